@@ -1,0 +1,183 @@
+package genauth
+
+import (
+	"errors"
+	"time"
+)
+
+// Sentinel errors returned by storage and services. Callers match them with
+// errors.Is and map them to protocol or HTTP errors at the edge.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique value (username, email, phone, app id) is taken.
+	ErrConflict = errors.New("already exists")
+	// ErrCodeRedeemed means an authorization code was presented a second time.
+	ErrCodeRedeemed = errors.New("authorization code already redeemed")
+	// ErrInactive means a token or session is expired or revoked.
+	ErrInactive = errors.New("expired or revoked")
+	// ErrInvalidInput wraps every validation failure; its message is safe to show.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrBadCredentials means an unknown login or a wrong password (deliberately not which).
+	ErrBadCredentials = errors.New("wrong username or password")
+)
+
+// Client authentication methods for the token, introspection and revocation endpoints.
+const (
+	AuthClientSecretPost  = "client_secret_post"
+	AuthClientSecretBasic = "client_secret_basic"
+	AuthNone              = "none"
+)
+
+// Grant types an application may enable.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantImplicit          = "implicit"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// Protocols an authorization or token belongs to; they decide the issuer (`<public-url>/oauth` or `/oidc`).
+const (
+	ProtocolOAuth = "oauth"
+	ProtocolOIDC  = "oidc"
+)
+
+// Default token lifetimes of a new application.
+const (
+	DefaultAccessTokenTTL  = 1_209_600 * time.Second
+	DefaultRefreshTokenTTL = 2_592_000 * time.Second
+	// AuthCodeTTL is the lifetime of an authorization code (RFC 6749 recommends at most 10 minutes).
+	AuthCodeTTL = 10 * time.Minute
+)
+
+// Application is an OAuth client. Its secret is kept only as a SHA-256 hash.
+type Application struct {
+	ID                 string // app_id, also the OAuth client_id
+	Name               string
+	SecretHash         string // hex SHA-256 of app_secret
+	RedirectURIs       []string
+	LogoutRedirectURIs []string
+	// Client authentication method per endpoint.
+	TokenAuthMethod         string
+	IntrospectionAuthMethod string
+	RevocationAuthMethod    string
+	GrantTypes              []string
+	AccessTokenTTL          time.Duration
+	RefreshTokenTTL         time.Duration
+	CreatedAt               time.Time
+	UpdatedAt               time.Time
+}
+
+// AllowsGrant reports whether the application has grant type g enabled.
+func (a *Application) AllowsGrant(g string) bool {
+	for _, x := range a.GrantTypes {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// Address is the OIDC address claim.
+type Address struct {
+	Formatted     string `json:"formatted,omitempty"`
+	StreetAddress string `json:"street_address,omitempty"`
+	Locality      string `json:"locality,omitempty"`
+	Region        string `json:"region,omitempty"`
+	PostalCode    string `json:"postal_code,omitempty"`
+	Country       string `json:"country,omitempty"`
+}
+
+// IsZero reports whether no part of the address is known.
+func (a Address) IsZero() bool { return a == Address{} }
+
+// Gender values of the userinfo `gender` claim.
+const (
+	GenderMale    = "M"
+	GenderFemale  = "F"
+	GenderUnknown = "U"
+)
+
+// User is an account in the user pool. Empty strings mean "unknown"; username,
+// email and phone are each unique when set. The password is kept only as an
+// argon2id hash in PHC string form.
+type User struct {
+	ID                string // the `sub` claim: opaque, stable, never reused
+	Username          string
+	Email             string
+	EmailVerified     bool
+	Phone             string
+	PhoneVerified     bool
+	PasswordHash      string
+	Name              string
+	GivenName         string
+	FamilyName        string
+	MiddleName        string
+	Nickname          string
+	PreferredUsername string
+	Profile           string
+	Picture           string
+	Website           string
+	Gender            string // M, F or U
+	Birthdate         string
+	Zoneinfo          string
+	Locale            string
+	Address           Address
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+}
+
+// Session is a browser session at the hosted pages. The cookie holds a random
+// id; only its hash is stored.
+type Session struct {
+	IDHash    string
+	UserID    string
+	AuthTime  time.Time // when the user last entered a password
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// AuthCode is an authorization code, stored by hash, redeemable once.
+type AuthCode struct {
+	Hash                string
+	GrantID             string // shared by every token issued from this code
+	ClientID            string
+	UserID              string
+	RedirectURI         string
+	Scope               string
+	Protocol            string
+	Nonce               string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	SessionIDHash       string
+	AuthTime            time.Time
+	CreatedAt           time.Time
+	ExpiresAt           time.Time
+}
+
+// Token kinds.
+const (
+	TokenAccess  = "access"
+	TokenRefresh = "refresh"
+)
+
+// Token is an opaque access or refresh token, stored by hash.
+type Token struct {
+	Hash      string
+	ID        string // public identifier (the introspection `jti`)
+	Kind      string // TokenAccess or TokenRefresh
+	GrantID   string // the authorization (code, refresh chain or client grant) it belongs to
+	ParentID  string // for an access token minted by a refresh: the refresh token's ID
+	ClientID  string
+	UserID    string // empty for client_credentials
+	Scope     string
+	Protocol  string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	RevokedAt time.Time // zero while not revoked
+}
+
+// Active reports whether the token is neither expired nor revoked at now.
+func (t *Token) Active(now time.Time) bool {
+	return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt)
+}

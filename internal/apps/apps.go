@@ -1,0 +1,179 @@
+package apps
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/token"
+)
+
+// Service creates and authenticates applications.
+type Service struct {
+	Store  store.Store
+	Tokens *token.Source
+	Now    func() time.Time
+}
+
+// CreateParams are the settings of a new application; zero values take the defaults.
+type CreateParams struct {
+	Name                    string
+	RedirectURIs            []string
+	LogoutRedirectURIs      []string
+	TokenAuthMethod         string   // default client_secret_post
+	IntrospectionAuthMethod string   // default client_secret_post
+	RevocationAuthMethod    string   // default client_secret_post
+	GrantTypes              []string // default authorization_code and refresh_token
+	AccessTokenTTL          time.Duration
+	RefreshTokenTTL         time.Duration
+}
+
+const maxNameLen = 128
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", genauth.ErrInvalidInput, fmt.Sprintf(format, args...))
+}
+
+// Create validates p, stores the application and returns it with its secret,
+// which is shown once and stored only as a hash.
+func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.Application, string, error) {
+	app, err := newApplication(p)
+	if err != nil {
+		return nil, "", err
+	}
+	secret := s.Tokens.Secret()
+	now := s.Now().UTC()
+	app.ID = s.Tokens.ID()
+	app.SecretHash = token.Hash(secret)
+	app.CreatedAt, app.UpdatedAt = now, now
+	if err := s.Store.CreateApplication(ctx, app); err != nil {
+		return nil, "", err
+	}
+	return app, secret, nil
+}
+
+func newApplication(p CreateParams) (*genauth.Application, error) {
+	name := strings.TrimSpace(p.Name)
+	if name == "" {
+		return nil, invalid("the application needs a name")
+	}
+	if len(name) > maxNameLen {
+		return nil, invalid("the application name is longer than %d characters", maxNameLen)
+	}
+	for _, u := range p.RedirectURIs {
+		if err := ValidateRedirectURI(u); err != nil {
+			return nil, invalid("login callback %q: %v", u, err)
+		}
+	}
+	for _, u := range p.LogoutRedirectURIs {
+		if err := ValidateRedirectURI(u); err != nil {
+			return nil, invalid("logout callback %q: %v", u, err)
+		}
+	}
+	app := &genauth.Application{
+		Name:                    name,
+		RedirectURIs:            dedupe(p.RedirectURIs),
+		LogoutRedirectURIs:      dedupe(p.LogoutRedirectURIs),
+		TokenAuthMethod:         orDefault(p.TokenAuthMethod, genauth.AuthClientSecretPost),
+		IntrospectionAuthMethod: orDefault(p.IntrospectionAuthMethod, genauth.AuthClientSecretPost),
+		RevocationAuthMethod:    orDefault(p.RevocationAuthMethod, genauth.AuthClientSecretPost),
+		GrantTypes:              dedupe(p.GrantTypes),
+		AccessTokenTTL:          p.AccessTokenTTL,
+		RefreshTokenTTL:         p.RefreshTokenTTL,
+	}
+	for _, m := range []string{app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod} {
+		if !ValidAuthMethod(m) {
+			return nil, invalid("unknown client auth method %q (want client_secret_post, client_secret_basic or none)", m)
+		}
+	}
+	if len(app.GrantTypes) == 0 {
+		app.GrantTypes = []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken}
+	}
+	for _, g := range app.GrantTypes {
+		if !slices.Contains(allGrants, g) {
+			return nil, invalid("unknown grant type %q (want one of %s)", g, strings.Join(allGrants, ", "))
+		}
+	}
+	if (app.AllowsGrant(genauth.GrantAuthorizationCode) || app.AllowsGrant(genauth.GrantImplicit)) && len(app.RedirectURIs) == 0 {
+		return nil, invalid("the authorization code and implicit grants need at least one login callback URL")
+	}
+	if app.AllowsGrant(genauth.GrantClientCredentials) && app.TokenAuthMethod == genauth.AuthNone {
+		return nil, invalid("client_credentials needs a confidential client (token auth method other than none)")
+	}
+	if app.AccessTokenTTL == 0 {
+		app.AccessTokenTTL = genauth.DefaultAccessTokenTTL
+	}
+	if app.RefreshTokenTTL == 0 {
+		app.RefreshTokenTTL = genauth.DefaultRefreshTokenTTL
+	}
+	if app.AccessTokenTTL < time.Second || app.RefreshTokenTTL < time.Second {
+		return nil, invalid("token lifetimes must be at least one second")
+	}
+	return app, nil
+}
+
+var allGrants = []string{
+	genauth.GrantAuthorizationCode, genauth.GrantImplicit, genauth.GrantRefreshToken, genauth.GrantClientCredentials,
+}
+
+// ValidAuthMethod reports whether m is a client auth method GenAuth supports.
+func ValidAuthMethod(m string) bool {
+	switch m {
+	case genauth.AuthClientSecretPost, genauth.AuthClientSecretBasic, genauth.AuthNone:
+		return true
+	}
+	return false
+}
+
+// ValidateRedirectURI checks that u can be a login or logout callback: an
+// absolute URL without a fragment (RFC 6749 section 3.1.2). Custom schemes are
+// allowed for native apps.
+func ValidateRedirectURI(u string) error {
+	if len(u) > 2048 {
+		return fmt.Errorf("longer than 2048 characters")
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return fmt.Errorf("not a URL")
+	}
+	if !parsed.IsAbs() {
+		return fmt.Errorf("not an absolute URL")
+	}
+	if parsed.Fragment != "" || strings.Contains(u, "#") {
+		return fmt.Errorf("must not contain a fragment")
+	}
+	if (parsed.Scheme == "http" || parsed.Scheme == "https") && parsed.Host == "" {
+		return fmt.Errorf("has no host")
+	}
+	if strings.EqualFold(parsed.Scheme, "javascript") || strings.EqualFold(parsed.Scheme, "data") {
+		return fmt.Errorf("scheme %q is not allowed", parsed.Scheme)
+	}
+	return nil
+}
+
+// CheckSecret reports whether secret is app's secret, in constant time.
+func CheckSecret(app *genauth.Application, secret string) bool {
+	return app.SecretHash != "" && token.Equal(token.Hash(secret), app.SecretHash)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func dedupe(in []string) []string {
+	var out []string
+	for _, v := range in {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,92 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/token"
+)
+
+// CookieName is the name of the session cookie.
+const CookieName = "genauth_session"
+
+// DefaultTTL is how long a browser session lasts after login.
+const DefaultTTL = 24 * time.Hour
+
+// Manager starts, finds and ends browser sessions.
+type Manager struct {
+	Store  store.Store
+	Tokens *token.Source
+	Now    func() time.Time
+	// Secure marks the cookie Secure; set when the public URL is https.
+	Secure bool
+	TTL    time.Duration
+}
+
+// Start creates a session for userID and sets its cookie. Any session the
+// request already carried is ended first, so a login always gets a new id.
+func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID string) (*genauth.Session, error) {
+	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
+		if err := m.Store.DeleteSession(ctx, token.Hash(c.Value)); err != nil {
+			return nil, err
+		}
+	}
+	id := m.Tokens.SessionID()
+	now := m.Now().UTC()
+	ttl := m.TTL
+	if ttl == 0 {
+		ttl = DefaultTTL
+	}
+	s := &genauth.Session{
+		IDHash:    token.Hash(id),
+		UserID:    userID,
+		AuthTime:  now,
+		CreatedAt: now,
+		ExpiresAt: now.Add(ttl),
+	}
+	if err := m.Store.CreateSession(ctx, s); err != nil {
+		return nil, err
+	}
+	http.SetCookie(w, m.cookie(id, s.ExpiresAt))
+	return s, nil
+}
+
+// Current returns the request's live session, or genauth.ErrNotFound.
+func (m *Manager) Current(r *http.Request) (*genauth.Session, error) {
+	c, err := r.Cookie(CookieName)
+	if err != nil || c.Value == "" {
+		return nil, genauth.ErrNotFound
+	}
+	return m.Store.GetSession(r.Context(), token.Hash(c.Value), m.Now())
+}
+
+// End deletes the request's session, if any, and clears the cookie.
+func (m *Manager) End(w http.ResponseWriter, r *http.Request) error {
+	c, err := r.Cookie(CookieName)
+	if errors.Is(err, http.ErrNoCookie) || (err == nil && c.Value == "") {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	expired := m.cookie("", time.Unix(0, 0))
+	expired.MaxAge = -1
+	http.SetCookie(w, expired)
+	return m.Store.DeleteSession(r.Context(), token.Hash(c.Value))
+}
+
+func (m *Manager) cookie(value string, expires time.Time) *http.Cookie {
+	return &http.Cookie{
+		Name:     CookieName,
+		Value:    value,
+		Path:     "/",
+		Expires:  expires,
+		HttpOnly: true,
+		Secure:   m.Secure,
+		SameSite: http.SameSiteLaxMode,
+	}
+}

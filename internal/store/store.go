@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/opengenauth/genauth"
+)
+
+// Store is GenAuth's persistent state. Lookups that find nothing return
+// genauth.ErrNotFound; inserts that collide with a unique value return
+// genauth.ErrConflict. Secrets and tokens arrive already hashed.
+type Store interface {
+	// Ping reports whether the backend can serve requests.
+	Ping(ctx context.Context) error
+	Close() error
+
+	CreateApplication(ctx context.Context, app *genauth.Application) error
+	GetApplication(ctx context.Context, id string) (*genauth.Application, error)
+	// ListApplications returns every application, oldest first.
+	ListApplications(ctx context.Context) ([]*genauth.Application, error)
+
+	CreateUser(ctx context.Context, u *genauth.User) error
+	GetUser(ctx context.Context, id string) (*genauth.User, error)
+	// FindUserByLogin finds the user whose username, email or phone equals login
+	// (emails compare case-insensitively).
+	FindUserByLogin(ctx context.Context, login string) (*genauth.User, error)
+	// ListUsers returns every user, oldest first.
+	ListUsers(ctx context.Context) ([]*genauth.User, error)
+
+	CreateSession(ctx context.Context, s *genauth.Session) error
+	// GetSession returns the session with this id hash if it has not expired at now.
+	GetSession(ctx context.Context, idHash string, now time.Time) (*genauth.Session, error)
+	// DeleteSession ends a session; deleting a missing one is not an error.
+	DeleteSession(ctx context.Context, idHash string) error
+
+	CreateAuthCode(ctx context.Context, c *genauth.AuthCode) error
+	// GetAuthCode returns an unexpired, unredeemed code. A redeemed code gives
+	// genauth.ErrCodeRedeemed, an expired or unknown one genauth.ErrNotFound.
+	GetAuthCode(ctx context.Context, hash string, now time.Time) (*genauth.AuthCode, error)
+	// RedeemAuthCode atomically marks the code redeemed and stores the tokens
+	// issued for it. If the code was redeemed before, it revokes every token of
+	// the code's grant and returns genauth.ErrCodeRedeemed; of two concurrent
+	// calls exactly one succeeds.
+	RedeemAuthCode(ctx context.Context, hash string, now time.Time, issued []*genauth.Token) error
+
+	// CreateTokens stores tokens atomically (all or none).
+	CreateTokens(ctx context.Context, tokens ...*genauth.Token) error
+	// GetToken returns the token with this hash, active or not.
+	GetToken(ctx context.Context, hash string) (*genauth.Token, error)
+	// RefreshTokens atomically checks that the refresh token with refreshID is
+	// still active at now and stores the tokens issued from it. An expired or
+	// revoked refresh token gives genauth.ErrInactive and stores nothing.
+	RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*genauth.Token) error
+	// RevokeToken revokes the token with this hash at now and, when it is a
+	// refresh token, every token whose ParentID is its ID. It returns the token
+	// as it was found; a missing token gives genauth.ErrNotFound.
+	// Revoking a revoked token changes nothing.
+	RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error)
+}

@@ -1,0 +1,196 @@
+package users
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/mail"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/password"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/token"
+)
+
+// Password length limits: at least 8 characters; at most 256 so that hashing
+// cannot be turned into a denial of service.
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 256
+	maxUsernameLen = 64
+	maxEmailLen    = 254
+)
+
+// Service creates users and checks their passwords.
+type Service struct {
+	Store  store.Store
+	Tokens *token.Source
+	Rand   io.Reader // salts
+	Now    func() time.Time
+
+	dummyOnce sync.Once
+	dummyHash string
+}
+
+// CreateParams describe a new user. At least one of Username, Email and Phone is required.
+type CreateParams struct {
+	Username string
+	Email    string
+	Phone    string
+	Password string
+	Name     string
+}
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", genauth.ErrInvalidInput, fmt.Sprintf(format, args...))
+}
+
+// Create validates p and stores the new user. A taken username, email or
+// phone gives genauth.ErrConflict.
+func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.User, error) {
+	u := &genauth.User{
+		Username: strings.TrimSpace(p.Username),
+		Email:    strings.ToLower(strings.TrimSpace(p.Email)),
+		Phone:    strings.TrimSpace(p.Phone),
+		Name:     strings.TrimSpace(p.Name),
+		Gender:   genauth.GenderUnknown,
+	}
+	if u.Username == "" && u.Email == "" && u.Phone == "" {
+		return nil, invalid("a username, email or phone number is required")
+	}
+	if err := validateUsername(u.Username); err != nil {
+		return nil, err
+	}
+	if err := validateEmail(u.Email); err != nil {
+		return nil, err
+	}
+	if err := validatePhone(u.Phone); err != nil {
+		return nil, err
+	}
+	if err := ValidatePassword(p.Password); err != nil {
+		return nil, err
+	}
+	hash, err := password.Hash(s.Rand, p.Password)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now().UTC()
+	u.ID = s.Tokens.ID()
+	u.PasswordHash = hash
+	u.CreatedAt, u.UpdatedAt = now, now
+	if err := s.Store.CreateUser(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Authenticate returns the user whose username, email or phone is login and
+// whose password is pw. Unknown logins and wrong passwords both give
+// genauth.ErrBadCredentials after the same hashing work.
+func (s *Service) Authenticate(ctx context.Context, login, pw string) (*genauth.User, error) {
+	login = strings.TrimSpace(login)
+	if login == "" || pw == "" || len(pw) > MaxPasswordLen || len(login) > maxEmailLen {
+		return nil, genauth.ErrBadCredentials
+	}
+	u, err := s.Store.FindUserByLogin(ctx, login)
+	if errors.Is(err, genauth.ErrNotFound) {
+		_, _ = password.Verify(s.dummy(), pw)
+		return nil, genauth.ErrBadCredentials
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, err := password.Verify(u.PasswordHash, pw)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, genauth.ErrBadCredentials
+	}
+	return u, nil
+}
+
+// dummy is a hash verified for unknown logins so that they cost the same as a wrong password.
+func (s *Service) dummy() string {
+	s.dummyOnce.Do(func() {
+		h, err := password.Hash(s.Rand, "genauth-dummy-password")
+		if err == nil {
+			s.dummyHash = h
+		}
+	})
+	return s.dummyHash
+}
+
+// ValidatePassword checks a new password's length.
+func ValidatePassword(pw string) error {
+	n := utf8.RuneCountInString(pw)
+	if n < MinPasswordLen {
+		return invalid("the password must have at least %d characters", MinPasswordLen)
+	}
+	if len(pw) > MaxPasswordLen {
+		return invalid("the password must have at most %d bytes", MaxPasswordLen)
+	}
+	if !utf8.ValidString(pw) {
+		return invalid("the password is not valid UTF-8")
+	}
+	return nil
+}
+
+func validateUsername(v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) > maxUsernameLen {
+		return invalid("the username must have at most %d characters", maxUsernameLen)
+	}
+	allDigits := true
+	for _, r := range v {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._-", r)) {
+			return invalid("the username may contain only letters, digits, '.', '_' and '-'")
+		}
+		if !unicode.IsDigit(r) {
+			allDigits = false
+		}
+	}
+	// A username that looks like a phone number would make logins ambiguous.
+	if allDigits {
+		return invalid("the username must contain a letter")
+	}
+	return nil
+}
+
+func validateEmail(v string) error {
+	if v == "" {
+		return nil
+	}
+	if len(v) > maxEmailLen {
+		return invalid("the email address is too long")
+	}
+	a, err := mail.ParseAddress(v)
+	if err != nil || a.Address != v || a.Name != "" {
+		return invalid("%q is not an email address", v)
+	}
+	return nil
+}
+
+func validatePhone(v string) error {
+	if v == "" {
+		return nil
+	}
+	digits := strings.TrimPrefix(v, "+")
+	if len(digits) < 5 || len(digits) > 20 {
+		return invalid("the phone number must have 5 to 20 digits")
+	}
+	for _, r := range digits {
+		if r < '0' || r > '9' {
+			return invalid("the phone number may contain only digits after an optional '+'")
+		}
+	}
+	return nil
+}
