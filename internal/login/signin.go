@@ -1,0 +1,113 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/opengenauth/genauth"
+)
+
+// maxReturnTo bounds return_to; an authorize URL is far shorter.
+const maxReturnTo = 4096
+
+// safeReturnTo returns s if it is a path on this server, else "/". Only a
+// single leading slash is accepted: "//host" and "/\host" are read by browsers
+// as another host. Any control character, space or non-ASCII byte is refused
+// too, because browsers drop tabs and newlines ("/\t/evil.com" becomes
+// "//evil.com").
+func safeReturnTo(s string) string {
+	if s == "" || len(s) > maxReturnTo || s[0] != '/' {
+		return "/"
+	}
+	if len(s) > 1 && (s[1] == '/' || s[1] == '\\') {
+		return "/"
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	// "/%2F%2Fevil.com" is local, but a later path-cleaning redirect could turn it into "//evil.com".
+	if strings.HasPrefix(u.Path, "//") || strings.HasPrefix(u.Path, "/\\") {
+		return "/"
+	}
+	return s
+}
+
+// withReturnTo is path with return_to added, unless it is the default "/".
+func withReturnTo(path, returnTo string) string {
+	if returnTo == "/" {
+		return path
+	}
+	return path + "?" + url.Values{"return_to": {returnTo}}.Encode()
+}
+
+// appName returns the name of the application whose client_id is in
+// returnTo's query, or "" when there is none or it is unknown.
+func (h *Handler) appName(r *http.Request, returnTo string) (string, error) {
+	u, err := url.Parse(returnTo)
+	if err != nil {
+		return "", nil
+	}
+	id := u.Query().Get("client_id")
+	if id == "" {
+		return "", nil
+	}
+	app, err := h.store.GetApplication(r.Context(), id)
+	if errors.Is(err, genauth.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return app.Name, nil
+}
+
+func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	h.showLogin(w, r, http.StatusOK, safeReturnTo(r.URL.Query().Get("return_to")), "", "")
+}
+
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, returnTo, username, msg string) {
+	name, err := h.appName(r, returnTo)
+	if err != nil {
+		h.internalError(w, r, "login: application", err)
+		return
+	}
+	h.render(w, r, status, "login", page{
+		Title:    "Sign in",
+		AppName:  name,
+		ReturnTo: returnTo,
+		RegHref:  withReturnTo("/register", returnTo),
+		Username: username,
+		Error:    msg,
+	})
+}
+
+// login checks the password and starts a new session. A failed attempt is
+// answered 401 with the form again, so that scripts and logs can tell it
+// from success (303) without reading the page.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	returnTo := safeReturnTo(r.PostFormValue("return_to"))
+	username := r.PostFormValue("username")
+	u, err := h.users.Authenticate(r.Context(), username, r.PostFormValue("password"))
+	if errors.Is(err, genauth.ErrBadCredentials) {
+		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username,
+			"Wrong username or password. Check both and try again.")
+		return
+	}
+	if err != nil {
+		h.internalError(w, r, "login: authenticate", err)
+		return
+	}
+	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
+		h.internalError(w, r, "login: start session", err)
+		return
+	}
+	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}
