@@ -1,0 +1,104 @@
+package oauth
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Error is an RFC 6749 protocol error. Status is the HTTP status it is sent
+// with when it is not redirected.
+type Error struct {
+	Code        string `json:"error"`
+	Description string `json:"error_description,omitempty"`
+	Status      int    `json:"-"`
+	// challenge, when set, is sent as WWW-Authenticate.
+	challenge string
+	// allow, when set, is sent as Allow.
+	allow string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Description }
+
+func invalidRequest(desc string) *Error {
+	return &Error{Code: "invalid_request", Description: desc, Status: http.StatusBadRequest}
+}
+
+func invalidGrant(desc string) *Error {
+	return &Error{Code: "invalid_grant", Description: desc, Status: http.StatusBadRequest}
+}
+
+func invalidScope(desc string) *Error {
+	return &Error{Code: "invalid_scope", Description: desc, Status: http.StatusBadRequest}
+}
+
+func unauthorizedClient(desc string) *Error {
+	return &Error{Code: "unauthorized_client", Description: desc, Status: http.StatusBadRequest}
+}
+
+func unsupportedGrantType(desc string) *Error {
+	return &Error{Code: "unsupported_grant_type", Description: desc, Status: http.StatusBadRequest}
+}
+
+func unsupportedResponseType(desc string) *Error {
+	return &Error{Code: "unsupported_response_type", Description: desc, Status: http.StatusBadRequest}
+}
+
+func accessDenied(desc string) *Error {
+	return &Error{Code: "access_denied", Description: desc, Status: http.StatusForbidden}
+}
+
+func loginRequired(desc string) *Error {
+	return &Error{Code: "login_required", Description: desc, Status: http.StatusBadRequest}
+}
+
+// invalidClient is answered with 401; basic marks a client that tried HTTP
+// Basic, which RFC 6749 section 5.2 says must get a Basic challenge.
+func invalidClient(desc string, basic bool) *Error {
+	e := &Error{Code: "invalid_client", Description: desc, Status: http.StatusUnauthorized}
+	if basic {
+		e.challenge = `Basic realm="genauth"`
+	}
+	return e
+}
+
+func invalidToken(desc string) *Error {
+	return &Error{Code: "invalid_token", Description: desc, Status: http.StatusUnauthorized,
+		challenge: `Bearer realm="genauth", error="invalid_token"`}
+}
+
+func methodNotAllowed(allow string) *Error {
+	return &Error{Code: "invalid_request", Description: "method not allowed; use " + allow,
+		Status: http.StatusMethodNotAllowed, allow: allow}
+}
+
+// serverError hides the cause; the caller logs it.
+func serverError() *Error {
+	return &Error{Code: "server_error", Description: "the server could not complete the request",
+		Status: http.StatusInternalServerError}
+}
+
+// writeError is the one place a protocol error is serialised.
+func writeError(w http.ResponseWriter, e *Error) {
+	if e.challenge != "" {
+		w.Header().Set("WWW-Authenticate", e.challenge)
+	}
+	if e.allow != "" {
+		w.Header().Set("Allow", e.allow)
+	}
+	writeJSON(w, e.Status, e)
+}
+
+// writeJSON writes v as an uncacheable JSON response.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		body = []byte(`{"error":"server_error"}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(body, '\n'))
+}

@@ -1,0 +1,26 @@
+package oauth
+
+import (
+	"github.com/opengenauth/genauth"
+)
+
+// grantClientCredentials issues an access token to the client itself (RFC
+// 6749 section 4.4), for machine-to-machine applications. No refresh token.
+func (h *Handler) grantClientCredentials(r request, app *genauth.Application, p params) (*tokenResponse, *Error) {
+	if !app.AllowsGrant(genauth.GrantClientCredentials) {
+		return nil, unauthorizedClient("the client_credentials grant is not enabled for this application")
+	}
+	if app.TokenAuthMethod == genauth.AuthNone {
+		return nil, unauthorizedClient("client_credentials needs a confidential client")
+	}
+	scope, e := normalizeScope(p.get("scope"))
+	if e != nil {
+		return nil, e
+	}
+	now := h.now()
+	access, value := h.mint(genauth.TokenAccess, app, "", scope, r.protocol, h.cfg.Tokens.JTI(), now)
+	if err := h.cfg.Store.CreateTokens(r.Context(), access); err != nil {
+		return nil, h.internal(r.Context(), "storing client token", err)
+	}
+	return issued(access, value, ""), nil
+}

@@ -1,0 +1,75 @@
+package oauth
+
+import (
+	"errors"
+
+	"github.com/opengenauth/genauth"
+)
+
+// grantAuthorizationCode redeems a code (RFC 6749 section 4.1.3, RFC 7636).
+func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p params) (*tokenResponse, *Error) {
+	if !app.AllowsGrant(genauth.GrantAuthorizationCode) {
+		return nil, unauthorizedClient("the authorization_code grant is not enabled for this application")
+	}
+	code := p.get("code")
+	if code == "" {
+		return nil, invalidRequest("code is required")
+	}
+	redirectURI, hasRedirect := p["redirect_uri"]
+	verifier, hasVerifier := p["code_verifier"]
+	if hasVerifier && !validPKCEValue(verifier) {
+		return nil, invalidRequest("code_verifier must be 43 to 128 unreserved characters")
+	}
+	ctx := r.Context()
+	now := h.now()
+	hash := hashToken(code)
+	c, err := h.cfg.Store.GetAuthCode(ctx, hash, now)
+	switch {
+	case errors.Is(err, genauth.ErrCodeRedeemed):
+		// A replayed code may be stolen: revoke what the first redemption issued.
+		if err := h.cfg.Store.RedeemAuthCode(ctx, hash, now, nil); err != nil && !errors.Is(err, genauth.ErrCodeRedeemed) && !errors.Is(err, genauth.ErrNotFound) {
+			return nil, h.internal(ctx, "revoking a replayed code's tokens", err)
+		}
+		return nil, invalidGrant("the authorization code was already used")
+	case errors.Is(err, genauth.ErrNotFound):
+		return nil, invalidGrant("the authorization code is invalid or expired")
+	case err != nil:
+		return nil, h.internal(ctx, "looking up code", err)
+	}
+	if c.ClientID != app.ID {
+		return nil, invalidGrant("the authorization code was issued to another client")
+	}
+	if !hasRedirect {
+		return nil, invalidRequest("redirect_uri is required")
+	}
+	if redirectURI != c.RedirectURI {
+		return nil, invalidGrant("redirect_uri does not match the authorization request")
+	}
+	switch {
+	case c.CodeChallenge != "" && !hasVerifier:
+		return nil, invalidGrant("code_verifier is required")
+	case c.CodeChallenge == "" && hasVerifier:
+		return nil, invalidGrant("code_verifier was sent but the authorization request had no code_challenge")
+	case c.CodeChallenge != "" && !verifyPKCE(c.CodeChallenge, c.CodeChallengeMethod, verifier):
+		return nil, invalidGrant("code_verifier does not match the code_challenge")
+	}
+
+	access, accessValue := h.mint(genauth.TokenAccess, app, c.UserID, c.Scope, r.protocol, c.GrantID, now)
+	tokens := []*genauth.Token{access}
+	var refreshValue string
+	if app.AllowsGrant(genauth.GrantRefreshToken) {
+		var refresh *genauth.Token
+		refresh, refreshValue = h.mint(genauth.TokenRefresh, app, c.UserID, c.Scope, r.protocol, c.GrantID, now)
+		access.ParentID = refresh.ID
+		tokens = append(tokens, refresh)
+	}
+	switch err := h.cfg.Store.RedeemAuthCode(ctx, hash, now, tokens); {
+	case errors.Is(err, genauth.ErrCodeRedeemed):
+		return nil, invalidGrant("the authorization code was already used")
+	case errors.Is(err, genauth.ErrNotFound):
+		return nil, invalidGrant("the authorization code is invalid or expired")
+	case err != nil:
+		return nil, h.internal(ctx, "redeeming code", err)
+	}
+	return issued(access, accessValue, refreshValue), nil
+}

@@ -1,0 +1,83 @@
+package oauth
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/session"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/token"
+)
+
+// Config holds what the protocol endpoints depend on.
+type Config struct {
+	Store     store.Store
+	Sessions  *session.Manager
+	Tokens    *token.Source
+	Now       func() time.Time
+	PublicURL string // no trailing slash
+	Logger    *slog.Logger
+	// LoginPath is the hosted login page; authorize sends users there with return_to.
+	LoginPath string
+	// ShowError renders a readable HTML error page for failures that must
+	// never be redirected (unknown client, unregistered redirect URI).
+	ShowError func(w http.ResponseWriter, r *http.Request, status int, title, message string)
+}
+
+// Handler serves the protocol endpoints.
+type Handler struct {
+	cfg Config
+}
+
+// New returns the protocol handler.
+func New(cfg Config) *Handler {
+	if cfg.LoginPath == "" {
+		cfg.LoginPath = "/login"
+	}
+	return &Handler{cfg: cfg}
+}
+
+// Register adds the endpoints under /oauth and /oidc. Methods are checked in
+// the handlers so that a wrong one still gets RFC 6749 error JSON.
+func (h *Handler) Register(mux *http.ServeMux) {
+	for _, proto := range []string{genauth.ProtocolOAuth, genauth.ProtocolOIDC} {
+		p := "/" + proto
+		mux.Handle(p+"/auth", h.endpoint(proto, h.authorize))
+		mux.Handle(p+"/token", h.endpoint(proto, h.token))
+		mux.Handle(p+"/me", h.endpoint(proto, h.userinfo))
+		mux.Handle(p+"/token/introspection", h.endpoint(proto, h.introspect))
+		mux.Handle(p+"/token/revocation", h.endpoint(proto, h.revoke))
+	}
+}
+
+// request is what every endpoint handler gets: the protocol its path chose.
+type request struct {
+	*http.Request
+	protocol string
+}
+
+// endpoint adapts a handler that returns a protocol error to http.Handler.
+func (h *Handler) endpoint(protocol string, fn func(w http.ResponseWriter, r request) *Error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if e := fn(w, request{Request: r, protocol: protocol}); e != nil {
+			writeError(w, e)
+		}
+	})
+}
+
+// issuer is `<public-url>/oauth` or `<public-url>/oidc`.
+func (h *Handler) issuer(protocol string) string { return h.cfg.PublicURL + "/" + protocol }
+
+func (h *Handler) now() time.Time { return h.cfg.Now().UTC() }
+
+// internal logs an unexpected failure and returns the opaque server_error.
+func (h *Handler) internal(ctx context.Context, what string, err error) *Error {
+	h.cfg.Logger.ErrorContext(ctx, what, "err", err)
+	return serverError()
+}
+
+// hashToken is the stored form of a token or code.
+func hashToken(v string) string { return token.Hash(v) }

@@ -1,0 +1,52 @@
+package oauth
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/opengenauth/genauth"
+)
+
+// introspect serves POST /P/token/introspection (RFC 7662). A client sees
+// only its own tokens; everything else is {"active":false}.
+func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
+	if r.Method != http.MethodPost {
+		return methodNotAllowed(http.MethodPost)
+	}
+	p, e := parseBody(w, r.Request)
+	if e != nil {
+		return e
+	}
+	app, e := h.authenticateClient(r.Request, p, func(a *genauth.Application) string { return a.IntrospectionAuthMethod })
+	if e != nil {
+		return e
+	}
+	value := p.get("token")
+	if value == "" {
+		return invalidRequest("token is required")
+	}
+	t, err := h.cfg.Store.GetToken(r.Context(), hashToken(value))
+	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
+		return h.internal(r.Context(), "looking up token", err)
+	}
+	if err != nil || t.ClientID != app.ID || !t.Active(h.now()) {
+		writeJSON(w, http.StatusOK, introspection{Active: false})
+		return nil
+	}
+	resp := introspection{
+		Active:    true,
+		Sub:       firstOf(t.UserID, t.ClientID),
+		ClientID:  t.ClientID,
+		Exp:       t.ExpiresAt.Unix(),
+		Iat:       t.IssuedAt.Unix(),
+		Iss:       h.issuer(r.protocol),
+		JTI:       t.ID,
+		Scope:     t.Scope,
+		TokenType: "Bearer",
+	}
+	if t.Kind == genauth.TokenRefresh {
+		resp.TokenType = "refresh_token"
+	}
+	writeJSON(w, http.StatusOK, resp)
+	return nil
+}

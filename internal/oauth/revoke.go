@@ -1,0 +1,44 @@
+package oauth
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/opengenauth/genauth"
+)
+
+// revoke serves POST /P/token/revocation (RFC 7009), the server side of
+// backend logout. Unknown, already revoked and other clients' tokens all get
+// the same 200 so that the endpoint reveals nothing; only the owner's token
+// is revoked.
+func (h *Handler) revoke(w http.ResponseWriter, r request) *Error {
+	if r.Method != http.MethodPost {
+		return methodNotAllowed(http.MethodPost)
+	}
+	p, e := parseBody(w, r.Request)
+	if e != nil {
+		return e
+	}
+	app, e := h.authenticateClient(r.Request, p, func(a *genauth.Application) string { return a.RevocationAuthMethod })
+	if e != nil {
+		return e
+	}
+	value := p.get("token")
+	if value == "" {
+		return invalidRequest("token is required")
+	}
+	ctx := r.Context()
+	hash := hashToken(value)
+	t, err := h.cfg.Store.GetToken(ctx, hash)
+	switch {
+	case errors.Is(err, genauth.ErrNotFound):
+	case err != nil:
+		return h.internal(ctx, "looking up token", err)
+	case t.ClientID == app.ID:
+		if _, err := h.cfg.Store.RevokeToken(ctx, hash, h.now()); err != nil && !errors.Is(err, genauth.ErrNotFound) {
+			return h.internal(ctx, "revoking token", err)
+		}
+	}
+	writeJSON(w, http.StatusOK, true)
+	return nil
+}

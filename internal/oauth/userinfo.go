@@ -1,0 +1,121 @@
+package oauth
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/opengenauth/genauth"
+)
+
+// userinfo serves GET and POST /P/me. The access token may come in the
+// Authorization header, the query or the form body (RFC 6750), once.
+func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return methodNotAllowed("GET, POST")
+	}
+	q, e := parseQuery(r.Request)
+	if e != nil {
+		return e
+	}
+	var found []string
+	if auth := r.Header.Get("Authorization"); auth != "" {
+		scheme, value, _ := strings.Cut(auth, " ")
+		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(value) == "" {
+			return invalidToken("the Authorization header must be Bearer <token>")
+		}
+		found = append(found, strings.TrimSpace(value))
+	}
+	if v, ok := q["access_token"]; ok {
+		found = append(found, v)
+	}
+	if r.Method == http.MethodPost {
+		f, e := parseBody(w, r.Request)
+		if e != nil {
+			return e
+		}
+		if v, ok := f["access_token"]; ok {
+			found = append(found, v)
+		}
+	}
+	switch {
+	case len(found) == 0:
+		return invalidToken("an access token is required")
+	case len(found) > 1:
+		return invalidRequest("send the access token in one place only")
+	}
+	ctx := r.Context()
+	t, err := h.cfg.Store.GetToken(ctx, hashToken(found[0]))
+	if errors.Is(err, genauth.ErrNotFound) {
+		return invalidToken("the access token is invalid")
+	}
+	if err != nil {
+		return h.internal(ctx, "looking up access token", err)
+	}
+	if t.Kind != genauth.TokenAccess || !t.Active(h.now()) {
+		return invalidToken("the access token is invalid, expired or revoked")
+	}
+	if t.UserID == "" {
+		return invalidToken("the access token belongs to a client, not a user")
+	}
+	u, err := h.cfg.Store.GetUser(ctx, t.UserID)
+	if errors.Is(err, genauth.ErrNotFound) {
+		return invalidToken("the access token's user no longer exists")
+	}
+	if err != nil {
+		return h.internal(ctx, "looking up user", err)
+	}
+	writeJSON(w, http.StatusOK, userinfoOf(u))
+	return nil
+}
+
+func userinfoOf(u *genauth.User) *userinfo {
+	gender := u.Gender
+	if gender == "" {
+		gender = genauth.GenderUnknown
+	}
+	return &userinfo{
+		Sub:                 u.ID,
+		Name:                opt(u.Name),
+		GivenName:           opt(u.GivenName),
+		FamilyName:          opt(u.FamilyName),
+		MiddleName:          opt(u.MiddleName),
+		Nickname:            opt(u.Nickname),
+		PreferredUsername:   opt(firstOf(u.PreferredUsername, u.Username)),
+		Profile:             opt(u.Profile),
+		Picture:             opt(u.Picture),
+		Website:             opt(u.Website),
+		Email:               opt(u.Email),
+		EmailVerified:       u.EmailVerified,
+		Gender:              gender,
+		Birthdate:           opt(u.Birthdate),
+		Zoneinfo:            opt(u.Zoneinfo),
+		Locale:              opt(u.Locale),
+		PhoneNumber:         opt(u.Phone),
+		PhoneNumberVerified: u.PhoneVerified,
+		Address: &address{
+			Formatted:     opt(u.Address.Formatted),
+			StreetAddress: opt(u.Address.StreetAddress),
+			Locality:      opt(u.Address.Locality),
+			Region:        opt(u.Address.Region),
+			PostalCode:    opt(u.Address.PostalCode),
+			Country:       opt(u.Address.Country),
+		},
+		UpdatedAt: u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
+	}
+}
+
+// opt maps unknown (empty) to JSON null.
+func opt(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

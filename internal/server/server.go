@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/login"
+	"github.com/opengenauth/genauth/internal/oauth"
+	"github.com/opengenauth/genauth/internal/session"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/users"
+)
+
+// Config is what the server needs; Now, Rand and Logger have defaults.
+type Config struct {
+	PublicURL string // e.g. "http://localhost:8080", no trailing slash
+	Store     store.Store
+	Now       func() time.Time
+	Rand      io.Reader
+	Logger    *slog.Logger
+}
+
+// New returns the handler for every GenAuth route.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	pub, err := url.Parse(cfg.PublicURL)
+	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" {
+		return nil, errors.New("server: the public URL must be an absolute http or https URL")
+	}
+	cfg.PublicURL = strings.TrimSuffix(cfg.PublicURL, "/")
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Rand == nil {
+		cfg.Rand = rand.Reader
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	tokens := token.NewSource(cfg.Rand)
+	sessions := &session.Manager{
+		Store:  cfg.Store,
+		Tokens: tokens,
+		Now:    cfg.Now,
+		Secure: pub.Scheme == "https",
+	}
+	pages, err := login.New(login.Config{
+		Store:     cfg.Store,
+		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
+		Sessions:  sessions,
+		PublicURL: cfg.PublicURL,
+		Logger:    cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	protocol := oauth.New(oauth.Config{
+		Store:     cfg.Store,
+		Sessions:  sessions,
+		Tokens:    tokens,
+		Now:       cfg.Now,
+		PublicURL: cfg.PublicURL,
+		Logger:    cfg.Logger,
+		ShowError: pages.RenderError,
+	})
+
+	mux := http.NewServeMux()
+	pages.Register(mux)
+	protocol.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := cfg.Store.Ping(ctx); err != nil {
+			cfg.Logger.WarnContext(ctx, "readiness check failed", "err", err)
+			writeStatus(w, http.StatusServiceUnavailable, "database unavailable")
+			return
+		}
+		writeStatus(w, http.StatusOK, "ok")
+	})
+	return mux, nil
+}
+
+func writeStatus(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = io.WriteString(w, msg+"\n")
+}
