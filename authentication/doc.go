@@ -1,0 +1,21 @@
+// Package authentication is the Go SDK for signing users in with GenAuth: the
+// counterpart of the Python SDK's AuthenticationClient (OAuth 2.0 and OIDC
+// modules, backend logout), done the Go way.
+//
+// It talks to any server that follows GenAuth's application protocol: the
+// authorize, token, userinfo, introspection and revocation endpoints under
+// <AppHost>/oauth or <AppHost>/oidc, and the logout URLs. It depends only on
+// the standard library.
+//
+// A web application builds the login link with [Client.BuildAuthorizeURL],
+// exchanges the returned code with [Client.GetAccessTokenByCode] (PKCE via
+// [GenerateCodeVerifier] and [CodeChallenge]), reads the profile with
+// [Client.GetUserInfoByAccessToken], and signs the user out with
+// [Client.BuildLogoutURL] (browser) and [Client.RevokeToken] (backend). A
+// resource server protects its handlers with [Client.RequireToken].
+//
+// Every network method takes a context. A non-2xx answer is an [*Error]
+// carrying the HTTP status and the protocol's error and error_description;
+// transport and decoding failures are returned wrapped, so errors.Is and
+// errors.As see the cause.
+package authentication
