@@ -1,0 +1,190 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/apps"
+)
+
+func (c *cli) appCmd() *cobra.Command {
+	return groupCmd("app", "Manage applications (OAuth clients)", c.appCreateCmd(), c.appListCmd())
+}
+
+// appJSON is an application as the CLI prints it; the secret only exists
+// right after creation.
+type appJSON struct {
+	AppID                   string    `json:"app_id"`
+	AppSecret               string    `json:"app_secret,omitempty"`
+	Name                    string    `json:"name"`
+	RedirectURIs            []string  `json:"redirect_uris"`
+	LogoutRedirectURIs      []string  `json:"logout_redirect_uris"`
+	TokenAuthMethod         string    `json:"token_endpoint_auth_method"`
+	IntrospectionAuthMethod string    `json:"introspection_endpoint_auth_method"`
+	RevocationAuthMethod    string    `json:"revocation_endpoint_auth_method"`
+	GrantTypes              []string  `json:"grant_types"`
+	AccessTokenTTL          int64     `json:"access_token_ttl"` // seconds
+	RefreshTokenTTL         int64     `json:"refresh_token_ttl"`
+	CreatedAt               time.Time `json:"created_at"`
+}
+
+func newAppJSON(a *genauth.Application, secret string) appJSON {
+	return appJSON{
+		AppID:                   a.ID,
+		AppSecret:               secret,
+		Name:                    a.Name,
+		RedirectURIs:            nonNil(a.RedirectURIs),
+		LogoutRedirectURIs:      nonNil(a.LogoutRedirectURIs),
+		TokenAuthMethod:         a.TokenAuthMethod,
+		IntrospectionAuthMethod: a.IntrospectionAuthMethod,
+		RevocationAuthMethod:    a.RevocationAuthMethod,
+		GrantTypes:              nonNil(a.GrantTypes),
+		AccessTokenTTL:          int64(a.AccessTokenTTL / time.Second),
+		RefreshTokenTTL:         int64(a.RefreshTokenTTL / time.Second),
+		CreatedAt:               a.CreatedAt.UTC(),
+	}
+}
+
+// nonNil makes empty lists print as [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func (c *cli) appCreateCmd() *cobra.Command {
+	var (
+		p      apps.CreateParams
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:   "create --name NAME --redirect-uri URL [flags]",
+		Short: "Create an application and print its app_id and app_secret",
+		Example: `  genauth app create --name "My app" --redirect-uri http://localhost:3000/callback \
+    --logout-uri http://localhost:3000/ --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := c.existingStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			app, secret, err := appService(st).Create(cmd.Context(), p)
+			if errors.Is(err, genauth.ErrConflict) {
+				return errors.New("an application with this id already exists; try again")
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(c.stdout, newAppJSON(app, secret))
+			}
+			fmt.Fprintf(c.stdout, "Created application %q. The secret is shown only this once.\napp_id:     %s\napp_secret: %s\n",
+				app.Name, app.ID, secret)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&p.Name, "name", "", "application name (required)")
+	f.StringArrayVar(&p.RedirectURIs, "redirect-uri", nil, "login callback URL, matched exactly (repeatable)")
+	f.StringArrayVar(&p.LogoutRedirectURIs, "logout-uri", nil, "logout callback URL (repeatable)")
+	f.StringVar(&p.TokenAuthMethod, "token-auth-method", genauth.AuthClientSecretPost,
+		"client auth at the token endpoint: client_secret_post, client_secret_basic or none")
+	f.StringVar(&p.IntrospectionAuthMethod, "introspection-auth-method", genauth.AuthClientSecretPost,
+		"client auth at the introspection endpoint")
+	f.StringVar(&p.RevocationAuthMethod, "revocation-auth-method", genauth.AuthClientSecretPost,
+		"client auth at the revocation endpoint")
+	f.StringSliceVar(&p.GrantTypes, "grant", []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken},
+		"enabled grant: authorization_code, implicit, refresh_token, client_credentials (repeatable or comma-separated)")
+	f.Var(&ttlValue{d: &p.AccessTokenTTL, def: genauth.DefaultAccessTokenTTL}, "access-token-ttl",
+		"access token lifetime: seconds or a Go duration such as 24h")
+	f.Var(&ttlValue{d: &p.RefreshTokenTTL, def: genauth.DefaultRefreshTokenTTL}, "refresh-token-ttl",
+		"refresh token lifetime: seconds or a Go duration such as 720h")
+	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
+
+// ttlValue is a token lifetime flag: whole seconds, given as a number of
+// seconds (as the wire protocol counts them) or as a Go duration.
+type ttlValue struct {
+	d   *time.Duration
+	def time.Duration
+}
+
+func (v *ttlValue) String() string {
+	if v.d == nil || *v.d == 0 {
+		return strconv.FormatInt(int64(v.def/time.Second), 10)
+	}
+	return strconv.FormatInt(int64(*v.d/time.Second), 10)
+}
+
+func (v *ttlValue) Set(s string) error {
+	var d time.Duration
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n > math.MaxInt64/int64(time.Second) {
+			return errors.New("too long")
+		}
+		d = time.Duration(n) * time.Second
+	} else if d, err = time.ParseDuration(s); err != nil {
+		return errors.New("want seconds or a duration such as 24h")
+	}
+	if d < time.Second || d%time.Second != 0 {
+		return errors.New("must be a whole number of seconds, at least 1")
+	}
+	*v.d = d
+	return nil
+}
+
+func (v *ttlValue) Type() string { return "duration" }
+
+func (c *cli) appListCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List applications (secrets are never shown again)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			st, err := c.existingStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			list, err := st.ListApplications(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				out := make([]appJSON, 0, len(list))
+				for _, a := range list {
+					out = append(out, newAppJSON(a, ""))
+				}
+				return writeJSON(c.stdout, out)
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "APP ID\tNAME\tGRANTS\tLOGIN CALLBACKS")
+			for _, a := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Name, strings.Join(a.GrantTypes, ","), strings.Join(a.RedirectURIs, " "))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}

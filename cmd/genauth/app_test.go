@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+)
+
+func TestAppCreateJSONRoundTrip(t *testing.T) {
+	dir := newDataDir(t)
+	out := mustRun(t, "", "app", "create", "--data-dir", dir, "--json",
+		"--name", "  Shop  ",
+		"--redirect-uri", "https://shop.example.com/cb?x=1,2",
+		"--redirect-uri", "myapp://callback",
+		"--logout-uri", "https://shop.example.com/",
+		"--token-auth-method", "client_secret_basic",
+		"--introspection-auth-method", "none",
+		"--grant", "authorization_code,refresh_token", "--grant", "implicit",
+		"--access-token-ttl", "1h",
+		"--refresh-token-ttl", "86400",
+	)
+	var created appJSON
+	decodeJSON(t, out, &created)
+	if len(created.AppID) == 0 || len(created.AppSecret) == 0 {
+		t.Fatalf("app create --json: no app_id or app_secret in %s", out)
+	}
+	want := appJSON{
+		AppID:                   created.AppID,
+		AppSecret:               created.AppSecret,
+		Name:                    "Shop",
+		RedirectURIs:            []string{"https://shop.example.com/cb?x=1,2", "myapp://callback"},
+		LogoutRedirectURIs:      []string{"https://shop.example.com/"},
+		TokenAuthMethod:         "client_secret_basic",
+		IntrospectionAuthMethod: "none",
+		RevocationAuthMethod:    "client_secret_post",
+		GrantTypes:              []string{"authorization_code", "refresh_token", "implicit"},
+		AccessTokenTTL:          3600,
+		RefreshTokenTTL:         86400,
+	}
+	ignoreTime := cmpopts.IgnoreFields(appJSON{}, "CreatedAt")
+	if diff := cmp.Diff(want, created, ignoreTime); diff != "" {
+		t.Errorf("app create --json (-want +got):\n%s", diff)
+	}
+
+	// The secret printed is the one the server will accept.
+	st, err := sqlite.Open(filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := st.GetApplication(context.Background(), created.AppID)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !apps.CheckSecret(stored, created.AppSecret) {
+		t.Error("the printed app_secret does not match the stored hash")
+	}
+
+	var listed []appJSON
+	decodeJSON(t, mustRun(t, "", "app", "list", "--json", "--data-dir", dir), &listed)
+	want.AppSecret = "" // never shown again
+	if diff := cmp.Diff([]appJSON{want}, listed, ignoreTime); diff != "" {
+		t.Errorf("app list --json (-want +got):\n%s", diff)
+	}
+	if listed[0].CreatedAt.IsZero() {
+		t.Error("app list --json: created_at is zero")
+	}
+}
+
+func TestAppCreateDefaultsAndText(t *testing.T) {
+	dir := newDataDir(t)
+	out := mustRun(t, "", "app", "create", "--data-dir", dir, "--name", "Plain", "--redirect-uri", "http://localhost:3000/callback")
+	var id, secret string
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "app_id:"); ok {
+			id = strings.TrimSpace(v)
+		}
+		if v, ok := strings.CutPrefix(line, "app_secret:"); ok {
+			secret = strings.TrimSpace(v)
+		}
+	}
+	if id == "" || secret == "" {
+		t.Fatalf("app create printed %q, want app_id: and app_secret: lines", out)
+	}
+
+	var listed []appJSON
+	decodeJSON(t, mustRun(t, "", "app", "list", "--json", "--data-dir", dir), &listed)
+	want := []appJSON{{
+		AppID:                   id,
+		Name:                    "Plain",
+		RedirectURIs:            []string{"http://localhost:3000/callback"},
+		LogoutRedirectURIs:      []string{},
+		TokenAuthMethod:         "client_secret_post",
+		IntrospectionAuthMethod: "client_secret_post",
+		RevocationAuthMethod:    "client_secret_post",
+		GrantTypes:              []string{"authorization_code", "refresh_token"},
+		AccessTokenTTL:          1_209_600,
+		RefreshTokenTTL:         2_592_000,
+	}}
+	if diff := cmp.Diff(want, listed, cmpopts.IgnoreFields(appJSON{}, "CreatedAt")); diff != "" {
+		t.Errorf("app list --json (-want +got):\n%s", diff)
+	}
+
+	text := mustRun(t, "", "app", "list", "--data-dir", dir)
+	if !strings.Contains(text, id) || !strings.Contains(text, "Plain") || strings.Contains(text, secret) {
+		t.Errorf("app list printed %q: want the id and name, never the secret", text)
+	}
+}
+
+func TestTTLFlag(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"3600", time.Hour, true},
+		{"24h", 24 * time.Hour, true},
+		{"90s", 90 * time.Second, true},
+		{"1", time.Second, true},
+		{"0", 0, false},
+		{"-5", 0, false},
+		{"1.5s", 0, false},
+		{"500ms", 0, false},
+		{"soon", 0, false},
+		{"99999999999999999", 0, false},
+	}
+	for _, tt := range tests {
+		var d time.Duration
+		err := (&ttlValue{d: &d}).Set(tt.in)
+		if (err == nil) != tt.ok || d != tt.want {
+			t.Errorf("Set(%q) = %v, err %v; want %v, ok %v", tt.in, d, err, tt.want, tt.ok)
+		}
+	}
+}

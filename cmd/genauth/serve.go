@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/server"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// shutdownGrace is how long in-flight requests may take to finish after
+// SIGINT or SIGTERM before their connections are closed.
+const shutdownGrace = 20 * time.Second
+
+// The demo application created on first start, for the README's walkthrough.
+const (
+	demoAppName     = "Demo application"
+	demoRedirectURI = "http://localhost:3000/callback"
+	demoLogoutURI   = "http://localhost:3000/"
+)
+
+func (c *cli) serveCmd() *cobra.Command {
+	var addr, publicURL string
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the identity server",
+		Long: `Run the identity server. On first start it creates the database and a demo
+application and prints the application's credentials once.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			pub, err := parsePublicURL(publicURL)
+			if err != nil {
+				return err
+			}
+			if addr == "" {
+				return errors.New("--addr must not be empty")
+			}
+			return c.serve(cmd.Context(), addr, pub)
+		},
+	}
+	envStringVar(cmd.Flags(), &addr, "addr", "GENAUTH_ADDR", "localhost:8080", "address to listen on, host:port")
+	envStringVar(cmd.Flags(), &publicURL, "public-url", "GENAUTH_PUBLIC_URL", "http://localhost:8080",
+		"URL at which users and applications reach the server (token issuer and links)")
+	return cmd
+}
+
+// parsePublicURL checks that s is an absolute http(s) URL without query,
+// fragment or credentials and returns it without a trailing slash.
+func parsePublicURL(s string) (string, error) {
+	u, err := url.Parse(s)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return "", fmt.Errorf("--public-url %q is not an absolute URL such as https://auth.example.com", s)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("--public-url %q must start with http:// or https://", s)
+	}
+	if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Contains(s, "#") {
+		return "", fmt.Errorf("--public-url %q must not have a query or fragment", s)
+	}
+	if u.User != nil {
+		return "", fmt.Errorf("--public-url %q must not contain credentials", s)
+	}
+	// The URL becomes the token issuer, compared as a string: lower-case the scheme.
+	return u.Scheme + strings.TrimRight(s[len(u.Scheme):], "/"), nil
+}
+
+func (c *cli) serve(ctx context.Context, addr, publicURL string) error {
+	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
+	st, err := c.createStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	handler, err := server.New(server.Config{PublicURL: publicURL, Store: st, Logger: logger})
+	if err != nil {
+		return err
+	}
+	// Listen before creating the demo application, so that a busy port does
+	// not consume the one start that prints its secret.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if err := ensureDemoApp(ctx, st, publicURL, c.stdout); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "GenAuth is listening on http://%s (public URL %s)\n", ln.Addr(), publicURL)
+	logger.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "data_dir", c.dataDir)
+	return runHTTP(ctx, newHTTPServer(handler, logger), ln, logger, shutdownGrace)
+}
+
+// ensureDemoApp creates the demo application when there is no application at
+// all, and prints its credentials and the next steps to w.
+func ensureDemoApp(ctx context.Context, st store.Store, publicURL string, w io.Writer) error {
+	list, err := st.ListApplications(ctx)
+	if err != nil {
+		return err
+	}
+	if len(list) > 0 {
+		return nil
+	}
+	app, secret, err := appService(st).Create(ctx, apps.CreateParams{
+		Name:               demoAppName,
+		RedirectURIs:       []string{demoRedirectURI},
+		LogoutRedirectURIs: []string{demoLogoutURI},
+		GrantTypes:         []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken},
+	})
+	if err != nil {
+		return fmt.Errorf("creating the demo application: %w", err)
+	}
+	authorize := publicURL + "/oauth/auth?" + url.Values{
+		"client_id":     {app.ID},
+		"redirect_uri":  {demoRedirectURI},
+		"response_type": {"code"},
+		"scope":         {"user"},
+		"state":         {"demo"},
+	}.Encode()
+	fmt.Fprintf(w, `
+First start: created the %q (login callback %s).
+Its secret is shown only this once:
+
+  app_id:     %s
+  app_secret: %s
+
+Next steps:
+  1. Register a user:  %s/register
+     (or sign in at    %s/login)
+  2. Log in through the demo application by opening:
+     %s
+  3. Copy the code from the callback URL (%s?code=...&state=demo)
+     and exchange it for tokens:
+     curl -s %s/oauth/token -d grant_type=authorization_code \
+       -d client_id=%s -d client_secret=%s \
+       -d redirect_uri=%s -d code=CODE
+
+`, demoAppName, demoRedirectURI, app.ID, secret, publicURL, publicURL, authorize, demoRedirectURI,
+		publicURL, app.ID, secret, demoRedirectURI)
+	return nil
+}
+
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// runHTTP serves on ln until ctx is cancelled, then stops accepting
+// connections and lets in-flight requests finish for up to grace.
+func runHTTP(ctx context.Context, srv *http.Server, ln net.Listener, logger *slog.Logger, grace time.Duration) error {
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down; waiting for in-flight requests", "grace", grace)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("requests still running after %s: %w", grace, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
