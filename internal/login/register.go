@@ -3,6 +3,7 @@ package login
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/users"
@@ -42,7 +43,11 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	if pw != confirm {
 		fields["password_confirm"] = "The two passwords do not match."
 	}
-	if len(fields) > 0 {
+	// users.Create would also accept a phone number, which this form does not ask for.
+	if strings.TrimSpace(p.Username) == "" && strings.TrimSpace(p.Email) == "" {
+		p.Error = "Enter a username, an email address, or both."
+	}
+	if len(fields) > 0 || p.Error != "" {
 		p.FieldErrors = fields
 		h.showRegister(w, r, http.StatusBadRequest, p)
 		return
