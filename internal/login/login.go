@@ -215,7 +215,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "home: session", err)
 		return
 	}
-	p := page{Title: "GenAuth", LoginHref: "/login", RegHref: "/register"}
+	p := page{Title: "Home", LoginHref: "/login", RegHref: "/register"}
 	if u != nil {
 		p.User = displayName(u)
 	}
