@@ -68,7 +68,9 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("listen: %v", err)
 	}
-	clock := &Clock{now: time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)}
+	// Start at the real time: the cookie jar judges cookie expiry by the real
+	// clock, so a fixed past date would make session cookies expire on arrival.
+	clock := &Clock{now: time.Now().UTC().Truncate(time.Second)}
 	publicURL := "http://" + l.Addr().String()
 	h, err := server.New(server.Config{
 		PublicURL: publicURL,
