@@ -1,0 +1,79 @@
+package storetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/opengenauth/genauth"
+)
+
+func session(idHash string) *genauth.Session {
+	return &genauth.Session{
+		IDHash:    idHash,
+		UserID:    "user-1",
+		AuthTime:  t0.Add(-time.Minute).In(east),
+		CreatedAt: t0.In(east),
+		ExpiresAt: t0.Add(24 * time.Hour).In(east),
+	}
+}
+
+func testSessions(t *testing.T, open Opener) {
+	t.Run("Expiry", func(t *testing.T) {
+		s := open(t)
+		want := session("sess-1")
+		must(t, "CreateSession", s.CreateSession(t.Context(), want))
+		tests := []struct {
+			name  string
+			now   time.Time
+			alive bool
+		}{
+			{"at creation", want.CreatedAt, true},
+			{"just before expiry", want.ExpiresAt.Add(-time.Millisecond), true},
+			{"at expiry", want.ExpiresAt, false},
+			{"after expiry", want.ExpiresAt.Add(time.Hour), false},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := s.GetSession(t.Context(), want.IDHash, tt.now)
+				if !tt.alive {
+					wantErr(t, "GetSession", err, genauth.ErrNotFound)
+					return
+				}
+				must(t, "GetSession", err)
+				diff(t, "session", want, got)
+				checkUTC(t, "session", got.AuthTime, got.CreatedAt, got.ExpiresAt)
+			})
+		}
+	})
+
+	t.Run("NotFound", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
+		_, err := s.GetSession(t.Context(), "sess-2", t0)
+		wantErr(t, "GetSession of an unknown id", err, genauth.ErrNotFound)
+	})
+
+	t.Run("Delete", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
+		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-2")))
+		must(t, "DeleteSession", s.DeleteSession(t.Context(), "sess-1"))
+		_, err := s.GetSession(t.Context(), "sess-1", t0)
+		wantErr(t, "GetSession after DeleteSession", err, genauth.ErrNotFound)
+		_, err = s.GetSession(t.Context(), "sess-2", t0)
+		must(t, "GetSession of the other session", err)
+		must(t, "DeleteSession again", s.DeleteSession(t.Context(), "sess-1"))
+		must(t, "DeleteSession of an unknown id", s.DeleteSession(t.Context(), "sess-3"))
+	})
+
+	t.Run("DuplicateID", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
+		other := session("sess-1")
+		other.UserID = "user-2"
+		wantErr(t, "CreateSession with a taken id", s.CreateSession(t.Context(), other), genauth.ErrConflict)
+		got, err := s.GetSession(t.Context(), "sess-1", t0)
+		must(t, "GetSession", err)
+		diff(t, "session after the conflict", session("sess-1"), got)
+	})
+}
