@@ -1,0 +1,105 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/opengenauth/genauth"
+)
+
+const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
+	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
+	access_token_ttl, refresh_token_ttl, created_at, updated_at`
+
+// CreateApplication stores app; a taken id gives genauth.ErrConflict.
+func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		app.ID, app.Name, app.SecretHash, jsonList(app.RedirectURIs), jsonList(app.LogoutRedirectURIs),
+		app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod, jsonList(app.GrantTypes),
+		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), toMS(app.CreatedAt), toMS(app.UpdatedAt))
+	return mapErr("create application", err)
+}
+
+// GetApplication returns the application with this id.
+func (s *Store) GetApplication(ctx context.Context, id string) (*genauth.Application, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = ?`, id)
+	app, err := scanApplication(row)
+	if err != nil {
+		return nil, mapErr("get application", err)
+	}
+	return app, nil
+}
+
+// ListApplications returns every application, oldest first.
+func (s *Store) ListApplications(ctx context.Context) ([]*genauth.Application, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+applicationColumns+` FROM applications ORDER BY created_at, rowid`)
+	if err != nil {
+		return nil, mapErr("list applications", err)
+	}
+	defer rows.Close()
+	var apps []*genauth.Application
+	for rows.Next() {
+		app, err := scanApplication(rows)
+		if err != nil {
+			return nil, mapErr("list applications", err)
+		}
+		apps = append(apps, app)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("list applications", err)
+	}
+	return apps, nil
+}
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanApplication(r scanner) (*genauth.Application, error) {
+	var (
+		app                                     genauth.Application
+		redirects, logoutRedirects, grantTypes  string
+		accessTTL, refreshTTL, created, updated int64
+	)
+	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &redirects, &logoutRedirects,
+		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &grantTypes,
+		&accessTTL, &refreshTTL, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if app.RedirectURIs, err = parseList(redirects); err != nil {
+		return nil, err
+	}
+	if app.LogoutRedirectURIs, err = parseList(logoutRedirects); err != nil {
+		return nil, err
+	}
+	if app.GrantTypes, err = parseList(grantTypes); err != nil {
+		return nil, err
+	}
+	app.AccessTokenTTL = time.Duration(accessTTL)
+	app.RefreshTokenTTL = time.Duration(refreshTTL)
+	app.CreatedAt, app.UpdatedAt = fromMS(created), fromMS(updated)
+	return &app, nil
+}
+
+// jsonList encodes a string list; a nil list is stored as [].
+func jsonList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // cannot fail for a []string
+	return string(b)
+}
+
+// parseList decodes a stored list; an empty list comes back nil.
+func parseList(s string) ([]string, error) {
+	var v []string
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("corrupt list column: %w", err)
+	}
+	if len(v) == 0 {
+		return nil, nil
+	}
+	return v, nil
+}

@@ -1,0 +1,219 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+var _ store.Store = (*Store)(nil)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// busyTimeout bounds how long a connection waits for another process (say,
+// the CLI next to a running server) to release the database.
+const busyTimeout = 5 * time.Second
+
+// Store is a store.Store in one SQLite database file.
+type Store struct {
+	write *sql.DB // one connection: SQLite admits one writer at a time
+	read  *sql.DB // query-only connections
+}
+
+// Open opens (creating if needed) the database file at path. The parent
+// directory must exist. Call Migrate before use.
+func Open(path string) (*Store, error) {
+	common := []string{
+		fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()),
+		"foreign_keys(1)",
+		"synchronous(NORMAL)",
+	}
+	write, err := sql.Open("sqlite", dsn(path, "immediate", append(common, "journal_mode(WAL)")...))
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	// Connect now: this creates the file and switches it to WAL before any
+	// reader opens it.
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", dsn(path, "", append(common, "query_only(1)")...))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	return &Store{write: write, read: read}, nil
+}
+
+// dsn is a modernc.org/sqlite data source name for path: a file: URI, so the
+// path may contain '?' or '#' (SQLite decodes the escapes), with the pragmas
+// run on every new connection and, if set, the BEGIN mode of transactions.
+func dsn(path, txlock string, pragmas ...string) string {
+	q := url.Values{"_pragma": pragmas}
+	if txlock != "" {
+		q.Set("_txlock", txlock)
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
+}
+
+// Migrate applies the embedded migrations not yet recorded in
+// schema_migrations, in file-name order, each in its own immediate
+// transaction. It is safe to call on every start, also from several processes
+// at once: the write lock makes them take turns and re-check.
+func (s *Store) Migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("sqlite: migrate: %w", err)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("sqlite: migrate: %w", err)
+		}
+		version := strings.TrimPrefix(name, "migrations/")
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+				version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
+				return err
+			}
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, version).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
+				version, toMS(time.Now()))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sqlite: migrate %s: %w", version, err)
+		}
+	}
+	return nil
+}
+
+// Ping checks both connection pools.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	if err := s.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: ping: %w", err)
+	}
+	return nil
+}
+
+// Close closes both connection pools.
+func (s *Store) Close() error {
+	return errors.Join(s.read.Close(), s.write.Close())
+}
+
+// inTx runs fn in a write transaction (BEGIN IMMEDIATE, from _txlock) and
+// commits it when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// conflictFields names the unique columns in ErrConflict messages.
+var conflictFields = map[string]string{
+	"applications.id":   "application id",
+	"users.id":          "user id",
+	"users.username":    "username",
+	"users.email_lower": "email",
+	"users.phone":       "phone",
+	"sessions.id_hash":  "session",
+	"auth_codes.hash":   "authorization code",
+	"tokens.hash":       "token",
+	"tokens.id":         "token id",
+}
+
+// mapErr turns driver errors into the genauth sentinels and wraps the rest
+// with the operation, so no SQL reaches callers.
+func mapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return genauth.ErrNotFound
+	}
+	for _, sentinel := range []error{genauth.ErrNotFound, genauth.ErrInactive, genauth.ErrCodeRedeemed} {
+		if err == sentinel {
+			return err
+		}
+	}
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			// The message ends in "UNIQUE constraint failed: table.column (2067)".
+			for col, field := range conflictFields {
+				if strings.Contains(se.Error(), ": "+col+" ") {
+					return fmt.Errorf("%s: %w", field, genauth.ErrConflict)
+				}
+			}
+			return genauth.ErrConflict
+		}
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// Times are stored as unix milliseconds; the zero time has a value too.
+func toMS(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// "Not yet" times (revoked, redeemed) are NULL while zero.
+func toNullMS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
+
+// Optional unique strings are NULL while empty.
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

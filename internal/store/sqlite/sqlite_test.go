@@ -1,0 +1,198 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+	"github.com/opengenauth/genauth/internal/store/storetest"
+)
+
+// open returns a migrated store in a fresh file, closed when the test ends.
+func open(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	s, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.Store {
+		return open(t, filepath.Join(t.TempDir(), "genauth.db"))
+	})
+}
+
+func TestMigrateTwice(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "genauth.db"))
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	checkMigrations(t, s)
+}
+
+// checkMigrations checks that schema_migrations has one row per migration file.
+func checkMigrations(t *testing.T, s *sqlite.Store) {
+	t.Helper()
+	var n int
+	if err := s.QueryRow(t.Context(), `SELECT count(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != len(files) {
+		t.Errorf("schema_migrations has %d rows, want one per migration file (%d)", n, len(files))
+	}
+}
+
+// TestMigrateConcurrently starts two stores on one new file at once, as two
+// processes starting together would: the write lock makes them take turns.
+func TestMigrateConcurrently(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "genauth.db")
+	stores := make([]*sqlite.Store, 4)
+	for i := range stores {
+		s, err := sqlite.Open(path)
+		if err != nil {
+			t.Fatalf("Open: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	errs := make([]error, len(stores))
+	var wg sync.WaitGroup
+	for i, s := range stores {
+		wg.Go(func() { errs[i] = s.Migrate(t.Context()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("Migrate %d: %v", i, err)
+		}
+	}
+	checkMigrations(t, stores[0])
+}
+
+func TestReopenKeepsData(t *testing.T) {
+	// The path has characters that mean something in a URI.
+	path := filepath.Join(t.TempDir(), "a dir?x=1#y", "genauth.db")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	now := time.Date(2025, 3, 3, 6, 17, 14, 485_000_000, time.UTC)
+	first, err := sqlite.Open(path)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if err := first.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	u := &genauth.User{ID: "u1", Username: "ada", CreatedAt: now, UpdatedAt: now}
+	if err := first.CreateUser(ctx, u); err != nil {
+		t.Fatalf("CreateUser: %v", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("the database is not at the path given: %v", err)
+	}
+
+	second := open(t, path)
+	got, err := second.FindUserByLogin(ctx, "ada")
+	if err != nil {
+		t.Fatalf("FindUserByLogin after reopening: %v", err)
+	}
+	if got.ID != "u1" {
+		t.Errorf("found user %q, want u1", got.ID)
+	}
+}
+
+func TestPragmas(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "genauth.db"))
+	tests := []struct {
+		pragma string
+		want   string
+	}{
+		{"journal_mode", "wal"},
+		{"foreign_keys", "1"},
+		{"synchronous", "1"}, // NORMAL
+		{"busy_timeout", "5000"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.pragma, func(t *testing.T) {
+			for _, pool := range []string{"write", "read"} {
+				got, err := s.Pragma(t.Context(), pool, tt.pragma)
+				if err != nil {
+					t.Fatalf("%s pool: %v", pool, err)
+				}
+				if got != tt.want {
+					t.Errorf("%s pool: %s = %q, want %q", pool, tt.pragma, got, tt.want)
+				}
+			}
+		})
+	}
+	got, err := s.Pragma(t.Context(), "read", "query_only")
+	if err != nil || got != "1" {
+		t.Errorf("read pool: query_only = %q, %v; want 1", got, err)
+	}
+}
+
+// TestIndexedQueries checks that the hot and cascading queries search an
+// index instead of scanning a table.
+func TestIndexedQueries(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "genauth.db"))
+	queries := []struct {
+		sql  string
+		args []any
+	}{
+		{`SELECT * FROM tokens WHERE hash = ?`, []any{"h"}},
+		{`SELECT * FROM tokens WHERE id = ?`, []any{"id"}},
+		{`UPDATE tokens SET revoked_at = 1 WHERE grant_id = ? AND revoked_at IS NULL`, []any{"g"}},
+		{`UPDATE tokens SET revoked_at = 1 WHERE parent_id = ? AND revoked_at IS NULL`, []any{"id"}},
+		{`SELECT * FROM auth_codes WHERE hash = ?`, []any{"h"}},
+		{`SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?`, []any{"h", 0}},
+		{`SELECT * FROM users WHERE username = ?1 OR email_lower = ?2 OR phone = ?1`, []any{"ada", "ada"}},
+	}
+	for _, q := range queries {
+		plan, err := s.QueryPlan(t.Context(), q.sql, q.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+		t.Logf("%s: %s", q.sql, plan)
+		if strings.Contains(plan, "SCAN") || !strings.Contains(plan, "SEARCH") {
+			t.Errorf("%s\nplan: %s", q.sql, plan)
+		}
+	}
+}
+
+func TestClosedStore(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err == nil {
+		t.Error("Ping of a closed store succeeded")
+	}
+}

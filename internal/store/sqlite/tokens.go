@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/opengenauth/genauth"
+)
+
+const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
+	issued_at, expires_at, revoked_at`
+
+// CreateTokens stores tokens in one transaction: all or none.
+func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertTokens(ctx, tx, tokens) })
+	return mapErr("create tokens", err)
+}
+
+func insertTokens(ctx context.Context, tx *sql.Tx, tokens []*genauth.Token) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tokens (`+tokenColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, t := range tokens {
+		_, err := stmt.ExecContext(ctx, t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID),
+			t.ClientID, t.UserID, t.Scope, t.Protocol, toMS(t.IssuedAt), toMS(t.ExpiresAt), toNullMS(t.RevokedAt))
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// GetToken returns the token with this hash, active or not: one primary-key lookup.
+func (s *Store) GetToken(ctx context.Context, hash string) (*genauth.Token, error) {
+	t, err := scanToken(s.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	if err != nil {
+		return nil, mapErr("get token", err)
+	}
+	return t, nil
+}
+
+// RefreshTokens stores issued if the refresh token with refreshID is active at
+// now. The check and the insert share one immediate transaction, so a
+// concurrent RevokeToken comes either before (genauth.ErrInactive) or after
+// (and then revokes the new children too).
+func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*genauth.Token) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var (
+			expires int64
+			revoked sql.NullInt64
+		)
+		err := tx.QueryRowContext(ctx, `SELECT expires_at, revoked_at FROM tokens WHERE id = ?`, refreshID).
+			Scan(&expires, &revoked)
+		if err != nil {
+			return err
+		}
+		if revoked.Valid || expires <= toMS(now) {
+			return genauth.ErrInactive
+		}
+		return insertTokens(ctx, tx, issued)
+	})
+	return mapErr("refresh tokens", err)
+}
+
+// RevokeToken revokes the token with this hash and, for a refresh token, its
+// unrevoked children, and returns the token as it was before. An already
+// revoked token is returned unchanged and nothing is written.
+func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
+	var found *genauth.Token
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+		if err != nil {
+			return err
+		}
+		found = t
+		if !t.RevokedAt.IsZero() {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE hash = ?`, toMS(now), hash); err != nil {
+			return err
+		}
+		if t.Kind != genauth.TokenRefresh || t.ID == "" {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE parent_id = ? AND revoked_at IS NULL`,
+			toMS(now), t.ID)
+		return err
+	})
+	if err != nil {
+		return nil, mapErr("revoke token", err)
+	}
+	return found, nil
+}
+
+func scanToken(r scanner) (*genauth.Token, error) {
+	var (
+		t               genauth.Token
+		id, parent      sql.NullString
+		issued, expires int64
+		revoked         sql.NullInt64
+	)
+	err := r.Scan(&t.Hash, &id, &t.Kind, &t.GrantID, &parent, &t.ClientID, &t.UserID, &t.Scope, &t.Protocol,
+		&issued, &expires, &revoked)
+	if err != nil {
+		return nil, err
+	}
+	t.ID, t.ParentID = id.String, parent.String
+	t.IssuedAt, t.ExpiresAt, t.RevokedAt = fromMS(issued), fromMS(expires), fromNullMS(revoked)
+	return &t, nil
+}

@@ -1,0 +1,102 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/opengenauth/genauth"
+)
+
+const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
+	name, given_name, family_name, middle_name, nickname, preferred_username, profile, picture,
+	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at`
+
+// CreateUser stores u; a taken id, username, email (in any case) or phone
+// gives genauth.ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
+	addr, err := json.Marshal(u.Address)
+	if err != nil {
+		return fmt.Errorf("sqlite: create user: %w", err)
+	}
+	_, err = s.write.ExecContext(ctx, `INSERT INTO users (`+userColumns+`, email_lower)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone), u.PhoneVerified,
+		u.PasswordHash, u.Name, u.GivenName, u.FamilyName, u.MiddleName, u.Nickname, u.PreferredUsername,
+		u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale, string(addr),
+		toMS(u.CreatedAt), toMS(u.UpdatedAt), nullIfEmpty(strings.ToLower(u.Email)))
+	return mapErr("create user", err)
+}
+
+// GetUser returns the user with this id.
+func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if err != nil {
+		return nil, mapErr("get user", err)
+	}
+	return u, nil
+}
+
+// FindUserByLogin finds the user whose username, email (any case) or phone
+// is login. Should one login match different users in different fields
+// (the users service prevents it), username wins over email over phone.
+func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.User, error) {
+	if login == "" {
+		return nil, genauth.ErrNotFound
+	}
+	lower := strings.ToLower(login)
+	row := s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
+		WHERE username = ?1 OR email_lower = ?2 OR phone = ?1
+		ORDER BY CASE WHEN username = ?1 THEN 0 WHEN email_lower = ?2 THEN 1 ELSE 2 END
+		LIMIT 1`, login, lower)
+	u, err := scanUser(row)
+	if err != nil {
+		return nil, mapErr("find user", err)
+	}
+	return u, nil
+}
+
+// ListUsers returns every user, oldest first.
+func (s *Store) ListUsers(ctx context.Context) ([]*genauth.User, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY created_at, rowid`)
+	if err != nil {
+		return nil, mapErr("list users", err)
+	}
+	defer rows.Close()
+	var users []*genauth.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, mapErr("list users", err)
+		}
+		users = append(users, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, mapErr("list users", err)
+	}
+	return users, nil
+}
+
+func scanUser(r scanner) (*genauth.User, error) {
+	var (
+		u                      genauth.User
+		username, email, phone sql.NullString
+		addr                   string
+		created, updated       int64
+	)
+	err := r.Scan(&u.ID, &username, &email, &u.EmailVerified, &phone, &u.PhoneVerified, &u.PasswordHash,
+		&u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
+		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &addr,
+		&created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(addr), &u.Address); err != nil {
+		return nil, fmt.Errorf("corrupt address column: %w", err)
+	}
+	u.Username, u.Email, u.Phone = username.String, email.String, phone.String
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	return &u, nil
+}
