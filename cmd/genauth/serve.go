@@ -129,8 +129,8 @@ func ensureDemoApp(ctx context.Context, st store.Store, publicURL string, w io.W
 		"state":         {"demo"},
 	}.Encode()
 	fmt.Fprintf(w, `
-First start: created the %q (login callback %s).
-Its secret is shown only this once:
+First start: created the application %q (login callback %s).
+Its secret is shown only this once; keep it:
 
   app_id:     %s
   app_secret: %s
