@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,5 +195,30 @@ func TestClosedStore(t *testing.T) {
 	}
 	if err := s.Ping(context.Background()); err == nil {
 		t.Error("Ping of a closed store succeeded")
+	}
+}
+
+// TestConflictNamesField checks that a unique-constraint error says which
+// value is taken, without SQL.
+func TestConflictNamesField(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "genauth.db"))
+	ctx := t.Context()
+	if err := s.CreateUser(ctx, &genauth.User{ID: "u1", Username: "ada", Email: "ada@example.com", Phone: "12345"}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		user *genauth.User
+		want string
+	}{
+		{&genauth.User{ID: "u1"}, "user id: already exists"},
+		{&genauth.User{ID: "u2", Username: "ada"}, "username: already exists"},
+		{&genauth.User{ID: "u2", Email: "ADA@example.com"}, "email: already exists"},
+		{&genauth.User{ID: "u2", Phone: "12345"}, "phone: already exists"},
+	}
+	for _, tt := range tests {
+		err := s.CreateUser(ctx, tt.user)
+		if !errors.Is(err, genauth.ErrConflict) || err.Error() != tt.want {
+			t.Errorf("CreateUser(%+v) = %v, want %q", tt.user, err, tt.want)
+		}
 	}
 }
