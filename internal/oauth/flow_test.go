@@ -2,6 +2,7 @@ package oauth_test
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -732,5 +733,92 @@ func TestAuthorizeErrors(t *testing.T) {
 	v.Set("x-unknown", "1")
 	if q := e.authorize(t, authURL("oidc", v)); !opaqueRE.MatchString(q.Get("code")) || q.Get("state") != "xyz" {
 		t.Errorf("prompt=none with a session: %v", q)
+	}
+}
+
+// TestConcurrentCodeRedemption: of many simultaneous exchanges of one code
+// exactly one succeeds, and the replays end the tokens it got.
+func TestConcurrentCodeRedemption(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.newApp(t, apps.CreateParams{})
+	form := c.creds(url.Values{"grant_type": {"authorization_code"}, "redirect_uri": {callback},
+		"code": {e.code(t, e.config(c, "oauth", oauth2.AuthStyleInParams))}})
+	const n = 8
+	results := make(chan *response, n)
+	for range n {
+		go func() {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, e.url("oauth", "/token"), strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", formType)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				results <- &response{status: -1, body: []byte(err.Error())}
+				return
+			}
+			defer resp.Body.Close()
+			var b strings.Builder
+			_, _ = io.Copy(&b, resp.Body)
+			results <- &response{status: resp.StatusCode, header: resp.Header, body: []byte(b.String())}
+		}()
+	}
+	var won []string
+	for range n {
+		r := <-results
+		switch r.status {
+		case http.StatusOK:
+			won = append(won, str(decode(t, r), "access_token"))
+		case http.StatusBadRequest:
+			wantError(t, r, http.StatusBadRequest, "invalid_grant")
+		default:
+			t.Errorf("status %d: %s", r.status, r.body)
+		}
+	}
+	if len(won) != 1 {
+		t.Fatalf("%d exchanges succeeded, want exactly 1", len(won))
+	}
+	wantInactive(t, e.introspect(t, c, "oauth", won[0]))
+}
+
+func TestAuthorizeVariants(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.newApp(t, apps.CreateParams{})
+	cfg := e.config(c, "oauth", oauth2.AuthStyleInParams)
+	e.code(t, cfg) // signs in
+
+	// prompt=login sends a signed-in user back to the login page, once.
+	resp, err := e.browser.Get(cfg.AuthCodeURL("st-123", oauth2.SetAuthURLParam("prompt", "login")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil || loc.Path != "/login" {
+		t.Fatalf("prompt=login: status %d, Location %v; want the login page", resp.StatusCode, loc)
+	}
+	if rt := loc.Query().Get("return_to"); strings.Contains(rt, "prompt") || !strings.HasPrefix(rt, "/oauth/auth?") {
+		t.Errorf("prompt=login: return_to %q, want the authorize request without prompt", rt)
+	}
+	if _, err := cfg.Exchange(t.Context(), e.code(t, cfg, oauth2.SetAuthURLParam("prompt", "login"))); err != nil {
+		t.Errorf("exchange after prompt=login: %v", err)
+	}
+
+	// response_mode=fragment puts the code in the fragment.
+	loc = e.srv.Authorize(t, e.browser, cfg.AuthCodeURL("st", oauth2.SetAuthURLParam("response_mode", "fragment")), userName, userPassword)
+	f, _ := url.ParseQuery(loc.Fragment)
+	if loc.RawQuery != "" || !opaqueRE.MatchString(f.Get("code")) || f.Get("state") != "st" {
+		t.Errorf("response_mode=fragment: %s", loc)
+	}
+
+	// The authorization request may be a form POST.
+	u, _ := url.Parse(cfg.AuthCodeURL("st-post"))
+	resp, err = e.browser.PostForm(e.url("oidc", "/auth"), u.Query())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err = resp.Location()
+	if err != nil || !strings.HasPrefix(loc.String(), callback+"?") || loc.Query().Get("state") != "st-post" || !opaqueRE.MatchString(loc.Query().Get("code")) {
+		t.Errorf("POST authorize: status %d, Location %v", resp.StatusCode, loc)
 	}
 }
