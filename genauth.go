@@ -48,6 +48,14 @@ const (
 	DefaultRefreshTokenTTL = 2_592_000 * time.Second
 	// AuthCodeTTL is the lifetime of an authorization code (RFC 6749 recommends at most 10 minutes).
 	AuthCodeTTL = 10 * time.Minute
+	// DefaultIDTokenTTL is the lifetime of an id token.
+	DefaultIDTokenTTL = time.Hour
+)
+
+// Id token signing algorithms. There is deliberately no "none" and no HMAC.
+const (
+	SigningRS256 = "RS256"
+	SigningES256 = "ES256"
 )
 
 // Application is an OAuth client. Its secret is kept only as a SHA-256 hash.
@@ -64,8 +72,14 @@ type Application struct {
 	GrantTypes              []string
 	AccessTokenTTL          time.Duration
 	RefreshTokenTTL         time.Duration
-	CreatedAt               time.Time
-	UpdatedAt               time.Time
+	IDTokenTTL              time.Duration
+	// IDTokenAlg signs this application's id tokens: SigningRS256 or SigningES256.
+	IDTokenAlg string
+	// RequireConsent marks a third-party application: users approve the scopes
+	// it asks for. First-party applications skip the consent page.
+	RequireConsent bool
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 // AllowsGrant reports whether the application has grant type g enabled.
@@ -180,4 +194,26 @@ type Token struct {
 // Active reports whether the token is neither expired nor revoked at now.
 func (t *Token) Active(now time.Time) bool {
 	return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt)
+}
+
+// SigningKey is a key that signs id tokens. The private key is stored only
+// encrypted under the server's secret key. A key signs from ActivatesAt until
+// a newer key of the same algorithm activates, and stays published in JWKS
+// while tokens it signed can still be valid.
+type SigningKey struct {
+	ID               string // the JWS `kid`
+	Alg              string // SigningRS256 or SigningES256
+	PublicDER        []byte // PKIX
+	EncryptedPrivate []byte // PKCS #8, sealed with AES-256-GCM
+	CreatedAt        time.Time
+	ActivatesAt      time.Time
+}
+
+// Consent records the scopes a user approved for an application.
+type Consent struct {
+	UserID    string
+	ClientID  string
+	Scopes    []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

@@ -31,6 +31,10 @@ type CreateParams struct {
 	GrantTypes              []string // default authorization_code and refresh_token
 	AccessTokenTTL          time.Duration
 	RefreshTokenTTL         time.Duration
+	IDTokenTTL              time.Duration
+	IDTokenAlg              string // default RS256
+	// RequireConsent marks a third-party application whose users approve its scopes.
+	RequireConsent bool
 }
 
 const maxNameLen = 128
@@ -85,6 +89,12 @@ func newApplication(p CreateParams) (*genauth.Application, error) {
 		GrantTypes:              dedupe(p.GrantTypes),
 		AccessTokenTTL:          p.AccessTokenTTL,
 		RefreshTokenTTL:         p.RefreshTokenTTL,
+		IDTokenTTL:              p.IDTokenTTL,
+		IDTokenAlg:              orDefault(p.IDTokenAlg, genauth.SigningRS256),
+		RequireConsent:          p.RequireConsent,
+	}
+	if app.IDTokenAlg != genauth.SigningRS256 && app.IDTokenAlg != genauth.SigningES256 {
+		return nil, invalid("unknown id token signing algorithm %q (want RS256 or ES256)", app.IDTokenAlg)
 	}
 	for _, m := range []string{app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod} {
 		if !ValidAuthMethod(m) {
@@ -111,7 +121,10 @@ func newApplication(p CreateParams) (*genauth.Application, error) {
 	if app.RefreshTokenTTL == 0 {
 		app.RefreshTokenTTL = genauth.DefaultRefreshTokenTTL
 	}
-	if app.AccessTokenTTL < time.Second || app.RefreshTokenTTL < time.Second {
+	if app.IDTokenTTL == 0 {
+		app.IDTokenTTL = genauth.DefaultIDTokenTTL
+	}
+	if app.AccessTokenTTL < time.Second || app.RefreshTokenTTL < time.Second || app.IDTokenTTL < time.Second {
 		return nil, invalid("token lifetimes must be at least one second")
 	}
 	return app, nil

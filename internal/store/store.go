@@ -57,4 +57,21 @@ type Store interface {
 	// as it was found; a missing token gives genauth.ErrNotFound.
 	// Revoking a revoked token changes nothing.
 	RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error)
+
+	// CreateSigningKey stores a new id-token signing key; a taken id gives genauth.ErrConflict.
+	CreateSigningKey(ctx context.Context, k *genauth.SigningKey) error
+	// ListSigningKeys returns every signing key ordered by ActivatesAt, then CreatedAt.
+	ListSigningKeys(ctx context.Context) ([]*genauth.SigningKey, error)
+	// ActivateSigningKey moves a key's ActivatesAt (used to promote the next key early).
+	ActivateSigningKey(ctx context.Context, id string, at time.Time) error
+	// DeleteSigningKey removes a key; deleting a missing one is not an error.
+	DeleteSigningKey(ctx context.Context, id string) error
+
+	// SaveConsent creates or replaces the user's consent for the client.
+	SaveConsent(ctx context.Context, c *genauth.Consent) error
+	GetConsent(ctx context.Context, userID, clientID string) (*genauth.Consent, error)
+	// ListConsents returns the user's consents, oldest first.
+	ListConsents(ctx context.Context, userID string) ([]*genauth.Consent, error)
+	// DeleteConsent revokes a consent; deleting a missing one is not an error.
+	DeleteConsent(ctx context.Context, userID, clientID string) error
 }

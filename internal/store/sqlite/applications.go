@@ -11,15 +11,17 @@ import (
 
 const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
 	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
-	access_token_ttl, refresh_token_ttl, created_at, updated_at`
+	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
+	created_at, updated_at`
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		app.ID, app.Name, app.SecretHash, jsonList(app.RedirectURIs), jsonList(app.LogoutRedirectURIs),
 		app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod, jsonList(app.GrantTypes),
-		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), toMS(app.CreatedAt), toMS(app.UpdatedAt))
+		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg, app.RequireConsent,
+		toMS(app.CreatedAt), toMS(app.UpdatedAt))
 	return mapErr("create application", err)
 }
 
@@ -58,13 +60,13 @@ type scanner interface{ Scan(dest ...any) error }
 
 func scanApplication(r scanner) (*genauth.Application, error) {
 	var (
-		app                                     genauth.Application
-		redirects, logoutRedirects, grantTypes  string
-		accessTTL, refreshTTL, created, updated int64
+		app                                            genauth.Application
+		redirects, logoutRedirects, grantTypes         string
+		accessTTL, refreshTTL, idTTL, created, updated int64
 	)
 	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &redirects, &logoutRedirects,
 		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &grantTypes,
-		&accessTTL, &refreshTTL, &created, &updated)
+		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &created, &updated)
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +81,7 @@ func scanApplication(r scanner) (*genauth.Application, error) {
 	}
 	app.AccessTokenTTL = time.Duration(accessTTL)
 	app.RefreshTokenTTL = time.Duration(refreshTTL)
+	app.IDTokenTTL = time.Duration(idTTL)
 	app.CreatedAt, app.UpdatedAt = fromMS(created), fromMS(updated)
 	return &app, nil
 }

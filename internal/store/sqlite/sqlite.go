@@ -159,6 +159,7 @@ var conflictFields = map[string]string{
 	"auth_codes.hash":   "authorization code",
 	"tokens.hash":       "token",
 	"tokens.id":         "token id",
+	"signing_keys.id":   "signing key",
 }
 
 // mapErr turns driver errors into the genauth sentinels and wraps the rest

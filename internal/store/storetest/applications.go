@@ -20,6 +20,9 @@ func application(id string, created time.Time) *genauth.Application {
 		GrantTypes:              []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken},
 		AccessTokenTTL:          genauth.DefaultAccessTokenTTL,
 		RefreshTokenTTL:         30*time.Minute + 250*time.Millisecond,
+		IDTokenTTL:              2 * time.Hour,
+		IDTokenAlg:              genauth.SigningES256,
+		RequireConsent:          true,
 		CreatedAt:               created,
 		UpdatedAt:               created.Add(time.Hour),
 	}

@@ -30,6 +30,8 @@ func Run(t *testing.T, open Opener) {
 		{"AuthCodes", testAuthCodes},
 		{"Tokens", testTokens},
 		{"Times", testTimes},
+		{"SigningKeys", testSigningKeys},
+		{"Consents", testConsents},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })

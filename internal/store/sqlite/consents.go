@@ -1,0 +1,66 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/opengenauth/genauth"
+)
+
+// SaveConsent creates or replaces the user's consent for the client.
+func (s *Store) SaveConsent(ctx context.Context, c *genauth.Consent) error {
+	_, err := s.write.ExecContext(ctx, `INSERT INTO consents (user_id, client_id, scopes, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, updated_at = excluded.updated_at`,
+		c.UserID, c.ClientID, jsonList(c.Scopes), toMS(c.CreatedAt), toMS(c.UpdatedAt))
+	return mapErr("save consent", err)
+}
+
+// GetConsent returns the user's consent for the client.
+func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*genauth.Consent, error) {
+	row := s.read.QueryRowContext(ctx, `SELECT user_id, client_id, scopes, created_at, updated_at
+		FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID)
+	c, err := scanConsent(row)
+	return c, mapErr("get consent", err)
+}
+
+// ListConsents returns the user's consents, oldest first.
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]*genauth.Consent, error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT user_id, client_id, scopes, created_at, updated_at
+		FROM consents WHERE user_id = ? ORDER BY created_at, client_id`, userID)
+	if err != nil {
+		return nil, mapErr("list consents", err)
+	}
+	defer rows.Close()
+	var out []*genauth.Consent
+	for rows.Next() {
+		c, err := scanConsent(rows)
+		if err != nil {
+			return nil, mapErr("list consents", err)
+		}
+		out = append(out, c)
+	}
+	return out, mapErr("list consents", rows.Err())
+}
+
+// DeleteConsent removes the user's consent for the client, if any.
+func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	_, err := s.write.ExecContext(ctx, `DELETE FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID)
+	return mapErr("delete consent", err)
+}
+
+func scanConsent(r scanner) (*genauth.Consent, error) {
+	var (
+		c                genauth.Consent
+		scopes           string
+		created, updated int64
+	)
+	if err := r.Scan(&c.UserID, &c.ClientID, &scopes, &created, &updated); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.Scopes, err = parseList(scopes); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	return &c, nil
+}
