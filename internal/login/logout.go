@@ -136,3 +136,10 @@ func (h *Handler) frontChannelLogout(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", uri)
 	w.WriteHeader(http.StatusFound)
 }
+
+// RenderSignedOut shows the signed-out page; refused says that a requested
+// redirect back to the application was not allowed. RP-initiated logout
+// (/oidc/session/end) uses it.
+func (h *Handler) RenderSignedOut(w http.ResponseWriter, r *http.Request, status int, refused bool) {
+	h.render(w, r, status, "signedout", page{Title: "Signed out", LoginHref: "/login", Refused: refused})
+}

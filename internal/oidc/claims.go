@@ -1,0 +1,134 @@
+package oidc
+
+import (
+	"bytes"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/opengenauth/genauth"
+)
+
+// Claim is one name and value of a claim set.
+type Claim struct {
+	Name  string
+	Value any
+}
+
+// Claims is a claim set that keeps its order on the wire, so responses are
+// stable and golden files can pin them.
+type Claims []Claim
+
+// MarshalJSON writes the claims as one object in order.
+func (c Claims) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, cl := range c {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		name, err := json.Marshal(cl.Name)
+		if err != nil {
+			return nil, err
+		}
+		value, err := json.Marshal(cl.Value)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(name)
+		buf.WriteByte(':')
+		buf.Write(value)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// HasScope reports whether the space-separated scope contains s.
+func HasScope(scope, s string) bool { return slices.Contains(strings.Fields(scope), s) }
+
+// IsOIDC reports whether a grant with this protocol and scope is an OpenID
+// Connect one, where scopes decide the claims released.
+func IsOIDC(protocol, scope string) bool {
+	return protocol == genauth.ProtocolOIDC && HasScope(scope, "openid")
+}
+
+// userClaim is a standard claim, the scope that releases it, and its value.
+type userClaim struct {
+	name  string
+	scope string
+	value func(u *genauth.User) any
+}
+
+// opt maps unknown (empty) to null.
+func opt(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// userClaims lists the standard claims in the order of the wire contract.
+var userClaims = []userClaim{
+	{"name", "profile", func(u *genauth.User) any { return opt(u.Name) }},
+	{"given_name", "profile", func(u *genauth.User) any { return opt(u.GivenName) }},
+	{"family_name", "profile", func(u *genauth.User) any { return opt(u.FamilyName) }},
+	{"middle_name", "profile", func(u *genauth.User) any { return opt(u.MiddleName) }},
+	{"nickname", "profile", func(u *genauth.User) any { return opt(u.Nickname) }},
+	{"preferred_username", "profile", func(u *genauth.User) any {
+		if u.PreferredUsername != "" {
+			return u.PreferredUsername
+		}
+		return opt(u.Username)
+	}},
+	{"profile", "profile", func(u *genauth.User) any { return opt(u.Profile) }},
+	{"picture", "profile", func(u *genauth.User) any { return opt(u.Picture) }},
+	{"website", "profile", func(u *genauth.User) any { return opt(u.Website) }},
+	{"email", "email", func(u *genauth.User) any { return opt(u.Email) }},
+	{"email_verified", "email", func(u *genauth.User) any { return u.EmailVerified }},
+	{"gender", "profile", func(u *genauth.User) any {
+		if u.Gender == "" {
+			return genauth.GenderUnknown
+		}
+		return u.Gender
+	}},
+	{"birthdate", "profile", func(u *genauth.User) any { return opt(u.Birthdate) }},
+	{"zoneinfo", "profile", func(u *genauth.User) any { return opt(u.Zoneinfo) }},
+	{"locale", "profile", func(u *genauth.User) any { return opt(u.Locale) }},
+	{"phone_number", "phone", func(u *genauth.User) any { return opt(u.Phone) }},
+	{"phone_number_verified", "phone", func(u *genauth.User) any { return u.PhoneVerified }},
+	{"address", "address", func(u *genauth.User) any {
+		a := u.Address
+		return Claims{
+			{"formatted", opt(a.Formatted)},
+			{"street_address", opt(a.StreetAddress)},
+			{"locality", opt(a.Locality)},
+			{"region", opt(a.Region)},
+			{"postal_code", opt(a.PostalCode)},
+			{"country", opt(a.Country)},
+		}
+	}},
+	{"updated_at", "profile", func(u *genauth.User) any { return u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z") }},
+}
+
+// ClaimNames lists every user claim GenAuth can release, for discovery.
+func ClaimNames() []string {
+	names := []string{"sub"}
+	for _, c := range userClaims {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+// UserinfoClaims is the userinfo response for u. An OpenID Connect grant
+// gets the claims its scopes release (each present, null when unknown); a
+// plain OAuth grant gets every standard claim, as GenAuth's SDKs expect.
+func UserinfoClaims(u *genauth.User, protocol, scope string) Claims {
+	out := Claims{{"sub", u.ID}}
+	all := !IsOIDC(protocol, scope)
+	for _, c := range userClaims {
+		if all || HasScope(scope, c.scope) {
+			out = append(out, Claim{c.name, c.value(u)})
+		}
+	}
+	return out
+}

@@ -1,0 +1,192 @@
+package oidc
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/session"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// Config is what discovery, JWKS and logout need.
+type Config struct {
+	Keys      *Keys
+	Store     store.Store
+	Sessions  *session.Manager
+	PublicURL string
+	Logger    *slog.Logger
+	// ShowSignedOut renders the signed-out page; refused says a redirect was not allowed.
+	ShowSignedOut func(w http.ResponseWriter, r *http.Request, status int, refused bool)
+	// ShowError renders a readable error page.
+	ShowError func(w http.ResponseWriter, r *http.Request, status int, title, message string)
+}
+
+// Handler serves discovery, JWKS and RP-initiated logout.
+type Handler struct {
+	cfg Config
+}
+
+// New returns the OpenID Connect handler.
+func New(cfg Config) *Handler { return &Handler{cfg: cfg} }
+
+// Register adds the routes under /oidc.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /oidc/.well-known/openid-configuration", h.discovery)
+	mux.HandleFunc("GET /oidc/.well-known/jwks.json", h.jwks)
+	mux.HandleFunc("GET /oidc/session/end", h.endSession)
+	mux.HandleFunc("POST /oidc/session/end", h.endSession)
+}
+
+func (h *Handler) issuer() string { return h.cfg.PublicURL + "/oidc" }
+
+// discovery is OpenID Connect Discovery 1.0 section 3 (and RFC 8414).
+func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
+	iss := h.issuer()
+	authMethods := []string{genauth.AuthClientSecretPost, genauth.AuthClientSecretBasic, genauth.AuthNone}
+	doc := Claims{
+		{"issuer", iss},
+		{"authorization_endpoint", iss + "/auth"},
+		{"token_endpoint", iss + "/token"},
+		{"userinfo_endpoint", iss + "/me"},
+		{"jwks_uri", iss + "/.well-known/jwks.json"},
+		{"end_session_endpoint", iss + "/session/end"},
+		{"introspection_endpoint", iss + "/token/introspection"},
+		{"revocation_endpoint", iss + "/token/revocation"},
+		{"scopes_supported", []string{"openid", "profile", "email", "phone", "address", "offline_access"}},
+		{"response_types_supported", ResponseTypes},
+		{"response_modes_supported", []string{"query", "fragment", "form_post"}},
+		{"grant_types_supported", []string{genauth.GrantAuthorizationCode, genauth.GrantImplicit, genauth.GrantRefreshToken, genauth.GrantClientCredentials}},
+		{"subject_types_supported", []string{"public"}},
+		{"id_token_signing_alg_values_supported", Algorithms},
+		{"token_endpoint_auth_methods_supported", authMethods},
+		{"introspection_endpoint_auth_methods_supported", authMethods},
+		{"revocation_endpoint_auth_methods_supported", authMethods},
+		{"claims_supported", append(ClaimNames(), "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "c_hash", "sid")},
+		{"code_challenge_methods_supported", []string{"S256", "plain"}},
+		{"prompt_values_supported", []string{"none", "login", "consent", "select_account"}},
+		{"claims_parameter_supported", false},
+		{"request_parameter_supported", false},
+		{"request_uri_parameter_supported", false},
+		{"authorization_response_iss_parameter_supported", true},
+	}
+	writeCachedJSON(w, doc, "public, max-age=3600")
+}
+
+// ResponseTypes are the response types /oidc/auth accepts.
+var ResponseTypes = []string{"code", "id_token", "id_token token", "code id_token", "token"}
+
+// jwks publishes the previous, active and next keys.
+func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
+	keys, err := h.cfg.Keys.published(r.Context())
+	if err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "loading signing keys", "err", err)
+		w.Header().Set("Cache-Control", "no-store")
+		http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
+		return
+	}
+	set := jose.JSONWebKeySet{}
+	for _, k := range keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.key, KeyID: k.id, Algorithm: k.alg, Use: "sig"})
+	}
+	// Short enough that a forced rotation's new next key is seen long
+	// before it signs (it waits a whole rotation period).
+	writeCachedJSON(w, set, "public, max-age=900")
+}
+
+func writeCachedJSON(w http.ResponseWriter, v any, cache string) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", cache)
+	_, _ = w.Write(append(body, '\n'))
+}
+
+// endSession is OpenID Connect RP-Initiated Logout 1.0. A tampered
+// id_token_hint is refused without ending anything; otherwise the session
+// ends and the browser goes back to post_logout_redirect_uri only when it is
+// on the application's logout callback list.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The logout request could not be read.")
+		return
+	}
+	for name, vals := range r.Form {
+		if len(vals) > 1 {
+			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "A parameter is repeated: "+url.QueryEscape(name)+".")
+			return
+		}
+	}
+	ctx := r.Context()
+	hint := r.Form.Get("id_token_hint")
+	clientID := r.Form.Get("client_id")
+	var claims *HintClaims
+	if hint != "" {
+		var err error
+		claims, err = h.cfg.Keys.VerifyHint(ctx, hint, h.issuer())
+		if errors.Is(err, ErrBadHint) {
+			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The id_token_hint is not a valid id token from this server, so you were not signed out.")
+			return
+		}
+		if err != nil {
+			h.serverError(w, r, "verifying id_token_hint", err)
+			return
+		}
+		if clientID != "" && !slices.Contains(claims.Audience, clientID) {
+			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The client_id does not match the id_token_hint, so you were not signed out.")
+			return
+		}
+		if clientID == "" {
+			clientID = claims.Audience[0]
+		}
+	}
+	if err := h.cfg.Sessions.End(w, r); err != nil {
+		h.serverError(w, r, "ending session", err)
+		return
+	}
+	target := r.Form.Get("post_logout_redirect_uri")
+	if target == "" {
+		h.cfg.ShowSignedOut(w, r, http.StatusOK, false)
+		return
+	}
+	allowed := false
+	if clientID != "" {
+		app, err := h.cfg.Store.GetApplication(ctx, clientID)
+		switch {
+		case err == nil:
+			allowed = slices.Contains(app.LogoutRedirectURIs, target)
+		case !errors.Is(err, genauth.ErrNotFound):
+			h.serverError(w, r, "looking up client", err)
+			return
+		}
+	}
+	if !allowed {
+		h.cfg.ShowSignedOut(w, r, http.StatusBadRequest, true)
+		return
+	}
+	if state := r.Form.Get("state"); state != "" {
+		sep := "?"
+		if strings.Contains(target, "?") {
+			sep = "&"
+		}
+		target += sep + url.Values{"state": {state}}.Encode()
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, target, http.StatusFound)
+}
+
+func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	h.cfg.Logger.ErrorContext(r.Context(), what, "err", err)
+	h.cfg.ShowError(w, r, http.StatusInternalServerError, "Something went wrong", "The server could not complete your request. Please try again in a moment.")
+}
