@@ -1,7 +1,6 @@
 package oauth_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -289,9 +288,4 @@ func exchangeError(t *testing.T, err error) string {
 		t.Fatalf("error %v is not an *oauth2.RetrieveError", err)
 	}
 	return re.ErrorCode
-}
-
-// httpClientCtx makes x/oauth2 use client for its requests.
-func httpClientCtx(ctx context.Context, client *http.Client) context.Context {
-	return context.WithValue(ctx, oauth2.HTTPClient, client)
 }
