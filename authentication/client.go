@@ -63,7 +63,8 @@ type Options struct {
 	TokenEndpointAuthMethod         string
 	IntrospectionEndpointAuthMethod string
 	RevocationEndpointAuthMethod    string
-	// HTTPClient sends the requests; nil means http.DefaultClient.
+	// HTTPClient sends the requests; nil means http.DefaultClient, which has
+	// no timeout of its own: bound calls with context deadlines.
 	HTTPClient *http.Client
 	// Rand is the source of generated state and nonce values; nil means
 	// crypto/rand. Tests inject a deterministic reader.

@@ -20,6 +20,7 @@ const (
 	loginCookie   = "webapp_login"
 	sessionCookie = "webapp_session"
 	loginTTL      = 10 * time.Minute // as long as an authorization code lives
+	maxPending    = 10_000           // logins in progress kept in memory
 )
 
 // Config is what the web application needs.
@@ -38,9 +39,9 @@ type Config struct {
 // App is the example web application: sign-in with GenAuth (authorization
 // code + PKCE), a profile page, a protected API and sign-out.
 type App struct {
-	cfg    Config
-	mux    *http.ServeMux
-	secure bool // cookies are Secure when PublicURL is https
+	cfg     Config
+	handler http.Handler
+	secure  bool // cookies are Secure when PublicURL is https
 
 	mu      sync.Mutex
 	pending map[string]pendingLogin // by state
@@ -73,26 +74,26 @@ func NewApp(cfg Config) (*App, error) {
 	}
 	a := &App{
 		cfg:     cfg,
-		mux:     http.NewServeMux(),
 		secure:  strings.HasPrefix(cfg.PublicURL, "https://"),
 		pending: map[string]pendingLogin{},
 		users:   map[string]*session{},
 	}
-	a.mux.HandleFunc("GET /{$}", a.home)
-	a.mux.HandleFunc("GET /login", a.login)
-	a.mux.HandleFunc("GET /callback", a.callback)
-	a.mux.HandleFunc("GET /profile", a.profile)
-	a.mux.HandleFunc("GET /protected", a.protected)
-	a.mux.HandleFunc("POST /logout", a.logout)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", a.home)
+	mux.HandleFunc("GET /login", a.login)
+	mux.HandleFunc("GET /callback", a.callback)
+	mux.HandleFunc("GET /profile", a.profile)
+	mux.HandleFunc("GET /protected", a.protected)
+	mux.HandleFunc("POST /logout", a.logout)
 	// The API accepts only active GenAuth access tokens.
-	a.mux.Handle("GET /api/hello", cfg.SDK.RequireToken(http.HandlerFunc(hello)))
+	mux.Handle("GET /api/hello", cfg.SDK.RequireToken(http.HandlerFunc(hello)))
+	// Cross-origin POSTs (CSRF on /logout) are refused.
+	a.handler = http.NewCrossOriginProtection().Handler(mux)
 	return a, nil
 }
 
-// ServeHTTP serves the app; cross-origin POSTs (CSRF on /logout) are refused.
-func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	http.NewCrossOriginProtection().Handler(a.mux).ServeHTTP(w, r)
-}
+// ServeHTTP serves the app.
+func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
 
 func (a *App) home(w http.ResponseWriter, r *http.Request) {
 	render(w, http.StatusOK, homePage, map[string]any{"SignedIn": a.current(r) != nil})
@@ -132,8 +133,15 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 			delete(a.pending, s)
 		}
 	}
-	a.pending[state] = pendingLogin{verifier: verifier, expires: now.Add(loginTTL)}
+	full := len(a.pending) >= maxPending
+	if !full {
+		a.pending[state] = pendingLogin{verifier: verifier, expires: now.Add(loginTTL)}
+	}
 	a.mu.Unlock()
+	if full {
+		render(w, http.StatusServiceUnavailable, errorPage, "Too many sign-ins in progress. Please try again in a few minutes.")
+		return
+	}
 	http.SetCookie(w, a.cookie(loginCookie, state, int(loginTTL/time.Second)))
 	http.Redirect(w, r, authURL, http.StatusFound)
 }
