@@ -547,7 +547,7 @@ func TestBuildLogoutURL(t *testing.T) {
 		{"oidc", authentication.ProtocolOIDC, authentication.LogoutParams{RedirectURI: "http://localhost:3000", IDTokenHint: "eyJ.a.b", State: "s 1"},
 			"https://genauth.example.com/oidc/session/end?id_token_hint=eyJ.a.b&post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A3000&state=s+1"},
 		{"oidc only redirect", authentication.ProtocolOIDC, authentication.LogoutParams{RedirectURI: "http://localhost:3000"},
-			"https://genauth.example.com/oidc/session/end?post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A3000"},
+			"https://genauth.example.com/oidc/session/end?post_logout_redirect_uri=http%3A%2F%2Flocalhost%3A3000&client_id=" + appID},
 		{"oidc bare", authentication.ProtocolOIDC, authentication.LogoutParams{},
 			"https://genauth.example.com/oidc/session/end"},
 	}

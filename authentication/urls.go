@@ -115,7 +115,8 @@ type LogoutParams struct {
 // <AppHost>/login/profile/logout?redirect_uri=<RedirectURI, URL-encoded>;
 // for ProtocolOIDC it is the RP-initiated logout
 // <AppHost>/oidc/session/end?id_token_hint=...&post_logout_redirect_uri=...&state=...
-// with empty parameters left out. It does not revoke tokens: call RevokeToken
+// with empty parameters left out, and &client_id=<AppID> added when there
+// is a redirect but no id token hint. It does not revoke tokens: call RevokeToken
 // for that.
 func (c *Client) BuildLogoutURL(p LogoutParams) string {
 	if c.opts.Protocol == ProtocolOAuth {
@@ -125,12 +126,19 @@ func (c *Client) BuildLogoutURL(p LogoutParams) string {
 		}
 		return u
 	}
+	// Without a hint, client_id tells the server whose logout callbacks
+	// post_logout_redirect_uri must be on (RP-Initiated Logout 1.0 section 2).
+	clientID := ""
+	if p.IDTokenHint == "" && p.RedirectURI != "" {
+		clientID = c.opts.AppID
+	}
 	// Built by hand to keep the documented parameter order.
 	var parts []string
 	for _, kv := range [][2]string{
 		{"id_token_hint", p.IDTokenHint},
 		{"post_logout_redirect_uri", p.RedirectURI},
 		{"state", p.State},
+		{"client_id", clientID},
 	} {
 		if kv[1] != "" {
 			parts = append(parts, kv[0]+"="+url.QueryEscape(kv[1]))
