@@ -1,0 +1,64 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opengenauth/genauth"
+)
+
+const consentColumns = `user_id, client_id, scopes, created_at, updated_at`
+
+func consentValues(c *genauth.Consent) []any {
+	return []any{c.UserID, c.ClientID, list(c.Scopes), c.CreatedAt, c.UpdatedAt}
+}
+
+// SaveConsent creates or replaces the user's consent for the client; a
+// replaced consent keeps its creation time.
+func (s *Store) SaveConsent(ctx context.Context, c *genauth.Consent) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO consents (`+consentColumns+`) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, updated_at = excluded.updated_at`,
+		consentValues(c)...)
+	return mapErr("save consent", err)
+}
+
+// GetConsent returns the user's consent for the client.
+func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*genauth.Consent, error) {
+	c, err := scanConsent(s.pool.QueryRow(ctx, `SELECT `+consentColumns+` FROM consents
+		WHERE user_id = $1 AND client_id = $2`, userID, clientID))
+	if err != nil {
+		return nil, mapErr("get consent", err)
+	}
+	return c, nil
+}
+
+// ListConsents returns the user's consents, oldest first.
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]*genauth.Consent, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents WHERE user_id = $1
+		ORDER BY created_at, client_id`, userID)
+	if err != nil {
+		return nil, mapErr("list consents", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.Consent, error) { return scanConsent(r) })
+	if err != nil {
+		return nil, mapErr("list consents", err)
+	}
+	return out, nil
+}
+
+// DeleteConsent removes the user's consent for the client, if any.
+func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID)
+	return mapErr("delete consent", err)
+}
+
+func scanConsent(r pgx.Row) (*genauth.Consent, error) {
+	var c genauth.Consent
+	if err := r.Scan(&c.UserID, &c.ClientID, &c.Scopes, &c.CreatedAt, &c.UpdatedAt); err != nil {
+		return nil, err
+	}
+	c.Scopes = fromList(c.Scopes)
+	c.CreatedAt, c.UpdatedAt = utc(c.CreatedAt), utc(c.UpdatedAt)
+	return &c, nil
+}

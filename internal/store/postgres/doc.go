@@ -1,0 +1,10 @@
+// Package postgres is the PostgreSQL backend of store.Store, built on
+// github.com/jackc/pgx/v5 and its pgxpool connection pool.
+//
+// It owns the PostgreSQL schema (embedded migrations in migrations/, applied
+// under an advisory lock so that nodes starting together take turns) and the
+// hand-written SQL. It keeps no state between calls: every node of a cluster
+// sees every other node's writes at once. Atomic operations rely on row locks
+// under READ COMMITTED: a code is redeemed by one conditional UPDATE, and a
+// refresh holds a share lock on its parent token that a revocation must wait for.
+package postgres

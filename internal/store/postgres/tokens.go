@@ -1,0 +1,121 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opengenauth/genauth"
+)
+
+const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
+	issued_at, expires_at, revoked_at`
+
+// tokenValues are t's column values in tokenColumns order.
+func tokenValues(t *genauth.Token) []any {
+	return []any{t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID), t.ClientID, t.UserID,
+		t.Scope, t.Protocol, t.IssuedAt, t.ExpiresAt, nullTime(t.RevokedAt)}
+}
+
+// CreateTokens stores tokens in one transaction: all or none.
+func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error { return insertTokens(ctx, tx, tokens) })
+	return mapErr("create tokens", err)
+}
+
+// insertTokens queues one INSERT per token in a single round trip.
+func insertTokens(ctx context.Context, tx pgx.Tx, tokens []*genauth.Token) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	var b pgx.Batch
+	for _, t := range tokens {
+		b.Queue(`INSERT INTO tokens (`+tokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			tokenValues(t)...)
+	}
+	return tx.SendBatch(ctx, &b).Close()
+}
+
+// GetToken returns the token with this hash, active or not: one primary-key lookup.
+func (s *Store) GetToken(ctx context.Context, hash string) (*genauth.Token, error) {
+	t, err := scanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
+	if err != nil {
+		return nil, mapErr("get token", err)
+	}
+	return t, nil
+}
+
+// RefreshTokens stores issued if the refresh token with refreshID is active at
+// now. The check takes a share lock on the parent row that lasts until
+// commit: a concurrent RevokeToken, which locks the row for update, runs
+// either before (this call then sees the revocation: genauth.ErrInactive) or
+// after the commit (and its cascade then sees and revokes the new tokens).
+func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*genauth.Token) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		var (
+			expires time.Time
+			revoked *time.Time
+		)
+		err := tx.QueryRow(ctx, `SELECT expires_at, revoked_at FROM tokens WHERE id = $1 FOR SHARE`, refreshID).
+			Scan(&expires, &revoked)
+		if err != nil {
+			return err
+		}
+		if revoked != nil || !now.Before(expires) {
+			return genauth.ErrInactive
+		}
+		return insertTokens(ctx, tx, issued)
+	})
+	return mapErr("refresh tokens", err)
+}
+
+// RevokeToken revokes the token with this hash and, for a refresh token, its
+// unrevoked children, and returns the token as it was before. An already
+// revoked token is returned unchanged and nothing is written. The row lock
+// taken first orders it against concurrent refreshes and revocations.
+func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
+	var found *genauth.Token
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1 FOR UPDATE`, hash))
+		if err != nil {
+			return err
+		}
+		found = t
+		if !t.RevokedAt.IsZero() {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE hash = $1`, hash, now); err != nil {
+			return err
+		}
+		if t.Kind != genauth.TokenRefresh || t.ID == "" {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL`,
+			t.ID, now)
+		return err
+	})
+	if err != nil {
+		return nil, mapErr("revoke token", err)
+	}
+	return found, nil
+}
+
+func scanToken(r pgx.Row) (*genauth.Token, error) {
+	var (
+		t          genauth.Token
+		id, parent *string
+		revoked    *time.Time
+	)
+	err := r.Scan(&t.Hash, &id, &t.Kind, &t.GrantID, &parent, &t.ClientID, &t.UserID, &t.Scope, &t.Protocol,
+		&t.IssuedAt, &t.ExpiresAt, &revoked)
+	if err != nil {
+		return nil, err
+	}
+	t.ID, t.ParentID = fromNull(id), fromNull(parent)
+	t.IssuedAt, t.ExpiresAt, t.RevokedAt = utc(t.IssuedAt), utc(t.ExpiresAt), fromNullTime(revoked)
+	return &t, nil
+}

@@ -1,0 +1,88 @@
+package postgres
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opengenauth/genauth"
+)
+
+const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
+	name, given_name, family_name, middle_name, nickname, preferred_username, profile, picture,
+	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at`
+
+// userValues are u's column values in userColumns order, then email_lower.
+func userValues(u *genauth.User) []any {
+	return []any{u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone),
+		u.PhoneVerified, u.PasswordHash, u.Name, u.GivenName, u.FamilyName, u.MiddleName, u.Nickname,
+		u.PreferredUsername, u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale,
+		u.Address, u.CreatedAt, u.UpdatedAt, nullIfEmpty(strings.ToLower(u.Email))}
+}
+
+// CreateUser stores u; a taken id, username, email (in any case) or phone
+// gives genauth.ErrConflict.
+func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO users (`+userColumns+`, email_lower)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+			$21, $22, $23, $24)`, userValues(u)...)
+	return mapErr("create user", err)
+}
+
+// GetUser returns the user with this id.
+func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	if err != nil {
+		return nil, mapErr("get user", err)
+	}
+	return u, nil
+}
+
+// FindUserByLogin finds the user whose username, email (any case) or phone
+// is login. Should one login match different users in different fields
+// (the users service prevents it), username wins over email over phone.
+func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.User, error) {
+	if login == "" {
+		return nil, genauth.ErrNotFound
+	}
+	row := s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users
+		WHERE username = $1 OR email_lower = $2 OR phone = $1
+		ORDER BY CASE WHEN username = $1 THEN 0 WHEN email_lower = $2 THEN 1 ELSE 2 END
+		LIMIT 1`, login, strings.ToLower(login))
+	u, err := scanUser(row)
+	if err != nil {
+		return nil, mapErr("find user", err)
+	}
+	return u, nil
+}
+
+// ListUsers returns every user, oldest first.
+func (s *Store) ListUsers(ctx context.Context) ([]*genauth.User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY created_at, seq`)
+	if err != nil {
+		return nil, mapErr("list users", err)
+	}
+	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.User, error) { return scanUser(r) })
+	if err != nil {
+		return nil, mapErr("list users", err)
+	}
+	return users, nil
+}
+
+func scanUser(r pgx.Row) (*genauth.User, error) {
+	var (
+		u                      genauth.User
+		username, email, phone *string
+	)
+	err := r.Scan(&u.ID, &username, &email, &u.EmailVerified, &phone, &u.PhoneVerified, &u.PasswordHash,
+		&u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
+		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &u.Address,
+		&u.CreatedAt, &u.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	u.Username, u.Email, u.Phone = fromNull(username), fromNull(email), fromNull(phone)
+	u.CreatedAt, u.UpdatedAt = utc(u.CreatedAt), utc(u.UpdatedAt)
+	return &u, nil
+}
