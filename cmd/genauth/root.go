@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/token"
 	"github.com/opengenauth/genauth/internal/users"
@@ -29,11 +32,16 @@ var version string
 // dbFile is the SQLite database's name inside the data directory.
 const dbFile = "genauth.db"
 
-// cli carries what every command shares: its streams and the data directory.
+// cli carries what every command shares: its streams and the database.
 type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	dataDir        string
+	// databaseURL selects PostgreSQL; empty means SQLite in dataDir.
+	databaseURL string
+	pg          postgres.Options
+	// flagErr is a bad value from the environment, reported before any command runs.
+	flagErr error
 }
 
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
@@ -41,7 +49,8 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "genauth",
 		Short: "GenAuth identity server: OAuth 2.0 and OpenID Connect with hosted login pages",
-		Long: `GenAuth is an identity provider in one binary with an embedded SQLite database.
+		Long: `GenAuth is an identity provider in one binary with an embedded SQLite database,
+or PostgreSQL (--database) for several nodes.
 
 Start the server with "genauth serve". The app and user commands manage the
 same database; they need one that "genauth serve" or "genauth migrate" created.`,
@@ -51,11 +60,76 @@ same database; they need one that "genauth serve" or "genauth migrate" created.`
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	envStringVar(root.PersistentFlags(), &c.dataDir, "data-dir", "GENAUTH_DATA_DIR", "./genauth-data",
-		"directory holding the SQLite database "+dbFile)
+	pf := root.PersistentFlags()
+	envStringVar(pf, &c.dataDir, "data-dir", "GENAUTH_DATA_DIR", "./genauth-data",
+		"directory holding the SQLite database "+dbFile+" (when --database is not given)")
+	envStringVar(pf, &c.databaseURL, "database", "GENAUTH_DATABASE_URL", "",
+		"PostgreSQL URL such as postgres://user:pass@host:5432/genauth; replaces the SQLite database in --data-dir")
+	c.envVar(pf, &int32Value{&c.pg.MaxConns}, "db-max-conns", "GENAUTH_DB_MAX_CONNS",
+		"PostgreSQL: connections per process (0: max(4, number of CPUs))")
+	c.pg.ConnectTimeout = 10 * time.Second
+	c.envVar(pf, &durationValue{&c.pg.ConnectTimeout}, "db-connect-timeout", "GENAUTH_DB_CONNECT_TIMEOUT",
+		"PostgreSQL: how long to wait for a new connection (0: no limit)")
+	c.envVar(pf, &durationValue{&c.pg.StatementTimeout}, "db-statement-timeout", "GENAUTH_DB_STATEMENT_TIMEOUT",
+		"PostgreSQL: cancel any statement running longer (0: the server's setting)")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return c.flagErr }
 	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.appCmd(), c.userCmd(), c.versionCmd())
 	return root
 }
+
+// envVar defines the flag v, first set from the environment variable env
+// when that is set: a flag on the command line then overrides it. A bad value
+// in the environment fails every command with one line naming the variable.
+func (c *cli) envVar(fs *pflag.FlagSet, v pflag.Value, name, env, usage string) {
+	if s, ok := os.LookupEnv(env); ok && s != "" {
+		if err := v.Set(s); err != nil && c.flagErr == nil {
+			c.flagErr = fmt.Errorf("invalid %s %q: %v", env, s, err)
+		}
+	}
+	fs.Var(v, name, fmt.Sprintf("%s (env %s)", usage, env))
+}
+
+// int32Value is a non-negative int32 flag.
+type int32Value struct{ p *int32 }
+
+func (v *int32Value) String() string {
+	if v.p == nil {
+		return "0"
+	}
+	return strconv.FormatInt(int64(*v.p), 10)
+}
+
+func (v *int32Value) Set(s string) error {
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || n < 0 {
+		return errors.New("want a whole number, 0 or more")
+	}
+	*v.p = int32(n)
+	return nil
+}
+
+func (v *int32Value) Type() string { return "int" }
+
+// durationValue is a non-negative Go duration flag (such as 5s or 1m30s).
+type durationValue struct{ p *time.Duration }
+
+func (v *durationValue) String() string {
+	if v.p == nil {
+		return "0s"
+	}
+	return v.p.String()
+}
+
+func (v *durationValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return errors.New("want a duration such as 5s or 1m30s, 0 or more")
+	}
+	*v.p = d
+	return nil
+}
+
+func (v *durationValue) Type() string { return "duration" }
 
 // envStringVar defines a string flag whose default comes from the environment
 // variable env when that is set, so that a flag given on the command line
@@ -93,9 +167,45 @@ func (c *cli) dbPath() (string, error) {
 	return filepath.Join(c.dataDir, dbFile), nil
 }
 
-// createStore opens the database, creating the data directory (mode 0700) and
-// the database when missing, and migrates it. serve and migrate use it.
-func (c *cli) createStore(ctx context.Context) (*sqlite.Store, error) {
+// usePostgres reports whether --database selects PostgreSQL, checking the URL.
+func (c *cli) usePostgres() (bool, error) {
+	if c.databaseURL == "" {
+		return false, nil
+	}
+	if err := checkPostgresURL(c.databaseURL); err != nil {
+		return false, fmt.Errorf("--database: %w", err)
+	}
+	return true, nil
+}
+
+// checkPostgresURL accepts postgres:// and postgresql:// URLs.
+func checkPostgresURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return fmt.Errorf("%s is not a postgres:// URL (such as postgres://user:pass@host:5432/genauth)", postgres.Redact(s))
+	}
+	return nil
+}
+
+// dbName names the selected database for messages, without a password.
+func (c *cli) dbName() string {
+	if c.databaseURL != "" {
+		return postgres.Redact(c.databaseURL)
+	}
+	path, _ := c.dbPath()
+	return path
+}
+
+// createStore opens the database and migrates it. For SQLite it creates the
+// data directory (mode 0700) and the database file when missing. serve and
+// migrate use it.
+func (c *cli) createStore(ctx context.Context) (store.Store, error) {
+	if pg, err := c.usePostgres(); err != nil || pg {
+		if err != nil {
+			return nil, err
+		}
+		return c.openPostgres(ctx, true)
+	}
 	path, err := c.dbPath()
 	if err != nil {
 		return nil, err
@@ -108,8 +218,15 @@ func (c *cli) createStore(ctx context.Context) (*sqlite.Store, error) {
 
 // existingStore opens a database that must already exist and migrates it, so
 // that the app and user commands work after an upgrade. They never create a
-// database: a mistyped --data-dir should not silently start an empty one.
-func (c *cli) existingStore(ctx context.Context) (*sqlite.Store, error) {
+// database: a mistyped --data-dir (or a PostgreSQL database that was never
+// migrated) should not silently start an empty one.
+func (c *cli) existingStore(ctx context.Context) (store.Store, error) {
+	if pg, err := c.usePostgres(); err != nil || pg {
+		if err != nil {
+			return nil, err
+		}
+		return c.openPostgres(ctx, false)
+	}
 	path, err := c.dbPath()
 	if err != nil {
 		return nil, err
@@ -134,6 +251,31 @@ func openMigrated(ctx context.Context, path string) (*sqlite.Store, error) {
 	return st, nil
 }
 
+// openPostgres connects to --database and migrates it; unless create is set,
+// the database must hold GenAuth's schema already.
+func (c *cli) openPostgres(ctx context.Context, create bool) (*postgres.Store, error) {
+	st, err := postgres.Open(ctx, c.databaseURL, c.pg)
+	if err != nil {
+		return nil, err
+	}
+	if !create {
+		ok, err := st.Migrated(ctx)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if !ok {
+			st.Close()
+			return nil, fmt.Errorf("no GenAuth schema in %s; run `genauth migrate --database ...` or `genauth serve --database ...` first", c.dbName())
+		}
+	}
+	if err := st.Migrate(ctx); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
 func appService(st store.Store) *apps.Service {
 	return &apps.Service{Store: st, Tokens: token.NewSource(rand.Reader), Now: time.Now}
 }
@@ -145,7 +287,7 @@ func userService(st store.Store) *users.Service {
 func (c *cli) migrateCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "migrate",
-		Short: "Create or upgrade the database in --data-dir",
+		Short: "Create or upgrade the database (--database, else SQLite in --data-dir)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			st, err := c.createStore(cmd.Context())
@@ -153,8 +295,7 @@ func (c *cli) migrateCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			path, _ := c.dbPath()
-			fmt.Fprintf(c.stdout, "database %s is up to date\n", path)
+			fmt.Fprintf(c.stdout, "database %s is up to date\n", c.dbName())
 			return nil
 		},
 	}

@@ -94,12 +94,24 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string) error {
 		return err
 	}
 	defer ln.Close()
-	if err := ensureDemoApp(ctx, st, publicURL, c.stdout); err != nil {
+	if err := onceInCluster(ctx, st, func() error { return ensureDemoApp(ctx, st, publicURL, c.stdout) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.stdout, "GenAuth is listening on http://%s (public URL %s)\n", ln.Addr(), publicURL)
-	logger.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "data_dir", c.dataDir)
+	logger.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "database", c.dbName())
 	return runHTTP(ctx, newHTTPServer(handler, logger), ln, logger, shutdownGrace)
+}
+
+// onceInCluster runs fn under the database's cluster-wide lock when it has
+// one (PostgreSQL), so that of several nodes starting together on an empty
+// database only one creates the demo application and prints its secret.
+func onceInCluster(ctx context.Context, st store.Store, fn func() error) error {
+	if l, ok := st.(interface {
+		WithLock(context.Context, func() error) error
+	}); ok {
+		return l.WithLock(ctx, fn)
+	}
+	return fn()
 }
 
 // ensureDemoApp creates the demo application when there is no application at

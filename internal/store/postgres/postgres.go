@@ -75,10 +75,21 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	}
 	if err := pool.Ping(ctx); err != nil {
 		pool.Close()
-		return nil, fmt.Errorf("postgres: connecting to %s: %w", Redact(url), err)
+		return nil, fmt.Errorf("postgres: connecting to %s: %w", Redact(url), oneLine{err})
 	}
 	return &Store{pool: pool}, nil
 }
+
+// oneLine shows an error on one line: pgx puts each address it tried on a
+// line of its own, and the CLI shows only the first line of an error.
+type oneLine struct{ err error }
+
+func (e oneLine) Error() string {
+	s := strings.ReplaceAll(e.err.Error(), ":\n", ": ")
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", "; ")), " ")
+}
+
+func (e oneLine) Unwrap() error { return e.err }
 
 // Redact returns url with its password, if any, replaced by "xxxxx", for
 // messages and logs.
