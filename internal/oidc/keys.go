@@ -155,6 +155,13 @@ func (k *Keys) Rotate(ctx context.Context) error {
 		if len(st.next) == 0 {
 			return fmt.Errorf("oidc: no next %s key to promote", alg)
 		}
+		// Keys order by activation time; one activated this very millisecond
+		// must still sort before its successor.
+		if st.active != nil && !st.active.ActivatesAt.Before(now) {
+			if err := k.Store.ActivateSigningKey(ctx, st.active.ID, now.Add(-time.Millisecond)); err != nil {
+				return err
+			}
+		}
 		if err := k.Store.ActivateSigningKey(ctx, st.next[0].ID, now); err != nil {
 			return err
 		}
