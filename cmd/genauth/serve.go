@@ -18,6 +18,7 @@ import (
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/sweep"
 )
 
 // shutdownGrace is how long in-flight requests may take to finish after
@@ -31,8 +32,16 @@ const (
 	demoLogoutURI   = "http://localhost:3000/"
 )
 
+// Sweeper defaults: expired rows are deleted every sweepInterval once they
+// are sweepMargin past their expiry.
+const (
+	sweepInterval = 5 * time.Minute
+	sweepMargin   = time.Hour
+)
+
 func (c *cli) serveCmd() *cobra.Command {
 	var addr, publicURL string
+	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the identity server",
@@ -47,13 +56,37 @@ application and prints the application's credentials once.`,
 			if addr == "" {
 				return errors.New("--addr must not be empty")
 			}
-			return c.serve(cmd.Context(), addr, pub)
+			return c.serve(cmd.Context(), addr, pub, sw)
 		},
 	}
 	envStringVar(cmd.Flags(), &addr, "addr", "GENAUTH_ADDR", "localhost:8080", "address to listen on, host:port")
 	envStringVar(cmd.Flags(), &publicURL, "public-url", "GENAUTH_PUBLIC_URL", "http://localhost:8080",
 		"URL at which users and applications reach the server (token issuer and links)")
+	c.envVar(cmd.Flags(), &durationValue{&sw.interval}, "sweep-interval", "GENAUTH_SWEEP_INTERVAL",
+		"how often to delete expired sessions, codes and tokens (0: never)")
+	c.envVar(cmd.Flags(), &durationValue{&sw.margin}, "sweep-margin", "GENAUTH_SWEEP_MARGIN",
+		"how long past their expiry rows are kept before the sweeper deletes them")
 	return cmd
+}
+
+// sweepConfig is the serve command's sweeper settings.
+type sweepConfig struct{ interval, margin time.Duration }
+
+// startSweeper runs the sweeper in the background until the returned stop
+// function is called; stop waits for a pass in progress to end. Every node
+// may sweep: the stores make concurrent sweeps safe.
+func startSweeper(ctx context.Context, st store.Store, cfg sweepConfig, logger *slog.Logger) (stop func()) {
+	if cfg.interval == 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	s := &sweep.Sweeper{Store: st, Now: time.Now, Interval: cfg.interval, Margin: cfg.margin, Logger: logger}
+	go func() {
+		defer close(done)
+		_ = s.Run(ctx) // fails only on a zero interval, excluded above
+	}()
+	return func() { cancel(); <-done }
 }
 
 // parsePublicURL checks that s is an absolute http(s) URL without query,
@@ -76,7 +109,7 @@ func parsePublicURL(s string) (string, error) {
 	return u.Scheme + strings.TrimRight(s[len(u.Scheme):], "/"), nil
 }
 
-func (c *cli) serve(ctx context.Context, addr, publicURL string) error {
+func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig) error {
 	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
 	st, err := c.createStore(ctx)
 	if err != nil {
@@ -97,6 +130,7 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string) error {
 	if err := onceInCluster(ctx, st, func() error { return ensureDemoApp(ctx, st, publicURL, c.stdout) }); err != nil {
 		return err
 	}
+	defer startSweeper(ctx, st, sw, logger)()
 	fmt.Fprintf(c.stdout, "GenAuth is listening on http://%s (public URL %s)\n", ln.Addr(), publicURL)
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "database", c.dbName())
 	return runHTTP(ctx, newHTTPServer(handler, logger), ln, logger, shutdownGrace)

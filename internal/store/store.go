@@ -74,4 +74,14 @@ type Store interface {
 	ListConsents(ctx context.Context, userID string) ([]*genauth.Consent, error)
 	// DeleteConsent revokes a consent; deleting a missing one is not an error.
 	DeleteConsent(ctx context.Context, userID, clientID string) error
+
+	// DeleteExpired deletes at most limit (> 0) sessions, codes and tokens,
+	// in total, that expired before `before`, and returns how many it
+	// deleted; fewer than limit means nothing more is due (rows that
+	// concurrent callers hold are left to them). It keeps what a later
+	// request may still need: a redeemed code while a token of its grant
+	// is unexpired (a replay must still revoke them), a refresh token while
+	// a token issued from it is unexpired (revoking it must still cascade).
+	// Concurrent calls, from any number of processes, are safe.
+	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
 }

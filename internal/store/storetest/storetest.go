@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Times", testTimes},
 		{"SigningKeys", testSigningKeys},
 		{"Consents", testConsents},
+		{"DeleteExpired", testDeleteExpired},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })

@@ -1,0 +1,53 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/opengenauth/genauth"
+)
+
+// sweeps are the DELETE statements of DeleteExpired, in order: $1 is the
+// cut-off, $2 how many rows may still go. Rows are picked through the expiry
+// indexes and locked with SKIP LOCKED, so that sweepers on several nodes
+// take disjoint rows and none waits on a row a request holds.
+var sweeps = []string{
+	`DELETE FROM sessions WHERE id_hash IN (
+		SELECT id_hash FROM sessions WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+	// A redeemed code stays while its grant has an unexpired token, so that
+	// a replay still revokes the grant.
+	`DELETE FROM auth_codes WHERE hash IN (
+		SELECT c.hash FROM auth_codes c WHERE c.expires_at < $1
+		AND (c.redeemed_at IS NULL OR NOT EXISTS (
+			SELECT 1 FROM tokens t WHERE t.grant_id = c.grant_id AND t.expires_at >= $1))
+		LIMIT $2 FOR UPDATE OF c SKIP LOCKED)`,
+	// A refresh token stays while a token issued from it is unexpired, so
+	// that revoking it still reaches that token.
+	`DELETE FROM tokens WHERE hash IN (
+		SELECT p.hash FROM tokens p WHERE p.expires_at < $1
+		AND NOT (p.kind = '` + genauth.TokenRefresh + `' AND p.id IS NOT NULL AND EXISTS (
+			SELECT 1 FROM tokens c WHERE c.parent_id = p.id AND c.expires_at >= $1))
+		LIMIT $2 FOR UPDATE OF p SKIP LOCKED)`,
+}
+
+// DeleteExpired deletes at most limit expired sessions, codes and tokens;
+// see store.Store. Each statement commits on its own, so no lock outlives
+// one small batch.
+func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, errors.New("postgres: delete expired: limit must be positive")
+	}
+	deleted := 0
+	for _, q := range sweeps {
+		if deleted == limit {
+			break
+		}
+		tag, err := s.pool.Exec(ctx, q, before, limit-deleted)
+		if err != nil {
+			return deleted, mapErr("delete expired", err)
+		}
+		deleted += int(tag.RowsAffected())
+	}
+	return deleted, nil
+}

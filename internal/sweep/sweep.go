@@ -1,0 +1,94 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// DefaultBatch is the batch size when Sweeper.Batch is zero.
+const DefaultBatch = 1000
+
+// Deleter is the part of store.Store the sweeper uses.
+type Deleter interface {
+	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
+}
+
+// Sweeper deletes rows that expired more than Margin ago, Batch rows per
+// store call, every Interval.
+type Sweeper struct {
+	Store Deleter
+	Now   func() time.Time
+	// Interval is the time between passes; Run requires it to be positive
+	// unless Ticks is set.
+	Interval time.Duration
+	// Margin keeps rows for a while after they expire, for nodes whose
+	// clocks run behind and for looking into recent events.
+	Margin time.Duration
+	// Batch bounds the rows deleted by one store call (one short
+	// transaction); 0 means DefaultBatch.
+	Batch  int
+	Logger *slog.Logger
+	// Ticks, when set, replaces the Interval timer (tests).
+	Ticks <-chan time.Time
+}
+
+// Sweep runs one pass: it deletes in batches until a batch comes back short
+// or ctx ends, and returns how many rows it deleted.
+func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
+	batch := s.Batch
+	if batch <= 0 {
+		batch = DefaultBatch
+	}
+	before := s.Now().Add(-s.Margin)
+	total := 0
+	for {
+		n, err := s.Store.DeleteExpired(ctx, before, batch)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if n < batch {
+			return total, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
+	}
+}
+
+// Run sweeps once at once, then at every tick, until ctx ends. Failures are
+// logged and retried at the next tick: a database that is briefly away must
+// not stop the sweeping for good.
+func (s *Sweeper) Run(ctx context.Context) error {
+	ticks := s.Ticks
+	if ticks == nil {
+		if s.Interval <= 0 {
+			return errors.New("sweep: the interval must be positive")
+		}
+		t := time.NewTicker(s.Interval)
+		defer t.Stop()
+		ticks = t.C
+	}
+	log := s.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	for {
+		n, err := s.Sweep(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			log.WarnContext(ctx, "sweeping expired rows failed; will retry", "deleted", n, "err", err)
+		case n > 0:
+			log.InfoContext(ctx, "swept expired sessions, codes and tokens", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticks:
+		}
+	}
+}
