@@ -127,7 +127,7 @@ func TestDatabaseFlagErrors(t *testing.T) {
 func TestServePostgres(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	dir := t.TempDir()
-	srv := startServe(t, dir, "--database", url, "--db-max-conns", "4")
+	srv := startServe(t, dir, "--database", url, "--db-max-conns", "4", "--secret-key", strings.Repeat("ab", 32))
 	if field(srv.lines, "app_secret") == "" {
 		t.Fatalf("first start on PostgreSQL printed %q, want the demo credentials", srv.lines)
 	}

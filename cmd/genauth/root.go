@@ -40,6 +40,8 @@ type cli struct {
 	// databaseURL selects PostgreSQL; empty means SQLite in dataDir.
 	databaseURL string
 	pg          postgres.Options
+	// secretKey is the server secret (hex); empty means the key file in dataDir.
+	secretKey string
 	// flagErr is a bad value from the environment, reported before any command runs.
 	flagErr error
 }
@@ -72,8 +74,10 @@ same database; they need one that "genauth serve" or "genauth migrate" created.`
 		"PostgreSQL: how long to wait for a new connection (0: no limit)")
 	c.envVar(pf, &durationValue{&c.pg.StatementTimeout}, "db-statement-timeout", "GENAUTH_DB_STATEMENT_TIMEOUT",
 		"PostgreSQL: cancel any statement running longer (0: the server's setting)")
+	envStringVar(pf, &c.secretKey, "secret-key", "GENAUTH_SECRET_KEY", "",
+		"server secret key, 64 hex characters, that seals signing keys (default: "+secretKeyFile+" in --data-dir, created on first start; required with --database)")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return c.flagErr }
-	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.appCmd(), c.userCmd(), c.versionCmd())
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.appCmd(), c.userCmd(), c.keysCmd(), c.dbCmd(), c.versionCmd())
 	return root
 }
 

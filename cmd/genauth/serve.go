@@ -116,7 +116,11 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig)
 		return err
 	}
 	defer st.Close()
-	handler, err := server.New(server.Config{PublicURL: publicURL, Store: st, Logger: logger})
+	key, err := c.serverSecret()
+	if err != nil {
+		return err
+	}
+	handler, err := server.New(server.Config{PublicURL: publicURL, Store: st, Logger: logger, SecretKey: key})
 	if err != nil {
 		return err
 	}

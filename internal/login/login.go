@@ -57,7 +57,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -116,6 +116,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /register", h.registerForm)
 	mux.Handle("POST /register", h.form(h.register))
 	mux.Handle("POST /logout", h.form(h.logout))
+	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
 	mux.HandleFunc("GET "+cssPath, h.css)
 }
@@ -155,6 +156,10 @@ type page struct {
 	User        string // who is signed in, for the home page
 	Refused     bool   // a logout redirect was not allowed
 	Message     string
+	Scopes      []string      // consent: what the application asks for
+	Action      string        // consent: where the decision is posted
+	Hidden      []hiddenField // consent: the authorization request, posted back
+	Consents    []consentItem // home: applications the user allowed
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
@@ -218,6 +223,10 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 	p := page{Title: "Home", LoginHref: "/login", RegHref: "/register"}
 	if u != nil {
 		p.User = displayName(u)
+		if p.Consents, err = h.consents(r, u.ID); err != nil {
+			h.internalError(w, r, "home: consents", err)
+			return
+		}
 	}
 	h.render(w, r, http.StatusOK, "home", p)
 }

@@ -5,32 +5,46 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/oidc"
 )
 
 const maxNonceLen = 512
+
+// Consent decisions posted by the consent page.
+const (
+	consentApprove = "approve"
+	consentDeny    = "deny"
+	// consentField carries the decision; it is never part of an authorization request.
+	consentField = "consent"
+)
 
 // authorizeRequest is a parsed authorization request whose client and
 // redirect URI are known good, so failures from here on are redirected.
 type authorizeRequest struct {
 	app                 *genauth.Application
+	protocol            string
 	redirectURI         string
-	responseType        string
-	fragment            bool // respond in the fragment rather than the query
+	responseType        string // normalised: fields sorted, e.g. "code id_token"
+	code, token, idTok  bool   // what the response type asks for
+	mode                string // query, fragment or form_post
 	state               string
 	scope               string
 	nonce               string
 	codeChallenge       string
 	codeChallengeMethod string
 	prompt              []string
+	maxAge              time.Duration // < 0: none asked
 }
 
-// authorize serves GET and POST /P/auth (RFC 6749 section 4.1.1 and 4.2.1).
-// Without a browser session it sends the user to the hosted login page and
-// back here afterwards.
+// authorize serves GET and POST /P/auth (RFC 6749 sections 4.1 and 4.2,
+// OpenID Connect Core 3). Without a fresh enough browser session it sends the
+// user to the hosted login page and back here afterwards.
 func (h *Handler) authorize(w http.ResponseWriter, r request) *Error {
 	var p params
 	var e *Error
@@ -46,38 +60,152 @@ func (h *Handler) authorize(w http.ResponseWriter, r request) *Error {
 		h.cfg.ShowError(w, r.Request, http.StatusBadRequest, "Invalid authorization request", e.Description)
 		return nil
 	}
+	delete(p, consentField)
+	h.runAuthorize(w, r, p, "")
+	return nil
+}
+
+// consent serves POST /P/auth/consent, the consent page's answer. It carries
+// the whole authorization request again, which is validated from scratch.
+func (h *Handler) consent(w http.ResponseWriter, r request) *Error {
+	if r.Method != http.MethodPost {
+		return methodNotAllowed(http.MethodPost)
+	}
+	p, e := parseBody(w, r.Request)
+	if e != nil {
+		h.cfg.ShowError(w, r.Request, http.StatusBadRequest, "Invalid consent", e.Description)
+		return nil
+	}
+	decision := p.get(consentField)
+	delete(p, consentField)
+	if decision != consentApprove && decision != consentDeny {
+		h.cfg.ShowError(w, r.Request, http.StatusBadRequest, "Invalid consent", "Choose whether to allow or deny access.")
+		return nil
+	}
+	h.runAuthorize(w, r, p, decision)
+	return nil
+}
+
+// runAuthorize validates the request, makes sure the user is signed in and
+// has consented, and answers the client. decision is the consent page's
+// answer, empty when the request did not come from it.
+func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decision string) {
 	ar, status, msg := h.authorizeClient(r, p)
 	if ar == nil {
 		h.cfg.ShowError(w, r.Request, status, "Invalid authorization request", msg)
-		return nil
+		return
 	}
-	if e := ar.parse(p, r.protocol); e != nil {
+	if e := ar.parse(p); e != nil {
 		h.redirectError(w, r.Request, ar, e)
-		return nil
+		return
 	}
+	ctx := r.Context()
 	sess, err := h.cfg.Sessions.Current(r.Request)
 	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
-		h.cfg.Logger.ErrorContext(r.Context(), "reading session", "err", err)
+		h.cfg.Logger.ErrorContext(ctx, "reading session", "err", err)
 		h.redirectError(w, r.Request, ar, serverError())
-		return nil
+		return
 	}
-	switch {
-	case slices.Contains(ar.prompt, "none") && sess == nil:
-		h.redirectError(w, r.Request, ar, loginRequired("the user is not signed in"))
-		return nil
-	case sess == nil || slices.Contains(ar.prompt, "login"):
-		// After login the user returns to this request without prompt=login,
-		// which would otherwise send them back to the login page forever.
+	now := h.now()
+	needLogin := sess == nil ||
+		(decision == "" && slices.Contains(ar.prompt, "login")) ||
+		(ar.maxAge >= 0 && now.Sub(sess.AuthTime) > ar.maxAge)
+	if needLogin {
+		if slices.Contains(ar.prompt, "none") {
+			h.redirectError(w, r.Request, ar, loginRequired("the user is not signed in"))
+			return
+		}
+		// After login the user returns here without prompt=login, which
+		// would otherwise send them back to the login page forever.
 		delete(p, "prompt")
 		h.toLogin(w, r.Request, p)
-		return nil
+		return
 	}
-	if ar.responseType == "token" {
-		h.issueImplicit(w, r, ar, sess)
-	} else {
-		h.issueCode(w, r, ar, sess)
+	if ok := h.checkConsent(w, r, ar, p, sess, decision); !ok {
+		return
 	}
-	return nil
+	user, err := h.cfg.Store.GetUser(ctx, sess.UserID)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "looking up session user", "err", err)
+		h.redirectError(w, r.Request, ar, serverError())
+		return
+	}
+	v, e := h.issueAuthorization(r, ar, sess, user)
+	if e != nil {
+		h.redirectError(w, r.Request, ar, e)
+		return
+	}
+	h.respond(w, r.Request, ar, v)
+}
+
+// checkConsent returns true when the user may go on: the application is
+// first-party, the user consented before to these scopes, or just did. It
+// otherwise answers the request itself.
+func (h *Handler) checkConsent(w http.ResponseWriter, r request, ar *authorizeRequest, p params, sess *genauth.Session, decision string) bool {
+	ctx := r.Context()
+	forced := slices.Contains(ar.prompt, "consent")
+	switch {
+	case decision == consentDeny:
+		h.redirectError(w, r.Request, ar, accessDenied("the user denied access"))
+		return false
+	case decision == consentApprove:
+		now := h.now()
+		c := &genauth.Consent{UserID: sess.UserID, ClientID: ar.app.ID, Scopes: strings.Fields(ar.scope), CreatedAt: now, UpdatedAt: now}
+		if err := h.cfg.Store.SaveConsent(ctx, c); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "saving consent", "err", err)
+			h.redirectError(w, r.Request, ar, serverError())
+			return false
+		}
+		return true
+	case !ar.app.RequireConsent && !forced:
+		return true
+	}
+	if !forced {
+		c, err := h.cfg.Store.GetConsent(ctx, sess.UserID, ar.app.ID)
+		switch {
+		case err == nil && covers(c.Scopes, ar.scope):
+			return true
+		case err != nil && !errors.Is(err, genauth.ErrNotFound):
+			h.cfg.Logger.ErrorContext(ctx, "reading consent", "err", err)
+			h.redirectError(w, r.Request, ar, serverError())
+			return false
+		}
+	}
+	if slices.Contains(ar.prompt, "none") {
+		h.redirectError(w, r.Request, ar, consentRequired("the user has not consented to these scopes"))
+		return false
+	}
+	fields := make(map[string]string, len(p))
+	for k, v := range p {
+		fields[k] = v
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	h.cfg.ShowConsent(w, r.Request, ConsentPrompt{
+		AppName: ar.app.Name,
+		Scopes:  strings.Fields(ar.scope),
+		Action:  "/" + ar.protocol + "/auth/consent",
+		Fields:  fields,
+	})
+	return false
+}
+
+// ConsentPrompt is what the consent page shows and posts back.
+type ConsentPrompt struct {
+	AppName string
+	Scopes  []string
+	// Action is where the form posts, with Fields as hidden inputs and a
+	// submit button named "consent" valued "approve" or "deny".
+	Action string
+	Fields map[string]string
+}
+
+func covers(granted []string, scope string) bool {
+	for _, s := range strings.Fields(scope) {
+		if !slices.Contains(granted, s) {
+			return false
+		}
+	}
+	return true
 }
 
 // authorizeClient validates client_id and redirect_uri; failing that it
@@ -103,49 +231,51 @@ func (h *Handler) authorizeClient(r request, p params) (*authorizeRequest, int, 
 	if !slices.Contains(app.RedirectURIs, redirectURI) {
 		return nil, http.StatusBadRequest, "The redirect_uri is not a login callback URL of this application."
 	}
-	return &authorizeRequest{app: app, redirectURI: redirectURI, state: p.get("state")}, 0, ""
+	ar := &authorizeRequest{app: app, protocol: r.protocol, redirectURI: redirectURI, state: p.get("state"), mode: "query"}
+	// Until the response type is known good, errors go where its default
+	// mode would send them: the fragment for anything that returns tokens.
+	for _, w := range strings.Fields(p.get("response_type")) {
+		if w == "token" || w == "id_token" {
+			ar.mode = "fragment"
+		}
+	}
+	return ar, 0, ""
 }
 
 // parse validates everything after the client and redirect URI.
-func (ar *authorizeRequest) parse(p params, protocol string) *Error {
-	ar.responseType = p.get("response_type")
-	switch ar.responseType {
-	case "code":
-		if !ar.app.AllowsGrant(genauth.GrantAuthorizationCode) {
-			return unauthorizedClient("the authorization code flow is not enabled for this application")
-		}
-	case "token":
-		ar.fragment = true
-		if !ar.app.AllowsGrant(genauth.GrantImplicit) {
-			return unauthorizedClient("the implicit flow is not enabled for this application")
-		}
-	case "":
-		return invalidRequest("response_type is required")
-	default:
-		return unsupportedResponseType("response_type " + safeName(ar.responseType) + " is not supported")
+func (ar *authorizeRequest) parse(p params) *Error {
+	if e := ar.parseResponseType(p.get("response_type")); e != nil {
+		return e
 	}
-	switch p.get("response_mode") {
+	switch m := p.get("response_mode"); m {
 	case "":
-	case "fragment":
-		ar.fragment = true
 	case "query":
-		if ar.responseType == "token" {
-			return invalidRequest("tokens are never sent in the query; use response_mode=fragment")
+		if ar.responseType != "code" {
+			return invalidRequest("tokens are never sent in the query; use response_mode=fragment or form_post")
 		}
+		ar.mode = m
+	case "fragment", "form_post":
+		ar.mode = m
 	default:
-		return invalidRequest("response_mode must be query or fragment")
+		return invalidRequest("response_mode must be query, fragment or form_post")
 	}
 	scope, e := normalizeScope(p.get("scope"))
 	if e != nil {
 		return e
 	}
 	if scope == "" {
-		scope = defaultScope(protocol)
+		scope = defaultScope(ar.protocol)
 	}
 	ar.scope = scope
+	if ar.idTok && !oidc.IsOIDC(ar.protocol, scope) {
+		return invalidScope("response types with id_token need the openid scope")
+	}
 	ar.nonce = p.get("nonce")
 	if len(ar.nonce) > maxNonceLen {
 		return invalidRequest("nonce is too long")
+	}
+	if ar.idTok && ar.nonce == "" {
+		return invalidRequest("nonce is required when an id_token is returned from the authorization endpoint")
 	}
 	ar.prompt = strings.Fields(p.get("prompt"))
 	for _, v := range ar.prompt {
@@ -156,8 +286,53 @@ func (ar *authorizeRequest) parse(p params, protocol string) *Error {
 	if slices.Contains(ar.prompt, "none") && len(ar.prompt) > 1 {
 		return invalidRequest("prompt=none cannot be combined with other values")
 	}
-	if ar.responseType == "code" {
+	ar.maxAge = -1
+	if v, ok := p["max_age"]; ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 0 || n > 1<<31 {
+			return invalidRequest("max_age must be a non-negative number of seconds")
+		}
+		ar.maxAge = time.Duration(n) * time.Second
+	}
+	if ar.code {
 		return ar.parsePKCE(p)
+	}
+	return nil
+}
+
+// parseResponseType accepts code and token everywhere and the OpenID Connect
+// types with id_token under /oidc; the order of the words does not matter.
+func (ar *authorizeRequest) parseResponseType(raw string) *Error {
+	if raw == "" {
+		return invalidRequest("response_type is required")
+	}
+	words := strings.Fields(raw)
+	sort.Strings(words)
+	ar.responseType = strings.Join(words, " ")
+	switch ar.responseType {
+	case "code":
+		ar.code = true
+	case "token":
+		ar.token = true
+	case "id_token", "id_token token", "code id_token":
+		if ar.protocol != genauth.ProtocolOIDC {
+			return unsupportedResponseType("response_type " + ar.responseType + " is served under /oidc only")
+		}
+		ar.idTok = true
+		ar.code = ar.responseType == "code id_token"
+		ar.token = ar.responseType == "id_token token"
+	default:
+		return unsupportedResponseType("response_type " + safeName(raw) + " is not supported")
+	}
+	ar.mode = "fragment"
+	if ar.responseType == "code" {
+		ar.mode = "query"
+	}
+	if ar.code && !ar.app.AllowsGrant(genauth.GrantAuthorizationCode) {
+		return unauthorizedClient("the authorization code flow is not enabled for this application")
+	}
+	if (ar.token || ar.idTok) && !ar.app.AllowsGrant(genauth.GrantImplicit) {
+		return unauthorizedClient("the implicit flow is not enabled for this application")
 	}
 	return nil
 }
@@ -187,55 +362,68 @@ func (ar *authorizeRequest) parsePKCE(p params) *Error {
 	return nil
 }
 
-func (h *Handler) issueCode(w http.ResponseWriter, r request, ar *authorizeRequest, sess *genauth.Session) {
+// issueAuthorization mints what the response type asks for.
+func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *genauth.Session, user *genauth.User) (url.Values, *Error) {
+	ctx := r.Context()
 	now := h.now()
-	value := h.cfg.Tokens.Opaque()
-	code := &genauth.AuthCode{
-		Hash:                hashToken(value),
-		GrantID:             h.cfg.Tokens.JTI(),
-		ClientID:            ar.app.ID,
-		UserID:              sess.UserID,
-		RedirectURI:         ar.redirectURI,
-		Scope:               ar.scope,
-		Protocol:            r.protocol,
-		Nonce:               ar.nonce,
-		CodeChallenge:       ar.codeChallenge,
-		CodeChallengeMethod: ar.codeChallengeMethod,
-		SessionIDHash:       sess.IDHash,
-		AuthTime:            sess.AuthTime,
-		CreatedAt:           now,
-		ExpiresAt:           now.Add(genauth.AuthCodeTTL),
+	grantID := h.cfg.Tokens.JTI()
+	v := url.Values{}
+	var codeValue, accessValue string
+	if ar.code {
+		codeValue = h.cfg.Tokens.Opaque()
+		code := &genauth.AuthCode{
+			Hash:                hashToken(codeValue),
+			GrantID:             grantID,
+			ClientID:            ar.app.ID,
+			UserID:              sess.UserID,
+			RedirectURI:         ar.redirectURI,
+			Scope:               ar.scope,
+			Protocol:            ar.protocol,
+			Nonce:               ar.nonce,
+			CodeChallenge:       ar.codeChallenge,
+			CodeChallengeMethod: ar.codeChallengeMethod,
+			SessionIDHash:       sess.IDHash,
+			AuthTime:            sess.AuthTime,
+			CreatedAt:           now,
+			ExpiresAt:           now.Add(genauth.AuthCodeTTL),
+		}
+		if err := h.cfg.Store.CreateAuthCode(ctx, code); err != nil {
+			return nil, h.internal(ctx, "storing code", err)
+		}
+		v.Set("code", codeValue)
 	}
-	if err := h.cfg.Store.CreateAuthCode(r.Context(), code); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "storing code", "err", err)
-		h.redirectError(w, r.Request, ar, serverError())
-		return
+	if ar.token {
+		var access *genauth.Token
+		access, accessValue = h.mint(genauth.TokenAccess, ar.app, sess.UserID, ar.scope, ar.protocol, grantID, now)
+		if err := h.cfg.Store.CreateTokens(ctx, access); err != nil {
+			return nil, h.internal(ctx, "storing implicit token", err)
+		}
+		v.Set("access_token", accessValue)
+		v.Set("token_type", "Bearer")
+		v.Set("expires_in", strconv.FormatInt(int64(ar.app.AccessTokenTTL/time.Second), 10))
+		v.Set("scope", ar.scope)
 	}
-	v := url.Values{"code": {value}}
+	if ar.idTok {
+		idToken, err := h.cfg.Keys.Sign(ctx, oidc.IDToken{
+			Issuer:      h.issuer(ar.protocol),
+			User:        user,
+			App:         ar.app,
+			Scope:       ar.scope,
+			Nonce:       ar.nonce,
+			AuthTime:    sess.AuthTime,
+			SessionID:   sessionID(sess.IDHash),
+			AccessToken: accessValue,
+			Code:        codeValue,
+		})
+		if err != nil {
+			return nil, h.internal(ctx, "signing id token", err)
+		}
+		v.Set("id_token", idToken)
+	}
 	if ar.state != "" {
 		v.Set("state", ar.state)
 	}
-	h.redirect(w, r.Request, ar, v)
-}
-
-func (h *Handler) issueImplicit(w http.ResponseWriter, r request, ar *authorizeRequest, sess *genauth.Session) {
-	now := h.now()
-	access, value := h.mint(genauth.TokenAccess, ar.app, sess.UserID, ar.scope, r.protocol, h.cfg.Tokens.JTI(), now)
-	if err := h.cfg.Store.CreateTokens(r.Context(), access); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "storing implicit token", "err", err)
-		h.redirectError(w, r.Request, ar, serverError())
-		return
-	}
-	v := url.Values{
-		"access_token": {value},
-		"token_type":   {"Bearer"},
-		"expires_in":   {strconv.FormatInt(int64(ar.app.AccessTokenTTL.Seconds()), 10)},
-		"scope":        {ar.scope},
-	}
-	if ar.state != "" {
-		v.Set("state", ar.state)
-	}
-	h.redirect(w, r.Request, ar, v)
+	return v, nil
 }
 
 // redirectError sends an error back to the client's verified redirect URI.
@@ -244,22 +432,28 @@ func (h *Handler) redirectError(w http.ResponseWriter, r *http.Request, ar *auth
 	if ar.state != "" {
 		v.Set("state", ar.state)
 	}
-	h.redirect(w, r, ar, v)
+	h.respond(w, r, ar, v)
 }
 
-// redirect appends v to the redirect URI's query (keeping its own
-// parameters) or puts it in the fragment.
-func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, ar *authorizeRequest, v url.Values) {
-	target := ar.redirectURI
-	switch {
-	case ar.fragment:
-		target += "#" + v.Encode()
-	case strings.Contains(target, "?"):
-		target += "&" + v.Encode()
-	default:
-		target += "?" + v.Encode()
-	}
+// respond delivers an authorization response in the request's mode, with
+// `iss` (RFC 9207) so that clients can detect mix-up attacks.
+func (h *Handler) respond(w http.ResponseWriter, r *http.Request, ar *authorizeRequest, v url.Values) {
+	v.Set("iss", h.issuer(ar.protocol))
 	w.Header().Set("Cache-Control", "no-store")
+	target := ar.redirectURI
+	switch ar.mode {
+	case "form_post":
+		h.formPost(w, r, target, v)
+		return
+	case "fragment":
+		target += "#" + v.Encode()
+	default:
+		if strings.Contains(target, "?") {
+			target += "&" + v.Encode()
+		} else {
+			target += "?" + v.Encode()
+		}
+	}
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
@@ -270,7 +464,7 @@ func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request, p params) {
 	for k, val := range p {
 		v.Set(k, val)
 	}
-	returnTo := r.URL.Path + "?" + v.Encode()
+	returnTo := strings.TrimSuffix(r.URL.Path, "/consent") + "?" + v.Encode()
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, h.cfg.LoginPath+"?"+url.Values{"return_to": {returnTo}}.Encode(), http.StatusFound)
 }

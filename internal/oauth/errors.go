@@ -47,6 +47,10 @@ func accessDenied(desc string) *Error {
 	return &Error{Code: "access_denied", Description: desc, Status: http.StatusForbidden}
 }
 
+func consentRequired(desc string) *Error {
+	return &Error{Code: "consent_required", Description: desc, Status: http.StatusBadRequest}
+}
+
 func loginRequired(desc string) *Error {
 	return &Error{Code: "login_required", Description: desc, Status: http.StatusBadRequest}
 }

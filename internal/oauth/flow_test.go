@@ -23,6 +23,21 @@ var defaultScopes = map[string]string{
 	genauth.ProtocolOIDC:  "openid profile email phone address",
 }
 
+// requestedScopes are what the x/oauth2 clients ask for: the default under
+// /oauth; under /oidc the default plus offline_access, without which an
+// OpenID Connect grant gets no refresh token.
+var requestedScopes = map[string][]string{
+	genauth.ProtocolOIDC: {"openid", "profile", "email", "phone", "address", "offline_access"},
+}
+
+// grantedScope is the scope string a flow through config() is granted.
+func grantedScope(prefix string) string {
+	if s := requestedScopes[prefix]; s != nil {
+		return strings.Join(s, " ")
+	}
+	return defaultScopes[prefix]
+}
+
 // TestCodeFlow runs the authorization code flow through the hosted login with
 // x/oauth2 for every client auth method, with and without PKCE, under both prefixes.
 func TestCodeFlow(t *testing.T) {
@@ -80,8 +95,11 @@ func TestCodeFlow(t *testing.T) {
 					if tok.TokenType != "Bearer" {
 						t.Errorf("token_type = %q, want Bearer", tok.TokenType)
 					}
-					if got := tok.Extra("scope"); got != defaultScopes[prefix] {
-						t.Errorf("scope = %v, want %q", got, defaultScopes[prefix])
+					if got := tok.Extra("scope"); got != grantedScope(prefix) {
+						t.Errorf("scope = %v, want %q", got, grantedScope(prefix))
+					}
+					if idToken, _ := tok.Extra("id_token").(string); (prefix == genauth.ProtocolOIDC) != (strings.Count(idToken, ".") == 2) {
+						t.Errorf("%s: id_token = %q; want one exactly under /oidc", prefix, idToken)
 					}
 					if got := tok.Extra("expires_in"); got != float64(genauth.DefaultAccessTokenTTL/time.Second) {
 						t.Errorf("expires_in = %v, want %d", got, genauth.DefaultAccessTokenTTL/time.Second)
@@ -707,7 +725,7 @@ func TestAuthorizeErrors(t *testing.T) {
 			error  string
 		}{
 			{"no response_type", func(v url.Values) { v.Del("response_type") }, "invalid_request"},
-			{"unknown response_type", func(v url.Values) { v.Set("response_type", "id_token") }, "unsupported_response_type"},
+			{"unknown response_type", func(v url.Values) { v.Set("response_type", "code bogus") }, "unsupported_response_type"},
 			{"bad scope", func(v url.Values) { v.Set("scope", `user "x"`) }, "invalid_scope"},
 			{"unknown prompt", func(v url.Values) { v.Set("prompt", "bogus") }, "invalid_request"},
 			{"prompt=none with login", func(v url.Values) { v.Set("prompt", "none login") }, "invalid_request"},

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/oidc"
 )
 
 // grantAuthorizationCode redeems a code (RFC 6749 section 4.1.3, RFC 7636).
@@ -54,14 +55,27 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 		return nil, invalidGrant("code_verifier does not match the code_challenge")
 	}
 
-	access, accessValue := h.mint(genauth.TokenAccess, app, c.UserID, c.Scope, r.protocol, c.GrantID, now)
+	access, accessValue := h.mint(genauth.TokenAccess, app, c.UserID, c.Scope, c.Protocol, c.GrantID, now)
 	tokens := []*genauth.Token{access}
 	var refreshValue string
-	if app.AllowsGrant(genauth.GrantRefreshToken) {
+	if issueRefresh(app, c.Protocol, c.Scope) {
 		var refresh *genauth.Token
-		refresh, refreshValue = h.mint(genauth.TokenRefresh, app, c.UserID, c.Scope, r.protocol, c.GrantID, now)
+		refresh, refreshValue = h.mint(genauth.TokenRefresh, app, c.UserID, c.Scope, c.Protocol, c.GrantID, now)
 		access.ParentID = refresh.ID
 		tokens = append(tokens, refresh)
+	}
+	resp := issued(access, accessValue, refreshValue)
+	if oidc.IsOIDC(c.Protocol, c.Scope) {
+		var e *Error
+		resp.IDToken, e = h.idToken(r, app, c.UserID, c.Scope, oidc.IDToken{
+			Nonce:       c.Nonce,
+			AuthTime:    c.AuthTime,
+			SessionID:   sessionID(c.SessionIDHash),
+			AccessToken: accessValue,
+		})
+		if e != nil {
+			return nil, e
+		}
 	}
 	switch err := h.cfg.Store.RedeemAuthCode(ctx, hash, now, tokens); {
 	case errors.Is(err, genauth.ErrCodeRedeemed):
@@ -71,5 +85,34 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 	case err != nil:
 		return nil, h.internal(ctx, "redeeming code", err)
 	}
-	return issued(access, accessValue, refreshValue), nil
+	return resp, nil
+}
+
+// issueRefresh says whether a grant gets a refresh token: OpenID Connect
+// grants only with offline_access; plain OAuth grants always (classic GenAuth),
+// in both cases only when the application allows the refresh_token grant.
+func issueRefresh(app *genauth.Application, protocol, scope string) bool {
+	if !app.AllowsGrant(genauth.GrantRefreshToken) {
+		return false
+	}
+	return !oidc.IsOIDC(protocol, scope) || oidc.HasScope(scope, "offline_access")
+}
+
+// idToken signs an id token for userID at the token endpoint; t carries the
+// per-grant claims (nonce, auth_time, sid, at_hash).
+func (h *Handler) idToken(r request, app *genauth.Application, userID, scope string, t oidc.IDToken) (string, *Error) {
+	ctx := r.Context()
+	u, err := h.cfg.Store.GetUser(ctx, userID)
+	if errors.Is(err, genauth.ErrNotFound) {
+		return "", invalidGrant("the user no longer exists")
+	}
+	if err != nil {
+		return "", h.internal(ctx, "looking up user", err)
+	}
+	t.Issuer, t.User, t.App, t.Scope = h.issuer(genauth.ProtocolOIDC), u, app, scope
+	signed, err := h.cfg.Keys.Sign(ctx, t)
+	if err != nil {
+		return "", h.internal(ctx, "signing id token", err)
+	}
+	return signed, nil
 }

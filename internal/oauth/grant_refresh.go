@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/oidc"
 )
 
 // grantRefreshToken mints a new access token from a refresh token (RFC 6749
@@ -29,19 +30,25 @@ func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p param
 		return nil, invalidGrant("the refresh token is invalid, expired or revoked")
 	}
 	scope := rt.Scope
+	var e *Error
 	if _, ok := p["scope"]; ok {
-		var e *Error
 		if scope, e = narrowScope(p.get("scope"), rt.Scope); e != nil {
 			return nil, e
 		}
 	}
-	access, accessValue := h.mint(genauth.TokenAccess, app, rt.UserID, scope, r.protocol, rt.GrantID, now)
+	access, accessValue := h.mint(genauth.TokenAccess, app, rt.UserID, scope, rt.Protocol, rt.GrantID, now)
 	access.ParentID = rt.ID
+	resp := issued(access, accessValue, value)
+	if oidc.IsOIDC(rt.Protocol, scope) {
+		if resp.IDToken, e = h.idToken(r, app, rt.UserID, scope, oidc.IDToken{AccessToken: accessValue}); e != nil {
+			return nil, e
+		}
+	}
 	switch err := h.cfg.Store.RefreshTokens(ctx, rt.ID, now, []*genauth.Token{access}); {
 	case errors.Is(err, genauth.ErrInactive), errors.Is(err, genauth.ErrNotFound):
 		return nil, invalidGrant("the refresh token is invalid, expired or revoked")
 	case err != nil:
 		return nil, h.internal(ctx, "refreshing", err)
 	}
-	return issued(access, accessValue, value), nil
+	return resp, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
@@ -25,11 +26,16 @@ type Config struct {
 	// ShowError renders a readable HTML error page for failures that must
 	// never be redirected (unknown client, unregistered redirect URI).
 	ShowError func(w http.ResponseWriter, r *http.Request, status int, title, message string)
+	// ShowConsent renders the consent page.
+	ShowConsent func(w http.ResponseWriter, r *http.Request, c ConsentPrompt)
+	// Keys signs id tokens.
+	Keys *oidc.Keys
 }
 
 // Handler serves the protocol endpoints.
 type Handler struct {
-	cfg Config
+	cfg  Config
+	csrf *http.CrossOriginProtection
 }
 
 // New returns the protocol handler.
@@ -37,7 +43,12 @@ func New(cfg Config) *Handler {
 	if cfg.LoginPath == "" {
 		cfg.LoginPath = "/login"
 	}
-	return &Handler{cfg: cfg}
+	csrf := http.NewCrossOriginProtection()
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
+			"This consent was sent from another site. Start the sign-in again from the application.")
+	}))
+	return &Handler{cfg: cfg, csrf: csrf}
 }
 
 // Register adds the endpoints under /oauth and /oidc. Methods are checked in
@@ -46,6 +57,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	for _, proto := range []string{genauth.ProtocolOAuth, genauth.ProtocolOIDC} {
 		p := "/" + proto
 		mux.Handle(p+"/auth", h.endpoint(proto, h.authorize))
+		// Unlike authorization requests, which may come from any site, a
+		// consent must come from GenAuth's own page.
+		mux.Handle(p+"/auth/consent", h.csrf.Handler(h.endpoint(proto, h.consent)))
 		mux.Handle(p+"/token", h.endpoint(proto, h.token))
 		mux.Handle(p+"/me", h.endpoint(proto, h.userinfo))
 		mux.Handle(p+"/token/introspection", h.endpoint(proto, h.introspect))
@@ -81,3 +95,7 @@ func (h *Handler) internal(ctx context.Context, what string, err error) *Error {
 
 // hashToken is the stored form of a token or code.
 func hashToken(v string) string { return token.Hash(v) }
+
+// sessionID is the public `sid` of a browser session: derived from the
+// stored hash, so it reveals nothing that finds the cookie.
+func sessionID(idHash string) string { return token.Hash("sid:" + idHash)[:32] }

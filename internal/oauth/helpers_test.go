@@ -73,6 +73,7 @@ func (e *env) config(c client, prefix string, style oauth2.AuthStyle) *oauth2.Co
 		ClientID:     c.id,
 		ClientSecret: secret,
 		RedirectURL:  callback,
+		Scopes:       requestedScopes[prefix],
 		Endpoint: oauth2.Endpoint{
 			AuthURL:   e.url(prefix, "/auth"),
 			TokenURL:  e.url(prefix, "/token"),

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 
@@ -35,7 +36,7 @@ func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 	}
 	resp := introspection{
 		Active:    true,
-		Sub:       firstOf(t.UserID, t.ClientID),
+		Sub:       cmp.Or(t.UserID, t.ClientID),
 		ClientID:  t.ClientID,
 		Exp:       t.ExpiresAt.Unix(),
 		Iat:       t.IssuedAt.Unix(),

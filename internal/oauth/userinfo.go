@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/oidc"
 )
 
 // userinfo serves GET and POST /P/me. The access token may come in the
@@ -65,57 +66,6 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	if err != nil {
 		return h.internal(ctx, "looking up user", err)
 	}
-	writeJSON(w, http.StatusOK, userinfoOf(u))
+	writeJSON(w, http.StatusOK, oidc.UserinfoClaims(u, t.Protocol, t.Scope))
 	return nil
-}
-
-func userinfoOf(u *genauth.User) *userinfo {
-	gender := u.Gender
-	if gender == "" {
-		gender = genauth.GenderUnknown
-	}
-	return &userinfo{
-		Sub:                 u.ID,
-		Name:                opt(u.Name),
-		GivenName:           opt(u.GivenName),
-		FamilyName:          opt(u.FamilyName),
-		MiddleName:          opt(u.MiddleName),
-		Nickname:            opt(u.Nickname),
-		PreferredUsername:   opt(firstOf(u.PreferredUsername, u.Username)),
-		Profile:             opt(u.Profile),
-		Picture:             opt(u.Picture),
-		Website:             opt(u.Website),
-		Email:               opt(u.Email),
-		EmailVerified:       u.EmailVerified,
-		Gender:              gender,
-		Birthdate:           opt(u.Birthdate),
-		Zoneinfo:            opt(u.Zoneinfo),
-		Locale:              opt(u.Locale),
-		PhoneNumber:         opt(u.Phone),
-		PhoneNumberVerified: u.PhoneVerified,
-		Address: &address{
-			Formatted:     opt(u.Address.Formatted),
-			StreetAddress: opt(u.Address.StreetAddress),
-			Locality:      opt(u.Address.Locality),
-			Region:        opt(u.Address.Region),
-			PostalCode:    opt(u.Address.PostalCode),
-			Country:       opt(u.Address.Country),
-		},
-		UpdatedAt: u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"),
-	}
-}
-
-// opt maps unknown (empty) to JSON null.
-func opt(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func firstOf(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

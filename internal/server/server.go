@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 
 	"github.com/opengenauth/genauth/internal/login"
 	"github.com/opengenauth/genauth/internal/oauth"
+	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
@@ -23,6 +26,8 @@ import (
 type Config struct {
 	PublicURL string // e.g. "http://localhost:8080", no trailing slash
 	Store     store.Store
+	// SecretKey is the server secret (secret.KeyLen bytes) that seals signing keys.
+	SecretKey []byte
 	Now       func() time.Time
 	Rand      io.Reader
 	Logger    *slog.Logger
@@ -48,6 +53,14 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Logger = slog.Default()
 	}
 	tokens := token.NewSource(cfg.Rand)
+	sealer, err := secret.NewSealer(cfg.SecretKey, cfg.Rand)
+	if err != nil {
+		return nil, err
+	}
+	keys := &oidc.Keys{Store: cfg.Store, Sealer: sealer, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now}
+	if err := keys.Ensure(context.Background()); err != nil {
+		return nil, fmt.Errorf("server: signing keys: %w", err)
+	}
 	sessions := &session.Manager{
 		Store:  cfg.Store,
 		Tokens: tokens,
@@ -72,11 +85,25 @@ func New(cfg Config) (http.Handler, error) {
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
 		ShowError: pages.RenderError,
+		ShowConsent: func(w http.ResponseWriter, r *http.Request, c oauth.ConsentPrompt) {
+			pages.RenderConsent(w, r, login.ConsentPage(c))
+		},
+		Keys: keys,
+	})
+	connect := oidc.New(oidc.Config{
+		Keys:          keys,
+		Store:         cfg.Store,
+		Sessions:      sessions,
+		PublicURL:     cfg.PublicURL,
+		Logger:        cfg.Logger,
+		ShowSignedOut: pages.RenderSignedOut,
+		ShowError:     pages.RenderError,
 	})
 
 	mux := http.NewServeMux()
 	pages.Register(mux)
 	protocol.Register(mux)
+	connect.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})

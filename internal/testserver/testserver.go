@@ -1,6 +1,7 @@
 package testserver
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/token"
@@ -77,6 +79,7 @@ func Start(t testing.TB) *Server {
 		Store:     st,
 		Now:       clock.Now,
 		Rand:      rand.Reader,
+		SecretKey: bytes.Repeat([]byte{0x5e}, secret.KeyLen),
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {

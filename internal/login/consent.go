@@ -1,0 +1,83 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"sort"
+
+	"github.com/opengenauth/genauth"
+)
+
+// ConsentPage is what the consent page shows: the application, the scopes
+// it asks for, and the form that posts the decision back to Action with a
+// button named "consent" valued "approve" or "deny".
+type ConsentPage struct {
+	AppName string
+	Scopes  []string
+	Action  string
+	Fields  map[string]string
+}
+
+type hiddenField struct{ Name, Value string }
+
+// consentItem is one application the user allowed, on the home page.
+type consentItem struct {
+	ClientID string
+	AppName  string
+}
+
+// RenderConsent shows the consent page.
+func (h *Handler) RenderConsent(w http.ResponseWriter, r *http.Request, c ConsentPage) {
+	hidden := make([]hiddenField, 0, len(c.Fields))
+	for name, value := range c.Fields {
+		hidden = append(hidden, hiddenField{name, value})
+	}
+	sort.Slice(hidden, func(i, j int) bool { return hidden[i].Name < hidden[j].Name })
+	h.render(w, r, http.StatusOK, "consent", page{
+		Title:   "Allow access",
+		AppName: c.AppName,
+		Scopes:  c.Scopes,
+		Action:  c.Action,
+		Hidden:  hidden,
+	})
+}
+
+// consents lists the applications the user allowed, for the home page.
+func (h *Handler) consents(r *http.Request, userID string) ([]consentItem, error) {
+	list, err := h.store.ListConsents(r.Context(), userID)
+	if err != nil {
+		return nil, err
+	}
+	items := make([]consentItem, 0, len(list))
+	for _, c := range list {
+		name := c.ClientID
+		app, err := h.store.GetApplication(r.Context(), c.ClientID)
+		switch {
+		case err == nil:
+			name = app.Name
+		case !errors.Is(err, genauth.ErrNotFound):
+			return nil, err
+		}
+		items = append(items, consentItem{ClientID: c.ClientID, AppName: name})
+	}
+	return items, nil
+}
+
+// revokeConsent is POST /consents/revoke: the signed-in user withdraws an
+// application's consent; the next sign-in to it asks again.
+func (h *Handler) revokeConsent(w http.ResponseWriter, r *http.Request) {
+	s, err := h.sessions.Current(r)
+	if errors.Is(err, genauth.ErrNotFound) {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		h.internalError(w, r, "revoke consent: session", err)
+		return
+	}
+	if err := h.store.DeleteConsent(r.Context(), s.UserID, r.PostForm.Get("client_id")); err != nil {
+		h.internalError(w, r, "revoke consent", err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
