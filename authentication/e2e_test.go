@@ -27,7 +27,10 @@ const (
 	e2ePassword = "correct horse battery"
 )
 
-var opaqueToken = regexp.MustCompile(`^[0-9a-f]{40}$`)
+var (
+	opaqueToken = regexp.MustCompile(`^[0-9a-f]{40}$`)
+	jwtShape    = regexp.MustCompile(`^[\w-]+\.[\w-]+\.[\w-]+$`)
+)
 
 type e2e struct {
 	srv    *testserver.Server
@@ -126,19 +129,26 @@ func TestE2EEveryMethod(t *testing.T) {
 				e := newE2E(t, proto, method)
 				ctx := context.Background()
 				verifier, challenge := pkcePair(t, authentication.ChallengeS256)
-				code := e.login(t, authentication.AuthorizeParams{CodeChallenge: challenge, CodeChallengeMethod: authentication.ChallengeS256})
+				p := authentication.AuthorizeParams{CodeChallenge: challenge, CodeChallengeMethod: authentication.ChallengeS256}
+				wantScope := authentication.DefaultOAuthScope
+				if proto == authentication.ProtocolOIDC {
+					// OIDC issues refresh tokens only for offline_access (OIDC Core section 11).
+					// prompt=login replaces the SDK's default prompt=consent for it.
+					p.Scope, p.Prompt = "openid profile offline_access", "login"
+					wantScope = p.Scope
+				}
+				code := e.login(t, p)
 
 				ts, err := e.client.GetAccessTokenByCode(ctx, code, authentication.WithCodeVerifier(verifier))
 				if err != nil {
 					t.Fatalf("GetAccessTokenByCode: %v", err)
 				}
-				wantScope := authentication.DefaultOAuthScope
-				if proto == authentication.ProtocolOIDC {
-					wantScope = authentication.DefaultOIDCScope
-				}
 				if !opaqueToken.MatchString(ts.AccessToken) || !opaqueToken.MatchString(ts.RefreshToken) ||
 					ts.TokenType != "Bearer" || ts.ExpiresIn <= 0 || ts.Scope != wantScope {
 					t.Fatalf("token set = %+v", ts)
+				}
+				if hasIDToken := jwtShape.MatchString(ts.IDToken); hasIDToken != (proto == authentication.ProtocolOIDC) {
+					t.Errorf("id_token = %q on the %s path", ts.IDToken, proto)
 				}
 
 				u, err := e.client.GetUserInfoByAccessToken(ctx, ts.AccessToken)
@@ -390,5 +400,53 @@ func TestE2ERequireToken(t *testing.T) {
 	e.srv.Clock.Advance(authentication.DefaultCacheTTL)
 	if code, _ := get(); code != http.StatusUnauthorized {
 		t.Fatalf("revoked token after the cache bound: %d, want 401", code)
+	}
+}
+
+// TestE2EOIDCLogout checks BuildLogoutURL on the OIDC path: RP-initiated
+// logout with the id token as hint and a state, and without a hint.
+func TestE2EOIDCLogout(t *testing.T) {
+	e := newE2E(t, authentication.ProtocolOIDC, authentication.AuthClientSecretPost)
+	code, browser := e.loginWith(t, testserver.Browser(t), authentication.AuthorizeParams{})
+	ts, err := e.client.GetAccessTokenByCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ts.Scope != authentication.DefaultOIDCScope || !jwtShape.MatchString(ts.IDToken) {
+		t.Fatalf("token set = %+v, want the default OIDC scope and an id token", ts)
+	}
+	tests := []struct {
+		name string
+		p    authentication.LogoutParams
+		want string
+	}{
+		{"with hint and state", authentication.LogoutParams{RedirectURI: e2eLogout, IDTokenHint: ts.IDToken, State: "bye"}, e2eLogout + "?state=bye"},
+		{"without hint", authentication.LogoutParams{RedirectURI: e2eLogout}, e2eLogout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := browser.Get(e.client.BuildLogoutURL(tt.p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != tt.want {
+				t.Fatalf("logout: %d to %q, want 302 to %s", resp.StatusCode, loc, tt.want)
+			}
+			authURL, err := e.client.BuildAuthorizeURL(authentication.AuthorizeParams{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err = browser.Get(authURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if loc, err := resp.Location(); err != nil || loc.Path != "/login" {
+				t.Fatalf("authorize after logout went to %v (%v), want the login page", loc, err)
+			}
+			// Sign in again for the next case.
+			e.loginWith(t, browser, authentication.AuthorizeParams{})
+		})
 	}
 }
