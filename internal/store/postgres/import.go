@@ -1,0 +1,97 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opengenauth/genauth/internal/store/storecopy"
+)
+
+// tableCopy is one table Import fills: its columns and the rows for them.
+type tableCopy struct {
+	table, columns string
+	count          *int64
+	rows           iter.Seq2[[]any, error]
+}
+
+// Import loads every row of src into this migrated, empty database in one
+// transaction: all of it or nothing. A database holding any row gives
+// storecopy.ErrNotEmpty. The tables are locked against writers for the
+// duration, so two imports cannot both find the database empty.
+func (s *Store) Import(ctx context.Context, src storecopy.Source) (storecopy.Counts, error) {
+	var n storecopy.Counts
+	copies := []tableCopy{
+		{"applications", applicationColumns, &n.Applications, values(src.Applications(ctx), applicationValues)},
+		{"users", userColumns + ", email_lower", &n.Users, values(src.Users(ctx), userValues)},
+		{"sessions", sessionColumns, &n.Sessions, values(src.Sessions(ctx), sessionValues)},
+		{"auth_codes", codeColumns, &n.AuthCodes, values(src.AuthCodes(ctx), func(c *storecopy.AuthCode) []any {
+			return codeValues(&c.AuthCode, c.RedeemedAt)
+		})},
+		{"tokens", tokenColumns, &n.Tokens, values(src.Tokens(ctx), tokenValues)},
+		{"signing_keys", signingKeyColumns, &n.SigningKeys, values(src.SigningKeys(ctx), signingKeyValues)},
+		{"consents", consentColumns, &n.Consents, values(src.Consents(ctx), consentValues)},
+	}
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		names := make([]string, len(copies))
+		for i, c := range copies {
+			names[i] = c.table
+		}
+		if _, err := tx.Exec(ctx, `LOCK TABLE `+strings.Join(names, ", ")+` IN EXCLUSIVE MODE`); err != nil {
+			return err
+		}
+		for _, c := range copies {
+			var nonEmpty bool
+			if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM `+c.table+`)`).Scan(&nonEmpty); err != nil {
+				return err
+			}
+			if nonEmpty {
+				return fmt.Errorf("%w (it holds %s)", storecopy.ErrNotEmpty, strings.ReplaceAll(c.table, "_", " "))
+			}
+		}
+		for _, c := range copies {
+			var err error
+			if *c.count, err = copyRows(ctx, tx, c); err != nil {
+				return fmt.Errorf("copying %s: %w", strings.ReplaceAll(c.table, "_", " "), err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return storecopy.Counts{}, mapErr("import", err)
+	}
+	return n, nil
+}
+
+// values maps a sequence of rows to their column values.
+func values[T any](seq iter.Seq2[T, error], f func(T) []any) iter.Seq2[[]any, error] {
+	return func(yield func([]any, error) bool) {
+		for v, err := range seq {
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if !yield(f(v), nil) {
+				return
+			}
+		}
+	}
+}
+
+// copyRows streams c's rows into its table with COPY, without holding them
+// all in memory.
+func copyRows(ctx context.Context, tx pgx.Tx, c tableCopy) (int64, error) {
+	next, stop := iter.Pull2(c.rows)
+	defer stop()
+	return tx.CopyFrom(ctx, pgx.Identifier{c.table}, strings.Fields(strings.ReplaceAll(c.columns, ",", " ")),
+		pgx.CopyFromFunc(func() ([]any, error) {
+			v, err, ok := next()
+			if !ok {
+				return nil, nil
+			}
+			return v, err
+		}))
+}

@@ -1,0 +1,120 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"iter"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store/storecopy"
+)
+
+// Export calls fn with a storecopy.Source over one read transaction, so that
+// every table is read from the same snapshot even while a server writes.
+// Rows come in insertion order.
+func (s *Store) Export(ctx context.Context, fn func(storecopy.Source) error) error {
+	tx, err := s.read.BeginTx(ctx, nil)
+	if err != nil {
+		return mapErr("export", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // read-only: nothing to keep
+	return fn(exporter{tx})
+}
+
+type exporter struct{ tx *sql.Tx }
+
+// rows yields each row of q scanned by scan, then stops; the first error
+// is yielded and ends the sequence.
+func rows[T any](ctx context.Context, tx *sql.Tx, q string, scan func(scanner) (T, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		rs, err := tx.QueryContext(ctx, q)
+		if err != nil {
+			yield(zero, mapErr("export", err))
+			return
+		}
+		defer rs.Close()
+		for rs.Next() {
+			v, err := scan(rs)
+			if err != nil {
+				yield(zero, mapErr("export", err))
+				return
+			}
+			if !yield(v, nil) {
+				return
+			}
+		}
+		if err := rs.Err(); err != nil {
+			yield(zero, mapErr("export", err))
+		}
+	}
+}
+
+func (e exporter) Applications(ctx context.Context) iter.Seq2[*genauth.Application, error] {
+	return rows(ctx, e.tx, `SELECT `+applicationColumns+` FROM applications ORDER BY rowid`, scanApplication)
+}
+
+func (e exporter) Users(ctx context.Context) iter.Seq2[*genauth.User, error] {
+	return rows(ctx, e.tx, `SELECT `+userColumns+` FROM users ORDER BY rowid`, scanUser)
+}
+
+func (e exporter) Sessions(ctx context.Context) iter.Seq2[*genauth.Session, error] {
+	return rows(ctx, e.tx, `SELECT id_hash, user_id, auth_time, created_at, expires_at FROM sessions ORDER BY rowid`,
+		func(r scanner) (*genauth.Session, error) {
+			var (
+				sess                       genauth.Session
+				authTime, created, expires int64
+			)
+			if err := r.Scan(&sess.IDHash, &sess.UserID, &authTime, &created, &expires); err != nil {
+				return nil, err
+			}
+			sess.AuthTime, sess.CreatedAt, sess.ExpiresAt = fromMS(authTime), fromMS(created), fromMS(expires)
+			return &sess, nil
+		})
+}
+
+func (e exporter) AuthCodes(ctx context.Context) iter.Seq2[*storecopy.AuthCode, error] {
+	return rows(ctx, e.tx, `SELECT hash, grant_id, client_id, user_id, redirect_uri, scope, protocol, nonce,
+		code_challenge, code_challenge_method, session_id_hash, auth_time, created_at, expires_at, redeemed_at
+		FROM auth_codes ORDER BY rowid`,
+		func(r scanner) (*storecopy.AuthCode, error) {
+			var (
+				c                          storecopy.AuthCode
+				authTime, created, expires int64
+				redeemed                   sql.NullInt64
+			)
+			err := r.Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &c.RedirectURI, &c.Scope, &c.Protocol, &c.Nonce,
+				&c.CodeChallenge, &c.CodeChallengeMethod, &c.SessionIDHash, &authTime, &created, &expires, &redeemed)
+			if err != nil {
+				return nil, err
+			}
+			c.AuthTime, c.CreatedAt, c.ExpiresAt = fromMS(authTime), fromMS(created), fromMS(expires)
+			c.RedeemedAt = fromNullMS(redeemed)
+			return &c, nil
+		})
+}
+
+func (e exporter) Tokens(ctx context.Context) iter.Seq2[*genauth.Token, error] {
+	return rows(ctx, e.tx, `SELECT `+tokenColumns+` FROM tokens ORDER BY rowid`, scanToken)
+}
+
+func (e exporter) SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey, error] {
+	return rows(ctx, e.tx, `SELECT id, alg, public_der, encrypted_private, created_at, activates_at
+		FROM signing_keys ORDER BY rowid`,
+		func(r scanner) (*genauth.SigningKey, error) {
+			var (
+				k                  genauth.SigningKey
+				created, activates int64
+			)
+			if err := r.Scan(&k.ID, &k.Alg, &k.PublicDER, &k.EncryptedPrivate, &created, &activates); err != nil {
+				return nil, err
+			}
+			k.CreatedAt, k.ActivatesAt = fromMS(created), fromMS(activates)
+			return &k, nil
+		})
+}
+
+func (e exporter) Consents(ctx context.Context) iter.Seq2[*genauth.Consent, error] {
+	return rows(ctx, e.tx, `SELECT user_id, client_id, scopes, created_at, updated_at FROM consents ORDER BY rowid`,
+		scanConsent)
+}
