@@ -117,7 +117,7 @@ func New(cfg Config) (http.Handler, error) {
 		}
 		writeStatus(w, http.StatusOK, "ok")
 	})
-	return mux, nil
+	return securityHeaders(mux, pub.Scheme == "https"), nil
 }
 
 func writeStatus(w http.ResponseWriter, status int, msg string) {
