@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -12,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +21,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
@@ -53,6 +56,10 @@ type Server struct {
 	Apps  *apps.Service
 	Users *users.Service
 	Clock *Clock
+	// Keys is a second handle on the server's signing keys, as another node
+	// or `genauth keys rotate` holds one: its changes reach the server when
+	// the server next reloads its keys (within a minute of the clock).
+	Keys *oidc.Keys
 }
 
 // Start runs a server on 127.0.0.1 with a fresh SQLite database; it stops when the test ends.
@@ -74,12 +81,13 @@ func Start(t testing.TB) *Server {
 	// clock, so a fixed past date would make session cookies expire on arrival.
 	clock := &Clock{now: time.Now().UTC().Truncate(time.Second)}
 	publicURL := "http://" + l.Addr().String()
+	secretKey := bytes.Repeat([]byte{0x5e}, secret.KeyLen)
 	h, err := server.New(server.Config{
 		PublicURL: publicURL,
 		Store:     st,
 		Now:       clock.Now,
 		Rand:      rand.Reader,
-		SecretKey: bytes.Repeat([]byte{0x5e}, secret.KeyLen),
+		SecretKey: secretKey,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
@@ -90,12 +98,17 @@ func Start(t testing.TB) *Server {
 	ts.Start()
 	t.Cleanup(ts.Close)
 	tokens := token.NewSource(rand.Reader)
+	sealer, err := secret.NewSealer(secretKey, rand.Reader)
+	if err != nil {
+		t.Fatalf("sealer: %v", err)
+	}
 	return &Server{
 		URL:   publicURL,
 		Store: st,
 		Apps:  &apps.Service{Store: st, Tokens: tokens, Now: clock.Now},
 		Users: &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
 		Clock: clock,
+		Keys:  &oidc.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
 	}
 }
 
@@ -143,30 +156,125 @@ func Browser(t testing.TB) *http.Client {
 // code, tokens or an error.
 func (s *Server) Authorize(t testing.TB, browser *http.Client, authorizeURL, username, password string) *url.URL {
 	t.Helper()
-	next := authorizeURL
+	l := s.Follow(t, browser, authorizeURL, username, password)
+	if l.Location == nil {
+		t.Fatalf("GET %s: ended at a page with status %d, no redirect away from the server", authorizeURL, l.Status)
+	}
+	return l.Location
+}
+
+// Landing is where following a request through the server stopped: a
+// redirect away from the server (Location), or a page it showed (a consent
+// page, a form_post response, an error page).
+type Landing struct {
+	Location *url.URL // nil when the server answered with a page
+	Status   int
+	Header   http.Header
+	Body     string
+}
+
+// Follow is Authorize that also stops at a page the server shows instead of
+// redirecting.
+func (s *Server) Follow(t testing.TB, browser *http.Client, startURL, username, password string) *Landing {
+	t.Helper()
+	resp, err := browser.Get(startURL)
+	if err != nil {
+		t.Fatalf("GET %s: %v", startURL, err)
+	}
+	return s.follow(t, browser, resp, username, password)
+}
+
+func (s *Server) follow(t testing.TB, browser *http.Client, resp *http.Response, username, password string) *Landing {
+	t.Helper()
 	for hop := 0; hop < 10; hop++ {
-		resp, err := browser.Get(next)
-		if err != nil {
-			t.Fatalf("GET %s: %v", next, err)
-		}
+		body, err := io.ReadAll(resp.Body)
 		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("reading %s: %v", resp.Request.URL, err)
+		}
 		loc, err := resp.Location()
 		if err != nil {
-			t.Fatalf("GET %s: status %d, no redirect", next, resp.StatusCode)
+			return &Landing{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
 		}
 		if !strings.HasPrefix(loc.String(), s.URL+"/") {
-			return loc
+			return &Landing{Location: loc, Status: resp.StatusCode, Header: resp.Header}
 		}
 		if loc.Path == "/login" {
 			loc = s.submitLogin(t, browser, loc, username, password)
 			if !strings.HasPrefix(loc.String(), s.URL+"/") {
-				return loc
+				return &Landing{Location: loc, Status: http.StatusSeeOther}
 			}
 		}
-		next = loc.String()
+		if resp, err = browser.Get(loc.String()); err != nil {
+			t.Fatalf("GET %s: %v", loc, err)
+		}
 	}
-	t.Fatalf("too many redirects from %s", authorizeURL)
+	t.Fatalf("too many redirects")
 	return nil
+}
+
+// Consent answers the consent page l with decision ("approve" or "deny")
+// from the same origin, as the page's own buttons do, and follows the result.
+func (s *Server) Consent(t testing.TB, browser *http.Client, l *Landing, decision string) *Landing {
+	t.Helper()
+	action, fields := HTMLForm(t, l.Body)
+	target, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target, err = target.Parse(action)
+	if err != nil {
+		t.Fatalf("form action %q: %v", action, err)
+	}
+	fields.Set("consent", decision)
+	req, err := http.NewRequest(http.MethodPost, target.String(), strings.NewReader(fields.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := browser.Do(req)
+	if err != nil {
+		t.Fatalf("POST %s: %v", target, err)
+	}
+	return s.follow(t, browser, resp, "", "")
+}
+
+var (
+	formTagRE  = regexp.MustCompile(`(?s)<form\b[^>]*>`)
+	inputTagRE = regexp.MustCompile(`(?s)<input\b[^>]*>`)
+	attrRE     = regexp.MustCompile(`\b([a-z-]+)="([^"]*)"`)
+)
+
+// HTMLForm returns the action and the hidden inputs of the first form of
+// page, as a browser would submit them: GenAuth's pages (consent, form_post)
+// come from its own templates, so a small parser is enough.
+func HTMLForm(t testing.TB, page string) (action string, hidden url.Values) {
+	t.Helper()
+	tag := formTagRE.FindString(page)
+	if tag == "" {
+		t.Fatalf("no form in the page:\n%s", page)
+	}
+	action = attrs(tag)["action"]
+	end := strings.Index(page, "</form>")
+	if end < 0 {
+		t.Fatalf("unterminated form in the page:\n%s", page)
+	}
+	hidden = url.Values{}
+	for _, in := range inputTagRE.FindAllString(page[strings.Index(page, tag):end], -1) {
+		if a := attrs(in); a["type"] == "hidden" {
+			hidden.Add(a["name"], a["value"])
+		}
+	}
+	return action, hidden
+}
+
+func attrs(tag string) map[string]string {
+	m := map[string]string{}
+	for _, a := range attrRE.FindAllStringSubmatch(tag, -1) {
+		m[a[1]] = html.UnescapeString(a[2])
+	}
+	return m
 }
 
 // submitLogin posts the hosted login form for the login page at loginURL.
