@@ -34,7 +34,7 @@ const clusterTimeout = 2 * time.Minute
 var clusterSecret = hex.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 
 // buildGenauth compiles this package into dir and returns the binary's path.
-func buildGenauth(t *testing.T, ctx context.Context) string {
+func buildGenauth(t testing.TB, ctx context.Context) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -73,7 +73,7 @@ func (n *node) Write(p []byte) (int, error) {
 // startNode starts `genauth serve` on a free loopback port with the database
 // at dbURL; it returns once the node listens, or fails the test. The process
 // is killed when the test ends (or ctx does).
-func startNode(t *testing.T, ctx context.Context, bin, name, dbURL string) *node {
+func startNode(t testing.TB, ctx context.Context, bin, name, dbURL string) *node {
 	t.Helper()
 	n, err := launchNode(t, ctx, bin, name, dbURL)
 	if err != nil {
@@ -82,7 +82,7 @@ func startNode(t *testing.T, ctx context.Context, bin, name, dbURL string) *node
 	return n
 }
 
-func launchNode(t *testing.T, ctx context.Context, bin, name, dbURL string) (*node, error) {
+func launchNode(t testing.TB, ctx context.Context, bin, name, dbURL string) (*node, error) {
 	n := &node{name: name}
 	n.cmd = exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--public-url", "http://genauth.test",
 		"--data-dir", t.TempDir(), "--database", dbURL, "--db-max-conns", "8", "--sweep-interval", "1m")
