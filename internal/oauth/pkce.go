@@ -30,12 +30,17 @@ func validPKCEValue(v string) bool {
 	return true
 }
 
+// challengeS256 is the S256 code challenge of verifier.
+func challengeS256(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
 // verifyPKCE reports whether verifier answers challenge under method.
 func verifyPKCE(challenge, method, verifier string) bool {
 	computed := verifier
 	if method == pkceS256 {
-		sum := sha256.Sum256([]byte(verifier))
-		computed = base64.RawURLEncoding.EncodeToString(sum[:])
+		computed = challengeS256(verifier)
 	}
 	return subtle.ConstantTimeCompare([]byte(computed), []byte(challenge)) == 1
 }
