@@ -51,11 +51,13 @@ func (c *Clock) Advance(d time.Duration) {
 
 // Server is a running GenAuth server.
 type Server struct {
-	URL   string
-	Store *sqlite.Store
-	Apps  *apps.Service
-	Users *users.Service
-	Clock *Clock
+	URL string
+	// DBPath is the SQLite database file (with -wal and -shm beside it).
+	DBPath string
+	Store  *sqlite.Store
+	Apps   *apps.Service
+	Users  *users.Service
+	Clock  *Clock
 	// Keys is a second handle on the server's signing keys, as another node
 	// or `genauth keys rotate` holds one: its changes reach the server when
 	// the server next reloads its keys (within a minute of the clock).
@@ -65,7 +67,8 @@ type Server struct {
 // Start runs a server on 127.0.0.1 with a fresh SQLite database; it stops when the test ends.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
+	dbPath := filepath.Join(t.TempDir(), "genauth.db")
+	st, err := sqlite.Open(dbPath)
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
@@ -103,12 +106,13 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("sealer: %v", err)
 	}
 	return &Server{
-		URL:   publicURL,
-		Store: st,
-		Apps:  &apps.Service{Store: st, Tokens: tokens, Now: clock.Now},
-		Users: &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
-		Clock: clock,
-		Keys:  &oidc.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
+		URL:    publicURL,
+		DBPath: dbPath,
+		Store:  st,
+		Apps:   &apps.Service{Store: st, Tokens: tokens, Now: clock.Now},
+		Users:  &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
+		Clock:  clock,
+		Keys:   &oidc.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
 	}
 }
 
