@@ -126,7 +126,9 @@ func connect(t testing.TB) *pgx.Conn {
 		}
 		unreachable.err = err
 	}
-	msg := fmt.Sprintf("PostgreSQL unreachable at %s (set GENAUTH_TEST_POSTGRES_URL): %v", redact(ServerURL()), unreachable.err)
+	// pgx puts each address it tried on a line of its own.
+	reason := strings.Join(strings.Fields(strings.ReplaceAll(unreachable.err.Error(), "\n", "; ")), " ")
+	msg := fmt.Sprintf("PostgreSQL unreachable at %s (set GENAUTH_TEST_POSTGRES_URL): %s", redact(ServerURL()), reason)
 	if os.Getenv("CI") == "true" {
 		t.Fatalf("pgtest: %s; CI=true requires PostgreSQL", msg)
 	}
