@@ -23,6 +23,11 @@ func (s *Store) Export(ctx context.Context, fn func(storecopy.Source) error) err
 
 type exporter struct{ tx *sql.Tx }
 
+// exportedTables are the tables the exporter reads. A table missing here
+// would be lost by `genauth db copy`; TestExportCoversSchema keeps the list
+// and the schema in step.
+var exportedTables = []string{"applications", "users", "sessions", "auth_codes", "tokens", "signing_keys", "consents"}
+
 // rows yields each row of q scanned by scan, then stops; the first error
 // is yielded and ends the sequence.
 func rows[T any](ctx context.Context, tx *sql.Tx, q string, scan func(scanner) (T, error)) iter.Seq2[T, error] {
