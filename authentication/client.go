@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // Protocols a Client can speak. They choose the endpoint prefix
@@ -69,13 +70,21 @@ type Options struct {
 	// Rand is the source of generated state and nonce values; nil means
 	// crypto/rand. Tests inject a deterministic reader.
 	Rand io.Reader
+	// IDTokenAlg is the algorithm the application signs id tokens with (its
+	// id token setting on the server): AlgRS256, the default, or AlgES256.
+	// VerifyIDToken accepts no other.
+	IDTokenAlg string
+	// Now is the clock VerifyIDToken checks exp and iat against and caches
+	// the JWKS by; nil means time.Now.
+	Now func() time.Time
 }
 
 // Client calls one GenAuth application's protocol endpoints. It is safe for
 // concurrent use.
 type Client struct {
-	opts Options
-	base string // AppHost/Protocol
+	opts     Options
+	base     string // AppHost/Protocol
+	verifier *IDTokenVerifier
 }
 
 // NewClient validates opts, fills in the defaults and returns a Client.
@@ -126,13 +135,28 @@ func NewClient(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("authentication: Options.AppID %q contains a colon, which %s cannot carry", opts.AppID, AuthClientSecretBasic)
 		}
 	}
+	if _, err := checkAlg(opts.IDTokenAlg); err != nil {
+		return nil, fmt.Errorf("authentication: Options.IDTokenAlg %q is not %q or %q", opts.IDTokenAlg, AlgRS256, AlgES256)
+	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = http.DefaultClient
 	}
 	if opts.Rand == nil {
 		opts.Rand = rand.Reader
 	}
-	return &Client{opts: opts, base: host + "/" + opts.Protocol}, nil
+	// Id tokens always come from the OpenID Connect issuer, whatever the
+	// protocol prefix of the other endpoints.
+	verifier, err := NewIDTokenVerifier(VerifierConfig{
+		Issuer:     host + "/oidc",
+		ClientID:   opts.AppID,
+		Algorithm:  opts.IDTokenAlg,
+		HTTPClient: opts.HTTPClient,
+		Now:        opts.Now,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Client{opts: opts, base: host + "/" + opts.Protocol, verifier: verifier}, nil
 }
 
 // Protocol returns the protocol the client speaks, ProtocolOAuth or ProtocolOIDC.

@@ -14,6 +14,13 @@
 // [Client.BuildLogoutURL] (browser) and [Client.RevokeToken] (backend). A
 // resource server protects its handlers with [Client.RequireToken].
 //
+// With OpenID Connect, [Client.VerifyIDToken] (or an [IDTokenVerifier]
+// without a Client) checks an id token locally: the signature against the
+// server's JWKS (found by discovery, cached, refetched on key rotation)
+// with the one algorithm the application signs with, then iss, aud, exp,
+// iat and, on request, nonce and at_hash. A refused token's error matches
+// [ErrInvalidIDToken] and a reason such as [ErrTokenExpired].
+//
 // Every network method takes a context. A non-2xx answer is an [*Error]
 // carrying the HTTP status and the protocol's error and error_description;
 // transport and decoding failures are returned wrapped, so errors.Is and
