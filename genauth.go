@@ -19,6 +19,9 @@ var (
 	ErrInvalidInput = errors.New("invalid input")
 	// ErrBadCredentials means an unknown login or a wrong password (deliberately not which).
 	ErrBadCredentials = errors.New("wrong username or password")
+	// ErrSuspended means a correct password for an account that may not sign in
+	// (status Suspended or Deactivated).
+	ErrSuspended = errors.New("the account is suspended")
 )
 
 // Client authentication methods for the token, introspection and revocation endpoints.
@@ -80,7 +83,24 @@ type Application struct {
 	RequireConsent bool
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	// Descriptive settings of the management API.
+	AppIdentifier   string // unique when set
+	Logo            string
+	Description     string
+	AppType         string // AppTypeWeb, AppTypeSPA, AppTypeNative or AppTypeAPI
+	DefaultProtocol string // ProtocolOAuth or ProtocolOIDC
+	InitLoginURI    string
+	SSOEnabled      bool
 }
+
+// Application types of the management API.
+const (
+	AppTypeWeb    = "web"
+	AppTypeSPA    = "spa"
+	AppTypeNative = "native"
+	AppTypeAPI    = "api"
+)
 
 // AllowsGrant reports whether the application has grant type g enabled.
 func (a *Application) AllowsGrant(g string) bool {
@@ -139,6 +159,47 @@ type User struct {
 	Address           Address
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+
+	Status     string // UserActivated, UserSuspended or UserDeactivated
+	ExternalID string // an id in another system; unique when set
+	CustomData map[string]any
+	SourceType string // UserSourceAdmin or UserSourceRegister
+	// Kept up to date by each hosted-page login.
+	LoginsCount int
+	LastLogin   time.Time // zero: never
+	LastIP      string
+}
+
+// User statuses. Only an Activated user may sign in or refresh tokens.
+const (
+	UserActivated   = "Activated"
+	UserSuspended   = "Suspended"
+	UserDeactivated = "Deactivated"
+)
+
+// How a user came to be.
+const (
+	UserSourceAdmin    = "adminCreated"
+	UserSourceRegister = "register"
+)
+
+// LoginRecord is one sign-in at the hosted pages.
+type LoginRecord struct {
+	UserID    string
+	AppID     string // the application the login was for; empty when none
+	ClientIP  string
+	UserAgent string
+	Time      time.Time
+}
+
+// AccessKey is the user pool's management credential. Its secret is kept
+// sealed under the server secret key, not hashed: request signatures are
+// HMACs keyed with it.
+type AccessKey struct {
+	ID           string // the access key id, also the user pool id
+	SealedSecret []byte
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Session is a browser session at the hosted pages. The cookie holds a random

@@ -84,4 +84,57 @@ type Store interface {
 	// a token issued from it is unexpired (revoking it must still cascade).
 	// Concurrent calls, from any number of processes, are safe.
 	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
+
+	// Management API.
+
+	// UpdateUser replaces the stored user with id u.ID (CreatedAt and the
+	// login counters, which only RecordLogin changes, are kept);
+	// a missing one gives genauth.ErrNotFound, a taken unique value
+	// genauth.ErrConflict. With signOut it also, in the same transaction,
+	// deletes the user's sessions and unredeemed codes and revokes their
+	// tokens at u.UpdatedAt.
+	UpdateUser(ctx context.Context, u *genauth.User, signOut bool) error
+	// CreateUsers stores all users or none; a failing entry gives a
+	// *EntryError wrapping the cause.
+	CreateUsers(ctx context.Context, users []*genauth.User) error
+	// DeleteUsers deletes the users and everything they hold (sessions,
+	// codes, tokens, consents, login history) atomically; an unknown id gives
+	// an *EntryError wrapping genauth.ErrNotFound and deletes nothing.
+	DeleteUsers(ctx context.Context, ids []string) error
+	// FindUser finds the user whose field equals value.
+	FindUser(ctx context.Context, field UserField, value string) (*genauth.User, error)
+	// QueryUsers returns a page of the users matching q and how many match in all.
+	QueryUsers(ctx context.Context, q UserQuery) ([]*genauth.User, int, error)
+	// SignOutUser, atomically, deletes the user's sessions and revokes at now
+	// their tokens and deletes their unredeemed codes for the given clients
+	// (every client when clientIDs is empty).
+	SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error
+	// RecordLogin appends to the user's login history and updates their
+	// LoginsCount, LastLogin and LastIP; an unknown user gives genauth.ErrNotFound.
+	RecordLogin(ctx context.Context, rec *genauth.LoginRecord) error
+	// ListLogins returns a page of login history, newest first, and the total.
+	ListLogins(ctx context.Context, q LoginQuery) ([]*genauth.LoginRecord, int, error)
+	// ActiveClients returns the ids of the clients for which the user holds a
+	// token active at now, sorted.
+	ActiveClients(ctx context.Context, userID string, now time.Time) ([]string, error)
+	// ActiveUsers returns a page of the users, oldest first, holding a token
+	// of the client active at now, and how many there are.
+	ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*genauth.User, int, error)
+	// UpdateApplication replaces the stored application with id app.ID
+	// (CreatedAt is kept); a missing one gives genauth.ErrNotFound.
+	UpdateApplication(ctx context.Context, app *genauth.Application) error
+	// DeleteApplication deletes the application with its codes, tokens and
+	// consents; a missing one gives genauth.ErrNotFound.
+	DeleteApplication(ctx context.Context, id string) error
+	// CreateAccessKey stores the user pool's access key; there is at most
+	// one, so a second gives genauth.ErrConflict.
+	CreateAccessKey(ctx context.Context, k *genauth.AccessKey) error
+	GetAccessKey(ctx context.Context) (*genauth.AccessKey, error)
+	// UpdateAccessKeySecret replaces the sealed secret of the access key id.
+	UpdateAccessKeySecret(ctx context.Context, id string, sealed []byte, now time.Time) error
+	// UseNonce records a request signature nonce until expires. A nonce
+	// already recorded and not expired at now gives genauth.ErrConflict;
+	// of two concurrent calls exactly one succeeds. Expired nonces are
+	// deleted along the way.
+	UseNonce(ctx context.Context, nonce string, now, expires time.Time) error
 }

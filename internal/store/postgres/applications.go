@@ -12,20 +12,24 @@ import (
 const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
 	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
 	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
-	created_at, updated_at`
+	created_at, updated_at,
+	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled`
 
 // applicationValues are app's column values in applicationColumns order.
 func applicationValues(app *genauth.Application) []any {
 	return []any{app.ID, app.Name, app.SecretHash, list(app.RedirectURIs), list(app.LogoutRedirectURIs),
 		app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod, list(app.GrantTypes),
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg,
-		app.RequireConsent, app.CreatedAt, app.UpdatedAt}
+		app.RequireConsent, app.CreatedAt, app.UpdatedAt,
+		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
+		app.SSOEnabled}
 }
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO applications (`+applicationColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, applicationValues(app)...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
+			$23)`, applicationValues(app)...)
 	return mapErr("create application", err)
 }
 
@@ -57,13 +61,16 @@ func scanApplication(r pgx.Row) (*genauth.Application, error) {
 	var (
 		app                          genauth.Application
 		accessTTL, refreshTTL, idTTL int64
+		identifier                   *string
 	)
 	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &app.RedirectURIs, &app.LogoutRedirectURIs,
 		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &app.GrantTypes,
-		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &app.CreatedAt, &app.UpdatedAt)
+		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &app.CreatedAt, &app.UpdatedAt,
+		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled)
 	if err != nil {
 		return nil, err
 	}
+	app.AppIdentifier = fromNull(identifier)
 	app.RedirectURIs = fromList(app.RedirectURIs)
 	app.LogoutRedirectURIs = fromList(app.LogoutRedirectURIs)
 	app.GrantTypes = fromList(app.GrantTypes)

@@ -221,16 +221,19 @@ func (s *Store) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
 
 // conflictFields names the unique constraints in ErrConflict messages.
 var conflictFields = map[string]string{
-	"applications_pkey":     "application id",
-	"users_pkey":            "user id",
-	"users_username_key":    "username",
-	"users_email_lower_key": "email",
-	"users_phone_key":       "phone",
-	"sessions_pkey":         "session",
-	"auth_codes_pkey":       "authorization code",
-	"tokens_pkey":           "token",
-	"tokens_id_key":         "token id",
-	"signing_keys_pkey":     "signing key",
+	"applications_pkey":           "application id",
+	"users_pkey":                  "user id",
+	"users_username_key":          "username",
+	"users_email_lower_key":       "email",
+	"users_phone_key":             "phone",
+	"users_external_id":           "external id",
+	"applications_app_identifier": "application identifier",
+	"access_keys_pkey":            "access key",
+	"sessions_pkey":               "session",
+	"auth_codes_pkey":             "authorization code",
+	"tokens_pkey":                 "token",
+	"tokens_id_key":               "token id",
+	"signing_keys_pkey":           "signing key",
 }
 
 // mapErr turns driver errors into the genauth sentinels and wraps the rest

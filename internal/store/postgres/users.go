@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,24 +12,37 @@ import (
 
 const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
 	name, given_name, family_name, middle_name, nickname, preferred_username, profile, picture,
-	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at`
+	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at,
+	status, external_id, custom_data, source_type, logins_count, last_login, last_ip`
 
 // userValues are u's column values in userColumns order, then email_lower.
 func userValues(u *genauth.User) []any {
 	return []any{u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone),
 		u.PhoneVerified, u.PasswordHash, u.Name, u.GivenName, u.FamilyName, u.MiddleName, u.Nickname,
 		u.PreferredUsername, u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale,
-		u.Address, u.CreatedAt, u.UpdatedAt, nullIfEmpty(strings.ToLower(u.Email))}
+		u.Address, u.CreatedAt, u.UpdatedAt,
+		u.Status, nullIfEmpty(u.ExternalID), customData(u.CustomData), u.SourceType, u.LoginsCount, nullTime(u.LastLogin),
+		u.LastIP, nullIfEmpty(strings.ToLower(u.Email))}
 }
 
-// CreateUser stores u; a taken id, username, email (in any case) or phone
-// gives genauth.ErrConflict.
+// customData stores a nil map as {} (the column is NOT NULL).
+func customData(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// CreateUser stores u; a taken id, username, email (in any case), phone or
+// external id gives genauth.ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (`+userColumns+`, email_lower)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-			$21, $22, $23, $24)`, userValues(u)...)
+	_, err := s.pool.Exec(ctx, insertUser, userValues(u)...)
 	return mapErr("create user", err)
 }
+
+const insertUser = `INSERT INTO users (` + userColumns + `, email_lower)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)`
 
 // GetUser returns the user with this id.
 func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
@@ -74,14 +88,21 @@ func scanUser(r pgx.Row) (*genauth.User, error) {
 	var (
 		u                      genauth.User
 		username, email, phone *string
+		externalID             *string
+		lastLogin              *time.Time
 	)
 	err := r.Scan(&u.ID, &username, &email, &u.EmailVerified, &phone, &u.PhoneVerified, &u.PasswordHash,
 		&u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
 		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &u.Address,
-		&u.CreatedAt, &u.UpdatedAt)
+		&u.CreatedAt, &u.UpdatedAt,
+		&u.Status, &externalID, &u.CustomData, &u.SourceType, &u.LoginsCount, &lastLogin, &u.LastIP)
 	if err != nil {
 		return nil, err
 	}
+	if len(u.CustomData) == 0 {
+		u.CustomData = nil
+	}
+	u.ExternalID, u.LastLogin = fromNull(externalID), fromNullTime(lastLogin)
 	u.Username, u.Email, u.Phone = fromNull(username), fromNull(email), fromNull(phone)
 	u.CreatedAt, u.UpdatedAt = utc(u.CreatedAt), utc(u.UpdatedAt)
 	return &u, nil

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -12,17 +13,24 @@ import (
 const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
 	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
 	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
-	created_at, updated_at`
+	created_at, updated_at,
+	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled`
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		app.ID, app.Name, app.SecretHash, jsonList(app.RedirectURIs), jsonList(app.LogoutRedirectURIs),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, applicationArgs(app)...)
+	return mapErr("create application", err)
+}
+
+// applicationArgs are app's column values in applicationColumns order.
+func applicationArgs(app *genauth.Application) []any {
+	return []any{app.ID, app.Name, app.SecretHash, jsonList(app.RedirectURIs), jsonList(app.LogoutRedirectURIs),
 		app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod, jsonList(app.GrantTypes),
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg, app.RequireConsent,
-		toMS(app.CreatedAt), toMS(app.UpdatedAt))
-	return mapErr("create application", err)
+		toMS(app.CreatedAt), toMS(app.UpdatedAt),
+		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
+		app.SSOEnabled}
 }
 
 // GetApplication returns the application with this id.
@@ -63,13 +71,16 @@ func scanApplication(r scanner) (*genauth.Application, error) {
 		app                                            genauth.Application
 		redirects, logoutRedirects, grantTypes         string
 		accessTTL, refreshTTL, idTTL, created, updated int64
+		identifier                                     sql.NullString
 	)
 	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &redirects, &logoutRedirects,
 		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &grantTypes,
-		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &created, &updated)
+		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &created, &updated,
+		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled)
 	if err != nil {
 		return nil, err
 	}
+	app.AppIdentifier = identifier.String
 	if app.RedirectURIs, err = parseList(redirects); err != nil {
 		return nil, err
 	}

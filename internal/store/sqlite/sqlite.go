@@ -150,16 +150,19 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // conflictFields names the unique columns in ErrConflict messages.
 var conflictFields = map[string]string{
-	"applications.id":   "application id",
-	"users.id":          "user id",
-	"users.username":    "username",
-	"users.email_lower": "email",
-	"users.phone":       "phone",
-	"sessions.id_hash":  "session",
-	"auth_codes.hash":   "authorization code",
-	"tokens.hash":       "token",
-	"tokens.id":         "token id",
-	"signing_keys.id":   "signing key",
+	"applications.id":             "application id",
+	"users.id":                    "user id",
+	"users.username":              "username",
+	"users.email_lower":           "email",
+	"users.phone":                 "phone",
+	"users.external_id":           "external id",
+	"applications.app_identifier": "application identifier",
+	"access_keys.singleton":       "access key",
+	"sessions.id_hash":            "session",
+	"auth_codes.hash":             "authorization code",
+	"tokens.hash":                 "token",
+	"tokens.id":                   "token id",
+	"signing_keys.id":             "signing key",
 }
 
 // mapErr turns driver errors into the genauth sentinels and wraps the rest

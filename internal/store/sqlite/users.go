@@ -12,22 +12,42 @@ import (
 
 const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
 	name, given_name, family_name, middle_name, nickname, preferred_username, profile, picture,
-	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at`
+	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at,
+	status, external_id, custom_data, source_type, logins_count, last_login, last_ip`
 
-// CreateUser stores u; a taken id, username, email (in any case) or phone
-// gives genauth.ErrConflict.
+// CreateUser stores u; a taken id, username, email (in any case), phone or
+// external id gives genauth.ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
-	addr, err := json.Marshal(u.Address)
+	args, err := userArgs(u)
 	if err != nil {
 		return fmt.Errorf("sqlite: create user: %w", err)
 	}
-	_, err = s.write.ExecContext(ctx, `INSERT INTO users (`+userColumns+`, email_lower)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone), u.PhoneVerified,
+	_, err = s.write.ExecContext(ctx, insertUser, args...)
+	return mapErr("create user", err)
+}
+
+const insertUser = `INSERT INTO users (` + userColumns + `, email_lower)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// userArgs are u's column values in userColumns order, then email_lower.
+func userArgs(u *genauth.User) ([]any, error) {
+	addr, err := json.Marshal(u.Address)
+	if err != nil {
+		return nil, err
+	}
+	custom, err := json.Marshal(u.CustomData)
+	if err != nil {
+		return nil, err
+	}
+	if u.CustomData == nil {
+		custom = []byte("{}")
+	}
+	return []any{u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone), u.PhoneVerified,
 		u.PasswordHash, u.Name, u.GivenName, u.FamilyName, u.MiddleName, u.Nickname, u.PreferredUsername,
 		u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale, string(addr),
-		toMS(u.CreatedAt), toMS(u.UpdatedAt), nullIfEmpty(strings.ToLower(u.Email)))
-	return mapErr("create user", err)
+		toMS(u.CreatedAt), toMS(u.UpdatedAt),
+		u.Status, nullIfEmpty(u.ExternalID), string(custom), u.SourceType, u.LoginsCount, toNullMS(u.LastLogin), u.LastIP,
+		nullIfEmpty(strings.ToLower(u.Email))}, nil
 }
 
 // GetUser returns the user with this id.
@@ -83,19 +103,29 @@ func scanUser(r scanner) (*genauth.User, error) {
 	var (
 		u                      genauth.User
 		username, email, phone sql.NullString
-		addr                   string
+		externalID             sql.NullString
+		addr, custom           string
 		created, updated       int64
+		lastLogin              sql.NullInt64
 	)
 	err := r.Scan(&u.ID, &username, &email, &u.EmailVerified, &phone, &u.PhoneVerified, &u.PasswordHash,
 		&u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
 		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &addr,
-		&created, &updated)
+		&created, &updated,
+		&u.Status, &externalID, &custom, &u.SourceType, &u.LoginsCount, &lastLogin, &u.LastIP)
 	if err != nil {
 		return nil, err
 	}
 	if err := json.Unmarshal([]byte(addr), &u.Address); err != nil {
 		return nil, fmt.Errorf("corrupt address column: %w", err)
 	}
+	if err := json.Unmarshal([]byte(custom), &u.CustomData); err != nil {
+		return nil, fmt.Errorf("corrupt custom_data column: %w", err)
+	}
+	if len(u.CustomData) == 0 {
+		u.CustomData = nil
+	}
+	u.ExternalID, u.LastLogin = externalID.String, fromNullMS(lastLogin)
 	u.Username, u.Email, u.Phone = username.String, email.String, phone.String
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 	return &u, nil

@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"SigningKeys", testSigningKeys},
 		{"Consents", testConsents},
 		{"DeleteExpired", testDeleteExpired},
+		{"Management", testManagement},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) { g.run(t, open) })

@@ -1,0 +1,465 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// oneRow turns "no row changed" into genauth.ErrNotFound.
+func oneRow(tag pgconn.CommandTag, err error) error {
+	if err != nil {
+		return err
+	}
+	if tag.RowsAffected() == 0 {
+		return genauth.ErrNotFound
+	}
+	return nil
+}
+
+// args collects query arguments and hands out their placeholders.
+type args []any
+
+func (a *args) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// UpdateUser replaces the stored user u.ID, keeping its CreatedAt and login counters.
+func (s *Store) UpdateUser(ctx context.Context, u *genauth.User, signOut bool) error {
+	v := userValues(u)
+	// userValues: id, 20 profile columns, created_at, updated_at, status,
+	// external_id, custom_data, source_type, the login counters (which only
+	// RecordLogin changes, so a concurrent login is never lost), email_lower.
+	set := append(v[1:21:21], v[22:27]...)
+	set = append(set, v[len(v)-1], u.ID)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET username = $1, email = $2, email_verified = $3, phone = $4,
+			phone_verified = $5, password_hash = $6, name = $7, given_name = $8, family_name = $9, middle_name = $10,
+			nickname = $11, preferred_username = $12, profile = $13, picture = $14, website = $15, gender = $16,
+			birthdate = $17, zoneinfo = $18, locale = $19, address = $20, updated_at = $21, status = $22,
+			external_id = $23, custom_data = $24, source_type = $25, email_lower = $26
+			WHERE id = $27`, set...)
+		if err := oneRow(tag, err); err != nil {
+			return err
+		}
+		if signOut {
+			return signOutTx(ctx, tx, u.ID, nil, u.UpdatedAt)
+		}
+		return nil
+	})
+	return mapErr("update user", err)
+}
+
+// CreateUsers stores all users in one transaction, or none; the first
+// failure ends the transaction and names its entry.
+func (s *Store) CreateUsers(ctx context.Context, users []*genauth.User) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		for i, u := range users {
+			if _, err := tx.Exec(ctx, insertUser, userValues(u)...); err != nil {
+				return &store.EntryError{Index: i, Err: mapErr("create users", err)}
+			}
+		}
+		return nil
+	})
+	return batchErr("create users", err)
+}
+
+// batchErr keeps an *store.EntryError as it is and maps anything else.
+func batchErr(op string, err error) error {
+	if _, ok := errors.AsType[*store.EntryError](err); ok {
+		return err
+	}
+	return mapErr(op, err)
+}
+
+// DeleteUsers deletes the users and everything they hold, all or nothing.
+func (s *Store) DeleteUsers(ctx context.Context, ids []string) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		for i, id := range ids {
+			tag, err := tx.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+			if err := oneRow(tag, err); err != nil {
+				return &store.EntryError{Index: i, Err: mapErr("delete users", err)}
+			}
+			for _, table := range []string{"sessions", "auth_codes", "tokens", "consents", "login_history"} {
+				if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	return batchErr("delete users", err)
+}
+
+// FindUser finds the user whose field equals value.
+func (s *Store) FindUser(ctx context.Context, field store.UserField, value string) (*genauth.User, error) {
+	var col string
+	switch field {
+	case store.ByUsername:
+		col = "username"
+	case store.ByEmail:
+		col, value = "email_lower", strings.ToLower(value)
+	case store.ByPhone:
+		col = "phone"
+	case store.ByExternalID:
+		col = "external_id"
+	default:
+		return nil, fmt.Errorf("postgres: find user: unknown field %q", field)
+	}
+	if value == "" {
+		return nil, genauth.ErrNotFound
+	}
+	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+col+` = $1`, value))
+	if err != nil {
+		return nil, mapErr("find user", err)
+	}
+	return u, nil
+}
+
+// userFilterColumns maps filterable fields to columns.
+var userFilterColumns = map[string]string{
+	store.FieldStatus:     "status",
+	store.FieldUsername:   "username",
+	store.FieldEmail:      "email_lower",
+	store.FieldPhone:      "phone",
+	store.FieldName:       "name",
+	store.FieldNickname:   "nickname",
+	store.FieldExternalID: "external_id",
+	store.FieldCreatedAt:  "created_at",
+	store.FieldUpdatedAt:  "updated_at",
+	store.FieldLastLogin:  "last_login",
+}
+
+// userWhere builds the WHERE clause of q, adding its arguments to a.
+func userWhere(q store.UserQuery, a *args) (string, error) {
+	conds := []string{"true"}
+	if kw := strings.ToLower(strings.TrimSpace(q.Keywords)); kw != "" {
+		p := a.add(kw)
+		var ors []string
+		for _, col := range []string{"username", "email_lower", "phone", "name", "nickname"} {
+			ors = append(ors, "strpos(lower(COALESCE("+col+", '')), "+p+") > 0")
+		}
+		conds = append(conds, "("+strings.Join(ors, " OR ")+")")
+	}
+	for _, f := range q.Filters {
+		col, ok := userFilterColumns[f.Field]
+		if !ok {
+			return "", fmt.Errorf("unknown filter field %q", f.Field)
+		}
+		var vals []any
+		isTime := store.IsTimeField(f.Field)
+		if isTime {
+			for _, t := range f.Times {
+				vals = append(vals, t)
+			}
+		} else {
+			for _, v := range f.Strings {
+				if col == "email_lower" {
+					v = strings.ToLower(v)
+				}
+				vals = append(vals, v)
+			}
+			col = "COALESCE(" + col + ", '')"
+		}
+		var cond string
+		switch f.Op {
+		case store.OpEqual:
+			cond = col + " = " + a.add(vals[0])
+		case store.OpNotEqual:
+			cond = "(" + col + " IS NULL OR " + col + " <> " + a.add(vals[0]) + ")"
+		case store.OpContains:
+			cond = "strpos(lower(" + col + "), " + a.add(strings.ToLower(fmt.Sprint(vals[0]))) + ") > 0"
+		case store.OpIn:
+			ps := make([]string, len(vals))
+			for i, v := range vals {
+				ps[i] = a.add(v)
+			}
+			cond = col + " IN (" + strings.Join(ps, ", ") + ")"
+		case store.OpGreater:
+			cond = col + " > " + a.add(vals[0])
+		case store.OpLesser:
+			cond = col + " < " + a.add(vals[0])
+		case store.OpBetween:
+			cond = col + " BETWEEN " + a.add(vals[0]) + " AND " + a.add(vals[1])
+		case store.OpIsNull, store.OpNotNull:
+			cond = col + " IS NULL"
+			if !isTime {
+				cond = col + " = ''"
+			}
+			if f.Op == store.OpNotNull {
+				cond = "NOT (" + cond + ")"
+			}
+		default:
+			return "", fmt.Errorf("unknown filter operator %q", f.Op)
+		}
+		conds = append(conds, cond)
+	}
+	return strings.Join(conds, " AND "), nil
+}
+
+// QueryUsers returns a page of matching users and how many match.
+func (s *Store) QueryUsers(ctx context.Context, q store.UserQuery) ([]*genauth.User, int, error) {
+	var a args
+	where, err := userWhere(q, &a)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: query users: %w", err)
+	}
+	var order []string
+	for _, o := range q.Sort {
+		col, ok := userFilterColumns[o.Field]
+		if !ok {
+			return nil, 0, fmt.Errorf("postgres: query users: unknown sort field %q", o.Field)
+		}
+		dir := " ASC"
+		if o.Desc {
+			dir = " DESC"
+		}
+		order = append(order, col+dir+" NULLS LAST")
+	}
+	order = append(order, "created_at", "seq")
+	var (
+		list  []*genauth.User
+		total int
+	)
+	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead},
+		func(tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM users WHERE `+where, a...).Scan(&total); err != nil {
+				return err
+			}
+			page := append(a[:len(a):len(a)], q.Limit, q.Offset)
+			var err error
+			list, err = collectUsers(tx.Query(ctx, `SELECT `+userColumns+` FROM users WHERE `+where+
+				` ORDER BY `+strings.Join(order, ", ")+
+				` LIMIT $`+strconv.Itoa(len(a)+1)+` OFFSET $`+strconv.Itoa(len(a)+2), page...))
+			return err
+		})
+	if err != nil {
+		return nil, 0, mapErr("query users", err)
+	}
+	return list, total, nil
+}
+
+func collectUsers(rows pgx.Rows, err error) ([]*genauth.User, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.User, error) { return scanUser(r) })
+}
+
+// SignOutUser ends the user's sessions and their tokens and pending codes for clientIDs (all when empty).
+func (s *Store) SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error { return signOutTx(ctx, tx, userID, clientIDs, now) })
+	return mapErr("sign out user", err)
+}
+
+func signOutTx(ctx context.Context, tx pgx.Tx, userID string, clientIDs []string, now time.Time) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	// With no client list, the array condition is skipped.
+	all := len(clientIDs) == 0
+	if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $1
+		WHERE user_id = $2 AND revoked_at IS NULL AND ($3 OR client_id = ANY($4))`,
+		now, userID, all, list(clientIDs)); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `DELETE FROM auth_codes WHERE user_id = $1 AND redeemed_at IS NULL
+		AND ($2 OR client_id = ANY($3))`, userID, all, list(clientIDs))
+	return err
+}
+
+// RecordLogin appends to the login history and updates the user's login counters.
+func (s *Store) RecordLogin(ctx context.Context, rec *genauth.LoginRecord) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET logins_count = logins_count + 1, last_login = $1, last_ip = $2
+			WHERE id = $3`, rec.Time, rec.ClientIP, rec.UserID)
+		if err := oneRow(tag, err); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO login_history (user_id, app_id, client_ip, user_agent, time)
+			VALUES ($1, $2, $3, $4, $5)`, rec.UserID, rec.AppID, rec.ClientIP, rec.UserAgent, rec.Time)
+		return err
+	})
+	return mapErr("record login", err)
+}
+
+// ListLogins returns a page of login history, newest first, and the total.
+func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*genauth.LoginRecord, int, error) {
+	var a args
+	where := "user_id = " + a.add(q.UserID)
+	if q.AppID != "" {
+		where += " AND app_id = " + a.add(q.AppID)
+	}
+	if q.ClientIP != "" {
+		where += " AND client_ip = " + a.add(q.ClientIP)
+	}
+	if !q.Start.IsZero() {
+		where += " AND time >= " + a.add(q.Start)
+	}
+	if !q.End.IsZero() {
+		where += " AND time <= " + a.add(q.End)
+	}
+	var (
+		out   []*genauth.LoginRecord
+		total int
+	)
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead},
+		func(tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT count(*) FROM login_history WHERE `+where, a...).Scan(&total); err != nil {
+				return err
+			}
+			page := append(a[:len(a):len(a)], q.Limit, q.Offset)
+			rows, err := tx.Query(ctx, `SELECT user_id, app_id, client_ip, user_agent, time FROM login_history
+				WHERE `+where+` ORDER BY time DESC, seq DESC
+				LIMIT $`+strconv.Itoa(len(a)+1)+` OFFSET $`+strconv.Itoa(len(a)+2), page...)
+			if err != nil {
+				return err
+			}
+			out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.LoginRecord, error) {
+				var rec genauth.LoginRecord
+				err := r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, &rec.Time)
+				rec.Time = utc(rec.Time)
+				return &rec, err
+			})
+			return err
+		})
+	if err != nil {
+		return nil, 0, mapErr("list logins", err)
+	}
+	return out, total, nil
+}
+
+// ActiveClients returns the clients the user holds an active token for.
+func (s *Store) ActiveClients(ctx context.Context, userID string, now time.Time) ([]string, error) {
+	rows, err := s.pool.Query(ctx, `SELECT DISTINCT client_id FROM tokens
+		WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY client_id`, userID, now)
+	if err != nil {
+		return nil, mapErr("active clients", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, mapErr("active clients", err)
+	}
+	return ids, nil
+}
+
+// ActiveUsers returns a page of the users holding an active token of the client.
+func (s *Store) ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*genauth.User, int, error) {
+	const where = ` FROM users WHERE id IN (SELECT user_id FROM tokens
+		WHERE client_id = $1 AND revoked_at IS NULL AND expires_at > $2)`
+	var (
+		list  []*genauth.User
+		total int
+	)
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead},
+		func(tx pgx.Tx) error {
+			if err := tx.QueryRow(ctx, `SELECT count(*)`+where, clientID, now).Scan(&total); err != nil {
+				return err
+			}
+			var err error
+			list, err = collectUsers(tx.Query(ctx, `SELECT `+userColumns+where+` ORDER BY created_at, seq
+				LIMIT $3 OFFSET $4`, clientID, now, limit, offset))
+			return err
+		})
+	if err != nil {
+		return nil, 0, mapErr("active users", err)
+	}
+	return list, total, nil
+}
+
+// UpdateApplication replaces the stored application app.ID, keeping its CreatedAt.
+func (s *Store) UpdateApplication(ctx context.Context, app *genauth.Application) error {
+	v := applicationValues(app)
+	// applicationValues: id first, created_at at index 14.
+	set := append(v[1:14:14], v[15:]...)
+	tag, err := s.pool.Exec(ctx, `UPDATE applications SET name = $1, secret_hash = $2, redirect_uris = $3,
+		logout_redirect_uris = $4, token_auth_method = $5, introspection_auth_method = $6,
+		revocation_auth_method = $7, grant_types = $8, access_token_ttl = $9, refresh_token_ttl = $10,
+		id_token_ttl = $11, id_token_alg = $12, require_consent = $13, updated_at = $14, app_identifier = $15,
+		logo = $16, description = $17, app_type = $18, default_protocol = $19, init_login_uri = $20,
+		sso_enabled = $21
+		WHERE id = $22`, append(set, app.ID)...)
+	return mapErr("update application", oneRow(tag, err))
+}
+
+// DeleteApplication deletes the application with its codes, tokens and consents.
+func (s *Store) DeleteApplication(ctx context.Context, id string) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `DELETE FROM applications WHERE id = $1`, id)
+		if err := oneRow(tag, err); err != nil {
+			return err
+		}
+		for _, table := range []string{"auth_codes", "tokens", "consents"} {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+table+` WHERE client_id = $1`, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return mapErr("delete application", err)
+}
+
+// CreateAccessKey stores the user pool's only access key.
+func (s *Store) CreateAccessKey(ctx context.Context, k *genauth.AccessKey) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO access_keys (singleton, id, sealed_secret, created_at, updated_at)
+		VALUES (1, $1, $2, $3, $4)`, k.ID, k.SealedSecret, k.CreatedAt, k.UpdatedAt)
+	return mapErr("create access key", err)
+}
+
+// GetAccessKey returns the user pool's access key.
+func (s *Store) GetAccessKey(ctx context.Context) (*genauth.AccessKey, error) {
+	var k genauth.AccessKey
+	err := s.pool.QueryRow(ctx, `SELECT id, sealed_secret, created_at, updated_at FROM access_keys`).
+		Scan(&k.ID, &k.SealedSecret, &k.CreatedAt, &k.UpdatedAt)
+	if err != nil {
+		return nil, mapErr("get access key", err)
+	}
+	k.CreatedAt, k.UpdatedAt = utc(k.CreatedAt), utc(k.UpdatedAt)
+	return &k, nil
+}
+
+// UpdateAccessKeySecret replaces the sealed secret of access key id.
+func (s *Store) UpdateAccessKeySecret(ctx context.Context, id string, sealed []byte, now time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE access_keys SET sealed_secret = $1, updated_at = $2 WHERE id = $3`,
+		sealed, now, id)
+	return mapErr("update access key", oneRow(tag, err))
+}
+
+// nonceSweep bounds how many expired nonces one UseNonce deletes.
+const nonceSweep = 100
+
+// UseNonce records nonce until expires; a live duplicate gives genauth.ErrConflict.
+func (s *Store) UseNonce(ctx context.Context, nonce string, now, expires time.Time) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		// SKIP LOCKED: concurrent callers sweep different rows instead of waiting.
+		if _, err := tx.Exec(ctx, `DELETE FROM signature_nonces WHERE nonce IN
+			(SELECT nonce FROM signature_nonces WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+			now, nonceSweep); err != nil {
+			return err
+		}
+		// An expired duplicate the sweep above left is taken over.
+		tag, err := tx.Exec(ctx, `INSERT INTO signature_nonces (nonce, expires_at) VALUES ($1, $2)
+			ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at
+			WHERE signature_nonces.expires_at <= $3`, nonce, expires, now)
+		if err := oneRow(tag, err); errors.Is(err, genauth.ErrNotFound) {
+			return fmt.Errorf("nonce: %w", genauth.ErrConflict)
+		} else if err != nil {
+			return err
+		}
+		return nil
+	})
+	if errors.Is(err, genauth.ErrConflict) {
+		return err
+	}
+	return mapErr("use nonce", err)
+}

@@ -1,0 +1,495 @@
+package storetest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// managedUser is a user with every management field set.
+func managedUser(id, username string, created time.Time) *genauth.User {
+	u := user(id, username, username+"@example.com", "", created)
+	u.Status = genauth.UserActivated
+	u.ExternalID = "ext-" + id
+	u.CustomData = map[string]any{"plan": "pro", "seats": float64(3), "tags": []any{"a", "<&>"}, "nested": map[string]any{"k": "v"}}
+	u.SourceType = genauth.UserSourceAdmin
+	u.LoginsCount = 2
+	u.LastLogin = created.Add(time.Minute)
+	u.LastIP = "192.0.2.7"
+	return u
+}
+
+func entryIndex(t *testing.T, what string, err error, want int, cause error) {
+	t.Helper()
+	e, ok := errors.AsType[*store.EntryError](err)
+	if !ok {
+		t.Fatalf("%s: error = %v, want a *store.EntryError", what, err)
+	}
+	if e.Index != want || !errors.Is(err, cause) {
+		t.Fatalf("%s: entry %d, error %v; want entry %d, %v", what, e.Index, err, want, cause)
+	}
+}
+
+func userIDs(list []*genauth.User) []string {
+	var ids []string
+	for _, u := range list {
+		ids = append(ids, u.ID)
+	}
+	return ids
+}
+
+func testManagement(t *testing.T, open Opener) {
+	t.Run("UserFieldsRoundTrip", func(t *testing.T) {
+		s := open(t)
+		want := managedUser("u1", "ada", t0.In(east))
+		must(t, "CreateUser", s.CreateUser(t.Context(), want))
+		got, err := s.GetUser(t.Context(), "u1")
+		must(t, "GetUser", err)
+		diff(t, "user", want, got)
+		checkUTC(t, "user", got.LastLogin)
+		dup := managedUser("u2", "bob", t0)
+		dup.ExternalID = want.ExternalID
+		wantErr(t, "CreateUser with a taken external id", s.CreateUser(t.Context(), dup), genauth.ErrConflict)
+	})
+
+	t.Run("UpdateUser", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateUser", s.CreateUser(t.Context(), managedUser("u1", "ada", t0)))
+		must(t, "CreateUser", s.CreateUser(t.Context(), managedUser("u2", "bob", t0)))
+		changed := managedUser("u1", "ada2", t0)
+		changed.Status = genauth.UserSuspended
+		changed.Name, changed.ExternalID, changed.CustomData = "Ada", "", nil
+		changed.CreatedAt = t0.Add(time.Hour)                                                 // ignored
+		changed.LoginsCount, changed.LastLogin, changed.LastIP = 99, t0.Add(9*time.Hour), "x" // ignored
+		changed.UpdatedAt = t0.Add(2 * time.Hour)
+		must(t, "UpdateUser", s.UpdateUser(t.Context(), changed, false))
+		got, err := s.GetUser(t.Context(), "u1")
+		must(t, "GetUser", err)
+		want := *changed
+		orig := managedUser("u1", "ada", t0)
+		want.CreatedAt, want.LoginsCount, want.LastLogin, want.LastIP = t0, orig.LoginsCount, orig.LastLogin, orig.LastIP
+		diff(t, "updated user", &want, got)
+		if _, err := s.FindUser(t.Context(), store.ByUsername, "ada"); !isNotFound(err) {
+			t.Errorf("old username still found: %v", err)
+		}
+
+		taken := managedUser("u1", "bob", t0)
+		taken.ExternalID = ""
+		wantErr(t, "UpdateUser to a taken username", s.UpdateUser(t.Context(), taken, false), genauth.ErrConflict)
+		wantErr(t, "UpdateUser of an unknown user", s.UpdateUser(t.Context(), managedUser("u9", "zed", t0), false),
+			genauth.ErrNotFound)
+	})
+
+	t.Run("UpdateUserSignOut", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateUser", s.CreateUser(t.Context(), managedUser("user-1", "ada", t0)))
+		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
+		other := session("sess-2")
+		other.UserID = "user-2"
+		must(t, "CreateSession", s.CreateSession(t.Context(), other))
+		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "g1")))
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "j1", genauth.TokenAccess, "g1", "")))
+		u := managedUser("user-1", "ada", t0)
+		u.UpdatedAt = t0.Add(time.Minute)
+		must(t, "UpdateUser", s.UpdateUser(t.Context(), u, true))
+		_, err := s.GetSession(t.Context(), "sess-1", t0)
+		wantErr(t, "GetSession of the user", err, genauth.ErrNotFound)
+		_, err = s.GetSession(t.Context(), "sess-2", t0)
+		must(t, "GetSession of another user", err)
+		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
+		wantErr(t, "GetAuthCode", err, genauth.ErrNotFound)
+		checkRevokedAt(t, s, u.UpdatedAt, "h1")
+	})
+
+	t.Run("CreateUsers", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateUser", s.CreateUser(t.Context(), managedUser("u0", "zed", t0)))
+		batch := []*genauth.User{managedUser("u1", "ada", t0), managedUser("u2", "bob", t0), managedUser("u3", "ada", t0)}
+		batch[2].ExternalID = "other"
+		entryIndex(t, "CreateUsers with a duplicate inside", s.CreateUsers(t.Context(), batch), 2, genauth.ErrConflict)
+		clash := []*genauth.User{managedUser("u1", "ada", t0), managedUser("u2", "zed", t0)}
+		clash[1].ExternalID = "other"
+		entryIndex(t, "CreateUsers clashing with a stored user", s.CreateUsers(t.Context(), clash), 1, genauth.ErrConflict)
+		list, err := s.ListUsers(t.Context())
+		must(t, "ListUsers", err)
+		diff(t, "users after failed batches", []string{"u0"}, userIDs(list))
+		must(t, "CreateUsers", s.CreateUsers(t.Context(), batch[:2]))
+		got, err := s.GetUser(t.Context(), "u2")
+		must(t, "GetUser", err)
+		diff(t, "batch user", batch[1], got)
+	})
+
+	t.Run("DeleteUsers", func(t *testing.T) {
+		s := open(t)
+		for _, id := range []string{"user-1", "user-2", "user-3"} {
+			must(t, "CreateUser", s.CreateUser(t.Context(), managedUser(id, id, t0)))
+		}
+		for i, id := range []string{"user-1", "user-2", "user-3"} {
+			sess := session(hashN("sess", i))
+			sess.UserID = id
+			must(t, "CreateSession", s.CreateSession(t.Context(), sess))
+			code := authCode(hashN("code", i), hashN("grant", i))
+			code.UserID = id
+			must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), code))
+			tok := token(hashN("tok", i), hashN("jti", i), genauth.TokenAccess, hashN("grant", i), "")
+			tok.UserID = id
+			must(t, "CreateTokens", s.CreateTokens(t.Context(), tok))
+			must(t, "SaveConsent", s.SaveConsent(t.Context(), &genauth.Consent{UserID: id, ClientID: "app-1",
+				Scopes: []string{"openid"}, CreatedAt: t0, UpdatedAt: t0}))
+			must(t, "RecordLogin", s.RecordLogin(t.Context(), &genauth.LoginRecord{UserID: id, Time: t0}))
+		}
+		entryIndex(t, "DeleteUsers with an unknown id", s.DeleteUsers(t.Context(), []string{"user-1", "nobody"}), 1,
+			genauth.ErrNotFound)
+		_, err := s.GetUser(t.Context(), "user-1")
+		must(t, "GetUser after the failed batch", err)
+		must(t, "DeleteUsers", s.DeleteUsers(t.Context(), []string{"user-1", "user-3"}))
+		for i, id := range []string{"user-1", "user-2", "user-3"} {
+			gone := id != "user-2"
+			_, errUser := s.GetUser(t.Context(), id)
+			_, errSess := s.GetSession(t.Context(), hashN("sess", i), t0)
+			_, errCode := s.GetAuthCode(t.Context(), hashN("code", i), t0)
+			_, errTok := s.GetToken(t.Context(), hashN("tok", i))
+			_, errConsent := s.GetConsent(t.Context(), id, "app-1")
+			logins, _, errLogins := s.ListLogins(t.Context(), store.LoginQuery{UserID: id, Limit: 10})
+			must(t, "ListLogins", errLogins)
+			for what, err := range map[string]error{"user": errUser, "session": errSess, "code": errCode,
+				"token": errTok, "consent": errConsent} {
+				if gone != isNotFound(err) {
+					t.Errorf("%s of %s: error = %v, want deleted = %v", what, id, err, gone)
+				}
+			}
+			if gone != (len(logins) == 0) {
+				t.Errorf("login history of %s: %d entries, want deleted = %v", id, len(logins), gone)
+			}
+		}
+	})
+
+	t.Run("FindUser", func(t *testing.T) {
+		s := open(t)
+		u := managedUser("u1", "ada", t0)
+		u.Email, u.Phone = "Ada@Example.COM", "+8613800000001"
+		must(t, "CreateUser", s.CreateUser(t.Context(), u))
+		must(t, "CreateUser", s.CreateUser(t.Context(), user("u2", "", "", "", t0)))
+		tests := []struct {
+			field store.UserField
+			value string
+			found bool
+		}{
+			{store.ByUsername, "ada", true},
+			{store.ByUsername, "ADA", false},
+			{store.ByEmail, "ada@example.com", true},
+			{store.ByEmail, "ADA@EXAMPLE.COM", true},
+			{store.ByPhone, "+8613800000001", true},
+			{store.ByPhone, "8613800000001", false},
+			{store.ByExternalID, "ext-u1", true},
+			{store.ByExternalID, "", false},
+			{store.ByUsername, "", false},
+			{store.ByEmail, "ada", false},
+		}
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s=%s", tt.field, tt.value), func(t *testing.T) {
+				got, err := s.FindUser(t.Context(), tt.field, tt.value)
+				if !tt.found {
+					wantErr(t, "FindUser", err, genauth.ErrNotFound)
+					return
+				}
+				must(t, "FindUser", err)
+				if got.ID != "u1" {
+					t.Fatalf("FindUser = %s, want u1", got.ID)
+				}
+			})
+		}
+	})
+
+	t.Run("QueryUsers", func(t *testing.T) {
+		s := open(t)
+		mk := func(id, username, email, phone, name, status string, created time.Time, lastLogin time.Time) {
+			u := user(id, username, email, phone, created)
+			u.Name, u.Status, u.LastLogin = name, status, lastLogin
+			must(t, "CreateUser", s.CreateUser(t.Context(), u))
+		}
+		mk("a", "ada", "ada@example.com", "", "Ada Lovelace", genauth.UserActivated, t0, t0.Add(time.Hour))
+		mk("b", "bob", "Bob@Example.org", "13900000001", "Bob", genauth.UserSuspended, t0.Add(time.Minute), time.Time{})
+		mk("c", "", "carol@example.com", "13900000002", "Carol 张", genauth.UserActivated, t0.Add(2*time.Minute), t0)
+		mk("d", "dan", "", "", "", genauth.UserDeactivated, t0.Add(3*time.Minute), time.Time{})
+		tests := []struct {
+			name  string
+			q     store.UserQuery
+			want  []string
+			total int
+		}{
+			{"everyone", store.UserQuery{Limit: 10}, []string{"a", "b", "c", "d"}, 4},
+			{"page", store.UserQuery{Limit: 2, Offset: 1}, []string{"b", "c"}, 4},
+			{"keywords over email, any case", store.UserQuery{Keywords: "EXAMPLE.ORG", Limit: 10}, []string{"b"}, 1},
+			{"keywords over phone", store.UserQuery{Keywords: "0002", Limit: 10}, []string{"c"}, 1},
+			{"keywords over name", store.UserQuery{Keywords: "张", Limit: 10}, []string{"c"}, 1},
+			{"keywords over username", store.UserQuery{Keywords: "a", Limit: 10}, []string{"a", "b", "c", "d"}, 4},
+			{"status equal", store.UserQuery{Filters: []store.Filter{{Field: store.FieldStatus, Op: store.OpEqual,
+				Strings: []string{genauth.UserActivated}}}, Limit: 10}, []string{"a", "c"}, 2},
+			{"status not equal", store.UserQuery{Filters: []store.Filter{{Field: store.FieldStatus, Op: store.OpNotEqual,
+				Strings: []string{genauth.UserActivated}}}, Limit: 10}, []string{"b", "d"}, 2},
+			{"email equal, any case", store.UserQuery{Filters: []store.Filter{{Field: store.FieldEmail, Op: store.OpEqual,
+				Strings: []string{"bob@example.ORG"}}}, Limit: 10}, []string{"b"}, 1},
+			{"username not equal includes unset", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername,
+				Op: store.OpNotEqual, Strings: []string{"ada"}}}, Limit: 10}, []string{"b", "c", "d"}, 3},
+			{"username contains", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername, Op: store.OpContains,
+				Strings: []string{"O"}}}, Limit: 10}, []string{"b"}, 1},
+			{"username in", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername, Op: store.OpIn,
+				Strings: []string{"ada", "dan", "zed"}}}, Limit: 10}, []string{"a", "d"}, 2},
+			{"phone is null", store.UserQuery{Filters: []store.Filter{{Field: store.FieldPhone, Op: store.OpIsNull}},
+				Limit: 10}, []string{"a", "d"}, 2},
+			{"phone not null", store.UserQuery{Filters: []store.Filter{{Field: store.FieldPhone, Op: store.OpNotNull}},
+				Limit: 10}, []string{"b", "c"}, 2},
+			{"created after", store.UserQuery{Filters: []store.Filter{{Field: store.FieldCreatedAt, Op: store.OpGreater,
+				Times: []time.Time{t0.Add(time.Minute)}}}, Limit: 10}, []string{"c", "d"}, 2},
+			{"created before", store.UserQuery{Filters: []store.Filter{{Field: store.FieldCreatedAt, Op: store.OpLesser,
+				Times: []time.Time{t0.Add(time.Minute)}}}, Limit: 10}, []string{"a"}, 1},
+			{"created between, inclusive", store.UserQuery{Filters: []store.Filter{{Field: store.FieldCreatedAt,
+				Op: store.OpBetween, Times: []time.Time{t0.Add(time.Minute), t0.Add(2 * time.Minute)}}}, Limit: 10},
+				[]string{"b", "c"}, 2},
+			{"never logged in", store.UserQuery{Filters: []store.Filter{{Field: store.FieldLastLogin, Op: store.OpIsNull}},
+				Limit: 10}, []string{"b", "d"}, 2},
+			{"two filters", store.UserQuery{Filters: []store.Filter{
+				{Field: store.FieldStatus, Op: store.OpEqual, Strings: []string{genauth.UserActivated}},
+				{Field: store.FieldLastLogin, Op: store.OpGreater, Times: []time.Time{t0}}}, Limit: 10}, []string{"a"}, 1},
+			{"sort by last login, unset last", store.UserQuery{Sort: []store.Sort{{Field: store.FieldLastLogin}}, Limit: 10},
+				[]string{"c", "a", "b", "d"}, 4},
+			{"sort by username descending", store.UserQuery{Sort: []store.Sort{{Field: store.FieldCreatedAt, Desc: true}},
+				Limit: 10}, []string{"d", "c", "b", "a"}, 4},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				list, total, err := s.QueryUsers(t.Context(), tt.q)
+				must(t, "QueryUsers", err)
+				diff(t, "users", tt.want, userIDs(list))
+				if total != tt.total {
+					t.Errorf("total = %d, want %d", total, tt.total)
+				}
+			})
+		}
+	})
+
+	t.Run("SignOutUser", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
+		tokens := []*genauth.Token{
+			token("h1", "j1", genauth.TokenAccess, "g1", ""),
+			token("h2", "j2", genauth.TokenRefresh, "g2", ""),
+			token("h3", "j3", genauth.TokenAccess, "g3", ""),
+			token("h4", "j4", genauth.TokenAccess, "g4", ""),
+		}
+		tokens[1].ClientID, tokens[2].ClientID = "app-2", "app-3"
+		tokens[3].UserID = "user-2"
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), tokens...))
+		c1, c3 := authCode("code-1", "g5"), authCode("code-3", "g6")
+		c3.ClientID = "app-3"
+		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), c1))
+		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), c3))
+		at := t0.Add(time.Minute)
+		must(t, "SignOutUser", s.SignOutUser(t.Context(), "user-1", []string{"app-1", "app-2"}, at))
+		_, err := s.GetSession(t.Context(), "sess-1", t0)
+		wantErr(t, "GetSession", err, genauth.ErrNotFound)
+		checkRevokedAt(t, s, at, "h1", "h2")
+		checkRevokedAt(t, s, time.Time{}, "h3", "h4")
+		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
+		wantErr(t, "GetAuthCode of app-1", err, genauth.ErrNotFound)
+		_, err = s.GetAuthCode(t.Context(), "code-3", t0)
+		must(t, "GetAuthCode of app-3", err)
+		must(t, "SignOutUser of every client", s.SignOutUser(t.Context(), "user-1", nil, at.Add(time.Minute)))
+		checkRevokedAt(t, s, at, "h1", "h2")
+		checkRevokedAt(t, s, at.Add(time.Minute), "h3")
+		checkRevokedAt(t, s, time.Time{}, "h4")
+	})
+
+	t.Run("LoginHistory", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateUser", s.CreateUser(t.Context(), user("u1", "ada", "", "", t0)))
+		recs := []*genauth.LoginRecord{
+			{UserID: "u1", AppID: "app-1", ClientIP: "192.0.2.1", UserAgent: "Mozilla/5.0 “quoted”", Time: t0.In(east)},
+			{UserID: "u1", AppID: "", ClientIP: "2001:db8::1", UserAgent: "curl", Time: t0.Add(time.Minute)},
+			{UserID: "u1", AppID: "app-2", ClientIP: "192.0.2.1", UserAgent: "curl", Time: t0.Add(2 * time.Minute)},
+		}
+		for _, r := range recs {
+			must(t, "RecordLogin", s.RecordLogin(t.Context(), r))
+		}
+		wantErr(t, "RecordLogin of an unknown user",
+			s.RecordLogin(t.Context(), &genauth.LoginRecord{UserID: "nobody", Time: t0}), genauth.ErrNotFound)
+		u, err := s.GetUser(t.Context(), "u1")
+		must(t, "GetUser", err)
+		if u.LoginsCount != 3 || !u.LastLogin.Equal(recs[2].Time) || u.LastIP != "192.0.2.1" {
+			t.Errorf("counters: %d logins, last %v from %q; want 3, %v, 192.0.2.1", u.LoginsCount, u.LastLogin, u.LastIP,
+				recs[2].Time)
+		}
+		tests := []struct {
+			name  string
+			q     store.LoginQuery
+			want  []*genauth.LoginRecord
+			total int
+		}{
+			{"all, newest first", store.LoginQuery{UserID: "u1", Limit: 10}, []*genauth.LoginRecord{recs[2], recs[1], recs[0]}, 3},
+			{"page", store.LoginQuery{UserID: "u1", Offset: 1, Limit: 1}, []*genauth.LoginRecord{recs[1]}, 3},
+			{"app", store.LoginQuery{UserID: "u1", AppID: "app-1", Limit: 10}, []*genauth.LoginRecord{recs[0]}, 1},
+			{"address", store.LoginQuery{UserID: "u1", ClientIP: "192.0.2.1", Limit: 10},
+				[]*genauth.LoginRecord{recs[2], recs[0]}, 2},
+			{"time range, inclusive", store.LoginQuery{UserID: "u1", Start: t0.Add(time.Minute), End: t0.Add(2 * time.Minute),
+				Limit: 10}, []*genauth.LoginRecord{recs[2], recs[1]}, 2},
+			{"other user", store.LoginQuery{UserID: "u2", Limit: 10}, nil, 0},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, total, err := s.ListLogins(t.Context(), tt.q)
+				must(t, "ListLogins", err)
+				diff(t, "logins", tt.want, got)
+				for _, r := range got {
+					checkUTC(t, "login", r.Time)
+				}
+				if total != tt.total {
+					t.Errorf("total = %d, want %d", total, tt.total)
+				}
+			})
+		}
+	})
+
+	t.Run("ActiveClientsAndUsers", func(t *testing.T) {
+		s := open(t)
+		for _, id := range []string{"user-1", "user-2", "user-3"} {
+			must(t, "CreateUser", s.CreateUser(t.Context(), managedUser(id, id, t0)))
+		}
+		tokens := []*genauth.Token{
+			token("h1", "j1", genauth.TokenAccess, "g1", ""),  // user-1 app-1
+			token("h2", "j2", genauth.TokenRefresh, "g2", ""), // user-1 app-2
+			token("h3", "j3", genauth.TokenAccess, "g3", ""),  // user-1 app-3, revoked
+			token("h4", "j4", genauth.TokenAccess, "g4", ""),  // user-2 app-1
+			token("h5", "j5", genauth.TokenAccess, "g5", ""),  // user-3 app-1, expires early
+		}
+		tokens[1].ClientID, tokens[2].ClientID = "app-2", "app-3"
+		tokens[2].RevokedAt = t0
+		tokens[3].UserID, tokens[4].UserID = "user-2", "user-3"
+		tokens[4].ExpiresAt = t0.Add(time.Minute)
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), tokens...))
+		now := t0.Add(2 * time.Minute)
+		clients, err := s.ActiveClients(t.Context(), "user-1", now)
+		must(t, "ActiveClients", err)
+		diff(t, "active clients", []string{"app-1", "app-2"}, clients)
+		list, total, err := s.ActiveUsers(t.Context(), "app-1", now, 0, 10)
+		must(t, "ActiveUsers", err)
+		diff(t, "active users", []string{"user-1", "user-2"}, userIDs(list))
+		if total != 2 {
+			t.Errorf("total = %d, want 2", total)
+		}
+		list, total, err = s.ActiveUsers(t.Context(), "app-1", t0, 2, 10)
+		must(t, "ActiveUsers page", err)
+		diff(t, "active users page", []string{"user-3"}, userIDs(list))
+		if total != 3 {
+			t.Errorf("total = %d, want 3", total)
+		}
+	})
+
+	t.Run("UpdateAndDeleteApplication", func(t *testing.T) {
+		s := open(t)
+		app := application("app-1", t0)
+		app.AppIdentifier, app.Logo, app.Description = "portal", "https://app.example/logo.png", "维护 <&>"
+		app.AppType, app.DefaultProtocol, app.InitLoginURI, app.SSOEnabled = genauth.AppTypeSPA, genauth.ProtocolOAuth,
+			"https://app.example/login", true
+		must(t, "CreateApplication", s.CreateApplication(t.Context(), app))
+		got, err := s.GetApplication(t.Context(), "app-1")
+		must(t, "GetApplication", err)
+		diff(t, "application", app, got)
+		other := application("app-2", t0)
+		other.AppIdentifier = "portal"
+		wantErr(t, "CreateApplication with a taken identifier", s.CreateApplication(t.Context(), other), genauth.ErrConflict)
+		other.AppIdentifier = "other"
+		must(t, "CreateApplication", s.CreateApplication(t.Context(), other))
+
+		changed := application("app-1", t0.Add(time.Hour)) // CreatedAt ignored
+		changed.Name, changed.SecretHash, changed.RedirectURIs, changed.AppIdentifier = "renamed", "new-hash", nil, "portal2"
+		changed.UpdatedAt = t0.Add(3 * time.Hour)
+		must(t, "UpdateApplication", s.UpdateApplication(t.Context(), changed))
+		got, err = s.GetApplication(t.Context(), "app-1")
+		must(t, "GetApplication", err)
+		want := *changed
+		want.CreatedAt = t0
+		diff(t, "updated application", &want, got)
+		changed.AppIdentifier = "other"
+		wantErr(t, "UpdateApplication to a taken identifier", s.UpdateApplication(t.Context(), changed), genauth.ErrConflict)
+		wantErr(t, "UpdateApplication of an unknown id", s.UpdateApplication(t.Context(), application("app-9", t0)),
+			genauth.ErrNotFound)
+
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "j1", genauth.TokenAccess, "g1", "")))
+		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "g2")))
+		must(t, "SaveConsent", s.SaveConsent(t.Context(), &genauth.Consent{UserID: "user-1", ClientID: "app-1",
+			Scopes: []string{"openid"}, CreatedAt: t0, UpdatedAt: t0}))
+		must(t, "DeleteApplication", s.DeleteApplication(t.Context(), "app-1"))
+		_, err = s.GetApplication(t.Context(), "app-1")
+		wantErr(t, "GetApplication after delete", err, genauth.ErrNotFound)
+		checkAbsent(t, s, "h1")
+		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
+		wantErr(t, "GetAuthCode after delete", err, genauth.ErrNotFound)
+		_, err = s.GetConsent(t.Context(), "user-1", "app-1")
+		wantErr(t, "GetConsent after delete", err, genauth.ErrNotFound)
+		_, err = s.GetApplication(t.Context(), "app-2")
+		must(t, "GetApplication of the other app", err)
+		wantErr(t, "DeleteApplication again", s.DeleteApplication(t.Context(), "app-1"), genauth.ErrNotFound)
+	})
+
+	t.Run("AccessKey", func(t *testing.T) {
+		s := open(t)
+		_, err := s.GetAccessKey(t.Context())
+		wantErr(t, "GetAccessKey of a new store", err, genauth.ErrNotFound)
+		k := &genauth.AccessKey{ID: "ak-1", SealedSecret: []byte{0, 1, 0xff}, CreatedAt: t0.In(east), UpdatedAt: t0}
+		must(t, "CreateAccessKey", s.CreateAccessKey(t.Context(), k))
+		wantErr(t, "a second CreateAccessKey", s.CreateAccessKey(t.Context(),
+			&genauth.AccessKey{ID: "ak-2", SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}), genauth.ErrConflict)
+		got, err := s.GetAccessKey(t.Context())
+		must(t, "GetAccessKey", err)
+		diff(t, "access key", k, got)
+		must(t, "UpdateAccessKeySecret", s.UpdateAccessKeySecret(t.Context(), "ak-1", []byte{9, 9}, t0.Add(time.Hour)))
+		got, err = s.GetAccessKey(t.Context())
+		must(t, "GetAccessKey", err)
+		diff(t, "rotated access key", &genauth.AccessKey{ID: "ak-1", SealedSecret: []byte{9, 9}, CreatedAt: t0,
+			UpdatedAt: t0.Add(time.Hour)}, got)
+		wantErr(t, "UpdateAccessKeySecret of an unknown id",
+			s.UpdateAccessKeySecret(t.Context(), "ak-2", []byte{1}, t0), genauth.ErrNotFound)
+	})
+
+	t.Run("UseNonce", func(t *testing.T) {
+		s := open(t)
+		exp := t0.Add(time.Minute)
+		must(t, "UseNonce", s.UseNonce(t.Context(), "n1", t0, exp))
+		wantErr(t, "UseNonce replayed", s.UseNonce(t.Context(), "n1", t0.Add(59*time.Second), exp), genauth.ErrConflict)
+		must(t, "UseNonce of another nonce", s.UseNonce(t.Context(), "n2", t0, exp))
+		must(t, "UseNonce after expiry", s.UseNonce(t.Context(), "n1", exp, exp.Add(time.Minute)))
+		wantErr(t, "UseNonce replayed again", s.UseNonce(t.Context(), "n1", exp, exp.Add(time.Minute)), genauth.ErrConflict)
+
+		const workers = 8
+		var (
+			wg        sync.WaitGroup
+			mu        sync.Mutex
+			ok, dupes int
+		)
+		for range workers {
+			wg.Go(func() {
+				err := s.UseNonce(t.Context(), "race", t0, exp)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					ok++
+				case errors.Is(err, genauth.ErrConflict):
+					dupes++
+				default:
+					t.Errorf("UseNonce: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if ok != 1 || dupes != workers-1 {
+			t.Errorf("concurrent UseNonce: %d succeeded, %d refused; want 1 and %d", ok, dupes, workers-1)
+		}
+	})
+}
