@@ -26,7 +26,8 @@ type exporter struct{ tx *sql.Tx }
 // exportedTables are the tables the exporter reads. A table missing here
 // would be lost by `genauth db copy`; TestExportCoversSchema keeps the list
 // and the schema in step.
-var exportedTables = []string{"applications", "users", "sessions", "auth_codes", "tokens", "signing_keys", "consents"}
+var exportedTables = []string{"applications", "users", "sessions", "auth_codes", "tokens", "signing_keys", "consents",
+	"access_keys", "login_history", "signature_nonces"}
 
 // rows yields each row of q scanned by scan, then stops; the first error
 // is yielded and ends the sequence.
@@ -122,4 +123,49 @@ func (e exporter) SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey
 func (e exporter) Consents(ctx context.Context) iter.Seq2[*genauth.Consent, error] {
 	return rows(ctx, e.tx, `SELECT user_id, client_id, scopes, created_at, updated_at FROM consents ORDER BY rowid`,
 		scanConsent)
+}
+
+func (e exporter) AccessKeys(ctx context.Context) iter.Seq2[*genauth.AccessKey, error] {
+	return rows(ctx, e.tx, `SELECT id, sealed_secret, created_at, updated_at FROM access_keys ORDER BY rowid`,
+		func(r scanner) (*genauth.AccessKey, error) {
+			var (
+				k                genauth.AccessKey
+				created, updated int64
+			)
+			if err := r.Scan(&k.ID, &k.SealedSecret, &created, &updated); err != nil {
+				return nil, err
+			}
+			k.CreatedAt, k.UpdatedAt = fromMS(created), fromMS(updated)
+			return &k, nil
+		})
+}
+
+func (e exporter) Logins(ctx context.Context) iter.Seq2[*genauth.LoginRecord, error] {
+	return rows(ctx, e.tx, `SELECT user_id, app_id, client_ip, user_agent, time FROM login_history ORDER BY rowid`,
+		func(r scanner) (*genauth.LoginRecord, error) {
+			var (
+				rec genauth.LoginRecord
+				at  int64
+			)
+			if err := r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, &at); err != nil {
+				return nil, err
+			}
+			rec.Time = fromMS(at)
+			return &rec, nil
+		})
+}
+
+func (e exporter) Nonces(ctx context.Context) iter.Seq2[*storecopy.Nonce, error] {
+	return rows(ctx, e.tx, `SELECT nonce, expires_at FROM signature_nonces ORDER BY rowid`,
+		func(r scanner) (*storecopy.Nonce, error) {
+			var (
+				n       storecopy.Nonce
+				expires int64
+			)
+			if err := r.Scan(&n.Nonce, &expires); err != nil {
+				return nil, err
+			}
+			n.ExpiresAt = fromMS(expires)
+			return &n, nil
+		})
 }

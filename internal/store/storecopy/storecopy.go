@@ -28,6 +28,16 @@ type Source interface {
 	Tokens(ctx context.Context) iter.Seq2[*genauth.Token, error]
 	SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey, error]
 	Consents(ctx context.Context) iter.Seq2[*genauth.Consent, error]
+	AccessKeys(ctx context.Context) iter.Seq2[*genauth.AccessKey, error]
+	Logins(ctx context.Context) iter.Seq2[*genauth.LoginRecord, error]
+	Nonces(ctx context.Context) iter.Seq2[*Nonce, error]
+}
+
+// Nonce is a request signature nonce of the management API, kept until it
+// expires so that a replay after the move is still refused.
+type Nonce struct {
+	Nonce     string
+	ExpiresAt time.Time
 }
 
 // ErrNotEmpty means the target of a copy already holds data.
@@ -36,9 +46,20 @@ var ErrNotEmpty = errors.New("the target database is not empty")
 // Counts says how many rows of each kind were copied.
 type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents int64
+	AccessKeys, Logins, Nonces                                              int64
 }
 
 func (c Counts) String() string {
-	return fmt.Sprintf("%d applications, %d users, %d sessions, %d authorization codes, %d tokens, %d signing keys, %d consents",
+	s := fmt.Sprintf("%d applications, %d users, %d sessions, %d authorization codes, %d tokens, %d signing keys, %d consents",
 		c.Applications, c.Users, c.Sessions, c.AuthCodes, c.Tokens, c.SigningKeys, c.Consents)
+	// The management API's rows are named only when there are any.
+	for _, x := range []struct {
+		n    int64
+		what string
+	}{{c.AccessKeys, "access keys"}, {c.Logins, "login history entries"}, {c.Nonces, "signature nonces"}} {
+		if x.n > 0 {
+			s += fmt.Sprintf(", %d %s", x.n, x.what)
+		}
+	}
+	return s
 }
