@@ -6,6 +6,7 @@ import (
 	"sort"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/i18n"
 )
 
 // ConsentPage is what the consent page shows: the application, the scopes
@@ -33,13 +34,28 @@ func (h *Handler) RenderConsent(w http.ResponseWriter, r *http.Request, c Consen
 		hidden = append(hidden, hiddenField{name, value})
 	}
 	sort.Slice(hidden, func(i, j int) bool { return hidden[i].Name < hidden[j].Name })
-	h.render(w, r, http.StatusOK, "consent", page{
-		Title:   "Allow access",
+	scopes := make([]*msg, 0, len(c.Scopes))
+	for _, s := range c.Scopes {
+		if key := "scope." + s; i18n.Has(i18n.English, key) && s != "other" {
+			scopes = append(scopes, m(key))
+		} else {
+			scopes = append(scopes, m("scope.other", s))
+		}
+	}
+	p := page{
+		Title:   m("consent.title"),
 		AppName: c.AppName,
-		Scopes:  c.Scopes,
+		Scopes:  scopes,
 		Action:  c.Action,
 		Hidden:  hidden,
-	})
+	}
+	// Who is about to consent; the page works without it.
+	if u, err := h.currentUser(r); err != nil {
+		h.log.WarnContext(r.Context(), "login: consent page: current user", "err", err)
+	} else if u != nil {
+		p.User = displayName(u)
+	}
+	h.render(w, r, http.StatusOK, "consent", p)
 }
 
 // consents lists the applications the user allowed, for the home page.

@@ -164,13 +164,15 @@ func body(t *testing.T, resp *http.Response) string {
 	return string(b)
 }
 
-var alertRE = regexp.MustCompile(`(?s)<p class="alert" role="alert"[^>]*>(.*?)</p>`)
+var fieldErrorRE = regexp.MustCompile(`(?s)<p class="(?:field-error|alert)" (?:role="alert" )?id="([a-z_]+)-error">(.*?)</p>`)
 
-// alert is the text of the page's form-level message, or "".
-func alert(page string) string {
-	m := alertRE.FindStringSubmatch(page)
-	if m == nil {
-		return ""
+// fieldError is the text of the message shown at input name ("form" for the
+// whole form), as HTML, or "".
+func fieldError(page, name string) string {
+	for _, m := range fieldErrorRE.FindAllStringSubmatch(page, -1) {
+		if m[1] == name {
+			return m[2]
+		}
 	}
-	return m[1]
+	return ""
 }

@@ -2,9 +2,7 @@ package login
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -12,11 +10,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/i18n"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/users"
@@ -25,15 +21,11 @@ import (
 //go:embed templates/*.html
 var templateFS embed.FS
 
-//go:embed assets/genauth.css
-var stylesheet []byte
+//go:embed assets
+var assetFS embed.FS
 
 // MaxFormBytes bounds the body of every form post.
 const MaxFormBytes = 64 << 10
-
-// cssPath is where the stylesheet is served; pages link it with a content
-// hash so that a new version is never read from a stale cache.
-const cssPath = "/assets/genauth.css"
 
 // Config is what the hosted pages need from the rest of the server.
 type Config struct {
@@ -51,9 +43,10 @@ type Handler struct {
 	sessions *session.Manager
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
-	pages    map[string]*template.Template
-	cssHref  string
-	cssETag  string
+	// pages holds every page parsed once per language, with the language's
+	// translation functions bound.
+	pages  map[i18n.Lang]map[string]*template.Template
+	assets map[string]asset
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
@@ -78,7 +71,7 @@ func New(cfg Config) (*Handler, error) {
 		sessions: cfg.Sessions,
 		log:      cfg.Logger,
 		csrf:     http.NewCrossOriginProtection(),
-		pages:    make(map[string]*template.Template, len(pageNames)),
+		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -88,22 +81,24 @@ func New(cfg Config) (*Handler, error) {
 		return nil, fmt.Errorf("login: public URL: %w", err)
 	}
 	h.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.RenderError(w, r, http.StatusForbidden, "Request refused",
-			"This form was sent from another site. Go back to the sign-in page and submit it from there.")
+		h.renderError(w, r, http.StatusForbidden, m("error.refused.title"), m("error.refused.form"), "")
 	}))
-	sum := sha256.Sum256(stylesheet)
-	h.cssETag = `"` + hex.EncodeToString(sum[:8]) + `"`
-	h.cssHref = cssPath + "?v=" + hex.EncodeToString(sum[:8])
+	if h.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
 	tfs, err := fs.Sub(templateFS, "templates")
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range pageNames {
-		t, err := template.New(name).ParseFS(tfs, "layout.html", name+".html")
-		if err != nil {
-			return nil, fmt.Errorf("login: template %s: %w", name, err)
+	for _, lang := range i18n.Supported {
+		h.pages[lang] = make(map[string]*template.Template, len(pageNames))
+		for _, name := range pageNames {
+			t, err := template.New(name).Funcs(funcs(lang)).ParseFS(tfs, "layout.html", name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("login: template %s: %w", name, err)
+			}
+			h.pages[lang][name] = t
 		}
-		h.pages[name] = t
 	}
 	return h, nil
 }
@@ -118,7 +113,9 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
-	mux.HandleFunc("GET "+cssPath, h.css)
+	for path := range h.assets {
+		mux.HandleFunc("GET "+path, h.asset)
+	}
 }
 
 // form wraps a form handler: cross-origin browser posts are refused, and the
@@ -128,12 +125,10 @@ func (h *Handler) form(fn http.HandlerFunc) http.Handler {
 		r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
 		if err := r.ParseForm(); err != nil {
 			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-				h.RenderError(w, r, http.StatusRequestEntityTooLarge, "Form too large",
-					"The form you sent is larger than this server accepts. Go back and try again with shorter values.")
+				h.renderError(w, r, http.StatusRequestEntityTooLarge, m("error.too_large.title"), m("error.too_large.message"), "")
 				return
 			}
-			h.RenderError(w, r, http.StatusBadRequest, "Unreadable form",
-				"The form you sent could not be read. Go back and try again.")
+			h.renderError(w, r, http.StatusBadRequest, m("error.unreadable.title"), m("error.unreadable.message"), "")
 			return
 		}
 		fn(w, r)
@@ -141,37 +136,57 @@ func (h *Handler) form(fn http.HandlerFunc) http.Handler {
 }
 
 // page is the data every template gets; each page uses the fields it needs.
+// Text reaches templates as translation keys (msg), never as sentences.
 type page struct {
-	Title   string
-	CSSHref string
+	Title    *msg
+	Lang     i18n.Lang
+	Langs    []langLink
+	CSSHref  string
+	IconHref string
 
-	Error       string            // message for the whole form
-	FieldErrors map[string]string // message per input name
-	AppName     string            // application the person signs in to
-	ReturnTo    string
-	LoginHref   string
-	RegHref     string
-	Username    string
-	Email       string
-	User        string // who is signed in, for the home page
-	Refused     bool   // a logout redirect was not allowed
-	Message     string
-	Scopes      []string      // consent: what the application asks for
-	Action      string        // consent: where the decision is posted
-	Hidden      []hiddenField // consent: the authorization request, posted back
-	Consents    []consentItem // home: applications the user allowed
+	Error     *msg    // message for the whole form
+	Fields    []field // the form's visible inputs, in order
+	AppName   string  // application the person signs in to
+	ReturnTo  string
+	LoginHref string
+	RegHref   string
+	User      string // who is signed in, for the home and consent pages
+	Refused   bool   // a logout redirect was not allowed
+	Message   *msg
+	Detail    string        // error page: an untranslated English detail
+	Scopes    []*msg        // consent: what the application asks for
+	Action    string        // consent: where the decision is posted
+	Hidden    []hiddenField // consent: the authorization request, posted back
+	Consents  []consentItem // home: applications the user allowed
+
+	// switchBase is where the language links point (with lang added); ""
+	// means this page again for a GET, else the home page.
+	switchBase string
+}
+
+// langLink is one entry of the language switch.
+type langLink struct {
+	Tag     i18n.Lang
+	Name    string
+	Href    string
+	Current bool
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
-	p.CSSHref = h.cssHref
+	lang, source := i18n.Choose(r)
+	p.Lang = lang
+	p.Langs = languageLinks(r, p.switchBase, lang)
+	p.CSSHref = h.assets[cssPath].href
+	p.IconHref = h.assets[iconPath].href
 	var buf bytes.Buffer
-	if err := h.pages[name].ExecuteTemplate(&buf, "layout", p); err != nil {
+	if err := h.pages[lang][name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		h.log.ErrorContext(r.Context(), "login: render page", "page", name, "err", err)
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
 		return
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", string(lang))
 	// Pages carry forms, session state or return URLs: never cache them.
 	hd.Set("Cache-Control", "no-store")
 	hd.Set("X-Content-Type-Options", "nosniff")
@@ -179,39 +194,80 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	hd.Set("X-Frame-Options", "DENY")
 	// No inline script or style, so a strict policy costs nothing. form-action
 	// is left out: browsers apply it to the redirect chain back to the application.
-	hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("Content-Security-Policy", contentSecurityPolicy)
+	if source == i18n.FromQuery {
+		i18n.SetCookie(w, lang, h.sessions.Secure)
+	}
 	w.WriteHeader(status)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(buf.Bytes())
 	}
 }
 
+// contentSecurityPolicy allows nothing but this server's stylesheet and
+// images: no script at all, no inline style, no framing.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// languageLinks builds the language switch: base (or the current page for a
+// GET) with lang set, so that it works without JavaScript.
+func languageLinks(r *http.Request, base string, cur i18n.Lang) []langLink {
+	if base == "" {
+		base = "/"
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			base = r.URL.EscapedPath()
+			if r.URL.RawQuery != "" {
+				base += "?" + r.URL.RawQuery
+			}
+		}
+	}
+	u, err := url.Parse(safeReturnTo(base))
+	if err != nil {
+		u = &url.URL{Path: "/"}
+	}
+	q := u.Query()
+	links := make([]langLink, 0, len(i18n.Supported))
+	for _, l := range i18n.Supported {
+		q.Set(i18n.QueryParam, string(l))
+		u.RawQuery = q.Encode()
+		links = append(links, langLink{Tag: l, Name: l.Name(), Href: u.String(), Current: l == cur})
+	}
+	return links
+}
+
 // RenderError shows the readable HTML error page. The authorize endpoint uses
 // it for errors that must never be redirected to the client.
+//
+// Other packages pass English text. Text that the catalog knows (an "error."
+// message whose English is exactly this) is shown translated; other text is
+// shown as is in English, and under a translated generic message otherwise.
 func (h *Handler) RenderError(w http.ResponseWriter, r *http.Request, status int, title, message string) {
-	h.render(w, r, status, "error", page{Title: title, Message: message})
+	lang, _ := i18n.Choose(r)
+	t, known := fromEnglish(title)
+	if !known {
+		t = &msg{Raw: title}
+		if lang != i18n.English {
+			t = m("error.generic.title")
+		}
+	}
+	body, known := fromEnglish(message)
+	detail := ""
+	if !known {
+		body = &msg{Raw: message}
+		if lang != i18n.English {
+			body, detail = m("error.generic.message"), message
+		}
+	}
+	h.renderError(w, r, status, t, body, detail)
+}
+
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, title, message *msg, detail string) {
+	h.render(w, r, status, "error", page{Title: title, Message: message, Detail: detail})
 }
 
 // internalError logs err and shows a page without any detail.
 func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
 	h.log.ErrorContext(r.Context(), "login: "+what, "path", r.URL.Path, "err", err)
-	h.RenderError(w, r, http.StatusInternalServerError, "Something went wrong",
-		"The server could not complete your request. Please try again in a moment.")
-}
-
-func (h *Handler) css(w http.ResponseWriter, r *http.Request) {
-	hd := w.Header()
-	hd.Set("Content-Type", "text/css; charset=utf-8")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "public, max-age=86400")
-	hd.Set("ETag", h.cssETag)
-	if r.Header.Get("If-None-Match") == h.cssETag {
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(stylesheet)
-	}
+	h.renderError(w, r, http.StatusInternalServerError, m("error.internal.title"), m("error.internal.message"), "")
 }
 
 func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
@@ -220,7 +276,7 @@ func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "home: session", err)
 		return
 	}
-	p := page{Title: "Home", LoginHref: "/login", RegHref: "/register"}
+	p := page{Title: m("home.title"), LoginHref: "/login", RegHref: "/register", switchBase: "/"}
 	if u != nil {
 		p.User = displayName(u)
 		if p.Consents, err = h.consents(r, u.ID); err != nil {
@@ -262,14 +318,4 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
-}
-
-// safeMessage is the readable part of a genauth.ErrInvalidInput error.
-func safeMessage(err error) string {
-	msg := strings.TrimPrefix(err.Error(), genauth.ErrInvalidInput.Error()+": ")
-	if msg == "" {
-		return "The input is not valid."
-	}
-	r, n := utf8.DecodeRuneInString(msg)
-	return string(unicode.ToUpper(r)) + msg[n:] + "."
 }

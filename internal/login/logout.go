@@ -120,7 +120,7 @@ func (h *Handler) frontChannelLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	targets := logoutTargets(r.URL.RawQuery)
 	if len(targets) == 0 {
-		h.render(w, r, http.StatusOK, "signedout", page{Title: "Signed out", LoginHref: "/login"})
+		h.RenderSignedOut(w, r, http.StatusOK, false)
 		return
 	}
 	uri, err := h.allowedLogoutURI(r.Context(), targets)
@@ -129,7 +129,7 @@ func (h *Handler) frontChannelLogout(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if uri == "" {
-		h.render(w, r, http.StatusBadRequest, "signedout", page{Title: "Signed out", LoginHref: "/login", Refused: true})
+		h.RenderSignedOut(w, r, http.StatusBadRequest, true)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -141,5 +141,12 @@ func (h *Handler) frontChannelLogout(w http.ResponseWriter, r *http.Request) {
 // redirect back to the application was not allowed. RP-initiated logout
 // (/oidc/session/end) uses it.
 func (h *Handler) RenderSignedOut(w http.ResponseWriter, r *http.Request, status int, refused bool) {
-	h.render(w, r, status, "signedout", page{Title: "Signed out", LoginHref: "/login", Refused: refused})
+	// The language links lead to this page without the logout parameters,
+	// so switching does not replay a redirect.
+	h.render(w, r, status, "signedout", page{
+		Title:      m("signedout.page_title"),
+		LoginHref:  "/login",
+		Refused:    refused,
+		switchBase: r.URL.EscapedPath(),
+	})
 }

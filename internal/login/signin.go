@@ -70,35 +70,63 @@ func (h *Handler) appName(r *http.Request, returnTo string) (string, error) {
 }
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
-	h.showLogin(w, r, http.StatusOK, safeReturnTo(r.URL.Query().Get("return_to")), "", "")
+	h.showLogin(w, r, http.StatusOK, safeReturnTo(r.URL.Query().Get("return_to")), "", nil)
 }
 
-func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, returnTo, username, msg string) {
+// showLogin renders the sign-in form with the username kept and errs (by
+// field name) next to their inputs.
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, returnTo, username string, errs map[string]*msg) {
 	name, err := h.appName(r, returnTo)
 	if err != nil {
 		h.internalError(w, r, "login: application", err)
 		return
 	}
+	fields := []field{
+		{Name: "username", Type: "text", Label: "login.username", Value: username, Autocomplete: "username",
+			Plain: true, Required: true, Error: errs["username"]},
+		{Name: "password", Type: "password", Label: "login.password", Autocomplete: "current-password",
+			Required: true, Error: errs["password"]},
+	}
+	var alsoBy map[string]string
+	if errs["credentials"] != nil {
+		// Shown at the password, but it is about the pair.
+		fields[1].Error = errs["credentials"]
+		alsoBy = map[string]string{"username": "password-error"}
+	}
+	focus := "username"
+	if username != "" {
+		focus = "password"
+	}
 	h.render(w, r, status, "login", page{
-		Title:    "Sign in",
-		AppName:  name,
-		ReturnTo: returnTo,
-		RegHref:  withReturnTo("/register", returnTo),
-		Username: username,
-		Error:    msg,
+		Title:      m("login.title"),
+		AppName:    name,
+		ReturnTo:   returnTo,
+		RegHref:    withReturnTo("/register", returnTo),
+		Fields:     finishFields(fields, alsoBy, focus),
+		switchBase: withReturnTo("/login", returnTo),
 	})
 }
 
-// login checks the password and starts a new session. A failed attempt is
-// answered 401 with the form again, so that scripts and logs can tell it
-// from success (303) without reading the page.
+// login checks the password and starts a new session. A wrong password is
+// answered 401 and a missing field 400, with the form again, so that scripts
+// and logs can tell them from success (303) without reading the page.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	returnTo := safeReturnTo(r.PostFormValue("return_to"))
-	username := r.PostFormValue("username")
-	u, err := h.users.Authenticate(r.Context(), username, r.PostFormValue("password"))
+	username, pw := r.PostFormValue("username"), r.PostFormValue("password")
+	errs := map[string]*msg{}
+	if strings.TrimSpace(username) == "" {
+		errs["username"] = m("login.error.username_required")
+	}
+	if pw == "" {
+		errs["password"] = m("login.error.password_required")
+	}
+	if len(errs) > 0 {
+		h.showLogin(w, r, http.StatusBadRequest, returnTo, username, errs)
+		return
+	}
+	u, err := h.users.Authenticate(r.Context(), username, pw)
 	if errors.Is(err, genauth.ErrBadCredentials) {
-		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username,
-			"Wrong username or password. Check both and try again.")
+		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
 		return
 	}
 	if err != nil {

@@ -92,45 +92,42 @@ func TestLogin(t *testing.T) {
 	tests := []struct {
 		name, username, password, returnTo string
 		wantLocation                       string // "" for a failed login
+		wantStatus                         int    // of a failed login
+		wantField, wantText                string // its message
 	}{
-		{"username", "alice", "correct horse", authorize, authorize},
-		{"email any case", "alice@example.COM", "correct horse", authorize, authorize},
-		{"phone", "+15551234567", "correct horse", "/", "/"},
-		{"no return_to", "alice", "correct horse", "", "/"},
-		{"protocol-relative return_to", "alice", "correct horse", "//evil.com/x", "/"},
-		{"backslash return_to", "alice", "correct horse", `/\evil.com`, "/"},
-		{"absolute return_to", "alice", "correct horse", "https://evil.com/", "/"},
-		{"javascript return_to", "alice", "correct horse", "javascript:alert(1)", "/"},
-		{"wrong password", "alice", "wrong horse", authorize, ""},
-		{"unknown user", "mallory", "correct horse", authorize, ""},
-		{"empty password", "alice", "", authorize, ""},
-		{"markup in username", `<b>"x"</b>`, "correct horse", authorize, ""},
+		{"username", "alice", "correct horse", authorize, authorize, 0, "", ""},
+		{"email any case", "alice@example.COM", "correct horse", authorize, authorize, 0, "", ""},
+		{"phone", "+15551234567", "correct horse", "/", "/", 0, "", ""},
+		{"no return_to", "alice", "correct horse", "", "/", 0, "", ""},
+		{"protocol-relative return_to", "alice", "correct horse", "//evil.com/x", "/", 0, "", ""},
+		{"backslash return_to", "alice", "correct horse", `/\evil.com`, "/", 0, "", ""},
+		{"absolute return_to", "alice", "correct horse", "https://evil.com/", "/", 0, "", ""},
+		{"javascript return_to", "alice", "correct horse", "javascript:alert(1)", "/", 0, "", ""},
+		{"wrong password", "alice", "wrong horse", authorize, "", http.StatusUnauthorized, "password", "Wrong username or password. Check both and try again."},
+		{"unknown user", "mallory", "correct horse", authorize, "", http.StatusUnauthorized, "password", "Wrong username or password. Check both and try again."},
+		{"markup in username", `<b>"x"</b>`, "correct horse", authorize, "", http.StatusUnauthorized, "password", "Wrong username or password. Check both and try again."},
+		{"empty password", "alice", "", authorize, "", http.StatusBadRequest, "password", "Enter your password."},
+		{"empty username", " ", "correct horse", authorize, "", http.StatusBadRequest, "username", "Enter your username, email or phone."},
 	}
-	var failureMessage string
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp := hs.post("/login", url.Values{"username": {tt.username}, "password": {tt.password}, "return_to": {tt.returnTo}})
 			page := body(t, resp)
 			c := sessionCookie(resp)
 			if tt.wantLocation == "" {
-				if resp.StatusCode != http.StatusUnauthorized {
-					t.Fatalf("status %d, want 401", resp.StatusCode)
+				if resp.StatusCode != tt.wantStatus {
+					t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
 				}
 				if c != nil {
 					t.Errorf("failed login set a cookie")
 				}
-				msg := alert(page)
-				if msg == "" {
-					t.Fatalf("no message on the page:\n%s", page)
+				// Unknown users and wrong passwords get the same message.
+				if got := fieldError(page, tt.wantField); got != tt.wantText {
+					t.Errorf("message at %s = %q, want %q:\n%s", tt.wantField, got, tt.wantText, page)
 				}
-				// Unknown users and wrong passwords must not be told apart.
-				if failureMessage == "" {
-					failureMessage = msg
-				} else if msg != failureMessage {
-					t.Errorf("message %q differs from %q", msg, failureMessage)
-				}
-				if !strings.Contains(page, `name="username" type="text" value="`+html.EscapeString(tt.username)+`"`) {
-					t.Errorf("username %q not kept:\n%s", tt.username, page)
+				if !strings.Contains(page, `name="username" type="text" value="`+html.EscapeString(tt.username)+`"`) ||
+					!strings.Contains(page, `aria-invalid="true" aria-describedby="`+tt.wantField+`-error"`) {
+					t.Errorf("username %q not kept or field not marked:\n%s", tt.username, page)
 				}
 				if tt.password != "" && strings.Contains(page, tt.password) {
 					t.Errorf("the password is echoed")
@@ -209,5 +206,21 @@ func TestLoginReplacesSession(t *testing.T) {
 	}
 	if hs.sessionUser(c) != alice.ID {
 		t.Error("the new session is not stored")
+	}
+}
+
+// TestLoginErrorMarksBothFields checks that a wrong password describes both
+// inputs by the one message and moves focus to the password.
+func TestLoginErrorMarksBothFields(t *testing.T) {
+	hs := newHarness(t, "http://localhost:8080")
+	page := body(t, hs.post("/login?lang=zh-CN", url.Values{"username": {"alice"}, "password": {"nope"}}))
+	for _, want := range []string{
+		`<input id="username" name="username" type="text" value="alice" autocomplete="username" autocapitalize="none" spellcheck="false" required aria-invalid="true" aria-describedby="password-error">`,
+		`<input id="password" name="password" type="password" autocomplete="current-password" required autofocus aria-invalid="true" aria-describedby="password-error">`,
+		`<p class="field-error" id="password-error">用户名或密码错误，请检查后重试。</p>`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s:\n%s", want, page)
+		}
 	}
 }
