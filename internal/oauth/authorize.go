@@ -115,9 +115,12 @@ func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decis
 			h.redirectError(w, r.Request, ar, loginRequired("the user is not signed in"))
 			return
 		}
-		// After login the user returns here without prompt=login, which
-		// would otherwise send them back to the login page forever.
+		// After login the user returns here without prompt=login or
+		// max_age, which would otherwise send them back to the login page
+		// forever (max_age=0 is older than any login by the time the
+		// browser returns).
 		delete(p, "prompt")
+		delete(p, "max_age")
 		h.toLogin(w, r.Request, p)
 		return
 	}
@@ -258,6 +261,14 @@ func (ar *authorizeRequest) parse(p params) *Error {
 		ar.mode = m
 	default:
 		return invalidRequest("response_mode must be query, fragment or form_post")
+	}
+	if ar.protocol == genauth.ProtocolOIDC {
+		if _, ok := p["request"]; ok {
+			return requestNotSupported("request_not_supported", "request objects are not supported")
+		}
+		if _, ok := p["request_uri"]; ok {
+			return requestNotSupported("request_uri_not_supported", "request_uri is not supported")
+		}
 	}
 	scope, e := normalizeScope(p.get("scope"))
 	if e != nil {

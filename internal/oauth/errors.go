@@ -51,6 +51,12 @@ func consentRequired(desc string) *Error {
 	return &Error{Code: "consent_required", Description: desc, Status: http.StatusBadRequest}
 }
 
+// requestNotSupported is OpenID Connect Core 6.1 and 6.2: an OP without
+// request objects must refuse them rather than act on the plain parameters.
+func requestNotSupported(code, desc string) *Error {
+	return &Error{Code: code, Description: desc, Status: http.StatusBadRequest}
+}
+
 func loginRequired(desc string) *Error {
 	return &Error{Code: "login_required", Description: desc, Status: http.StatusBadRequest}
 }
