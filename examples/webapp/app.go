@@ -50,6 +50,7 @@ type App struct {
 
 type pendingLogin struct {
 	verifier string
+	nonce    string // OIDC only: the id token must carry it
 	expires  time.Time
 }
 
@@ -117,8 +118,16 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, "deriving code challenge", err)
 		return
 	}
+	var nonce string
+	if a.oidc() {
+		if nonce, err = authentication.GenerateNonce(); err != nil {
+			a.fail(w, "generating nonce", err)
+			return
+		}
+	}
 	authURL, err := a.cfg.SDK.BuildAuthorizeURL(authentication.AuthorizeParams{
 		State:               state,
+		Nonce:               nonce,
 		CodeChallenge:       challenge,
 		CodeChallengeMethod: authentication.ChallengeS256,
 	})
@@ -135,7 +144,7 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 	}
 	full := len(a.pending) >= maxPending
 	if !full {
-		a.pending[state] = pendingLogin{verifier: verifier, expires: now.Add(loginTTL)}
+		a.pending[state] = pendingLogin{verifier: verifier, nonce: nonce, expires: now.Add(loginTTL)}
 	}
 	a.mu.Unlock()
 	if full {
@@ -147,7 +156,9 @@ func (a *App) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // callback finishes the flow: check the state, redeem the code with the
-// verifier, read the profile, start a session.
+// verifier, with OIDC verify the id token (signature, issuer, audience,
+// expiry, this login's nonce, the access token's hash), read the profile,
+// start a session.
 func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	c, err := r.Cookie(loginCookie)
@@ -172,6 +183,19 @@ func (a *App) callback(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.fail(w, "exchanging the code", err)
 		return
+	}
+	if a.oidc() {
+		_, err := a.cfg.SDK.VerifyIDToken(r.Context(), tokens.IDToken,
+			authentication.WithNonce(p.nonce), authentication.WithAccessToken(tokens.AccessToken))
+		if errors.Is(err, authentication.ErrInvalidIDToken) {
+			a.cfg.Logger.Warn("refusing an id token", "err", err)
+			render(w, http.StatusBadRequest, errorPage, "GenAuth's answer could not be verified, so you were not signed in. Please sign in again.")
+			return
+		}
+		if err != nil {
+			a.fail(w, "verifying the id token", err)
+			return
+		}
 	}
 	user, err := a.cfg.SDK.GetUserInfoByAccessToken(r.Context(), tokens.AccessToken)
 	if err != nil {
@@ -258,6 +282,10 @@ func hello(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(map[string]string{"hello": in.Sub, "scope": in.Scope})
 }
+
+// oidc reports whether the app signs in with OpenID Connect, and so gets an
+// id token to verify.
+func (a *App) oidc() bool { return a.cfg.SDK.Protocol() == authentication.ProtocolOIDC }
 
 func (a *App) current(r *http.Request) *session {
 	c, err := r.Cookie(sessionCookie)

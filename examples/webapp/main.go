@@ -38,6 +38,7 @@ func run(args []string) error {
 	appSecret := fs.String("app-secret", env("GENAUTH_APP_SECRET", ""), "GenAuth application secret (env GENAUTH_APP_SECRET)")
 	appHost := fs.String("app-host", env("GENAUTH_APP_HOST", "http://localhost:8080"), "GenAuth server URL (env GENAUTH_APP_HOST)")
 	protocol := fs.String("protocol", env("GENAUTH_PROTOCOL", authentication.ProtocolOAuth), "oauth or oidc (env GENAUTH_PROTOCOL)")
+	idTokenAlg := fs.String("id-token-alg", env("GENAUTH_ID_TOKEN_ALG", authentication.AlgRS256), "the application's id token signing algorithm, RS256 or ES256, checked with oidc (env GENAUTH_ID_TOKEN_ALG)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -48,6 +49,7 @@ func run(args []string) error {
 		AppHost:     *appHost,
 		RedirectURI: base + "/callback",
 		Protocol:    *protocol,
+		IDTokenAlg:  *idTokenAlg,
 	})
 	if err != nil {
 		return err

@@ -18,11 +18,15 @@ import (
 	"github.com/opengenauth/genauth/internal/testserver"
 )
 
-// tokenRecorder remembers the access tokens the app receives from GenAuth, so
-// the test can check that sign-out revoked them.
+// tokenRecorder remembers the access and id tokens the app receives from
+// GenAuth, so the test can check that sign-out revoked them. When swapIDToken
+// is set it replaces the id token of the next answer, as an attacker
+// replaying another login's id token would.
 type tokenRecorder struct {
-	mu     sync.Mutex
-	tokens []string
+	mu          sync.Mutex
+	tokens      []string
+	idTokens    []string
+	swapIDToken string
 }
 
 func (rec *tokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -39,6 +43,20 @@ func (rec *tokenRecorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if json.Unmarshal(body, &ts) == nil && ts.AccessToken != "" {
 		rec.mu.Lock()
 		rec.tokens = append(rec.tokens, ts.AccessToken)
+		rec.idTokens = append(rec.idTokens, ts.IDToken)
+		if swap := rec.swapIDToken; swap != "" {
+			rec.swapIDToken = ""
+			var m map[string]any
+			if err := json.Unmarshal(body, &m); err != nil {
+				rec.mu.Unlock()
+				return nil, err
+			}
+			m["id_token"] = swap
+			if body, err = json.Marshal(m); err != nil {
+				rec.mu.Unlock()
+				return nil, err
+			}
+		}
 		rec.mu.Unlock()
 	}
 	resp.Body = io.NopCloser(bytes.NewReader(body))
@@ -53,7 +71,7 @@ type webapp struct {
 	browser *http.Client
 }
 
-func startWebapp(t *testing.T) *webapp {
+func startWebapp(t *testing.T, protocol string) *webapp {
 	t.Helper()
 	srv := testserver.Start(t)
 	site := httptest.NewUnstartedServer(nil)
@@ -66,7 +84,7 @@ func startWebapp(t *testing.T) *webapp {
 	rec := &tokenRecorder{}
 	sdk, err := authentication.NewClient(authentication.Options{
 		AppID: app.ID, AppSecret: secret, AppHost: srv.URL, RedirectURI: base + "/callback",
-		Protocol: authentication.ProtocolOAuth, HTTPClient: &http.Client{Transport: rec},
+		Protocol: protocol, HTTPClient: &http.Client{Transport: rec}, Now: srv.Clock.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +117,7 @@ func (w *webapp) do(t *testing.T, method, target string) (int, string, string) {
 }
 
 func TestWebappEndToEnd(t *testing.T) {
-	w := startWebapp(t)
+	w := startWebapp(t, authentication.ProtocolOAuth)
 
 	status, _, body := w.do(t, http.MethodGet, w.url+"/")
 	if status != 200 || !strings.Contains(body, `href="/login"`) {
@@ -169,7 +187,7 @@ func TestWebappEndToEnd(t *testing.T) {
 }
 
 func TestWebappRejectsForeignCallback(t *testing.T) {
-	w := startWebapp(t)
+	w := startWebapp(t, authentication.ProtocolOAuth)
 	// No login cookie: a callback this browser did not start (login CSRF).
 	status, _, _ := w.do(t, http.MethodGet, w.url+"/callback?code=0123456789abcdef0123456789abcdef01234567&state=x")
 	if status != http.StatusBadRequest {
@@ -184,7 +202,7 @@ func TestWebappRejectsForeignCallback(t *testing.T) {
 }
 
 func TestWebappAPIRequiresToken(t *testing.T) {
-	w := startWebapp(t)
+	w := startWebapp(t, authentication.ProtocolOAuth)
 	resp, err := http.Get(w.url + "/api/hello")
 	if err != nil {
 		t.Fatal(err)
@@ -202,4 +220,37 @@ func mustParse(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// signIn runs /login, GenAuth's login form and /callback, and returns the
+// callback's status and body.
+func (w *webapp) signIn(t *testing.T) (int, string) {
+	t.Helper()
+	_, authURL, _ := w.do(t, http.MethodGet, w.url+"/login")
+	callback := w.srv.Authorize(t, w.browser, authURL, "alice", "correct horse battery")
+	status, _, body := w.do(t, http.MethodGet, callback.String())
+	return status, body
+}
+
+func TestWebappOIDCVerifiesIDToken(t *testing.T) {
+	w := startWebapp(t, authentication.ProtocolOIDC)
+	_, authURL, _ := w.do(t, http.MethodGet, w.url+"/login")
+	if q := mustParse(t, authURL).Query(); !strings.HasPrefix(authURL, w.srv.URL+"/oidc/auth?") || q.Get("nonce") == "" {
+		t.Fatalf("/login sent the browser to %s; want /oidc/auth with a nonce", authURL)
+	}
+	if status, body := w.signIn(t); status != http.StatusFound {
+		t.Fatalf("callback: %d %s", status, body)
+	}
+	if status, _, body := w.do(t, http.MethodGet, w.url+"/profile"); status != http.StatusOK || !strings.Contains(body, `<dd id="username">alice</dd>`) {
+		t.Fatalf("profile: %d %s", status, body)
+	}
+
+	// A later login whose answer carries the first login's id token (a
+	// replay): its nonce and at_hash are not this login's, so it is refused.
+	w.tokens.mu.Lock()
+	w.tokens.swapIDToken = w.tokens.idTokens[0]
+	w.tokens.mu.Unlock()
+	if status, body := w.signIn(t); status != http.StatusBadRequest || !strings.Contains(body, "could not be verified") {
+		t.Fatalf("callback with a replayed id token: %d %s", status, body)
+	}
 }
