@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/opengenauth/genauth"
@@ -44,6 +45,13 @@ func New(cfg Config) *Handler {
 		cfg.LoginPath = "/login"
 	}
 	csrf := http.NewCrossOriginProtection()
+	// Behind a proxy that rewrites Host, browsers still send the public
+	// origin (as on the hosted login pages).
+	if pub, err := url.Parse(cfg.PublicURL); err == nil && pub.Host != "" {
+		if err := csrf.AddTrustedOrigin(pub.Scheme + "://" + pub.Host); err != nil {
+			cfg.Logger.Warn("consent: public URL is not a valid origin", "err", err)
+		}
+	}
 	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
 			"This consent was sent from another site. Start the sign-in again from the application.")
