@@ -159,6 +159,39 @@ func TestConsentCrossOrigin(t *testing.T) {
 	}
 }
 
+// TestConsentBehindProxy posts the consent as a browser that sends Origin
+// but not Sec-Fetch-Site does, through a proxy that rewrites Host: the
+// public URL's origin is the server's own.
+func TestConsentBehindProxy(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	third := e.newApp(t, apps.CreateParams{RequireConsent: true})
+	l := e.wantConsentPage(t, e.srv.Follow(t, e.browser, e.authURL(third), userName, userPassword), "openid email")
+	_, fields := testserver.HTMLForm(t, l.Body)
+	fields.Set("consent", "approve")
+	req, err := http.NewRequest(http.MethodPost, e.issuer+"/auth/consent", strings.NewReader(fields.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Host = "genauth.internal:8080"
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", e.srv.URL)
+	// The browser sends its cookie for the public host; a jar would look it up by Host.
+	req.AddCookie(sessionCookie(t, e.browser, e.srv.URL))
+	resp, err := testserver.Browser(t).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := resp.Location()
+	if err != nil {
+		t.Fatalf("status %d, no redirect; want the callback with a code", resp.StatusCode)
+	}
+	if q := callbackParams(t, loc, "query"); q.Get("code") == "" {
+		t.Errorf("callback %v; want a code", q)
+	}
+}
+
 func TestMaxAge(t *testing.T) {
 	t.Parallel()
 	e := start(t)
