@@ -35,6 +35,14 @@ type CreateParams struct {
 	IDTokenAlg              string // default RS256
 	// RequireConsent marks a third-party application whose users approve its scopes.
 	RequireConsent bool
+	// Descriptive settings of the management API.
+	AppIdentifier   string // unique when set
+	Logo            string
+	Description     string
+	AppType         string // default web
+	DefaultProtocol string // default oidc
+	InitLoginURI    string
+	SSOEnabled      bool
 }
 
 const maxNameLen = 128
@@ -92,6 +100,9 @@ func newApplication(p CreateParams) (*genauth.Application, error) {
 		IDTokenTTL:              p.IDTokenTTL,
 		IDTokenAlg:              orDefault(p.IDTokenAlg, genauth.SigningRS256),
 		RequireConsent:          p.RequireConsent,
+	}
+	if err := describe(app, p); err != nil {
+		return nil, err
 	}
 	if app.IDTokenAlg != genauth.SigningRS256 && app.IDTokenAlg != genauth.SigningES256 {
 		return nil, invalid("unknown id token signing algorithm %q (want RS256 or ES256)", app.IDTokenAlg)

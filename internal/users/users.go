@@ -45,49 +45,79 @@ type CreateParams struct {
 	Phone    string
 	Password string
 	Name     string
+	// NoPassword allows an empty Password: the user cannot sign in until one is set.
+	NoPassword bool
+	// SourceType says how the user came to be; default UserSourceRegister.
+	SourceType string
+	// Profile sets further attributes (the management API's create-user).
+	Profile Patch
 }
 
 func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", genauth.ErrInvalidInput, fmt.Sprintf(format, args...))
 }
 
-// Create validates p and stores the new user. A taken username, email or
-// phone gives genauth.ErrConflict.
+// Create validates p and stores the new user. A taken username, email,
+// phone or external id gives genauth.ErrConflict.
 func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.User, error) {
-	u := &genauth.User{
-		Username: strings.TrimSpace(p.Username),
-		Email:    strings.ToLower(strings.TrimSpace(p.Email)),
-		Phone:    strings.TrimSpace(p.Phone),
-		Name:     strings.TrimSpace(p.Name),
-		Gender:   genauth.GenderUnknown,
-	}
-	if u.Username == "" && u.Email == "" && u.Phone == "" {
-		return nil, invalid("a username, email or phone number is required")
-	}
-	if err := validateUsername(u.Username); err != nil {
-		return nil, err
-	}
-	if err := validateEmail(u.Email); err != nil {
-		return nil, err
-	}
-	if err := validatePhone(u.Phone); err != nil {
-		return nil, err
-	}
-	if err := ValidatePassword(p.Password); err != nil {
-		return nil, err
-	}
-	hash, err := password.Hash(s.Rand, p.Password)
+	u, err := s.newUser(p)
 	if err != nil {
 		return nil, err
 	}
-	now := s.Now().UTC()
-	u.ID = s.Tokens.ID()
-	u.PasswordHash = hash
-	u.CreatedAt, u.UpdatedAt = now, now
 	if err := s.Store.CreateUser(ctx, u); err != nil {
 		return nil, err
 	}
 	return u, nil
+}
+
+// newUser validates p and returns the user to store, password hashed.
+func (s *Service) newUser(p CreateParams) (*genauth.User, error) {
+	u := &genauth.User{
+		Username:   strings.TrimSpace(p.Username),
+		Email:      strings.ToLower(strings.TrimSpace(p.Email)),
+		Phone:      strings.TrimSpace(p.Phone),
+		Name:       strings.TrimSpace(p.Name),
+		Gender:     genauth.GenderUnknown,
+		Status:     genauth.UserActivated,
+		SourceType: p.SourceType,
+	}
+	if u.SourceType == "" {
+		u.SourceType = genauth.UserSourceRegister
+	}
+	if err := applyProfile(u, p.Profile); err != nil {
+		return nil, err
+	}
+	if err := validateLogins(u); err != nil {
+		return nil, err
+	}
+	if p.Password != "" || !p.NoPassword {
+		if err := ValidatePassword(p.Password); err != nil {
+			return nil, err
+		}
+		hash, err := password.Hash(s.Rand, p.Password)
+		if err != nil {
+			return nil, err
+		}
+		u.PasswordHash = hash
+	}
+	now := s.Now().UTC()
+	u.ID = s.Tokens.ID()
+	u.CreatedAt, u.UpdatedAt = now, now
+	return u, nil
+}
+
+// validateLogins checks the login fields: at least one, each well formed.
+func validateLogins(u *genauth.User) error {
+	if u.Username == "" && u.Email == "" && u.Phone == "" {
+		return invalid("a username, email or phone number is required")
+	}
+	if err := validateUsername(u.Username); err != nil {
+		return err
+	}
+	if err := validateEmail(u.Email); err != nil {
+		return err
+	}
+	return validatePhone(u.Phone)
 }
 
 // Authenticate returns the user whose username, email or phone is login and
@@ -106,6 +136,10 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (*genauth.
 	if err != nil {
 		return nil, err
 	}
+	if u.PasswordHash == "" {
+		_, _ = password.Verify(s.dummy(), pw)
+		return nil, genauth.ErrBadCredentials
+	}
 	ok, err := password.Verify(u.PasswordHash, pw)
 	if err != nil {
 		return nil, err
@@ -113,7 +147,17 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (*genauth.
 	if !ok {
 		return nil, genauth.ErrBadCredentials
 	}
+	// Told only to someone who knows the password.
+	if !Active(u) {
+		return nil, genauth.ErrSuspended
+	}
 	return u, nil
+}
+
+// Active reports whether u may sign in and use tokens. Users stored before
+// statuses existed count as Activated.
+func Active(u *genauth.User) bool {
+	return u.Status == "" || u.Status == genauth.UserActivated
 }
 
 // dummy is a hash verified for unknown logins so that they cost the same as a wrong password.
