@@ -19,6 +19,7 @@ var en = map[string]string{
 	"login.error.username_required": "Enter your username, email or phone.",
 	"login.error.password_required": "Enter your password.",
 	"login.error.locked":            "Too many failed attempts. Sign-in to this account is paused; try again in a few minutes.",
+	"login.error.suspended":         "This account is suspended. Contact the administrator.",
 	"register.title":                "Create an account",
 	"register.lead":                 "Then continue to {0}",
 	"register.hint":                 "Give a username, an email address, or both.",

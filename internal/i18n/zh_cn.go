@@ -19,6 +19,7 @@ var zhCN = map[string]string{
 	"login.error.username_required": "请输入用户名、邮箱或手机号。",
 	"login.error.password_required": "请输入密码。",
 	"login.error.locked":            "失败次数过多，该账号已暂停登录，请几分钟后再试。",
+	"login.error.suspended":         "该账号已被停用，请联系管理员。",
 	"register.title":                "创建账号",
 	"register.lead":                 "完成后继续前往 {0}",
 	"register.hint":                 "请填写用户名或邮箱，也可以两者都填。",

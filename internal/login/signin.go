@@ -129,6 +129,10 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
 		return
 	}
+	if errors.Is(err, genauth.ErrSuspended) {
+		h.showLogin(w, r, http.StatusForbidden, returnTo, username, map[string]*msg{"credentials": m("login.error.suspended")})
+		return
+	}
 	if err != nil {
 		h.internalError(w, r, "login: authenticate", err)
 		return
@@ -137,5 +141,6 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "login: start session", err)
 		return
 	}
+	h.recordLogin(r, u.ID, returnTo)
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }

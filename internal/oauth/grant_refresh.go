@@ -5,6 +5,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/users"
 )
 
 // grantRefreshToken mints a new access token from a refresh token (RFC 6749
@@ -28,6 +29,12 @@ func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p param
 	}
 	if rt.Kind != genauth.TokenRefresh || rt.ClientID != app.ID || !rt.Active(now) {
 		return nil, invalidGrant("the refresh token is invalid, expired or revoked")
+	}
+	// A suspended or deleted user's refresh tokens stop working at once.
+	if u, err := h.cfg.Store.GetUser(ctx, rt.UserID); errors.Is(err, genauth.ErrNotFound) || (err == nil && !users.Active(u)) {
+		return nil, invalidGrant("the refresh token's user is suspended or no longer exists")
+	} else if err != nil {
+		return nil, h.internal(ctx, "looking up user", err)
 	}
 	scope := rt.Scope
 	var e *Error

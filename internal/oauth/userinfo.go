@@ -7,6 +7,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/users"
 )
 
 // userinfo serves GET and POST /P/me. The access token may come in the
@@ -65,6 +66,9 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	}
 	if err != nil {
 		return h.internal(ctx, "looking up user", err)
+	}
+	if !users.Active(u) {
+		return invalidToken("the access token's user is suspended")
 	}
 	writeJSON(w, http.StatusOK, oidc.UserinfoClaims(u, t.Protocol, t.Scope))
 	return nil
