@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/admin"
+	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/login"
 	"github.com/opengenauth/genauth/internal/oauth"
 	"github.com/opengenauth/genauth/internal/oidc"
@@ -99,11 +101,27 @@ func New(cfg Config) (http.Handler, error) {
 		ShowSignedOut: pages.RenderSignedOut,
 		ShowError:     pages.RenderError,
 	})
+	management, err := admin.New(admin.Config{
+		Store:  cfg.Store,
+		Users:  &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
+		Apps:   &apps.Service{Store: cfg.Store, Tokens: tokens, Now: cfg.Now},
+		Sealer: sealer,
+		Tokens: tokens,
+		Now:    cfg.Now,
+		Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := management.Keys().Ensure(context.Background()); err != nil {
+		return nil, fmt.Errorf("server: management access key: %w", err)
+	}
 
 	mux := http.NewServeMux()
 	pages.Register(mux)
 	protocol.Register(mux)
 	connect.Register(mux)
+	management.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})

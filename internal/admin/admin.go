@@ -1,0 +1,247 @@
+package admin
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/users"
+)
+
+// Prefix is where the management API lives.
+const Prefix = "/api/v3/"
+
+// MaxBodyBytes bounds a request body (a batch of users included).
+const MaxBodyBytes = 1 << 20
+
+// Config is what the management API needs.
+type Config struct {
+	Store  store.Store
+	Users  *users.Service
+	Apps   *apps.Service
+	Sealer *secret.Sealer
+	Tokens *token.Source
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Handler serves the management API.
+type Handler struct {
+	cfg    Config
+	keys   *Keys
+	routes []route
+}
+
+// route is one endpoint: its method, its name under Prefix and its work.
+type route struct {
+	method, name string
+	public       bool // served without credentials
+	fn           func(*request) (any, *apiError)
+}
+
+// request is an authenticated call: the HTTP request, its body and its
+// parameters (the query for GET, the JSON body otherwise).
+type request struct {
+	*http.Request
+	h      *Handler
+	query  query
+	params object
+}
+
+// New returns the management API handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Users == nil || cfg.Apps == nil || cfg.Sealer == nil || cfg.Tokens == nil {
+		return nil, errors.New("admin: Store, Users, Apps, Sealer and Tokens are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h := &Handler{cfg: cfg, keys: &Keys{Store: cfg.Store, Sealer: cfg.Sealer, Tokens: cfg.Tokens, Now: cfg.Now}}
+	h.routes = []route{
+		{http.MethodPost, "get-management-token", true, h.getManagementToken},
+		{http.MethodPost, "create-user", false, h.createUser},
+		{http.MethodPost, "create-users-batch", false, h.createUsersBatch},
+		{http.MethodGet, "get-user", false, h.getUser},
+		{http.MethodGet, "get-user-batch", false, h.getUserBatch},
+		{http.MethodPost, "list-users", false, h.listUsersPost},
+		{http.MethodGet, "list-users", false, h.listUsersGet},
+		{http.MethodPost, "update-user", false, h.updateUser},
+		{http.MethodPost, "delete-users-batch", false, h.deleteUsersBatch},
+		{http.MethodPost, "is-user-exists", false, h.isUserExists},
+		{http.MethodPost, "kick-users", false, h.kickUsers},
+		{http.MethodGet, "get-user-login-history", false, h.getUserLoginHistory},
+		{http.MethodGet, "get-user-loggedin-apps", false, h.getUserLoggedInApps},
+		{http.MethodPost, "check-session-status", false, h.checkSessionStatus},
+		{http.MethodPost, "create-application", false, h.createApplication},
+		{http.MethodGet, "list-applications", false, h.listApplications},
+		{http.MethodGet, "get-application", false, h.getApplication},
+		{http.MethodPost, "update-application", false, h.updateApplication},
+		{http.MethodPost, "delete-application", false, h.deleteApplication},
+		{http.MethodGet, "get-application-secret", false, h.getApplicationSecret},
+		{http.MethodPost, "refresh-application-secret", false, h.refreshApplicationSecret},
+		{http.MethodPost, "list-application-active-users", false, h.listApplicationActiveUsers},
+	}
+	return h, nil
+}
+
+// Keys returns the access key manager the handler checks credentials with.
+func (h *Handler) Keys() *Keys { return h.keys }
+
+// Register adds the management API's routes to mux: every endpoint, the
+// OpenAPI description, and an envelope answer for unknown paths.
+func (h *Handler) Register(mux *http.ServeMux) {
+	for _, rt := range h.routes {
+		mux.Handle(rt.method+" "+Prefix+rt.name, h.endpoint(rt))
+	}
+	mux.HandleFunc("GET "+Prefix+"openapi.json", serveOpenAPI)
+	mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
+		status, msg := http.StatusNotFound, "no such endpoint: "+r.URL.Path
+		for _, rt := range h.routes {
+			if Prefix+rt.name == r.URL.Path {
+				status, msg = http.StatusMethodNotAllowed, r.Method+" is not allowed here (use "+rt.method+")"
+			}
+		}
+		h.write(w, nil, &apiError{Status: status, Message: msg})
+	})
+}
+
+func (h *Handler) endpoint(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, e := h.serve(r, rt)
+		h.write(w, data, e)
+	})
+}
+
+func (h *Handler) serve(r *http.Request, rt route) (any, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, &apiError{Status: http.StatusBadRequest, Message: fmt.Sprintf("the request body is unreadable or larger than %d bytes", MaxBodyBytes)}
+	}
+	if !rt.public {
+		if e := h.authenticate(r, body); e != nil {
+			return nil, e
+		}
+	}
+	req := &request{Request: r, h: h, query: query{r.URL.Query()}}
+	if r.Method != http.MethodGet {
+		if len(bytes.TrimSpace(body)) == 0 {
+			body = []byte("{}")
+		}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
+			return nil, badRequest("the body must be a JSON object: %s", jsonProblem(err))
+		}
+		req.params = object{fields: fields}
+	}
+	return rt.fn(req)
+}
+
+// jsonProblem describes a JSON syntax error without echoing the input.
+func jsonProblem(err error) string {
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
+		return fmt.Sprintf("malformed JSON at byte %d", se.Offset)
+	}
+	if err == nil {
+		return "null is not an object"
+	}
+	return "not a JSON object"
+}
+
+// apiError is a failure as the envelope reports it.
+type apiError struct {
+	Status  int
+	APICode int
+	Message string
+}
+
+func badRequest(format string, args ...any) *apiError {
+	return &apiError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+// API codes of business errors.
+const (
+	codeUserNotFound = 2004
+	codeAppNotFound  = 2011
+)
+
+// envelope is every response body (always HTTP 200).
+type envelope struct {
+	StatusCode int    `json:"statusCode"`
+	Message    string `json:"message"`
+	APICode    int    `json:"apiCode,omitempty"`
+	RequestID  string `json:"requestId"`
+	Data       any    `json:"data,omitempty"`
+}
+
+func (h *Handler) write(w http.ResponseWriter, data any, e *apiError) {
+	env := envelope{StatusCode: http.StatusOK, RequestID: h.cfg.Tokens.ID(), Data: data}
+	if e != nil {
+		env = envelope{StatusCode: e.Status, Message: e.Message, APICode: e.APICode, RequestID: env.RequestID}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(env); err != nil {
+		h.cfg.Logger.Error("admin: encoding a response", "err", err)
+		b.Reset()
+		fmt.Fprintf(&b, `{"statusCode":500,"message":"internal error","requestId":%q}`+"\n", env.RequestID)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b.Bytes())
+}
+
+// internal logs an unexpected failure and returns an opaque 500.
+func (h *Handler) internal(r *http.Request, what string, err error) *apiError {
+	h.cfg.Logger.ErrorContext(r.Context(), "admin: "+what, "err", err)
+	return &apiError{Status: http.StatusInternalServerError, Message: "internal error"}
+}
+
+// fail maps a service error to the envelope; notFound is the apiCode of
+// genauth.ErrNotFound here (an unknown user or application).
+func (r *request) fail(what string, err error, notFound int) *apiError {
+	var entry *store.EntryError
+	prefix := ""
+	if errors.As(err, &entry) {
+		prefix = fmt.Sprintf("entry %d: ", entry.Index)
+	}
+	switch {
+	case errors.Is(err, users.ErrUnknownApplication):
+		return &apiError{Status: http.StatusNotFound, APICode: codeAppNotFound, Message: prefix + err.Error()}
+	case errors.Is(err, genauth.ErrNotFound):
+		msg := "user not found"
+		if notFound == codeAppNotFound {
+			msg = "application not found"
+		}
+		return &apiError{Status: http.StatusNotFound, APICode: notFound, Message: prefix + msg}
+	case errors.Is(err, genauth.ErrConflict):
+		return &apiError{Status: http.StatusConflict, Message: prefix + err.Error()}
+	case errors.Is(err, genauth.ErrInvalidInput):
+		return &apiError{Status: http.StatusBadRequest, Message: prefix + err.Error()}
+	}
+	return r.h.internal(r.Request, what, err)
+}
+
+func (h *Handler) now() time.Time { return h.cfg.Now().UTC() }
+
+func (r *request) ctx() context.Context { return r.Context() }
+
+// success is the data of calls that only say they worked.
+type success struct {
+	Success bool `json:"success"`
+}
