@@ -47,6 +47,14 @@ type user struct {
 	LastIP         string         `json:"lastIp"`
 	Address        string         `json:"address"`
 	Birthdate      string         `json:"birthdate"`
+	GivenName      string         `json:"givenName"`
+	FamilyName     string         `json:"familyName"`
+	MiddleName     string         `json:"middleName"`
+	PreferredName  string         `json:"preferredUsername"`
+	Profile        string         `json:"profile"`
+	Website        string         `json:"website"`
+	Zoneinfo       string         `json:"zoneinfo"`
+	Locale         string         `json:"locale"`
 	CustomData     map[string]any `json:"customData"`
 }
 
@@ -183,7 +191,9 @@ func TestUserEndpoints(t *testing.T) {
 				p("advancedFilter", `[{"field":"password","operator":"EQUAL","value":"x"}]`)},
 				func(t *testing.T, env envelope) { failed(t, env, 400, 0, "advancedFilter[0].field") }},
 			{"list-users POST wrong type", http.MethodPost, "list-users", []param{p("options", `{"pagination":{"limit":"ten"}}`)},
-				func(t *testing.T, env envelope) { failed(t, env, 400, 0, "options.pagination.limit must be a whole number") }},
+				func(t *testing.T, env envelope) {
+					failed(t, env, 400, 0, "options.pagination.limit must be a whole number")
+				}},
 			{"list-users GET defaults false", http.MethodGet, "list-users", []param{ps("status", "false"), ps("page", "1"), ps("limit", "2")},
 				func(t *testing.T, env envelope) {
 					var pg userPage

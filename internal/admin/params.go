@@ -224,7 +224,8 @@ func parseBool(s string) (bool, bool) {
 // parseInt reads an integer, also written as a float with no fraction
 // (1.7e+12, 10.0), as SDKs that pass numbers through doubles do.
 func parseInt(s string) (int64, bool) {
-	s = strings.TrimSpace(s)
+	// An unencoded "+" of 1.7e+12 arrives in a query as a space.
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "+")
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, true
 	}
