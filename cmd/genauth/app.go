@@ -160,7 +160,7 @@ func (c *cli) appListCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			list, err := st.ListApplications(cmd.Context())
+			list, err := appService(st).List(cmd.Context())
 			if err != nil {
 				return err
 			}

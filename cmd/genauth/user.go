@@ -63,6 +63,7 @@ func (c *cli) userCreateCmd() *cobra.Command {
 				return err
 			}
 			p.Password = pw
+			p.SourceType = genauth.UserSourceAdmin
 			st, err := c.existingStore(cmd.Context())
 			if err != nil {
 				return err
@@ -121,7 +122,7 @@ func (c *cli) userListCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			list, err := st.ListUsers(cmd.Context())
+			list, err := userService(st).List(cmd.Context())
 			if err != nil {
 				return err
 			}
