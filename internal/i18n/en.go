@@ -78,6 +78,7 @@ var en = map[string]string{
 
 	"signedout.page_title": "Signed out",
 	"signedout.title":      "You are signed out",
+	"signedout.lead":       "Your GenAuth session on this device has ended. Applications you used may keep you signed in until you sign out of them too.",
 	"signedout.refused":    "The application asked to be sent back to an address that is not on its list of logout callbacks, so you were not redirected.",
 	"signedout.signin":     "Sign in again",
 	"signedout.home":       "Home",

@@ -78,6 +78,7 @@ var zhCN = map[string]string{
 
 	"signedout.page_title": "已退出",
 	"signedout.title":      "你已退出登录",
+	"signedout.lead":       "你在此设备上的 GenAuth 会话已结束。你用过的应用可能仍保持登录，直到你在应用中也退出。",
 	"signedout.refused":    "应用要求跳转的地址不在其退出回调地址列表中，因此没有为你跳转。",
 	"signedout.signin":     "重新登录",
 	"signedout.home":       "首页",

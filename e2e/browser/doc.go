@@ -1,0 +1,7 @@
+// Package browser holds the hosted pages' browser tests: Node's test runner
+// with playwright-core drives Debian's Chromium through every flow (tests/),
+// axe-core checks every page's accessibility, and screenshots for the README
+// come from the same run (npm run screenshots). TestBrowser runs them under
+// go test against the environment in testenv; scripts/browser-deps.sh
+// installs what they need.
+package browser

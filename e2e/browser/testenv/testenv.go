@@ -1,0 +1,166 @@
+// Package testenv starts what the browser tests run against: a real GenAuth
+// server on loopback with SQLite in a fresh temp dir, two applications (one
+// first-party, one that asks for consent), one user, and a stand-in
+// application that receives the login and logout callbacks.
+package testenv
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"html"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/server"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/users"
+)
+
+// EnvVar carries Info as JSON to the Node tests.
+const EnvVar = "GENAUTH_BROWSER_ENV"
+
+// userPassword is the seeded user's; this only ever runs on loopback.
+const userPassword = "correct horse battery"
+
+// App is an application's credentials.
+type App struct {
+	Name         string `json:"name"`
+	ClientID     string `json:"client_id"`
+	ClientSecret string `json:"client_secret"`
+}
+
+// Info is what the tests need to know, as JSON.
+type Info struct {
+	URL    string            `json:"url"`     // GenAuth
+	AppURL string            `json:"app_url"` // the stand-in application
+	Apps   map[string]App    `json:"apps"`    // "first" and "consent"
+	User   map[string]string `json:"user"`    // username, email, name, password
+}
+
+// Env is a running environment.
+type Env struct {
+	Info
+	dir      string
+	store    *sqlite.Store
+	idp, app *http.Server
+}
+
+// Start runs the environment until Close.
+func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
+	e := &Env{}
+	defer func() {
+		if err != nil {
+			e.Close()
+		}
+	}()
+	if e.dir, err = os.MkdirTemp("", "genauth-browser-"); err != nil {
+		return nil, err
+	}
+	if e.store, err = sqlite.Open(filepath.Join(e.dir, "genauth.db")); err != nil {
+		return nil, err
+	}
+	if err := e.store.Migrate(ctx); err != nil {
+		return nil, err
+	}
+	idpLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	appLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		idpLn.Close()
+		return nil, err
+	}
+	e.Info = Info{
+		URL:    "http://" + idpLn.Addr().String(),
+		AppURL: "http://" + appLn.Addr().String(),
+		Apps:   map[string]App{},
+		User:   map[string]string{"username": "alice", "email": "alice@example.com", "name": "Alice Liddell", "password": userPassword},
+	}
+	key := make([]byte, secret.KeyLen)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	h, err := server.New(server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger})
+	if err != nil {
+		idpLn.Close()
+		appLn.Close()
+		return nil, err
+	}
+	tokens := token.NewSource(rand.Reader)
+	appSvc := &apps.Service{Store: e.store, Tokens: tokens, Now: time.Now}
+	for id, p := range map[string]apps.CreateParams{
+		"first":   {Name: "Acme Notes"},
+		"consent": {Name: "Photo Printer", RequireConsent: true},
+	} {
+		p.RedirectURIs = []string{e.AppURL + "/callback"}
+		p.LogoutRedirectURIs = []string{e.AppURL + "/signed-out"}
+		app, sec, err := appSvc.Create(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		e.Apps[id] = App{Name: app.Name, ClientID: app.ID, ClientSecret: sec}
+	}
+	userSvc := &users.Service{Store: e.store, Tokens: tokens, Rand: rand.Reader, Now: time.Now}
+	if _, err := userSvc.Create(ctx, users.CreateParams{
+		Username: e.User["username"], Email: e.User["email"], Name: e.User["name"], Password: userPassword,
+	}); err != nil {
+		return nil, err
+	}
+	e.idp = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	e.app = &http.Server{Handler: http.HandlerFunc(standIn), ReadHeaderTimeout: 10 * time.Second}
+	go serve(e.idp, idpLn, logger)
+	go serve(e.app, appLn, logger)
+	return e, nil
+}
+
+func serve(s *http.Server, l net.Listener, logger *slog.Logger) {
+	if err := s.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		logger.Error("testenv: serve", "err", err)
+	}
+}
+
+// Close stops the servers and removes the database.
+func (e *Env) Close() {
+	for _, s := range []*http.Server{e.app, e.idp} {
+		if s != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			_ = s.Shutdown(ctx)
+			cancel()
+		}
+	}
+	if e.store != nil {
+		e.store.Close()
+	}
+	if e.dir != "" {
+		os.RemoveAll(e.dir)
+	}
+}
+
+// standIn is the application the browser is sent back to: it shows what it
+// received, as a real one would before exchanging the code.
+func standIn(w http.ResponseWriter, r *http.Request) {
+	var heading string
+	switch r.URL.Path {
+	case "/callback":
+		heading = "Callback received"
+	case "/signed-out":
+		heading = "Signed out of the application"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	fmt.Fprintf(w, "<!doctype html><html lang=\"en\"><title>%s</title><h1>%s</h1><p id=\"query\">%s</p>",
+		heading, heading, html.EscapeString(r.URL.Query().Encode()))
+}

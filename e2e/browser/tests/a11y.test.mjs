@@ -1,0 +1,100 @@
+// Every hosted page, in both languages, at phone and desktop width: no
+// serious or critical axe-core violation, no horizontal scrolling, nothing
+// refused by the Content-Security-Policy. With GENAUTH_SCREENSHOTS set to a
+// directory (npm run screenshots), each page is also saved there as PNG.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  startEnv, launch, newPage, authorizeURL, signIn, axeViolations, PHONE, DESKTOP,
+} from './lib.mjs';
+
+let env;
+let browser;
+before(async () => {
+  env = await startEnv();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+const shots = process.env.GENAUTH_SCREENSHOTS;
+if (shots) mkdirSync(shots, { recursive: true });
+
+let users = 0;
+// register signs a new user up on the page (and so in), unlike any other test's user.
+async function register(page) {
+  const name = `a11y-user-${++users}`;
+  await page.goto(`${env.url}/register`);
+  await page.locator('#username').fill(name);
+  await page.locator('#password').fill('a long passphrase');
+  await page.locator('#password_confirm').fill('a long passphrase');
+  await page.locator('form[action="/register"] button[type="submit"]').click();
+  await page.waitForURL((u) => u.pathname === '/');
+}
+
+// Each page: how to get there from a fresh browser.
+const pages = {
+  'home': async (page) => page.goto(`${env.url}/`),
+  'login': async (page) => page.goto(authorizeURL(env, 'first').url),
+  'login-error': async (page) => {
+    await page.goto(authorizeURL(env, 'first').url);
+    await signIn(page, env.user.username, 'not the password');
+    await page.locator('#password-error').waitFor();
+  },
+  'register': async (page) => {
+    await page.goto(authorizeURL(env, 'first').url);
+    await page.locator('.aside a').click();
+    await page.waitForURL((u) => u.pathname === '/register');
+  },
+  'register-errors': async (page) => {
+    await page.goto(`${env.url}/register`);
+    await page.locator('#username').fill('carol');
+    await page.locator('#password').fill('short');
+    await page.locator('#password_confirm').fill('shorter');
+    await page.locator('form[action="/register"] button[type="submit"]').click();
+    await page.locator('#password-error').waitFor();
+  },
+  'consent': async (page) => {
+    await register(page);
+    await page.goto(authorizeURL(env, 'consent', { prefix: 'oidc', scope: 'openid profile email offline_access', nonce: 'n' }).url);
+    await page.locator('form.decide').waitFor();
+  },
+  'home-signed-in': async (page) => {
+    await register(page);
+    await page.goto(authorizeURL(env, 'consent', { prefix: 'oidc', scope: 'openid email', nonce: 'n' }).url);
+    await page.locator('form.decide button[value="approve"]').click();
+    await page.waitForURL((u) => u.origin === env.app_url);
+    await page.goto(`${env.url}/`);
+  },
+  'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
+  'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),
+};
+
+// Screenshots in English of every page, and in Chinese of a few.
+const chineseShots = new Set(['login', 'register-errors', 'consent']);
+
+for (const lang of ['en', 'zh-CN']) {
+  for (const [name, open] of Object.entries(pages)) {
+    test(`${name} (${lang}) is accessible at phone and desktop width`, async () => {
+      const page = await newPage(browser, { viewport: DESKTOP, locale: lang === 'en' ? 'en-US' : 'zh-CN' });
+      await open(page);
+      assert.equal(await page.evaluate(() => document.documentElement.lang), lang);
+      for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+        await page.setViewportSize(viewport);
+        assert.deepEqual(await axeViolations(page), [], `${name} (${lang}, ${size})`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.ok(overflow <= 0, `${name} (${lang}, ${size}) scrolls sideways by ${overflow}px`);
+        if (shots && (lang === 'en' || chineseShots.has(name))) {
+          const file = lang === 'en' ? `${name}-${size}.png` : `${name}-${lang}-${size}.png`;
+          await page.screenshot({ path: join(shots, file), fullPage: true });
+        }
+      }
+      assert.deepEqual(page.problems, []);
+      await page.context().close();
+    });
+  }
+}

@@ -1,0 +1,166 @@
+// The hosted pages' flows in Chromium: register, sign in, a wrong password,
+// consent, the redirect back with a code, and both ways of signing out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, PHONE,
+} from './lib.mjs';
+
+let env;
+let browser;
+before(async () => {
+  env = await startEnv();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await env?.close();
+});
+
+async function focusedId(page) {
+  return page.evaluate(() => document.activeElement?.id);
+}
+
+test('register, then continue to the application with a code', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  const { url, state } = authorizeURL(env, 'first');
+  await page.goto(url);
+  assert.match(new URL(page.url()).pathname, /^\/login$/);
+  assert.match(await page.locator('.lead').innerText(), /Sign in to continue to Acme Notes/);
+  await page.getByRole('link', { name: 'Create one' }).click();
+  assert.equal(new URL(page.url()).pathname, '/register');
+  await page.getByLabel('Username').fill('bob');
+  await page.getByLabel('Email').fill('bob@example.com');
+  await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+  await page.getByLabel('Confirm password').fill('a long passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  const q = callback(env, page, state);
+  const tokens = await exchange(env, 'first', q.get('code'));
+  assert.match(tokens.access_token, /^[0-9a-f]{40}$/);
+  assert.deepEqual(page.problems, []);
+});
+
+test('registration errors appear at their fields and the entries are kept', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill(env.user.username);
+  await page.getByLabel('Password', { exact: true }).fill('short');
+  await page.getByLabel('Confirm password').fill('shorter');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  // Password problems are found first; the username is checked once they are fixed.
+  assert.equal(await page.locator('#password-error').innerText(), 'The password must have at least 8 characters.');
+  assert.equal(await page.locator('#password_confirm-error').innerText(), 'The two passwords do not match.');
+  assert.equal(await page.getByLabel('Password', { exact: true }).getAttribute('aria-invalid'), 'true');
+  assert.equal(await page.getByLabel('Username').inputValue(), env.user.username);
+  assert.equal(await focusedId(page), 'password');
+
+  await page.getByLabel('Password', { exact: true }).fill('long enough');
+  await page.getByLabel('Confirm password').fill('long enough');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  assert.equal(await page.locator('#username-error').innerText(), 'This username is taken. Sign in instead, or choose another.');
+  assert.equal(await page.getByLabel('Username').getAttribute('aria-describedby'), 'username-error');
+  assert.equal(await focusedId(page), 'username');
+  assert.deepEqual(page.problems, []);
+});
+
+test('a wrong password is shown at the field, the username is kept, then sign in works', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${env.url}/login`);
+  assert.equal(await focusedId(page), 'username');
+  await signIn(page, env.user.username, 'not the password');
+  const message = page.locator('#password-error');
+  assert.equal(await message.innerText(), 'Wrong username or password. Check both and try again.');
+  assert.ok(await message.isVisible());
+  assert.equal(await page.getByLabel('Username, email or phone').inputValue(), env.user.username);
+  assert.equal(await page.getByLabel('Password').getAttribute('aria-invalid'), 'true');
+  assert.equal(await focusedId(page), 'password');
+
+  await page.getByLabel('Password').fill(env.user.password);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => u.pathname === '/');
+  assert.match(await page.locator('.lead').innerText(), /Signed in as Alice Liddell/);
+  assert.deepEqual(page.problems, []);
+});
+
+test('the keyboard reaches every control in order, with a visible focus', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${env.url}/login`);
+  assert.equal(await focusedId(page), 'username');
+  // From the top of the page: header, then the form, then the link below it.
+  await page.focus('a.brand');
+  const order = [];
+  for (let i = 0; i < 7; i++) {
+    if (i > 0) await page.keyboard.press('Tab');
+    const el = await page.evaluate(() => {
+      const a = document.activeElement;
+      return { label: a.id || a.textContent.trim(), outline: getComputedStyle(a).outlineStyle };
+    });
+    assert.notEqual(el.outline, 'none', `no visible focus on ${el.label}`);
+    order.push(el.label);
+  }
+  assert.deepEqual(order, ['GenAuth', 'English', '简体中文', 'username', 'password', 'Sign in', 'Create one']);
+});
+
+test('consent: the application lists what it wants, allow redirects with a code, deny with an error', async () => {
+  const page = await newPage(browser);
+  const first = authorizeURL(env, 'consent', { prefix: 'oidc', scope: 'openid profile email', nonce: 'n1' });
+  await page.goto(first.url);
+  await signIn(page, env.user.username, env.user.password);
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Allow access?');
+  assert.match(await page.locator('.lead').innerText(), /Photo Printer would like to:/);
+  assert.deepEqual(await page.locator('.scopes li').allInnerTexts(),
+    ['Know who you are', 'See your name and profile', 'See your email address']);
+
+  await page.getByRole('button', { name: 'Deny' }).click();
+  const denied = callback(env, page, first.state);
+  assert.equal(denied.get('error'), 'access_denied');
+
+  const second = authorizeURL(env, 'consent', { prefix: 'oidc', scope: 'openid profile email', nonce: 'n2' });
+  await page.goto(second.url);
+  await page.getByRole('button', { name: 'Allow' }).click();
+  const q = callback(env, page, second.state);
+  const tokens = await exchange(env, 'consent', q.get('code'), 'oidc');
+  assert.ok(tokens.id_token, 'no id token');
+
+  // Allowed once, not asked again; the home page lists it.
+  const third = authorizeURL(env, 'consent', { prefix: 'oidc', scope: 'openid email' });
+  await page.goto(third.url);
+  callback(env, page, third.state);
+  await page.goto(`${env.url}/`);
+  assert.deepEqual(await page.locator('.consents .app-name').allInnerTexts(), ['Photo Printer']);
+  assert.deepEqual(page.problems, []);
+});
+
+test('sign out through /login/profile/logout goes back to the application', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${env.url}/login`);
+  await signIn(page, env.user.email, env.user.password);
+  assert.match(await page.locator('.lead').innerText(), /Signed in as/);
+  // The SDKs send redirect_uri unencoded.
+  await page.goto(`${env.url}/login/profile/logout?redirect_uri=${env.app_url}/signed-out`);
+  assert.equal(page.url(), `${env.app_url}/signed-out`);
+  await page.goto(`${env.url}/`);
+  assert.equal(await page.locator('.lead').innerText(), 'You are not signed in.');
+
+  // Not on the list: the signed-out page, and no redirect.
+  await page.goto(`${env.url}/login/profile/logout?redirect_uri=https://evil.example/`);
+  assert.equal(new URL(page.url()).origin, env.url);
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'You are signed out');
+  assert.match(await page.getByRole('alert').innerText(), /not on its list of logout callbacks/);
+});
+
+test('sign out through /oidc/session/end with an id token hint', async () => {
+  const page = await newPage(browser);
+  const { url, state } = authorizeURL(env, 'first', { prefix: 'oidc', scope: 'openid', nonce: 'n3' });
+  await page.goto(url);
+  await signIn(page, env.user.username, env.user.password);
+  const q = callback(env, page, state);
+  const { id_token: idToken } = await exchange(env, 'first', q.get('code'), 'oidc');
+  const end = new URLSearchParams({
+    id_token_hint: idToken, post_logout_redirect_uri: `${env.app_url}/signed-out`, state: 'bye',
+  });
+  await page.goto(`${env.url}/oidc/session/end?${end}`);
+  assert.equal(page.url(), `${env.app_url}/signed-out?state=bye`);
+  await page.goto(`${env.url}/`);
+  assert.equal(await page.locator('.lead').innerText(), 'You are not signed in.');
+});

@@ -1,0 +1,140 @@
+// Shared set-up for the browser tests: the GenAuth environment, Chromium,
+// and small helpers for the flows.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const browserDir = join(here, '..');
+
+// Flags Debian's Chromium needs as root on a machine with a closed network.
+const chromiumArgs = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+// startEnv returns the environment the Go test started (GENAUTH_BROWSER_ENV),
+// or builds and starts cmd/testserver when the tests run on their own.
+export async function startEnv() {
+  if (process.env.GENAUTH_BROWSER_ENV) {
+    return { ...JSON.parse(process.env.GENAUTH_BROWSER_ENV), close: async () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'genauth-testserver-'));
+  const bin = join(dir, 'testserver');
+  execFileSync('go', ['build', '-o', bin, './cmd/testserver'], { cwd: browserDir, stdio: 'inherit' });
+  // stdin stays open: the server exits when it closes, that is when we do.
+  const child = spawn(bin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const line = await new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`testserver exited with ${code}`)));
+    createInterface({ input: child.stdout }).once('line', resolve);
+  });
+  return {
+    ...JSON.parse(line),
+    close: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.GENAUTH_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: chromiumArgs,
+  });
+}
+
+// newPage opens a page in a fresh context (no cookies) and records in
+// page.problems console errors (Content-Security-Policy violations among
+// them), page errors, and failed loads of anything but the page itself
+// (whose 4xx status is often the point). A load aborted because the test
+// navigated on is not a problem.
+export async function newPage(browser, { viewport = DESKTOP, locale = 'en-US' } = {}) {
+  const context = await browser.newContext({ viewport, locale });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) page.problems.push(m.text());
+  });
+  page.on('pageerror', (e) => page.problems.push(String(e)));
+  page.on('requestfailed', (r) => {
+    const err = r.failure()?.errorText;
+    if (r.resourceType() !== 'document' && err !== 'net::ERR_ABORTED') page.problems.push(`${r.url()}: ${err}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && r.request().resourceType() !== 'document') page.problems.push(`${r.url()}: ${r.status()}`);
+  });
+  return page;
+}
+
+let counter = 0;
+// authorizeURL is an application's authorization request.
+export function authorizeURL(env, app, { prefix = 'oauth', scope, state = `s${++counter}`, nonce } = {}) {
+  const q = new URLSearchParams({
+    client_id: env.apps[app].client_id,
+    redirect_uri: `${env.app_url}/callback`,
+    response_type: 'code',
+    scope: scope ?? (prefix === 'oidc' ? 'openid profile email' : 'user'),
+    state,
+  });
+  if (nonce) q.set('nonce', nonce);
+  return { url: `${env.url}/${prefix}/auth?${q}`, state };
+}
+
+// signIn fills the hosted sign-in form the page is on.
+export async function signIn(page, username, password) {
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('form[action="/login"] button[type="submit"]').click();
+}
+
+// callback checks that the page reached the application's callback with the
+// state and returns the query.
+export function callback(env, page, state) {
+  const u = new URL(page.url());
+  assert.equal(`${u.origin}${u.pathname}`, `${env.app_url}/callback`, `not at the callback: ${page.url()}`);
+  assert.equal(u.searchParams.get('state'), state);
+  return u.searchParams;
+}
+
+// exchange redeems a code at the token endpoint as the application's back end would.
+export async function exchange(env, app, code, prefix = 'oauth') {
+  const resp = await fetch(`${env.url}/${prefix}/token`, {
+    method: 'POST',
+    body: new URLSearchParams({
+      grant_type: 'authorization_code', code, redirect_uri: `${env.app_url}/callback`,
+      client_id: env.apps[app].client_id, client_secret: env.apps[app].client_secret,
+    }),
+  });
+  const body = await resp.json();
+  assert.equal(resp.status, 200, JSON.stringify(body));
+  return body;
+}
+
+// The axe-core source, injected through the DevTools protocol: the pages'
+// Content-Security-Policy rightly refuses it as a script tag.
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+// axeViolations returns the serious and critical accessibility violations on the page.
+export async function axeViolations(page) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() => globalThis.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    resultTypes: ['violations'],
+  }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
