@@ -153,7 +153,22 @@ func (h *Handler) checkConsent(w http.ResponseWriter, r request, ar *authorizeRe
 		return false
 	case decision == consentApprove:
 		now := h.now()
-		c := &genauth.Consent{UserID: sess.UserID, ClientID: ar.app.ID, Scopes: strings.Fields(ar.scope), CreatedAt: now, UpdatedAt: now}
+		scopes := strings.Fields(ar.scope)
+		// A new approval adds to what the user allowed before.
+		prev, err := h.cfg.Store.GetConsent(ctx, sess.UserID, ar.app.ID)
+		switch {
+		case err == nil:
+			for _, s := range prev.Scopes {
+				if !slices.Contains(scopes, s) {
+					scopes = append(scopes, s)
+				}
+			}
+		case !errors.Is(err, genauth.ErrNotFound):
+			h.cfg.Logger.ErrorContext(ctx, "reading consent", "err", err)
+			h.redirectError(w, r.Request, ar, serverError())
+			return false
+		}
+		c := &genauth.Consent{UserID: sess.UserID, ClientID: ar.app.ID, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
 		if err := h.cfg.Store.SaveConsent(ctx, c); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "saving consent", "err", err)
 			h.redirectError(w, r.Request, ar, serverError())

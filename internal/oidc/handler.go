@@ -151,6 +151,19 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 			clientID = claims.Audience[0]
 		}
 	}
+	if claims != nil {
+		// A hint names whom the application is logging out; it must not end
+		// another account's session in this browser.
+		sess, err := h.cfg.Sessions.Current(r)
+		switch {
+		case err == nil && sess.UserID != claims.Subject:
+			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The application asked to sign out a different account than the one signed in here, so you were not signed out.")
+			return
+		case err != nil && !errors.Is(err, genauth.ErrNotFound):
+			h.serverError(w, r, "reading session", err)
+			return
+		}
+	}
 	if err := h.cfg.Sessions.End(w, r); err != nil {
 		h.serverError(w, r, "ending session", err)
 		return
