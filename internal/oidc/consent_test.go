@@ -238,3 +238,16 @@ func TestMaxAge(t *testing.T) {
 		})
 	}
 }
+
+// TestConsentAccumulates: approving a narrower request later does not take
+// back what the user allowed before.
+func TestConsentAccumulates(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	third := e.newApp(t, apps.CreateParams{Name: "Third Party", RequireConsent: true})
+	l := e.wantConsentPage(t, e.srv.Follow(t, e.browser, e.authURL(third, "scope", "openid email"), userName, userPassword), "openid email")
+	e.wantCode(t, e.srv.Consent(t, e.browser, l, "approve"))
+	l = e.wantConsentPage(t, e.srv.Follow(t, e.browser, e.authURL(third, "scope", "openid", "prompt", "consent"), "", ""), "openid")
+	e.wantCode(t, e.srv.Consent(t, e.browser, l, "approve"))
+	e.wantCode(t, e.srv.Follow(t, e.browser, e.authURL(third, "scope", "openid email", "prompt", "none"), "", ""))
+}

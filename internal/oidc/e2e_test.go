@@ -320,6 +320,22 @@ func TestEndSession(t *testing.T) {
 		return browser, raw
 	}
 
+	t.Run("hint for another account than the signed-in one", func(t *testing.T) {
+		_, hint := signIn(t)
+		bob := testserver.Browser(t)
+		e.srv.CreateUser(t, "bob", "bob's long password")
+		if loc := e.srv.Authorize(t, bob, e.authURL(c), "bob", "bob's long password"); loc.Query().Get("code") == "" {
+			t.Fatalf("bob's sign-in: %s", loc)
+		}
+		resp, body := get(t, bob, endURL("id_token_hint", hint, "post_logout_redirect_uri", logoutCallback))
+		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
+			t.Fatalf("status %d, Location %q; want 400 and no redirect:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		if !e.hasSession(t, bob, c) {
+			t.Error("bob was signed out by alice's logout")
+		}
+	})
+
 	t.Run("valid hint and allowed redirect", func(t *testing.T) {
 		browser, hint := signIn(t)
 		cookie := sessionCookie(t, browser, e.srv.URL)
