@@ -35,6 +35,9 @@ type appJSON struct {
 	GrantTypes              []string  `json:"grant_types"`
 	AccessTokenTTL          int64     `json:"access_token_ttl"` // seconds
 	RefreshTokenTTL         int64     `json:"refresh_token_ttl"`
+	IDTokenTTL              int64     `json:"id_token_ttl"`
+	IDTokenAlg              string    `json:"id_token_signed_response_alg"`
+	RequireConsent          bool      `json:"require_consent"`
 	CreatedAt               time.Time `json:"created_at"`
 }
 
@@ -51,6 +54,9 @@ func newAppJSON(a *genauth.Application, secret string) appJSON {
 		GrantTypes:              nonNil(a.GrantTypes),
 		AccessTokenTTL:          int64(a.AccessTokenTTL / time.Second),
 		RefreshTokenTTL:         int64(a.RefreshTokenTTL / time.Second),
+		IDTokenTTL:              int64(a.IDTokenTTL / time.Second),
+		IDTokenAlg:              a.IDTokenAlg,
+		RequireConsent:          a.RequireConsent,
 		CreatedAt:               a.CreatedAt.UTC(),
 	}
 }
@@ -111,6 +117,11 @@ func (c *cli) appCreateCmd() *cobra.Command {
 		"access token lifetime: seconds or a Go duration such as 24h")
 	f.Var(&ttlValue{d: &p.RefreshTokenTTL, def: genauth.DefaultRefreshTokenTTL}, "refresh-token-ttl",
 		"refresh token lifetime: seconds or a Go duration such as 720h")
+	f.Var(&ttlValue{d: &p.IDTokenTTL, def: genauth.DefaultIDTokenTTL}, "id-token-ttl",
+		"id token lifetime: seconds or a Go duration such as 1h")
+	f.StringVar(&p.IDTokenAlg, "id-token-alg", genauth.SigningRS256, "id token signing algorithm: RS256 or ES256")
+	f.BoolVar(&p.RequireConsent, "require-consent", false,
+		"third-party application: users approve the scopes it asks for on a consent page")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }

@@ -26,6 +26,9 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		"--grant", "authorization_code,refresh_token", "--grant", "implicit",
 		"--access-token-ttl", "1h",
 		"--refresh-token-ttl", "86400",
+		"--id-token-ttl", "600",
+		"--id-token-alg", "ES256",
+		"--require-consent",
 	)
 	var created appJSON
 	decodeJSON(t, out, &created)
@@ -44,6 +47,9 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		GrantTypes:              []string{"authorization_code", "refresh_token", "implicit"},
 		AccessTokenTTL:          3600,
 		RefreshTokenTTL:         86400,
+		IDTokenTTL:              600,
+		IDTokenAlg:              "ES256",
+		RequireConsent:          true,
 	}
 	ignoreTime := cmpopts.IgnoreFields(appJSON{}, "CreatedAt")
 	if diff := cmp.Diff(want, created, ignoreTime); diff != "" {
@@ -104,6 +110,8 @@ func TestAppCreateDefaultsAndText(t *testing.T) {
 		GrantTypes:              []string{"authorization_code", "refresh_token"},
 		AccessTokenTTL:          1_209_600,
 		RefreshTokenTTL:         2_592_000,
+		IDTokenTTL:              3600,
+		IDTokenAlg:              "RS256",
 	}}
 	if diff := cmp.Diff(want, listed, cmpopts.IgnoreFields(appJSON{}, "CreatedAt")); diff != "" {
 		t.Errorf("app list --json (-want +got):\n%s", diff)

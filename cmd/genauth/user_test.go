@@ -127,6 +127,7 @@ func TestInvalidInput(t *testing.T) {
 		{"bad token auth method", "", []string{"app", "create", "--name", "x", "--redirect-uri", cb, "--token-auth-method", "private_key_jwt"}, "unknown client auth method"},
 		{"bad revocation auth method", "", []string{"app", "create", "--name", "x", "--redirect-uri", cb, "--revocation-auth-method", "basic"}, "unknown client auth method"},
 		{"bad grant", "", []string{"app", "create", "--name", "x", "--redirect-uri", cb, "--grant", "password"}, "unknown grant type"},
+		{"bad id token algorithm", "", []string{"app", "create", "--name", "x", "--redirect-uri", cb, "--id-token-alg", "HS256"}, "signing algorithm"},
 		{"public client_credentials", "", []string{"app", "create", "--name", "x", "--grant", "client_credentials", "--token-auth-method", "none"}, "confidential"},
 		{"bad ttl", "", []string{"app", "create", "--name", "x", "--redirect-uri", cb, "--access-token-ttl", "forever"}, "access-token-ttl"},
 		{"app create positional argument", "", []string{"app", "create", "--name", "x", "--redirect-uri", cb, "extra"}, "unknown command"},
