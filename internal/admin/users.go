@@ -144,8 +144,9 @@ func (h *Handler) createUsersBatch(r *request) (any, *apiError) {
 	return newUserList(created), nil
 }
 
-// maxBatch bounds the entries of one batch call.
-const maxBatch = 500
+// maxBatch bounds the entries of one batch call: each new password costs an
+// argon2id hash, and the call must end well within the server's write timeout.
+const maxBatch = 100
 
 // userIDType reads userIdType from the body's top level or its options.
 func userIDType(o object) (string, *apiError) {
