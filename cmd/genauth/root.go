@@ -79,6 +79,7 @@ same database; they need one that "genauth serve" or "genauth migrate" created.`
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return c.flagErr }
 	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.appCmd(), c.userCmd(), c.keysCmd(), c.dbCmd(), c.versionCmd())
 	root.AddCommand(c.adminCmd())
+	root.AddCommand(c.benchCmd())
 	return root
 }
 

@@ -1,0 +1,367 @@
+package loadtest
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/password"
+	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/server"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/postgres"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+	"github.com/opengenauth/genauth/internal/token"
+)
+
+// Seeding sizes. Users and applications are few: the scenarios measure
+// token checks, and a real deployment has far more tokens than clients.
+const (
+	seedUsers = 100
+	seedApps  = 10
+	// seedBatch tokens go into the store per CreateTokens call (one transaction).
+	seedBatch = 2000
+	// tokenTTL keeps seeded tokens live for any run length.
+	tokenTTL = 24 * time.Hour
+	// redirectURI is never contacted: the code flow reads the code from the 302.
+	redirectURI = "http://127.0.0.1:9/callback"
+	// baselinePath is the trivial handler, served by the bench's own mux only.
+	baselinePath = "/bench/baseline"
+)
+
+// Token kinds in the deterministic value derivation (see env.tokenValue).
+const (
+	kindAccess  = 'a'
+	kindRefresh = 'r'
+	kindRevoke  = 'v'
+)
+
+// env is a running GenAuth with seeded data and a client for it.
+type env struct {
+	base   string
+	client *http.Client
+	st     store.Store
+	dbKind string
+
+	appID, appSecret string
+	users            []string // ids; access token i belongs to users[i%len(users)]
+	// seed makes token values derivable from their index, so that a million
+	// tokens need not be held in memory to be used.
+	seed       [16]byte
+	tokens     int      // live access tokens 0..tokens-1
+	refresh    []string // one refresh token per worker
+	sessions   []string // one browser session cookie value per worker
+	revokePool int
+	revokeNext atomic.Int64
+
+	closers []func() error
+}
+
+// tokenValue derives the 40-hex-character value of token i of a kind.
+func (e *env) tokenValue(kind byte, i int) string {
+	var b [25]byte
+	copy(b[:], e.seed[:])
+	b[16] = kind
+	binary.BigEndian.PutUint64(b[17:], uint64(i))
+	sum := sha256.Sum256(b[:])
+	return hex.EncodeToString(sum[:20])
+}
+
+func (e *env) userOf(i int) string { return e.users[i%len(e.users)] }
+
+// close stops the server and removes the temporary database, last opened first.
+func (e *env) close() error {
+	var errs []error
+	for i := len(e.closers) - 1; i >= 0; i-- {
+		errs = append(errs, e.closers[i]())
+	}
+	return errors.Join(errs...)
+}
+
+// start opens a fresh database, seeds it and serves GenAuth on loopback.
+func start(ctx context.Context, cfg Config, progress func(string, ...any)) (_ *env, err error) {
+	e := &env{tokens: cfg.Tokens}
+	if slices.Contains(cfg.Scenarios, "revoke") {
+		e.revokePool = cfg.RevokePool
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, e.close())
+		}
+	}()
+	if _, err := io.ReadFull(rand.Reader, e.seed[:]); err != nil {
+		return nil, err
+	}
+	if cfg.DatabaseURL != "" {
+		e.dbKind = "postgres"
+		e.st, err = e.openPostgres(ctx, cfg)
+	} else {
+		e.dbKind = "sqlite"
+		e.st, err = e.openSQLite(ctx)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := e.serve(cfg); err != nil {
+		return nil, err
+	}
+	if err := e.seedData(ctx, cfg, progress); err != nil {
+		return nil, fmt.Errorf("seeding: %w", err)
+	}
+	return e, nil
+}
+
+func (e *env) openSQLite(ctx context.Context) (store.Store, error) {
+	dir, err := os.MkdirTemp("", "genauth-bench-")
+	if err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, func() error { return os.RemoveAll(dir) })
+	st, err := sqlite.Open(filepath.Join(dir, "genauth.db"))
+	if err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, st.Close)
+	return st, st.Migrate(ctx)
+}
+
+// openPostgres creates a database of its own on the server at cfg.DatabaseURL
+// and drops it on close; nothing else on the server is touched.
+func (e *env) openPostgres(ctx context.Context, cfg Config) (store.Store, error) {
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return nil, fmt.Errorf("%s is not a postgres:// URL", postgres.Redact(cfg.DatabaseURL))
+	}
+	name := "genauth_bench_" + strings.ToLower(rand.Text()[:16])
+	if err := adminExec(ctx, cfg.DatabaseURL, "CREATE DATABASE "+name); err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		return adminExec(ctx, cfg.DatabaseURL, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	})
+	u.Path = "/" + name
+	st, err := postgres.Open(ctx, u.String(), postgres.Options{MaxConns: cfg.PGMaxConns, ConnectTimeout: 10 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	e.closers = append(e.closers, st.Close)
+	return st, st.Migrate(ctx)
+}
+
+func adminExec(ctx context.Context, serverURL, sql string) error {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(cctx, serverURL)
+	if err != nil {
+		return fmt.Errorf("postgres: connecting to %s: %w", postgres.Redact(serverURL), err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		return fmt.Errorf("postgres: %s: %w", sql, err)
+	}
+	return nil
+}
+
+// serve runs GenAuth on 127.0.0.1 behind a mux that adds only the baseline
+// handler, so the baseline pays for the same listener, server and routing.
+func (e *env) serve(cfg Config) error {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	e.base = "http://" + ln.Addr().String()
+	key := make([]byte, secret.KeyLen)
+	if _, err := io.ReadFull(rand.Reader, key); err != nil {
+		ln.Close()
+		return err
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	h, err := server.New(server.Config{PublicURL: e.base, Store: e.st, SecretKey: key, Logger: logger})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+baselinePath, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.Handle("/", h)
+	// The same timeouts as `genauth serve`.
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	e.closers = append(e.closers, func() error {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := srv.Shutdown(ctx)
+		if err != nil {
+			srv.Close()
+		}
+		if serr := <-served; !errors.Is(serr, http.ErrServerClosed) {
+			err = errors.Join(err, serr)
+		}
+		return err
+	})
+	conns := max(cfg.Concurrency, 1)
+	transport := &http.Transport{
+		Proxy:               nil, // loopback only, never through a proxy
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        2 * conns,
+		MaxIdleConnsPerHost: 2 * conns,
+		IdleConnTimeout:     time.Minute,
+		DisableCompression:  true,
+	}
+	e.closers = append(e.closers, func() error { transport.CloseIdleConnections(); return nil })
+	e.client = &http.Client{
+		Transport: transport,
+		Timeout:   requestTimeout,
+		// The code flow reads the authorization redirect itself.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	return nil
+}
+
+// seedData creates the applications, users, sessions and tokens the scenarios use.
+func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ...any)) error {
+	now := time.Now().UTC()
+	src := token.NewSource(rand.Reader)
+	svc := &apps.Service{Store: e.st, Tokens: src, Now: time.Now}
+	for i := range seedApps {
+		app, sec, err := svc.Create(ctx, apps.CreateParams{
+			Name:         fmt.Sprintf("bench app %d", i),
+			RedirectURIs: []string{redirectURI},
+			GrantTypes: []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken,
+				genauth.GrantClientCredentials},
+		})
+		if err != nil {
+			return err
+		}
+		if i == 0 {
+			e.appID, e.appSecret = app.ID, sec
+		}
+	}
+	// One argon2id hash for every user: hashing is not what is measured.
+	pw, err := password.Hash(rand.Reader, "bench-password")
+	if err != nil {
+		return err
+	}
+	for i := range seedUsers {
+		u := &genauth.User{
+			ID:                src.ID(),
+			Username:          fmt.Sprintf("bench%03d", i),
+			Email:             fmt.Sprintf("bench%03d@example.com", i),
+			EmailVerified:     true,
+			PasswordHash:      pw,
+			Name:              fmt.Sprintf("Bench User %d", i),
+			GivenName:         "Bench",
+			FamilyName:        fmt.Sprintf("User %d", i),
+			PreferredUsername: fmt.Sprintf("bench%03d", i),
+			Gender:            genauth.GenderUnknown,
+			Locale:            "en",
+			CreatedAt:         now,
+			UpdatedAt:         now,
+		}
+		if err := e.st.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		e.users = append(e.users, u.ID)
+	}
+	conns := max(cfg.Concurrency, 1)
+	for i := range conns {
+		id := src.SessionID()
+		s := &genauth.Session{IDHash: token.Hash(id), UserID: e.userOf(i), AuthTime: now, CreatedAt: now,
+			ExpiresAt: now.Add(tokenTTL)}
+		if err := e.st.CreateSession(ctx, s); err != nil {
+			return err
+		}
+		e.sessions = append(e.sessions, id)
+	}
+	if err := e.seedTokens(ctx, src, kindRefresh, conns, now); err != nil {
+		return err
+	}
+	for i := range conns {
+		e.refresh = append(e.refresh, e.tokenValue(kindRefresh, i))
+	}
+	progress("seeding %d live access tokens", e.tokens)
+	if err := e.seedTokens(ctx, src, kindAccess, e.tokens, now); err != nil {
+		return err
+	}
+	if e.revokePool > 0 {
+		progress("seeding %d access tokens to revoke", e.revokePool)
+		if err := e.seedTokens(ctx, src, kindRevoke, e.revokePool, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seedTokens stores n tokens of a kind straight through the store, in
+// batches: the HTTP path would take hours for a million.
+func (e *env) seedTokens(ctx context.Context, src *token.Source, kind byte, n int, now time.Time) error {
+	batch := make([]*genauth.Token, 0, seedBatch)
+	flush := func() error {
+		err := e.st.CreateTokens(ctx, batch...)
+		batch = batch[:0]
+		return err
+	}
+	for i := range n {
+		t := &genauth.Token{
+			Hash:      token.Hash(e.tokenValue(kind, i)),
+			ID:        src.JTI(),
+			Kind:      genauth.TokenAccess,
+			GrantID:   src.JTI(),
+			ClientID:  e.appID,
+			UserID:    e.userOf(i),
+			Scope:     "user",
+			Protocol:  genauth.ProtocolOAuth,
+			IssuedAt:  now,
+			ExpiresAt: now.Add(tokenTTL),
+		}
+		if kind == kindRefresh {
+			t.Kind = genauth.TokenRefresh
+		}
+		batch = append(batch, t)
+		if len(batch) == seedBatch {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(batch) > 0 {
+		return flush()
+	}
+	return nil
+}
