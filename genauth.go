@@ -15,6 +15,9 @@ var (
 	ErrCodeRedeemed = errors.New("authorization code already redeemed")
 	// ErrInactive means a token or session is expired or revoked.
 	ErrInactive = errors.New("expired or revoked")
+	// ErrTokenReused means a rotated refresh token was presented again after
+	// its grace period: its whole grant has been revoked.
+	ErrTokenReused = errors.New("refresh token reused")
 	// ErrInvalidInput wraps every validation failure; its message is safe to show.
 	ErrInvalidInput = errors.New("invalid input")
 	// ErrBadCredentials means an unknown login or a wrong password (deliberately not which).
@@ -53,6 +56,9 @@ const (
 	AuthCodeTTL = 10 * time.Minute
 	// DefaultIDTokenTTL is the lifetime of an id token.
 	DefaultIDTokenTTL = time.Hour
+	// DefaultRefreshGracePeriod lets a client that retried a refresh (its
+	// first answer lost) present the old refresh token again.
+	DefaultRefreshGracePeriod = 5 * time.Second
 )
 
 // Id token signing algorithms. There is deliberately no "none" and no HMAC.
@@ -81,8 +87,19 @@ type Application struct {
 	// RequireConsent marks a third-party application: users approve the scopes
 	// it asks for. First-party applications skip the consent page.
 	RequireConsent bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// RotateRefreshTokens makes every refresh return a new refresh token and
+	// retire the old one (RFC 9700 section 4.14.2); presenting a retired one
+	// after RefreshGracePeriod revokes its whole grant. Off is the classic
+	// GenAuth behaviour: one refresh token for the grant's lifetime.
+	RotateRefreshTokens bool
+	RefreshGracePeriod  time.Duration
+	// RefreshIdleTTL, when set, ends a refresh token unused for this long;
+	// RefreshTokenTTL stays the absolute limit from the grant.
+	RefreshIdleTTL time.Duration
+	// RejectPKCEPlain refuses code_challenge_method=plain.
+	RejectPKCEPlain bool
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 
 	// Descriptive settings of the management API.
 	AppIdentifier   string // unique when set

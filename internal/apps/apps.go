@@ -35,6 +35,11 @@ type CreateParams struct {
 	IDTokenAlg              string // default RS256
 	// RequireConsent marks a third-party application whose users approve its scopes.
 	RequireConsent bool
+	// ClassicRefreshTokens turns refresh token rotation off (it is on by default).
+	ClassicRefreshTokens bool
+	RefreshGracePeriod   time.Duration // default 5 s with rotation
+	RefreshIdleTTL       time.Duration // 0: no idle limit
+	RejectPKCEPlain      bool
 	// Descriptive settings of the management API.
 	AppIdentifier   string // unique when set
 	Logo            string
@@ -100,6 +105,19 @@ func newApplication(p CreateParams) (*genauth.Application, error) {
 		IDTokenTTL:              p.IDTokenTTL,
 		IDTokenAlg:              orDefault(p.IDTokenAlg, genauth.SigningRS256),
 		RequireConsent:          p.RequireConsent,
+		RotateRefreshTokens:     !p.ClassicRefreshTokens,
+		RefreshGracePeriod:      p.RefreshGracePeriod,
+		RefreshIdleTTL:          p.RefreshIdleTTL,
+		RejectPKCEPlain:         p.RejectPKCEPlain,
+	}
+	if app.RotateRefreshTokens && app.RefreshGracePeriod == 0 {
+		app.RefreshGracePeriod = genauth.DefaultRefreshGracePeriod
+	}
+	if app.RefreshGracePeriod < 0 || app.RefreshGracePeriod > 5*time.Minute {
+		return nil, invalid("the refresh grace period must be between 0 and 5 minutes")
+	}
+	if app.RefreshIdleTTL < 0 {
+		return nil, invalid("the refresh idle lifetime must not be negative")
 	}
 	if err := describe(app, p); err != nil {
 		return nil, err

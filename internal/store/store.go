@@ -52,6 +52,14 @@ type Store interface {
 	// still active at now and stores the tokens issued from it. An expired or
 	// revoked refresh token gives genauth.ErrInactive and stores nothing.
 	RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*genauth.Token) error
+	// RotateRefreshToken atomically retires the refresh token with refreshID
+	// and stores the tokens issued in its place. A token retired at most grace
+	// ago may be rotated again: what its earlier rotation issued is revoked,
+	// so one branch stays live. Retired longer ago, every token of its grant
+	// is revoked and genauth.ErrTokenReused returned. Revoked or expired:
+	// genauth.ErrInactive; unknown: genauth.ErrNotFound. Of concurrent calls
+	// with grace 0, exactly one succeeds.
+	RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error
 	// RevokeToken revokes the token with this hash at now and, when it is a
 	// refresh token, every token whose ParentID is its ID. It returns the token
 	// as it was found; a missing token gives genauth.ErrNotFound.

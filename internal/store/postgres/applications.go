@@ -13,7 +13,8 @@ const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirec
 	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
 	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
 	created_at, updated_at,
-	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled`
+	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled,
+	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain`
 
 // applicationValues are app's column values in applicationColumns order.
 func applicationValues(app *genauth.Application) []any {
@@ -22,14 +23,14 @@ func applicationValues(app *genauth.Application) []any {
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg,
 		app.RequireConsent, app.CreatedAt, app.UpdatedAt,
 		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
-		app.SSOEnabled}
+		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL), app.RejectPKCEPlain}
 }
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO applications (`+applicationColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23)`, applicationValues(app)...)
+			$23, $24, $25, $26, $27)`, applicationValues(app)...)
 	return mapErr("create application", err)
 }
 
@@ -61,12 +62,14 @@ func scanApplication(r pgx.Row) (*genauth.Application, error) {
 	var (
 		app                          genauth.Application
 		accessTTL, refreshTTL, idTTL int64
+		grace, idle                  int64
 		identifier                   *string
 	)
 	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &app.RedirectURIs, &app.LogoutRedirectURIs,
 		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &app.GrantTypes,
 		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &app.CreatedAt, &app.UpdatedAt,
-		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled)
+		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled,
+		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +79,7 @@ func scanApplication(r pgx.Row) (*genauth.Application, error) {
 	app.GrantTypes = fromList(app.GrantTypes)
 	app.AccessTokenTTL, app.RefreshTokenTTL = time.Duration(accessTTL), time.Duration(refreshTTL)
 	app.IDTokenTTL = time.Duration(idTTL)
+	app.RefreshGracePeriod, app.RefreshIdleTTL = time.Duration(grace), time.Duration(idle)
 	app.CreatedAt, app.UpdatedAt = utc(app.CreatedAt), utc(app.UpdatedAt)
 	return &app, nil
 }

@@ -32,7 +32,9 @@ func (s *Store) Import(ctx context.Context, src storecopy.Source) (storecopy.Cou
 		{"auth_codes", codeColumns, &n.AuthCodes, values(src.AuthCodes(ctx), func(c *storecopy.AuthCode) []any {
 			return codeValues(&c.AuthCode, c.RedeemedAt)
 		})},
-		{"tokens", tokenColumns, &n.Tokens, values(src.Tokens(ctx), tokenValues)},
+		{"tokens", tokenColumns + ", rotated_at", &n.Tokens, values(src.Tokens(ctx), func(t *storecopy.Token) []any {
+			return append(tokenValues(&t.Token), nullTime(t.RotatedAt))
+		})},
 		{"signing_keys", signingKeyColumns, &n.SigningKeys, values(src.SigningKeys(ctx), signingKeyValues)},
 		{"consents", consentColumns, &n.Consents, values(src.Consents(ctx), consentValues)},
 		{"access_keys", "singleton, id, sealed_secret, created_at, updated_at", &n.AccessKeys,

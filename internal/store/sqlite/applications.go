@@ -14,12 +14,13 @@ const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirec
 	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
 	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
 	created_at, updated_at,
-	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled`
+	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled,
+	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain`
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, applicationArgs(app)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, applicationArgs(app)...)
 	return mapErr("create application", err)
 }
 
@@ -30,7 +31,7 @@ func applicationArgs(app *genauth.Application) []any {
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg, app.RequireConsent,
 		toMS(app.CreatedAt), toMS(app.UpdatedAt),
 		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
-		app.SSOEnabled}
+		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL), app.RejectPKCEPlain}
 }
 
 // GetApplication returns the application with this id.
@@ -71,12 +72,14 @@ func scanApplication(r scanner) (*genauth.Application, error) {
 		app                                            genauth.Application
 		redirects, logoutRedirects, grantTypes         string
 		accessTTL, refreshTTL, idTTL, created, updated int64
+		grace, idle                                    int64
 		identifier                                     sql.NullString
 	)
 	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &redirects, &logoutRedirects,
 		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &grantTypes,
 		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &created, &updated,
-		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled)
+		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled,
+		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain)
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +96,7 @@ func scanApplication(r scanner) (*genauth.Application, error) {
 	app.AccessTokenTTL = time.Duration(accessTTL)
 	app.RefreshTokenTTL = time.Duration(refreshTTL)
 	app.IDTokenTTL = time.Duration(idTTL)
+	app.RefreshGracePeriod, app.RefreshIdleTTL = time.Duration(grace), time.Duration(idle)
 	app.CreatedAt, app.UpdatedAt = fromMS(created), fromMS(updated)
 	return &app, nil
 }

@@ -100,8 +100,25 @@ func (e exporter) AuthCodes(ctx context.Context) iter.Seq2[*storecopy.AuthCode, 
 		})
 }
 
-func (e exporter) Tokens(ctx context.Context) iter.Seq2[*genauth.Token, error] {
-	return rows(ctx, e.tx, `SELECT `+tokenColumns+` FROM tokens ORDER BY rowid`, scanToken)
+func (e exporter) Tokens(ctx context.Context) iter.Seq2[*storecopy.Token, error] {
+	return rows(ctx, e.tx, `SELECT `+tokenColumns+`, rotated_at FROM tokens ORDER BY rowid`,
+		func(r scanner) (*storecopy.Token, error) {
+			var (
+				t               storecopy.Token
+				id, parent      sql.NullString
+				issued, expires int64
+				revoked, rot    sql.NullInt64
+			)
+			err := r.Scan(&t.Hash, &id, &t.Kind, &t.GrantID, &parent, &t.ClientID, &t.UserID, &t.Scope, &t.Protocol,
+				&issued, &expires, &revoked, &rot)
+			if err != nil {
+				return nil, err
+			}
+			t.ID, t.ParentID = id.String, parent.String
+			t.IssuedAt, t.ExpiresAt, t.RevokedAt = fromMS(issued), fromMS(expires), fromNullMS(revoked)
+			t.RotatedAt = fromNullMS(rot)
+			return &t, nil
+		})
 }
 
 func (e exporter) SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey, error] {

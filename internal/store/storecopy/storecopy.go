@@ -18,6 +18,13 @@ type AuthCode struct {
 	RedeemedAt time.Time
 }
 
+// Token is a stored token with when rotation retired it (zero: never), so
+// that presenting a rotated refresh token after the move is still seen as reuse.
+type Token struct {
+	genauth.Token
+	RotatedAt time.Time
+}
+
 // Source yields every row of a store, one table at a time. Each sequence
 // stops at the first error, which it yields.
 type Source interface {
@@ -25,7 +32,7 @@ type Source interface {
 	Users(ctx context.Context) iter.Seq2[*genauth.User, error]
 	Sessions(ctx context.Context) iter.Seq2[*genauth.Session, error]
 	AuthCodes(ctx context.Context) iter.Seq2[*AuthCode, error]
-	Tokens(ctx context.Context) iter.Seq2[*genauth.Token, error]
+	Tokens(ctx context.Context) iter.Seq2[*Token, error]
 	SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey, error]
 	Consents(ctx context.Context) iter.Seq2[*genauth.Consent, error]
 	AccessKeys(ctx context.Context) iter.Seq2[*genauth.AccessKey, error]

@@ -23,6 +23,10 @@ func application(id string, created time.Time) *genauth.Application {
 		IDTokenTTL:              2 * time.Hour,
 		IDTokenAlg:              genauth.SigningES256,
 		RequireConsent:          true,
+		RotateRefreshTokens:     true,
+		RefreshGracePeriod:      7 * time.Second,
+		RefreshIdleTTL:          3 * time.Hour,
+		RejectPKCEPlain:         true,
 		CreatedAt:               created,
 		UpdatedAt:               created.Add(time.Hour),
 	}

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Times", testTimes},
 		{"SigningKeys", testSigningKeys},
 		{"Consents", testConsents},
+		{"RotateRefreshToken", testRotateRefreshToken},
 		{"DeleteExpired", testDeleteExpired},
 		{"Management", testManagement},
 	}
