@@ -108,5 +108,6 @@ var en = map[string]string{
 	"error.logout.title":               "Invalid logout request",
 	"error.logout.unreadable":          "The logout request could not be read.",
 	"error.logout.bad_hint":            "The id_token_hint is not a valid id token from this server, so you were not signed out.",
+	"error.logout.other_account":       "The application asked to sign out a different account than the one signed in here, so you were not signed out.",
 	"error.logout.client_mismatch":     "The client_id does not match the id_token_hint, so you were not signed out.",
 }

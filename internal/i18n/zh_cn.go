@@ -108,5 +108,6 @@ var zhCN = map[string]string{
 	"error.logout.title":               "退出请求无效",
 	"error.logout.unreadable":          "无法读取退出请求。",
 	"error.logout.bad_hint":            "id_token_hint 不是本服务器签发的有效 ID 令牌，因此你没有被退出登录。",
+	"error.logout.other_account":       "应用请求退出的账号与此处登录的账号不同，因此你没有被退出登录。",
 	"error.logout.client_mismatch":     "client_id 与 id_token_hint 不匹配，因此你没有被退出登录。",
 }
