@@ -381,6 +381,9 @@ func (ar *authorizeRequest) parsePKCE(p params) *Error {
 	if method != pkceS256 && method != pkcePlain {
 		return invalidRequest("code_challenge_method must be S256 or plain")
 	}
+	if method == pkcePlain && ar.app.RejectPKCEPlain {
+		return invalidRequest("this application accepts only code_challenge_method=S256")
+	}
 	if !validPKCEValue(challenge) {
 		return invalidRequest("code_challenge must be 43 to 128 unreserved characters")
 	}

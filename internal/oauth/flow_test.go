@@ -171,7 +171,7 @@ func TestImplicitFlow(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	c := e.newApp(t, apps.CreateParams{})
+	c := e.newApp(t, apps.CreateParams{ClassicRefreshTokens: true})
 	other := e.newApp(t, apps.CreateParams{})
 	cfg := e.config(c, "oauth", oauth2.AuthStyleInParams)
 	tok := e.tokens(t, c, "oauth")
@@ -191,7 +191,7 @@ func TestRefresh(t *testing.T) {
 		t.Errorf("refreshed access token %q, want a new 40-hex token", fresh.AccessToken)
 	}
 	if fresh.RefreshToken != tok.RefreshToken {
-		t.Errorf("refresh token changed to %q; this server keeps it", fresh.RefreshToken)
+		t.Errorf("refresh token changed to %q; a classic application keeps it", fresh.RefreshToken)
 	}
 	resp, err := oauth2.NewClient(t.Context(), ts).Get(e.url("oauth", "/me"))
 	if err != nil {
@@ -561,9 +561,10 @@ func TestClientCredentials(t *testing.T) {
 func TestClientAuthentication(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	c := e.newApp(t, apps.CreateParams{TokenAuthMethod: genauth.AuthClientSecretBasic})
+	// Classic refresh tokens: the same one is presented many times here.
+	c := e.newApp(t, apps.CreateParams{TokenAuthMethod: genauth.AuthClientSecretBasic, ClassicRefreshTokens: true})
 	other := e.newApp(t, apps.CreateParams{})
-	public := e.newApp(t, apps.CreateParams{TokenAuthMethod: genauth.AuthNone})
+	public := e.newApp(t, apps.CreateParams{TokenAuthMethod: genauth.AuthNone, ClassicRefreshTokens: true})
 	rt := e.tokens(t, c, "oauth").RefreshToken
 	publicRT := e.tokens(t, public, "oauth").RefreshToken
 	tokenURL := e.url("oauth", "/token")

@@ -101,18 +101,22 @@ func issueRefresh(app *genauth.Application, protocol, scope string) bool {
 // idToken signs an id token for userID at the token endpoint; t carries the
 // per-grant claims (nonce, auth_time, sid, at_hash).
 func (h *Handler) idToken(r request, app *genauth.Application, userID, scope string, t oidc.IDToken) (string, *Error) {
-	ctx := r.Context()
-	u, err := h.cfg.Store.GetUser(ctx, userID)
+	u, err := h.cfg.Store.GetUser(r.Context(), userID)
 	if errors.Is(err, genauth.ErrNotFound) {
 		return "", invalidGrant("the user no longer exists")
 	}
 	if err != nil {
-		return "", h.internal(ctx, "looking up user", err)
+		return "", h.internal(r.Context(), "looking up user", err)
 	}
+	return h.signIDToken(r, app, u, scope, t)
+}
+
+// signIDToken signs an id token for u.
+func (h *Handler) signIDToken(r request, app *genauth.Application, u *genauth.User, scope string, t oidc.IDToken) (string, *Error) {
 	t.Issuer, t.User, t.App, t.Scope = h.issuer(genauth.ProtocolOIDC), u, app, scope
-	signed, err := h.cfg.Keys.Sign(ctx, t)
+	signed, err := h.cfg.Keys.Sign(r.Context(), t)
 	if err != nil {
-		return "", h.internal(ctx, "signing id token", err)
+		return "", h.internal(r.Context(), "signing id token", err)
 	}
 	return signed, nil
 }

@@ -9,7 +9,8 @@ import (
 )
 
 // grantRefreshToken mints a new access token from a refresh token (RFC 6749
-// section 6). The refresh token itself stays valid and is returned again.
+// section 6). With rotation (RFC 9700 section 4.14.2) the refresh token is
+// replaced too; without, it stays valid and is returned again.
 func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p params) (*tokenResponse, *Error) {
 	if !app.AllowsGrant(genauth.GrantRefreshToken) {
 		return nil, unauthorizedClient("the refresh_token grant is not enabled for this application")
@@ -27,11 +28,21 @@ func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p param
 	if err != nil {
 		return nil, h.internal(ctx, "looking up refresh token", err)
 	}
-	if rt.Kind != genauth.TokenRefresh || rt.ClientID != app.ID || !rt.Active(now) {
-		return nil, invalidGrant("the refresh token is invalid, expired or revoked")
+	inactive := invalidGrant("the refresh token is invalid, expired or revoked")
+	if rt.Kind != genauth.TokenRefresh || rt.ClientID != app.ID || !now.Before(rt.ExpiresAt) {
+		return nil, inactive
+	}
+	// A rotated (revoked) refresh token still goes to the store, which tells
+	// a retry within the grace period from a reuse.
+	if !rt.RevokedAt.IsZero() && !app.RotateRefreshTokens {
+		return nil, inactive
+	}
+	if app.RotateRefreshTokens && app.RefreshIdleTTL > 0 && now.Sub(rt.IssuedAt) > app.RefreshIdleTTL {
+		return nil, invalidGrant("the refresh token was unused for too long")
 	}
 	// A suspended or deleted user's refresh tokens stop working at once.
-	if u, err := h.cfg.Store.GetUser(ctx, rt.UserID); errors.Is(err, genauth.ErrNotFound) || (err == nil && !users.Active(u)) {
+	user, err := h.cfg.Store.GetUser(ctx, rt.UserID)
+	if errors.Is(err, genauth.ErrNotFound) || (err == nil && !users.Active(user)) {
 		return nil, invalidGrant("the refresh token's user is suspended or no longer exists")
 	} else if err != nil {
 		return nil, h.internal(ctx, "looking up user", err)
@@ -45,15 +56,32 @@ func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p param
 	}
 	access, accessValue := h.mint(genauth.TokenAccess, app, rt.UserID, scope, rt.Protocol, rt.GrantID, now)
 	access.ParentID = rt.ID
-	resp := issued(access, accessValue, value)
+	refreshValue := value
+	var rotated *genauth.Token
+	if app.RotateRefreshTokens {
+		rotated, refreshValue = h.mint(genauth.TokenRefresh, app, rt.UserID, rt.Scope, rt.Protocol, rt.GrantID, now)
+		rotated.ParentID = rt.ID
+		rotated.ExpiresAt = rt.ExpiresAt // the grant's absolute limit
+		access.ParentID = rotated.ID
+	}
+	resp := issued(access, accessValue, refreshValue)
 	if oidc.IsOIDC(rt.Protocol, scope) {
-		if resp.IDToken, e = h.idToken(r, app, rt.UserID, scope, oidc.IDToken{AccessToken: accessValue}); e != nil {
+		if resp.IDToken, e = h.signIDToken(r, app, user, scope, oidc.IDToken{AccessToken: accessValue}); e != nil {
 			return nil, e
 		}
 	}
-	switch err := h.cfg.Store.RefreshTokens(ctx, rt.ID, now, []*genauth.Token{access}); {
+	if rotated != nil {
+		err = h.cfg.Store.RotateRefreshToken(ctx, rt.ID, now, app.RefreshGracePeriod, []*genauth.Token{access, rotated})
+	} else {
+		err = h.cfg.Store.RefreshTokens(ctx, rt.ID, now, []*genauth.Token{access})
+	}
+	switch {
+	case errors.Is(err, genauth.ErrTokenReused):
+		h.cfg.Logger.WarnContext(ctx, "refresh token reused; grant revoked", "event", "refresh_token.reuse",
+			"client_id", app.ID, "user_id", rt.UserID, "grant_id", rt.GrantID)
+		return nil, invalidGrant("the refresh token was already used; every token of its grant is revoked")
 	case errors.Is(err, genauth.ErrInactive), errors.Is(err, genauth.ErrNotFound):
-		return nil, invalidGrant("the refresh token is invalid, expired or revoked")
+		return nil, inactive
 	case err != nil:
 		return nil, h.internal(ctx, "refreshing", err)
 	}

@@ -61,9 +61,10 @@ type Store interface {
 	// with grace 0, exactly one succeeds.
 	RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error
 	// RevokeToken revokes the token with this hash at now and, when it is a
-	// refresh token, every token whose ParentID is its ID. It returns the token
-	// as it was found; a missing token gives genauth.ErrNotFound.
-	// Revoking a revoked token changes nothing.
+	// refresh token, every unrevoked token of its grant (RFC 7009 section
+	// 2.1: access tokens based on the same grant), even when the refresh
+	// token itself was revoked before (say, by rotation). It returns the
+	// token as it was found; a missing token gives genauth.ErrNotFound.
 	RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error)
 
 	// CreateSigningKey stores a new id-token signing key; a taken id gives genauth.ErrConflict.

@@ -14,12 +14,11 @@ import (
 // in its place (see store.Store). The row lock on the old token orders
 // concurrent rotations of it.
 func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error {
-	newRefresh, err := store.SuccessorID(refreshID, issued)
-	if err != nil {
+	if _, err := store.SuccessorID(refreshID, issued); err != nil {
 		return err
 	}
 	reused := false
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var (
 			grantID          string
 			expires          time.Time
@@ -35,12 +34,6 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 				return genauth.ErrInactive
 			}
 			if _, err := tx.Exec(ctx, `UPDATE tokens SET rotated_at = $2, revoked_at = $2 WHERE id = $1`, refreshID, now); err != nil {
-				return err
-			}
-			// The access tokens of the old refresh token now hang off the new
-			// one, so revoking the newest refresh token still reaches them.
-			if _, err := tx.Exec(ctx, `UPDATE tokens SET parent_id = $1 WHERE parent_id = $2 AND kind = $3`,
-				newRefresh, refreshID, genauth.TokenAccess); err != nil {
 				return err
 			}
 			return insertTokens(ctx, tx, issued)
@@ -61,7 +54,8 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 		}
 		// A retried refresh: what the first rotation issued is given up.
 		if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $1
-			WHERE revoked_at IS NULL AND (parent_id = $2 OR parent_id IN (SELECT id FROM tokens WHERE parent_id = $2 AND kind = $3))`,
+			WHERE revoked_at IS NULL AND (id IN (SELECT id FROM tokens WHERE parent_id = $2 AND kind = $3)
+				OR parent_id IN (SELECT id FROM tokens WHERE parent_id = $2 AND kind = $3))`,
 			now, refreshID, genauth.TokenRefresh); err != nil {
 			return err
 		}

@@ -73,10 +73,10 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 	return mapErr("refresh tokens", err)
 }
 
-// RevokeToken revokes the token with this hash and, for a refresh token, its
-// unrevoked children, and returns the token as it was before. An already
-// revoked token is returned unchanged and nothing is written. The row lock
-// taken first orders it against concurrent refreshes and revocations.
+// RevokeToken revokes the token with this hash and, for a refresh token,
+// every unrevoked token of its grant (RFC 7009 section 2.1), and returns the
+// token as it was before. The row lock taken first orders it against
+// concurrent refreshes and revocations.
 func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
 	var found *genauth.Token
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
@@ -85,17 +85,16 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*g
 			return err
 		}
 		found = t
-		if !t.RevokedAt.IsZero() {
+		if t.RevokedAt.IsZero() {
+			if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE hash = $1`, hash, now); err != nil {
+				return err
+			}
+		}
+		if t.Kind != genauth.TokenRefresh {
 			return nil
 		}
-		if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE hash = $1`, hash, now); err != nil {
-			return err
-		}
-		if t.Kind != genauth.TokenRefresh || t.ID == "" {
-			return nil
-		}
-		_, err = tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE parent_id = $1 AND revoked_at IS NULL`,
-			t.ID, now)
+		_, err = tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL`,
+			t.GrantID, now)
 		return err
 	})
 	if err != nil {

@@ -12,12 +12,11 @@ import (
 // RotateRefreshToken retires the refresh token refreshID and stores issued
 // in its place, in one immediate transaction (see store.Store).
 func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error {
-	newRefresh, err := store.SuccessorID(refreshID, issued)
-	if err != nil {
+	if _, err := store.SuccessorID(refreshID, issued); err != nil {
 		return err
 	}
 	reused := false
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var (
 			grantID          string
 			expires          int64
@@ -37,12 +36,6 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 				nowMS, nowMS, refreshID); err != nil {
 				return err
 			}
-			// The access tokens of the old refresh token now hang off the new
-			// one, so revoking the newest refresh token still reaches them.
-			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET parent_id = ? WHERE parent_id = ? AND kind = ?`,
-				newRefresh, refreshID, genauth.TokenAccess); err != nil {
-				return err
-			}
 			return insertTokens(ctx, tx, issued)
 		}
 		retry, err := graceRetry(ctx, tx, refreshID, nowMS, rotated.Int64, expires, grace)
@@ -57,8 +50,9 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 		}
 		// A retried refresh: what the first rotation issued is given up.
 		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?
-			WHERE revoked_at IS NULL AND (parent_id = ? OR parent_id IN (SELECT id FROM tokens WHERE parent_id = ? AND kind = ?))`,
-			nowMS, refreshID, refreshID, genauth.TokenRefresh); err != nil {
+			WHERE revoked_at IS NULL AND (id IN (SELECT id FROM tokens WHERE parent_id = ? AND kind = ?)
+				OR parent_id IN (SELECT id FROM tokens WHERE parent_id = ? AND kind = ?))`,
+			nowMS, refreshID, genauth.TokenRefresh, refreshID, genauth.TokenRefresh); err != nil {
 			return err
 		}
 		return insertTokens(ctx, tx, issued)

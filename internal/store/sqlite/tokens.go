@@ -72,9 +72,9 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 	return mapErr("refresh tokens", err)
 }
 
-// RevokeToken revokes the token with this hash and, for a refresh token, its
-// unrevoked children, and returns the token as it was before. An already
-// revoked token is returned unchanged and nothing is written.
+// RevokeToken revokes the token with this hash and, for a refresh token,
+// every unrevoked token of its grant (RFC 7009 section 2.1), and returns the
+// token as it was before.
 func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
 	var found *genauth.Token
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -83,17 +83,16 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*g
 			return err
 		}
 		found = t
-		if !t.RevokedAt.IsZero() {
+		if t.RevokedAt.IsZero() {
+			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE hash = ?`, toMS(now), hash); err != nil {
+				return err
+			}
+		}
+		if t.Kind != genauth.TokenRefresh {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE hash = ?`, toMS(now), hash); err != nil {
-			return err
-		}
-		if t.Kind != genauth.TokenRefresh || t.ID == "" {
-			return nil
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE parent_id = ? AND revoked_at IS NULL`,
-			toMS(now), t.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`,
+			toMS(now), t.GrantID)
 		return err
 	})
 	if err != nil {

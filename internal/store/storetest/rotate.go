@@ -38,11 +38,11 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at)))
 		checkRevokedAt(t, s, at, "h-r0")
 		checkRevokedAt(t, s, time.Time{}, "h-r1", "h-a1", "h-a0", "h-x")
-		// The old access token now hangs off the new refresh token: revoking
-		// the newest refresh token reaches every access token of the grant.
-		_, err := s.RevokeToken(t.Context(), "h-r1", at.Add(time.Second))
+		// Revoking a rotated refresh token still ends its whole grant.
+		_, err := s.RevokeToken(t.Context(), "h-r0", at.Add(time.Second))
 		must(t, "RevokeToken", err)
 		checkRevokedAt(t, s, at.Add(time.Second), "h-r1", "h-a1", "h-a0")
+		checkRevokedAt(t, s, at, "h-r0")
 		checkRevokedAt(t, s, time.Time{}, "h-x")
 	})
 
@@ -51,8 +51,8 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at)))
 		retry := at.Add(grace)
 		must(t, "RotateRefreshToken again within grace", s.RotateRefreshToken(t.Context(), "jti-r0", retry, grace, rotation("2", "jti-r0", retry)))
-		checkRevokedAt(t, s, retry, "h-r1", "h-a1", "h-a0")
-		checkRevokedAt(t, s, time.Time{}, "h-r2", "h-a2", "h-x")
+		checkRevokedAt(t, s, retry, "h-r1", "h-a1")
+		checkRevokedAt(t, s, time.Time{}, "h-r2", "h-a2", "h-a0", "h-x")
 		checkRevokedAt(t, s, at, "h-r0")
 	})
 

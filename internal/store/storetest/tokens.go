@@ -274,7 +274,8 @@ func testRefresh(open Opener) func(*testing.T) {
 func testRevoke(open Opener) func(*testing.T) {
 	return func(t *testing.T) {
 		// setup stores a refresh token with three children (one revoked at
-		// t0+1m), and a token of another parent in the same grant.
+		// t0+1m), a token of another parent in the same grant, and a token of
+		// another grant.
 		setup := func(t *testing.T) store.Store {
 			s := open(t)
 			gone := token("h-gone", "jti-gone", genauth.TokenAccess, "g", "jti-r")
@@ -284,46 +285,49 @@ func testRevoke(open Opener) func(*testing.T) {
 				token("h-a1", "jti-a1", genauth.TokenAccess, "g", "jti-r"),
 				token("h-a2", "jti-a2", genauth.TokenRefresh, "g", "jti-r"),
 				gone,
-				token("h-other", "jti-other", genauth.TokenAccess, "g", "jti-r0")))
+				token("h-other", "jti-other", genauth.TokenAccess, "g", "jti-r0"),
+				token("h-stranger", "jti-stranger", genauth.TokenAccess, "g2", "jti-r")))
 			return s
 		}
 		at := t0.Add(5 * time.Minute)
 
-		t.Run("RefreshCascades", func(t *testing.T) {
+		t.Run("RefreshRevokesGrant", func(t *testing.T) {
 			s := setup(t)
 			got, err := s.RevokeToken(t.Context(), "h-r", at)
 			must(t, "RevokeToken", err)
 			diff(t, "returned token (as found)", token("h-r", "jti-r", genauth.TokenRefresh, "g", ""), got)
-			checkRevokedAt(t, s, at, "h-r", "h-a1", "h-a2")
+			checkRevokedAt(t, s, at, "h-r", "h-a1", "h-a2", "h-other")
 			checkRevokedAt(t, s, t0.Add(time.Minute), "h-gone")
-			checkRevokedAt(t, s, time.Time{}, "h-other")
+			checkRevokedAt(t, s, time.Time{}, "h-stranger")
 		})
 
 		t.Run("AccessOnlyItself", func(t *testing.T) {
 			s := setup(t)
-			// Only a refresh token's ParentID links cascade.
+			// Only refresh tokens reach the rest of their grant.
 			must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-odd", "jti-odd", genauth.TokenAccess, "g", "jti-a1")))
 			got, err := s.RevokeToken(t.Context(), "h-a1", at)
 			must(t, "RevokeToken", err)
 			diff(t, "returned token (as found)", token("h-a1", "jti-a1", genauth.TokenAccess, "g", "jti-r"), got)
 			checkRevokedAt(t, s, at, "h-a1")
-			checkRevokedAt(t, s, time.Time{}, "h-r", "h-a2", "h-other", "h-odd")
+			checkRevokedAt(t, s, time.Time{}, "h-r", "h-a2", "h-other", "h-odd", "h-stranger")
 		})
 
 		t.Run("Idempotent", func(t *testing.T) {
 			s := setup(t)
 			_, err := s.RevokeToken(t.Context(), "h-r", at)
 			must(t, "RevokeToken", err)
-			// A child issued after the revocation (not possible through
-			// RefreshTokens) shows that a second revoke writes nothing.
+			// A token of the grant issued after the revocation (not possible
+			// through RefreshTokens) is caught by a second revoke; what was
+			// revoked keeps its first RevokedAt.
 			must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-late", "jti-late", genauth.TokenAccess, "g", "jti-r")))
-			got, err := s.RevokeToken(t.Context(), "h-r", at.Add(time.Hour))
+			second := at.Add(time.Hour)
+			got, err := s.RevokeToken(t.Context(), "h-r", second)
 			must(t, "second RevokeToken", err)
 			if !got.RevokedAt.Equal(at) {
 				t.Errorf("second RevokeToken returned RevokedAt = %v, want the first, %v", got.RevokedAt, at)
 			}
-			checkRevokedAt(t, s, at, "h-r", "h-a1", "h-a2")
-			checkRevokedAt(t, s, time.Time{}, "h-late")
+			checkRevokedAt(t, s, at, "h-r", "h-a1", "h-a2", "h-other")
+			checkRevokedAt(t, s, second, "h-late")
 		})
 
 		t.Run("RevokesExpired", func(t *testing.T) {
