@@ -222,11 +222,12 @@ type AccessKey struct {
 // Session is a browser session at the hosted pages. The cookie holds a random
 // id; only its hash is stored.
 type Session struct {
-	IDHash    string
-	UserID    string
-	AuthTime  time.Time // when the user last entered a password
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	IDHash     string
+	UserID     string
+	AuthTime   time.Time // when the user last entered a password
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // the absolute end
+	LastSeenAt time.Time // for the idle limit; recorded at most once a minute
 }
 
 // AuthCode is an authorization code, stored by hash, redeemable once.
@@ -294,4 +295,39 @@ type Consent struct {
 	Scopes    []string
 	CreatedAt time.Time
 	UpdatedAt time.Time
+}
+
+// Throttle counts failures for one key (an account, a client address) in a
+// window, and holds the end of a lockout. Shared by every node.
+type Throttle struct {
+	Key         string
+	Count       int
+	WindowStart time.Time
+	LockedUntil time.Time // zero: not locked
+}
+
+// Audit event types. Their names and the log fields are stable: operators
+// alert on them.
+const (
+	AuditLoginSuccess   = "login.success"
+	AuditLoginFailure   = "login.failure"
+	AuditLoginLockout   = "login.lockout"
+	AuditRegister       = "user.register"
+	AuditTokenIssue     = "token.issue"
+	AuditTokenRevoke    = "token.revoke"
+	AuditCodeReuse      = "code.reuse"
+	AuditRefreshReuse   = "refresh_token.reuse"
+	AuditLogoutAll      = "user.logout_all"
+	AuditSessionEnd     = "session.end"
+	AuditRegisterRefuse = "register.throttled"
+)
+
+// AuditEvent is one security event.
+type AuditEvent struct {
+	Time     time.Time
+	Type     string
+	UserID   string
+	ClientID string
+	IP       string
+	Detail   string // the grant type, a login name tried, ...
 }

@@ -146,4 +146,41 @@ type Store interface {
 	// of two concurrent calls exactly one succeeds. Expired nonces are
 	// deleted along the way.
 	UseNonce(ctx context.Context, nonce string, now, expires time.Time) error
+
+	// TouchSession records that the session was used at now, for its idle limit.
+	TouchSession(ctx context.Context, idHash string, now time.Time) error
+
+	// HitThrottle adds one to key's count and returns the state after. A
+	// window that began more than window before now starts afresh (count 1,
+	// no lock). Concurrent hits are all counted.
+	HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error)
+	// LockThrottle sets key's lockout end; an unknown key gives genauth.ErrNotFound.
+	LockThrottle(ctx context.Context, key string, until time.Time) error
+	// GetThrottle returns key's state; an unknown key gives genauth.ErrNotFound.
+	GetThrottle(ctx context.Context, key string) (*genauth.Throttle, error)
+	// ResetThrottle forgets key; resetting an unknown key is not an error.
+	ResetThrottle(ctx context.Context, key string) error
+
+	// AppendAuditEvents stores security events.
+	AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error
+	// ListAuditEvents returns the events matching q, newest first.
+	ListAuditEvents(ctx context.Context, q AuditQuery) ([]*genauth.AuditEvent, error)
+}
+
+// AuditQuery selects audit events; zero fields match everything.
+type AuditQuery struct {
+	Type     string
+	UserID   string
+	ClientID string
+	Since    time.Time
+	Until    time.Time
+	Limit    int // 0: 100; at most 10,000
+}
+
+// RowLimit is the number of rows the query asks for.
+func (q AuditQuery) RowLimit() int {
+	if q.Limit <= 0 {
+		return 100
+	}
+	return min(q.Limit, 10000)
 }

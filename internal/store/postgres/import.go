@@ -48,6 +48,8 @@ func (s *Store) Import(ctx context.Context, src storecopy.Source) (storecopy.Cou
 		{"signature_nonces", "nonce, expires_at", &n.Nonces, values(src.Nonces(ctx), func(x *storecopy.Nonce) []any {
 			return []any{x.Nonce, x.ExpiresAt}
 		})},
+		{"throttles", throttleColumns, &n.Throttles, values(src.Throttles(ctx), throttleValues)},
+		{"audit_events", auditColumns, &n.AuditEvents, values(src.AuditEvents(ctx), auditValues)},
 	}
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		names := make([]string, len(copies))

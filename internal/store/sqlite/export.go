@@ -27,7 +27,7 @@ type exporter struct{ tx *sql.Tx }
 // would be lost by `genauth db copy`; TestExportCoversSchema keeps the list
 // and the schema in step.
 var exportedTables = []string{"applications", "users", "sessions", "auth_codes", "tokens", "signing_keys", "consents",
-	"access_keys", "login_history", "signature_nonces"}
+	"access_keys", "login_history", "signature_nonces", "throttles", "audit_events"}
 
 // rows yields each row of q scanned by scan, then stops; the first error
 // is yielded and ends the sequence.
@@ -65,18 +65,15 @@ func (e exporter) Users(ctx context.Context) iter.Seq2[*genauth.User, error] {
 }
 
 func (e exporter) Sessions(ctx context.Context) iter.Seq2[*genauth.Session, error] {
-	return rows(ctx, e.tx, `SELECT id_hash, user_id, auth_time, created_at, expires_at FROM sessions ORDER BY rowid`,
-		func(r scanner) (*genauth.Session, error) {
-			var (
-				sess                       genauth.Session
-				authTime, created, expires int64
-			)
-			if err := r.Scan(&sess.IDHash, &sess.UserID, &authTime, &created, &expires); err != nil {
-				return nil, err
-			}
-			sess.AuthTime, sess.CreatedAt, sess.ExpiresAt = fromMS(authTime), fromMS(created), fromMS(expires)
-			return &sess, nil
-		})
+	return rows(ctx, e.tx, `SELECT `+sessionColumns+` FROM sessions ORDER BY rowid`, scanSession)
+}
+
+func (e exporter) Throttles(ctx context.Context) iter.Seq2[*genauth.Throttle, error] {
+	return rows(ctx, e.tx, `SELECT `+throttleColumns+` FROM throttles ORDER BY rowid`, scanThrottle)
+}
+
+func (e exporter) AuditEvents(ctx context.Context) iter.Seq2[*genauth.AuditEvent, error] {
+	return rows(ctx, e.tx, `SELECT `+auditColumns+` FROM audit_events ORDER BY rowid`, scanAuditEvent)
 }
 
 func (e exporter) AuthCodes(ctx context.Context) iter.Seq2[*storecopy.AuthCode, error] {

@@ -1,34 +1,52 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"time"
 
 	"github.com/opengenauth/genauth"
 )
 
-// CreateSession stores sess; a taken id hash gives genauth.ErrConflict.
+const sessionColumns = `id_hash, user_id, auth_time, created_at, expires_at, last_seen_at`
+
+// CreateSession stores sess; a taken id hash gives genauth.ErrConflict. An
+// unset LastSeenAt is stored as CreatedAt.
 func (s *Store) CreateSession(ctx context.Context, sess *genauth.Session) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO sessions (id_hash, user_id, auth_time, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?)`,
-		sess.IDHash, sess.UserID, toMS(sess.AuthTime), toMS(sess.CreatedAt), toMS(sess.ExpiresAt))
+	_, err := s.write.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+		sess.IDHash, sess.UserID, toMS(sess.AuthTime), toMS(sess.CreatedAt), toMS(sess.ExpiresAt),
+		toMS(cmp.Or(sess.LastSeenAt, sess.CreatedAt)))
 	return mapErr("create session", err)
 }
 
 // GetSession returns the session with this id hash if it has not expired at now.
 func (s *Store) GetSession(ctx context.Context, idHash string, now time.Time) (*genauth.Session, error) {
-	var (
-		sess                       genauth.Session
-		authTime, created, expires int64
-	)
-	err := s.read.QueryRowContext(ctx, `SELECT id_hash, user_id, auth_time, created_at, expires_at
-		FROM sessions WHERE id_hash = ? AND expires_at > ?`, idHash, toMS(now)).
-		Scan(&sess.IDHash, &sess.UserID, &authTime, &created, &expires)
+	sess, err := scanSession(s.read.QueryRowContext(ctx, `SELECT `+sessionColumns+`
+		FROM sessions WHERE id_hash = ? AND expires_at > ?`, idHash, toMS(now)))
 	if err != nil {
 		return nil, mapErr("get session", err)
 	}
+	return sess, nil
+}
+
+func scanSession(r scanner) (*genauth.Session, error) {
+	var (
+		sess                                 genauth.Session
+		authTime, created, expires, lastSeen int64
+	)
+	if err := r.Scan(&sess.IDHash, &sess.UserID, &authTime, &created, &expires, &lastSeen); err != nil {
+		return nil, err
+	}
 	sess.AuthTime, sess.CreatedAt, sess.ExpiresAt = fromMS(authTime), fromMS(created), fromMS(expires)
+	sess.LastSeenAt = fromMS(lastSeen)
 	return &sess, nil
+}
+
+// TouchSession records that the session was used at now.
+func (s *Store) TouchSession(ctx context.Context, idHash string, now time.Time) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?`,
+		toMS(now), idHash, toMS(now))
+	return mapErr("touch session", err)
 }
 
 // DeleteSession deletes the session with this id hash, if any.

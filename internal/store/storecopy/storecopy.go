@@ -38,6 +38,8 @@ type Source interface {
 	AccessKeys(ctx context.Context) iter.Seq2[*genauth.AccessKey, error]
 	Logins(ctx context.Context) iter.Seq2[*genauth.LoginRecord, error]
 	Nonces(ctx context.Context) iter.Seq2[*Nonce, error]
+	Throttles(ctx context.Context) iter.Seq2[*genauth.Throttle, error]
+	AuditEvents(ctx context.Context) iter.Seq2[*genauth.AuditEvent, error]
 }
 
 // Nonce is a request signature nonce of the management API, kept until it
@@ -53,7 +55,7 @@ var ErrNotEmpty = errors.New("the target database is not empty")
 // Counts says how many rows of each kind were copied.
 type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents int64
-	AccessKeys, Logins, Nonces                                              int64
+	AccessKeys, Logins, Nonces, Throttles, AuditEvents                      int64
 }
 
 func (c Counts) String() string {
@@ -63,7 +65,8 @@ func (c Counts) String() string {
 	for _, x := range []struct {
 		n    int64
 		what string
-	}{{c.AccessKeys, "access keys"}, {c.Logins, "login history entries"}, {c.Nonces, "signature nonces"}} {
+	}{{c.AccessKeys, "access keys"}, {c.Logins, "login history entries"}, {c.Nonces, "signature nonces"},
+		{c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

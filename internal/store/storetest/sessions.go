@@ -9,11 +9,12 @@ import (
 
 func session(idHash string) *genauth.Session {
 	return &genauth.Session{
-		IDHash:    idHash,
-		UserID:    "user-1",
-		AuthTime:  t0.Add(-time.Minute).In(east),
-		CreatedAt: t0.In(east),
-		ExpiresAt: t0.Add(24 * time.Hour).In(east),
+		IDHash:     idHash,
+		UserID:     "user-1",
+		AuthTime:   t0.Add(-time.Minute).In(east),
+		CreatedAt:  t0.In(east),
+		ExpiresAt:  t0.Add(24 * time.Hour).In(east),
+		LastSeenAt: t0.In(east),
 	}
 }
 
@@ -76,4 +77,27 @@ func testSessions(t *testing.T, open Opener) {
 		must(t, "GetSession", err)
 		diff(t, "session after the conflict", session("sess-1"), got)
 	})
+}
+
+func testTouchSession(t *testing.T, open Opener) {
+	s := open(t)
+	sess := session("sess-touch")
+	sess.LastSeenAt = time.Time{} // unset: stored as CreatedAt
+	must(t, "CreateSession", s.CreateSession(t.Context(), sess))
+	got, err := s.GetSession(t.Context(), sess.IDHash, t0)
+	must(t, "GetSession", err)
+	if !got.LastSeenAt.Equal(t0) {
+		t.Errorf("LastSeenAt of a new session = %v; want its CreatedAt %v", got.LastSeenAt, t0)
+	}
+	later := t0.Add(90 * time.Minute)
+	must(t, "TouchSession", s.TouchSession(t.Context(), sess.IDHash, later))
+	// An older touch (a slow request finishing late) does not move it back.
+	must(t, "TouchSession", s.TouchSession(t.Context(), sess.IDHash, t0.Add(time.Minute)))
+	must(t, "TouchSession of a missing session", s.TouchSession(t.Context(), "missing", later))
+	got, err = s.GetSession(t.Context(), sess.IDHash, later)
+	must(t, "GetSession", err)
+	if !got.LastSeenAt.Equal(later) {
+		t.Errorf("LastSeenAt after touches = %v; want %v", got.LastSeenAt, later)
+	}
+	checkUTC(t, "session", got.LastSeenAt)
 }

@@ -33,6 +33,9 @@ func Run(t *testing.T, open Opener) {
 		{"SigningKeys", testSigningKeys},
 		{"Consents", testConsents},
 		{"RotateRefreshToken", testRotateRefreshToken},
+		{"TouchSession", testTouchSession},
+		{"Throttles", testThrottles},
+		{"AuditEvents", testAuditEvents},
 		{"DeleteExpired", testDeleteExpired},
 		{"Management", testManagement},
 	}

@@ -1,0 +1,130 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+const throttleColumns = `key, count, window_start, locked_until`
+
+func throttleValues(th *genauth.Throttle) []any {
+	return []any{th.Key, th.Count, th.WindowStart, nullTime(th.LockedUntil)}
+}
+
+func scanThrottle(r pgx.Row) (*genauth.Throttle, error) {
+	var (
+		th      genauth.Throttle
+		lockEnd *time.Time
+	)
+	if err := r.Scan(&th.Key, &th.Count, &th.WindowStart, &lockEnd); err != nil {
+		return nil, err
+	}
+	th.WindowStart, th.LockedUntil = utc(th.WindowStart), fromNullTime(lockEnd)
+	return &th, nil
+}
+
+// HitThrottle counts one more failure for key (see store.Store); the upsert
+// is one statement, atomic under concurrency.
+func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error) {
+	th, err := scanThrottle(s.pool.QueryRow(ctx, `INSERT INTO throttles (key, count, window_start) VALUES ($1, 1, $2)
+		ON CONFLICT (key) DO UPDATE SET
+			count = CASE WHEN throttles.window_start <= $3 THEN 1 ELSE throttles.count + 1 END,
+			locked_until = CASE WHEN throttles.window_start <= $3 THEN NULL ELSE throttles.locked_until END,
+			window_start = CASE WHEN throttles.window_start <= $3 THEN excluded.window_start ELSE throttles.window_start END
+		RETURNING `+throttleColumns, key, now, now.Add(-window)))
+	if err != nil {
+		return nil, mapErr("hit throttle", err)
+	}
+	return th, nil
+}
+
+// LockThrottle sets key's lockout end.
+func (s *Store) LockThrottle(ctx context.Context, key string, until time.Time) error {
+	tag, err := s.pool.Exec(ctx, `UPDATE throttles SET locked_until = $2 WHERE key = $1`, key, until)
+	return mapErr("lock throttle", oneRow(tag, err))
+}
+
+// GetThrottle returns key's state.
+func (s *Store) GetThrottle(ctx context.Context, key string) (*genauth.Throttle, error) {
+	th, err := scanThrottle(s.pool.QueryRow(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = $1`, key))
+	if err != nil {
+		return nil, mapErr("get throttle", err)
+	}
+	return th, nil
+}
+
+// ResetThrottle forgets key.
+func (s *Store) ResetThrottle(ctx context.Context, key string) error {
+	_, err := s.pool.Exec(ctx, `DELETE FROM throttles WHERE key = $1`, key)
+	return mapErr("reset throttle", err)
+}
+
+const auditColumns = `time, type, user_id, client_id, ip, detail`
+
+func auditValues(e *genauth.AuditEvent) []any {
+	return []any{e.Time, e.Type, e.UserID, e.ClientID, e.IP, e.Detail}
+}
+
+// AppendAuditEvents stores events in one batch.
+func (s *Store) AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		rows[i] = auditValues(e)
+	}
+	_, err := s.pool.CopyFrom(ctx, pgx.Identifier{"audit_events"}, strings.Split(auditColumns, ", "), pgx.CopyFromRows(rows))
+	return mapErr("append audit events", err)
+}
+
+// ListAuditEvents returns the events matching q, newest first.
+func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*genauth.AuditEvent, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		where = append(where, fmt.Sprintf(cond, len(args)))
+	}
+	if q.Type != "" {
+		add("type = $%d", q.Type)
+	}
+	if q.UserID != "" {
+		add("user_id = $%d", q.UserID)
+	}
+	if q.ClientID != "" {
+		add("client_id = $%d", q.ClientID)
+	}
+	if !q.Since.IsZero() {
+		add("time >= $%d", q.Since)
+	}
+	if !q.Until.IsZero() {
+		add("time < $%d", q.Until)
+	}
+	sqlText := `SELECT ` + auditColumns + ` FROM audit_events`
+	if len(where) > 0 {
+		sqlText += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	args = append(args, q.RowLimit())
+	sqlText += fmt.Sprintf(` ORDER BY time DESC, seq DESC LIMIT $%d`, len(args))
+	rows, err := s.pool.Query(ctx, sqlText, args...)
+	if err != nil {
+		return nil, mapErr("list audit events", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.AuditEvent, error) {
+		var e genauth.AuditEvent
+		if err := r.Scan(&e.Time, &e.Type, &e.UserID, &e.ClientID, &e.IP, &e.Detail); err != nil {
+			return nil, err
+		}
+		e.Time = utc(e.Time)
+		return &e, nil
+	})
+	return out, mapErr("list audit events", err)
+}

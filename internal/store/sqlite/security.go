@@ -1,0 +1,142 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+const throttleColumns = `key, count, window_start, locked_until`
+
+func scanThrottle(r scanner) (*genauth.Throttle, error) {
+	var (
+		th      genauth.Throttle
+		start   int64
+		lockEnd sql.NullInt64
+	)
+	if err := r.Scan(&th.Key, &th.Count, &start, &lockEnd); err != nil {
+		return nil, err
+	}
+	th.WindowStart, th.LockedUntil = fromMS(start), fromNullMS(lockEnd)
+	return &th, nil
+}
+
+// HitThrottle counts one more failure for key (see store.Store).
+func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error) {
+	var th *genauth.Throttle
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, count, window_start) VALUES (?, 1, ?)
+			ON CONFLICT (key) DO UPDATE SET
+				count = CASE WHEN window_start <= ? THEN 1 ELSE count + 1 END,
+				locked_until = CASE WHEN window_start <= ? THEN NULL ELSE locked_until END,
+				window_start = CASE WHEN window_start <= ? THEN excluded.window_start ELSE window_start END`,
+			key, toMS(now), toMS(now.Add(-window)), toMS(now.Add(-window)), toMS(now.Add(-window)))
+		if err != nil {
+			return err
+		}
+		th, err = scanThrottle(tx.QueryRowContext(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = ?`, key))
+		return err
+	})
+	if err != nil {
+		return nil, mapErr("hit throttle", err)
+	}
+	return th, nil
+}
+
+// LockThrottle sets key's lockout end.
+func (s *Store) LockThrottle(ctx context.Context, key string, until time.Time) error {
+	res, err := s.write.ExecContext(ctx, `UPDATE throttles SET locked_until = ? WHERE key = ?`, toMS(until), key)
+	return mapErr("lock throttle", oneRow(res, err))
+}
+
+// GetThrottle returns key's state.
+func (s *Store) GetThrottle(ctx context.Context, key string) (*genauth.Throttle, error) {
+	th, err := scanThrottle(s.read.QueryRowContext(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = ?`, key))
+	if err != nil {
+		return nil, mapErr("get throttle", err)
+	}
+	return th, nil
+}
+
+// ResetThrottle forgets key.
+func (s *Store) ResetThrottle(ctx context.Context, key string) error {
+	_, err := s.write.ExecContext(ctx, `DELETE FROM throttles WHERE key = ?`, key)
+	return mapErr("reset throttle", err)
+}
+
+const auditColumns = `time, type, user_id, client_id, ip, detail`
+
+func scanAuditEvent(r scanner) (*genauth.AuditEvent, error) {
+	var (
+		e  genauth.AuditEvent
+		at int64
+	)
+	if err := r.Scan(&at, &e.Type, &e.UserID, &e.ClientID, &e.IP, &e.Detail); err != nil {
+		return nil, err
+	}
+	e.Time = fromMS(at)
+	return &e, nil
+}
+
+// AppendAuditEvents stores events in one transaction.
+func (s *Store) AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO audit_events (`+auditColumns+`) VALUES (?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, e := range events {
+			if _, err := stmt.ExecContext(ctx, toMS(e.Time), e.Type, e.UserID, e.ClientID, e.IP, e.Detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return mapErr("append audit events", err)
+}
+
+// ListAuditEvents returns the events matching q, newest first.
+func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*genauth.AuditEvent, error) {
+	var where []string
+	var args []any
+	for _, f := range []struct{ col, v string }{{"type", q.Type}, {"user_id", q.UserID}, {"client_id", q.ClientID}} {
+		if f.v != "" {
+			where = append(where, f.col+" = ?")
+			args = append(args, f.v)
+		}
+	}
+	if !q.Since.IsZero() {
+		where, args = append(where, "time >= ?"), append(args, toMS(q.Since))
+	}
+	if !q.Until.IsZero() {
+		where, args = append(where, "time < ?"), append(args, toMS(q.Until))
+	}
+	sqlText := `SELECT ` + auditColumns + ` FROM audit_events`
+	if len(where) > 0 {
+		sqlText += ` WHERE ` + strings.Join(where, " AND ")
+	}
+	sqlText += ` ORDER BY time DESC, rowid DESC LIMIT ?`
+	args = append(args, q.RowLimit())
+	rows, err := s.read.QueryContext(ctx, sqlText, args...)
+	if err != nil {
+		return nil, mapErr("list audit events", err)
+	}
+	defer rows.Close()
+	var out []*genauth.AuditEvent
+	for rows.Next() {
+		e, err := scanAuditEvent(rows)
+		if err != nil {
+			return nil, mapErr("list audit events", err)
+		}
+		out = append(out, e)
+	}
+	return out, mapErr("list audit events", rows.Err())
+}
