@@ -68,8 +68,8 @@ func populate(t *testing.T, st store.Store, now time.Time) *population {
 		p.logins[login] = params.Password
 	}
 	p.sessions = []*genauth.Session{
-		{IDHash: token.Hash("live session"), UserID: userIDs[0], AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)},
-		{IDHash: token.Hash("old session"), UserID: userIDs[1], AuthTime: now.Add(-48 * time.Hour), CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-24 * time.Hour)},
+		{IDHash: token.Hash("live session"), UserID: userIDs[0], AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour), LastSeenAt: now.Add(time.Minute)},
+		{IDHash: token.Hash("old session"), UserID: userIDs[1], AuthTime: now.Add(-48 * time.Hour), CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-24 * time.Hour), LastSeenAt: now.Add(-30 * time.Hour)},
 	}
 	for _, s := range p.sessions {
 		if err := st.CreateSession(ctx, s); err != nil {
