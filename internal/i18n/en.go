@@ -46,6 +46,7 @@ var en = map[string]string{
 	"register.error.email_taken":       "An account with this email address already exists. Sign in instead, or use another.",
 	"register.error.taken":             "An account with these details already exists. Sign in instead, or choose others.",
 	"register.error.invalid":           "Some of the details are not valid. Check them and try again.",
+	"register.error.throttled":         "Too many accounts were created from your network. Try again later.",
 
 	"consent.title":        "Allow access?",
 	"consent.lead":         "{0} would like to:",

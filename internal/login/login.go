@@ -12,9 +12,11 @@ import (
 	"net/url"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/i18n"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/throttle"
 	"github.com/opengenauth/genauth/internal/users"
 )
 
@@ -34,6 +36,10 @@ type Config struct {
 	Sessions  *session.Manager
 	PublicURL string // e.g. "http://localhost:8080", no trailing slash
 	Logger    *slog.Logger
+	// Limiter throttles sign-in failures and registrations; nil: no limits.
+	Limiter *throttle.Limiter
+	// Audit records sign-ins, lockouts, registrations and sign-outs; nil: none.
+	Audit *audit.Recorder
 }
 
 // Handler serves the hosted pages.
@@ -41,6 +47,8 @@ type Handler struct {
 	store    store.Store
 	users    *users.Service
 	sessions *session.Manager
+	limiter  *throttle.Limiter
+	audit    *audit.Recorder
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
 	// pages holds every page parsed once per language, with the language's
@@ -69,6 +77,8 @@ func New(cfg Config) (*Handler, error) {
 		store:    cfg.Store,
 		users:    cfg.Users,
 		sessions: cfg.Sessions,
+		limiter:  cfg.Limiter,
+		audit:    cfg.Audit,
 		log:      cfg.Logger,
 		csrf:     http.NewCrossOriginProtection(),
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
@@ -313,7 +323,7 @@ func displayName(u *genauth.User) string {
 }
 
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
-	if err := h.sessions.End(w, r); err != nil {
+	if err := h.endSession(w, r, "sign-out button"); err != nil {
 		h.internalError(w, r, "logout", err)
 		return
 	}

@@ -114,7 +114,7 @@ func (h *Handler) allowedLogoutURI(ctx context.Context, targets []logoutTarget) 
 // callback list; otherwise it shows the signed-out page and says why it did
 // not redirect (400), so it can never be used as an open redirect.
 func (h *Handler) frontChannelLogout(w http.ResponseWriter, r *http.Request) {
-	if err := h.sessions.End(w, r); err != nil {
+	if err := h.endSession(w, r, "/login/profile/logout"); err != nil {
 		h.internalError(w, r, "front-channel logout", err)
 		return
 	}

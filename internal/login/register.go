@@ -77,6 +77,16 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.showRegister(w, r, http.StatusBadRequest, reg)
 		return
 	}
+	switch err := h.allowRegistration(r); {
+	case errors.Is(err, errLocked):
+		h.record(r, genauth.AuditEvent{Type: genauth.AuditRegisterRefuse})
+		reg.formError = m("register.error.throttled")
+		h.showRegister(w, r, http.StatusTooManyRequests, reg)
+		return
+	case err != nil:
+		h.internalError(w, r, "register: throttle", err)
+		return
+	}
 	u, err := h.users.Create(r.Context(), users.CreateParams{Username: reg.username, Email: reg.email, Password: pw})
 	switch {
 	case errors.Is(err, genauth.ErrInvalidInput):
@@ -102,6 +112,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "register: create user", err)
 		return
 	}
+	h.record(r, genauth.AuditEvent{Type: genauth.AuditRegister, UserID: u.ID})
 	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
 		h.internalError(w, r, "register: start session", err)
 		return

@@ -124,12 +124,39 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusBadRequest, returnTo, username, errs)
 		return
 	}
+	account, err := h.throttleAccount(r.Context(), username)
+	if err != nil {
+		h.internalError(w, r, "login: throttle account", err)
+		return
+	}
+	locked := func() {
+		h.showLogin(w, r, http.StatusTooManyRequests, returnTo, username, map[string]*msg{"credentials": m("login.error.locked")})
+	}
+	switch err := h.checkLocked(r, account); {
+	case errors.Is(err, errLocked):
+		h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginFailure, UserID: userOf(account), Detail: "locked"})
+		locked()
+		return
+	case err != nil:
+		h.internalError(w, r, "login: throttle check", err)
+		return
+	}
 	u, err := h.users.Authenticate(r.Context(), username, pw)
 	if errors.Is(err, genauth.ErrBadCredentials) {
-		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
+		switch err := h.loginFailed(r, account); {
+		case errors.Is(err, errLocked):
+			h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginLockout, UserID: userOf(account)})
+			locked()
+		case err != nil:
+			h.internalError(w, r, "login: throttle count", err)
+		default:
+			h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginFailure, UserID: userOf(account), Detail: "wrong credentials"})
+			h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
+		}
 		return
 	}
 	if errors.Is(err, genauth.ErrSuspended) {
+		h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginFailure, UserID: userOf(account), Detail: "suspended"})
 		h.showLogin(w, r, http.StatusForbidden, returnTo, username, map[string]*msg{"credentials": m("login.error.suspended")})
 		return
 	}
@@ -137,10 +164,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "login: authenticate", err)
 		return
 	}
+	if err := h.loginSucceeded(r, account); err != nil {
+		h.internalError(w, r, "login: throttle reset", err)
+		return
+	}
 	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
 		h.internalError(w, r, "login: start session", err)
 		return
 	}
+	h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginSuccess, UserID: u.ID, ClientID: clientOf(returnTo)})
 	h.recordLogin(r, u.ID, returnTo)
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }

@@ -138,6 +138,9 @@ func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decis
 		h.redirectError(w, r.Request, ar, e)
 		return
 	}
+	if ar.token {
+		h.record(r.Request, genauth.AuditEvent{Type: genauth.AuditTokenIssue, UserID: user.ID, ClientID: ar.app.ID, Detail: genauth.GrantImplicit})
+	}
 	h.respond(w, r.Request, ar, v)
 }
 

@@ -31,6 +31,7 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 		if err := h.cfg.Store.RedeemAuthCode(ctx, hash, now, nil); err != nil && !errors.Is(err, genauth.ErrCodeRedeemed) && !errors.Is(err, genauth.ErrNotFound) {
 			return nil, h.internal(ctx, "revoking a replayed code's tokens", err)
 		}
+		h.record(r.Request, genauth.AuditEvent{Type: genauth.AuditCodeReuse, ClientID: app.ID, Detail: "grant revoked"})
 		return nil, invalidGrant("the authorization code was already used")
 	case errors.Is(err, genauth.ErrNotFound):
 		return nil, invalidGrant("the authorization code is invalid or expired")
@@ -79,6 +80,7 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 	}
 	switch err := h.cfg.Store.RedeemAuthCode(ctx, hash, now, tokens); {
 	case errors.Is(err, genauth.ErrCodeRedeemed):
+		h.record(r.Request, genauth.AuditEvent{Type: genauth.AuditCodeReuse, UserID: c.UserID, ClientID: app.ID, Detail: "grant revoked"})
 		return nil, invalidGrant("the authorization code was already used")
 	case errors.Is(err, genauth.ErrNotFound):
 		return nil, invalidGrant("the authorization code is invalid or expired")

@@ -77,8 +77,7 @@ func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p param
 	}
 	switch {
 	case errors.Is(err, genauth.ErrTokenReused):
-		h.cfg.Logger.WarnContext(ctx, "refresh token reused; grant revoked", "event", "refresh_token.reuse",
-			"client_id", app.ID, "user_id", rt.UserID, "grant_id", rt.GrantID)
+		h.record(r.Request, genauth.AuditEvent{Type: genauth.AuditRefreshReuse, UserID: rt.UserID, ClientID: app.ID, Detail: "grant revoked"})
 		return nil, invalidGrant("the refresh token was already used; every token of its grant is revoked")
 	case errors.Is(err, genauth.ErrInactive), errors.Is(err, genauth.ErrNotFound):
 		return nil, inactive

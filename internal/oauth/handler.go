@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -31,6 +32,8 @@ type Config struct {
 	ShowConsent func(w http.ResponseWriter, r *http.Request, c ConsentPrompt)
 	// Keys signs id tokens.
 	Keys *oidc.Keys
+	// Audit records token issue, revocation and reuse; nil: none.
+	Audit *audit.Recorder
 }
 
 // Handler serves the protocol endpoints.
@@ -99,6 +102,14 @@ func (h *Handler) now() time.Time { return h.cfg.Now().UTC() }
 func (h *Handler) internal(ctx context.Context, what string, err error) *Error {
 	h.cfg.Logger.ErrorContext(ctx, what, "err", err)
 	return serverError()
+}
+
+// record adds a security event when auditing is on.
+func (h *Handler) record(r *http.Request, e genauth.AuditEvent) {
+	if h.cfg.Audit != nil {
+		e.IP = audit.ClientIP(r)
+		h.cfg.Audit.Record(r.Context(), e)
+	}
 }
 
 // hashToken is the stored form of a token or code.

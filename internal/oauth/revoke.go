@@ -38,6 +38,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r request) *Error {
 		if _, err := h.cfg.Store.RevokeToken(ctx, hash, h.now()); err != nil && !errors.Is(err, genauth.ErrNotFound) {
 			return h.internal(ctx, "revoking token", err)
 		}
+		h.record(r.Request, genauth.AuditEvent{Type: genauth.AuditTokenRevoke, UserID: t.UserID, ClientID: app.ID, Detail: t.Kind})
 	}
 	writeJSON(w, http.StatusOK, true)
 	return nil

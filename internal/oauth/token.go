@@ -38,6 +38,7 @@ func (h *Handler) token(w http.ResponseWriter, r request) *Error {
 	if e != nil {
 		return e
 	}
+	h.record(r.Request, genauth.AuditEvent{Type: genauth.AuditTokenIssue, UserID: resp.subject, ClientID: app.ID, Detail: grant})
 	writeJSON(w, http.StatusOK, resp)
 	return nil
 }
@@ -71,5 +72,6 @@ func issued(access *genauth.Token, accessValue, refreshValue string) *tokenRespo
 		ExpiresIn:    int64(access.ExpiresAt.Sub(access.IssuedAt) / time.Second),
 		RefreshToken: refreshValue,
 		Scope:        access.Scope,
+		subject:      access.UserID,
 	}
 }

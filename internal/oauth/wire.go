@@ -8,6 +8,8 @@ type tokenResponse struct {
 	RefreshToken string `json:"refresh_token,omitempty"`
 	Scope        string `json:"scope"`
 	IDToken      string `json:"id_token,omitempty"`
+	// subject is whom the tokens were issued to, for the audit trail.
+	subject string
 }
 
 // introspection is RFC 7662's response; an inactive token gets only Active.

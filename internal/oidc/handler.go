@@ -12,6 +12,7 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 )
@@ -27,6 +28,8 @@ type Config struct {
 	ShowSignedOut func(w http.ResponseWriter, r *http.Request, status int, refused bool)
 	// ShowError renders a readable error page.
 	ShowError func(w http.ResponseWriter, r *http.Request, status int, title, message string)
+	// Audit records RP-initiated logouts; nil: none.
+	Audit *audit.Recorder
 }
 
 // Handler serves discovery, JWKS and RP-initiated logout.
@@ -151,22 +154,24 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 			clientID = claims.Audience[0]
 		}
 	}
-	if claims != nil {
-		// A hint names whom the application is logging out; it must not end
-		// another account's session in this browser.
-		sess, err := h.cfg.Sessions.Current(r)
-		switch {
-		case err == nil && sess.UserID != claims.Subject:
-			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The application asked to sign out a different account than the one signed in here, so you were not signed out.")
-			return
-		case err != nil && !errors.Is(err, genauth.ErrNotFound):
-			h.serverError(w, r, "reading session", err)
-			return
-		}
+	ending, err := h.cfg.Sessions.Current(r)
+	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
+		h.serverError(w, r, "reading session", err)
+		return
+	}
+	// A hint names whom the application is logging out; it must not end
+	// another account's session in this browser.
+	if claims != nil && ending != nil && ending.UserID != claims.Subject {
+		h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The application asked to sign out a different account than the one signed in here, so you were not signed out.")
+		return
 	}
 	if err := h.cfg.Sessions.End(w, r); err != nil {
 		h.serverError(w, r, "ending session", err)
 		return
+	}
+	if ending != nil && h.cfg.Audit != nil {
+		h.cfg.Audit.Record(r.Context(), genauth.AuditEvent{Type: genauth.AuditSessionEnd, UserID: ending.UserID,
+			ClientID: clientID, IP: audit.ClientIP(r), Detail: "/oidc/session/end"})
 	}
 	target := r.Form.Get("post_logout_redirect_uri")
 	if target == "" {

@@ -14,12 +14,14 @@ import (
 
 	"github.com/opengenauth/genauth/internal/admin"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/login"
 	"github.com/opengenauth/genauth/internal/oauth"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/throttle"
 	"github.com/opengenauth/genauth/internal/token"
 	"github.com/opengenauth/genauth/internal/users"
 )
@@ -33,6 +35,13 @@ type Config struct {
 	Now       func() time.Time
 	Rand      io.Reader
 	Logger    *slog.Logger
+	// Audit records security events; nil: a synchronous recorder.
+	Audit *audit.Recorder
+	// Session lifetimes; zero: session.DefaultTTL and DefaultIdleTTL.
+	SessionTTL     time.Duration
+	SessionIdleTTL time.Duration
+	// Throttle limits sign-in failures and registrations; nil: throttle.DefaultPolicy.
+	Throttle *throttle.Policy
 }
 
 // New returns the handler for every GenAuth route.
@@ -54,6 +63,13 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.Audit == nil {
+		cfg.Audit = audit.NewSync(cfg.Store, cfg.Logger, cfg.Now)
+	}
+	policy := throttle.DefaultPolicy
+	if cfg.Throttle != nil {
+		policy = *cfg.Throttle
+	}
 	tokens := token.NewSource(cfg.Rand)
 	sealer, err := secret.NewSealer(cfg.SecretKey, cfg.Rand)
 	if err != nil {
@@ -64,10 +80,12 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("server: signing keys: %w", err)
 	}
 	sessions := &session.Manager{
-		Store:  cfg.Store,
-		Tokens: tokens,
-		Now:    cfg.Now,
-		Secure: pub.Scheme == "https",
+		Store:   cfg.Store,
+		Tokens:  tokens,
+		Now:     cfg.Now,
+		Secure:  pub.Scheme == "https",
+		TTL:     cfg.SessionTTL,
+		IdleTTL: cfg.SessionIdleTTL,
 	}
 	pages, err := login.New(login.Config{
 		Store:     cfg.Store,
@@ -75,6 +93,8 @@ func New(cfg Config) (http.Handler, error) {
 		Sessions:  sessions,
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
+		Limiter:   &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy},
+		Audit:     cfg.Audit,
 	})
 	if err != nil {
 		return nil, err
@@ -90,7 +110,8 @@ func New(cfg Config) (http.Handler, error) {
 		ShowConsent: func(w http.ResponseWriter, r *http.Request, c oauth.ConsentPrompt) {
 			pages.RenderConsent(w, r, login.ConsentPage(c))
 		},
-		Keys: keys,
+		Keys:  keys,
+		Audit: cfg.Audit,
 	})
 	connect := oidc.New(oidc.Config{
 		Keys:          keys,
@@ -100,6 +121,7 @@ func New(cfg Config) (http.Handler, error) {
 		Logger:        cfg.Logger,
 		ShowSignedOut: pages.RenderSignedOut,
 		ShowError:     pages.RenderError,
+		Audit:         cfg.Audit,
 	})
 	management, err := admin.New(admin.Config{
 		Store:  cfg.Store,

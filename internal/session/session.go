@@ -14,8 +14,14 @@ import (
 // CookieName is the name of the session cookie.
 const CookieName = "genauth_session"
 
-// DefaultTTL is how long a browser session lasts after login.
-const DefaultTTL = 24 * time.Hour
+// Default lifetimes: a session ends DefaultTTL after login (absolute) or
+// DefaultIdleTTL after it was last used, whichever comes first.
+const (
+	DefaultTTL     = 24 * time.Hour
+	DefaultIdleTTL = 4 * time.Hour
+	// touchEvery bounds how often a used session's last-seen time is written.
+	touchEvery = time.Minute
+)
 
 // Manager starts, finds and ends browser sessions.
 type Manager struct {
@@ -23,8 +29,9 @@ type Manager struct {
 	Tokens *token.Source
 	Now    func() time.Time
 	// Secure marks the cookie Secure; set when the public URL is https.
-	Secure bool
-	TTL    time.Duration
+	Secure  bool
+	TTL     time.Duration
+	IdleTTL time.Duration
 }
 
 // Start creates a session for userID and sets its cookie. Any session the
@@ -42,11 +49,12 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		ttl = DefaultTTL
 	}
 	s := &genauth.Session{
-		IDHash:    token.Hash(id),
-		UserID:    userID,
-		AuthTime:  now,
-		CreatedAt: now,
-		ExpiresAt: now.Add(ttl),
+		IDHash:     token.Hash(id),
+		UserID:     userID,
+		AuthTime:   now,
+		CreatedAt:  now,
+		ExpiresAt:  now.Add(ttl),
+		LastSeenAt: now,
 	}
 	if err := m.Store.CreateSession(ctx, s); err != nil {
 		return nil, err
@@ -55,13 +63,37 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	return s, nil
 }
 
-// Current returns the request's live session, or genauth.ErrNotFound.
+// Current returns the request's live session, or genauth.ErrNotFound. A
+// session idle for longer than IdleTTL is deleted; a used one has its
+// last-seen time recorded, at most once a minute.
 func (m *Manager) Current(r *http.Request) (*genauth.Session, error) {
 	c, err := r.Cookie(CookieName)
 	if err != nil || c.Value == "" {
 		return nil, genauth.ErrNotFound
 	}
-	return m.Store.GetSession(r.Context(), token.Hash(c.Value), m.Now())
+	ctx := r.Context()
+	now := m.Now()
+	s, err := m.Store.GetSession(ctx, token.Hash(c.Value), now)
+	if err != nil {
+		return nil, err
+	}
+	idle := m.IdleTTL
+	if idle == 0 {
+		idle = DefaultIdleTTL
+	}
+	if now.Sub(s.LastSeenAt) > idle {
+		if err := m.Store.DeleteSession(ctx, s.IDHash); err != nil {
+			return nil, err
+		}
+		return nil, genauth.ErrNotFound
+	}
+	if now.Sub(s.LastSeenAt) >= touchEvery {
+		if err := m.Store.TouchSession(ctx, s.IDHash, now); err != nil {
+			return nil, err
+		}
+		s.LastSeenAt = now
+	}
+	return s, nil
 }
 
 // End deletes the request's session, if any, and clears the cookie.

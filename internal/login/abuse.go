@@ -1,0 +1,107 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/throttle"
+)
+
+// record adds a security event when auditing is on.
+func (h *Handler) record(r *http.Request, e genauth.AuditEvent) {
+	if h.audit != nil {
+		e.IP = audit.ClientIP(r)
+		h.audit.Record(r.Context(), e)
+	}
+}
+
+// throttleAccount names the account a sign-in attempt is counted against:
+// the user's id when the login names one (so that username, email and phone
+// share one count), else the login as typed. Both kinds lock the same way,
+// which reveals nothing about which logins exist.
+func (h *Handler) throttleAccount(ctx context.Context, login string) (string, error) {
+	u, err := h.store.FindUserByLogin(ctx, login)
+	switch {
+	case err == nil:
+		return "user:" + u.ID, nil
+	case errors.Is(err, genauth.ErrNotFound):
+		// Prefixed apart, so that no typed login can pass for a user id.
+		return "name:" + login, nil
+	default:
+		return "", err
+	}
+}
+
+// checkLocked returns throttle.ErrLocked (wrapped) when sign-ins for the
+// account or from the request's address are paused.
+func (h *Handler) checkLocked(r *http.Request, account string) error {
+	if h.limiter == nil {
+		return nil
+	}
+	return h.limiter.CheckLogin(r.Context(), account, audit.ClientIP(r))
+}
+
+// loginFailed counts a failure; the error is throttle.ErrLocked when this
+// failure paused sign-ins.
+func (h *Handler) loginFailed(r *http.Request, account string) error {
+	if h.limiter == nil {
+		return nil
+	}
+	return h.limiter.LoginFailed(r.Context(), account, audit.ClientIP(r))
+}
+
+func (h *Handler) loginSucceeded(r *http.Request, account string) error {
+	if h.limiter == nil {
+		return nil
+	}
+	return h.limiter.LoginSucceeded(r.Context(), account)
+}
+
+// allowRegistration counts a registration from the request's address.
+func (h *Handler) allowRegistration(r *http.Request) error {
+	if h.limiter == nil {
+		return nil
+	}
+	return h.limiter.AllowRegistration(r.Context(), audit.ClientIP(r))
+}
+
+var errLocked = throttle.ErrLocked
+
+// userOf is the user id in a throttle account name, or "" for an unknown login.
+func userOf(account string) string {
+	id, _ := strings.CutPrefix(account, "user:")
+	if id == account {
+		return ""
+	}
+	return id
+}
+
+// clientOf is the client_id of the authorization request in returnTo, if any.
+func clientOf(returnTo string) string {
+	u, err := url.Parse(returnTo)
+	if err != nil {
+		return ""
+	}
+	return u.Query().Get("client_id")
+}
+
+// endSession ends the request's browser session and records who signed out
+// and how.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request, how string) error {
+	s, err := h.sessions.Current(r)
+	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
+		return err
+	}
+	if err := h.sessions.End(w, r); err != nil {
+		return err
+	}
+	if s != nil {
+		h.record(r, genauth.AuditEvent{Type: genauth.AuditSessionEnd, UserID: s.UserID, Detail: how})
+	}
+	return nil
+}
