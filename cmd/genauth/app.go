@@ -18,7 +18,7 @@ import (
 )
 
 func (c *cli) appCmd() *cobra.Command {
-	return groupCmd("app", "Manage applications (OAuth clients)", c.appCreateCmd(), c.appListCmd())
+	return groupCmd("app", "Manage applications (OAuth clients)", c.appCreateCmd(), c.appListCmd(), c.appLogoutAllCmd())
 }
 
 // appJSON is an application as the CLI prints it; the secret only exists
@@ -38,6 +38,10 @@ type appJSON struct {
 	IDTokenTTL              int64     `json:"id_token_ttl"`
 	IDTokenAlg              string    `json:"id_token_signed_response_alg"`
 	RequireConsent          bool      `json:"require_consent"`
+	RotateRefreshTokens     bool      `json:"rotate_refresh_tokens"`
+	RefreshGracePeriod      int64     `json:"refresh_grace_period"`
+	RefreshIdleTTL          int64     `json:"refresh_idle_ttl"`
+	RejectPKCEPlain         bool      `json:"reject_pkce_plain"`
 	CreatedAt               time.Time `json:"created_at"`
 }
 
@@ -57,6 +61,10 @@ func newAppJSON(a *genauth.Application, secret string) appJSON {
 		IDTokenTTL:              int64(a.IDTokenTTL / time.Second),
 		IDTokenAlg:              a.IDTokenAlg,
 		RequireConsent:          a.RequireConsent,
+		RotateRefreshTokens:     a.RotateRefreshTokens,
+		RefreshGracePeriod:      int64(a.RefreshGracePeriod / time.Second),
+		RefreshIdleTTL:          int64(a.RefreshIdleTTL / time.Second),
+		RejectPKCEPlain:         a.RejectPKCEPlain,
 		CreatedAt:               a.CreatedAt.UTC(),
 	}
 }
@@ -122,6 +130,12 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	f.StringVar(&p.IDTokenAlg, "id-token-alg", genauth.SigningRS256, "id token signing algorithm: RS256 or ES256")
 	f.BoolVar(&p.RequireConsent, "require-consent", false,
 		"third-party application: users approve the scopes it asks for on a consent page")
+	f.BoolVar(&p.ClassicRefreshTokens, "classic-refresh-tokens", false,
+		"keep one refresh token for the grant's lifetime instead of rotating it on every refresh")
+	f.Var(&ttlValue{d: &p.RefreshGracePeriod, def: genauth.DefaultRefreshGracePeriod}, "refresh-grace",
+		"how long a rotated refresh token may be presented again by a client that retried")
+	f.Var(&ttlValue{d: &p.RefreshIdleTTL}, "refresh-idle-ttl", "end a rotating refresh token unused this long (default: no idle limit)")
+	f.BoolVar(&p.RejectPKCEPlain, "reject-pkce-plain", false, "accept only code_challenge_method=S256")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }

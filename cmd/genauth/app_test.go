@@ -29,6 +29,9 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		"--id-token-ttl", "600",
 		"--id-token-alg", "ES256",
 		"--require-consent",
+		"--refresh-grace", "10s",
+		"--refresh-idle-ttl", "2h",
+		"--reject-pkce-plain",
 	)
 	var created appJSON
 	decodeJSON(t, out, &created)
@@ -50,6 +53,10 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		IDTokenTTL:              600,
 		IDTokenAlg:              "ES256",
 		RequireConsent:          true,
+		RotateRefreshTokens:     true,
+		RefreshGracePeriod:      10,
+		RefreshIdleTTL:          7200,
+		RejectPKCEPlain:         true,
 	}
 	ignoreTime := cmpopts.IgnoreFields(appJSON{}, "CreatedAt")
 	if diff := cmp.Diff(want, created, ignoreTime); diff != "" {
@@ -112,6 +119,8 @@ func TestAppCreateDefaultsAndText(t *testing.T) {
 		RefreshTokenTTL:         2_592_000,
 		IDTokenTTL:              3600,
 		IDTokenAlg:              "RS256",
+		RotateRefreshTokens:     true,
+		RefreshGracePeriod:      5,
 	}}
 	if diff := cmp.Diff(want, listed, cmpopts.IgnoreFields(appJSON{}, "CreatedAt")); diff != "" {
 		t.Errorf("app list --json (-want +got):\n%s", diff)

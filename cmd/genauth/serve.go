@@ -16,7 +16,9 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/server"
+	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/sweep"
 )
@@ -42,6 +44,7 @@ const (
 func (c *cli) serveCmd() *cobra.Command {
 	var addr, publicURL string
 	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin}
+	sess := sessionConfig{ttl: session.DefaultTTL, idle: session.DefaultIdleTTL}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the identity server",
@@ -56,7 +59,10 @@ application and prints the application's credentials once.`,
 			if addr == "" {
 				return errors.New("--addr must not be empty")
 			}
-			return c.serve(cmd.Context(), addr, pub, sw)
+			if sess.ttl < time.Minute || sess.idle < time.Minute {
+				return errors.New("--session-ttl and --session-idle-ttl must be at least 1m")
+			}
+			return c.serve(cmd.Context(), addr, pub, sw, sess)
 		},
 	}
 	envStringVar(cmd.Flags(), &addr, "addr", "GENAUTH_ADDR", "localhost:8080", "address to listen on, host:port")
@@ -66,6 +72,10 @@ application and prints the application's credentials once.`,
 		"how often to delete expired sessions, codes and tokens (0: never)")
 	c.envVar(cmd.Flags(), &durationValue{&sw.margin}, "sweep-margin", "GENAUTH_SWEEP_MARGIN",
 		"how long past their expiry rows are kept before the sweeper deletes them")
+	c.envVar(cmd.Flags(), &durationValue{&sess.ttl}, "session-ttl", "GENAUTH_SESSION_TTL",
+		"how long a browser session lasts after sign-in, however it is used")
+	c.envVar(cmd.Flags(), &durationValue{&sess.idle}, "session-idle-ttl", "GENAUTH_SESSION_IDLE_TTL",
+		"how long an unused browser session lasts")
 	return cmd
 }
 
@@ -109,7 +119,10 @@ func parsePublicURL(s string) (string, error) {
 	return u.Scheme + strings.TrimRight(s[len(u.Scheme):], "/"), nil
 }
 
-func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig) error {
+// sessionConfig holds the browser session lifetimes of serve.
+type sessionConfig struct{ ttl, idle time.Duration }
+
+func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig, sess sessionConfig) error {
 	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
 	st, err := c.createStore(ctx)
 	if err != nil {
@@ -120,7 +133,12 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig)
 	if err != nil {
 		return err
 	}
-	handler, err := server.New(server.Config{PublicURL: publicURL, Store: st, Logger: logger, SecretKey: key})
+	// Audit rows are written in batches off the request path; Close, run
+	// after the server has stopped, writes the last of them.
+	trail := audit.Start(st, logger, time.Now)
+	defer trail.Close()
+	handler, err := server.New(server.Config{PublicURL: publicURL, Store: st, Logger: logger, SecretKey: key,
+		Audit: trail, SessionTTL: sess.ttl, SessionIdleTTL: sess.idle})
 	if err != nil {
 		return err
 	}

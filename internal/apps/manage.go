@@ -160,3 +160,12 @@ func (s *Service) Search(ctx context.Context, keywords string, offset, limit int
 	}
 	return match[offset:min(total, offset+limit)], total, nil
 }
+
+// SignOut ends everything the application holds: every token is revoked and
+// every open code deleted. It returns how many tokens were revoked.
+func (s *Service) SignOut(ctx context.Context, id string) (int, error) {
+	if _, err := s.Store.GetApplication(ctx, id); err != nil {
+		return 0, err
+	}
+	return s.Store.SignOutClient(ctx, id, s.Now().UTC())
+}

@@ -161,6 +161,10 @@ type Store interface {
 	// ResetThrottle forgets key; resetting an unknown key is not an error.
 	ResetThrottle(ctx context.Context, key string) error
 
+	// SignOutClient revokes at now every token of the client and deletes its
+	// unredeemed codes, atomically, and returns how many tokens it revoked.
+	SignOutClient(ctx context.Context, clientID string, now time.Time) (int, error)
+
 	// AppendAuditEvents stores security events.
 	AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error
 	// ListAuditEvents returns the events matching q, newest first.

@@ -128,3 +128,18 @@ func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*gen
 	})
 	return out, mapErr("list audit events", err)
 }
+
+// SignOutClient revokes the client's tokens and deletes its open codes.
+func (s *Store) SignOutClient(ctx context.Context, clientID string, now time.Time) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE client_id = $1 AND revoked_at IS NULL`, clientID, now)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		_, err = tx.Exec(ctx, `DELETE FROM auth_codes WHERE client_id = $1 AND redeemed_at IS NULL`, clientID)
+		return err
+	})
+	return int(n), mapErr("sign out client", err)
+}

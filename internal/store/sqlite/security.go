@@ -140,3 +140,21 @@ func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*gen
 	}
 	return out, mapErr("list audit events", rows.Err())
 }
+
+// SignOutClient revokes the client's tokens and deletes its open codes.
+func (s *Store) SignOutClient(ctx context.Context, clientID string, now time.Time) (int, error) {
+	var n int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE client_id = ? AND revoked_at IS NULL`,
+			toMS(now), clientID)
+		if err != nil {
+			return err
+		}
+		if n, err = res.RowsAffected(); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM auth_codes WHERE client_id = ? AND redeemed_at IS NULL`, clientID)
+		return err
+	})
+	return int(n), mapErr("sign out client", err)
+}

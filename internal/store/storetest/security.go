@@ -120,3 +120,37 @@ func testAuditEvents(t *testing.T, open Opener) {
 		})
 	}
 }
+
+func testSignOutClient(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := t.Context()
+	mine := func(hash, id, kind, client string) *genauth.Token {
+		tok := token(hash, id, kind, "g-"+hash, "")
+		tok.ClientID = client
+		return tok
+	}
+	gone := mine("h-old", "j-old", genauth.TokenAccess, "app-1")
+	gone.RevokedAt = t0
+	must(t, "CreateTokens", s.CreateTokens(ctx, mine("h-a", "j-a", genauth.TokenAccess, "app-1"),
+		mine("h-r", "j-r", genauth.TokenRefresh, "app-1"), gone, mine("h-b", "j-b", genauth.TokenAccess, "app-2")))
+	for _, c := range []*genauth.AuthCode{
+		{Hash: "c-open", GrantID: "g1", ClientID: "app-1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+		{Hash: "c-other", GrantID: "g2", ClientID: "app-2", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
+	} {
+		must(t, "CreateAuthCode", s.CreateAuthCode(ctx, c))
+	}
+	at := t0.Add(time.Minute)
+	n, err := s.SignOutClient(ctx, "app-1", at)
+	must(t, "SignOutClient", err)
+	if n != 2 {
+		t.Errorf("SignOutClient revoked %d tokens; want 2", n)
+	}
+	checkRevokedAt(t, s, at, "h-a", "h-r")
+	checkRevokedAt(t, s, t0, "h-old")
+	checkRevokedAt(t, s, time.Time{}, "h-b")
+	_, err = s.GetAuthCode(ctx, "c-open", at)
+	wantErr(t, "GetAuthCode of the client's open code", err, genauth.ErrNotFound)
+	if _, err := s.GetAuthCode(ctx, "c-other", at); err != nil {
+		t.Errorf("another client's code: %v", err)
+	}
+}

@@ -36,6 +36,7 @@ func Run(t *testing.T, open Opener) {
 		{"TouchSession", testTouchSession},
 		{"Throttles", testThrottles},
 		{"AuditEvents", testAuditEvents},
+		{"SignOutClient", testSignOutClient},
 		{"DeleteExpired", testDeleteExpired},
 		{"Management", testManagement},
 	}
