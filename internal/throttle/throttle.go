@@ -17,7 +17,9 @@ var ErrLocked = errors.New("too many attempts")
 // LockedError says until when attempts are refused.
 type LockedError struct{ Until time.Time }
 
-func (e *LockedError) Error() string        { return fmt.Sprintf("too many attempts; locked until %v", e.Until) }
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("too many attempts; locked until %v", e.Until)
+}
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
 
 // Policy sets the limits.
