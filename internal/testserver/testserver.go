@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"html"
 	"io"
 	"log/slog"
@@ -62,6 +63,15 @@ type Server struct {
 	// or `genauth keys rotate` holds one: its changes reach the server when
 	// the server next reloads its keys (within a minute of the clock).
 	Keys *oidc.Keys
+
+	sealer *secret.Sealer // the server's, for its management access key
+
+	// Dump's read-only connection, opened on first use, and its last result.
+	dumpMu      sync.Mutex
+	dumpDB      *sql.DB
+	dumpConn    *sql.Conn
+	dumpVersion int64
+	dumpRows    map[string][]string
 }
 
 // Start runs a server on 127.0.0.1 with a fresh SQLite database; it stops when the test ends.
@@ -105,7 +115,7 @@ func Start(t testing.TB) *Server {
 	if err != nil {
 		t.Fatalf("sealer: %v", err)
 	}
-	return &Server{
+	srv := &Server{
 		URL:    publicURL,
 		DBPath: dbPath,
 		Store:  st,
@@ -113,7 +123,15 @@ func Start(t testing.TB) *Server {
 		Users:  &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
 		Clock:  clock,
 		Keys:   &oidc.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
+		sealer: sealer,
 	}
+	t.Cleanup(func() {
+		if srv.dumpDB != nil {
+			srv.dumpConn.Close()
+			srv.dumpDB.Close()
+		}
+	})
+	return srv
 }
 
 // CreateApp creates an application and returns it with its secret.
