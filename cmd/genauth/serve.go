@@ -219,14 +219,35 @@ Next steps:
 	return nil
 }
 
+// httpLimits bound what one client can hold of the server: a slow or
+// stalled client is cut off, and headers cannot fill its memory.
+type httpLimits struct {
+	readHeader, read, write, idle time.Duration
+	maxHeaderBytes                int
+}
+
+// serveLimits are the limits of `genauth serve`. The write timeout leaves
+// room for the slowest request, a batch of user creations hashing passwords.
+var serveLimits = httpLimits{
+	readHeader:     10 * time.Second,
+	read:           30 * time.Second,
+	write:          60 * time.Second,
+	idle:           2 * time.Minute,
+	maxHeaderBytes: 64 << 10,
+}
+
 func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return newLimitedHTTPServer(h, logger, serveLimits)
+}
+
+func newLimitedHTTPServer(h http.Handler, logger *slog.Logger, l httpLimits) *http.Server {
 	return &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
+		ReadHeaderTimeout: l.readHeader,
+		ReadTimeout:       l.read,
+		WriteTimeout:      l.write,
+		IdleTimeout:       l.idle,
+		MaxHeaderBytes:    l.maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
