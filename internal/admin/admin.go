@@ -13,6 +13,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
@@ -34,6 +35,8 @@ type Config struct {
 	Tokens *token.Source
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Audit records kick-users (backend logout); nil: none.
+	Audit *audit.Recorder
 }
 
 // Handler serves the management API.

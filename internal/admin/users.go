@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/users"
 )
@@ -491,6 +492,10 @@ func (h *Handler) kickUsers(r *request) (any, *apiError) {
 	}
 	if err := h.cfg.Users.Kick(r.ctx(), u.ID, appIDs); err != nil {
 		return nil, r.fail("kicking a user", err, codeUserNotFound)
+	}
+	if h.cfg.Audit != nil {
+		h.cfg.Audit.Record(r.ctx(), genauth.AuditEvent{Type: genauth.AuditLogoutAll, UserID: u.ID,
+			IP: audit.ClientIP(r.Request), Detail: "management API kick-users " + strings.Join(appIDs, ",")})
 	}
 	return success{true}, nil
 }

@@ -131,6 +131,7 @@ func New(cfg Config) (http.Handler, error) {
 		Tokens: tokens,
 		Now:    cfg.Now,
 		Logger: cfg.Logger,
+		Audit:  cfg.Audit,
 	})
 	if err != nil {
 		return nil, err
