@@ -46,7 +46,7 @@ var zhCN = map[string]string{
 	"register.error.email_taken":       "该邮箱已注册。请直接登录，或使用其他邮箱。",
 	"register.error.taken":             "已存在使用这些信息的账号。请直接登录，或填写其他信息。",
 	"register.error.invalid":           "部分信息无效，请检查后重试。",
-	"register.error.throttled":         "您的网络创建的账号过多，请稍后再试。",
+	"register.error.throttled":         "你的网络创建的账号过多，请稍后再试。",
 
 	"consent.title":        "允许访问？",
 	"consent.lead":         "{0} 请求以下权限：",
