@@ -1,100 +1,23 @@
 package oauth_test
 
 import (
-	"bytes"
 	"crypto/rand"
-	"flag"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/golden"
 	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/testserver"
 	"github.com/opengenauth/genauth/internal/token"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-
-// scrub replaces the volatile values of a response body with placeholders,
-// leaving every key, its order and every value's JSON type in place: a
-// string becomes "{{name}}", an integer becomes "{{int:name}}" (so an integer
-// sent as a string is not replaced, and the comparison fails).
-type scrub struct {
-	// strs maps an exact string value the test knows to its placeholder name.
-	strs map[string]string
-	// ints maps an exact integer value the test knows to its placeholder name.
-	ints map[int64]string
-	// keys maps a key whose string value the test cannot know (a jti) to the
-	// pattern that value must match; a match becomes "{{key}}".
-	keys map[string]string
-	// urls maps a URL prefix of string values (the public URL) to its placeholder name.
-	urls map[string]string
-}
-
-func (s scrub) apply(body []byte) []byte {
-	out := body
-	for v, name := range s.strs {
-		out = bytes.ReplaceAll(out, []byte(strconv.Quote(v)), []byte(`"{{`+name+`}}"`))
-	}
-	for v, name := range s.ints {
-		re := regexp.MustCompile(`([:,\[])` + strconv.FormatInt(v, 10) + `([,}\]])`)
-		out = re.ReplaceAll(out, []byte(`${1}"{{int:`+name+`}}"${2}`))
-	}
-	for prefix, name := range s.urls {
-		out = bytes.ReplaceAll(out, []byte(`"`+prefix), []byte(`"{{`+name+`}}`))
-	}
-	for key, pattern := range s.keys {
-		re := regexp.MustCompile(`("` + regexp.QuoteMeta(key) + `":)"` + pattern + `"`)
-		out = re.ReplaceAll(out, []byte(`${1}"{{`+key+`}}"`))
-	}
-	return out
-}
-
-func goldenPath(name string) string { return filepath.Join("testdata", "golden", name+".json") }
-
-// goldenDiff compares a scrubbed body with the golden file name byte for
-// byte and returns a description of the difference, or "".
-func goldenDiff(t *testing.T, name string, got []byte) string {
-	t.Helper()
-	want, err := os.ReadFile(goldenPath(name))
-	if err != nil {
-		t.Fatalf("golden file %s: %v (run go test ./internal/oauth/ -update to create it)", name, err)
-	}
-	if bytes.Equal(want, got) {
-		return ""
-	}
-	return cmp.Diff(string(want), string(got))
-}
-
-// golden checks that body, scrubbed by s, equals testdata/golden/<name>.json;
-// with -update it rewrites the file instead.
-func golden(t *testing.T, name string, body []byte, s scrub) {
-	t.Helper()
-	got := s.apply(body)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(goldenPath(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(goldenPath(name), got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	if d := goldenDiff(t, name, got); d != "" {
-		t.Errorf("%s differs from its golden file (-want +got):\n%s", name, d)
-	}
-}
 
 // str returns m[key] when it is a non-empty string, so that a value of the
 // wrong type is never turned into a placeholder.
@@ -114,10 +37,10 @@ func known(pairs ...string) map[string]string {
 	return m
 }
 
-func tokenScrub(r *response, t *testing.T) scrub {
+func tokenScrub(r *response, t *testing.T) golden.Scrub {
 	m := decode(t, r)
 	// The id token's claims are pinned by the oidc package's golden files; here only its presence and type.
-	return scrub{strs: known(str(m, "access_token"), "access_token", str(m, "refresh_token"), "refresh_token", str(m, "id_token"), "id_token")}
+	return golden.Scrub{Strs: known(str(m, "access_token"), "access_token", str(m, "refresh_token"), "refresh_token", str(m, "id_token"), "id_token")}
 }
 
 func wantOK(t *testing.T, r *response) {
@@ -138,7 +61,7 @@ func TestGoldenToken(t *testing.T) {
 		r := post(t, e.url(prefix, "/token"),
 			c.creds(url.Values{"grant_type": {"authorization_code"}, "code": {e.code(t, cfg)}, "redirect_uri": {callback}}), nil)
 		wantOK(t, r)
-		golden(t, "token_authorization_code_"+prefix, r.body, tokenScrub(r, t))
+		golden.Check(t, "token_authorization_code_"+prefix, r.body, tokenScrub(r, t))
 		if prefix == genauth.ProtocolOAuth {
 			rt = str(decode(t, r), "refresh_token")
 		}
@@ -146,7 +69,7 @@ func TestGoldenToken(t *testing.T) {
 
 	r := post(t, e.url("oauth", "/token"), c.creds(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}), nil)
 	wantOK(t, r)
-	golden(t, "token_refresh", r.body, tokenScrub(r, t))
+	golden.Check(t, "token_refresh", r.body, tokenScrub(r, t))
 
 	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{genauth.GrantClientCredentials}, RedirectURIs: []string{}})
 	for name, scope := range map[string]string{"token_client_credentials": "", "token_client_credentials_scope": "read write"} {
@@ -156,7 +79,7 @@ func TestGoldenToken(t *testing.T) {
 		}
 		r = post(t, e.url("oauth", "/token"), form, nil)
 		wantOK(t, r)
-		golden(t, name, r.body, tokenScrub(r, t))
+		golden.Check(t, name, r.body, tokenScrub(r, t))
 	}
 }
 
@@ -223,7 +146,7 @@ func TestGoldenUserinfo(t *testing.T) {
 		}
 		r := e.me(t, "oauth", tok.AccessToken)
 		wantOK(t, r)
-		golden(t, tc.name, r.body, scrub{strs: known(
+		golden.Check(t, tc.name, r.body, golden.Scrub{Strs: known(
 			tc.user.ID, "sub",
 			tc.user.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z"), "updated_at",
 		)})
@@ -236,35 +159,35 @@ func TestGoldenIntrospection(t *testing.T) {
 	c := e.newApp(t, apps.CreateParams{})
 	iat := e.srv.Clock.Now().Unix()
 	tok := e.tokens(t, c, "oauth")
-	s := scrub{
-		strs: known(e.user.ID, "sub", c.id, "client_id"),
-		ints: map[int64]string{
+	s := golden.Scrub{
+		Strs: known(e.user.ID, "sub", c.id, "client_id"),
+		Ints: map[int64]string{
 			iat: "iat",
 			iat + int64(genauth.DefaultAccessTokenTTL/time.Second):  "exp",
 			iat + int64(genauth.DefaultRefreshTokenTTL/time.Second): "exp_refresh",
 		},
-		keys: map[string]string{"jti": `[A-Za-z0-9_-]{20}`},
-		urls: map[string]string{e.srv.URL: "public_url"},
+		Keys: map[string]string{"jti": `[A-Za-z0-9_-]{20}`},
+		URLs: map[string]string{e.srv.URL: "public_url"},
 	}
 	for _, prefix := range prefixes {
 		r := e.introspect(t, c, prefix, tok.AccessToken)
 		wantOK(t, r)
-		golden(t, "introspection_active_"+prefix, r.body, s)
+		golden.Check(t, "introspection_active_"+prefix, r.body, s)
 	}
 	r := e.introspect(t, c, "oauth", tok.RefreshToken)
 	wantOK(t, r)
-	golden(t, "introspection_active_refresh", r.body, s)
+	golden.Check(t, "introspection_active_refresh", r.body, s)
 
 	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{genauth.GrantClientCredentials}, RedirectURIs: []string{}})
 	at := str(decode(t, post(t, e.url("oauth", "/token"), m2m.creds(url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}), nil)), "access_token")
 	r = e.introspect(t, m2m, "oauth", at)
 	wantOK(t, r)
-	s.strs = known(m2m.id, "client_id")
-	golden(t, "introspection_active_client_credentials", r.body, s)
+	s.Strs = known(m2m.id, "client_id")
+	golden.Check(t, "introspection_active_client_credentials", r.body, s)
 
 	r = e.introspect(t, c, "oauth", "unknown")
 	wantOK(t, r)
-	golden(t, "introspection_inactive", r.body, scrub{})
+	golden.Check(t, "introspection_inactive", r.body, golden.Scrub{})
 }
 
 func TestGoldenRevocation(t *testing.T) {
@@ -273,7 +196,7 @@ func TestGoldenRevocation(t *testing.T) {
 	c := e.newApp(t, apps.CreateParams{})
 	r := e.revoke(t, c, "oauth", e.tokens(t, c, "oauth").AccessToken)
 	wantOK(t, r)
-	golden(t, "revocation", r.body, scrub{})
+	golden.Check(t, "revocation", r.body, golden.Scrub{})
 }
 
 // TestGoldenErrors pins one response of every error shape the endpoints send.
@@ -307,7 +230,7 @@ func TestGoldenErrors(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tc.name, r.status, tc.status)
 		}
 		wantJSONHeaders(t, r)
-		golden(t, tc.name, r.body, scrub{})
+		golden.Check(t, tc.name, r.body, golden.Scrub{})
 	}
 }
 
@@ -315,7 +238,7 @@ func TestGoldenErrors(t *testing.T) {
 // removed, renamed, reordered or of another type makes it fail, even where
 // the value is a placeholder.
 func TestGoldenDetectsDrift(t *testing.T) {
-	if *update {
+	if *golden.Update {
 		t.Skip("golden files are being rewritten")
 	}
 	t.Parallel()
@@ -328,16 +251,16 @@ func TestGoldenDetectsDrift(t *testing.T) {
 	at := str(decode(t, r), "access_token")
 	r = e.introspect(t, c, "oauth", at)
 	introBody := string(r.body)
-	is := scrub{
-		strs: known(e.user.ID, "sub", c.id, "client_id"),
-		ints: map[int64]string{iat: "iat", iat + int64(genauth.DefaultAccessTokenTTL/time.Second): "exp"},
-		keys: map[string]string{"jti": `[A-Za-z0-9_-]{20}`},
-		urls: map[string]string{e.srv.URL: "public_url"},
+	is := golden.Scrub{
+		Strs: known(e.user.ID, "sub", c.id, "client_id"),
+		Ints: map[int64]string{iat: "iat", iat + int64(genauth.DefaultAccessTokenTTL/time.Second): "exp"},
+		Keys: map[string]string{"jti": `[A-Za-z0-9_-]{20}`},
+		URLs: map[string]string{e.srv.URL: "public_url"},
 	}
 	exp := strconv.FormatInt(iat+int64(genauth.DefaultAccessTokenTTL/time.Second), 10)
 	cases := []struct {
 		name, golden, body, old, new string
-		s                            scrub
+		s                            golden.Scrub
 	}{
 		{"unchanged", "token_refresh", tokenBody, "", "", ts},
 		{"key added", "token_refresh", tokenBody, `"token_type"`, `"id_token":"x","token_type"`, ts},
@@ -361,7 +284,7 @@ func TestGoldenDetectsDrift(t *testing.T) {
 			}
 			body = strings.Replace(body, tc.old, tc.new, 1)
 		}
-		d := goldenDiff(t, tc.golden, tc.s.apply([]byte(body)))
+		d := golden.Diff(t, tc.golden, tc.s.Apply([]byte(body)))
 		if tc.old == "" && d != "" {
 			t.Errorf("%s %s: a real response differs from its golden file:\n%s", tc.golden, tc.name, d)
 		}
