@@ -7,6 +7,7 @@ import (
 	"crypto/sha1"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/opengenauth/genauth/internal/clock"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,7 +16,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,31 +26,13 @@ import (
 	"github.com/opengenauth/genauth/internal/token"
 )
 
-// clock is the server's settable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 var secretKey = bytes.Repeat([]byte{0x42}, secret.KeyLen)
 
 // env is a running server with its management credentials.
 type env struct {
 	url   string
 	st    *sqlite.Store
-	clock *clock
+	clock *clock.Fake
 	keys  *admin.Keys
 	creds *admin.Credentials
 	// auth signs or authorizes each call; set by the scheme under test.
@@ -68,7 +50,7 @@ func start(t *testing.T, now time.Time) *env {
 	if err := st.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: now}
+	c := clock.NewFake(now)
 	srv := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + srv.Listener.Addr().String()
 	h, err := server.New(server.Config{PublicURL: publicURL, Store: st, SecretKey: secretKey, Now: c.Now, Rand: rand.Reader,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,29 +12,13 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/clock"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/token"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newKeys(t *testing.T) (*Keys, *clock) {
+func newKeys(t *testing.T) (*Keys, *clock.Fake) {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "keys.db"))
 	if err != nil {
@@ -49,7 +32,7 @@ func newKeys(t *testing.T) (*Keys, *clock) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	return &Keys{
 		Store:          st,
 		Sealer:         sealer,
@@ -158,7 +141,7 @@ func TestScheduledRotationKeepsOldTokensVerifiable(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := publishedIDs(t, k, genauth.SigningRS256)
-	c.advance(24*time.Hour + time.Minute) // the next key activates
+	c.Advance(24*time.Hour + time.Minute) // the next key activates
 	fresh, err := k.Sign(t.Context(), IDToken{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
 	if err != nil {
 		t.Fatal(err)
@@ -170,7 +153,7 @@ func TestScheduledRotationKeepsOldTokensVerifiable(t *testing.T) {
 	if got := publishedIDs(t, k, genauth.SigningRS256); len(got) != 3 {
 		t.Errorf("published %v; want previous, active and a new next key", got)
 	}
-	c.advance(3 * time.Hour) // past retention: the old key leaves JWKS
+	c.Advance(3 * time.Hour) // past retention: the old key leaves JWKS
 	if got := publishedIDs(t, k, genauth.SigningRS256); len(got) != 2 || got[0] != before[1] {
 		t.Errorf("after retention, published %v; want the active %s and the next", got, before[1])
 	}
@@ -205,7 +188,7 @@ func TestVerifyHint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.advance(2 * time.Hour) // expired hints are accepted
+	c.Advance(2 * time.Hour) // expired hints are accepted
 	claims, err := k.VerifyHint(t.Context(), tok, "https://id.example/oidc")
 	if err != nil || claims.Subject != "user1" || claims.Audience[0] != "app1" || claims.SID != "sid-1" {
 		t.Fatalf("VerifyHint = %+v, %v", claims, err)

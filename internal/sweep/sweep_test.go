@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/clock"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -17,24 +18,6 @@ import (
 )
 
 var t0 = time.Date(2025, 3, 3, 6, 0, 0, 0, time.UTC)
-
-// clock is a settable clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 func newStore(t *testing.T) *sqlite.Store {
 	t.Helper()
@@ -80,7 +63,7 @@ func stored(t *testing.T, st *sqlite.Store, n int) []bool {
 
 func TestSweepKeepsMargin(t *testing.T) {
 	st := newStore(t)
-	clk := &clock{now: t0}
+	clk := clock.NewFake(t0)
 	addTokens(t, st, 0,
 		t0.Add(-2*time.Hour),    // past the margin: goes
 		t0.Add(-30*time.Minute), // expired, within the margin: stays for now
@@ -154,7 +137,7 @@ func TestSweepBatches(t *testing.T) {
 // TestRun drives the loop with a tick channel and an injected clock.
 func TestRun(t *testing.T) {
 	st := newStore(t)
-	clk := &clock{now: t0}
+	clk := clock.NewFake(t0)
 	addTokens(t, st, 0, t0.Add(-time.Minute), t0.Add(time.Hour))
 	c := &counting{Deleter: st, fail: 1, calls: make(chan int)}
 	ticks := make(chan time.Time)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/clock"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/server"
@@ -30,25 +31,8 @@ import (
 	"github.com/opengenauth/genauth/internal/users"
 )
 
-// Clock is a settable clock shared by the server and the test.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+// Clock is the settable clock shared by the server and the test.
+type Clock = clock.Fake
 
 // Server is a running GenAuth server.
 type Server struct {
@@ -92,13 +76,13 @@ func Start(t testing.TB) *Server {
 	}
 	// Start at the real time: the cookie jar judges cookie expiry by the real
 	// clock, so a fixed past date would make session cookies expire on arrival.
-	clock := &Clock{now: time.Now().UTC().Truncate(time.Second)}
+	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 	publicURL := "http://" + l.Addr().String()
 	secretKey := bytes.Repeat([]byte{0x5e}, secret.KeyLen)
 	h, err := server.New(server.Config{
 		PublicURL: publicURL,
 		Store:     st,
-		Now:       clock.Now,
+		Now:       clk.Now,
 		Rand:      rand.Reader,
 		SecretKey: secretKey,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -119,10 +103,10 @@ func Start(t testing.TB) *Server {
 		URL:    publicURL,
 		DBPath: dbPath,
 		Store:  st,
-		Apps:   &apps.Service{Store: st, Tokens: tokens, Now: clock.Now},
-		Users:  &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
-		Clock:  clock,
-		Keys:   &oidc.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clock.Now},
+		Apps:   &apps.Service{Store: st, Tokens: tokens, Now: clk.Now},
+		Users:  &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
+		Clock:  clk,
+		Keys:   &oidc.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
 		sealer: sealer,
 	}
 	t.Cleanup(func() {

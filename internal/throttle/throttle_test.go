@@ -3,27 +3,16 @@ package throttle
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/clock"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newLimiter(t *testing.T) (*Limiter, *clock, *sqlite.Store) {
+func newLimiter(t *testing.T) (*Limiter, *clock.Fake, *sqlite.Store) {
 	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "throttle.db"))
 	if err != nil {
@@ -33,7 +22,7 @@ func newLimiter(t *testing.T) (*Limiter, *clock, *sqlite.Store) {
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	p := DefaultPolicy
 	p.AddressLockAfter = 8
 	p.RegistrationsPerAddress = 3
@@ -64,13 +53,13 @@ func TestAccountLockoutBacksOff(t *testing.T) {
 	if d := lockedFor(t, l.CheckLogin(ctx, " ADA ", "198.51.100.1"), c.Now()); d != time.Minute {
 		t.Errorf("check while locked: %v left; want 1m", d)
 	}
-	c.advance(time.Minute)
+	c.Advance(time.Minute)
 	if err := l.CheckLogin(ctx, "ada", "198.51.100.1"); err != nil {
 		t.Fatalf("after the lock: %v", err)
 	}
 	// Each further failure in the window doubles the lock, up to the maximum.
 	for i, want := range []time.Duration{2 * time.Minute, 4 * time.Minute, 8 * time.Minute} {
-		if d := lockedFor(t, l.LoginFailed(ctx, "ada", "203.0.113."+string(rune('1'+i))), c.Now()); d != want {
+		if d := lockedFor(t, l.LoginFailed(ctx, "ada", fmt.Sprintf("203.0.113.%d", i+1)), c.Now()); d != want {
 			t.Errorf("lock %d lasts %v; want %v", i+2, d, want)
 		}
 	}
@@ -100,7 +89,7 @@ func TestAddressLockout(t *testing.T) {
 		t.Errorf("another address is locked too: %v", err)
 	}
 	// The window passes: failures are forgotten.
-	c.advance(time.Hour + time.Minute)
+	c.Advance(time.Hour + time.Minute)
 	if err := l.LoginFailed(ctx, "usera", "192.0.2.9"); err != nil {
 		t.Errorf("after the window: %v", err)
 	}
@@ -118,7 +107,7 @@ func TestRegistrationLimit(t *testing.T) {
 	if err := l.AllowRegistration(ctx, "192.0.2.2"); err != nil {
 		t.Errorf("another address: %v", err)
 	}
-	c.advance(time.Hour)
+	c.Advance(time.Hour)
 	if err := l.AllowRegistration(ctx, "192.0.2.1"); err != nil {
 		t.Errorf("a new window: %v", err)
 	}
