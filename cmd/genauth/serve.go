@@ -43,6 +43,7 @@ const (
 
 func (c *cli) serveCmd() *cobra.Command {
 	var addr, publicURL string
+	var ops opsConfig
 	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin}
 	sess := sessionConfig{ttl: session.DefaultTTL, idle: session.DefaultIdleTTL}
 	cmd := &cobra.Command{
@@ -62,7 +63,7 @@ application and prints the application's credentials once.`,
 			if sess.ttl < time.Minute || sess.idle < time.Minute {
 				return errors.New("--session-ttl and --session-idle-ttl must be at least 1m")
 			}
-			return c.serve(cmd.Context(), addr, pub, sw, sess)
+			return c.serve(cmd.Context(), addr, pub, sw, sess, ops)
 		},
 	}
 	envStringVar(cmd.Flags(), &addr, "addr", "GENAUTH_ADDR", "localhost:8080", "address to listen on, host:port")
@@ -76,6 +77,7 @@ application and prints the application's credentials once.`,
 		"how long a browser session lasts after sign-in, however it is used")
 	c.envVar(cmd.Flags(), &durationValue{&sess.idle}, "session-idle-ttl", "GENAUTH_SESSION_IDLE_TTL",
 		"how long an unused browser session lasts")
+	c.addOpsFlags(cmd.Flags(), &ops)
 	return cmd
 }
 
@@ -122,8 +124,12 @@ func parsePublicURL(s string) (string, error) {
 // sessionConfig holds the browser session lifetimes of serve.
 type sessionConfig struct{ ttl, idle time.Duration }
 
-func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig, sess sessionConfig) error {
-	logger := slog.New(slog.NewTextHandler(c.stderr, nil))
+func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig, sess sessionConfig, ops opsConfig) error {
+	op, err := ops.start(c.stderr)
+	if err != nil {
+		return err
+	}
+	logger := op.logger
 	st, err := c.createStore(ctx)
 	if err != nil {
 		return err
@@ -133,11 +139,16 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 	if err != nil {
 		return err
 	}
+	served, err := op.instrument(st, sess.idle)
+	if err != nil {
+		return err
+	}
 	// Audit rows are written in batches off the request path; Close, run
 	// after the server has stopped, writes the last of them.
-	trail := audit.Start(st, logger, time.Now)
+	trail := audit.Start(served, logger, time.Now)
 	defer trail.Close()
-	handler, err := server.New(server.Config{PublicURL: publicURL, Store: st, Logger: logger, SecretKey: key,
+	op.observe(trail)
+	handler, err := server.New(server.Config{PublicURL: publicURL, Store: served, Logger: logger, SecretKey: key,
 		Audit: trail, SessionTTL: sess.ttl, SessionIdleTTL: sess.idle})
 	if err != nil {
 		return err
@@ -149,13 +160,18 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 		return err
 	}
 	defer ln.Close()
+	ln, scheme, stopOps, err := op.listen(ctx, ln, c.stdout)
+	if err != nil {
+		return err
+	}
+	defer stopOps()
 	if err := onceInCluster(ctx, st, func() error { return ensureDemoApp(ctx, st, publicURL, c.stdout) }); err != nil {
 		return err
 	}
 	defer startSweeper(ctx, st, sw, logger)()
-	fmt.Fprintf(c.stdout, "GenAuth is listening on http://%s (public URL %s)\n", ln.Addr(), publicURL)
+	fmt.Fprintf(c.stdout, "GenAuth is listening on %s://%s (public URL %s)\n", scheme, ln.Addr(), publicURL)
 	logger.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "database", c.dbName())
-	return runHTTP(ctx, newHTTPServer(handler, logger), ln, logger, shutdownGrace)
+	return runHTTP(ctx, newHTTPServer(op.handler(handler), logger), ln, logger, shutdownGrace)
 }
 
 // onceInCluster runs fn under the database's cluster-wide lock when it has

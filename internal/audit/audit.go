@@ -31,7 +31,14 @@ type Recorder struct {
 	queue chan *genauth.AuditEvent // nil: synchronous
 	done  chan struct{}
 	once  sync.Once
+
+	observe func(genauth.AuditEvent) // nil: none
 }
+
+// Observe makes the Recorder pass every event to fn as it is recorded, on
+// the recording goroutine (fn must be quick), as metrics count them. Call it
+// before the Recorder is used.
+func (r *Recorder) Observe(fn func(genauth.AuditEvent)) { r.observe = fn }
 
 // NewSync returns a Recorder that writes every event as it is recorded.
 func NewSync(st store.Store, logger *slog.Logger, now func() time.Time) *Recorder {
@@ -61,6 +68,9 @@ func (r *Recorder) Record(ctx context.Context, e genauth.AuditEvent) {
 	}
 	r.logger.LogAttrs(ctx, level, "audit", slog.String("event", e.Type), slog.String("user_id", e.UserID),
 		slog.String("client_id", e.ClientID), slog.String("ip", e.IP), slog.String("detail", e.Detail))
+	if r.observe != nil {
+		r.observe(e)
+	}
 	if r.queue == nil {
 		r.write(ctx, []*genauth.AuditEvent{&e})
 		return

@@ -28,7 +28,9 @@ type Manager struct {
 	Store  store.Store
 	Tokens *token.Source
 	Now    func() time.Time
-	// Secure marks the cookie Secure; set when the public URL is https.
+	// Secure marks the cookie Secure; set when the public URL is https. A
+	// request that came over TLS, or whose URL.Scheme a trusted proxy's
+	// X-Forwarded-Proto set to https (see package edge), gets it too.
 	Secure  bool
 	TTL     time.Duration
 	IdleTTL time.Duration
@@ -59,7 +61,7 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err := m.Store.CreateSession(ctx, s); err != nil {
 		return nil, err
 	}
-	http.SetCookie(w, m.cookie(id, s.ExpiresAt))
+	http.SetCookie(w, m.cookie(r, id, s.ExpiresAt))
 	return s, nil
 }
 
@@ -105,20 +107,20 @@ func (m *Manager) End(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	expired := m.cookie("", time.Unix(0, 0))
+	expired := m.cookie(r, "", time.Unix(0, 0))
 	expired.MaxAge = -1
 	http.SetCookie(w, expired)
 	return m.Store.DeleteSession(r.Context(), token.Hash(c.Value))
 }
 
-func (m *Manager) cookie(value string, expires time.Time) *http.Cookie {
+func (m *Manager) cookie(r *http.Request, value string, expires time.Time) *http.Cookie {
 	return &http.Cookie{
 		Name:     CookieName,
 		Value:    value,
 		Path:     "/",
 		Expires:  expires,
 		HttpOnly: true,
-		Secure:   m.Secure,
+		Secure:   m.Secure || r.TLS != nil || r.URL.Scheme == "https",
 		SameSite: http.SameSiteLaxMode,
 	}
 }
