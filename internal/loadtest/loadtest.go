@@ -220,18 +220,22 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 	ctx, cancel := context.WithDeadline(ctx, end.Add(requestTimeout))
 	defer cancel()
 	tallies := make([]tally, cfg.Concurrency)
-	// CPU time is sampled at the edges of the measured window.
+	// CPU time is sampled at the edges of the measured window,
 	var cpuFrom, cpuTo time.Duration
+	// or when the workers stop early.
+	sampling, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
 	var cpuWG sync.WaitGroup
 	cpuWG.Go(func() {
-		sleepUntil(ctx, measureFrom)
+		sleepUntil(sampling, measureFrom)
 		cpuFrom = cpuTime()
-		sleepUntil(ctx, end)
+		sleepUntil(sampling, end)
 		cpuTo = cpuTime()
 	})
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	lastStop := measureFrom
+	workers := make([]*worker, cfg.Concurrency)
 	for i := range cfg.Concurrency {
 		w := &worker{
 			e:       e,
@@ -239,6 +243,7 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 			refresh: e.refresh[i],
 			session: e.sessions[i],
 		}
+		workers[i] = w
 		t := &tallies[i]
 		wg.Go(func() {
 			for {
@@ -267,7 +272,13 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 		})
 	}
 	wg.Wait()
+	stopSampling()
 	cpuWG.Wait()
+	// A server that rotates refresh tokens has retired the ones the workers
+	// started with; the next scenario goes on from the latest.
+	for i, w := range workers {
+		e.refresh[i] = w.refresh
+	}
 	var total tally
 	for i := range tallies {
 		total.hist.merge(&tallies[i].hist)
@@ -306,9 +317,7 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 		res.RPS = float64(total.n) / secs
 	}
 	if cpuFrom >= 0 && cpuTo > cpuFrom && total.n > 0 {
-		// Scaled to the measured window when the scenario ended early.
-		window := end.Sub(measureFrom).Seconds()
-		res.CPUPerOp = float64(cpuTo-cpuFrom) / float64(time.Microsecond) * min(secs/window, 1) / float64(total.n)
+		res.CPUPerOp = float64(cpuTo-cpuFrom) / float64(time.Microsecond) / float64(total.n)
 	}
 	return res
 }
