@@ -36,7 +36,7 @@ func applicationArgs(app *genauth.Application) []any {
 
 // GetApplication returns the application with this id.
 func (s *Store) GetApplication(ctx context.Context, id string) (*genauth.Application, error) {
-	row := s.read.QueryRowContext(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = ?`, id)
+	row := s.readRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = ?`, id)
 	app, err := scanApplication(row)
 	if err != nil {
 		return nil, mapErr("get application", err)

@@ -10,7 +10,7 @@ import (
 
 // CreateAuthCode stores c; a taken hash gives genauth.ErrConflict.
 func (s *Store) CreateAuthCode(ctx context.Context, c *genauth.AuthCode) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO auth_codes (hash, grant_id, client_id, user_id,
+	_, err := s.writeExec(ctx, `INSERT INTO auth_codes (hash, grant_id, client_id, user_id,
 		redirect_uri, scope, protocol, nonce, code_challenge, code_challenge_method, session_id_hash,
 		auth_time, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,
@@ -28,7 +28,7 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*g
 		authTime, created, expires int64
 		redeemed                   sql.NullInt64
 	)
-	err := s.read.QueryRowContext(ctx, `SELECT hash, grant_id, client_id, user_id, redirect_uri, scope,
+	err := s.readRow(ctx, `SELECT hash, grant_id, client_id, user_id, redirect_uri, scope,
 		protocol, nonce, code_challenge, code_challenge_method, session_id_hash,
 		auth_time, created_at, expires_at, redeemed_at FROM auth_codes WHERE hash = ?`, hash).
 		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &c.RedirectURI, &c.Scope,
@@ -54,7 +54,7 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*g
 func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, issued []*genauth.Token) error {
 	var errRedeemed error
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE auth_codes SET redeemed_at = ?
+		res, err := s.txExec(ctx, tx, `UPDATE auth_codes SET redeemed_at = ?
 			WHERE hash = ? AND redeemed_at IS NULL AND expires_at > ?`, toMS(now), hash, toMS(now))
 		if err != nil {
 			return err
@@ -64,13 +64,13 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, 
 			return err
 		}
 		if n == 1 {
-			return insertTokens(ctx, tx, issued)
+			return s.insertTokens(ctx, tx, issued)
 		}
 		var (
 			grantID  string
 			redeemed sql.NullInt64
 		)
-		err = tx.QueryRowContext(ctx, `SELECT grant_id, redeemed_at FROM auth_codes WHERE hash = ?`, hash).
+		err = s.txRow(ctx, tx, `SELECT grant_id, redeemed_at FROM auth_codes WHERE hash = ?`, hash).
 			Scan(&grantID, &redeemed)
 		if err != nil {
 			return err // sql.ErrNoRows: an unknown code
@@ -81,7 +81,7 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, 
 		// A replayed code: the code may have been stolen, so its grant ends.
 		// Returning nil commits the revocation.
 		errRedeemed = genauth.ErrCodeRedeemed
-		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`,
+		_, err = s.txExec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`,
 			toMS(now), grantID)
 		return err
 	})

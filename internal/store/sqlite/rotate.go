@@ -22,7 +22,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 			expires          int64
 			revoked, rotated sql.NullInt64
 		)
-		err := tx.QueryRowContext(ctx, `SELECT grant_id, expires_at, revoked_at, rotated_at FROM tokens
+		err := s.txRow(ctx, tx, `SELECT grant_id, expires_at, revoked_at, rotated_at FROM tokens
 			WHERE id = ? AND kind = ?`, refreshID, genauth.TokenRefresh).Scan(&grantID, &expires, &revoked, &rotated)
 		if err != nil {
 			return err
@@ -32,11 +32,11 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 			if revoked.Valid || expires <= nowMS {
 				return genauth.ErrInactive
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET rotated_at = ?, revoked_at = ? WHERE id = ?`,
+			if _, err := s.txExec(ctx, tx, `UPDATE tokens SET rotated_at = ?, revoked_at = ? WHERE id = ?`,
 				nowMS, nowMS, refreshID); err != nil {
 				return err
 			}
-			return insertTokens(ctx, tx, issued)
+			return s.insertTokens(ctx, tx, issued)
 		}
 		retry, err := graceRetry(ctx, tx, refreshID, nowMS, rotated.Int64, expires, grace)
 		if err != nil {
@@ -55,7 +55,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 			nowMS, refreshID, genauth.TokenRefresh, refreshID, genauth.TokenRefresh); err != nil {
 			return err
 		}
-		return insertTokens(ctx, tx, issued)
+		return s.insertTokens(ctx, tx, issued)
 	})
 	if err != nil {
 		return mapErr("rotate refresh token", err)

@@ -13,7 +13,7 @@ const sessionColumns = `id_hash, user_id, auth_time, created_at, expires_at, las
 // CreateSession stores sess; a taken id hash gives genauth.ErrConflict. An
 // unset LastSeenAt is stored as CreatedAt.
 func (s *Store) CreateSession(ctx context.Context, sess *genauth.Session) error {
-	_, err := s.write.ExecContext(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
+	_, err := s.writeExec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
 		sess.IDHash, sess.UserID, toMS(sess.AuthTime), toMS(sess.CreatedAt), toMS(sess.ExpiresAt),
 		toMS(cmp.Or(sess.LastSeenAt, sess.CreatedAt)))
 	return mapErr("create session", err)
@@ -21,7 +21,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *genauth.Session) error 
 
 // GetSession returns the session with this id hash if it has not expired at now.
 func (s *Store) GetSession(ctx context.Context, idHash string, now time.Time) (*genauth.Session, error) {
-	sess, err := scanSession(s.read.QueryRowContext(ctx, `SELECT `+sessionColumns+`
+	sess, err := scanSession(s.readRow(ctx, `SELECT `+sessionColumns+`
 		FROM sessions WHERE id_hash = ? AND expires_at > ?`, idHash, toMS(now)))
 	if err != nil {
 		return nil, mapErr("get session", err)
@@ -44,7 +44,7 @@ func scanSession(r scanner) (*genauth.Session, error) {
 
 // TouchSession records that the session was used at now.
 func (s *Store) TouchSession(ctx context.Context, idHash string, now time.Time) error {
-	_, err := s.write.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?`,
+	_, err := s.writeExec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id_hash = ? AND last_seen_at < ?`,
 		toMS(now), idHash, toMS(now))
 	return mapErr("touch session", err)
 }

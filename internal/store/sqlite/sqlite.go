@@ -33,6 +33,8 @@ const busyTimeout = 5 * time.Second
 type Store struct {
 	write *sql.DB // one connection: SQLite admits one writer at a time
 	read  *sql.DB // query-only connections
+	// Prepared statements of the hot queries, per pool.
+	writes, reads stmtCache
 }
 
 // Open opens (creating if needed) the database file at path. The parent
@@ -62,7 +64,7 @@ func Open(path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &Store{write: write, read: read}, nil
+	return &Store{write: write, read: read, writes: stmtCache{db: write}, reads: stmtCache{db: read}}, nil
 }
 
 // dsn is a modernc.org/sqlite data source name for path: a file: URI, so the
@@ -131,16 +133,19 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
+	return errors.Join(s.reads.close(), s.writes.close(), s.read.Close(), s.write.Close())
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE, from _txlock) and
 // commits it when fn returns nil.
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
+	// Uncancellable like every short statement (see quick): a transaction
+	// holds the only write connection and is better finished than abandoned.
+	tx, err := s.write.BeginTx(quick(ctx), nil)
 	if err != nil {
 		return err
 	}
+	defer s.writes.preparePending(ctx)
 	if err := fn(tx); err != nil {
 		_ = tx.Rollback()
 		return err

@@ -16,22 +16,21 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) erro
 	if len(tokens) == 0 {
 		return nil
 	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error { return insertTokens(ctx, tx, tokens) })
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.insertTokens(ctx, tx, tokens) })
 	return mapErr("create tokens", err)
 }
 
-func insertTokens(ctx context.Context, tx *sql.Tx, tokens []*genauth.Token) error {
+func (s *Store) insertTokens(ctx context.Context, tx *sql.Tx, tokens []*genauth.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tokens (`+tokenColumns+`)
+	stmt, err := s.txStmt(ctx, tx, `INSERT INTO tokens (`+tokenColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	defer stmt.Close()
 	for _, t := range tokens {
-		_, err := stmt.ExecContext(ctx, t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID),
+		_, err := stmt.ExecContext(quick(ctx), t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID),
 			t.ClientID, t.UserID, t.Scope, t.Protocol, toMS(t.IssuedAt), toMS(t.ExpiresAt), toNullMS(t.RevokedAt))
 		if err != nil {
 			return err
@@ -42,7 +41,7 @@ func insertTokens(ctx context.Context, tx *sql.Tx, tokens []*genauth.Token) erro
 
 // GetToken returns the token with this hash, active or not: one primary-key lookup.
 func (s *Store) GetToken(ctx context.Context, hash string) (*genauth.Token, error) {
-	t, err := scanToken(s.read.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+	t, err := scanToken(s.readRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if err != nil {
 		return nil, mapErr("get token", err)
 	}
@@ -59,7 +58,7 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 			expires int64
 			revoked sql.NullInt64
 		)
-		err := tx.QueryRowContext(ctx, `SELECT expires_at, revoked_at FROM tokens WHERE id = ?`, refreshID).
+		err := s.txRow(ctx, tx, `SELECT expires_at, revoked_at FROM tokens WHERE id = ?`, refreshID).
 			Scan(&expires, &revoked)
 		if err != nil {
 			return err
@@ -67,7 +66,7 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 		if revoked.Valid || expires <= toMS(now) {
 			return genauth.ErrInactive
 		}
-		return insertTokens(ctx, tx, issued)
+		return s.insertTokens(ctx, tx, issued)
 	})
 	return mapErr("refresh tokens", err)
 }
@@ -78,20 +77,20 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
 	var found *genauth.Token
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
+		t, err := scanToken(s.txRow(ctx, tx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 		if err != nil {
 			return err
 		}
 		found = t
 		if t.RevokedAt.IsZero() {
-			if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE hash = ?`, toMS(now), hash); err != nil {
+			if _, err := s.txExec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE hash = ?`, toMS(now), hash); err != nil {
 				return err
 			}
 		}
 		if t.Kind != genauth.TokenRefresh {
 			return nil
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`,
+		_, err = s.txExec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`,
 			toMS(now), t.GrantID)
 		return err
 	})

@@ -52,7 +52,7 @@ func userArgs(u *genauth.User) ([]any, error) {
 
 // GetUser returns the user with this id.
 func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	u, err := scanUser(s.readRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return nil, mapErr("get user", err)
 	}
@@ -116,11 +116,16 @@ func scanUser(r scanner) (*genauth.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := json.Unmarshal([]byte(addr), &u.Address); err != nil {
-		return nil, fmt.Errorf("corrupt address column: %w", err)
+	// Most users have neither: skip the JSON decoder for the empty object.
+	if addr != "{}" {
+		if err := json.Unmarshal([]byte(addr), &u.Address); err != nil {
+			return nil, fmt.Errorf("corrupt address column: %w", err)
+		}
 	}
-	if err := json.Unmarshal([]byte(custom), &u.CustomData); err != nil {
-		return nil, fmt.Errorf("corrupt custom_data column: %w", err)
+	if custom != "{}" {
+		if err := json.Unmarshal([]byte(custom), &u.CustomData); err != nil {
+			return nil, fmt.Errorf("corrupt custom_data column: %w", err)
+		}
 	}
 	if len(u.CustomData) == 0 {
 		u.CustomData = nil

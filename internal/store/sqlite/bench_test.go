@@ -1,0 +1,99 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+)
+
+// openBench returns a migrated store holding n live access tokens, hashed
+// "h0".."h<n-1>" (the store takes hashes as given).
+func openBench(b *testing.B, n int) *sqlite.Store {
+	b.Helper()
+	s, err := sqlite.Open(filepath.Join(b.TempDir(), "genauth.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if err := s.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now().UTC()
+	batch := make([]*genauth.Token, 0, 1000)
+	for i := range n {
+		batch = append(batch, &genauth.Token{
+			Hash: fmt.Sprintf("h%d", i), ID: fmt.Sprintf("j%d", i), Kind: genauth.TokenAccess, GrantID: fmt.Sprintf("g%d", i),
+			ClientID: "app", UserID: "user", Scope: "user", Protocol: genauth.ProtocolOAuth,
+			IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+		})
+		if len(batch) == cap(batch) || i == n-1 {
+			if err := s.CreateTokens(ctx, batch...); err != nil {
+				b.Fatal(err)
+			}
+			batch = batch[:0]
+		}
+	}
+	return s
+}
+
+// BenchmarkGetToken is the lookup behind every introspection and userinfo
+// request, serially and from many goroutines at once.
+func BenchmarkGetToken(b *testing.B) {
+	const n = 10_000
+	s := openBench(b, n)
+	ctx := context.Background()
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, err := s.GetToken(ctx, fmt.Sprintf("h%d", i%n)); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(16)
+		b.RunParallel(func(pb *testing.PB) {
+			i := 0
+			for pb.Next() {
+				if _, err := s.GetToken(ctx, fmt.Sprintf("h%d", i%n)); err != nil {
+					b.Error(err)
+					return
+				}
+				i++
+			}
+		})
+	})
+}
+
+// BenchmarkCreateTokens is the write of a code exchange: an access and a
+// refresh token in one transaction.
+func BenchmarkCreateTokens(b *testing.B) {
+	s := openBench(b, 0)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		var pair []*genauth.Token
+		for _, kind := range []string{genauth.TokenAccess, genauth.TokenRefresh} {
+			pair = append(pair, &genauth.Token{
+				Hash: fmt.Sprintf("%s%d", kind, i), ID: fmt.Sprintf("%s-j%d", kind, i), Kind: kind, GrantID: "g",
+				ClientID: "app", UserID: "user", Scope: "user", Protocol: genauth.ProtocolOAuth,
+				IssuedAt: now, ExpiresAt: now.Add(time.Hour),
+			})
+		}
+		if err := s.CreateTokens(ctx, pair...); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
