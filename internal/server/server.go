@@ -71,6 +71,7 @@ func New(cfg Config) (http.Handler, error) {
 		policy = *cfg.Throttle
 	}
 	tokens := token.NewSource(cfg.Rand)
+	appCache := newAppCache(AppCacheTTL, time.Now)
 	sealer, err := secret.NewSealer(cfg.SecretKey, cfg.Rand)
 	if err != nil {
 		return nil, err
@@ -100,7 +101,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	protocol := oauth.New(oauth.Config{
-		Store:     cfg.Store,
+		Store:     cachedApps{Store: cfg.Store, cache: appCache},
 		Sessions:  sessions,
 		Tokens:    tokens,
 		Now:       cfg.Now,
@@ -123,10 +124,12 @@ func New(cfg Config) (http.Handler, error) {
 		ShowError:     pages.RenderError,
 		Audit:         cfg.Audit,
 	})
+	// The management API changes applications: it drops them from the cache.
+	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
 	management, err := admin.New(admin.Config{
-		Store:  cfg.Store,
-		Users:  &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
-		Apps:   &apps.Service{Store: cfg.Store, Tokens: tokens, Now: cfg.Now},
+		Store:  managed,
+		Users:  &users.Service{Store: managed, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
+		Apps:   &apps.Service{Store: managed, Tokens: tokens, Now: cfg.Now},
 		Sealer: sealer,
 		Tokens: tokens,
 		Now:    cfg.Now,
