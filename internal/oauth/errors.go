@@ -100,7 +100,15 @@ func writeError(w http.ResponseWriter, e *Error) {
 
 // writeJSON writes v as an uncacheable JSON response.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	var body []byte
+	var err error
+	if m, ok := v.(json.Marshaler); ok {
+		// json.Marshal would parse a Marshaler's output again to check and
+		// compact it; userinfo's claims are compact and escaped already.
+		body, err = m.MarshalJSON()
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		body = []byte(`{"error":"server_error"}`)
