@@ -135,6 +135,11 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 		return err
 	}
 	defer st.Close()
+	release, err := c.holdDatabase()
+	if err != nil {
+		return err
+	}
+	defer release()
 	key, err := c.serverSecret()
 	if err != nil {
 		return err

@@ -120,7 +120,7 @@ func (s *Store) NewestTime(ctx context.Context) (time.Time, error) {
 	var ms sql.NullInt64
 	err := s.read.QueryRowContext(ctx, `SELECT max(t) FROM (
 		SELECT max(created_at) AS t FROM sessions
-		UNION ALL SELECT max(created_at) FROM tokens
+		UNION ALL SELECT max(issued_at) FROM tokens
 		UNION ALL SELECT max(created_at) FROM auth_codes
 		UNION ALL SELECT max(created_at) FROM users
 		UNION ALL SELECT max(time) FROM audit_events)`).Scan(&ms)

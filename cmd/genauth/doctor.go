@@ -1,0 +1,352 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/postgres"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+	"github.com/opengenauth/genauth/internal/tlsreload"
+)
+
+// The purposes the server seals its keys under (internal/oidc/keys.go and
+// internal/admin/accesskey.go); the doctor test fails if they drift apart.
+const (
+	signingKeyPurpose = "oidc signing key"
+	accessKeyPurpose  = "management access key"
+)
+
+// Doctor's limits: how far clocks may disagree, and how soon a certificate
+// expiry is worth a warning.
+const (
+	maxClockSkew = 5 * time.Second
+	certWarnDays = 14
+)
+
+// checkup prints one line per finding and counts the problems.
+type checkup struct {
+	w                  io.Writer
+	problems, warnings int
+}
+
+func (k *checkup) ok(format string, a ...any) { fmt.Fprintf(k.w, "ok    "+format+"\n", a...) }
+
+func (k *checkup) warn(format string, a ...any) {
+	k.warnings++
+	fmt.Fprintf(k.w, "WARN  "+format+"\n", a...)
+}
+
+func (k *checkup) fail(format string, a ...any) {
+	k.problems++
+	fmt.Fprintf(k.w, "FAIL  "+format+"\n", a...)
+}
+
+func (c *cli) doctorCmd() *cobra.Command {
+	var publicURL string
+	var files tlsFiles
+	cmd := &cobra.Command{
+		Use:   "doctor",
+		Short: "Check a configuration and say in plain words what is wrong",
+		Long: `Check what "genauth serve" would run with, given the same flags or GENAUTH_*
+environment: the database is reachable and migrated, the public URL uses
+https (unless it is localhost), the server secret key is present and opens the
+signing keys and the management access key, the clock is sane (against the
+database server's on PostgreSQL; on SQLite no stored time lies in the future),
+and the TLS files are readable, match and are valid. It changes nothing.
+The exit status is 1 when it found a problem; warnings alone leave it 0.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := context.WithTimeout(cmd.Context(), time.Minute)
+			defer cancel()
+			k := &checkup{w: c.stdout}
+			host := checkPublicURL(k, publicURL)
+			checkTLS(k, files, host, time.Now())
+			c.checkDatabase(ctx, k)
+			switch {
+			case k.problems > 0:
+				return fmt.Errorf("doctor found %d problem(s) and %d warning(s)", k.problems, k.warnings)
+			case k.warnings > 0:
+				fmt.Fprintf(c.stdout, "No problems; %d warning(s).\n", k.warnings)
+			default:
+				fmt.Fprintln(c.stdout, "No problems found.")
+			}
+			return nil
+		},
+	}
+	envStringVar(cmd.Flags(), &publicURL, "public-url", "GENAUTH_PUBLIC_URL", "http://localhost:8080",
+		"URL at which users and applications reach the server, as given to serve")
+	addTLSFlags(cmd.Flags(), &files)
+	return cmd
+}
+
+// checkPublicURL returns the URL's host name ("" when unusable).
+func checkPublicURL(k *checkup, raw string) string {
+	pub, err := parsePublicURL(raw)
+	if err != nil {
+		k.fail("%v", err)
+		return ""
+	}
+	u, _ := url.Parse(pub)
+	host := u.Hostname()
+	switch {
+	case u.Scheme == "https":
+		k.ok("public URL %s uses https", pub)
+	case isLoopback(host):
+		k.ok("public URL %s is plain http, which is fine on this machine only", pub)
+	default:
+		k.warn("public URL %s is plain http: passwords, session cookies and tokens cross the network unencrypted. "+
+			"Use https (--tls-cert and --tls-key, or a TLS proxy in front with --trusted-proxies)", pub)
+	}
+	return host
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// checkTLS checks the certificate files, when given, at now.
+func checkTLS(k *checkup, files tlsFiles, host string, now time.Time) {
+	if files.cert == "" && files.key == "" {
+		return
+	}
+	if err := files.check(); err != nil {
+		k.fail("%v", err)
+		return
+	}
+	pair, err := tlsreload.ReadPair(files.cert, files.key)
+	if err != nil {
+		k.fail("cannot use the TLS files: %v", err)
+		return
+	}
+	leaf := pair.Leaf
+	switch left := leaf.NotAfter.Sub(now); {
+	case left <= 0:
+		k.fail("the TLS certificate %s expired on %s", files.cert, leaf.NotAfter.UTC().Format(time.DateOnly))
+		return
+	case leaf.NotBefore.After(now):
+		k.fail("the TLS certificate %s is not valid before %s (or this machine's clock is behind)", files.cert, leaf.NotBefore.UTC().Format(time.RFC3339))
+		return
+	case left < certWarnDays*24*time.Hour:
+		k.warn("the TLS certificate %s expires in %d day(s), on %s", files.cert, int(left.Hours()/24), leaf.NotAfter.UTC().Format(time.DateOnly))
+	default:
+		k.ok("TLS certificate %s and key %s match; valid until %s", files.cert, files.key, leaf.NotAfter.UTC().Format(time.DateOnly))
+	}
+	if host != "" {
+		if err := leaf.VerifyHostname(host); err != nil {
+			k.warn("the TLS certificate does not name the public URL's host %s: browsers will refuse it", host)
+		}
+	}
+}
+
+// checkDatabase checks the database, then the key material and the clock,
+// which need it.
+func (c *cli) checkDatabase(ctx context.Context, k *checkup) {
+	pg, err := c.usePostgres()
+	if err != nil {
+		k.fail("%v", err)
+		return
+	}
+	var st store.Store
+	if pg {
+		pst, err := postgres.Open(ctx, c.databaseURL, c.pg)
+		if err != nil {
+			k.fail("cannot reach the database: %v", err)
+			return
+		}
+		st = pst
+	} else {
+		path, err := c.dbPath()
+		if err != nil {
+			k.fail("%v", err)
+			return
+		}
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			k.fail("no database at %s: run `genauth migrate` (or start `genauth serve` once), or fix --data-dir", path)
+			return
+		}
+		sst, err := sqlite.Open(path)
+		if err != nil {
+			k.fail("cannot open the database: %v", err)
+			return
+		}
+		st = sst
+	}
+	defer st.Close()
+	if err := st.Ping(ctx); err != nil {
+		k.fail("the database %s does not answer: %v", c.dbName(), err)
+		return
+	}
+	if !checkSchema(ctx, k, st, c.dbName()) {
+		return
+	}
+	c.checkKeys(ctx, k, st)
+	checkClock(ctx, k, st, time.Now())
+}
+
+// checkSchema reports whether the schema is usable for the checks after it.
+func checkSchema(ctx context.Context, k *checkup, st store.Store, name string) bool {
+	op, ok := st.(store.Operable)
+	if !ok {
+		return true
+	}
+	unknown, err := op.UnknownMigrations(ctx)
+	if err != nil {
+		k.fail("cannot read the schema version of %s: %v", name, err)
+		return false
+	}
+	if len(unknown) > 0 {
+		k.fail("the database %s was upgraded by a newer GenAuth (migration %s is unknown here): run that version, or restore a backup made before the upgrade", name, unknown[len(unknown)-1])
+		return false
+	}
+	pending, err := op.PendingMigrations(ctx)
+	if err != nil {
+		k.fail("cannot read the schema version of %s: %v", name, err)
+		return false
+	}
+	if len(pending) > 0 {
+		k.fail("the database %s lacks %d migration(s), up to %s: run `genauth migrate` (serve also applies them when it starts)", name, len(pending), pending[len(pending)-1])
+		// An unmigrated database may lack the tables the next checks read.
+		return false
+	}
+	k.ok("database %s answers and its schema is up to date", name)
+	return true
+}
+
+// doctorSecret reads the server secret key as serve would, without creating
+// the key file. found is false when there is no key yet.
+func (c *cli) doctorSecret() (key []byte, where string, found bool, err error) {
+	if c.secretKey != "" {
+		key, err := secret.ParseKey(c.secretKey)
+		if err != nil {
+			return nil, "--secret-key", false, fmt.Errorf("--secret-key: %w", err)
+		}
+		return key, "--secret-key", true, nil
+	}
+	if c.databaseURL != "" {
+		return nil, "", false, errors.New("--secret-key (GENAUTH_SECRET_KEY) is required with --database: every node must share it")
+	}
+	path := filepath.Join(c.dataDir, secretKeyFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, path, false, nil
+	}
+	if err != nil {
+		return nil, path, false, err
+	}
+	key, err = secret.ParseKey(string(b))
+	if err != nil {
+		return nil, path, false, fmt.Errorf("%s: %w", path, err)
+	}
+	return key, path, true, nil
+}
+
+func (c *cli) checkKeys(ctx context.Context, k *checkup, st store.Store) {
+	keys, err := st.ListSigningKeys(ctx)
+	if err != nil {
+		k.fail("cannot read the signing keys: %v", err)
+		return
+	}
+	access, err := st.GetAccessKey(ctx)
+	if errors.Is(err, genauth.ErrNotFound) {
+		access = nil
+	} else if err != nil {
+		k.fail("cannot read the management access key: %v", err)
+		return
+	}
+	key, where, found, err := c.doctorSecret()
+	switch {
+	case err != nil:
+		k.fail("%v", err)
+		return
+	case !found && (len(keys) > 0 || access != nil):
+		k.fail("the server secret key %s is missing, so the signing keys in the database cannot be opened: restore it from where you keep it", where)
+		return
+	case !found:
+		k.warn("no server secret key yet (%s): serve makes it, and the signing keys, on first start", where)
+		return
+	}
+	sealer, err := secret.NewSealer(key, rand.Reader)
+	if err != nil {
+		k.fail("server secret key %s: %v", where, err)
+		return
+	}
+	bad, sealed, withAccess := 0, len(keys), ""
+	if access != nil {
+		sealed++
+		withAccess = " and the management access key"
+	}
+	for _, sk := range keys {
+		if _, err := sealer.Open(signingKeyPurpose, sk.EncryptedPrivate); err != nil {
+			bad++
+		}
+	}
+	if access != nil {
+		if _, err := sealer.Open(accessKeyPurpose, access.SealedSecret); err != nil {
+			bad++
+		}
+	}
+	switch {
+	case bad > 0:
+		k.fail("the server secret key (%s) does not open %d of the %d sealed keys in the database: it is not the key they were made under (wrong --secret-key, or secret.key from another installation)",
+			where, bad, sealed)
+	case len(keys) == 0:
+		k.warn("no signing keys yet: serve makes them on first start")
+	default:
+		k.ok("the server secret key (%s) opens the %d signing key(s)%s", where, len(keys), withAccess)
+	}
+}
+
+// checkClock compares now with the database: the database server's clock on
+// PostgreSQL (every node must agree on expiry), the newest stored time on SQLite.
+func checkClock(ctx context.Context, k *checkup, st store.Store, now time.Time) {
+	switch db := st.(type) {
+	case *postgres.Store:
+		theirs, err := db.ServerTime(ctx)
+		if err != nil {
+			k.fail("cannot read the database server's clock: %v", err)
+			return
+		}
+		skew := now.Sub(theirs)
+		if skew.Abs() > maxClockSkew {
+			way := "behind"
+			if skew > 0 {
+				way = "ahead of"
+			}
+			k.fail("this machine's clock is %s %s the database server's: tokens and sessions would expire at different times on each node; synchronise the clocks (NTP)",
+				skew.Abs().Round(time.Second), way)
+			return
+		}
+		k.ok("this machine's clock agrees with the database server's (within %s)", maxClockSkew)
+	case *sqlite.Store:
+		newest, err := db.NewestTime(ctx)
+		if err != nil {
+			k.fail("cannot read the stored times: %v", err)
+			return
+		}
+		if ahead := newest.Sub(now); ahead > time.Minute {
+			k.fail("the database holds a time %s in the future (%s): this machine's clock is behind, or was set back; tokens and sessions would last too long",
+				ahead.Round(time.Second), newest.Format(time.RFC3339))
+			return
+		}
+		k.ok("no stored time is in the future of this machine's clock")
+	}
+}
