@@ -95,7 +95,7 @@ func (c *dbCollector) activeSessions(ctx context.Context) (int, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.cfg.Now()
-	if !c.countedAt.IsZero() && now.Sub(c.countedAt) < c.cfg.MinInterval && now.After(c.countedAt) {
+	if !c.countedAt.IsZero() && now.Sub(c.countedAt) < c.cfg.MinInterval && !now.Before(c.countedAt) {
 		return c.sessions, c.countOK
 	}
 	n, err := c.op.CountActiveSessions(ctx, now, now.Add(-c.cfg.IdleTTL))

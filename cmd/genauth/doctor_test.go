@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+)
+
+// TestDoctor runs `genauth doctor` on a configuration that a server has run
+// on and on broken variants of it: each problem gives exit status 1 and a
+// line saying what is wrong; warnings alone give 0.
+func TestDoctor(t *testing.T) {
+	root := t.TempDir()
+	good := filepath.Join(root, "good")
+	opsApp(t, good, "doctor test password")
+	startOps(t, good).stop() // makes the signing keys and the management access key
+
+	// variant copies the good data directory and lets change break it.
+	variant := func(name string, change func(dir string)) string {
+		dir := filepath.Join(root, name)
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{dbFile, secretKeyFile} {
+			replace(t, filepath.Join(good, f), filepath.Join(dir, f))
+		}
+		change(dir)
+		return dir
+	}
+	noKey := variant("nokey", func(dir string) { os.Remove(filepath.Join(dir, secretKeyFile)) })
+	future := variant("future", func(dir string) {
+		st, err := sqlite.Open(filepath.Join(dir, dbFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		if err := st.AppendAuditEvents(context.Background(), &genauth.AuditEvent{Time: time.Now().AddDate(1, 0, 0),
+			Type: genauth.AuditLoginSuccess}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	newer := variant("newer", func(dir string) {
+		execSQL(t, filepath.Join(dir, dbFile), `INSERT INTO schema_migrations (version, applied_at) VALUES ('9999_from_the_future.sql', 0)`)
+	})
+	behind := variant("behind", func(dir string) {
+		execSQL(t, filepath.Join(dir, dbFile), `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`)
+	})
+	empty := filepath.Join(root, "empty")
+	if err := os.MkdirAll(empty, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	certFile, keyFile, _ := testCert(t, root, "ok", now.Add(-time.Hour), now.Add(90*24*time.Hour))
+	_, otherKey, _ := testCert(t, root, "other", now.Add(-time.Hour), now.Add(90*24*time.Hour))
+	expired, expiredKey, _ := testCert(t, root, "expired", now.Add(-48*time.Hour), now.Add(-24*time.Hour))
+	soon, soonKey, _ := testCert(t, root, "soon", now.Add(-time.Hour), now.Add(3*24*time.Hour))
+
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+	}{
+		{"good", []string{"--data-dir", good}, 0, []string{"ok    database", "opens the 4 signing key(s) and the management access key", "No problems found."}},
+		{"plain http public URL", []string{"--data-dir", good, "--public-url", "http://auth.example.com"}, 0,
+			[]string{"WARN  public URL http://auth.example.com is plain http", "No problems; 1 warning(s)."}},
+		{"unusable public URL", []string{"--data-dir", good, "--public-url", "auth.example.com"}, 1, []string{"FAIL  --public-url"}},
+		{"no database", []string{"--data-dir", empty}, 1, []string{"FAIL  no database at " + filepath.Join(empty, dbFile)}},
+		{"wrong secret key", []string{"--data-dir", good, "--secret-key", strings.Repeat("ab", 32)}, 1,
+			[]string{"FAIL  the server secret key (--secret-key) does not open 5 of the 5 sealed keys"}},
+		{"missing key file", []string{"--data-dir", noKey}, 1, []string{"FAIL  the server secret key " + filepath.Join(noKey, secretKeyFile) + " is missing"}},
+		{"stored time in the future", []string{"--data-dir", future}, 1, []string{"FAIL  the database holds a time", "in the future"}},
+		{"schema from a newer version", []string{"--data-dir", newer}, 1, []string{"FAIL  the database", "was upgraded by a newer GenAuth (migration 9999_from_the_future.sql"}},
+		{"schema behind", []string{"--data-dir", behind}, 1, []string{"lacks 1 migration(s)", "genauth migrate"}},
+		{"TLS good", []string{"--data-dir", good, "--public-url", "https://localhost", "--tls-cert", certFile, "--tls-key", keyFile}, 0,
+			[]string{"ok    public URL https://localhost uses https", "ok    TLS certificate " + certFile + " and key " + keyFile + " match"}},
+		{"TLS key of another certificate", []string{"--data-dir", good, "--tls-cert", certFile, "--tls-key", otherKey}, 1,
+			[]string{"FAIL  cannot use the TLS files", "private key does not match public key"}},
+		{"TLS expired", []string{"--data-dir", good, "--tls-cert", expired, "--tls-key", expiredKey}, 1, []string{"FAIL  the TLS certificate " + expired + " expired on"}},
+		{"TLS expiring soon", []string{"--data-dir", good, "--tls-cert", soon, "--tls-key", soonKey}, 0, []string{"WARN  the TLS certificate " + soon + " expires in 2 day(s)"}},
+		{"TLS for another host", []string{"--data-dir", good, "--public-url", "https://auth.example.com", "--tls-cert", certFile, "--tls-key", keyFile}, 0,
+			[]string{"WARN  the TLS certificate does not name the public URL's host auth.example.com"}},
+		{"TLS certificate without key", []string{"--data-dir", good, "--tls-cert", certFile}, 1, []string{"FAIL  --tls-cert and --tls-key go together"}},
+		{"TLS file missing", []string{"--data-dir", good, "--tls-cert", certFile + ".gone", "--tls-key", keyFile}, 1, []string{"FAIL  cannot use the TLS files", "no such file"}},
+		{"PostgreSQL unreachable", []string{"--database", "postgres://genauth@127.0.0.1:1/genauth", "--secret-key", strings.Repeat("ab", 32)}, 1,
+			[]string{"FAIL  cannot reach the database"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := cliRun(t, "", append([]string{"doctor"}, tc.args...)...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d; stdout:\n%s\nstderr: %s", code, tc.code, stdout, stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, stdout)
+				}
+			}
+			if code == 1 && !strings.Contains(stderr, "doctor found") {
+				t.Errorf("stderr %q, want the problem count", stderr)
+			}
+		})
+	}
+}
