@@ -24,6 +24,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/server"
@@ -200,7 +201,10 @@ func (e *env) serve(cfg Config) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	h, err := server.New(server.Config{PublicURL: e.base, Store: e.st, SecretKey: key, Logger: logger})
+	// As `genauth serve` does: audit rows are written in batches off the request path.
+	trail := audit.Start(e.st, logger, time.Now)
+	e.closers = append(e.closers, func() error { trail.Close(); return nil })
+	h, err := server.New(server.Config{PublicURL: e.base, Store: e.st, SecretKey: key, Logger: logger, Audit: trail})
 	if err != nil {
 		ln.Close()
 		return err
