@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
@@ -103,6 +104,32 @@ func TestDoctor(t *testing.T) {
 			}
 			if code == 1 && !strings.Contains(stderr, "doctor found") {
 				t.Errorf("stderr %q, want the problem count", stderr)
+			}
+		})
+	}
+}
+
+// TestDoctorPostgres checks a PostgreSQL configuration a node has run on:
+// good with the nodes' secret key (the clock compared with the database
+// server's), a problem with another key, and with no key at all.
+func TestDoctorPostgres(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	key := strings.Repeat("cd", 32)
+	startOps(t, t.TempDir(), "--database", url, "--secret-key", key, "--metrics-addr", "127.0.0.1:0").stop()
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"good", []string{"--secret-key", key}, 0, "ok    this machine's clock agrees with the database server's"},
+		{"another key", []string{"--secret-key", strings.Repeat("ef", 32)}, 1, "FAIL  the server secret key (--secret-key) does not open 5 of the 5 sealed keys"},
+		{"no key", nil, 1, "FAIL  --secret-key (GENAUTH_SECRET_KEY) is required with --database"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, _, code := cliRun(t, "", append([]string{"doctor", "--database", url}, tc.args...)...)
+			if code != tc.code || !strings.Contains(stdout, tc.want) {
+				t.Errorf("exit %d, want %d and %q in:\n%s", code, tc.code, tc.want, stdout)
 			}
 		})
 	}
