@@ -48,7 +48,7 @@ func TestOperable(t *testing.T) {
 
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
 	for i, sess := range []genauth.Session{
-		{ExpiresAt: now.Add(time.Hour), LastSeenAt: now.Add(-time.Minute)},  // active
+		{ExpiresAt: now.Add(time.Hour), LastSeenAt: now.Add(-time.Minute)},   // active
 		{ExpiresAt: now.Add(-time.Second), LastSeenAt: now},                  // expired
 		{ExpiresAt: now.Add(time.Hour), LastSeenAt: now.Add(-3 * time.Hour)}, // idle
 	} {
