@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/admin"
 	"io"
 	"io/fs"
 	"net"
@@ -17,18 +18,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/tlsreload"
-)
-
-// The purposes the server seals its keys under (internal/oidc/keys.go and
-// internal/admin/accesskey.go); the doctor test fails if they drift apart.
-const (
-	signingKeyPurpose = "oidc signing key"
-	accessKeyPurpose  = "management access key"
 )
 
 // Doctor's limits: how far clocks may disagree, and how soon a certificate
@@ -295,12 +290,12 @@ func (c *cli) checkKeys(ctx context.Context, k *checkup, st store.Store) {
 		withAccess = " and the management access key"
 	}
 	for _, sk := range keys {
-		if _, err := sealer.Open(signingKeyPurpose, sk.EncryptedPrivate); err != nil {
+		if _, err := sealer.Open(oidc.SealPurpose, sk.EncryptedPrivate); err != nil {
 			bad++
 		}
 	}
 	if access != nil {
-		if _, err := sealer.Open(accessKeyPurpose, access.SealedSecret); err != nil {
+		if _, err := sealer.Open(admin.SealPurpose, access.SealedSecret); err != nil {
 			bad++
 		}
 	}

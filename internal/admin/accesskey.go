@@ -11,8 +11,8 @@ import (
 	"github.com/opengenauth/genauth/internal/token"
 )
 
-// sealPurpose binds sealed access key secrets to their use.
-const sealPurpose = "management access key"
+// SealPurpose is what the access key secret is sealed under (see secret.Sealer).
+const SealPurpose = "management access key"
 
 // Credentials are the user pool's access key id and secret in clear.
 type Credentials struct {
@@ -36,7 +36,7 @@ func (k *Keys) Ensure(ctx context.Context) (*Credentials, error) {
 		return c, err
 	}
 	secretValue := k.Tokens.Secret()
-	sealed, err := k.Sealer.Seal(sealPurpose, []byte(secretValue))
+	sealed, err := k.Sealer.Seal(SealPurpose, []byte(secretValue))
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +57,7 @@ func (k *Keys) Load(ctx context.Context) (*Credentials, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain, err := k.Sealer.Open(sealPurpose, key.SealedSecret)
+	plain, err := k.Sealer.Open(SealPurpose, key.SealedSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (k *Keys) Rotate(ctx context.Context) (*Credentials, error) {
 		return nil, err
 	}
 	secretValue := k.Tokens.Secret()
-	sealed, err := k.Sealer.Seal(sealPurpose, []byte(secretValue))
+	sealed, err := k.Sealer.Seal(SealPurpose, []byte(secretValue))
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,8 @@ const (
 	// reloadEvery bounds how long a node keeps signing with a key another
 	// node has already superseded (both stay published meanwhile).
 	reloadEvery = time.Minute
-	sealPurpose = "oidc signing key"
+	// SealPurpose is what signing keys are sealed under (see secret.Sealer).
+	SealPurpose = "oidc signing key"
 )
 
 // Algorithms is every id token signing algorithm GenAuth offers.
@@ -191,7 +192,7 @@ func (k *Keys) create(ctx context.Context, alg string, activates time.Time) (*ge
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := k.Sealer.Seal(sealPurpose, pkcs8)
+	sealed, err := k.Sealer.Seal(SealPurpose, pkcs8)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +268,7 @@ func (k *Keys) active(ctx context.Context, alg string) (*signingKey, error) {
 	if s, ok := k.private[st.active.ID]; ok {
 		return &signingKey{id: st.active.ID, alg: alg, signer: s}, nil
 	}
-	pkcs8, err := k.Sealer.Open(sealPurpose, st.active.EncryptedPrivate)
+	pkcs8, err := k.Sealer.Open(SealPurpose, st.active.EncryptedPrivate)
 	if err != nil {
 		return nil, err
 	}
