@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"github.com/opengenauth/genauth/internal/admin"
 	"io"
 	"io/fs"
 	"net"
@@ -18,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/admin"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/store"
