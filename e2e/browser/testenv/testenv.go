@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/admin"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/server"
@@ -44,6 +45,8 @@ type Info struct {
 	AppURL string            `json:"app_url"` // the stand-in application
 	Apps   map[string]App    `json:"apps"`    // "first" and "consent"
 	User   map[string]string `json:"user"`    // username, email, name, password
+	// Management holds the management API's access_key_id and access_key_secret.
+	Management map[string]string `json:"management"`
 }
 
 // Env is a running environment.
@@ -97,6 +100,17 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		return nil, err
 	}
 	tokens := token.NewSource(rand.Reader)
+	sealer, err := secret.NewSealer(key, rand.Reader)
+	var creds *admin.Credentials
+	if err == nil {
+		creds, err = (&admin.Keys{Store: e.store, Sealer: sealer, Tokens: tokens, Now: time.Now}).Load(ctx)
+	}
+	if err != nil {
+		idpLn.Close()
+		appLn.Close()
+		return nil, err
+	}
+	e.Management = map[string]string{"access_key_id": creds.ID, "access_key_secret": creds.Secret}
 	appSvc := &apps.Service{Store: e.store, Tokens: tokens, Now: time.Now}
 	for id, p := range map[string]apps.CreateParams{
 		"first":   {Name: "Acme Notes"},
