@@ -83,16 +83,22 @@ func startNode(t testing.TB, ctx context.Context, bin, name, dbURL string) *node
 }
 
 func launchNode(t testing.TB, ctx context.Context, bin, name, dbURL string) (*node, error) {
-	n := &node{name: name}
-	n.cmd = exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--public-url", "http://genauth.test",
+	return runNode(t, ctx, bin, name, []string{"GENAUTH_SECRET_KEY=" + clusterSecret},
 		"--data-dir", t.TempDir(), "--database", dbURL, "--db-max-conns", "8", "--sweep-interval", "1m")
-	// The nodes get only what this test sets, not GENAUTH_* of the environment.
+}
+
+// runNode starts `genauth serve` on a free loopback port with args and the
+// environment variables env, and returns once it listens. The process gets
+// no GENAUTH_* variable but env, and is killed when the test ends.
+func runNode(t testing.TB, ctx context.Context, bin, name string, env []string, args ...string) (*node, error) {
+	n := &node{name: name}
+	n.cmd = exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--public-url", "http://genauth.test"}, args...)...)
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "GENAUTH_") {
 			n.cmd.Env = append(n.cmd.Env, kv)
 		}
 	}
-	n.cmd.Env = append(n.cmd.Env, "GENAUTH_SECRET_KEY="+clusterSecret)
+	n.cmd.Env = append(n.cmd.Env, env...)
 	n.cmd.Stderr = n
 	stdout, err := n.cmd.StdoutPipe()
 	if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -10,8 +9,6 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -42,38 +39,11 @@ func sqliteSetup(t *testing.T, dir string) (clientID, secret string) {
 // a free loopback port; it is killed when the test ends.
 func startSQLiteNode(t *testing.T, ctx context.Context, bin, name, dir string) *node {
 	t.Helper()
-	n := &node{name: name}
-	n.cmd = exec.CommandContext(ctx, bin, "serve", "--addr", "127.0.0.1:0", "--public-url", "http://genauth.test",
-		"--data-dir", dir, "--sweep-interval", "0")
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GENAUTH_") {
-			n.cmd.Env = append(n.cmd.Env, kv)
-		}
-	}
-	n.cmd.Stderr = n
-	stdout, err := n.cmd.StdoutPipe()
+	n, err := runNode(t, ctx, bin, name, nil, "--data-dir", dir, "--sweep-interval", "0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		n.cmd.Process.Kill()
-		n.cmd.Wait()
-	})
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		n.out = append(n.out, sc.Text())
-		if rest, ok := strings.CutPrefix(sc.Text(), "GenAuth is listening on "); ok {
-			n.url, _, _ = strings.Cut(rest, " ")
-			go io.Copy(io.Discard, stdout)
-			return n
-		}
-	}
-	n.cmd.Wait()
-	t.Fatalf("node %s exited before listening; stdout %q, stderr %q", name, n.out, n.stderr())
-	return nil
+	return n
 }
 
 // flowClient is a client application with a signed-in browser, speaking to
