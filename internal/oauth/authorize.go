@@ -12,6 +12,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/token"
 )
 
 const maxNonceLen = 512
@@ -404,7 +405,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *gena
 	if ar.code {
 		codeValue = h.cfg.Tokens.Opaque()
 		code := &genauth.AuthCode{
-			Hash:                hashToken(codeValue),
+			Hash:                token.Hash(codeValue),
 			GrantID:             grantID,
 			ClientID:            ar.app.ID,
 			UserID:              sess.UserID,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/token"
 )
 
 // grantAuthorizationCode redeems a code (RFC 6749 section 4.1.3, RFC 7636).
@@ -23,7 +24,7 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 	}
 	ctx := r.Context()
 	now := h.now()
-	hash := hashToken(code)
+	hash := token.Hash(code)
 	c, err := h.cfg.Store.GetAuthCode(ctx, hash, now)
 	switch {
 	case errors.Is(err, genauth.ErrCodeRedeemed):

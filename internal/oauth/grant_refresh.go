@@ -5,6 +5,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/token"
 	"github.com/opengenauth/genauth/internal/users"
 )
 
@@ -21,7 +22,7 @@ func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p param
 	}
 	ctx := r.Context()
 	now := h.now()
-	rt, err := h.cfg.Store.GetToken(ctx, hashToken(value))
+	rt, err := h.cfg.Store.GetToken(ctx, token.Hash(value))
 	if errors.Is(err, genauth.ErrNotFound) {
 		return nil, invalidGrant("the refresh token is invalid")
 	}

@@ -112,9 +112,6 @@ func (h *Handler) record(r *http.Request, e genauth.AuditEvent) {
 	}
 }
 
-// hashToken is the stored form of a token or code.
-func hashToken(v string) string { return token.Hash(v) }
-
 // sessionID is the public `sid` of a browser session: derived from the
 // stored hash, so it reveals nothing that finds the cookie.
 func sessionID(idHash string) string { return token.Hash("sid:" + idHash)[:32] }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/token"
 )
 
 // introspect serves POST /P/token/introspection (RFC 7662). A client sees
@@ -26,7 +27,7 @@ func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 	if value == "" {
 		return invalidRequest("token is required")
 	}
-	t, err := h.cfg.Store.GetToken(r.Context(), hashToken(value))
+	t, err := h.cfg.Store.GetToken(r.Context(), token.Hash(value))
 	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
 		return h.internal(r.Context(), "looking up token", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/token"
 )
 
 // revoke serves POST /P/token/revocation (RFC 7009), the server side of
@@ -28,7 +29,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r request) *Error {
 		return invalidRequest("token is required")
 	}
 	ctx := r.Context()
-	hash := hashToken(value)
+	hash := token.Hash(value)
 	t, err := h.cfg.Store.GetToken(ctx, hash)
 	switch {
 	case errors.Is(err, genauth.ErrNotFound):

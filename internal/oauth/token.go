@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/token"
 )
 
 // token serves POST /P/token: one client authentication, then the grant.
@@ -51,7 +52,7 @@ func (h *Handler) mint(kind string, app *genauth.Application, userID, scope, pro
 		ttl = app.RefreshTokenTTL
 	}
 	return &genauth.Token{
-		Hash:      hashToken(value),
+		Hash:      token.Hash(value),
 		ID:        h.cfg.Tokens.JTI(),
 		Kind:      kind,
 		GrantID:   grantID,

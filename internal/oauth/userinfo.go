@@ -7,6 +7,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/token"
 	"github.com/opengenauth/genauth/internal/users"
 )
 
@@ -47,7 +48,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 		return invalidRequest("send the access token in one place only")
 	}
 	ctx := r.Context()
-	t, err := h.cfg.Store.GetToken(ctx, hashToken(found[0]))
+	t, err := h.cfg.Store.GetToken(ctx, token.Hash(found[0]))
 	if errors.Is(err, genauth.ErrNotFound) {
 		return invalidToken("the access token is invalid")
 	}
