@@ -24,7 +24,7 @@ const (
 // appCache holds recently read applications. It never holds token or
 // session state, so revocations stay visible at once on every node.
 type appCache struct {
-	now func() time.Time // monotonic wall clock, not the injectable protocol clock
+	now func() time.Time // the server's injected clock, so tests can expire entries without sleeping
 	ttl time.Duration
 
 	mu sync.Mutex

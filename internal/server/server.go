@@ -71,7 +71,7 @@ func New(cfg Config) (http.Handler, error) {
 		policy = *cfg.Throttle
 	}
 	tokens := token.NewSource(cfg.Rand)
-	appCache := newAppCache(AppCacheTTL, time.Now)
+	appCache := newAppCache(AppCacheTTL, cfg.Now)
 	sealer, err := secret.NewSealer(cfg.SecretKey, cfg.Rand)
 	if err != nil {
 		return nil, err
