@@ -202,6 +202,7 @@ func (s *Server) follow(t testing.TB, browser *http.Client, resp *http.Response,
 		if err != nil {
 			return &Landing{Status: resp.StatusCode, Header: resp.Header, Body: string(body)}
 		}
+		checkRedirectStatus(t, resp)
 		if !strings.HasPrefix(loc.String(), s.URL+"/") {
 			return &Landing{Location: loc, Status: resp.StatusCode, Header: resp.Header}
 		}
@@ -308,5 +309,18 @@ func (s *Server) submitLogin(t testing.TB, browser *http.Client, loginURL *url.U
 	if err != nil {
 		t.Fatalf("POST /login: status %d, no redirect (wrong password?)", resp.StatusCode)
 	}
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("POST /login: redirect with status %d, want 303 See Other", resp.StatusCode)
+	}
 	return loc
+}
+
+// checkRedirectStatus fails the test for a redirect other than 302 or 303:
+// a 307 or 308 would make the browser post a form (credentials, a consent)
+// on to the next address (RFC 9700 section 4.12).
+func checkRedirectStatus(t testing.TB, resp *http.Response) {
+	t.Helper()
+	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("%s %s: redirect with status %d; GenAuth redirects only with 302 or 303", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode)
+	}
 }
