@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -116,32 +114,33 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	f.StringVar(&p.TokenAuthMethod, "token-auth-method", genauth.AuthClientSecretPost,
 		"client auth at the token endpoint: client_secret_post, client_secret_basic or none")
 	f.StringVar(&p.IntrospectionAuthMethod, "introspection-auth-method", genauth.AuthClientSecretPost,
-		"client auth at the introspection endpoint")
+		"client auth at the introspection endpoint: client_secret_post, client_secret_basic or none")
 	f.StringVar(&p.RevocationAuthMethod, "revocation-auth-method", genauth.AuthClientSecretPost,
-		"client auth at the revocation endpoint")
+		"client auth at the revocation endpoint: client_secret_post, client_secret_basic or none")
 	f.StringSliceVar(&p.GrantTypes, "grant", []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken},
 		"enabled grant: authorization_code, implicit, refresh_token, client_credentials (repeatable or comma-separated)")
 	f.Var(&ttlValue{d: &p.AccessTokenTTL, def: genauth.DefaultAccessTokenTTL}, "access-token-ttl",
-		"access token lifetime: seconds or a Go duration such as 24h")
+		"access token lifetime, such as 24h or 86400 (seconds)")
 	f.Var(&ttlValue{d: &p.RefreshTokenTTL, def: genauth.DefaultRefreshTokenTTL}, "refresh-token-ttl",
-		"refresh token lifetime: seconds or a Go duration such as 720h")
+		"refresh token lifetime, such as 720h")
 	f.Var(&ttlValue{d: &p.IDTokenTTL, def: genauth.DefaultIDTokenTTL}, "id-token-ttl",
-		"id token lifetime: seconds or a Go duration such as 1h")
+		"id token lifetime, such as 1h")
 	f.StringVar(&p.IDTokenAlg, "id-token-alg", genauth.SigningRS256, "id token signing algorithm: RS256 or ES256")
 	f.BoolVar(&p.RequireConsent, "require-consent", false,
 		"third-party application: users approve the scopes it asks for on a consent page")
 	f.BoolVar(&p.ClassicRefreshTokens, "classic-refresh-tokens", false,
 		"keep one refresh token for the grant's lifetime instead of rotating it on every refresh")
 	f.Var(&ttlValue{d: &p.RefreshGracePeriod, def: genauth.DefaultRefreshGracePeriod}, "refresh-grace",
-		"how long a rotated refresh token may be presented again by a client that retried")
-	f.Var(&ttlValue{d: &p.RefreshIdleTTL}, "refresh-idle-ttl", "end a rotating refresh token unused this long (default: no idle limit)")
+		"how long a rotated refresh token may be presented again by a client that retried (at most 5m)")
+	f.Var(&ttlValue{d: &p.RefreshIdleTTL}, "refresh-idle-ttl", "end a rotating refresh token unused this long (0: no idle limit)")
 	f.BoolVar(&p.RejectPKCEPlain, "reject-pkce-plain", false, "accept only code_challenge_method=S256")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }
 
-// ttlValue is a token lifetime flag: whole seconds, given as a number of
-// seconds (as the wire protocol counts them) or as a Go duration.
+// ttlValue is a token lifetime flag, read like every duration flag
+// (parseDuration), in whole seconds because the wire protocol counts them.
+// Zero leaves the application's default, def, which help shows.
 type ttlValue struct {
 	d   *time.Duration
 	def time.Duration
@@ -149,22 +148,18 @@ type ttlValue struct {
 
 func (v *ttlValue) String() string {
 	if v.d == nil || *v.d == 0 {
-		return strconv.FormatInt(int64(v.def/time.Second), 10)
+		return v.def.String()
 	}
-	return strconv.FormatInt(int64(*v.d/time.Second), 10)
+	return v.d.String()
 }
 
 func (v *ttlValue) Set(s string) error {
-	var d time.Duration
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n > math.MaxInt64/int64(time.Second) {
-			return errors.New("too long")
-		}
-		d = time.Duration(n) * time.Second
-	} else if d, err = time.ParseDuration(s); err != nil {
-		return errors.New("want seconds or a duration such as 24h")
+	d, err := parseDuration(s)
+	if err != nil {
+		return err
 	}
-	if d < time.Second || d%time.Second != 0 {
+	// Zero is a value only where it is the default: "no limit".
+	if (d == 0 && v.def != 0) || d%time.Second != 0 {
 		return errors.New("must be a whole number of seconds, at least 1")
 	}
 	*v.d = d

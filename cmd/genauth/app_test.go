@@ -151,9 +151,14 @@ func TestTTLFlag(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var d time.Duration
-		err := (&ttlValue{d: &d}).Set(tt.in)
+		err := (&ttlValue{d: &d, def: time.Hour}).Set(tt.in)
 		if (err == nil) != tt.ok || d != tt.want {
 			t.Errorf("Set(%q) = %v, err %v; want %v, ok %v", tt.in, d, err, tt.want, tt.ok)
 		}
+	}
+	// Where zero is the default ("no idle limit"), zero can be asked for.
+	d := time.Hour
+	if err := (&ttlValue{d: &d}).Set("0"); err != nil || d != 0 {
+		t.Errorf("Set(\"0\") without a default = %v, err %v; want 0", d, err)
 	}
 }

@@ -81,8 +81,8 @@ same run. The command fails when any request failed.`,
 	f := cmd.Flags()
 	f.StringVar(&scenarios, "scenario", "all", "scenarios to run: all, or a comma-separated list")
 	f.IntVar(&cfg.Concurrency, "concurrency", cfg.Concurrency, "simultaneous clients")
-	f.DurationVar(&cfg.Duration, "duration", cfg.Duration, "measured time per scenario")
-	f.DurationVar(&cfg.Warmup, "warmup", cfg.Warmup, "unmeasured time before each scenario")
+	f.Var(&durationValue{&cfg.Duration}, "duration", "measured time per scenario")
+	f.Var(&durationValue{&cfg.Warmup}, "warmup", "unmeasured time before each scenario")
 	f.IntVar(&cfg.Tokens, "tokens", cfg.Tokens, "live access tokens stored before the runs")
 	f.IntVar(&cfg.RevokePool, "revoke-pool", cfg.RevokePool, "tokens stored for the revoke scenario to revoke")
 	// Shadows the global --database: here it names a server to create a

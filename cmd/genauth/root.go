@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -117,7 +118,7 @@ func (v *int32Value) Set(s string) error {
 
 func (v *int32Value) Type() string { return "int" }
 
-// durationValue is a non-negative Go duration flag (such as 5s or 1m30s).
+// durationValue is a non-negative duration flag (see parseDuration).
 type durationValue struct{ p *time.Duration }
 
 func (v *durationValue) String() string {
@@ -128,12 +129,35 @@ func (v *durationValue) String() string {
 }
 
 func (v *durationValue) Set(s string) error {
-	d, err := time.ParseDuration(s)
-	if err != nil || d < 0 {
-		return errors.New("want a duration such as 5s or 1m30s, 0 or more")
+	d, err := parseDuration(s)
+	if err != nil {
+		return err
 	}
 	*v.p = d
 	return nil
+}
+
+// parseDuration reads every duration flag the same way: a Go duration such
+// as 90s, 15m or 1h30m, or a bare number of seconds (as the wire protocol
+// and the management API count lifetimes). Negative durations are refused.
+func parseDuration(s string) (time.Duration, error) {
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n < 0 {
+			return 0, errors.New("must not be negative")
+		}
+		if n > math.MaxInt64/int64(time.Second) {
+			return 0, errors.New("too long")
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("want a duration such as 90s, 15m or 1h30m (a bare number counts seconds)")
+	}
+	if d < 0 {
+		return 0, errors.New("must not be negative")
+	}
+	return d, nil
 }
 
 func (v *durationValue) Type() string { return "duration" }

@@ -108,8 +108,8 @@ func (c *cli) auditCmd() *cobra.Command {
 		Short: "List security events, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if q.Limit < 0 || since < 0 {
-				return errors.New("--limit and --since must not be negative")
+			if q.Limit < 0 {
+				return errors.New("--limit must not be negative")
 			}
 			ctx := cmd.Context()
 			st, err := c.existingStore(ctx)
@@ -143,7 +143,7 @@ func (c *cli) auditCmd() *cobra.Command {
 	f.StringVar(&q.Type, "type", "", "event type, such as login.failure or refresh_token.reuse")
 	f.StringVar(&q.UserID, "user", "", "user id")
 	f.StringVar(&q.ClientID, "app", "", "application id")
-	f.DurationVar(&since, "since", 0, "only events this recent, such as 24h")
+	f.Var(&durationValue{&since}, "since", "only events this recent, such as 24h")
 	f.IntVar(&q.Limit, "limit", 100, "at most this many events (at most 10000)")
 	f.BoolVar(&asJSON, "json", false, "print a JSON array")
 	return groupCmd("audit", "Read the audit trail of security events", list)

@@ -74,9 +74,9 @@ application and prints the application's credentials once.`,
 	c.envVar(cmd.Flags(), &durationValue{&sw.margin}, "sweep-margin", "GENAUTH_SWEEP_MARGIN",
 		"how long past their expiry rows are kept before the sweeper deletes them")
 	c.envVar(cmd.Flags(), &durationValue{&sess.ttl}, "session-ttl", "GENAUTH_SESSION_TTL",
-		"how long a browser session lasts after sign-in, however it is used")
+		"how long a browser session lasts after sign-in, however it is used (at least 1m)")
 	c.envVar(cmd.Flags(), &durationValue{&sess.idle}, "session-idle-ttl", "GENAUTH_SESSION_IDLE_TTL",
-		"how long an unused browser session lasts")
+		"how long an unused browser session lasts (at least 1m)")
 	c.addOpsFlags(cmd.Flags(), &ops)
 	return cmd
 }

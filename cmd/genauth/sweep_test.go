@@ -74,13 +74,16 @@ func TestServeSweeps(t *testing.T) {
 }
 
 func TestServeSweepFlags(t *testing.T) {
-	for _, args := range [][]string{
-		{"serve", "--sweep-interval", "-1m"},
-		{"serve", "--sweep-margin", "an hour"},
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--sweep-interval", "-1m"}, "must not be negative"},
+		{[]string{"serve", "--sweep-margin", "an hour"}, "want a duration"},
 	} {
-		args = append(args, "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0")
+		args := append(tc.args, "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0")
 		out, errOut, code := cliRun(t, "", args...)
-		wantOneLineError(t, args, out, errOut, code, "want a duration")
+		wantOneLineError(t, args, out, errOut, code, tc.want)
 	}
 	t.Setenv("GENAUTH_SWEEP_INTERVAL", "often")
 	args := []string{"serve", "--data-dir", t.TempDir(), "--addr", "127.0.0.1:0"}
