@@ -244,7 +244,25 @@ func (c *cli) createStore(ctx context.Context) (store.Store, error) {
 	if err := os.MkdirAll(c.dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("creating data directory: %w", err)
 	}
+	if err := checkWritable(c.dataDir); err != nil {
+		return nil, err
+	}
 	return openMigrated(ctx, path)
+}
+
+// checkWritable says plainly when the data directory cannot be written:
+// SQLite would report only "unable to open database file", or fail later on
+// its journal files.
+func checkWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".genauth-write-check-*")
+	if err != nil {
+		if errors.Is(err, fs.ErrPermission) {
+			return fmt.Errorf("data directory %s: permission denied (the user running genauth must be able to write there)", dir)
+		}
+		return fmt.Errorf("data directory %s: %w", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // existingStore opens a database that must already exist and migrates it, so
@@ -264,7 +282,12 @@ func (c *cli) existingStore(ctx context.Context) (store.Store, error) {
 	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no database at %s; run `genauth serve` or `genauth migrate` first", path)
+	} else if errors.Is(err, fs.ErrPermission) {
+		return nil, fmt.Errorf("data directory %s: permission denied (the user running genauth must be able to read and write there)", c.dataDir)
 	} else if err != nil {
+		return nil, err
+	}
+	if err := checkWritable(c.dataDir); err != nil {
 		return nil, err
 	}
 	return openMigrated(ctx, path)
