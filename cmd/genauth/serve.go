@@ -229,7 +229,7 @@ Next steps:
      (or sign in at    %s/login)
   2. Log in through the demo application by opening:
      %s
-  3. Copy the code from the callback URL (%s?code=...&state=demo)
+  3. Copy the code from the callback URL (%s?code=...&iss=...&state=demo)
      and exchange it for tokens:
      curl -s %s/oauth/token -d grant_type=authorization_code \
        -d client_id=%s -d client_secret=%s \
