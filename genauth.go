@@ -98,8 +98,18 @@ type Application struct {
 	RefreshIdleTTL time.Duration
 	// RejectPKCEPlain refuses code_challenge_method=plain.
 	RejectPKCEPlain bool
-	CreatedAt       time.Time
-	UpdatedAt       time.Time
+	// AllowedScopes is the space-separated list of scopes the
+	// client_credentials grant may ask for; AnyScope allows any.
+	AllowedScopes string
+	// ClaimsFormat shapes the user claims of /oidc userinfo and id tokens:
+	// ClaimsStandard or ClaimsGenAuth.
+	ClaimsFormat string
+	// WebOrigins may read the token, introspection, revocation and
+	// userinfo answers from a browser (CORS); none listed: the origins of
+	// RedirectURIs.
+	WebOrigins []string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 
 	// Descriptive settings of the management API.
 	AppIdentifier   string // unique when set
@@ -118,6 +128,26 @@ const (
 	AppTypeNative = "native"
 	AppTypeAPI    = "api"
 )
+
+// AnyScope in AllowedScopes lets client_credentials ask for any scope, as
+// before the setting existed.
+const AnyScope = "*"
+
+// Claim formats of OpenID Connect userinfo and id tokens.
+const (
+	// ClaimsStandard follows OpenID Connect Core: updated_at in seconds,
+	// claims without a value left out.
+	ClaimsStandard = "standard"
+	// ClaimsGenAuth is GenAuth's shape, which its SDKs parse: every
+	// released claim present (null when unknown), updated_at an ISO 8601 string.
+	ClaimsGenAuth = "genauth"
+)
+
+// Public reports whether the application is a public client: every
+// endpoint identifies it by client_id alone, so it has no secret.
+func (a *Application) Public() bool {
+	return a.TokenAuthMethod == AuthNone && a.IntrospectionAuthMethod == AuthNone && a.RevocationAuthMethod == AuthNone
+}
 
 // AllowsGrant reports whether the application has grant type g enabled.
 func (a *Application) AllowsGrant(g string) bool {

@@ -14,7 +14,8 @@ const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirec
 	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
 	created_at, updated_at,
 	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled,
-	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain`
+	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain,
+	allowed_scopes, claims_format, web_origins`
 
 // applicationValues are app's column values in applicationColumns order.
 func applicationValues(app *genauth.Application) []any {
@@ -23,14 +24,15 @@ func applicationValues(app *genauth.Application) []any {
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg,
 		app.RequireConsent, app.CreatedAt, app.UpdatedAt,
 		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
-		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL), app.RejectPKCEPlain}
+		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL), app.RejectPKCEPlain,
+		app.AllowedScopes, app.ClaimsFormat, list(app.WebOrigins)}
 }
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO applications (`+applicationColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24, $25, $26, $27)`, applicationValues(app)...)
+			$23, $24, $25, $26, $27, $28, $29, $30)`, applicationValues(app)...)
 	return mapErr("create application", err)
 }
 
@@ -69,7 +71,8 @@ func scanApplication(r pgx.Row) (*genauth.Application, error) {
 		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &app.GrantTypes,
 		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &app.CreatedAt, &app.UpdatedAt,
 		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled,
-		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain)
+		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain,
+		&app.AllowedScopes, &app.ClaimsFormat, &app.WebOrigins)
 	if err != nil {
 		return nil, err
 	}
@@ -77,6 +80,7 @@ func scanApplication(r pgx.Row) (*genauth.Application, error) {
 	app.RedirectURIs = fromList(app.RedirectURIs)
 	app.LogoutRedirectURIs = fromList(app.LogoutRedirectURIs)
 	app.GrantTypes = fromList(app.GrantTypes)
+	app.WebOrigins = fromList(app.WebOrigins)
 	app.AccessTokenTTL, app.RefreshTokenTTL = time.Duration(accessTTL), time.Duration(refreshTTL)
 	app.IDTokenTTL = time.Duration(idTTL)
 	app.RefreshGracePeriod, app.RefreshIdleTTL = time.Duration(grace), time.Duration(idle)

@@ -388,8 +388,8 @@ func (s *Store) UpdateApplication(ctx context.Context, app *genauth.Application)
 		id_token_ttl = $11, id_token_alg = $12, require_consent = $13, updated_at = $14, app_identifier = $15,
 		logo = $16, description = $17, app_type = $18, default_protocol = $19, init_login_uri = $20,
 		sso_enabled = $21, rotate_refresh_tokens = $22, refresh_grace_period = $23, refresh_idle_ttl = $24,
-		reject_pkce_plain = $25
-		WHERE id = $26`, append(set, app.ID)...)
+		reject_pkce_plain = $25, allowed_scopes = $26, claims_format = $27, web_origins = $28
+		WHERE id = $29`, append(set, app.ID)...)
 	return mapErr("update application", oneRow(tag, err))
 }
 

@@ -15,12 +15,13 @@ const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirec
 	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
 	created_at, updated_at,
 	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled,
-	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain`
+	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain,
+	allowed_scopes, claims_format, web_origins`
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, applicationArgs(app)...)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, applicationArgs(app)...)
 	return mapErr("create application", err)
 }
 
@@ -31,7 +32,8 @@ func applicationArgs(app *genauth.Application) []any {
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg, app.RequireConsent,
 		toMS(app.CreatedAt), toMS(app.UpdatedAt),
 		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
-		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL), app.RejectPKCEPlain}
+		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL), app.RejectPKCEPlain,
+		app.AllowedScopes, app.ClaimsFormat, jsonList(app.WebOrigins)}
 }
 
 // GetApplication returns the application with this id.
@@ -74,12 +76,14 @@ func scanApplication(r scanner) (*genauth.Application, error) {
 		accessTTL, refreshTTL, idTTL, created, updated int64
 		grace, idle                                    int64
 		identifier                                     sql.NullString
+		origins                                        string
 	)
 	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &redirects, &logoutRedirects,
 		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &grantTypes,
 		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &created, &updated,
 		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled,
-		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain)
+		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain,
+		&app.AllowedScopes, &app.ClaimsFormat, &origins)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +95,9 @@ func scanApplication(r scanner) (*genauth.Application, error) {
 		return nil, err
 	}
 	if app.GrantTypes, err = parseList(grantTypes); err != nil {
+		return nil, err
+	}
+	if app.WebOrigins, err = parseList(origins); err != nil {
 		return nil, err
 	}
 	app.AccessTokenTTL = time.Duration(accessTTL)

@@ -399,7 +399,8 @@ func (s *Store) UpdateApplication(ctx context.Context, app *genauth.Application)
 		grant_types = ?, access_token_ttl = ?, refresh_token_ttl = ?, id_token_ttl = ?, id_token_alg = ?,
 		require_consent = ?, updated_at = ?, app_identifier = ?, logo = ?, description = ?, app_type = ?,
 		default_protocol = ?, init_login_uri = ?, sso_enabled = ?, rotate_refresh_tokens = ?,
-		refresh_grace_period = ?, refresh_idle_ttl = ?, reject_pkce_plain = ?
+		refresh_grace_period = ?, refresh_idle_ttl = ?, reject_pkce_plain = ?, allowed_scopes = ?, claims_format = ?,
+		web_origins = ?
 		WHERE id = ?`, append(set, app.ID)...)
 	return mapErr("update application", oneRow(res, err))
 }

@@ -27,6 +27,9 @@ func application(id string, created time.Time) *genauth.Application {
 		RefreshGracePeriod:      7 * time.Second,
 		RefreshIdleTTL:          3 * time.Hour,
 		RejectPKCEPlain:         true,
+		AllowedScopes:           "read write:all",
+		ClaimsFormat:            genauth.ClaimsGenAuth,
+		WebOrigins:              []string{"https://app.example", "http://localhost:3000"},
 		CreatedAt:               created,
 		UpdatedAt:               created.Add(time.Hour),
 	}

@@ -408,6 +408,7 @@ func testManagement(t *testing.T, open Opener) {
 
 		changed := application("app-1", t0.Add(time.Hour)) // CreatedAt ignored
 		changed.Name, changed.SecretHash, changed.RedirectURIs, changed.AppIdentifier = "renamed", "new-hash", nil, "portal2"
+		changed.AllowedScopes, changed.ClaimsFormat, changed.WebOrigins = "*", genauth.ClaimsStandard, []string{"https://other.example:8443"}
 		changed.UpdatedAt = t0.Add(3 * time.Hour)
 		must(t, "UpdateApplication", s.UpdateApplication(t.Context(), changed))
 		got, err = s.GetApplication(t.Context(), "app-1")
