@@ -40,6 +40,9 @@ type appJSON struct {
 	RefreshGracePeriod      int64     `json:"refresh_grace_period"`
 	RefreshIdleTTL          int64     `json:"refresh_idle_ttl"`
 	RejectPKCEPlain         bool      `json:"reject_pkce_plain"`
+	AllowedScopes           string    `json:"allowed_scopes"`
+	ClaimsFormat            string    `json:"claims_format"`
+	WebOrigins              []string  `json:"web_origins"` // empty: the login callbacks' origins
 	CreatedAt               time.Time `json:"created_at"`
 }
 
@@ -63,6 +66,9 @@ func newAppJSON(a *genauth.Application, secret string) appJSON {
 		RefreshGracePeriod:      int64(a.RefreshGracePeriod / time.Second),
 		RefreshIdleTTL:          int64(a.RefreshIdleTTL / time.Second),
 		RejectPKCEPlain:         a.RejectPKCEPlain,
+		AllowedScopes:           a.AllowedScopes,
+		ClaimsFormat:            a.ClaimsFormat,
+		WebOrigins:              nonNil(a.WebOrigins),
 		CreatedAt:               a.CreatedAt.UTC(),
 	}
 }
@@ -82,7 +88,7 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "create --name NAME --redirect-uri URL [flags]",
-		Short: "Create an application and print its app_id and app_secret",
+		Short: "Create an application and print its app_id and app_secret (none for a public client)",
 		Example: `  genauth app create --name "My app" --redirect-uri http://localhost:3000/callback \
     --logout-uri http://localhost:3000/ --json`,
 		Args: cobra.NoArgs,
@@ -102,6 +108,11 @@ func (c *cli) appCreateCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(c.stdout, newAppJSON(app, secret))
 			}
+			if secret == "" {
+				fmt.Fprintf(c.stdout, "Created the public application %q (no secret: every auth method is none).\napp_id:     %s\n",
+					app.Name, app.ID)
+				return nil
+			}
 			fmt.Fprintf(c.stdout, "Created application %q. The secret is shown only this once.\napp_id:     %s\napp_secret: %s\n",
 				app.Name, app.ID, secret)
 			return nil
@@ -112,11 +123,11 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	f.StringArrayVar(&p.RedirectURIs, "redirect-uri", nil, "login callback URL, matched exactly (repeatable)")
 	f.StringArrayVar(&p.LogoutRedirectURIs, "logout-uri", nil, "logout callback URL (repeatable)")
 	f.StringVar(&p.TokenAuthMethod, "token-auth-method", genauth.AuthClientSecretPost,
-		"client auth at the token endpoint: client_secret_post, client_secret_basic or none")
-	f.StringVar(&p.IntrospectionAuthMethod, "introspection-auth-method", genauth.AuthClientSecretPost,
-		"client auth at the introspection endpoint: client_secret_post, client_secret_basic or none")
-	f.StringVar(&p.RevocationAuthMethod, "revocation-auth-method", genauth.AuthClientSecretPost,
-		"client auth at the revocation endpoint: client_secret_post, client_secret_basic or none")
+		"client auth at the token endpoint: client_secret_post, client_secret_basic or none (a public client: no secret when every endpoint uses none)")
+	f.StringVar(&p.IntrospectionAuthMethod, "introspection-auth-method", "",
+		"client auth at the introspection endpoint: client_secret_post, client_secret_basic or none (default: the token endpoint's)")
+	f.StringVar(&p.RevocationAuthMethod, "revocation-auth-method", "",
+		"client auth at the revocation endpoint: client_secret_post, client_secret_basic or none (default: the token endpoint's)")
 	f.StringSliceVar(&p.GrantTypes, "grant", []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken},
 		"enabled grant: authorization_code, implicit, refresh_token, client_credentials (repeatable or comma-separated)")
 	f.Var(&ttlValue{d: &p.AccessTokenTTL, def: genauth.DefaultAccessTokenTTL}, "access-token-ttl",
@@ -134,6 +145,14 @@ func (c *cli) appCreateCmd() *cobra.Command {
 		"how long a rotated refresh token may be presented again by a client that retried (at most 5m)")
 	f.Var(&ttlValue{d: &p.RefreshIdleTTL}, "refresh-idle-ttl", "end a rotating refresh token unused this long (0: no idle limit)")
 	f.BoolVar(&p.RejectPKCEPlain, "reject-pkce-plain", false, "accept only code_challenge_method=S256")
+	f.StringVar(&p.AllowedScopes, "allowed-scopes", "",
+		`space-separated scopes the client_credentials grant may ask for, or * for any (default: none)`)
+	f.StringVar(&p.ClaimsFormat, "claims-format", genauth.ClaimsStandard,
+		"user claims of /oidc userinfo and id tokens: standard (OpenID Connect: updated_at in seconds, unknown claims left out) "+
+			"or genauth (GenAuth's SDK shapes: nulls, ISO updated_at)")
+	f.StringArrayVar(&p.WebOrigins, "web-origin", nil,
+		"browser origin (https://host[:port]) allowed to call the token, userinfo, introspection and revocation endpoints "+
+			"(repeatable; default: the origins of the login callbacks)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }

@@ -32,6 +32,9 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		"--refresh-grace", "10s",
 		"--refresh-idle-ttl", "2h",
 		"--reject-pkce-plain",
+		"--allowed-scopes", "read  write read",
+		"--claims-format", "genauth",
+		"--web-origin", "https://Shop.example.com:443", "--web-origin", "http://localhost:3000",
 	)
 	var created appJSON
 	decodeJSON(t, out, &created)
@@ -46,7 +49,7 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		LogoutRedirectURIs:      []string{"https://shop.example.com/"},
 		TokenAuthMethod:         "client_secret_basic",
 		IntrospectionAuthMethod: "none",
-		RevocationAuthMethod:    "client_secret_post",
+		RevocationAuthMethod:    "client_secret_basic", // the token endpoint's when not given
 		GrantTypes:              []string{"authorization_code", "refresh_token", "implicit"},
 		AccessTokenTTL:          3600,
 		RefreshTokenTTL:         86400,
@@ -57,6 +60,9 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		RefreshGracePeriod:      10,
 		RefreshIdleTTL:          7200,
 		RejectPKCEPlain:         true,
+		AllowedScopes:           "read write",
+		ClaimsFormat:            "genauth",
+		WebOrigins:              []string{"https://shop.example.com", "http://localhost:3000"},
 	}
 	ignoreTime := cmpopts.IgnoreFields(appJSON{}, "CreatedAt")
 	if diff := cmp.Diff(want, created, ignoreTime); diff != "" {
@@ -121,6 +127,8 @@ func TestAppCreateDefaultsAndText(t *testing.T) {
 		IDTokenAlg:              "RS256",
 		RotateRefreshTokens:     true,
 		RefreshGracePeriod:      5,
+		ClaimsFormat:            "standard",
+		WebOrigins:              []string{},
 	}}
 	if diff := cmp.Diff(want, listed, cmpopts.IgnoreFields(appJSON{}, "CreatedAt")); diff != "" {
 		t.Errorf("app list --json (-want +got):\n%s", diff)
@@ -160,5 +168,42 @@ func TestTTLFlag(t *testing.T) {
 	d := time.Hour
 	if err := (&ttlValue{d: &d}).Set("0"); err != nil || d != 0 {
 		t.Errorf("Set(\"0\") without a default = %v, err %v; want 0", d, err)
+	}
+}
+
+// TestAppCreatePublicHasNoSecret checks issue 13 item 15: a public
+// application (every auth method none) gets no secret, in text and JSON.
+func TestAppCreatePublicHasNoSecret(t *testing.T) {
+	dir := newDataDir(t)
+	out := mustRun(t, "", "app", "create", "--data-dir", dir, "--name", "SPA", "--redirect-uri", "https://spa.example/cb",
+		"--token-auth-method", "none")
+	if strings.Contains(out, "app_secret") || !strings.Contains(out, "app_id:") {
+		t.Errorf("app create for a public client printed %q: want the app_id and no app_secret", out)
+	}
+	var created appJSON
+	decodeJSON(t, mustRun(t, "", "app", "create", "--data-dir", dir, "--json", "--name", "SPA 2",
+		"--redirect-uri", "https://spa.example/cb", "--token-auth-method", "none"), &created)
+	if created.AppSecret != "" || created.IntrospectionAuthMethod != "none" || created.RevocationAuthMethod != "none" {
+		t.Errorf("app create --json for a public client: %+v; want no app_secret and none everywhere", created)
+	}
+	st, err := sqlite.Open(filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	list, err := st.ListApplications(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range list {
+		if a.SecretHash != "" {
+			t.Errorf("application %s (%s) has a stored secret", a.ID, a.Name)
+		}
+	}
+	// A public client that introspects with a secret does need one.
+	out = mustRun(t, "", "app", "create", "--data-dir", dir, "--name", "SPA with backend", "--redirect-uri", "https://spa.example/cb",
+		"--token-auth-method", "none", "--introspection-auth-method", "client_secret_basic")
+	if !strings.Contains(out, "app_secret: ") {
+		t.Errorf("app create with a secret method printed %q: want an app_secret", out)
 	}
 }

@@ -44,7 +44,8 @@ func populate(t *testing.T, st store.Store, now time.Time) *population {
 	for _, params := range []apps.CreateParams{
 		{Name: "Shop", RedirectURIs: []string{"https://shop.example/cb"}, LogoutRedirectURIs: []string{"https://shop.example/"}},
 		{Name: "Batch", RedirectURIs: []string{"https://batch.example/cb"}, GrantTypes: []string{genauth.GrantClientCredentials},
-			TokenAuthMethod: genauth.AuthClientSecretBasic, AccessTokenTTL: time.Hour},
+			TokenAuthMethod: genauth.AuthClientSecretBasic, AccessTokenTTL: time.Hour,
+			AllowedScopes: "reports:read", ClaimsFormat: genauth.ClaimsGenAuth, WebOrigins: []string{"https://batch.example"}},
 	} {
 		app, secret, err := appSvc.Create(ctx, params)
 		if err != nil {

@@ -26,8 +26,8 @@ type CreateParams struct {
 	RedirectURIs            []string
 	LogoutRedirectURIs      []string
 	TokenAuthMethod         string   // default client_secret_post
-	IntrospectionAuthMethod string   // default client_secret_post
-	RevocationAuthMethod    string   // default client_secret_post
+	IntrospectionAuthMethod string   // default: the token auth method
+	RevocationAuthMethod    string   // default: the token auth method
 	GrantTypes              []string // default authorization_code and refresh_token
 	AccessTokenTTL          time.Duration
 	RefreshTokenTTL         time.Duration
@@ -40,6 +40,11 @@ type CreateParams struct {
 	RefreshGracePeriod   time.Duration // default 5 s with rotation
 	RefreshIdleTTL       time.Duration // 0: no idle limit
 	RejectPKCEPlain      bool
+	// AllowedScopes lists, space-separated, the scopes client_credentials
+	// may ask for ("*": any); default none.
+	AllowedScopes string
+	ClaimsFormat  string   // default standard
+	WebOrigins    []string // default: the origins of RedirectURIs
 	// Descriptive settings of the management API.
 	AppIdentifier   string // unique when set
 	Logo            string
@@ -57,16 +62,20 @@ func invalid(format string, args ...any) error {
 }
 
 // Create validates p, stores the application and returns it with its secret,
-// which is shown once and stored only as a hash.
+// which is shown once and stored only as a hash. A public application
+// (every auth method none) gets no secret: the secret is "".
 func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.Application, string, error) {
 	app, err := newApplication(p)
 	if err != nil {
 		return nil, "", err
 	}
-	secret := s.Tokens.Secret()
+	var secret string
+	if !app.Public() {
+		secret = s.Tokens.Secret()
+		app.SecretHash = token.Hash(secret)
+	}
 	now := s.Now().UTC()
 	app.ID = s.Tokens.ID()
-	app.SecretHash = token.Hash(secret)
 	app.CreatedAt, app.UpdatedAt = now, now
 	if err := s.Store.CreateApplication(ctx, app); err != nil {
 		return nil, "", err
@@ -92,13 +101,14 @@ func newApplication(p CreateParams) (*genauth.Application, error) {
 			return nil, invalid("logout callback %q: %v", u, err)
 		}
 	}
+	tokenAuth := orDefault(p.TokenAuthMethod, genauth.AuthClientSecretPost)
 	app := &genauth.Application{
 		Name:                    name,
 		RedirectURIs:            dedupe(p.RedirectURIs),
 		LogoutRedirectURIs:      dedupe(p.LogoutRedirectURIs),
-		TokenAuthMethod:         orDefault(p.TokenAuthMethod, genauth.AuthClientSecretPost),
-		IntrospectionAuthMethod: orDefault(p.IntrospectionAuthMethod, genauth.AuthClientSecretPost),
-		RevocationAuthMethod:    orDefault(p.RevocationAuthMethod, genauth.AuthClientSecretPost),
+		TokenAuthMethod:         tokenAuth,
+		IntrospectionAuthMethod: orDefault(p.IntrospectionAuthMethod, tokenAuth),
+		RevocationAuthMethod:    orDefault(p.RevocationAuthMethod, tokenAuth),
 		GrantTypes:              dedupe(p.GrantTypes),
 		AccessTokenTTL:          p.AccessTokenTTL,
 		RefreshTokenTTL:         p.RefreshTokenTTL,
@@ -120,6 +130,9 @@ func newApplication(p CreateParams) (*genauth.Application, error) {
 		return nil, invalid("the refresh idle lifetime must not be negative")
 	}
 	if err := describe(app, p); err != nil {
+		return nil, err
+	}
+	if err := protocolSettings(app, p); err != nil {
 		return nil, err
 	}
 	if app.IDTokenAlg != genauth.SigningRS256 && app.IDTokenAlg != genauth.SigningES256 {

@@ -76,6 +76,9 @@ func paramsOf(app *genauth.Application) CreateParams {
 		RefreshGracePeriod:      app.RefreshGracePeriod,
 		RefreshIdleTTL:          app.RefreshIdleTTL,
 		RejectPKCEPlain:         app.RejectPKCEPlain,
+		AllowedScopes:           app.AllowedScopes,
+		ClaimsFormat:            app.ClaimsFormat,
+		WebOrigins:              app.WebOrigins,
 		AppIdentifier:           app.AppIdentifier,
 		Logo:                    app.Logo,
 		Description:             app.Description,
@@ -105,6 +108,9 @@ func (s *Service) Update(ctx context.Context, id string, change func(*CreatePara
 		return nil, err
 	}
 	app.ID, app.SecretHash, app.CreatedAt = old.ID, old.SecretHash, old.CreatedAt
+	if app.Public() {
+		app.SecretHash = "" // a public client has no secret; RotateSecret makes one if it stops being public
+	}
 	app.UpdatedAt = s.Now().UTC()
 	if err := s.Store.UpdateApplication(ctx, app); err != nil {
 		return nil, err
@@ -118,11 +124,16 @@ func (s *Service) Delete(ctx context.Context, id string) error {
 }
 
 // RotateSecret gives the application a new secret, returned once; the old
-// one stops working at once.
+// one stops working at once. A public application is refused: it has no
+// secret and must not get one.
 func (s *Service) RotateSecret(ctx context.Context, id string) (string, error) {
 	app, err := s.Store.GetApplication(ctx, id)
 	if err != nil {
 		return "", err
+	}
+	if app.Public() {
+		return "", invalid("the application is public (every auth method is none) and has no secret; " +
+			"set a client_secret_post or client_secret_basic auth method first")
 	}
 	secret := s.Tokens.Secret()
 	app.SecretHash = token.Hash(secret)
