@@ -30,7 +30,7 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 	for _, f := range []struct {
 		name string
 		dst  *[]string
-	}{{"redirectUris", &p.RedirectURIs}, {"logoutRedirectUris", &p.LogoutRedirectURIs}} {
+	}{{"redirectUris", &p.RedirectURIs}, {"logoutRedirectUris", &p.LogoutRedirectURIs}, {"webOrigins", &p.WebOrigins}} {
 		if _, ok := o.raw(f.name); !ok {
 			continue
 		}
@@ -57,6 +57,8 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 		{"introspection_endpoint_auth_method", &p.IntrospectionAuthMethod},
 		{"revocation_endpoint_auth_method", &p.RevocationAuthMethod},
 		{"id_token_signed_response_alg", &p.IDTokenAlg},
+		{"allowed_scopes", &p.AllowedScopes},
+		{"claims_format", &p.ClaimsFormat},
 	} {
 		v, e := oc.str(f.name)
 		if e != nil {

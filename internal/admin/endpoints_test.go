@@ -76,6 +76,7 @@ type application struct {
 	LogoutRedirectURIs []string       `json:"logoutRedirectUris"`
 	InitLoginURI       string         `json:"initLoginUri"`
 	SSOEnabled         bool           `json:"ssoEnabled"`
+	WebOrigins         []string       `json:"webOrigins"`
 	OIDCConfig         map[string]any `json:"oidcConfig"`
 }
 

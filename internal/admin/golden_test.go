@@ -66,7 +66,8 @@ func TestGolden(t *testing.T) {
 		ps("appType", "spa"), ps("defaultProtocol", "oauth"), p("redirectUris", `["http://localhost:3000/callback"]`),
 		p("logoutRedirectUris", `["http://localhost:3000/"]`), ps("initLoginUri", "https://portal.example/login"),
 		ps("appLogo", "https://portal.example/logo.png"), ps("appDescription", "The portal"), p("ssoEnabled", "true"),
-		p("oidcConfig", `{"grant_types":["authorization_code","implicit","refresh_token"],"token_endpoint_auth_method":"client_secret_basic","id_token_signed_response_alg":"ES256","access_token_expire":3600,"refresh_token_expire":86400,"id_token_expire":600,"skip_consent":false}`))
+		p("webOrigins", `["https://portal.example"]`),
+		p("oidcConfig", `{"grant_types":["authorization_code","implicit","refresh_token"],"token_endpoint_auth_method":"client_secret_basic","id_token_signed_response_alg":"ES256","access_token_expire":3600,"refresh_token_expire":86400,"id_token_expire":600,"skip_consent":false,"claims_format":"genauth"}`))
 	var a application
 	ok(t, app, &a)
 	golden(t, "application", app, map[string]string{a.AppID: "APP-ID", e.creds.ID: "USER-POOL-ID"})

@@ -101,6 +101,8 @@ type oidcConfigJSON struct {
 	AccessTokenExpire               int64    `json:"access_token_expire"`
 	RefreshTokenExpire              int64    `json:"refresh_token_expire"`
 	SkipConsent                     bool     `json:"skip_consent"`
+	AllowedScopes                   string   `json:"allowed_scopes"`
+	ClaimsFormat                    string   `json:"claims_format"`
 }
 
 // applicationJSON is the management API's Application; the secret is never in it.
@@ -117,6 +119,7 @@ type applicationJSON struct {
 	LogoutRedirectURIs []string       `json:"logoutRedirectUris"`
 	InitLoginURI       string         `json:"initLoginUri"`
 	SSOEnabled         bool           `json:"ssoEnabled"`
+	WebOrigins         []string       `json:"webOrigins"` // empty: the redirectUris' origins
 	OIDCConfig         oidcConfigJSON `json:"oidcConfig"`
 }
 
@@ -134,6 +137,7 @@ func newApplicationJSON(a *genauth.Application, poolID string) applicationJSON {
 		LogoutRedirectURIs: nonNil(a.LogoutRedirectURIs),
 		InitLoginURI:       a.InitLoginURI,
 		SSOEnabled:         a.SSOEnabled,
+		WebOrigins:         nonNil(a.WebOrigins),
 		OIDCConfig: oidcConfigJSON{
 			GrantTypes:                      nonNil(a.GrantTypes),
 			ResponseTypes:                   responseTypes(a),
@@ -146,6 +150,8 @@ func newApplicationJSON(a *genauth.Application, poolID string) applicationJSON {
 			AccessTokenExpire:               seconds(a.AccessTokenTTL),
 			RefreshTokenExpire:              seconds(a.RefreshTokenTTL),
 			SkipConsent:                     !a.RequireConsent,
+			AllowedScopes:                   a.AllowedScopes,
+			ClaimsFormat:                    orDefault(a.ClaimsFormat, genauth.ClaimsStandard),
 		},
 	}
 }
