@@ -71,7 +71,8 @@ func TestGoldenToken(t *testing.T) {
 	wantOK(t, r)
 	golden.Check(t, "token_refresh", r.body, tokenScrub(r, t))
 
-	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{genauth.GrantClientCredentials}, RedirectURIs: []string{}})
+	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{genauth.GrantClientCredentials}, RedirectURIs: []string{},
+		AllowedScopes: "read write"})
 	for name, scope := range map[string]string{"token_client_credentials": "", "token_client_credentials_scope": "read write"} {
 		form := m2m.creds(url.Values{"grant_type": {"client_credentials"}})
 		if scope != "" {
@@ -178,7 +179,8 @@ func TestGoldenIntrospection(t *testing.T) {
 	wantOK(t, r)
 	golden.Check(t, "introspection_active_refresh", r.body, s)
 
-	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{genauth.GrantClientCredentials}, RedirectURIs: []string{}})
+	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{genauth.GrantClientCredentials}, RedirectURIs: []string{},
+		AllowedScopes: "read write"})
 	at := str(decode(t, post(t, e.url("oauth", "/token"), m2m.creds(url.Values{"grant_type": {"client_credentials"}, "scope": {"read"}}), nil)), "access_token")
 	r = e.introspect(t, m2m, "oauth", at)
 	wantOK(t, r)

@@ -17,6 +17,9 @@ func (h *Handler) grantClientCredentials(r request, app *genauth.Application, p 
 	if e != nil {
 		return nil, e
 	}
+	if e := allowedScope(scope, app.AllowedScopes); e != nil {
+		return nil, e
+	}
 	now := h.now()
 	access, value := h.mint(genauth.TokenAccess, app, "", scope, r.protocol, h.cfg.Tokens.JTI(), now)
 	if err := h.cfg.Store.CreateTokens(r.Context(), access); err != nil {

@@ -55,3 +55,18 @@ func narrowScope(requested, granted string) (string, *Error) {
 	}
 	return req, nil
 }
+
+// allowedScope checks a normalised client_credentials scope against the
+// application's allowed scopes (genauth.AnyScope: any).
+func allowedScope(scope, allowed string) *Error {
+	if allowed == genauth.AnyScope {
+		return nil
+	}
+	have := strings.Fields(allowed)
+	for _, s := range strings.Fields(scope) {
+		if !slices.Contains(have, s) {
+			return invalidScope("the scope " + s + " is not allowed for this client")
+		}
+	}
+	return nil
+}
