@@ -9,6 +9,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/cors"
 )
 
 // credentials are what a request presented to authenticate its client.
@@ -60,6 +61,15 @@ func readCredentials(r *http.Request, p params) (credentials, *Error) {
 // way (both carry the same secret); a `none` client is identified by
 // client_id alone and a stray secret is ignored.
 func (h *Handler) authenticateClient(r *http.Request, p params, method func(*genauth.Application) string) (*genauth.Application, *Error) {
+	app, e := h.checkClient(r, p, method)
+	if e == nil {
+		// The answer is the client's: readable from its web origins only.
+		cors.Allow(r.Context(), app)
+	}
+	return app, e
+}
+
+func (h *Handler) checkClient(r *http.Request, p params, method func(*genauth.Application) string) (*genauth.Application, *Error) {
 	c, e := readCredentials(r, p)
 	if e != nil {
 		return nil, e

@@ -76,6 +76,14 @@ func invalidToken(desc string) *Error {
 		challenge: `Bearer realm="genauth", error="invalid_token"`}
 }
 
+// noToken answers a request without an access token (or with another
+// scheme): RFC 6750 section 3.1 gives its challenge no error code. The body
+// keeps invalid_token, which GenAuth's SDKs read.
+func noToken(desc string) *Error {
+	return &Error{Code: "invalid_token", Description: desc, Status: http.StatusUnauthorized,
+		challenge: `Bearer realm="genauth"`}
+}
+
 func methodNotAllowed(allow string) *Error {
 	return &Error{Code: "invalid_request", Description: "method not allowed; use " + allow,
 		Status: http.StatusMethodNotAllowed, allow: allow}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/cors"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -40,6 +41,7 @@ type Config struct {
 type Handler struct {
 	cfg  Config
 	csrf *http.CrossOriginProtection
+	cors *cors.Clients
 }
 
 // New returns the protocol handler.
@@ -59,7 +61,7 @@ func New(cfg Config) *Handler {
 		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
 			"This consent was sent from another site. Start the sign-in again from the application.")
 	}))
-	return &Handler{cfg: cfg, csrf: csrf}
+	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger}}
 }
 
 // Register adds the endpoints under /oauth and /oidc. Methods are checked in
@@ -71,10 +73,11 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		// Unlike authorization requests, which may come from any site, a
 		// consent must come from GenAuth's own page.
 		mux.Handle(p+"/auth/consent", h.csrf.Handler(h.endpoint(proto, h.consent)))
-		mux.Handle(p+"/token", h.endpoint(proto, h.token))
-		mux.Handle(p+"/me", h.endpoint(proto, h.userinfo))
-		mux.Handle(p+"/token/introspection", h.endpoint(proto, h.introspect))
-		mux.Handle(p+"/token/revocation", h.endpoint(proto, h.revoke))
+		// Single-page apps call these from their own origins (CORS).
+		mux.Handle(p+"/token", h.cors.Handler(http.MethodPost, h.endpoint(proto, h.token)))
+		mux.Handle(p+"/me", h.cors.Handler("GET, POST", h.endpoint(proto, h.userinfo)))
+		mux.Handle(p+"/token/introspection", h.cors.Handler(http.MethodPost, h.endpoint(proto, h.introspect)))
+		mux.Handle(p+"/token/revocation", h.cors.Handler(http.MethodPost, h.endpoint(proto, h.revoke)))
 	}
 }
 
@@ -88,6 +91,7 @@ type request struct {
 func (h *Handler) endpoint(protocol string, fn func(w http.ResponseWriter, r request) *Error) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if e := fn(w, request{Request: r, protocol: protocol}); e != nil {
+			cors.Unattributed(r.Context())
 			writeError(w, e)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/cors"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/token"
 	"github.com/opengenauth/genauth/internal/users"
@@ -24,7 +25,10 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	var found []string
 	if auth := r.Header.Get("Authorization"); auth != "" {
 		scheme, value, _ := strings.Cut(auth, " ")
-		if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(value) == "" {
+		if !strings.EqualFold(scheme, "Bearer") {
+			return noToken("the Authorization header must be Bearer <token>")
+		}
+		if strings.TrimSpace(value) == "" {
 			return invalidToken("the Authorization header must be Bearer <token>")
 		}
 		found = append(found, strings.TrimSpace(value))
@@ -43,7 +47,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	}
 	switch {
 	case len(found) == 0:
-		return invalidToken("an access token is required")
+		return noToken("an access token is required")
 	case len(found) > 1:
 		return invalidRequest("send the access token in one place only")
 	}
@@ -55,6 +59,15 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	if err != nil {
 		return h.internal(ctx, "looking up access token", err)
 	}
+	app, err := h.cfg.Store.GetApplication(ctx, t.ClientID)
+	if errors.Is(err, genauth.ErrNotFound) {
+		return invalidToken("the access token's application no longer exists")
+	}
+	if err != nil {
+		return h.internal(ctx, "looking up the token's client", err)
+	}
+	// The answer is the token's application's: readable from its web origins only.
+	cors.Allow(ctx, app)
 	if t.Kind != genauth.TokenAccess || !t.Active(h.now()) {
 		return invalidToken("the access token is invalid, expired or revoked")
 	}
@@ -71,6 +84,12 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	if !users.Active(u) {
 		return invalidToken("the access token's user is suspended")
 	}
-	writeJSON(w, http.StatusOK, oidc.UserinfoClaims(u, t.Protocol, t.Scope))
+	// /oauth and plain OAuth grants keep GenAuth's shapes; an OpenID
+	// Connect grant under /oidc gets its application's format.
+	format := genauth.ClaimsGenAuth
+	if r.protocol == genauth.ProtocolOIDC && oidc.IsOIDC(t.Protocol, t.Scope) {
+		format = app.ClaimsFormat
+	}
+	writeJSON(w, http.StatusOK, oidc.UserinfoClaims(u, t.Protocol, t.Scope, format))
 	return nil
 }

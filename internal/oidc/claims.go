@@ -59,14 +59,16 @@ func IsOIDC(protocol, scope string) bool {
 	return protocol == genauth.ProtocolOIDC && HasScope(scope, "openid")
 }
 
-// userClaim is a standard claim, the scope that releases it, and its value.
+// userClaim is a standard claim, the scope that releases it, and its value
+// in the standard format (std) or GenAuth's. A nil value is unknown: left
+// out in the standard format, null in GenAuth's.
 type userClaim struct {
 	name  string
 	scope string
-	value func(u *genauth.User) any
+	value func(u *genauth.User, std bool) any
 }
 
-// opt maps unknown (empty) to null.
+// opt maps unknown (empty) to nil.
 func opt(s string) any {
 	if s == "" {
 		return nil
@@ -76,36 +78,47 @@ func opt(s string) any {
 
 // userClaims lists the standard claims in the order of the wire contract.
 var userClaims = []userClaim{
-	{"name", "profile", func(u *genauth.User) any { return opt(u.Name) }},
-	{"given_name", "profile", func(u *genauth.User) any { return opt(u.GivenName) }},
-	{"family_name", "profile", func(u *genauth.User) any { return opt(u.FamilyName) }},
-	{"middle_name", "profile", func(u *genauth.User) any { return opt(u.MiddleName) }},
-	{"nickname", "profile", func(u *genauth.User) any { return opt(u.Nickname) }},
-	{"preferred_username", "profile", func(u *genauth.User) any {
+	{"name", "profile", func(u *genauth.User, _ bool) any { return opt(u.Name) }},
+	{"given_name", "profile", func(u *genauth.User, _ bool) any { return opt(u.GivenName) }},
+	{"family_name", "profile", func(u *genauth.User, _ bool) any { return opt(u.FamilyName) }},
+	{"middle_name", "profile", func(u *genauth.User, _ bool) any { return opt(u.MiddleName) }},
+	{"nickname", "profile", func(u *genauth.User, _ bool) any { return opt(u.Nickname) }},
+	{"preferred_username", "profile", func(u *genauth.User, _ bool) any {
 		if u.PreferredUsername != "" {
 			return u.PreferredUsername
 		}
 		return opt(u.Username)
 	}},
-	{"profile", "profile", func(u *genauth.User) any { return opt(u.Profile) }},
-	{"picture", "profile", func(u *genauth.User) any { return opt(u.Picture) }},
-	{"website", "profile", func(u *genauth.User) any { return opt(u.Website) }},
-	{"email", "email", func(u *genauth.User) any { return opt(u.Email) }},
-	{"email_verified", "email", func(u *genauth.User) any { return u.EmailVerified }},
-	{"gender", "profile", func(u *genauth.User) any {
-		if u.Gender == "" {
+	{"profile", "profile", func(u *genauth.User, _ bool) any { return opt(u.Profile) }},
+	{"picture", "profile", func(u *genauth.User, _ bool) any { return opt(u.Picture) }},
+	{"website", "profile", func(u *genauth.User, _ bool) any { return opt(u.Website) }},
+	{"email", "email", func(u *genauth.User, _ bool) any { return opt(u.Email) }},
+	// Whether a missing address is verified says nothing: left out in the standard format.
+	{"email_verified", "email", func(u *genauth.User, std bool) any {
+		if std && u.Email == "" {
+			return nil
+		}
+		return u.EmailVerified
+	}},
+	{"gender", "profile", func(u *genauth.User, std bool) any {
+		if u.Gender == "" && !std {
 			return genauth.GenderUnknown
 		}
-		return u.Gender
+		return opt(u.Gender)
 	}},
-	{"birthdate", "profile", func(u *genauth.User) any { return opt(u.Birthdate) }},
-	{"zoneinfo", "profile", func(u *genauth.User) any { return opt(u.Zoneinfo) }},
-	{"locale", "profile", func(u *genauth.User) any { return opt(u.Locale) }},
-	{"phone_number", "phone", func(u *genauth.User) any { return opt(u.Phone) }},
-	{"phone_number_verified", "phone", func(u *genauth.User) any { return u.PhoneVerified }},
-	{"address", "address", func(u *genauth.User) any {
+	{"birthdate", "profile", func(u *genauth.User, _ bool) any { return opt(u.Birthdate) }},
+	{"zoneinfo", "profile", func(u *genauth.User, _ bool) any { return opt(u.Zoneinfo) }},
+	{"locale", "profile", func(u *genauth.User, _ bool) any { return opt(u.Locale) }},
+	{"phone_number", "phone", func(u *genauth.User, _ bool) any { return opt(u.Phone) }},
+	{"phone_number_verified", "phone", func(u *genauth.User, std bool) any {
+		if std && u.Phone == "" {
+			return nil
+		}
+		return u.PhoneVerified
+	}},
+	{"address", "address", func(u *genauth.User, std bool) any {
 		a := u.Address
-		return Claims{
+		parts := Claims{
 			{"formatted", opt(a.Formatted)},
 			{"street_address", opt(a.StreetAddress)},
 			{"locality", opt(a.Locality)},
@@ -113,8 +126,21 @@ var userClaims = []userClaim{
 			{"postal_code", opt(a.PostalCode)},
 			{"country", opt(a.Country)},
 		}
+		if !std {
+			return parts
+		}
+		if a.IsZero() {
+			return nil
+		}
+		return slices.DeleteFunc(parts, func(c Claim) bool { return c.Value == nil })
 	}},
-	{"updated_at", "profile", func(u *genauth.User) any { return u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z") }},
+	// OpenID Connect Core 5.1 counts seconds; GenAuth sends ISO 8601 with milliseconds.
+	{"updated_at", "profile", func(u *genauth.User, std bool) any {
+		if std {
+			return u.UpdatedAt.Unix()
+		}
+		return u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z")
+	}},
 }
 
 // ClaimNames lists every user claim GenAuth can release, for discovery.
@@ -126,16 +152,25 @@ func ClaimNames() []string {
 	return names
 }
 
-// UserinfoClaims is the userinfo response for u. An OpenID Connect grant
-// gets the claims its scopes release (each present, null when unknown); a
-// plain OAuth grant gets every standard claim, as GenAuth's SDKs expect.
-func UserinfoClaims(u *genauth.User, protocol, scope string) Claims {
+// UserinfoClaims is the user claim set for u, as userinfo answers and id
+// tokens carry it. An OpenID Connect grant gets the claims its scopes
+// release; a plain OAuth grant gets every standard claim, as GenAuth's SDKs
+// expect. format is genauth.ClaimsStandard (unknown claims left out,
+// updated_at in seconds) or genauth.ClaimsGenAuth (unknown claims null,
+// updated_at an ISO 8601 string).
+func UserinfoClaims(u *genauth.User, protocol, scope, format string) Claims {
 	out := Claims{{"sub", u.ID}}
 	all := !IsOIDC(protocol, scope)
+	std := format != genauth.ClaimsGenAuth
 	for _, c := range userClaims {
-		if all || HasScope(scope, c.scope) {
-			out = append(out, Claim{c.name, c.value(u)})
+		if !all && !HasScope(scope, c.scope) {
+			continue
 		}
+		v := c.value(u, std)
+		if v == nil && std {
+			continue
+		}
+		out = append(out, Claim{c.name, v})
 	}
 	return out
 }

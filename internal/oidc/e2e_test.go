@@ -152,21 +152,31 @@ func TestCodeFlow(t *testing.T) {
 	}
 }
 
+// TestClaimsPerScope checks the claims each scope releases for alice, who
+// has a username, an email and a name: in the genauth format every claim of
+// the scope (null when unknown), in the standard format only known ones.
 func TestClaimsPerScope(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	c := e.newApp(t, apps.CreateParams{})
+	genauthApp := e.newApp(t, apps.CreateParams{ClaimsFormat: genauth.ClaimsGenAuth})
+	standardApp := e.newApp(t, apps.CreateParams{})
 	profile := []string{"birthdate", "family_name", "gender", "given_name", "locale", "middle_name", "name", "nickname", "picture", "preferred_username", "profile", "updated_at", "website", "zoneinfo"}
 	for _, tc := range []struct {
+		c     client
 		scope string
 		want  []string
 	}{
-		{"openid", nil},
-		{"openid email", []string{"email", "email_verified"}},
-		{"openid phone address", []string{"address", "phone_number", "phone_number_verified"}},
-		{"openid profile", profile},
+		{genauthApp, "openid", nil},
+		{genauthApp, "openid email", []string{"email", "email_verified"}},
+		{genauthApp, "openid phone address", []string{"address", "phone_number", "phone_number_verified"}},
+		{genauthApp, "openid profile", profile},
+		{standardApp, "openid", nil},
+		{standardApp, "openid email", []string{"email", "email_verified"}},
+		{standardApp, "openid phone address", nil},
+		{standardApp, "openid profile", []string{"gender", "name", "preferred_username", "updated_at"}},
 	} {
-		t.Run(tc.scope, func(t *testing.T) {
+		c := tc.c
+		t.Run(c.app.ClaimsFormat+" "+tc.scope, func(t *testing.T) {
 			tok, _, raw := e.signedIn(t, e.browser, c, tc.scope, "n-scope")
 			_, m := payload(t, raw)
 			if d := cmp.Diff(tc.want, claimNames(m, standardClaims...)); d != "" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/cors"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 )
@@ -42,8 +43,14 @@ func New(cfg Config) *Handler { return &Handler{cfg: cfg} }
 
 // Register adds the routes under /oidc.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /oidc/.well-known/openid-configuration", h.discovery)
-	mux.HandleFunc("GET /oidc/.well-known/jwks.json", h.jwks)
+	// Public documents: any page may read them (CORS, without credentials).
+	for path, fn := range map[string]http.HandlerFunc{
+		"/oidc/.well-known/openid-configuration": h.discovery,
+		"/oidc/.well-known/jwks.json":            h.jwks,
+	} {
+		mux.Handle("GET "+path, cors.Public(fn))
+		mux.Handle("OPTIONS "+path, cors.Public(fn))
+	}
 	mux.HandleFunc("GET /oidc/session/end", h.endSession)
 	mux.HandleFunc("POST /oidc/session/end", h.endSession)
 }
@@ -74,7 +81,8 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 		{"revocation_endpoint_auth_methods_supported", authMethods},
 		{"claims_supported", append(ClaimNames(), "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "c_hash", "sid")},
 		{"code_challenge_methods_supported", []string{"S256", "plain"}},
-		{"prompt_values_supported", []string{"none", "login", "consent", "select_account"}},
+		// select_account is accepted but changes nothing: not advertised.
+		{"prompt_values_supported", []string{"none", "login", "consent"}},
 		{"claims_parameter_supported", false},
 		{"request_parameter_supported", false},
 		{"request_uri_parameter_supported", false},

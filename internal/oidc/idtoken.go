@@ -72,13 +72,7 @@ func (k *Keys) Sign(ctx context.Context, t IDToken) (string, error) {
 	if t.SessionID != "" {
 		claims = append(claims, Claim{"sid", t.SessionID})
 	}
-	for _, c := range UserinfoClaims(t.User, genauth.ProtocolOIDC, t.Scope)[1:] {
-		// OpenID Connect Core 5.1: updated_at is a number in id tokens.
-		if c.Name == "updated_at" {
-			c.Value = t.User.UpdatedAt.Unix()
-		}
-		claims = append(claims, c)
-	}
+	claims = append(claims, UserinfoClaims(t.User, genauth.ProtocolOIDC, t.Scope, t.App.ClaimsFormat)[1:]...)
 	payload, err := claims.MarshalJSON()
 	if err != nil {
 		return "", err

@@ -105,6 +105,10 @@ const (
 	wantSignedOutHome
 	// wantJSONDocument: 200 with the public JSON document (discovery, JWKS).
 	wantJSONDocument
+	// wantPreflight: a CORS preflight answer with no body: 204 allowing the
+	// request's origin (or *) and echoing only well-formed header names, or
+	// 403 allowing nothing; never credentials.
+	wantPreflight
 )
 
 // hostileCase is one request and what it must get.
@@ -536,6 +540,26 @@ func hostileCases(clientID, secret, userID, mgmt string) []hostileCase {
 	for _, path := range []string{"/oidc/.well-known/openid-configuration", "/oidc/.well-known/jwks.json"} {
 		add(hostileCase{name: path + "/method-POST", ct: formCT, target: path, body: "x=1", want: wantMethodNotAllowed})
 	}
+	// CORS preflights: a hostile Origin is refused, a hostile header list is not echoed.
+	for _, h := range hostilePayloads {
+		if !headerSafe(h.value) {
+			continue
+		}
+		for _, path := range []string{"/oauth/token", "/oidc/token", "/oidc/me", "/oidc/token/introspection", "/oidc/token/revocation"} {
+			add(hostileCase{name: path + "/preflight-origin=" + h.name, method: http.MethodOptions, target: path,
+				header: map[string]string{"Origin": h.value, "Access-Control-Request-Method": http.MethodPost},
+				want:   wantPreflight, status: 403})
+			add(hostileCase{name: path + "/preflight-headers=" + h.name, method: http.MethodOptions, target: path,
+				header: map[string]string{"Origin": "http://localhost:3000", "Access-Control-Request-Method": http.MethodPost,
+					"Access-Control-Request-Headers": h.value},
+				want: wantPreflight, status: 204})
+		}
+		add(hostileCase{name: "/oidc/discovery/preflight-origin=" + h.name, method: http.MethodOptions,
+			target: "/oidc/.well-known/openid-configuration",
+			header: map[string]string{"Origin": h.value, "Access-Control-Request-Method": http.MethodGet,
+				"Access-Control-Request-Headers": h.value},
+			want: wantPreflight, status: 204})
+	}
 
 	// The management API: without credentials, with forged ones, and with a
 	// valid token but hostile parameters.
@@ -742,6 +766,18 @@ func checkHostileAnswer(t *testing.T, c hostileCase, status int, header http.Hea
 	case wantSignedOutHome:
 		if status != http.StatusSeeOther || header.Get("Location") != "/" {
 			t.Errorf("got %d to %q, want 303 to /", status, header.Get("Location"))
+		}
+	case wantPreflight:
+		allow := header.Get("Access-Control-Allow-Origin")
+		if body != "" || header.Get("Access-Control-Allow-Credentials") != "" {
+			t.Errorf("preflight answer %q with credentials %q; want no body and no credentials", short, header.Get("Access-Control-Allow-Credentials"))
+		}
+		if (status == http.StatusForbidden) != (allow == "") || (allow != "" && allow != "*" && allow != c.header["Origin"]) {
+			t.Errorf("status %d allows origin %q; want 204 with the request's origin or *, or 403 with none", status, allow)
+		}
+		if names := header.Get("Access-Control-Allow-Headers"); strings.Trim(names,
+			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~,") != "" {
+			t.Errorf("Access-Control-Allow-Headers %.80q echoes what is not a header name", names)
 		}
 	case wantJSONDocument:
 		var doc map[string]any
