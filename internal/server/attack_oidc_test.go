@@ -105,6 +105,30 @@ func TestAttackStrictClientDecodesClaims(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkNoEmptyClaims(t, "id token", raw)
+
+	// An application whose code parses claims the way GenAuth's SDKs do
+	// chooses the genauth format: an ISO updated_at in userinfo and id token.
+	legacy, _ := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{spaCallback}, TokenAuthMethod: genauth.AuthNone,
+		ClaimsFormat: genauth.ClaimsGenAuth})
+	tok = oidcSignIn(t, srv, legacy.ID, "grace", "cobol compiler", "openid profile email")
+	var genauthShape struct {
+		Name      string  `json:"name"`
+		Email     *string `json:"email"`
+		UpdatedAt string  `json:"updated_at"`
+	}
+	if info, err = provider.UserInfo(t.Context(), oauth2.StaticTokenSource(tok)); err != nil {
+		t.Fatal(err)
+	}
+	if err := info.Claims(&genauthShape); err != nil || genauthShape.UpdatedAt != u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z") {
+		t.Errorf("genauth format userinfo: %+v, %v; want an ISO updated_at", genauthShape, err)
+	}
+	if idTok, err = provider.Verifier(&oidc.Config{ClientID: legacy.ID, Now: srv.Clock.Now}).Verify(t.Context(), tok.Extra("id_token").(string)); err != nil {
+		t.Fatal(err)
+	}
+	genauthShape.UpdatedAt = ""
+	if err := idTok.Claims(&genauthShape); err != nil || genauthShape.UpdatedAt != u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z") {
+		t.Errorf("genauth format id token: %+v, %v; want an ISO updated_at", genauthShape, err)
+	}
 }
 
 // checkNoEmptyClaims fails for a claim sent as null or "" (OpenID Connect Core 5.3.2).
