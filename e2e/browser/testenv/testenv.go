@@ -1,7 +1,7 @@
 // Package testenv starts what the browser tests run against: a real GenAuth
-// server on loopback with SQLite in a fresh temp dir, two applications (one
-// first-party, one that asks for consent), one user, and a stand-in
-// application that receives the login and logout callbacks.
+// server on loopback with SQLite in a fresh temp dir, three applications (one
+// first-party, one that asks for consent, one single-page app), one user, and
+// a stand-in application that receives the login and logout callbacks.
 package testenv
 
 import (
@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/admin"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/secret"
@@ -43,7 +44,7 @@ type App struct {
 type Info struct {
 	URL    string            `json:"url"`     // GenAuth
 	AppURL string            `json:"app_url"` // the stand-in application
-	Apps   map[string]App    `json:"apps"`    // "first" and "consent"
+	Apps   map[string]App    `json:"apps"`    // "first", "consent" and "spa"
 	User   map[string]string `json:"user"`    // username, email, name, password
 	// Management holds the management API's access_key_id and access_key_secret.
 	Management map[string]string `json:"management"`
@@ -115,6 +116,8 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	for id, p := range map[string]apps.CreateParams{
 		"first":   {Name: "Acme Notes"},
 		"consent": {Name: "Photo Printer", RequireConsent: true},
+		// A single-page app: a public client whose page calls GenAuth from the stand-in's origin.
+		"spa": {Name: "Notes SPA", TokenAuthMethod: genauth.AuthNone},
 	} {
 		p.RedirectURIs = []string{e.AppURL + "/callback"}
 		p.LogoutRedirectURIs = []string{e.AppURL + "/signed-out"}
