@@ -17,7 +17,9 @@ type lister struct {
 	err  error
 }
 
-func (l lister) ListApplications(context.Context) ([]*genauth.Application, error) { return l.apps, l.err }
+func (l lister) ListApplications(context.Context) ([]*genauth.Application, error) {
+	return l.apps, l.err
+}
 
 var (
 	spa   = &genauth.Application{ID: "spa", RedirectURIs: []string{"https://spa.example/cb"}}
