@@ -14,6 +14,7 @@ import (
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
@@ -104,9 +105,11 @@ func New(cfg Config) (*Handler, error) {
 // Keys returns the access key manager the handler checks credentials with.
 func (h *Handler) Keys() *Keys { return h.keys }
 
-// Register adds the management API's routes to mux: every endpoint, the
-// OpenAPI description, and an envelope answer for unknown paths.
-func (h *Handler) Register(mux *http.ServeMux) {
+// Register adds the management API's routes: every endpoint, the OpenAPI
+// description, and an envelope answer for unknown paths. Bad text in a
+// parameter (a NUL byte, invalid UTF-8) gets the envelope with 400.
+func (h *Handler) Register(routes edge.Routes) {
+	mux := routes.Refusing(h.refuseText)
 	for _, rt := range h.routes {
 		mux.Handle(rt.method+" "+Prefix+rt.name, h.endpoint(rt))
 	}
@@ -120,6 +123,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		}
 		h.write(w, nil, &apiError{Status: status, Message: msg})
 	})
+}
+
+func (h *Handler) refuseText(w http.ResponseWriter, _ *http.Request, problem string) {
+	h.write(w, nil, badRequest("%s", problem))
 }
 
 func (h *Handler) endpoint(rt route) http.Handler {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 )
@@ -28,6 +29,9 @@ type Config struct {
 	ShowSignedOut func(w http.ResponseWriter, r *http.Request, status int, refused bool)
 	// ShowError renders a readable error page.
 	ShowError func(w http.ResponseWriter, r *http.Request, status int, title, message string)
+	// RefuseJSON answers a discovery or JWKS request whose parameters are
+	// not text with RFC 6749 error JSON (the oauth package's RefuseText).
+	RefuseJSON edge.Refuse
 	// Audit records RP-initiated logouts; nil: none.
 	Audit *audit.Recorder
 }
@@ -40,12 +44,18 @@ type Handler struct {
 // New returns the OpenID Connect handler.
 func New(cfg Config) *Handler { return &Handler{cfg: cfg} }
 
-// Register adds the routes under /oidc.
-func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /oidc/.well-known/openid-configuration", h.discovery)
-	mux.HandleFunc("GET /oidc/.well-known/jwks.json", h.jwks)
-	mux.HandleFunc("GET /oidc/session/end", h.endSession)
-	mux.HandleFunc("POST /oidc/session/end", h.endSession)
+// Register adds the routes under /oidc. Bad text in a parameter gets RFC
+// 6749 error JSON on the documents and the readable error page on logout.
+func (h *Handler) Register(routes edge.Routes) {
+	docs, pages := routes.Refusing(h.cfg.RefuseJSON), routes.Refusing(h.refusePage)
+	docs.HandleFunc("GET /oidc/.well-known/openid-configuration", h.discovery)
+	docs.HandleFunc("GET /oidc/.well-known/jwks.json", h.jwks)
+	pages.HandleFunc("GET /oidc/session/end", h.endSession)
+	pages.HandleFunc("POST /oidc/session/end", h.endSession)
+}
+
+func (h *Handler) refusePage(w http.ResponseWriter, r *http.Request, problem string) {
+	h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", problem)
 }
 
 func (h *Handler) issuer() string { return h.cfg.PublicURL + "/oidc" }
