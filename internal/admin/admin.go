@@ -178,6 +178,8 @@ type apiError struct {
 	Message string
 }
 
+func (e *apiError) Error() string { return e.Message }
+
 func badRequest(format string, args ...any) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
 }
