@@ -98,6 +98,14 @@ func TestSignatureAmbiguity(t *testing.T) {
 			t.Errorf("ada changed: %q, was %q", got, before)
 		}
 	})
+	t.Run("a URL with two query parameters: a management token sends it", func(t *testing.T) {
+		var app application
+		ok(t, e.call(t, http.MethodPost, "create-application", ps("appName", "Shop"),
+			p("redirectUris", `["https://shop.example/cb"]`)), &app)
+		uris := p("redirectUris", `["https://shop.example/cb?a=1&b=2"]`)
+		failed(t, e.call(t, http.MethodPost, "update-application", ps("appId", app.AppID), uris), 400, 0, "management token")
+		ok(t, e.send(t, http.MethodPost, "update-application", []param{ps("appId", app.AppID), uris}, e.tokenScheme(t, true)), nil)
+	})
 	t.Run("what SDKs sign keeps working", func(t *testing.T) {
 		for _, v := range []string{"Tom & Jerry", "a&b", "a=b&c", "x<&>y", "&&", "=&", "100% & more"} {
 			ok(t, e.call(t, http.MethodPost, "update-user", ps("userId", bob.UserID), ps("nickname", v)), nil)
