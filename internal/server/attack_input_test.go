@@ -140,4 +140,26 @@ func attackNonTextInput(t *testing.T, srv *testserver.Server) {
 
 	// The same user and client still work.
 	seedFlow(t, srv, app.ID, secret, "alice", password)
+
+	// A header is no parameter and passes the edge; a user agent that is not
+	// UTF-8 still lands in the login history (it was lost on PostgreSQL).
+	history := len(srv.Dump(t)["login_history"])
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/login",
+		strings.NewReader(url.Values{"username": {"alice"}, "password": {password}, "return_to": {"/"}}.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", formCT)
+	req.Header.Set("User-Agent", "agent \xff\xfe")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in with an odd user agent: status %d", resp.StatusCode)
+	}
+	if got := len(srv.Dump(t)["login_history"]); got != history+1 {
+		t.Errorf("login history holds %d entries after the sign-in, want %d", got, history+1)
+	}
 }
