@@ -9,11 +9,13 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
@@ -104,9 +106,11 @@ func New(cfg Config) (*Handler, error) {
 // Keys returns the access key manager the handler checks credentials with.
 func (h *Handler) Keys() *Keys { return h.keys }
 
-// Register adds the management API's routes to mux: every endpoint, the
-// OpenAPI description, and an envelope answer for unknown paths.
-func (h *Handler) Register(mux *http.ServeMux) {
+// Register adds the management API's routes: every endpoint, the OpenAPI
+// description, and an envelope answer for unknown paths. Bad text in a
+// parameter (a NUL byte, invalid UTF-8) gets the envelope with 400.
+func (h *Handler) Register(routes edge.Routes) {
+	mux := routes.Refusing(h.refuseText)
 	for _, rt := range h.routes {
 		mux.Handle(rt.method+" "+Prefix+rt.name, h.endpoint(rt))
 	}
@@ -120,6 +124,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 		}
 		h.write(w, nil, &apiError{Status: status, Message: msg})
 	})
+}
+
+func (h *Handler) refuseText(w http.ResponseWriter, _ *http.Request, problem string) {
+	h.write(w, nil, badRequest("%s", problem))
 }
 
 func (h *Handler) endpoint(rt route) http.Handler {
@@ -139,6 +147,12 @@ func (h *Handler) serve(r *http.Request, rt route) (any, *apiError) {
 			return nil, e
 		}
 	}
+	// Checked after a signature's nonce is used up, so that a request read
+	// on its way cannot be sent again over https.
+	if !edge.HTTPS(r) && !edge.Loopback(r) {
+		return nil, &apiError{Status: http.StatusForbidden, Message: "management credentials are accepted only over https " +
+			"(or from this host): this request came over plain HTTP, where anyone on the way can read or change it"}
+	}
 	req := &request{Request: r, h: h, query: query{r.URL.Query()}}
 	if r.Method != http.MethodGet {
 		if len(bytes.TrimSpace(body)) == 0 {
@@ -148,9 +162,59 @@ func (h *Handler) serve(r *http.Request, rt route) (any, *apiError) {
 		if err := json.Unmarshal(body, &fields); err != nil || fields == nil {
 			return nil, badRequest("the body must be a JSON object: %s", jsonProblem(err))
 		}
+		if key := repeatedKey(body); key != "" {
+			return nil, badRequest("the body gives the key %s more than once", key)
+		}
 		req.params = object{fields: fields}
 	}
 	return rt.fn(req)
+}
+
+// repeatedKey returns a key that some object of the valid JSON document
+// body holds twice, or "". Parsers disagree about which one counts (Go's
+// takes the last, others the first, a signature may see either).
+func repeatedKey(body []byte) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type frame struct {
+		keys   map[string]bool
+		object bool
+		expect bool // the next token of an object is a key
+	}
+	var stack []*frame
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		var top *frame
+		if len(stack) > 0 {
+			top = stack[len(stack)-1]
+		}
+		if top != nil && top.object && top.expect {
+			if d, ok := tok.(json.Delim); ok && d == '}' {
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			key := tok.(string)
+			if top.keys[key] {
+				return strconv.Quote(key)
+			}
+			top.keys[key] = true
+			top.expect = false
+			continue
+		}
+		if top != nil && top.object {
+			top.expect = true // this token is a value; a key follows
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{keys: map[string]bool{}, object: true, expect: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+		}
+	}
 }
 
 // jsonProblem describes a JSON syntax error without echoing the input.
@@ -170,6 +234,8 @@ type apiError struct {
 	APICode int
 	Message string
 }
+
+func (e *apiError) Error() string { return e.Message }
 
 func badRequest(format string, args ...any) *apiError {
 	return &apiError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}

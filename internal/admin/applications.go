@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"errors"
 	"net/http"
 	"time"
 
@@ -184,10 +185,15 @@ func (h *Handler) updateApplication(r *request) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	var bad *apiError
-	_, err := h.cfg.Apps.Update(r.ctx(), id, func(p *apps.CreateParams) { bad = applyAppFields(r.params, p) })
-	if bad != nil {
-		return nil, bad
+	// A field refused half-way aborts the update: nothing is stored.
+	_, err := h.cfg.Apps.Update(r.ctx(), id, func(p *apps.CreateParams) error {
+		if e := applyAppFields(r.params, p); e != nil {
+			return e
+		}
+		return nil
+	})
+	if e, ok := errors.AsType[*apiError](err); ok {
+		return nil, e
 	}
 	if err != nil {
 		return nil, r.fail("updating an application", err, codeAppNotFound)

@@ -8,8 +8,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -142,8 +145,9 @@ func (h *Handler) checkSignature(r *http.Request, body []byte, c *Credentials, s
 	if !ok || err != nil || !hmac.Equal([]byte(ak), []byte(c.ID)) {
 		return badSig
 	}
+	params, ambiguity := signedParams(r, body)
 	m := hmac.New(sha1.New, []byte(c.Secret))
-	m.Write([]byte(StringToSign(r, body, sc.headers)))
+	m.Write([]byte(stringToSign(r, params, sc.headers)))
 	if !hmac.Equal(got, m.Sum(nil)) {
 		return badSig
 	}
@@ -172,6 +176,11 @@ func (h *Handler) checkSignature(r *http.Request, body []byte, c *Credentials, s
 	case err != nil:
 		return h.internal(r, "recording the nonce", err)
 	}
+	// Refused only now, with its nonce used up: a request that someone read
+	// on its way cannot come back rewritten into its other reading.
+	if ambiguity != "" {
+		return badRequest("the parameters cannot be signed unambiguously: %s", ambiguity)
+	}
 	return nil
 }
 
@@ -184,9 +193,10 @@ func parseDate(v string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// StringToSign is the text the HMAC scheme signs: the method, the canonical
-// headers (headerPrefix* and date) and the canonical resource.
-func StringToSign(r *http.Request, body []byte, headerPrefix string) string {
+// stringToSign is the text the HMAC scheme signs: the method, the canonical
+// headers (headerPrefix* and date) and the canonical resource, the path
+// and the parameters as signedParams reads them.
+func stringToSign(r *http.Request, params map[string]string, headerPrefix string) string {
 	var names []string
 	for name := range r.Header {
 		lower := strings.ToLower(name)
@@ -201,7 +211,6 @@ func StringToSign(r *http.Request, body []byte, headerPrefix string) string {
 		b.WriteString(name + ":" + strings.TrimSpace(strings.Join(r.Header.Values(name), ",")) + "\n")
 	}
 	b.WriteString(r.URL.Path)
-	params := signedParams(r, body)
 	if len(params) > 0 {
 		keys := make([]string, 0, len(params))
 		for k := range params {
@@ -222,33 +231,67 @@ func StringToSign(r *http.Request, body []byte, headerPrefix string) string {
 // signedParams are the request's parameters as the signature sees them:
 // the query for GET (k[]=a&k[]=b or a repeated key as a JSON array), else the
 // JSON body's top-level keys (strings as they are, other values as sent).
-func signedParams(r *http.Request, body []byte) map[string]string {
+// ambiguity, when not "", says why the signed text could also be read as
+// other parameters (see unambiguous).
+func signedParams(r *http.Request, body []byte) (params map[string]string, ambiguity string) {
 	out := map[string]string{}
 	if r.Method == http.MethodGet || r.Method == http.MethodHead {
 		q, _ := url.ParseQuery(r.URL.RawQuery)
-		for k, vs := range q {
+		// In order, so that a name given twice always reads the same way.
+		for _, k := range slices.Sorted(maps.Keys(q)) {
+			vs := q[k]
 			name, isArray := strings.CutSuffix(k, "[]")
+			if _, twice := out[name]; twice {
+				// Both name[] and name: one of them would go unsigned.
+				ambiguity = name + " is given both as " + name + "[] and " + name
+			}
 			if isArray || len(vs) > 1 {
 				out[name] = jsonText(vs)
 			} else {
 				out[name] = vs[0]
 			}
 		}
-		return out
-	}
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil {
-		return out
-	}
-	for k, raw := range fields {
-		var s string
-		if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
-			out[k] = s
-		} else {
-			out[k] = string(raw)
+	} else {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(body, &fields) != nil {
+			return out, ""
+		}
+		for k, raw := range fields {
+			var s string
+			if len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
+				out[k] = s
+			} else {
+				out[k] = string(raw)
+			}
 		}
 	}
-	return out
+	if ambiguity == "" {
+		ambiguity = unambiguous(out)
+	}
+	return out, ambiguity
+}
+
+// pairStart is text that reads as the start of a "key=value" pair after an
+// "&": a key holds neither "&" nor "=".
+var pairStart = regexp.MustCompile(`&[^&=]*=`)
+
+// unambiguous checks that the signed text k1=v1&k2=v2... (keys sorted,
+// nothing escaped: GenAuth's SDKs sign it so) spells these parameters and no
+// others: no key holds "&" or "=", and no value holds pairStart. Then every
+// "&" that would start a pair is a separator, so two parameter sets that
+// both pass sign differently; merging or splitting parameters (say
+// {"nickname":"n&password=X"} and {"nickname":"n","password":"X"}) needs a
+// value that fails. It returns why not, or "".
+func unambiguous(params map[string]string) string {
+	for k, v := range params {
+		if strings.ContainsAny(k, "&=") {
+			return "a parameter name holds \"&\" or \"=\""
+		}
+		if pairStart.MatchString(v) {
+			return "the value of " + k + " holds \"&name=\", which reads as another parameter; use a management token to send it"
+		}
+	}
+	return ""
 }
 
 // jsonText is v as compact JSON, with <, > and & left as they are (as

@@ -37,6 +37,9 @@ type env struct {
 	creds *admin.Credentials
 	// auth signs or authorizes each call; set by the scheme under test.
 	auth scheme
+	// handler is the server's, for requests the network cannot make here
+	// (from another address, over TLS).
+	handler http.Handler
 }
 
 // start runs a server whose clock starts at now, with a fresh database.
@@ -70,7 +73,7 @@ func start(t *testing.T, now time.Time) *env {
 	if err != nil {
 		t.Fatalf("the server made no access key: %v", err)
 	}
-	e := &env{url: publicURL, st: st, clock: c, keys: keys, creds: creds}
+	e := &env{url: publicURL, st: st, clock: c, keys: keys, creds: creds, handler: h}
 	e.auth = e.tokenScheme(t, true)
 	return e
 }

@@ -96,13 +96,17 @@ func (s *Service) Get(ctx context.Context, id string) (*genauth.Application, err
 
 // Update changes an application: change edits a copy of its current
 // settings, which are then validated as a new application's would be.
-func (s *Service) Update(ctx context.Context, id string, change func(*CreateParams)) (*genauth.Application, error) {
+// Nothing is stored unless change and the validation both succeed; an error
+// of change is returned as it is.
+func (s *Service) Update(ctx context.Context, id string, change func(*CreateParams) error) (*genauth.Application, error) {
 	old, err := s.Store.GetApplication(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	p := paramsOf(old)
-	change(&p)
+	if err := change(&p); err != nil {
+		return nil, err
+	}
 	app, err := newApplication(p)
 	if err != nil {
 		return nil, err

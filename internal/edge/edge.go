@@ -75,6 +75,7 @@ func Wrap(next http.Handler, cfg Config) http.Handler {
 				u := *r.URL
 				u.Scheme = "https"
 				r2.URL = &u
+				r2 = r2.WithContext(context.WithValue(r2.Context(), httpsKey{}, true))
 			}
 		}
 		w.Header().Set(RequestIDHeader, id)
@@ -128,6 +129,31 @@ func hostOf(addr string) string {
 }
 
 type requestIDKey struct{}
+
+// httpsKey marks a request that a trusted proxy says came over https.
+type httpsKey struct{}
+
+// HTTPS reports whether the client reached GenAuth over TLS: the connection
+// is TLS, or a trusted proxy reported https (see Wrap). URL.Scheme alone
+// proves nothing: a client can send an absolute request target.
+func HTTPS(r *http.Request) bool {
+	forwarded, _ := r.Context().Value(httpsKey{}).(bool)
+	return r.TLS != nil || forwarded
+}
+
+// Loopback reports whether the request came straight from this host: the
+// connection's peer is a loopback address and no proxy header says it
+// forwarded the request for someone else (a proxy on this host that is not
+// in the trusted list still sends them).
+func Loopback(r *http.Request) bool {
+	for _, h := range []string{"Forwarded", "X-Forwarded-For", "X-Real-Ip"} {
+		if r.Header.Get(h) != "" {
+			return false
+		}
+	}
+	peer, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && peer.Addr().Unmap().IsLoopback()
+}
 
 // RequestID is the id of the request ctx belongs to, or "".
 func RequestID(ctx context.Context) string {

@@ -40,6 +40,9 @@ func TestClientAddress(t *testing.T) {
 			var gotHTTPS bool
 			h := Wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				gotAddr, gotHTTPS = r.RemoteAddr, r.URL.Scheme == "https"
+				if HTTPS(r) != gotHTTPS {
+					t.Errorf("HTTPS(r) = %v, URL.Scheme %q", HTTPS(r), r.URL.Scheme)
+				}
 			}), Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Proxies: proxies})
 			r := httptest.NewRequest(http.MethodGet, "/", nil)
 			r.RemoteAddr = tc.peer

@@ -95,6 +95,8 @@ var en = map[string]string{
 	"error.too_large.message":  "The form you sent is larger than this server accepts. Go back and try again with shorter values.",
 	"error.unreadable.title":   "Unreadable form",
 	"error.unreadable.message": "The form you sent could not be read. Go back and try again.",
+	"error.bad_text.title":     "Invalid characters",
+	"error.bad_text.message":   "The request holds a NUL byte or text that is not valid UTF-8, which this server does not accept. Go back and try again.",
 	"error.internal.title":     "Something went wrong",
 	"error.internal.message":   "The server could not complete your request. Please try again in a moment.",
 	"error.internal.retry":     "The server could not complete the request. Please try again.",

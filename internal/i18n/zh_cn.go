@@ -95,6 +95,8 @@ var zhCN = map[string]string{
 	"error.too_large.message":  "你提交的表单超出了服务器允许的大小。请返回并填写较短的内容后重试。",
 	"error.unreadable.title":   "无法读取表单",
 	"error.unreadable.message": "无法读取你提交的表单。请返回后重试。",
+	"error.bad_text.title":     "字符无效",
+	"error.bad_text.message":   "请求中含有空字节（NUL）或不是有效 UTF-8 的文本，本服务器不接受。请返回后重试。",
 	"error.internal.title":     "出错了",
 	"error.internal.message":   "服务器暂时无法完成你的请求，请稍后再试。",
 	"error.internal.retry":     "服务器无法完成该请求，请重试。",

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/token"
@@ -70,7 +71,7 @@ func newHarness(t *testing.T, publicURL string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs.handler.Register(hs.mux)
+	hs.handler.Register(edge.NewRoutes(hs.mux))
 	return hs
 }
 

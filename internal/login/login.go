@@ -13,6 +13,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/i18n"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -113,8 +114,10 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// Register adds the hosted pages' routes to mux.
-func (h *Handler) Register(mux *http.ServeMux) {
+// Register adds the hosted pages' routes: bad text in a parameter gets the
+// readable error page.
+func (h *Handler) Register(routes edge.Routes) {
+	mux := routes.Refusing(h.RefuseText)
 	mux.HandleFunc("GET /{$}", h.home)
 	mux.HandleFunc("GET /login", h.loginForm)
 	mux.Handle("POST /login", h.form(h.login))
@@ -268,6 +271,14 @@ func (h *Handler) RenderError(w http.ResponseWriter, r *http.Request, status int
 		}
 	}
 	h.renderError(w, r, status, t, body, detail)
+}
+
+// RefuseText shows the error page for a request refused at the edge because
+// a parameter is not text (a NUL byte, invalid UTF-8). The language links
+// lead home: this page's own parameters would be refused again.
+func (h *Handler) RefuseText(w http.ResponseWriter, r *http.Request, problem string) {
+	h.render(w, r, http.StatusBadRequest, "error", page{Title: m("error.bad_text.title"),
+		Message: m("error.bad_text.message"), Detail: problem, switchBase: "/"})
 }
 
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, title, message *msg, detail string) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
 )
@@ -77,7 +78,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		ShowError: func(w http.ResponseWriter, _ *http.Request, status int, _, _ string) { w.WriteHeader(status) },
 	})
 	mux := http.NewServeMux()
-	h.Register(mux)
+	h.Register(edge.NewRoutes(mux))
 	return &benchEnv{h: h, mux: mux, app: app, secret: secret, tok: value}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/cors"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -65,20 +66,34 @@ func New(cfg Config) *Handler {
 }
 
 // Register adds the endpoints under /oauth and /oidc. Methods are checked in
-// the handlers so that a wrong one still gets RFC 6749 error JSON.
-func (h *Handler) Register(mux *http.ServeMux) {
+// the handlers so that a wrong one still gets RFC 6749 error JSON. Bad text
+// in a parameter gets RFC 6749 invalid_request, or on the pages a browser
+// shows (authorize, consent) the readable error page, never a redirect: the
+// request was refused before its client or redirect URI was looked at.
+func (h *Handler) Register(routes edge.Routes) {
+	mux, pages := routes.Refusing(RefuseText), routes.Refusing(h.refusePage)
 	for _, proto := range []string{genauth.ProtocolOAuth, genauth.ProtocolOIDC} {
 		p := "/" + proto
-		mux.Handle(p+"/auth", h.endpoint(proto, h.authorize))
+		pages.Handle(p+"/auth", h.endpoint(proto, h.authorize))
 		// Unlike authorization requests, which may come from any site, a
 		// consent must come from GenAuth's own page.
-		mux.Handle(p+"/auth/consent", h.csrf.Handler(h.endpoint(proto, h.consent)))
+		pages.Handle(p+"/auth/consent", h.csrf.Handler(h.endpoint(proto, h.consent)))
 		// Single-page apps call these from their own origins (CORS).
 		mux.Handle(p+"/token", h.cors.Handler(http.MethodPost, h.endpoint(proto, h.token)))
 		mux.Handle(p+"/me", h.cors.Handler("GET, POST", h.endpoint(proto, h.userinfo)))
 		mux.Handle(p+"/token/introspection", h.cors.Handler(http.MethodPost, h.endpoint(proto, h.introspect)))
 		mux.Handle(p+"/token/revocation", h.cors.Handler(http.MethodPost, h.endpoint(proto, h.revoke)))
 	}
+}
+
+// RefuseText answers a protocol request refused at the edge because a
+// parameter is not text (a NUL byte, invalid UTF-8): invalid_request.
+func RefuseText(w http.ResponseWriter, _ *http.Request, problem string) {
+	writeError(w, invalidRequest(problem))
+}
+
+func (h *Handler) refusePage(w http.ResponseWriter, r *http.Request, problem string) {
+	h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid authorization request", problem)
 }
 
 // request is what every endpoint handler gets: the protocol its path chose.

@@ -14,6 +14,7 @@ import (
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/cors"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 )
@@ -29,6 +30,9 @@ type Config struct {
 	ShowSignedOut func(w http.ResponseWriter, r *http.Request, status int, refused bool)
 	// ShowError renders a readable error page.
 	ShowError func(w http.ResponseWriter, r *http.Request, status int, title, message string)
+	// RefuseJSON answers a discovery or JWKS request whose parameters are
+	// not text with RFC 6749 error JSON (the oauth package's RefuseText).
+	RefuseJSON edge.Refuse
 	// Audit records RP-initiated logouts; nil: none.
 	Audit *audit.Recorder
 }
@@ -41,18 +45,24 @@ type Handler struct {
 // New returns the OpenID Connect handler.
 func New(cfg Config) *Handler { return &Handler{cfg: cfg} }
 
-// Register adds the routes under /oidc.
-func (h *Handler) Register(mux *http.ServeMux) {
+// Register adds the routes under /oidc. Bad text in a parameter gets RFC
+// 6749 error JSON on the documents and the readable error page on logout.
+func (h *Handler) Register(routes edge.Routes) {
+	docs, pages := routes.Refusing(h.cfg.RefuseJSON), routes.Refusing(h.refusePage)
 	// Public documents: any page may read them (CORS, without credentials).
 	for path, fn := range map[string]http.HandlerFunc{
 		"/oidc/.well-known/openid-configuration": h.discovery,
 		"/oidc/.well-known/jwks.json":            h.jwks,
 	} {
-		mux.Handle("GET "+path, cors.Public(fn))
-		mux.Handle("OPTIONS "+path, cors.Public(fn))
+		docs.Handle("GET "+path, cors.Public(fn))
+		docs.Handle("OPTIONS "+path, cors.Public(fn))
 	}
-	mux.HandleFunc("GET /oidc/session/end", h.endSession)
-	mux.HandleFunc("POST /oidc/session/end", h.endSession)
+	pages.HandleFunc("GET /oidc/session/end", h.endSession)
+	pages.HandleFunc("POST /oidc/session/end", h.endSession)
+}
+
+func (h *Handler) refusePage(w http.ResponseWriter, r *http.Request, problem string) {
+	h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", problem)
 }
 
 func (h *Handler) issuer() string { return h.cfg.PublicURL + "/oidc" }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
@@ -125,6 +126,8 @@ type hostileCase struct {
 	state  string // wantErrorRedirect: the state that must come back
 	// returnTo: the page's hidden return_to must have fallen back to "/".
 	returnTo bool
+	// notText: a parameter is not text, so the edge refuses the request.
+	notText bool
 	// mayChange names tables this failed request may legitimately change;
 	// every other table must stay exactly as it was.
 	mayChange []string
@@ -141,9 +144,15 @@ var failedLoginTables = []string{"throttles", "audit_events"}
 // a readable HTML page or the management envelope; never a 5xx, never the
 // hostile value reflected into HTML, never a redirect to an unverified URI),
 // and the database is byte-for-byte the same after it (every table compared,
-// the exceptions named in the case).
+// the exceptions named in the case). It runs on both backends: PostgreSQL
+// refuses text that SQLite stores (a NUL byte, invalid UTF-8).
 func TestHostileInput(t *testing.T) {
-	srv := testserver.Start(t)
+	for _, b := range testserver.Backends {
+		t.Run(b.Name, func(t *testing.T) { hostileInput(t, b.Start(t)) })
+	}
+}
+
+func hostileInput(t *testing.T, srv *testserver.Server) {
 	const password = "hostile-test-password"
 	user := srv.CreateUser(t, "alice", password)
 	app, appSecret := srv.CreateApp(t, apps.CreateParams{
@@ -167,7 +176,16 @@ func TestHostileInput(t *testing.T) {
 		}
 		names[c.name] = true
 	}
-	t.Logf("%d hostile requests", len(cases))
+	notText := 0
+	for _, c := range cases {
+		if c.notText {
+			notText++
+		}
+	}
+	if notText < 200 {
+		t.Fatalf("only %d cases carry a parameter that is not text", notText)
+	}
+	t.Logf("%d hostile requests, %d of them refused at the edge for a parameter that is not text", len(cases), notText)
 
 	client := &http.Client{
 		Timeout:       30 * time.Second,
@@ -257,6 +275,89 @@ func headerSafe(v string) bool {
 	return true
 }
 
+// carriesNonText reports whether a parameter of c is not text (valid UTF-8
+// without NUL): a name or value of the query or a form body, decoded; a
+// string of a JSON body or any other body's raw text; the credentials of a
+// Basic header, raw or decoded. Headers, cookies and the path are not
+// parameters.
+func carriesNonText(c hostileCase) bool {
+	var fields []string
+	form := func(raw string) {
+		for _, kv := range strings.Split(raw, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			fields = append(fields, k, v, lenientUnescape(k), lenientUnescape(v))
+		}
+	}
+	if _, q, ok := strings.Cut(c.target, "?"); ok {
+		form(q)
+	}
+	if c.ct == formCT {
+		form(c.body)
+	} else if c.body != "" {
+		fields = append(fields, c.body)
+		var doc any
+		if json.Unmarshal([]byte(c.body), &doc) == nil {
+			fields = append(fields, jsonStrings(doc)...)
+		}
+	}
+	if enc, ok := strings.CutPrefix(c.header["Authorization"], "Basic "); ok {
+		if raw, err := base64.StdEncoding.DecodeString(enc); err == nil {
+			id, secret, _ := strings.Cut(string(raw), ":")
+			fields = append(fields, id, secret, lenientUnescape(id), lenientUnescape(secret))
+		}
+	}
+	for _, f := range fields {
+		if !utf8.ValidString(f) || strings.ContainsRune(f, 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func lenientUnescape(s string) string {
+	if d, err := url.QueryUnescape(s); err == nil {
+		return d
+	}
+	return s
+}
+
+func jsonStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, x := range v {
+			out = append(out, jsonStrings(x)...)
+		}
+		return out
+	case map[string]any:
+		var out []string
+		for k, x := range v {
+			out = append(append(out, k), jsonStrings(x)...)
+		}
+		return out
+	}
+	return nil
+}
+
+// refusedAtEdge is what c must get instead when a parameter is not text:
+// the edge refuses it with 400 in the format of the route, before a
+// handler looks at the client, the redirect URI or the store, so nothing
+// changes and nothing redirects.
+func refusedAtEdge(c hostileCase) hostileCase {
+	switch c.want {
+	case wantOAuthError, wantInactive, wantRevoked, wantJSONDocument:
+		c.want, c.status, c.code = wantOAuthError, http.StatusBadRequest, "invalid_request"
+	case wantHTMLError, wantPage, wantErrorRedirect, wantSignedOutHome:
+		c.want, c.status, c.code, c.returnTo = wantHTMLError, http.StatusBadRequest, "", false
+	case wantEnvelopeError:
+		c.status = http.StatusBadRequest
+	}
+	c.mayChange, c.notText = nil, true
+	return c
+}
+
 func basic(id, secret string) map[string]string {
 	return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte(id+":"+secret))}
 }
@@ -273,6 +374,9 @@ func hostileCases(clientID, secret, userID, mgmt string) []hostileCase {
 	add := func(c hostileCase) {
 		if c.method == "" {
 			c.method = http.MethodPost
+		}
+		if carriesNonText(c) {
+			c = refusedAtEdge(c)
 		}
 		cs = append(cs, c)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/opengenauth/genauth/internal/admin"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/edge"
 	"github.com/opengenauth/genauth/internal/login"
 	"github.com/opengenauth/genauth/internal/oauth"
 	"github.com/opengenauth/genauth/internal/oidc"
@@ -122,6 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 		Logger:        cfg.Logger,
 		ShowSignedOut: pages.RenderSignedOut,
 		ShowError:     pages.RenderError,
+		RefuseJSON:    oauth.RefuseText,
 		Audit:         cfg.Audit,
 	})
 	// The management API changes applications: it drops them from the cache.
@@ -144,10 +146,14 @@ func New(cfg Config) (http.Handler, error) {
 	}
 
 	mux := http.NewServeMux()
-	pages.Register(mux)
-	protocol.Register(mux)
-	connect.Register(mux)
-	management.Register(mux)
+	// Every route of the four surfaces is behind the edge's text check: a parameter with a NUL
+	// byte or invalid UTF-8 is refused, in the route's own format, before a
+	// handler or the store sees it (PostgreSQL cannot store it).
+	routes := edge.NewRoutes(mux)
+	pages.Register(routes)
+	protocol.Register(routes)
+	connect.Register(routes)
+	management.Register(routes)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})

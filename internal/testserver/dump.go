@@ -13,12 +13,15 @@ import (
 )
 
 // Dump returns every row of every table of the server's database, as
-// DumpSQLite does. It keeps one read-only connection for the test and reads
-// the tables again only when SQLite's data_version says that some other
-// connection committed since the last dump: on one connection the value
-// changes with every commit made elsewhere.
+// DumpSQLite does, on either backend. On SQLite it keeps one read-only
+// connection for the test and reads the tables again only when SQLite's
+// data_version says that some other connection committed since the last
+// dump: on one connection the value changes with every commit made elsewhere.
 func (s *Server) Dump(t testing.TB) map[string][]string {
 	t.Helper()
+	if s.DBURL != "" {
+		return s.dumpPostgres(t)
+	}
 	s.dumpMu.Lock()
 	defer s.dumpMu.Unlock()
 	if s.dumpConn == nil {
@@ -37,8 +40,12 @@ func (s *Server) Dump(t testing.TB) map[string][]string {
 	if s.dumpRows == nil || version != s.dumpVersion {
 		s.dumpRows, s.dumpVersion = dump(t, s.dumpConn, s.DBPath), version
 	}
-	out := make(map[string][]string, len(s.dumpRows))
-	for table, rows := range s.dumpRows {
+	return cloneDump(s.dumpRows)
+}
+
+func cloneDump(d map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(d))
+	for table, rows := range d {
 		out[table] = slices.Clone(rows)
 	}
 	return out

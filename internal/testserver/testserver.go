@@ -20,12 +20,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/clock"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/server"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/postgres"
+	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/token"
 	"github.com/opengenauth/genauth/internal/users"
@@ -37,12 +42,17 @@ type Clock = clock.Fake
 // Server is a running GenAuth server.
 type Server struct {
 	URL string
-	// DBPath is the SQLite database file (with -wal and -shm beside it).
+	// Backend is "sqlite" or "postgres".
+	Backend string
+	// DBPath is the SQLite database file (with -wal and -shm beside it);
+	// "" on PostgreSQL.
 	DBPath string
-	Store  *sqlite.Store
-	Apps   *apps.Service
-	Users  *users.Service
-	Clock  *Clock
+	// DBURL is the PostgreSQL database; "" on SQLite.
+	DBURL string
+	Store store.Store
+	Apps  *apps.Service
+	Users *users.Service
+	Clock *Clock
 	// Keys is a second handle on the server's signing keys, as another node
 	// or `genauth keys rotate` holds one: its changes reach the server when
 	// the server next reloads its keys (within a minute of the clock).
@@ -55,8 +65,21 @@ type Server struct {
 	dumpDB      *sql.DB
 	dumpConn    *sql.Conn
 	dumpVersion int64
-	dumpRows    map[string][]string
+	// On PostgreSQL: the connection and the snapshot of the last dump.
+	dumpPG       *pgx.Conn
+	dumpSnapshot string
+	dumpRows     map[string][]string
 }
+
+// Backend is a way to start a server: on SQLite or on PostgreSQL.
+type Backend struct {
+	Name  string
+	Start func(testing.TB) *Server
+}
+
+// Backends are both backends, for tests that must hold on each. The
+// PostgreSQL one skips when the server is unreachable, except under CI=true.
+var Backends = []Backend{{"sqlite", Start}, {"postgres", StartPostgres}}
 
 // Start runs a server on 127.0.0.1 with a fresh SQLite database; it stops when the test ends.
 func Start(t testing.TB) *Server {
@@ -67,6 +90,34 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
+	srv := start(t, st)
+	srv.Backend, srv.DBPath = "sqlite", dbPath
+	return srv
+}
+
+// StartPostgres is Start on a fresh PostgreSQL database of its own (see
+// pgtest): skipped when PostgreSQL is unreachable, failed under CI=true.
+func StartPostgres(t testing.TB) *Server {
+	t.Helper()
+	dbURL := pgtest.NewDatabase(t)
+	st, err := postgres.Open(t.Context(), dbURL, postgres.Options{})
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	srv := start(t, st)
+	srv.Backend, srv.DBURL = "postgres", dbURL
+	return srv
+}
+
+// migratable is a store of either backend before its first use.
+type migratable interface {
+	store.Store
+	Migrate(ctx context.Context) error
+}
+
+func start(t testing.TB, st migratable) *Server {
+	t.Helper()
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -101,7 +152,6 @@ func Start(t testing.TB) *Server {
 	}
 	srv := &Server{
 		URL:    publicURL,
-		DBPath: dbPath,
 		Store:  st,
 		Apps:   &apps.Service{Store: st, Tokens: tokens, Now: clk.Now},
 		Users:  &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
@@ -113,6 +163,9 @@ func Start(t testing.TB) *Server {
 		if srv.dumpDB != nil {
 			srv.dumpConn.Close()
 			srv.dumpDB.Close()
+		}
+		if srv.dumpPG != nil {
+			srv.dumpPG.Close(context.Background())
 		}
 	})
 	return srv

@@ -244,6 +244,9 @@ func (s *Service) Kick(ctx context.Context, userID string, appIDs []string) erro
 
 // RecordLogin adds a login at the hosted pages to the user's history.
 func (s *Service) RecordLogin(ctx context.Context, userID, appID, clientIP, userAgent string) error {
+	// A header, not a parameter (the edge checks those): made text here,
+	// since PostgreSQL stores nothing else.
+	userAgent = strings.ToValidUTF8(strings.ReplaceAll(userAgent, "\x00", ""), "\uFFFD")
 	return s.Store.RecordLogin(ctx, &genauth.LoginRecord{
 		UserID:    userID,
 		AppID:     appID,
