@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strconv"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/i18n"
@@ -80,7 +81,9 @@ func (h *Handler) consents(r *http.Request, userID string) ([]consentItem, error
 }
 
 // revokeConsent is POST /consents/revoke: the signed-in user withdraws an
-// application's consent; the next sign-in to it asks again.
+// application's consent. Every token the application holds for the user
+// ends with it, at once, and its unredeemed codes are deleted; the browser
+// stays signed in, and the next sign-in to the application asks again.
 func (h *Handler) revokeConsent(w http.ResponseWriter, r *http.Request) {
 	s, err := h.sessions.Current(r)
 	if errors.Is(err, genauth.ErrNotFound) {
@@ -91,9 +94,14 @@ func (h *Handler) revokeConsent(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "revoke consent: session", err)
 		return
 	}
-	if err := h.store.DeleteConsent(r.Context(), s.UserID, r.PostForm.Get("client_id")); err != nil {
-		h.internalError(w, r, "revoke consent", err)
-		return
+	if clientID := r.PostForm.Get("client_id"); clientID != "" {
+		revoked, err := h.store.WithdrawConsent(r.Context(), s.UserID, clientID, h.sessions.Now())
+		if err != nil {
+			h.internalError(w, r, "revoke consent", err)
+			return
+		}
+		h.record(r, genauth.AuditEvent{Type: genauth.AuditConsentRevoke, UserID: s.UserID, ClientID: clientID,
+			Detail: strconv.Itoa(revoked) + " tokens revoked"})
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
