@@ -31,9 +31,13 @@ func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
 		return h.internal(r.Context(), "looking up token", err)
 	}
-	if err != nil || t.ClientID != app.ID || !t.Active(h.now()) {
+	now := h.now()
+	if err != nil || t.ClientID != app.ID || !t.Active(now) {
 		writeJSON(w, http.StatusOK, introspection{Active: false})
 		return nil
+	}
+	if e := h.noteUse(r.Context(), app, t, now); e != nil {
+		return e
 	}
 	resp := introspection{
 		Active:    true,
