@@ -10,7 +10,8 @@ import (
 )
 
 // introspect serves POST /P/token/introspection (RFC 7662). A client sees
-// only its own tokens; everything else is {"active":false}.
+// only its own tokens; everything else is {"active":false}. `iss` names the
+// token's issuer (the prefix it was issued under), not the endpoint asked.
 func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 	if r.Method != http.MethodPost {
 		return methodNotAllowed(http.MethodPost)
@@ -45,7 +46,7 @@ func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 		ClientID:  t.ClientID,
 		Exp:       t.ExpiresAt.Unix(),
 		Iat:       t.IssuedAt.Unix(),
-		Iss:       h.issuer(r.protocol),
+		Iss:       h.issuer(t.Protocol), // the token's issuer, whichever endpoint is asked
 		JTI:       t.ID,
 		Scope:     t.Scope,
 		TokenType: "Bearer",
