@@ -22,6 +22,16 @@ type ConsentPage struct {
 
 type hiddenField struct{ Name, Value string }
 
+// sortedFields are a form's hidden fields in name order.
+func sortedFields(fields map[string]string) []hiddenField {
+	hidden := make([]hiddenField, 0, len(fields))
+	for name, value := range fields {
+		hidden = append(hidden, hiddenField{name, value})
+	}
+	sort.Slice(hidden, func(i, j int) bool { return hidden[i].Name < hidden[j].Name })
+	return hidden
+}
+
 // consentItem is one application the user allowed, on the home page.
 type consentItem struct {
 	ClientID string
@@ -30,11 +40,6 @@ type consentItem struct {
 
 // RenderConsent shows the consent page.
 func (h *Handler) RenderConsent(w http.ResponseWriter, r *http.Request, c ConsentPage) {
-	hidden := make([]hiddenField, 0, len(c.Fields))
-	for name, value := range c.Fields {
-		hidden = append(hidden, hiddenField{name, value})
-	}
-	sort.Slice(hidden, func(i, j int) bool { return hidden[i].Name < hidden[j].Name })
 	scopes := make([]*msg, 0, len(c.Scopes))
 	for _, s := range c.Scopes {
 		if key := "scope." + s; i18n.Has(i18n.English, key) && s != "other" {
@@ -48,7 +53,7 @@ func (h *Handler) RenderConsent(w http.ResponseWriter, r *http.Request, c Consen
 		AppName: c.AppName,
 		Scopes:  scopes,
 		Action:  c.Action,
-		Hidden:  hidden,
+		Hidden:  sortedFields(c.Fields),
 	}
 	// Who is about to consent; the page works without it.
 	if u, err := h.currentUser(r); err != nil {

@@ -122,7 +122,10 @@ func New(cfg Config) (http.Handler, error) {
 		Logger:        cfg.Logger,
 		ShowSignedOut: pages.RenderSignedOut,
 		ShowError:     pages.RenderError,
-		Audit:         cfg.Audit,
+		ShowLogoutConfirm: func(w http.ResponseWriter, r *http.Request, p oidc.LogoutPrompt) {
+			pages.RenderLogoutConfirm(w, r, login.LogoutPage(p))
+		},
+		Audit: cfg.Audit,
 	})
 	// The management API changes applications: it drops them from the cache.
 	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
