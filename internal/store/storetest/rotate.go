@@ -225,31 +225,11 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 	// first, the other is reuse, and no refresh token of the grant lives on.
 	t.Run("ConcurrentRetryAndSuccessorRotation", func(t *testing.T) {
 		s := open(t)
-		const rounds = 6
-		for i := range rounds {
-			g := fmt.Sprint("race-", i)
-			must(t, "CreateTokens", s.CreateTokens(t.Context(), familyRoot(g)))
-			must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), g+"-r0", at, grace, family(g, "1", g+"-r0", at)))
-		}
-		retryErrs, useErrs := make([]error, rounds), make([]error, rounds)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
 		next := at.Add(time.Second)
-		for i := range rounds {
-			g := fmt.Sprint("race-", i)
-			wg.Go(func() {
-				<-start
-				retryErrs[i] = s.RotateRefreshToken(t.Context(), g+"-r0", next, grace, family(g, "2", g+"-r0", next))
-			})
-			wg.Go(func() {
-				<-start
-				useErrs[i] = s.RotateRefreshToken(t.Context(), g+"-r1", next, grace, family(g, "3", g+"-r1", next))
-			})
-		}
-		close(start)
-		wg.Wait()
-		for i := range rounds {
-			g := fmt.Sprint("race-", i)
+		grants, retryErrs, useErrs := raceRetry(t, s, at, next, grace, func(g string) error {
+			return s.RotateRefreshToken(t.Context(), g+"-r1", next, grace, family(g, "3", g+"-r1", next))
+		})
+		for i, g := range grants {
 			retryOK, useOK := retryErrs[i] == nil, useErrs[i] == nil
 			if retryOK == useOK || (!retryOK && !errors.Is(retryErrs[i], genauth.ErrTokenReused)) ||
 				(!useOK && !errors.Is(useErrs[i], genauth.ErrTokenReused)) {
@@ -266,31 +246,11 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 
 	t.Run("ConcurrentRetryAndAccessTokenUse", func(t *testing.T) {
 		s := open(t)
-		const rounds = 6
-		for i := range rounds {
-			g := fmt.Sprint("use-", i)
-			must(t, "CreateTokens", s.CreateTokens(t.Context(), familyRoot(g)))
-			must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), g+"-r0", at, grace, family(g, "1", g+"-r0", at)))
-		}
-		retryErrs, useErrs := make([]error, rounds), make([]error, rounds)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
 		next := at.Add(time.Second)
-		for i := range rounds {
-			g := fmt.Sprint("use-", i)
-			wg.Go(func() {
-				<-start
-				retryErrs[i] = s.RotateRefreshToken(t.Context(), g+"-r0", next, grace, family(g, "2", g+"-r0", next))
-			})
-			wg.Go(func() {
-				<-start
-				useErrs[i] = s.RecordTokenUse(t.Context(), g+"-h-a1", next)
-			})
-		}
-		close(start)
-		wg.Wait()
-		for i := range rounds {
-			g := fmt.Sprint("use-", i)
+		grants, retryErrs, useErrs := raceRetry(t, s, at, next, grace, func(g string) error {
+			return s.RecordTokenUse(t.Context(), g+"-h-a1", next)
+		})
+		for i, g := range grants {
 			must(t, "RecordTokenUse", useErrs[i])
 			a1, err := s.GetToken(t.Context(), g+"-h-a1")
 			must(t, "GetToken", err)
@@ -312,6 +272,36 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 	})
 }
 
+// raceRetry makes a few grants whose first refresh token r0 was rotated at
+// `at` into r1 (with access token a1), then, in each at once, retries r0 at
+// next and runs use on the grant; it returns the grants and both errors.
+func raceRetry(t *testing.T, s store.Store, at, next time.Time, grace time.Duration, use func(g string) error) (grants []string, retryErrs, useErrs []error) {
+	t.Helper()
+	const rounds = 6
+	for i := range rounds {
+		g := fmt.Sprint("race-", i)
+		grants = append(grants, g)
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), familyRoot(g)))
+		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), g+"-r0", at, grace, family(g, "1", g+"-r0", at)))
+	}
+	retryErrs, useErrs = make([]error, rounds), make([]error, rounds)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, g := range grants {
+		wg.Go(func() {
+			<-start
+			retryErrs[i] = s.RotateRefreshToken(t.Context(), g+"-r0", next, grace, family(g, "2", g+"-r0", next))
+		})
+		wg.Go(func() {
+			<-start
+			useErrs[i] = use(g)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return grants, retryErrs, useErrs
+}
+
 // familyRoot is the first refresh token of grant g, with no parent.
 func familyRoot(g string) *genauth.Token {
 	return token(g+"-h-r0", g+"-r0", genauth.TokenRefresh, g, "")
@@ -328,14 +318,5 @@ func family(g, n, parentID string, now time.Time) []*genauth.Token {
 // checkUsedAt fails unless each token's UsedAt is at (zero: not recorded).
 func checkUsedAt(t *testing.T, s store.Store, at time.Time, hashes ...string) {
 	t.Helper()
-	for _, h := range hashes {
-		got, err := s.GetToken(t.Context(), h)
-		if err != nil {
-			t.Errorf("GetToken(%q): %v", h, err)
-			continue
-		}
-		if !got.UsedAt.Equal(at) {
-			t.Errorf("token %q: UsedAt = %v, want %v", h, got.UsedAt, at)
-		}
-	}
+	checkTokenTime(t, s, "UsedAt", func(x *genauth.Token) time.Time { return x.UsedAt }, at, hashes...)
 }
