@@ -54,14 +54,22 @@ func (h *Handler) RenderConsent(w http.ResponseWriter, r *http.Request, c Consen
 		Scopes:  scopes,
 		Action:  c.Action,
 		Hidden:  sortedFields(c.Fields),
-	}
-	// Who is about to consent; the page works without it.
-	if u, err := h.currentUser(r); err != nil {
-		h.log.WarnContext(r.Context(), "login: consent page: current user", "err", err)
-	} else if u != nil {
-		p.User = displayName(u)
+		User:    h.signedInName(r, "consent"),
 	}
 	h.render(w, r, http.StatusOK, "consent", p)
+}
+
+// signedInName names the signed-in user for a page that asks them to
+// decide, or is "" (the page works without it).
+func (h *Handler) signedInName(r *http.Request, pageName string) string {
+	u, err := h.currentUser(r)
+	if err != nil {
+		h.log.WarnContext(r.Context(), "login: "+pageName+" page: current user", "err", err)
+	}
+	if u == nil {
+		return ""
+	}
+	return displayName(u)
 }
 
 // consents lists the applications the user allowed, for the home page.

@@ -169,12 +169,7 @@ func (h *Handler) RenderLogoutConfirm(w http.ResponseWriter, r *http.Request, l 
 		AppName: l.AppName,
 		Action:  l.Action,
 		Hidden:  sortedFields(l.Fields),
-	}
-	// Who is about to be signed out; the page works without it.
-	if u, err := h.currentUser(r); err != nil {
-		h.log.WarnContext(r.Context(), "login: logout page: current user", "err", err)
-	} else if u != nil {
-		p.User = displayName(u)
+		User:    h.signedInName(r, "logout"),
 	}
 	// A page shown for a POST switches language by asking again with GET.
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
