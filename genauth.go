@@ -298,6 +298,10 @@ type Token struct {
 	IssuedAt  time.Time
 	ExpiresAt time.Time
 	RevokedAt time.Time // zero while not revoked
+	// UsedAt is when an access token that a refresh token rotation issued
+	// was first presented at userinfo or introspection while a retry of the
+	// rotated refresh token could still replace it; zero: not recorded.
+	UsedAt time.Time
 }
 
 // Active reports whether the token is neither expired nor revoked at now.
@@ -350,6 +354,7 @@ const (
 	AuditLogoutAll      = "user.logout_all"
 	AuditSessionEnd     = "session.end"
 	AuditRegisterRefuse = "register.throttled"
+	AuditConsentRevoke  = "consent.revoke"
 )
 
 // AuditEvent is one security event.

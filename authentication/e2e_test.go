@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -404,7 +405,8 @@ func TestE2ERequireToken(t *testing.T) {
 }
 
 // TestE2EOIDCLogout checks BuildLogoutURL on the OIDC path: RP-initiated
-// logout with the id token as hint and a state, and without a hint.
+// logout with the id token as hint and a state, and without a hint (the
+// server then asks the user, who confirms on its page).
 func TestE2EOIDCLogout(t *testing.T) {
 	e := newE2E(t, authentication.ProtocolOIDC, authentication.AuthClientSecretPost)
 	code, browser := e.loginWith(t, testserver.Browser(t), authentication.AuthorizeParams{})
@@ -416,18 +418,33 @@ func TestE2EOIDCLogout(t *testing.T) {
 		t.Fatalf("token set = %+v, want the default OIDC scope and an id token", ts)
 	}
 	tests := []struct {
-		name string
-		p    authentication.LogoutParams
-		want string
+		name    string
+		p       authentication.LogoutParams
+		confirm bool
+		want    string
 	}{
-		{"with hint and state", authentication.LogoutParams{RedirectURI: e2eLogout, IDTokenHint: ts.IDToken, State: "bye"}, e2eLogout + "?state=bye"},
-		{"without hint", authentication.LogoutParams{RedirectURI: e2eLogout}, e2eLogout},
+		{"with hint and state", authentication.LogoutParams{RedirectURI: e2eLogout, IDTokenHint: ts.IDToken, State: "bye"}, false, e2eLogout + "?state=bye"},
+		{"without hint", authentication.LogoutParams{RedirectURI: e2eLogout}, true, e2eLogout},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, err := browser.Get(e.client.BuildLogoutURL(tt.p))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if tt.confirm {
+				page, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("logout without a hint: %d, want 200 and the sign-out question", resp.StatusCode)
+				}
+				action, fields := testserver.HTMLForm(t, string(page))
+				req, _ := http.NewRequest(http.MethodPost, e.srv.URL+action, strings.NewReader(fields.Encode()))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.Header.Set("Sec-Fetch-Site", "same-origin")
+				if resp, err = browser.Do(req); err != nil {
+					t.Fatal(err)
+				}
 			}
 			resp.Body.Close()
 			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != tt.want {

@@ -116,8 +116,9 @@ type LogoutParams struct {
 // for ProtocolOIDC it is the RP-initiated logout
 // <AppHost>/oidc/session/end?id_token_hint=...&post_logout_redirect_uri=...&state=...
 // with empty parameters left out, and &client_id=<AppID> added when there
-// is a redirect but no id token hint. It does not revoke tokens: call RevokeToken
-// for that.
+// is a redirect but no id token hint. Without IDTokenHint the server first
+// asks the signed-in user whether to sign out. It does not revoke tokens:
+// call RevokeToken for that.
 func (c *Client) BuildLogoutURL(p LogoutParams) string {
 	if c.opts.Protocol == ProtocolOAuth {
 		u := c.opts.AppHost + "/login/profile/logout"

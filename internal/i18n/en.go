@@ -77,6 +77,14 @@ var en = map[string]string{
 	"home.signin":         "Sign in",
 	"home.register":       "Create an account",
 
+	"logout.page_title":   "Sign out",
+	"logout.title":        "Sign out of GenAuth?",
+	"logout.lead_app":     "{0} asks to sign you out of GenAuth on this device.",
+	"logout.lead":         "An application asks to sign you out of GenAuth on this device.",
+	"logout.signed_in_as": "You are signed in as {0}.",
+	"logout.confirm":      "Sign out",
+	"logout.stay":         "Stay signed in",
+
 	"signedout.page_title": "Signed out",
 	"signedout.title":      "You are signed out",
 	"signedout.lead":       "Your GenAuth session on this device has ended. Applications you used may keep you signed in until you sign out of them too.",
@@ -91,6 +99,7 @@ var en = map[string]string{
 	"error.refused.title":      "Request refused",
 	"error.refused.form":       "This form was sent from another site. Go back to the sign-in page and submit it from there.",
 	"error.refused.consent":    "This consent was sent from another site. Start the sign-in again from the application.",
+	"error.refused.logout":     "This sign-out was sent from another site. Sign out again from the application or from your account page.",
 	"error.too_large.title":    "Form too large",
 	"error.too_large.message":  "The form you sent is larger than this server accepts. Go back and try again with shorter values.",
 	"error.unreadable.title":   "Unreadable form",
@@ -111,6 +120,5 @@ var en = map[string]string{
 	"error.logout.title":               "Invalid logout request",
 	"error.logout.unreadable":          "The logout request could not be read.",
 	"error.logout.bad_hint":            "The id_token_hint is not a valid id token from this server, so you were not signed out.",
-	"error.logout.other_account":       "The application asked to sign out a different account than the one signed in here, so you were not signed out.",
 	"error.logout.client_mismatch":     "The client_id does not match the id_token_hint, so you were not signed out.",
 }

@@ -77,6 +77,14 @@ var zhCN = map[string]string{
 	"home.signin":         "登录",
 	"home.register":       "创建账号",
 
+	"logout.page_title":   "退出登录",
+	"logout.title":        "退出 GenAuth？",
+	"logout.lead_app":     "{0} 请求在此设备上将你退出 GenAuth。",
+	"logout.lead":         "有应用请求在此设备上将你退出 GenAuth。",
+	"logout.signed_in_as": "当前登录账号：{0}。",
+	"logout.confirm":      "退出登录",
+	"logout.stay":         "保持登录",
+
 	"signedout.page_title": "已退出",
 	"signedout.title":      "你已退出登录",
 	"signedout.lead":       "你在此设备上的 GenAuth 会话已结束。你用过的应用可能仍保持登录，直到你在应用中也退出。",
@@ -91,6 +99,7 @@ var zhCN = map[string]string{
 	"error.refused.title":      "请求被拒绝",
 	"error.refused.form":       "该表单来自其他网站。请返回登录页面，在那里重新提交。",
 	"error.refused.consent":    "该授权确认来自其他网站。请从应用重新开始登录。",
+	"error.refused.logout":     "该退出请求来自其他网站。请从应用或你的账号页面重新退出。",
 	"error.too_large.title":    "表单过大",
 	"error.too_large.message":  "你提交的表单超出了服务器允许的大小。请返回并填写较短的内容后重试。",
 	"error.unreadable.title":   "无法读取表单",
@@ -111,6 +120,5 @@ var zhCN = map[string]string{
 	"error.logout.title":               "退出请求无效",
 	"error.logout.unreadable":          "无法读取退出请求。",
 	"error.logout.bad_hint":            "id_token_hint 不是本服务器签发的有效 ID 令牌，因此你没有被退出登录。",
-	"error.logout.other_account":       "应用请求退出的账号与此处登录的账号不同，因此你没有被退出登录。",
 	"error.logout.client_mismatch":     "client_id 与 id_token_hint 不匹配，因此你没有被退出登录。",
 }

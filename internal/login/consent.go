@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strconv"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/i18n"
@@ -21,6 +22,16 @@ type ConsentPage struct {
 
 type hiddenField struct{ Name, Value string }
 
+// sortedFields are a form's hidden fields in name order.
+func sortedFields(fields map[string]string) []hiddenField {
+	hidden := make([]hiddenField, 0, len(fields))
+	for name, value := range fields {
+		hidden = append(hidden, hiddenField{name, value})
+	}
+	sort.Slice(hidden, func(i, j int) bool { return hidden[i].Name < hidden[j].Name })
+	return hidden
+}
+
 // consentItem is one application the user allowed, on the home page.
 type consentItem struct {
 	ClientID string
@@ -29,11 +40,6 @@ type consentItem struct {
 
 // RenderConsent shows the consent page.
 func (h *Handler) RenderConsent(w http.ResponseWriter, r *http.Request, c ConsentPage) {
-	hidden := make([]hiddenField, 0, len(c.Fields))
-	for name, value := range c.Fields {
-		hidden = append(hidden, hiddenField{name, value})
-	}
-	sort.Slice(hidden, func(i, j int) bool { return hidden[i].Name < hidden[j].Name })
 	scopes := make([]*msg, 0, len(c.Scopes))
 	for _, s := range c.Scopes {
 		if key := "scope." + s; i18n.Has(i18n.English, key) && s != "other" {
@@ -47,15 +53,23 @@ func (h *Handler) RenderConsent(w http.ResponseWriter, r *http.Request, c Consen
 		AppName: c.AppName,
 		Scopes:  scopes,
 		Action:  c.Action,
-		Hidden:  hidden,
-	}
-	// Who is about to consent; the page works without it.
-	if u, err := h.currentUser(r); err != nil {
-		h.log.WarnContext(r.Context(), "login: consent page: current user", "err", err)
-	} else if u != nil {
-		p.User = displayName(u)
+		Hidden:  sortedFields(c.Fields),
+		User:    h.signedInName(r, "consent"),
 	}
 	h.render(w, r, http.StatusOK, "consent", p)
+}
+
+// signedInName names the signed-in user for a page that asks them to
+// decide, or is "" (the page works without it).
+func (h *Handler) signedInName(r *http.Request, pageName string) string {
+	u, err := h.currentUser(r)
+	if err != nil {
+		h.log.WarnContext(r.Context(), "login: "+pageName+" page: current user", "err", err)
+	}
+	if u == nil {
+		return ""
+	}
+	return displayName(u)
 }
 
 // consents lists the applications the user allowed, for the home page.
@@ -80,7 +94,9 @@ func (h *Handler) consents(r *http.Request, userID string) ([]consentItem, error
 }
 
 // revokeConsent is POST /consents/revoke: the signed-in user withdraws an
-// application's consent; the next sign-in to it asks again.
+// application's consent. Every token the application holds for the user
+// ends with it, at once, and its unredeemed codes are deleted; the browser
+// stays signed in, and the next sign-in to the application asks again.
 func (h *Handler) revokeConsent(w http.ResponseWriter, r *http.Request) {
 	s, err := h.sessions.Current(r)
 	if errors.Is(err, genauth.ErrNotFound) {
@@ -91,9 +107,14 @@ func (h *Handler) revokeConsent(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "revoke consent: session", err)
 		return
 	}
-	if err := h.store.DeleteConsent(r.Context(), s.UserID, r.PostForm.Get("client_id")); err != nil {
-		h.internalError(w, r, "revoke consent", err)
-		return
+	if clientID := r.PostForm.Get("client_id"); clientID != "" {
+		revoked, err := h.store.WithdrawConsent(r.Context(), s.UserID, clientID, h.sessions.Now())
+		if err != nil {
+			h.internalError(w, r, "revoke consent", err)
+			return
+		}
+		h.record(r, genauth.AuditEvent{Type: genauth.AuditConsentRevoke, UserID: s.UserID, ClientID: clientID,
+			Detail: strconv.Itoa(revoked) + " tokens revoked"})
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }

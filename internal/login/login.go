@@ -59,7 +59,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -168,8 +168,8 @@ type page struct {
 	Message   *msg
 	Detail    string        // error page: an untranslated English detail
 	Scopes    []*msg        // consent: what the application asks for
-	Action    string        // consent: where the decision is posted
-	Hidden    []hiddenField // consent: the authorization request, posted back
+	Action    string        // consent, logout: where the decision is posted
+	Hidden    []hiddenField // consent, logout: the request, posted back
 	Consents  []consentItem // home: applications the user allowed
 
 	// switchBase is where the language links point (with lang added); ""

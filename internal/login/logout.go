@@ -150,3 +150,34 @@ func (h *Handler) RenderSignedOut(w http.ResponseWriter, r *http.Request, status
 		switchBase: r.URL.EscapedPath(),
 	})
 }
+
+// LogoutPage is what the sign-out confirmation page shows: the application
+// asking ("" when unknown) and the form that posts the confirmation back to
+// Action with Fields.
+type LogoutPage struct {
+	AppName string
+	Action  string
+	Fields  map[string]string
+}
+
+// RenderLogoutConfirm asks the signed-in user whether to sign out, for an
+// RP-initiated logout that does not prove who asks (/oidc/session/end).
+// Staying signed in is a link home; only the form's same-origin post signs out.
+func (h *Handler) RenderLogoutConfirm(w http.ResponseWriter, r *http.Request, l LogoutPage) {
+	p := page{
+		Title:   m("logout.page_title"),
+		AppName: l.AppName,
+		Action:  l.Action,
+		Hidden:  sortedFields(l.Fields),
+		User:    h.signedInName(r, "logout"),
+	}
+	// A page shown for a POST switches language by asking again with GET.
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		q := url.Values{}
+		for _, f := range p.Hidden {
+			q.Set(f.Name, f.Value)
+		}
+		p.switchBase = r.URL.EscapedPath() + "?" + q.Encode()
+	}
+	h.render(w, r, http.StatusOK, "logout", p)
+}

@@ -191,6 +191,62 @@ func TestConsentPage(t *testing.T) {
 	}
 }
 
+func TestLogoutConfirmPage(t *testing.T) {
+	hs := newHarness(t, "http://localhost:8080")
+	alice := hs.createUser("alice", "", "", "correct horse")
+	c := hs.startSession(alice.ID)
+	fields := map[string]string{"client_id": "abc", "post_logout_redirect_uri": "http://app.example/bye?x=1", "state": `"s"`}
+	for _, tc := range []struct {
+		name, method, target string
+		app                  string
+		want                 []string
+	}{
+		{"zh-CN with an application", http.MethodGet, "/oidc/session/end?client_id=abc&lang=zh-CN", "Photo <Printer>", []string{
+			`<html lang="zh-CN">`,
+			"<title>退出登录 · GenAuth</title>",
+			"<h1>退出 GenAuth？</h1>",
+			`<strong>Photo &lt;Printer&gt;</strong> 请求在此设备上将你退出 GenAuth。`,
+			"当前登录账号：<strong>alice</strong>。",
+			`<form method="post" action="/oidc/session/end/confirm" class="decide">`,
+			`<input type="hidden" name="client_id" value="abc">` + "\n" +
+				`<input type="hidden" name="post_logout_redirect_uri" value="http://app.example/bye?x=1">` + "\n" +
+				`<input type="hidden" name="state" value="&#34;s&#34;">`,
+			`<button type="submit">退出登录</button>`,
+			`<a class="button secondary" href="/">保持登录</a>`,
+			// The language switch asks again with the same request.
+			`href="/oidc/session/end?client_id=abc&amp;lang=en"`,
+		}},
+		{"en, posted, no application", http.MethodPost, "/oidc/session/end", "", []string{
+			"<h1>Sign out of GenAuth?</h1>",
+			"An application asks to sign you out of GenAuth on this device.",
+			"You are signed in as <strong>alice</strong>.",
+			`<button type="submit">Sign out</button>`,
+			// A page shown for a POST switches language with a GET of the same request.
+			`href="/oidc/session/end?client_id=abc&amp;lang=zh-CN&amp;post_logout_redirect_uri=http%3A%2F%2Fapp.example%2Fbye%3Fx%3D1&amp;state=%22s%22"`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.target, nil)
+			req.AddCookie(c)
+			rec := httptest.NewRecorder()
+			hs.handler.RenderLogoutConfirm(rec, req, LogoutPage{AppName: tc.app, Action: "/oidc/session/end/confirm", Fields: fields})
+			resp := rec.Result()
+			if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
+				t.Errorf("status %d, Cache-Control %q; want 200, no-store", resp.StatusCode, resp.Header.Get("Cache-Control"))
+			}
+			page := body(t, resp)
+			for _, want := range tc.want {
+				if !strings.Contains(page, want) {
+					t.Errorf("page lacks %s:\n%s", want, page)
+				}
+			}
+			if strings.Contains(page, "<script") {
+				t.Error("the page has a script")
+			}
+		})
+	}
+}
+
 func TestIcon(t *testing.T) {
 	hs := newHarness(t, "http://localhost:8080")
 	page := body(t, hs.get("/"))

@@ -103,6 +103,11 @@ func (s *timedStore) RotateRefreshToken(ctx context.Context, refreshID string, n
 	return s.Store.RotateRefreshToken(ctx, refreshID, now, grace, issued)
 }
 
+func (s *timedStore) RecordTokenUse(ctx context.Context, hash string, now time.Time) error {
+	defer s.since("record_token_use", time.Now())
+	return s.Store.RecordTokenUse(ctx, hash, now)
+}
+
 func (s *timedStore) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
 	defer s.since("revoke_token", time.Now())
 	return s.Store.RevokeToken(ctx, hash, now)

@@ -314,7 +314,7 @@ func TestIntrospection(t *testing.T) {
 				"client_id":  c.id,
 				"exp":        json.Number(strconv.FormatInt(issuedAt.Add(ttl).Unix(), 10)),
 				"iat":        json.Number(strconv.FormatInt(issuedAt.Unix(), 10)),
-				"iss":        e.srv.URL + "/" + prefix,
+				"iss":        e.srv.URL + "/oauth", // the token's issuer, whichever endpoint is asked
 				"scope":      "user",
 				"token_type": tc.tokenType,
 			}
@@ -331,6 +331,14 @@ func TestIntrospection(t *testing.T) {
 					t.Errorf("%s %s: %s = %#v, want %#v", prefix, tc.name, k, m[k], v)
 				}
 			}
+		}
+	}
+
+	// A token issued under /oidc names that issuer at /oauth too.
+	oidcToken := e.tokens(t, c, "oidc")
+	for _, prefix := range prefixes {
+		if iss := decode(t, e.introspect(t, c, prefix, oidcToken.AccessToken))["iss"]; iss != e.srv.URL+"/oidc" {
+			t.Errorf("an /oidc token introspected at /%s: iss = %v, want %s/oidc", prefix, iss, e.srv.URL)
 		}
 	}
 
@@ -396,12 +404,19 @@ func TestRevocation(t *testing.T) {
 		wantTrue(t, e.revoke(t, c, prefix, tok.RefreshToken))
 		wantInactive(t, e.introspect(t, c, prefix, tok.AccessToken))
 
-		// Unknown tokens get 200; another client cannot revoke a token.
+		// Unknown tokens get 200; another client's live token is refused
+		// (RFC 7009 section 2.1) and stays live; another client's token
+		// that is no longer valid gets 200, as invalid tokens do.
 		wantTrue(t, e.revoke(t, c, prefix, "0000000000000000000000000000000000000000"))
 		wantTrue(t, e.revoke(t, c, prefix, "garbage"))
 		tok = e.tokens(t, c, prefix)
+		for _, v := range []string{tok.AccessToken, tok.RefreshToken} {
+			wantError(t, e.revoke(t, other, prefix, v), http.StatusBadRequest, "unauthorized_client")
+			e.wantActive(t, c, prefix, v, true)
+		}
+		wantTrue(t, e.revoke(t, c, prefix, tok.RefreshToken))
 		wantTrue(t, e.revoke(t, other, prefix, tok.AccessToken))
-		e.wantActive(t, c, prefix, tok.AccessToken, true)
+		wantTrue(t, e.revoke(t, other, prefix, tok.RefreshToken))
 	}
 }
 
@@ -431,6 +446,55 @@ func TestCodeReuse(t *testing.T) {
 	wantError(t, post(t, e.url("oauth", "/token"),
 		c.creds(url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback}}), nil),
 		http.StatusBadRequest, "invalid_grant")
+}
+
+// TestFailedRedemptionUsesUpCode: a code whose redemption fails (wrong
+// client, redirect URI or PKCE verifier) cannot be redeemed after, even
+// correctly (RFC 9700 section 4.5); nothing else is revoked.
+func TestFailedRedemptionUsesUpCode(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.newApp(t, apps.CreateParams{})
+	other := e.newApp(t, apps.CreateParams{})
+	cfg := e.config(c, "oauth", oauth2.AuthStyleInParams)
+	tokenURL := e.url("oauth", "/token")
+	earlier := e.tokens(t, c, "oauth") // another grant of the same user and client
+	for _, tc := range []struct {
+		name   string
+		client client
+		change func(url.Values)
+		status int
+		error  string
+	}{
+		{"wrong redirect_uri", c, func(f url.Values) { f.Set("redirect_uri", otherCallback) }, http.StatusBadRequest, "invalid_grant"},
+		{"missing redirect_uri", c, func(f url.Values) { f.Del("redirect_uri") }, http.StatusBadRequest, "invalid_request"},
+		{"wrong verifier", c, func(f url.Values) { f.Set("code_verifier", oauth2.GenerateVerifier()) }, http.StatusBadRequest, "invalid_grant"},
+		{"missing verifier", c, func(f url.Values) { f.Del("code_verifier") }, http.StatusBadRequest, "invalid_grant"},
+		{"another client", other, func(url.Values) {}, http.StatusBadRequest, "invalid_grant"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			verifier := oauth2.GenerateVerifier()
+			code := e.code(t, cfg, oauth2.S256ChallengeOption(verifier))
+			right := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {callback}, "code_verifier": {verifier}}
+			wrong := tc.client.creds(url.Values{})
+			for k, v := range right {
+				wrong[k] = v
+			}
+			tc.change(wrong)
+			wantError(t, post(t, tokenURL, wrong, nil), tc.status, tc.error)
+			wantError(t, post(t, tokenURL, c.creds(right), nil), http.StatusBadRequest, "invalid_grant")
+			e.wantActive(t, c, "oauth", earlier.AccessToken, true)
+			e.wantActive(t, c, "oauth", earlier.RefreshToken, true)
+		})
+	}
+	// A syntactically bad request names no code for certain: it uses up nothing.
+	verifier := oauth2.GenerateVerifier()
+	code := e.code(t, cfg, oauth2.S256ChallengeOption(verifier))
+	wantError(t, post(t, tokenURL, c.creds(url.Values{"grant_type": {"authorization_code"}, "code": {code},
+		"redirect_uri": {callback}, "code_verifier": {"short"}}), nil), http.StatusBadRequest, "invalid_request")
+	if _, err := cfg.Exchange(t.Context(), code, oauth2.VerifierOption(verifier)); err != nil {
+		t.Errorf("redeeming after a malformed request: %v", err)
+	}
 }
 
 func TestCodeExpiry(t *testing.T) {

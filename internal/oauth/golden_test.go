@@ -199,6 +199,14 @@ func TestGoldenRevocation(t *testing.T) {
 	r := e.revoke(t, c, "oauth", e.tokens(t, c, "oauth").AccessToken)
 	wantOK(t, r)
 	golden.Check(t, "revocation", r.body, golden.Scrub{})
+
+	other := e.newApp(t, apps.CreateParams{})
+	r = e.revoke(t, other, "oauth", e.tokens(t, c, "oauth").AccessToken)
+	if r.status != http.StatusBadRequest {
+		t.Errorf("revoking another client's token: status %d, want 400", r.status)
+	}
+	wantJSONHeaders(t, r)
+	golden.Check(t, "revocation_other_client", r.body, golden.Scrub{})
 }
 
 // TestGoldenErrors pins one response of every error shape the endpoints send.

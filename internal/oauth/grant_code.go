@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"errors"
+	"time"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
@@ -17,9 +18,7 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 	if code == "" {
 		return nil, invalidRequest("code is required")
 	}
-	redirectURI, hasRedirect := p["redirect_uri"]
-	verifier, hasVerifier := p["code_verifier"]
-	if hasVerifier && !validPKCEValue(verifier) {
+	if v, ok := p["code_verifier"]; ok && !validPKCEValue(v) {
 		return nil, invalidRequest("code_verifier must be 43 to 128 unreserved characters")
 	}
 	ctx := r.Context()
@@ -39,22 +38,8 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 	case err != nil:
 		return nil, h.internal(ctx, "looking up code", err)
 	}
-	if c.ClientID != app.ID {
-		return nil, invalidGrant("the authorization code was issued to another client")
-	}
-	if !hasRedirect {
-		return nil, invalidRequest("redirect_uri is required")
-	}
-	if redirectURI != c.RedirectURI {
-		return nil, invalidGrant("redirect_uri does not match the authorization request")
-	}
-	switch {
-	case c.CodeChallenge != "" && !hasVerifier:
-		return nil, invalidGrant("code_verifier is required")
-	case c.CodeChallenge == "" && hasVerifier:
-		return nil, invalidGrant("code_verifier was sent but the authorization request had no code_challenge")
-	case c.CodeChallenge != "" && !verifyPKCE(c.CodeChallenge, c.CodeChallengeMethod, verifier):
-		return nil, invalidGrant("code_verifier does not match the code_challenge")
+	if e := checkRedemption(c, app, p); e != nil {
+		return nil, h.spoilCode(r, app, c, hash, now, e)
 	}
 
 	access, accessValue := h.mint(genauth.TokenAccess, app, c.UserID, c.Scope, c.Protocol, c.GrantID, now)
@@ -89,6 +74,47 @@ func (h *Handler) grantAuthorizationCode(r request, app *genauth.Application, p 
 		return nil, h.internal(ctx, "redeeming code", err)
 	}
 	return resp, nil
+}
+
+// checkRedemption checks a token request against the code it redeems: the
+// client it was issued to, the redirect URI and the PKCE verifier.
+func checkRedemption(c *genauth.AuthCode, app *genauth.Application, p params) *Error {
+	if c.ClientID != app.ID {
+		return invalidGrant("the authorization code was issued to another client")
+	}
+	redirectURI, hasRedirect := p["redirect_uri"]
+	if !hasRedirect {
+		return invalidRequest("redirect_uri is required")
+	}
+	if redirectURI != c.RedirectURI {
+		return invalidGrant("redirect_uri does not match the authorization request")
+	}
+	verifier, hasVerifier := p["code_verifier"]
+	switch {
+	case c.CodeChallenge != "" && !hasVerifier:
+		return invalidGrant("code_verifier is required")
+	case c.CodeChallenge == "" && hasVerifier:
+		return invalidGrant("code_verifier was sent but the authorization request had no code_challenge")
+	case c.CodeChallenge != "" && !verifyPKCE(c.CodeChallenge, c.CodeChallengeMethod, verifier):
+		return invalidGrant("code_verifier does not match the code_challenge")
+	}
+	return nil
+}
+
+// spoilCode uses up a code whose redemption failed and returns cause: one
+// wrong guess at the redirect URI or the verifier is all a code allows
+// (RFC 9700 section 4.5). Nothing else is revoked: no token came from the
+// unredeemed code, and other grants are not the failed request's to end. If
+// a concurrent redemption won, this attempt is a replay like any other and
+// the store revokes what that redemption issued.
+func (h *Handler) spoilCode(r request, app *genauth.Application, c *genauth.AuthCode, hash string, now time.Time, cause *Error) *Error {
+	switch err := h.cfg.Store.RedeemAuthCode(r.Context(), hash, now, nil); {
+	case errors.Is(err, genauth.ErrCodeRedeemed):
+		h.record(r.Request, genauth.AuditEvent{Type: genauth.AuditCodeReuse, UserID: c.UserID, ClientID: app.ID, Detail: "grant revoked"})
+	case err != nil && !errors.Is(err, genauth.ErrNotFound):
+		return h.internal(r.Context(), "using up a code", err)
+	}
+	return cause
 }
 
 // issueRefresh says whether a grant gets a refresh token: OpenID Connect

@@ -1,7 +1,9 @@
 package oauth
 
 import (
+	"context"
 	"errors"
+	"time"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/oidc"
@@ -86,4 +88,20 @@ func (h *Handler) grantRefreshToken(r request, app *genauth.Application, p param
 		return nil, h.internal(ctx, "refreshing", err)
 	}
 	return resp, nil
+}
+
+// noteUse records the first use of an access token that a refresh token
+// rotation issued, while a retry of the rotated token could still replace
+// it (within the application's grace period of its issue): such a retry is
+// then refused as reuse. Uses at userinfo and introspection are the ones
+// GenAuth sees; its access tokens are opaque, so resource servers ask it.
+func (h *Handler) noteUse(ctx context.Context, app *genauth.Application, t *genauth.Token, now time.Time) *Error {
+	if t.Kind != genauth.TokenAccess || t.ParentID == "" || !t.UsedAt.IsZero() ||
+		!app.RotateRefreshTokens || now.Sub(t.IssuedAt) > app.RefreshGracePeriod {
+		return nil
+	}
+	if err := h.cfg.Store.RecordTokenUse(ctx, t.Hash, now); err != nil {
+		return h.internal(ctx, "recording token use", err)
+	}
+	return nil
 }

@@ -10,7 +10,8 @@ import (
 )
 
 // introspect serves POST /P/token/introspection (RFC 7662). A client sees
-// only its own tokens; everything else is {"active":false}.
+// only its own tokens; everything else is {"active":false}. `iss` names the
+// token's issuer (the prefix it was issued under), not the endpoint asked.
 func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 	if r.Method != http.MethodPost {
 		return methodNotAllowed(http.MethodPost)
@@ -31,9 +32,13 @@ func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
 		return h.internal(r.Context(), "looking up token", err)
 	}
-	if err != nil || t.ClientID != app.ID || !t.Active(h.now()) {
+	now := h.now()
+	if err != nil || t.ClientID != app.ID || !t.Active(now) {
 		writeJSON(w, http.StatusOK, introspection{Active: false})
 		return nil
+	}
+	if e := h.noteUse(r.Context(), app, t, now); e != nil {
+		return e
 	}
 	resp := introspection{
 		Active:    true,
@@ -41,7 +46,7 @@ func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 		ClientID:  t.ClientID,
 		Exp:       t.ExpiresAt.Unix(),
 		Iat:       t.IssuedAt.Unix(),
-		Iss:       h.issuer(r.protocol),
+		Iss:       h.issuer(t.Protocol), // the token's issuer, whichever endpoint is asked
 		JTI:       t.ID,
 		Scope:     t.Scope,
 		TokenType: "Bearer",

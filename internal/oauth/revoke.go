@@ -9,9 +9,9 @@ import (
 )
 
 // revoke serves POST /P/token/revocation (RFC 7009), the server side of
-// backend logout. Unknown, already revoked and other clients' tokens all get
-// the same 200 so that the endpoint reveals nothing; only the owner's token
-// is revoked.
+// backend logout. Unknown and already invalid tokens get 200 (section 2.2);
+// another client's live token is refused with unauthorized_client (section
+// 2.1: the token must have been issued to the client asking).
 func (h *Handler) revoke(w http.ResponseWriter, r request) *Error {
 	if r.Method != http.MethodPost {
 		return methodNotAllowed(http.MethodPost)
@@ -35,7 +35,11 @@ func (h *Handler) revoke(w http.ResponseWriter, r request) *Error {
 	case errors.Is(err, genauth.ErrNotFound):
 	case err != nil:
 		return h.internal(ctx, "looking up token", err)
-	case t.ClientID == app.ID:
+	case t.ClientID != app.ID:
+		if t.Active(h.now()) {
+			return unauthorizedClient("the token was not issued to this client")
+		}
+	default:
 		if _, err := h.cfg.Store.RevokeToken(ctx, hash, h.now()); err != nil && !errors.Is(err, genauth.ErrNotFound) {
 			return h.internal(ctx, "revoking token", err)
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/token"
 )
 
 // refreshWith posts a refresh_token grant for c and returns the response.
@@ -86,6 +88,42 @@ func TestRefreshRotation(t *testing.T) {
 		}
 	})
 
+	// Issue 13: a stolen refresh token replayed within the grace period
+	// must not take the grant over from the client that rotated it.
+	for _, use := range []struct {
+		name string
+		use  func(t *testing.T, c client, at string)
+	}{
+		{"userinfo", func(t *testing.T, _ client, at string) { wantOK(t, e.me(t, "oauth", at)) }},
+		{"introspection", func(t *testing.T, c client, at string) { e.wantActive(t, c, "oauth", at, true) }},
+	} {
+		t.Run("a replay after the successor's access token was used at "+use.name+" is reuse", func(t *testing.T) {
+			c := e.newApp(t, apps.CreateParams{})
+			tok := e.tokens(t, c, "oauth")
+			at1, rt1 := e.rotated(t, c, tok.RefreshToken)
+			use.use(t, c, at1)
+			e.srv.Clock.Advance(time.Second)
+			wantError(t, e.refreshWith(t, c, tok.RefreshToken), http.StatusBadRequest, "invalid_grant")
+			for _, v := range []string{tok.AccessToken, at1, rt1} {
+				wantInactive(t, e.introspect(t, c, "oauth", v))
+			}
+			e.wantReuseAudited(t, c)
+		})
+	}
+
+	t.Run("the successor a retry gave up is reuse when it comes back", func(t *testing.T) {
+		c := e.newApp(t, apps.CreateParams{})
+		tok := e.tokens(t, c, "oauth")
+		_, givenUp := e.rotated(t, c, tok.RefreshToken)
+		e.srv.Clock.Advance(time.Second)
+		at, rt := e.rotated(t, c, tok.RefreshToken) // the retry: whoever sent it holds the grant now
+		wantError(t, e.refreshWith(t, c, givenUp), http.StatusBadRequest, "invalid_grant")
+		for _, v := range []string{at, rt, tok.AccessToken} {
+			wantInactive(t, e.introspect(t, c, "oauth", v))
+		}
+		e.wantReuseAudited(t, c)
+	})
+
 	t.Run("revoking the newest refresh token ends the grant", func(t *testing.T) {
 		tok := e.tokens(t, c, "oauth")
 		at1, rt1 := e.rotated(t, c, tok.RefreshToken)
@@ -96,6 +134,56 @@ func TestRefreshRotation(t *testing.T) {
 			wantInactive(t, e.introspect(t, c, "oauth", v))
 		}
 	})
+}
+
+// wantReuseAudited checks that exactly one refresh_token.reuse event was
+// recorded for c, the user's.
+func (e *env) wantReuseAudited(t *testing.T, c client) {
+	t.Helper()
+	events, err := e.srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: genauth.AuditRefreshReuse, ClientID: c.id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].UserID != e.user.ID {
+		t.Fatalf("refresh_token.reuse events for the client: %+v; want one", events)
+	}
+}
+
+// TestTokenUseRecordedOnlyWhenARetryCouldFollow: the use of an access token
+// costs a write only while a retry of the refresh token rotated for it is
+// possible: a token a rotation issued, within the grace period.
+func TestTokenUseRecordedOnlyWhenARetryCouldFollow(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.newApp(t, apps.CreateParams{})
+	usedAt := func(t *testing.T, at string) time.Time {
+		t.Helper()
+		got, err := e.srv.Store.GetToken(t.Context(), token.Hash(at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got.UsedAt
+	}
+	tok := e.tokens(t, c, "oauth")
+	wantOK(t, e.me(t, "oauth", tok.AccessToken))
+	if got := usedAt(t, tok.AccessToken); !got.IsZero() {
+		t.Errorf("the code exchange's access token was recorded as used at %v", got)
+	}
+	at1, rt1 := e.rotated(t, c, tok.RefreshToken)
+	e.srv.Clock.Advance(genauth.DefaultRefreshGracePeriod + time.Second)
+	wantOK(t, e.me(t, "oauth", at1))
+	if got := usedAt(t, at1); !got.IsZero() {
+		t.Errorf("an access token used after the grace period was recorded as used at %v", got)
+	}
+	at2, _ := e.rotated(t, c, rt1)
+	e.srv.Clock.Advance(time.Second)
+	used := e.srv.Clock.Now().UTC()
+	wantOK(t, e.me(t, "oauth", at2))
+	e.srv.Clock.Advance(time.Second)
+	wantOK(t, e.me(t, "oauth", at2))
+	if got := usedAt(t, at2); !got.Equal(used) {
+		t.Errorf("UsedAt = %v; want the first use, %v", got, used)
+	}
 }
 
 func TestRefreshLifetimes(t *testing.T) {

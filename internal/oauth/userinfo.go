@@ -52,6 +52,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 		return invalidRequest("send the access token in one place only")
 	}
 	ctx := r.Context()
+	now := h.now()
 	t, err := h.cfg.Store.GetToken(ctx, token.Hash(found[0]))
 	if errors.Is(err, genauth.ErrNotFound) {
 		return invalidToken("the access token is invalid")
@@ -68,7 +69,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	}
 	// The answer is the token's application's: readable from its web origins only.
 	cors.Allow(ctx, app)
-	if t.Kind != genauth.TokenAccess || !t.Active(h.now()) {
+	if t.Kind != genauth.TokenAccess || !t.Active(now) {
 		return invalidToken("the access token is invalid, expired or revoked")
 	}
 	if t.UserID == "" {
@@ -89,6 +90,9 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	format := genauth.ClaimsGenAuth
 	if r.protocol == genauth.ProtocolOIDC && oidc.IsOIDC(t.Protocol, t.Scope) {
 		format = app.ClaimsFormat
+	}
+	if e := h.noteUse(ctx, app, t, now); e != nil {
+		return e
 	}
 	writeJSON(w, http.StatusOK, oidc.UserinfoClaims(u, t.Protocol, t.Scope, format))
 	return nil

@@ -171,11 +171,15 @@ func TestBadLogoutInput(t *testing.T) {
 		})
 	}
 
-	// An unknown client_id without a hint signs out but never redirects.
+	// An unknown client_id without a hint: once confirmed, signed out but never redirected.
 	browser := testserver.Browser(t)
 	e.signedIn(t, browser, c, "openid", "n")
 	resp, body := get(t, browser, e.issuer+"/session/end?"+url.Values{"client_id": {"no-such-app"}, "post_logout_redirect_uri": {logoutCallback}}.Encode())
-	if resp.Header.Get("Location") != "" || !signedOutPage(resp, body) {
-		t.Errorf("unknown client_id: status %d, Location %q; want the signed-out page", resp.StatusCode, resp.Header.Get("Location"))
+	if !confirmationPage(resp, body) {
+		t.Fatalf("unknown client_id: status %d, Location %q; want the confirmation page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp = confirmSignOut(t, e, browser, body, sameOrigin)
+	if body := readBody(t, resp); resp.Header.Get("Location") != "" || !signedOutPage(resp, body) {
+		t.Errorf("unknown client_id, confirmed: status %d, Location %q; want the signed-out page", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }

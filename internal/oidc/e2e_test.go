@@ -337,12 +337,20 @@ func TestEndSession(t *testing.T) {
 		if loc := e.srv.Authorize(t, bob, e.authURL(c), "bob", "bob's long password"); loc.Query().Get("code") == "" {
 			t.Fatalf("bob's sign-in: %s", loc)
 		}
+		// The hint does not name bob: bob is asked, not signed out.
 		resp, body := get(t, bob, endURL("id_token_hint", hint, "post_logout_redirect_uri", logoutCallback))
-		if resp.StatusCode != http.StatusBadRequest || resp.Header.Get("Location") != "" {
-			t.Fatalf("status %d, Location %q; want 400 and no redirect:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+		if !confirmationPage(resp, body) {
+			t.Fatalf("status %d, Location %q; want the confirmation page:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
 		}
 		if !e.hasSession(t, bob, c) {
 			t.Error("bob was signed out by alice's logout")
+		}
+		// If bob agrees, the hint's application gets its redirect.
+		if resp := confirmSignOut(t, e, bob, body, sameOrigin); resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != logoutCallback {
+			t.Errorf("confirmed: status %d, Location %q; want 302 to %s", resp.StatusCode, resp.Header.Get("Location"), logoutCallback)
+		}
+		if e.hasSession(t, bob, c) {
+			t.Error("bob is still signed in after confirming")
 		}
 	})
 
@@ -397,11 +405,20 @@ func TestEndSession(t *testing.T) {
 		}
 	})
 
+	// Issue 13: without a valid hint anybody may have sent the request, a
+	// link or a cross-site form included, so the user is asked first.
 	t.Run("client_id without hint", func(t *testing.T) {
 		browser, _ := signIn(t)
-		resp, _ := get(t, browser, endURL("client_id", other.app.ID, "post_logout_redirect_uri", "http://localhost:4000/bye", "state", "xyz"))
+		resp, body := get(t, browser, endURL("client_id", other.app.ID, "post_logout_redirect_uri", "http://localhost:4000/bye", "state", "xyz"))
+		if !confirmationPage(resp, body) || !strings.Contains(body, other.app.Name) {
+			t.Fatalf("status %d, Location %q; want the confirmation page naming the application:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		if !e.hasSession(t, browser, c) {
+			t.Fatal("signed out before confirming")
+		}
+		resp = confirmSignOut(t, e, browser, body, sameOrigin)
 		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "http://localhost:4000/bye?state=xyz" {
-			t.Errorf("status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
+			t.Errorf("confirmed: status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 		if e.hasSession(t, browser, c) {
 			t.Error("the browser is still signed in")
@@ -411,11 +428,57 @@ func TestEndSession(t *testing.T) {
 	t.Run("no redirect", func(t *testing.T) {
 		browser, _ := signIn(t)
 		resp, body := get(t, browser, endURL())
-		if resp.StatusCode != http.StatusOK || !signedOutPage(resp, body) || strings.Contains(body, `role="alert"`) {
-			t.Errorf("status %d; want the signed-out page:\n%s", resp.StatusCode, body)
+		if !confirmationPage(resp, body) {
+			t.Fatalf("status %d; want the confirmation page:\n%s", resp.StatusCode, body)
+		}
+		resp = confirmSignOut(t, e, browser, body, sameOrigin)
+		if b := readBody(t, resp); resp.StatusCode != http.StatusOK || !signedOutPage(resp, b) || strings.Contains(b, `role="alert"`) {
+			t.Errorf("confirmed: status %d; want the signed-out page:\n%s", resp.StatusCode, b)
 		}
 		if e.hasSession(t, browser, c) {
 			t.Error("the browser is still signed in")
+		}
+	})
+
+	t.Run("cross-site POST without hint only asks", func(t *testing.T) {
+		browser, _ := signIn(t)
+		resp := postForm(t, browser, e.issuer+"/session/end", url.Values{"client_id": {c.app.ID}, "post_logout_redirect_uri": {logoutCallback}},
+			map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"})
+		if body := readBody(t, resp); !confirmationPage(resp, body) {
+			t.Errorf("status %d, Location %q; want the confirmation page:\n%s", resp.StatusCode, resp.Header.Get("Location"), body)
+		}
+		if !e.hasSession(t, browser, c) {
+			t.Error("a cross-site POST signed the browser out")
+		}
+	})
+
+	t.Run("the confirmation only from this origin", func(t *testing.T) {
+		browser, _ := signIn(t)
+		_, body := get(t, browser, endURL("client_id", c.app.ID, "post_logout_redirect_uri", logoutCallback))
+		for _, header := range []map[string]string{
+			{"Sec-Fetch-Site": "cross-site"},
+			{"Sec-Fetch-Site": "same-site"},
+			{"Origin": "http://evil.example"},
+		} {
+			resp := confirmSignOut(t, e, browser, body, header)
+			if b := readBody(t, resp); resp.StatusCode != http.StatusForbidden || resp.Header.Get("Location") != "" {
+				t.Errorf("%v: status %d, Location %q; want 403:\n%s", header, resp.StatusCode, resp.Header.Get("Location"), b)
+			}
+			if !e.hasSession(t, browser, c) {
+				t.Fatalf("%v: a cross-origin confirmation signed the browser out", header)
+			}
+		}
+		// GET is not a confirmation.
+		resp, _ := get(t, browser, e.issuer+"/session/end/confirm?client_id="+c.app.ID)
+		if resp.StatusCode != http.StatusMethodNotAllowed || !e.hasSession(t, browser, c) {
+			t.Errorf("GET of the confirmation: status %d; want 405 and still signed in", resp.StatusCode)
+		}
+	})
+
+	t.Run("without a session nothing to ask", func(t *testing.T) {
+		resp, _ := get(t, testserver.Browser(t), endURL("client_id", other.app.ID, "post_logout_redirect_uri", "http://localhost:4000/bye"))
+		if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "http://localhost:4000/bye" {
+			t.Errorf("status %d, Location %q; want 302 to the logout callback", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
 
@@ -430,6 +493,39 @@ func TestEndSession(t *testing.T) {
 			t.Errorf("status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 		}
 	})
+}
+
+// sameOrigin marks a form post from GenAuth's own page.
+var sameOrigin = map[string]string{"Sec-Fetch-Site": "same-origin"}
+
+// confirmationPage tells the sign-out confirmation page by its form.
+func confirmationPage(resp *http.Response, body string) bool {
+	return resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") &&
+		strings.Contains(body, `action="/oidc/session/end/confirm"`)
+}
+
+// confirmSignOut submits the confirmation page's form with header.
+func confirmSignOut(t *testing.T, e *env, browser *http.Client, page string, header map[string]string) *http.Response {
+	t.Helper()
+	action, fields := testserver.HTMLForm(t, page)
+	return postForm(t, browser, e.srv.URL+action, fields, header)
+}
+
+func postForm(t *testing.T, browser *http.Client, target string, form url.Values, header map[string]string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	resp, err := browser.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }
 
 // signedOutPage tells the signed-out page by its sign-in-again link, which

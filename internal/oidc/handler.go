@@ -33,17 +33,42 @@ type Config struct {
 	// RefuseJSON answers a discovery or JWKS request whose parameters are
 	// not text with RFC 6749 error JSON (the oauth package's RefuseText).
 	RefuseJSON edge.Refuse
+	// ShowLogoutConfirm asks the signed-in user whether to sign out.
+	ShowLogoutConfirm func(w http.ResponseWriter, r *http.Request, p LogoutPrompt)
 	// Audit records RP-initiated logouts; nil: none.
 	Audit *audit.Recorder
 }
 
+// LogoutPrompt is what the sign-out confirmation page shows: the application
+// asking ("" when unknown) and the form that posts the confirmation back to
+// Action with Fields.
+type LogoutPrompt struct {
+	AppName string
+	Action  string
+	Fields  map[string]string
+}
+
 // Handler serves discovery, JWKS and RP-initiated logout.
 type Handler struct {
-	cfg Config
+	cfg  Config
+	csrf *http.CrossOriginProtection
 }
 
 // New returns the OpenID Connect handler.
-func New(cfg Config) *Handler { return &Handler{cfg: cfg} }
+func New(cfg Config) *Handler {
+	csrf := http.NewCrossOriginProtection()
+	// Behind a proxy that rewrites Host, browsers still send the public origin.
+	if pub, err := url.Parse(cfg.PublicURL); err == nil && pub.Host != "" {
+		if err := csrf.AddTrustedOrigin(pub.Scheme + "://" + pub.Host); err != nil {
+			cfg.Logger.Warn("logout: public URL is not a valid origin", "err", err)
+		}
+	}
+	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
+			"This sign-out was sent from another site. Sign out again from the application or from your account page.")
+	}))
+	return &Handler{cfg: cfg, csrf: csrf}
+}
 
 // Register adds the routes under /oidc. Bad text in a parameter gets RFC
 // 6749 error JSON on the documents and the readable error page on logout.
@@ -59,6 +84,9 @@ func (h *Handler) Register(routes edge.Routes) {
 	}
 	pages.HandleFunc("GET /oidc/session/end", h.endSession)
 	pages.HandleFunc("POST /oidc/session/end", h.endSession)
+	// Unlike logout requests, which may come from any site, the user's
+	// confirmation must come from GenAuth's own page.
+	pages.Handle("POST /oidc/session/end/confirm", h.csrf.Handler(http.HandlerFunc(h.confirmEndSession)))
 }
 
 func (h *Handler) refusePage(w http.ResponseWriter, r *http.Request, problem string) {
@@ -133,75 +161,137 @@ func writeCachedJSON(w http.ResponseWriter, v any, cache string) {
 	_, _ = w.Write(append(body, '\n'))
 }
 
-// endSession is OpenID Connect RP-Initiated Logout 1.0. A tampered
-// id_token_hint is refused without ending anything; otherwise the session
-// ends and the browser goes back to post_logout_redirect_uri only when it is
-// on the application's logout callback list.
-func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
+// logoutRequest is what an RP-initiated logout asks for once read.
+type logoutRequest struct {
+	hint     *HintClaims // nil without an id_token_hint
+	clientID string      // from the request, else the hint's audience
+	target   string      // post_logout_redirect_uri
+	state    string
+}
+
+// readLogout parses a logout request, or answers it with an error page.
+// A tampered id_token_hint, or one of another client, ends nothing.
+func (h *Handler) readLogout(w http.ResponseWriter, r *http.Request) (*logoutRequest, bool) {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The logout request could not be read.")
-		return
+		return nil, false
 	}
 	for name, vals := range r.Form {
 		if len(vals) > 1 {
 			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "A parameter is repeated: "+url.QueryEscape(name)+".")
-			return
+			return nil, false
 		}
 	}
-	ctx := r.Context()
+	req := &logoutRequest{
+		clientID: r.Form.Get("client_id"),
+		target:   r.Form.Get("post_logout_redirect_uri"),
+		state:    r.Form.Get("state"),
+	}
 	hint := r.Form.Get("id_token_hint")
-	clientID := r.Form.Get("client_id")
-	var claims *HintClaims
-	if hint != "" {
-		var err error
-		claims, err = h.cfg.Keys.VerifyHint(ctx, hint, h.issuer())
-		if errors.Is(err, ErrBadHint) {
-			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The id_token_hint is not a valid id token from this server, so you were not signed out.")
-			return
-		}
-		if err != nil {
-			h.serverError(w, r, "verifying id_token_hint", err)
-			return
-		}
-		if clientID != "" && !slices.Contains(claims.Audience, clientID) {
-			h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The client_id does not match the id_token_hint, so you were not signed out.")
-			return
-		}
-		if clientID == "" {
-			clientID = claims.Audience[0]
-		}
+	if hint == "" {
+		return req, true
+	}
+	claims, err := h.cfg.Keys.VerifyHint(r.Context(), hint, h.issuer())
+	if errors.Is(err, ErrBadHint) {
+		h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The id_token_hint is not a valid id token from this server, so you were not signed out.")
+		return nil, false
+	}
+	if err != nil {
+		h.serverError(w, r, "verifying id_token_hint", err)
+		return nil, false
+	}
+	if req.clientID != "" && !slices.Contains(claims.Audience, req.clientID) {
+		h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The client_id does not match the id_token_hint, so you were not signed out.")
+		return nil, false
+	}
+	if req.clientID == "" {
+		req.clientID = claims.Audience[0]
+	}
+	req.hint = claims
+	return req, true
+}
+
+// endSession is OpenID Connect RP-Initiated Logout 1.0. A valid
+// id_token_hint naming the signed-in user signs out at once. Without one
+// anybody could have sent the request, a cross-site form or link included,
+// so the user is asked first (sections 2 and 6): the confirmation page
+// posts back to /oidc/session/end/confirm, from this origin only.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.readLogout(w, r)
+	if !ok {
+		return
 	}
 	ending, err := h.cfg.Sessions.Current(r)
 	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
 		h.serverError(w, r, "reading session", err)
 		return
 	}
-	// A hint names whom the application is logging out; it must not end
-	// another account's session in this browser.
-	if claims != nil && ending != nil && ending.UserID != claims.Subject {
-		h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The application asked to sign out a different account than the one signed in here, so you were not signed out.")
+	if ending != nil && (req.hint == nil || req.hint.Subject != ending.UserID) {
+		h.askToSignOut(w, r, req)
 		return
 	}
+	h.signOut(w, r, req, ending, "/oidc/session/end")
+}
+
+// confirmEndSession is the confirmation page's answer: the user chose to
+// sign out.
+func (h *Handler) confirmEndSession(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.readLogout(w, r)
+	if !ok {
+		return
+	}
+	ending, err := h.cfg.Sessions.Current(r)
+	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
+		h.serverError(w, r, "reading session", err)
+		return
+	}
+	h.signOut(w, r, req, ending, "/oidc/session/end, confirmed")
+}
+
+// askToSignOut shows the confirmation page, which carries the request on.
+func (h *Handler) askToSignOut(w http.ResponseWriter, r *http.Request, req *logoutRequest) {
+	prompt := LogoutPrompt{Action: "/oidc/session/end/confirm", Fields: map[string]string{}}
+	for name, v := range map[string]string{"client_id": req.clientID, "post_logout_redirect_uri": req.target, "state": req.state} {
+		if v != "" {
+			prompt.Fields[name] = v
+		}
+	}
+	if req.clientID != "" {
+		app, err := h.cfg.Store.GetApplication(r.Context(), req.clientID)
+		switch {
+		case err == nil:
+			prompt.AppName = app.Name
+		case !errors.Is(err, genauth.ErrNotFound):
+			h.serverError(w, r, "looking up client", err)
+			return
+		}
+	}
+	h.cfg.ShowLogoutConfirm(w, r, prompt)
+}
+
+// signOut ends the browser's session, if any, and goes back to
+// post_logout_redirect_uri only when it is on the application's logout
+// callback list.
+func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, req *logoutRequest, ending *genauth.Session, how string) {
 	if err := h.cfg.Sessions.End(w, r); err != nil {
 		h.serverError(w, r, "ending session", err)
 		return
 	}
 	if ending != nil && h.cfg.Audit != nil {
 		h.cfg.Audit.Record(r.Context(), genauth.AuditEvent{Type: genauth.AuditSessionEnd, UserID: ending.UserID,
-			ClientID: clientID, IP: audit.ClientIP(r), Detail: "/oidc/session/end"})
+			ClientID: req.clientID, IP: audit.ClientIP(r), Detail: how})
 	}
-	target := r.Form.Get("post_logout_redirect_uri")
-	if target == "" {
+	if req.target == "" {
 		h.cfg.ShowSignedOut(w, r, http.StatusOK, false)
 		return
 	}
 	allowed := false
-	if clientID != "" {
-		app, err := h.cfg.Store.GetApplication(ctx, clientID)
+	if req.clientID != "" {
+		app, err := h.cfg.Store.GetApplication(r.Context(), req.clientID)
 		switch {
 		case err == nil:
-			allowed = slices.Contains(app.LogoutRedirectURIs, target)
+			allowed = slices.Contains(app.LogoutRedirectURIs, req.target)
 		case !errors.Is(err, genauth.ErrNotFound):
 			h.serverError(w, r, "looking up client", err)
 			return
@@ -211,12 +301,13 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 		h.cfg.ShowSignedOut(w, r, http.StatusBadRequest, true)
 		return
 	}
-	if state := r.Form.Get("state"); state != "" {
+	target := req.target
+	if req.state != "" {
 		sep := "?"
 		if strings.Contains(target, "?") {
 			sep = "&"
 		}
-		target += sep + url.Values{"state": {state}}.Encode()
+		target += sep + url.Values{"state": {req.state}}.Encode()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, target, http.StatusFound)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/testserver"
 )
 
@@ -162,10 +163,10 @@ func hostileInput(t *testing.T, srv *testserver.Server) {
 	})
 	// Live data in every kind of table, so that "unchanged" means something:
 	// a session, a redeemed code, access and refresh tokens, a consent-free grant.
-	seedFlow(t, srv, app.ID, appSecret, "alice", password)
+	cookie := seedFlow(t, srv, app.ID, appSecret, "alice", password)
 	mgmt := srv.ManagementToken(t)
 
-	cases := hostileCases(app.ID, appSecret, user.ID, mgmt)
+	cases := hostileCases(app.ID, appSecret, user.ID, mgmt, cookie)
 	if len(cases) < 500 {
 		t.Fatalf("only %d cases generated", len(cases))
 	}
@@ -226,14 +227,16 @@ func hostileInput(t *testing.T, srv *testserver.Server) {
 
 // seedFlow signs the user in, redeems a code, refreshes and gets a
 // client_credentials token, so that the database holds one of everything.
-func seedFlow(t *testing.T, srv *testserver.Server, clientID, secret, username, password string) {
+// It returns the session cookie of the browser that signed in.
+func seedFlow(t *testing.T, srv *testserver.Server, clientID, secret, username, password string) string {
 	t.Helper()
 	cfg := &oauth2.Config{
 		ClientID: clientID, ClientSecret: secret, RedirectURL: hostileCallback,
 		Endpoint: oauth2.Endpoint{AuthURL: srv.URL + "/oauth/auth", TokenURL: srv.URL + "/oauth/token", AuthStyle: oauth2.AuthStyleInParams},
 		Scopes:   []string{"user"},
 	}
-	loc := srv.Authorize(t, testserver.Browser(t), cfg.AuthCodeURL("seed"), username, password)
+	browser := testserver.Browser(t)
+	loc := srv.Authorize(t, browser, cfg.AuthCodeURL("seed"), username, password)
 	tok, err := cfg.Exchange(t.Context(), loc.Query().Get("code"))
 	if err != nil {
 		t.Fatalf("seed exchange: %v", err)
@@ -250,6 +253,17 @@ func seedFlow(t *testing.T, srv *testserver.Server, clientID, secret, username, 
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("seed client_credentials: %d", resp.StatusCode)
 	}
+	base, err := url.Parse(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range browser.Jar.Cookies(base) {
+		if c.Name == session.CookieName {
+			return c.Name + "=" + c.Value
+		}
+	}
+	t.Fatal("seed: no session cookie")
+	return ""
 }
 
 // form encodes name, value pairs in the order given.
@@ -369,7 +383,8 @@ var sameOrigin = map[string]string{"Sec-Fetch-Site": "same-origin"}
 
 // hostileCases builds the table: every endpoint crossed with the places a
 // hostile value can go and the ways an encoding can be broken.
-func hostileCases(clientID, secret, userID, mgmt string) []hostileCase {
+// cookie is a signed-in browser's Cookie header.
+func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 	var cs []hostileCase
 	add := func(c hostileCase) {
 		if c.method == "" {
@@ -604,7 +619,28 @@ func hostileCases(clientID, secret, userID, mgmt string) []hostileCase {
 			end("id_token_hint="+h.name, wantHTMLError, "id_token_hint", h.value, "post_logout_redirect_uri", hostileLogout)
 			end("post_logout_redirect_uri="+h.name, wantHTMLError, "post_logout_redirect_uri", h.value, "client_id", clientID)
 			end("client_id="+h.name, wantHTMLError, "post_logout_redirect_uri", hostileLogout, "client_id", h.value)
+			// Signed in and without a hint: the confirmation page, the hostile
+			// values carried on in its form.
+			for _, field := range []string{"client_id", "post_logout_redirect_uri", "state"} {
+				kv := map[string]string{"client_id": clientID, "post_logout_redirect_uri": hostileLogout, "state": "s"}
+				kv[field] = h.value
+				c := hostileCase{name: "/oidc/session/end/" + m + "/signed-in/" + field + "=" + h.name, method: m, want: wantPage,
+					header: map[string]string{"Cookie": cookie}}
+				q := form("client_id", kv["client_id"], "post_logout_redirect_uri", kv["post_logout_redirect_uri"], "state", kv["state"])
+				if m == http.MethodGet {
+					c.target = "/oidc/session/end?" + q
+				} else {
+					c.target, c.ct, c.body = "/oidc/session/end", formCT, q
+				}
+				add(c)
+			}
 		}
+		// The confirmation, from GenAuth's page but with no session: a
+		// redirect only to a registered logout callback of a known client.
+		add(hostileCase{name: "/oidc/session/end/confirm/post_logout_redirect_uri=" + h.name, ct: formCT, target: "/oidc/session/end/confirm",
+			header: sameOrigin, body: form("post_logout_redirect_uri", h.value, "client_id", clientID), want: wantHTMLError, status: 400})
+		add(hostileCase{name: "/oidc/session/end/confirm/client_id=" + h.name, ct: formCT, target: "/oidc/session/end/confirm",
+			header: sameOrigin, body: form("post_logout_redirect_uri", hostileLogout, "client_id", h.value), want: wantHTMLError, status: 400})
 		add(hostileCase{name: "/oidc/discovery/query=" + h.name, method: http.MethodGet,
 			target: "/oidc/.well-known/openid-configuration?" + form("x", h.value), want: wantJSONDocument})
 		add(hostileCase{name: "/oidc/jwks/query=" + h.name, method: http.MethodGet,
@@ -641,6 +677,21 @@ func hostileCases(clientID, secret, userID, mgmt string) []hostileCase {
 		want:   wantHTMLError, status: 400})
 	add(hostileCase{name: "/oidc/session/end/oversized", ct: formCT, target: "/oidc/session/end", body: oversized,
 		want: wantHTMLError, status: 400})
+	confirm := "/oidc/session/end/confirm"
+	signedIn := map[string]string{"Cookie": cookie}
+	add(hostileCase{name: confirm + "/cross-site", ct: formCT, target: confirm, header: map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "cross-site"},
+		body: form("client_id", clientID), want: wantHTMLError, status: 403})
+	add(hostileCase{name: confirm + "/foreign-origin", ct: formCT, target: confirm, header: map[string]string{"Cookie": cookie, "Origin": "http://evil.example"},
+		body: form("client_id", clientID), want: wantHTMLError, status: 403})
+	add(hostileCase{name: confirm + "/oversized", ct: formCT, target: confirm, header: signedIn, body: oversized, want: wantHTMLError, status: 400})
+	add(hostileCase{name: confirm + "/repeated", ct: formCT, target: confirm, header: signedIn,
+		body: form("client_id", clientID, "client_id", clientID), want: wantHTMLError, status: 400})
+	for _, b := range brokenForms {
+		add(hostileCase{name: confirm + "/" + b.name, ct: formCT, target: confirm, header: signedIn, body: b.raw, want: wantHTMLError, status: 400})
+	}
+	for _, m := range []string{http.MethodGet, http.MethodPut} {
+		add(hostileCase{name: confirm + "/method-" + m, method: m, target: confirm, header: signedIn, want: wantMethodNotAllowed})
+	}
 	for _, path := range []string{"/oidc/.well-known/openid-configuration", "/oidc/.well-known/jwks.json"} {
 		add(hostileCase{name: path + "/method-POST", ct: formCT, target: path, body: "x=1", want: wantMethodNotAllowed})
 	}

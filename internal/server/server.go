@@ -124,7 +124,10 @@ func New(cfg Config) (http.Handler, error) {
 		ShowSignedOut: pages.RenderSignedOut,
 		ShowError:     pages.RenderError,
 		RefuseJSON:    oauth.RefuseText,
-		Audit:         cfg.Audit,
+		ShowLogoutConfirm: func(w http.ResponseWriter, r *http.Request, p oidc.LogoutPrompt) {
+			pages.RenderLogoutConfirm(w, r, login.LogoutPage(p))
+		},
+		Audit: cfg.Audit,
 	})
 	// The management API changes applications: it drops them from the cache.
 	managed := invalidatingApps{Store: cfg.Store, cache: appCache}

@@ -53,13 +53,27 @@ type Store interface {
 	// revoked refresh token gives genauth.ErrInactive and stores nothing.
 	RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*genauth.Token) error
 	// RotateRefreshToken atomically retires the refresh token with refreshID
-	// and stores the tokens issued in its place. A token retired at most grace
-	// ago may be rotated again: what its earlier rotation issued is revoked,
-	// so one branch stays live. Retired longer ago, every token of its grant
-	// is revoked and genauth.ErrTokenReused returned. Revoked or expired:
-	// genauth.ErrInactive; unknown: genauth.ErrNotFound. Of concurrent calls
-	// with grace 0, exactly one succeeds.
+	// and stores the tokens issued in its place.
+	//
+	// A retired token presented again is a retry, rotated anew, only while
+	// its successor is unused: retired at most grace ago, and no refresh
+	// token its rotations issued has been rotated or revoked since, and no
+	// access token issued with one has a UsedAt (see RecordTokenUse). The
+	// retry revokes what the earlier rotations issued, so one branch stays
+	// live. Anything else is reuse: every token of the grant is revoked and
+	// genauth.ErrTokenReused returned. So is presenting a refresh token that
+	// such a retry gave up (revoked when a sibling was issued).
+	//
+	// Otherwise revoked or expired: genauth.ErrInactive; unknown:
+	// genauth.ErrNotFound. Of concurrent calls with grace 0, exactly one
+	// succeeds; of a retry and a concurrent use of the successor (rotation
+	// or RecordTokenUse), exactly one succeeds.
 	RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error
+	// RecordTokenUse sets UsedAt to now on the access token with this hash
+	// when a refresh token rotation issued it (its refresh token has a
+	// parent), it is unrevoked and has no UsedAt yet; otherwise it changes
+	// nothing. A missing token is not an error.
+	RecordTokenUse(ctx context.Context, hash string, now time.Time) error
 	// RevokeToken revokes the token with this hash at now and, when it is a
 	// refresh token, every unrevoked token of its grant (RFC 7009 section
 	// 2.1: access tokens based on the same grant), even when the refresh
@@ -81,8 +95,12 @@ type Store interface {
 	GetConsent(ctx context.Context, userID, clientID string) (*genauth.Consent, error)
 	// ListConsents returns the user's consents, oldest first.
 	ListConsents(ctx context.Context, userID string) ([]*genauth.Consent, error)
-	// DeleteConsent revokes a consent; deleting a missing one is not an error.
-	DeleteConsent(ctx context.Context, userID, clientID string) error
+	// WithdrawConsent deletes the user's consent for the client and, in the
+	// same transaction, revokes at now every token of that user for that
+	// client and deletes their unredeemed codes for it; it returns how many
+	// tokens it revoked. The user's sessions stay. A missing consent is not
+	// an error (the tokens are revoked all the same).
+	WithdrawConsent(ctx context.Context, userID, clientID string, now time.Time) (int, error)
 
 	// DeleteExpired deletes at most limit (> 0) sessions, codes and tokens,
 	// in total, that expired before `before`, and returns how many it

@@ -70,6 +70,12 @@ const pages = {
     await page.waitForURL((u) => u.origin === env.app_url);
     await page.goto(`${env.url}/`);
   },
+  'logout-confirm': async (page) => {
+    await register(page);
+    const q = new URLSearchParams({ client_id: env.apps.consent.client_id, post_logout_redirect_uri: `${env.app_url}/signed-out` });
+    await page.goto(`${env.url}/oidc/session/end?${q}`);
+    await page.locator('form[action="/oidc/session/end/confirm"]').waitFor();
+  },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),
 };

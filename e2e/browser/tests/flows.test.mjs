@@ -1,5 +1,5 @@
 // The hosted pages' flows in Chromium: register, sign in, a wrong password,
-// consent, the redirect back with a code, and both ways of signing out.
+// consent, the redirect back with a code, and the ways of signing out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -163,4 +163,59 @@ test('sign out through /oidc/session/end with an id token hint', async () => {
   assert.equal(page.url(), `${env.app_url}/signed-out?state=bye`);
   await page.goto(`${env.url}/`);
   assert.equal(await page.locator('.lead').innerText(), 'You are not signed in.');
+});
+
+test('sign out through /oidc/session/end without a hint asks first', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${env.url}/login`);
+  await signIn(page, env.user.username, env.user.password);
+  assert.match(await page.locator('.lead').innerText(), /Signed in as/);
+  const end = new URLSearchParams({
+    client_id: env.apps.first.client_id, post_logout_redirect_uri: `${env.app_url}/signed-out`, state: 'bye',
+  });
+  await page.goto(`${env.url}/oidc/session/end?${end}`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sign out of GenAuth?');
+  assert.equal(await page.locator('.lead').innerText(), 'Acme Notes asks to sign you out of GenAuth on this device.');
+  // Staying signed in is a link home.
+  await page.getByRole('link', { name: 'Stay signed in' }).click();
+  await page.waitForURL(`${env.url}/`);
+  assert.match(await page.locator('.lead').innerText(), /Signed in as/);
+
+  // Asked again, the user signs out and goes back to the application.
+  await page.goto(`${env.url}/oidc/session/end?${end}`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL((u) => u.origin === env.app_url);
+  assert.equal(page.url(), `${env.app_url}/signed-out?state=bye`);
+  await page.goto(`${env.url}/`);
+  assert.equal(await page.locator('.lead').innerText(), 'You are not signed in.');
+  assert.deepEqual(page.problems, []);
+});
+
+test('another site cannot sign the user out through /oidc/session/end', async () => {
+  const page = await newPage(browser);
+  await page.goto(`${env.url}/login`);
+  await signIn(page, env.user.username, env.user.password);
+  assert.match(await page.locator('.lead').innerText(), /Signed in as/);
+  // A page of another origin (the stand-in application) posts a form.
+  const postFrom = async (action) => {
+    await page.goto(`${env.app_url}/signed-out`);
+    await Promise.all([
+      page.waitForURL((u) => u.origin === env.url),
+      page.evaluate((target) => {
+        const f = document.createElement('form');
+        f.method = 'post';
+        f.action = target;
+        document.body.append(f);
+        f.submit();
+      }, action),
+    ]);
+  };
+  // The logout request only brings up the question,
+  await postFrom(`${env.url}/oidc/session/end`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Sign out of GenAuth?');
+  // and the answer to it counts only from GenAuth's own page.
+  await postFrom(`${env.url}/oidc/session/end/confirm`);
+  assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Request refused');
+  await page.goto(`${env.url}/`);
+  assert.match(await page.locator('.lead').innerText(), /Signed in as/);
 });

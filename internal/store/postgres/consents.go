@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -47,10 +48,35 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]*genauth.Con
 	return out, nil
 }
 
-// DeleteConsent removes the user's consent for the client, if any.
-func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
-	_, err := s.pool.Exec(ctx, `DELETE FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID)
-	return mapErr("delete consent", err)
+// WithdrawConsent deletes the user's consent for the client and, in the same
+// transaction, revokes the user's tokens for the client and deletes their
+// unredeemed codes for it (see store.Store). The codes go first and the live
+// refresh tokens are locked before the revocation, so that a redemption or
+// rotation in flight either finishes first, and what it issued is then
+// visible to the revocation, or waits and finds nothing live.
+func (s *Store) WithdrawConsent(ctx context.Context, userID, clientID string, now time.Time) (int, error) {
+	var revoked int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DELETE FROM consents WHERE user_id = $1 AND client_id = $2`, userID, clientID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM auth_codes WHERE user_id = $1 AND client_id = $2 AND redeemed_at IS NULL`,
+			userID, clientID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SELECT id FROM tokens WHERE user_id = $1 AND client_id = $2 AND kind = $3
+			AND revoked_at IS NULL ORDER BY id FOR UPDATE`, userID, clientID, genauth.TokenRefresh); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $3
+			WHERE user_id = $1 AND client_id = $2 AND revoked_at IS NULL`, userID, clientID, now)
+		revoked = tag.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, mapErr("withdraw consent", err)
+	}
+	return int(revoked), nil
 }
 
 func scanConsent(r pgx.Row) (*genauth.Consent, error) {

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 
 // RotateRefreshToken retires the refresh token refreshID and stores issued
 // in its place (see store.Store). The row lock on the old token orders
-// concurrent rotations of it.
+// concurrent rotations of it; a retry also locks the successors and their
+// access tokens, which orders it against their use.
 func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error {
 	if _, err := store.SuccessorID(refreshID, issued); err != nil {
 		return err
@@ -21,31 +23,34 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var (
 			grantID          string
+			parent           *string
 			expires          time.Time
 			revoked, rotated *time.Time
 		)
-		err := tx.QueryRow(ctx, `SELECT grant_id, expires_at, revoked_at, rotated_at FROM tokens
-			WHERE id = $1 AND kind = $2 FOR UPDATE`, refreshID, genauth.TokenRefresh).Scan(&grantID, &expires, &revoked, &rotated)
+		err := tx.QueryRow(ctx, `SELECT grant_id, parent_id, expires_at, revoked_at, rotated_at FROM tokens
+			WHERE id = $1 AND kind = $2 FOR UPDATE`, refreshID, genauth.TokenRefresh).Scan(&grantID, &parent, &expires, &revoked, &rotated)
 		if err != nil {
 			return err
 		}
-		if rotated == nil {
-			if revoked != nil || !now.Before(expires) {
-				return genauth.ErrInactive
+		var retry bool
+		switch {
+		case rotated != nil:
+			if retry, err = graceRetry(ctx, tx, refreshID, now, *rotated, expires, grace); err != nil {
+				return err
 			}
+		case revoked != nil:
+			// Revoked without a rotation: given up by a retry, it is reuse.
+			givenUp, err := givenUp(ctx, tx, refreshID, parent, *revoked)
+			if err != nil || !givenUp {
+				return cmp.Or(err, genauth.ErrInactive)
+			}
+		case !now.Before(expires):
+			return genauth.ErrInactive
+		default:
 			if _, err := tx.Exec(ctx, `UPDATE tokens SET rotated_at = $2, revoked_at = $2 WHERE id = $1`, refreshID, now); err != nil {
 				return err
 			}
 			return insertTokens(ctx, tx, issued)
-		}
-		retry := grace > 0 && now.Sub(*rotated) <= grace && now.Before(expires)
-		if retry {
-			var touched int
-			if err := tx.QueryRow(ctx, `SELECT count(*) FROM tokens WHERE parent_id = $1 AND kind = $2
-				AND (rotated_at IS NOT NULL OR revoked_at IS NOT NULL)`, refreshID, genauth.TokenRefresh).Scan(&touched); err != nil {
-				return err
-			}
-			retry = touched == 0
 		}
 		if !retry {
 			reused = true
@@ -68,4 +73,47 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 		return genauth.ErrTokenReused
 	}
 	return nil
+}
+
+// graceRetry reports whether presenting the already rotated refresh token
+// refreshID again is a retry within the grace period: not expired, rotated at
+// most grace ago, and its successor unused: no refresh token it issued was
+// rotated or revoked since, and no access token issued with one was used.
+// The successors and their tokens are locked and read as committed, so a
+// rotation of a successor or a RecordTokenUse in flight is seen, or waits
+// and then finds its token revoked.
+func graceRetry(ctx context.Context, tx pgx.Tx, refreshID string, now, rotated, expires time.Time, grace time.Duration) (bool, error) {
+	if grace <= 0 || now.Sub(rotated) > grace || !now.Before(expires) {
+		return false, nil
+	}
+	rows, err := tx.Query(ctx, `SELECT rotated_at IS NOT NULL OR revoked_at IS NOT NULL OR used_at IS NOT NULL
+		FROM tokens WHERE (parent_id = $1 AND kind = $2)
+			OR parent_id IN (SELECT id FROM tokens WHERE parent_id = $1 AND kind = $2)
+		ORDER BY id FOR UPDATE`, refreshID, genauth.TokenRefresh)
+	if err != nil {
+		return false, err
+	}
+	touched, err := pgx.CollectRows(rows, pgx.RowTo[bool])
+	if err != nil {
+		return false, err
+	}
+	for _, t := range touched {
+		if t {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// givenUp reports whether the revoked, never rotated refresh token refreshID
+// was given up by a retry of its parent: a sibling was issued when (or after)
+// it was revoked.
+func givenUp(ctx context.Context, tx pgx.Tx, refreshID string, parent *string, revoked time.Time) (bool, error) {
+	if parent == nil {
+		return false, nil
+	}
+	var found bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tokens WHERE parent_id = $1 AND kind = $2 AND id <> $3 AND issued_at >= $4)`,
+		*parent, genauth.TokenRefresh, refreshID, revoked).Scan(&found)
+	return found, err
 }

@@ -10,12 +10,12 @@ import (
 )
 
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
-	issued_at, expires_at, revoked_at`
+	issued_at, expires_at, revoked_at, used_at`
 
 // tokenValues are t's column values in tokenColumns order.
 func tokenValues(t *genauth.Token) []any {
 	return []any{t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID), t.ClientID, t.UserID,
-		t.Scope, t.Protocol, t.IssuedAt, t.ExpiresAt, nullTime(t.RevokedAt)}
+		t.Scope, t.Protocol, t.IssuedAt, t.ExpiresAt, nullTime(t.RevokedAt), nullTime(t.UsedAt)}
 }
 
 // CreateTokens stores tokens in one transaction: all or none.
@@ -34,7 +34,7 @@ func insertTokens(ctx context.Context, tx pgx.Tx, tokens []*genauth.Token) error
 	}
 	var b pgx.Batch
 	for _, t := range tokens {
-		b.Queue(`INSERT INTO tokens (`+tokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		b.Queue(`INSERT INTO tokens (`+tokenColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			tokenValues(t)...)
 	}
 	return tx.SendBatch(ctx, &b).Close()
@@ -73,6 +73,17 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 	return mapErr("refresh tokens", err)
 }
 
+// RecordTokenUse records the first use of an access token a rotation issued
+// (see store.Store). A retry holding the token's row lock makes it wait, and
+// then the token is revoked and nothing is recorded.
+func (s *Store) RecordTokenUse(ctx context.Context, hash string, now time.Time) error {
+	_, err := s.pool.Exec(ctx, `UPDATE tokens a SET used_at = $2
+		WHERE a.hash = $1 AND a.kind = $3 AND a.used_at IS NULL AND a.revoked_at IS NULL
+			AND EXISTS (SELECT 1 FROM tokens r WHERE r.id = a.parent_id AND r.parent_id IS NOT NULL)`,
+		hash, now, genauth.TokenAccess)
+	return mapErr("record token use", err)
+}
+
 // RevokeToken revokes the token with this hash and, for a refresh token,
 // every unrevoked token of its grant (RFC 7009 section 2.1), and returns the
 // token as it was before. The row lock taken first orders it against
@@ -108,13 +119,15 @@ func scanToken(r pgx.Row) (*genauth.Token, error) {
 		t          genauth.Token
 		id, parent *string
 		revoked    *time.Time
+		used       *time.Time
 	)
 	err := r.Scan(&t.Hash, &id, &t.Kind, &t.GrantID, &parent, &t.ClientID, &t.UserID, &t.Scope, &t.Protocol,
-		&t.IssuedAt, &t.ExpiresAt, &revoked)
+		&t.IssuedAt, &t.ExpiresAt, &revoked, &used)
 	if err != nil {
 		return nil, err
 	}
 	t.ID, t.ParentID = fromNull(id), fromNull(parent)
 	t.IssuedAt, t.ExpiresAt, t.RevokedAt = utc(t.IssuedAt), utc(t.ExpiresAt), fromNullTime(revoked)
+	t.UsedAt = fromNullTime(used)
 	return &t, nil
 }

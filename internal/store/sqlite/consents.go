@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"time"
 
 	"github.com/opengenauth/genauth"
 )
@@ -42,10 +44,31 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]*genauth.Con
 	return out, mapErr("list consents", rows.Err())
 }
 
-// DeleteConsent removes the user's consent for the client, if any.
-func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
-	_, err := s.write.ExecContext(ctx, `DELETE FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID)
-	return mapErr("delete consent", err)
+// WithdrawConsent deletes the user's consent for the client and, in the same
+// immediate transaction, revokes the user's tokens for the client and deletes
+// their unredeemed codes for it (see store.Store).
+func (s *Store) WithdrawConsent(ctx context.Context, userID, clientID string, now time.Time) (int, error) {
+	var revoked int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM auth_codes WHERE user_id = ? AND client_id = ? AND redeemed_at IS NULL`,
+			userID, clientID); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?
+			WHERE user_id = ? AND client_id = ? AND revoked_at IS NULL`, toMS(now), userID, clientID)
+		if err != nil {
+			return err
+		}
+		revoked, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, mapErr("withdraw consent", err)
+	}
+	return int(revoked), nil
 }
 
 func scanConsent(r scanner) (*genauth.Consent, error) {

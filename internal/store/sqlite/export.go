@@ -104,16 +104,17 @@ func (e exporter) Tokens(ctx context.Context) iter.Seq2[*storecopy.Token, error]
 				t               storecopy.Token
 				id, parent      sql.NullString
 				issued, expires int64
-				revoked, rot    sql.NullInt64
+				revoked, used   sql.NullInt64
+				rot             sql.NullInt64
 			)
 			err := r.Scan(&t.Hash, &id, &t.Kind, &t.GrantID, &parent, &t.ClientID, &t.UserID, &t.Scope, &t.Protocol,
-				&issued, &expires, &revoked, &rot)
+				&issued, &expires, &revoked, &used, &rot)
 			if err != nil {
 				return nil, err
 			}
 			t.ID, t.ParentID = id.String, parent.String
 			t.IssuedAt, t.ExpiresAt, t.RevokedAt = fromMS(issued), fromMS(expires), fromNullMS(revoked)
-			t.RotatedAt = fromNullMS(rot)
+			t.UsedAt, t.RotatedAt = fromNullMS(used), fromNullMS(rot)
 			return &t, nil
 		})
 }

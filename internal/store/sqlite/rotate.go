@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"time"
@@ -19,28 +20,36 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var (
 			grantID          string
+			parent           sql.NullString
 			expires          int64
 			revoked, rotated sql.NullInt64
 		)
-		err := s.txRow(ctx, tx, `SELECT grant_id, expires_at, revoked_at, rotated_at FROM tokens
-			WHERE id = ? AND kind = ?`, refreshID, genauth.TokenRefresh).Scan(&grantID, &expires, &revoked, &rotated)
+		err := s.txRow(ctx, tx, `SELECT grant_id, parent_id, expires_at, revoked_at, rotated_at FROM tokens
+			WHERE id = ? AND kind = ?`, refreshID, genauth.TokenRefresh).Scan(&grantID, &parent, &expires, &revoked, &rotated)
 		if err != nil {
 			return err
 		}
 		nowMS := toMS(now)
-		if !rotated.Valid {
-			if revoked.Valid || expires <= nowMS {
-				return genauth.ErrInactive
+		var retry bool
+		switch {
+		case rotated.Valid:
+			if retry, err = s.graceRetry(ctx, tx, refreshID, nowMS, rotated.Int64, expires, grace); err != nil {
+				return err
 			}
+		case revoked.Valid:
+			// Revoked without a rotation: given up by a retry, it is reuse.
+			givenUp, err := s.givenUp(ctx, tx, refreshID, parent, revoked.Int64)
+			if err != nil || !givenUp {
+				return cmp.Or(err, genauth.ErrInactive)
+			}
+		case expires <= nowMS:
+			return genauth.ErrInactive
+		default:
 			if _, err := s.txExec(ctx, tx, `UPDATE tokens SET rotated_at = ?, revoked_at = ? WHERE id = ?`,
 				nowMS, nowMS, refreshID); err != nil {
 				return err
 			}
 			return s.insertTokens(ctx, tx, issued)
-		}
-		retry, err := graceRetry(ctx, tx, refreshID, nowMS, rotated.Int64, expires, grace)
-		if err != nil {
-			return err
 		}
 		if !retry {
 			reused = true
@@ -68,13 +77,29 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 
 // graceRetry reports whether presenting the already rotated refresh token
 // refreshID again is a retry within the grace period: not expired, rotated at
-// most grace ago, and its successor neither used nor revoked since.
-func graceRetry(ctx context.Context, tx *sql.Tx, refreshID string, nowMS, rotatedMS, expiresMS int64, grace time.Duration) (bool, error) {
+// most grace ago, and its successor unused: no refresh token it issued was
+// rotated or revoked since, and no access token issued with one was used.
+func (s *Store) graceRetry(ctx context.Context, tx *sql.Tx, refreshID string, nowMS, rotatedMS, expiresMS int64, grace time.Duration) (bool, error) {
 	if grace <= 0 || nowMS-rotatedMS > grace.Milliseconds() || expiresMS <= nowMS {
 		return false, nil
 	}
 	var touched int
-	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tokens WHERE parent_id = ? AND kind = ?
-		AND (rotated_at IS NOT NULL OR revoked_at IS NOT NULL)`, refreshID, genauth.TokenRefresh).Scan(&touched)
+	err := s.txRow(ctx, tx, `SELECT count(*) FROM tokens r WHERE r.parent_id = ? AND r.kind = ?
+		AND (r.rotated_at IS NOT NULL OR r.revoked_at IS NOT NULL
+			OR EXISTS (SELECT 1 FROM tokens a WHERE a.parent_id = r.id AND a.used_at IS NOT NULL))`,
+		refreshID, genauth.TokenRefresh).Scan(&touched)
 	return touched == 0, err
+}
+
+// givenUp reports whether the revoked, never rotated refresh token refreshID
+// was given up by a retry of its parent: a sibling was issued when (or after)
+// it was revoked.
+func (s *Store) givenUp(ctx context.Context, tx *sql.Tx, refreshID string, parent sql.NullString, revokedMS int64) (bool, error) {
+	if !parent.Valid {
+		return false, nil
+	}
+	var siblings int
+	err := s.txRow(ctx, tx, `SELECT count(*) FROM tokens WHERE parent_id = ? AND kind = ? AND id <> ? AND issued_at >= ?`,
+		parent.String, genauth.TokenRefresh, refreshID, revokedMS).Scan(&siblings)
+	return siblings > 0, err
 }

@@ -9,7 +9,7 @@ import (
 )
 
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
-	issued_at, expires_at, revoked_at`
+	issued_at, expires_at, revoked_at, used_at`
 
 // CreateTokens stores tokens in one transaction: all or none.
 func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) error {
@@ -25,13 +25,13 @@ func (s *Store) insertTokens(ctx context.Context, tx *sql.Tx, tokens []*genauth.
 		return nil
 	}
 	stmt, err := s.txStmt(ctx, tx, `INSERT INTO tokens (`+tokenColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	for _, t := range tokens {
 		_, err := stmt.ExecContext(quick(ctx), t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID),
-			t.ClientID, t.UserID, t.Scope, t.Protocol, toMS(t.IssuedAt), toMS(t.ExpiresAt), toNullMS(t.RevokedAt))
+			t.ClientID, t.UserID, t.Scope, t.Protocol, toMS(t.IssuedAt), toMS(t.ExpiresAt), toNullMS(t.RevokedAt), toNullMS(t.UsedAt))
 		if err != nil {
 			return err
 		}
@@ -71,6 +71,26 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 	return mapErr("refresh tokens", err)
 }
 
+// recordUseWhere selects the access token with this hash if a rotation
+// issued it and its first use is still to be recorded.
+const recordUseWhere = `hash = ? AND kind = ? AND used_at IS NULL AND revoked_at IS NULL
+	AND EXISTS (SELECT 1 FROM tokens r WHERE r.id = tokens.parent_id AND r.parent_id IS NOT NULL)`
+
+// RecordTokenUse records the first use of an access token a rotation issued
+// (see store.Store). The read pool answers first, so that the common case,
+// nothing to record, takes no write lock.
+func (s *Store) RecordTokenUse(ctx context.Context, hash string, now time.Time) error {
+	var due int
+	if err := s.readRow(ctx, `SELECT count(*) FROM tokens WHERE `+recordUseWhere, hash, genauth.TokenAccess).Scan(&due); err != nil {
+		return mapErr("record token use", err)
+	}
+	if due == 0 {
+		return nil
+	}
+	_, err := s.writeExec(ctx, `UPDATE tokens SET used_at = ? WHERE `+recordUseWhere, toMS(now), hash, genauth.TokenAccess)
+	return mapErr("record token use", err)
+}
+
 // RevokeToken revokes the token with this hash and, for a refresh token,
 // every unrevoked token of its grant (RFC 7009 section 2.1), and returns the
 // token as it was before.
@@ -105,14 +125,15 @@ func scanToken(r scanner) (*genauth.Token, error) {
 		t               genauth.Token
 		id, parent      sql.NullString
 		issued, expires int64
-		revoked         sql.NullInt64
+		revoked, used   sql.NullInt64
 	)
 	err := r.Scan(&t.Hash, &id, &t.Kind, &t.GrantID, &parent, &t.ClientID, &t.UserID, &t.Scope, &t.Protocol,
-		&issued, &expires, &revoked)
+		&issued, &expires, &revoked, &used)
 	if err != nil {
 		return nil, err
 	}
 	t.ID, t.ParentID = id.String, parent.String
 	t.IssuedAt, t.ExpiresAt, t.RevokedAt = fromMS(issued), fromMS(expires), fromNullMS(revoked)
+	t.UsedAt = fromNullMS(used)
 	return &t, nil
 }

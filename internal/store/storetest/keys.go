@@ -84,10 +84,12 @@ func testConsents(t *testing.T, open Opener) {
 	if len(list) != 2 || list[0].ClientID != "app1" || list[1].ClientID != "app2" {
 		t.Fatalf("ListConsents(u1) = %+v; want app1 then app2", list)
 	}
-	must(t, "DeleteConsent", s.DeleteConsent(ctx, "u1", "app1"))
-	must(t, "DeleteConsent of a missing consent", s.DeleteConsent(ctx, "u1", "app1"))
+	_, err = s.WithdrawConsent(ctx, "u1", "app1", t0.Add(2*time.Hour))
+	must(t, "WithdrawConsent", err)
+	_, err = s.WithdrawConsent(ctx, "u1", "app1", t0.Add(2*time.Hour))
+	must(t, "WithdrawConsent of a missing consent", err)
 	_, err = s.GetConsent(ctx, "u1", "app1")
-	wantErr(t, "GetConsent after delete", err, genauth.ErrNotFound)
+	wantErr(t, "GetConsent after withdrawal", err, genauth.ErrNotFound)
 	if _, err := s.GetConsent(ctx, "u2", "app1"); err != nil {
 		t.Fatalf("another user's consent was touched: %v", err)
 	}

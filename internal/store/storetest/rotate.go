@@ -81,6 +81,70 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		checkAbsent(t, s, "h-r3")
 	})
 
+	t.Run("ReuseAfterSuccessorAccessTokenUsed", func(t *testing.T) {
+		s := setup(t)
+		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at)))
+		used := at.Add(time.Second)
+		must(t, "RecordTokenUse", s.RecordTokenUse(t.Context(), "h-a1", used))
+		checkUsedAt(t, s, used, "h-a1")
+		// Within the grace period, but the successor's access token was used:
+		// whoever presents the old token is not the client that lost an answer.
+		replay := used.Add(time.Second)
+		err := s.RotateRefreshToken(t.Context(), "jti-r0", replay, grace, rotation("2", "jti-r0", replay))
+		wantErr(t, "RotateRefreshToken of a token whose successor's access token was used", err, genauth.ErrTokenReused)
+		checkAbsent(t, s, "h-r2", "h-a2")
+		checkRevokedAt(t, s, replay, "h-r1", "h-a1", "h-a0")
+		checkRevokedAt(t, s, time.Time{}, "h-x")
+	})
+
+	t.Run("RecordTokenUse", func(t *testing.T) {
+		s := setup(t)
+		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at)))
+		first, later := at.Add(time.Second), at.Add(2*time.Second)
+		for _, h := range []string{"h-a1", "h-a1", "h-a0", "h-r1", "h-x", "h-missing"} {
+			must(t, "RecordTokenUse("+h+")", s.RecordTokenUse(t.Context(), h, first))
+		}
+		must(t, "RecordTokenUse again", s.RecordTokenUse(t.Context(), "h-a1", later))
+		checkUsedAt(t, s, first, "h-a1")
+		// Only access tokens a rotation issued: a0 came with the grant's
+		// first refresh token, which has no parent.
+		checkUsedAt(t, s, time.Time{}, "h-a0", "h-r1", "h-x")
+		// A revoked token's use is not recorded.
+		must(t, "RotateRefreshToken of the successor", s.RotateRefreshToken(t.Context(), "jti-r1", later, grace, rotation("2", "jti-r1", later)))
+		_, err := s.RevokeToken(t.Context(), "h-a2", later)
+		must(t, "RevokeToken", err)
+		must(t, "RecordTokenUse of a revoked token", s.RecordTokenUse(t.Context(), "h-a2", later))
+		checkUsedAt(t, s, time.Time{}, "h-a2")
+	})
+
+	t.Run("GivenUpSuccessorIsReuse", func(t *testing.T) {
+		s := setup(t)
+		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at)))
+		retry := at.Add(time.Second)
+		must(t, "RotateRefreshToken retry", s.RotateRefreshToken(t.Context(), "jti-r0", retry, grace, rotation("2", "jti-r0", retry)))
+		// r1 was given up for r2: whoever presents it now holds a copy of the
+		// family that the retry did not go to.
+		late := retry.Add(time.Minute)
+		err := s.RotateRefreshToken(t.Context(), "jti-r1", late, grace, rotation("3", "jti-r1", late))
+		wantErr(t, "RotateRefreshToken of a successor a retry gave up", err, genauth.ErrTokenReused)
+		checkAbsent(t, s, "h-r3", "h-a3")
+		checkRevokedAt(t, s, late, "h-r2", "h-a2", "h-a0")
+		checkRevokedAt(t, s, retry, "h-r1", "h-a1")
+		checkRevokedAt(t, s, time.Time{}, "h-x")
+	})
+
+	t.Run("RevokedSuccessorIsInactive", func(t *testing.T) {
+		s := setup(t)
+		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at)))
+		gone := at.Add(time.Second)
+		_, err := s.RevokeToken(t.Context(), "h-r1", gone)
+		must(t, "RevokeToken", err)
+		later := gone.Add(time.Second)
+		err = s.RotateRefreshToken(t.Context(), "jti-r1", later, grace, rotation("2", "jti-r1", later))
+		wantErr(t, "RotateRefreshToken of a revoked successor", err, genauth.ErrInactive)
+		checkAbsent(t, s, "h-r2")
+	})
+
 	t.Run("NoGrace", func(t *testing.T) {
 		s := setup(t)
 		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, 0, rotation("1", "jti-r0", at)))
@@ -156,4 +220,103 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 			}
 		}
 	})
+
+	// A retry and a use of the successor race: whichever the store orders
+	// first, the other is reuse, and no refresh token of the grant lives on.
+	t.Run("ConcurrentRetryAndSuccessorRotation", func(t *testing.T) {
+		s := open(t)
+		next := at.Add(time.Second)
+		grants, retryErrs, useErrs := raceRetry(t, s, at, next, grace, func(g string) error {
+			return s.RotateRefreshToken(t.Context(), g+"-r1", next, grace, family(g, "3", g+"-r1", next))
+		})
+		for i, g := range grants {
+			retryOK, useOK := retryErrs[i] == nil, useErrs[i] == nil
+			if retryOK == useOK || (!retryOK && !errors.Is(retryErrs[i], genauth.ErrTokenReused)) ||
+				(!useOK && !errors.Is(useErrs[i], genauth.ErrTokenReused)) {
+				t.Errorf("%s: retry %v, successor's rotation %v; want one success and one ErrTokenReused", g, retryErrs[i], useErrs[i])
+				continue
+			}
+			for _, n := range []string{"0", "1", "2", "3"} {
+				if got, err := s.GetToken(t.Context(), g+"-h-r"+n); err == nil && got.RevokedAt.IsZero() {
+					t.Errorf("%s: refresh token r%s survived the race", g, n)
+				}
+			}
+		}
+	})
+
+	t.Run("ConcurrentRetryAndAccessTokenUse", func(t *testing.T) {
+		s := open(t)
+		next := at.Add(time.Second)
+		grants, retryErrs, useErrs := raceRetry(t, s, at, next, grace, func(g string) error {
+			return s.RecordTokenUse(t.Context(), g+"-h-a1", next)
+		})
+		for i, g := range grants {
+			must(t, "RecordTokenUse", useErrs[i])
+			a1, err := s.GetToken(t.Context(), g+"-h-a1")
+			must(t, "GetToken", err)
+			switch {
+			case retryErrs[i] == nil:
+				// The retry came first: the use found the token revoked.
+				if !a1.UsedAt.IsZero() || a1.RevokedAt.IsZero() {
+					t.Errorf("%s: the retry succeeded but the successor's access token is used at %v, revoked at %v", g, a1.UsedAt, a1.RevokedAt)
+				}
+			case errors.Is(retryErrs[i], genauth.ErrTokenReused):
+				if a1.UsedAt.IsZero() {
+					t.Errorf("%s: the retry was refused as reuse though nothing used the successor", g)
+				}
+				checkRevokedAt(t, s, next, g+"-h-r1", g+"-h-a1")
+			default:
+				t.Errorf("%s: retry: %v", g, retryErrs[i])
+			}
+		}
+	})
+}
+
+// raceRetry makes a few grants whose first refresh token r0 was rotated at
+// `at` into r1 (with access token a1), then, in each at once, retries r0 at
+// next and runs use on the grant; it returns the grants and both errors.
+func raceRetry(t *testing.T, s store.Store, at, next time.Time, grace time.Duration, use func(g string) error) (grants []string, retryErrs, useErrs []error) {
+	t.Helper()
+	const rounds = 6
+	for i := range rounds {
+		g := fmt.Sprint("race-", i)
+		grants = append(grants, g)
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), familyRoot(g)))
+		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), g+"-r0", at, grace, family(g, "1", g+"-r0", at)))
+	}
+	retryErrs, useErrs = make([]error, rounds), make([]error, rounds)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, g := range grants {
+		wg.Go(func() {
+			<-start
+			retryErrs[i] = s.RotateRefreshToken(t.Context(), g+"-r0", next, grace, family(g, "2", g+"-r0", next))
+		})
+		wg.Go(func() {
+			<-start
+			useErrs[i] = use(g)
+		})
+	}
+	close(start)
+	wg.Wait()
+	return grants, retryErrs, useErrs
+}
+
+// familyRoot is the first refresh token of grant g, with no parent.
+func familyRoot(g string) *genauth.Token {
+	return token(g+"-h-r0", g+"-r0", genauth.TokenRefresh, g, "")
+}
+
+// family is rotation for grant g: tokens named after g.
+func family(g, n, parentID string, now time.Time) []*genauth.Token {
+	r := token(g+"-h-r"+n, g+"-r"+n, genauth.TokenRefresh, g, parentID)
+	a := token(g+"-h-a"+n, g+"-a"+n, genauth.TokenAccess, g, g+"-r"+n)
+	r.IssuedAt, a.IssuedAt = now, now
+	return []*genauth.Token{a, r}
+}
+
+// checkUsedAt fails unless each token's UsedAt is at (zero: not recorded).
+func checkUsedAt(t *testing.T, s store.Store, at time.Time, hashes ...string) {
+	t.Helper()
+	checkTokenTime(t, s, "UsedAt", func(x *genauth.Token) time.Time { return x.UsedAt }, at, hashes...)
 }

@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"Times", testTimes},
 		{"SigningKeys", testSigningKeys},
 		{"Consents", testConsents},
+		{"WithdrawConsent", testWithdrawConsent},
 		{"RotateRefreshToken", testRotateRefreshToken},
 		{"TouchSession", testTouchSession},
 		{"Throttles", testThrottles},

@@ -42,14 +42,20 @@ func checkAbsent(t *testing.T, s store.Store, hashes ...string) {
 // checkRevokedAt fails unless each token's RevokedAt is at (zero: unrevoked).
 func checkRevokedAt(t *testing.T, s store.Store, at time.Time, hashes ...string) {
 	t.Helper()
+	checkTokenTime(t, s, "RevokedAt", func(x *genauth.Token) time.Time { return x.RevokedAt }, at, hashes...)
+}
+
+// checkTokenTime fails unless the time field (named name) of each token is at.
+func checkTokenTime(t *testing.T, s store.Store, name string, field func(*genauth.Token) time.Time, at time.Time, hashes ...string) {
+	t.Helper()
 	for _, h := range hashes {
 		got, err := s.GetToken(t.Context(), h)
 		if err != nil {
 			t.Errorf("GetToken(%q): %v", h, err)
 			continue
 		}
-		if !got.RevokedAt.Equal(at) {
-			t.Errorf("token %q: RevokedAt = %v, want %v", h, got.RevokedAt, at)
+		if !field(got).Equal(at) {
+			t.Errorf("token %q: %s = %v, want %v", h, name, field(got), at)
 		}
 	}
 }
