@@ -150,6 +150,7 @@ func TestInvalidInput(t *testing.T) {
 		{"bad email", "password1\n", []string{"user", "create", "--username", "dave", "--email", "not-an-email", "--password-stdin"}, "not an email address"},
 		{"bad phone", "password1\n", []string{"user", "create", "--username", "dave", "--phone", "12ab5", "--password-stdin"}, "phone number"},
 		{"duplicate username", "password1\n", []string{"user", "create", "--username", "alice", "--password-stdin"}, "already exists"},
+		{"duplicate username in another case and width", "password1\n", []string{"user", "create", "--username", "ＡＬＩＣＥ", "--password-stdin"}, "already exists"},
 		{"duplicate email", "password1\n", []string{"user", "create", "--username", "alice2", "--email", "ALICE@example.com", "--password-stdin"}, "already exists"},
 		{"bad public URL", "", []string{"serve", "--public-url", "ftp://example.com"}, "http:// or https://"},
 		{"public URL with query", "", []string{"serve", "--public-url", "https://example.com/?a=b"}, "query"},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/throttle"
 )
 
@@ -21,9 +22,10 @@ func (h *Handler) record(r *http.Request, e genauth.AuditEvent) {
 }
 
 // throttleAccount names the account a sign-in attempt is counted against:
-// the user's id when the login names one (so that username, email and phone
-// share one count), else the login as typed. Both kinds lock the same way,
-// which reveals nothing about which logins exist.
+// the user's id when the login names one (so that username, email, phone and
+// every variant of them share one count), else the login in its normalised
+// form (so that an unknown login's variants share one too). Both kinds lock
+// the same way, which reveals nothing about which logins exist.
 func (h *Handler) throttleAccount(ctx context.Context, login string) (string, error) {
 	u, err := h.store.FindUserByLogin(ctx, login)
 	switch {
@@ -31,7 +33,7 @@ func (h *Handler) throttleAccount(ctx context.Context, login string) (string, er
 		return "user:" + u.ID, nil
 	case errors.Is(err, genauth.ErrNotFound):
 		// Prefixed apart, so that no typed login can pass for a user id.
-		return "name:" + login, nil
+		return "name:" + loginid.UsernameKey(login), nil
 	default:
 		return "", err
 	}

@@ -22,9 +22,16 @@ type Store interface {
 
 	CreateUser(ctx context.Context, u *genauth.User) error
 	GetUser(ctx context.Context, id string) (*genauth.User, error)
-	// FindUserByLogin finds the user whose username, email or phone equals login
-	// (emails compare case-insensitively).
+	// FindUserByLogin finds the user whose username, email or phone equals
+	// login as loginid.Normalize compares them (usernames by their RFC 8265
+	// form, emails case-insensitively, all trimmed); MatchLogin says which
+	// user wins when several match.
 	FindUserByLogin(ctx context.Context, login string) (*genauth.User, error)
+	// DuplicateUsernames returns the groups of users whose usernames are
+	// equal as loginid.UsernameKey compares them, each group oldest first.
+	// Only a database that held them before usernames were unique that way
+	// has any: they are never merged or renamed, but reported (genauth doctor).
+	DuplicateUsernames(ctx context.Context) ([][]*genauth.User, error)
 	// ListUsers returns every user, oldest first.
 	ListUsers(ctx context.Context) ([]*genauth.User, error)
 
@@ -128,7 +135,8 @@ type Store interface {
 	// codes, tokens, consents, login history) atomically; an unknown id gives
 	// an *EntryError wrapping genauth.ErrNotFound and deletes nothing.
 	DeleteUsers(ctx context.Context, ids []string) error
-	// FindUser finds the user whose field equals value.
+	// FindUser finds the user whose field equals value, compared as
+	// FindUserByLogin compares that field.
 	FindUser(ctx context.Context, field UserField, value string) (*genauth.User, error)
 	// QueryUsers returns a page of the users matching q and how many match in all.
 	QueryUsers(ctx context.Context, q UserQuery) ([]*genauth.User, int, error)

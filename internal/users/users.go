@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
@@ -72,10 +73,14 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.User, er
 
 // newUser validates p and returns the user to store, password hashed.
 func (s *Service) newUser(p CreateParams) (*genauth.User, error) {
+	username, err := normalizeUsername(p.Username)
+	if err != nil {
+		return nil, err
+	}
 	u := &genauth.User{
-		Username:   strings.TrimSpace(p.Username),
-		Email:      strings.ToLower(strings.TrimSpace(p.Email)),
-		Phone:      strings.TrimSpace(p.Phone),
+		Username:   username,
+		Email:      loginid.Email(p.Email),
+		Phone:      loginid.Phone(p.Phone),
 		Name:       strings.TrimSpace(p.Name),
 		Gender:     genauth.GenderUnknown,
 		Status:     genauth.UserActivated,
@@ -124,7 +129,7 @@ func validateLogins(u *genauth.User) error {
 // whose password is pw. Unknown logins and wrong passwords both give
 // genauth.ErrBadCredentials after the same hashing work.
 func (s *Service) Authenticate(ctx context.Context, login, pw string) (*genauth.User, error) {
-	login = strings.TrimSpace(login)
+	login = loginid.Trim(login)
 	if login == "" || pw == "" || len(pw) > MaxPasswordLen || len(login) > maxEmailLen {
 		return nil, genauth.ErrBadCredentials
 	}
@@ -184,6 +189,15 @@ func ValidatePassword(pw string) error {
 		return invalid("the password is not valid UTF-8")
 	}
 	return nil
+}
+
+// normalizeUsername is the username to store for v: see loginid.Username.
+func normalizeUsername(v string) (string, error) {
+	u, err := loginid.Username(v)
+	if err != nil {
+		return "", invalid("the username may contain only letters, digits, '.', '_' and '-'")
+	}
+	return u, nil
 }
 
 func validateUsername(v string) error {

@@ -26,6 +26,7 @@ func Run(t *testing.T, open Opener) {
 		{"Ping", testPing},
 		{"Applications", testApplications},
 		{"Users", testUsers},
+		{"DuplicateUsernames", testDuplicateUsernames},
 		{"Sessions", testSessions},
 		{"AuthCodes", testAuthCodes},
 		{"Tokens", testTokens},

@@ -1,0 +1,88 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/testserver"
+)
+
+// The sign-in attacks of issue 13, replayed over HTTP against a running
+// server: a lockout escaped through login variants, a lockout outrun by
+// concurrent guesses, and unknown logins kept in clear.
+
+const (
+	henryPassword = "the right password for henry"
+	lockedText    = "Too many failed attempts"
+)
+
+// variants are spellings of the lower-case ASCII login base that a person
+// or a script may send: spaces of several kinds around it, other case,
+// fullwidth letters.
+func variants(base string) []string {
+	fullwidth := []rune(base)
+	for i, r := range fullwidth {
+		fullwidth[i] = r - 'a' + 'ａ'
+	}
+	return []string{base, " " + base, base + " ", "\u00a0" + base, strings.ToUpper(base),
+		strings.ToUpper(base[:1]) + base[1:] + "\t", "\u3000" + base, string(fullwidth),
+		strings.ToUpper(string(fullwidth)) + "\u00a0"}
+}
+
+// TestAttackLockoutBypassByVariants: once "henry" is locked, no variant of
+// the login signs in with the right password, failures under any variant
+// count against the one account, and an unknown login locks after the same
+// number of failures whatever its spelling, so the answers tell nothing about
+// which logins exist.
+func TestAttackLockoutBypassByVariants(t *testing.T) {
+	srv := testserver.Start(t)
+	henry := srv.CreateUser(t, "henry", henryPassword)
+	browser := testserver.Browser(t)
+
+	for _, who := range []struct{ name, base string }{{"known", "henry"}, {"unknown", "nobody"}} {
+		// Five failures, each under another spelling: the fifth locks.
+		for i := range 5 {
+			login := variants(who.base)[i+1]
+			code, body := postLogin(t, srv, browser, login, "wrong password")
+			switch {
+			case i < 4 && code != http.StatusUnauthorized:
+				t.Fatalf("%s: failure %d as %q: status %d; want 401", who.name, i+1, login, code)
+			case i == 4 && (code != http.StatusTooManyRequests || !strings.Contains(body, lockedText)):
+				t.Fatalf("%s: failure 5 as %q: status %d; want 429 with the lockout message: the variants did not share one count", who.name, login, code)
+			}
+		}
+	}
+	for _, v := range variants("henry") {
+		if code, _ := postLogin(t, srv, browser, v, henryPassword); code != http.StatusTooManyRequests {
+			t.Errorf("right password as %q while henry is locked: status %d; want 429", v, code)
+		}
+	}
+	events, err := srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: genauth.AuditLoginSuccess})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 0 {
+		t.Fatalf("%d sign-ins succeeded while the account was locked", len(events))
+	}
+	// After the lock every variant is henry.
+	srv.Clock.Advance(time.Minute + time.Second)
+	for _, v := range variants("henry") {
+		browser := testserver.Browser(t)
+		if code, _ := postLogin(t, srv, browser, v, henryPassword); code != http.StatusSeeOther {
+			t.Fatalf("right password as %q after the lock: status %d; want 303", v, code)
+		}
+	}
+	events, err = srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: genauth.AuditLoginSuccess})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range events {
+		if e.UserID != henry.ID {
+			t.Errorf("a variant signed in as user %s; want henry (%s)", e.UserID, henry.ID)
+		}
+	}
+}
