@@ -39,29 +39,11 @@ func (h *Handler) throttleAccount(ctx context.Context, login string) (string, er
 	}
 }
 
-// checkLocked returns throttle.ErrLocked (wrapped) when sign-ins for the
-// account or from the request's address are paused.
-func (h *Handler) checkLocked(r *http.Request, account string) error {
-	if h.limiter == nil {
-		return nil
-	}
-	return h.limiter.CheckLogin(r.Context(), account, audit.ClientIP(r))
-}
-
-// loginFailed counts a failure; the error is throttle.ErrLocked when this
-// failure paused sign-ins.
-func (h *Handler) loginFailed(r *http.Request, account string) error {
-	if h.limiter == nil {
-		return nil
-	}
-	return h.limiter.LoginFailed(r.Context(), account, audit.ClientIP(r))
-}
-
-func (h *Handler) loginSucceeded(r *http.Request, account string) error {
-	if h.limiter == nil {
-		return nil
-	}
-	return h.limiter.LoginSucceeded(r.Context(), account)
+// beginAttempt reserves a sign-in attempt for the account from the
+// request's address before the password is checked; the error is
+// throttle.ErrLocked (wrapped) when sign-ins for either are paused.
+func (h *Handler) beginAttempt(r *http.Request, account string) (*throttle.Attempt, error) {
+	return h.limiter.Begin(r.Context(), account, audit.ClientIP(r))
 }
 
 // allowRegistration counts a registration from the request's address.

@@ -2,7 +2,9 @@ package server_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -84,5 +86,79 @@ func TestAttackLockoutBypassByVariants(t *testing.T) {
 		if e.UserID != henry.ID {
 			t.Errorf("a variant signed in as user %s; want henry (%s)", e.UserID, henry.ID)
 		}
+	}
+}
+
+// TestAttackConcurrentGuesses fires 30 sign-ins at once at an account one
+// failure short of its lockout: only one of them may be judged, the others
+// are refused before any password is checked, and the lock that follows is
+// the first one (a minute), not one grown by 30 counted failures.
+func TestAttackConcurrentGuesses(t *testing.T) {
+	srv := testserver.Start(t)
+	u := srv.CreateUser(t, "ada", "the right password for ada")
+	for i := range 4 {
+		if code, _ := postLogin(t, srv, testserver.Browser(t), "ada", "wrong password"); code != http.StatusUnauthorized {
+			t.Fatalf("failure %d: status %d; want 401", i+1, code)
+		}
+	}
+	burst := func(password string) map[int]int {
+		const n = 30
+		var (
+			wg    sync.WaitGroup
+			mu    sync.Mutex
+			codes = map[int]int{}
+			start = make(chan struct{})
+		)
+		client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				pw := password
+				if pw == "" {
+					pw = "wrong guess " + string(rune('a'+i))
+				}
+				resp, err := client.PostForm(srv.URL+"/login", url.Values{"username": {"ada"}, "password": {pw}})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				resp.Body.Close()
+				mu.Lock()
+				codes[resp.StatusCode]++
+				mu.Unlock()
+			})
+		}
+		close(start)
+		wg.Wait()
+		return codes
+	}
+	if codes := burst(""); codes[http.StatusTooManyRequests] != 30 {
+		t.Errorf("30 concurrent wrong guesses answered %v; want 30 × 429", codes)
+	}
+	// Judged attempts leave a lockout or a "wrong credentials" event; refused ones a "locked" failure.
+	events, err := srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{UserID: u.ID, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	judged, refused := 0, 0
+	for _, e := range events {
+		switch {
+		case e.Type == genauth.AuditLoginLockout || e.Type == genauth.AuditLoginFailure && e.Detail == "wrong credentials":
+			judged++
+		case e.Type == genauth.AuditLoginFailure && e.Detail == "locked":
+			refused++
+		}
+	}
+	if judged != 5 || refused != 29 {
+		t.Fatalf("%d guesses judged and %d refused; want 5 judged (4 before the burst, 1 in it) and 29 refused", judged, refused)
+	}
+	// While locked, even 30 right passwords at once do not sign in.
+	if codes := burst("the right password for ada"); codes[http.StatusTooManyRequests] != 30 {
+		t.Errorf("30 concurrent right passwords while locked answered %v; want 30 × 429", codes)
+	}
+	// The lock is the first one: a minute.
+	srv.Clock.Advance(time.Minute + time.Second)
+	if code, _ := postLogin(t, srv, testserver.Browser(t), "ada", "the right password for ada"); code != http.StatusSeeOther {
+		t.Fatalf("right password a minute later: status %d; want 303 (the burst must have counted one failure, not 30)", code)
 	}
 }

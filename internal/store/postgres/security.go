@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -45,10 +47,61 @@ func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, wind
 	return th, nil
 }
 
-// LockThrottle sets key's lockout end.
-func (s *Store) LockThrottle(ctx context.Context, key string, until time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE throttles SET locked_until = $2 WHERE key = $1`, key, until)
-	return mapErr("lock throttle", oneRow(tag, err))
+// throttleLockClass is the first key of the advisory locks ReserveAttempt
+// takes, one per throttle key: the two-key form keeps them apart from the
+// single-key locks of Migrate and WithLock.
+const throttleLockClass = 0x67656e61 // "gena"
+
+// ReserveAttempt counts an attempt against keys before it is judged (see
+// store.Store). A transaction-scoped advisory lock per key, taken in key
+// order (so that no two callers wait on each other in a cycle), makes
+// callers on every node take turns on a key, also on one without a row yet.
+func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*genauth.Throttle, bool, error) {
+	var (
+		states  []*genauth.Throttle
+		granted bool
+	)
+	order := make([]string, len(keys))
+	for i, k := range keys {
+		order[i] = k.Key
+	}
+	slices.Sort(order)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, key := range slices.Compact(order) {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, throttleLockClass, key); err != nil {
+				return err
+			}
+		}
+		current := make([]*genauth.Throttle, len(keys))
+		for i, k := range keys {
+			th, err := scanThrottle(tx.QueryRow(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = $1`, k.Key))
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			current[i] = th
+		}
+		if states, granted = store.NextAttempt(current, now, window, keys); !granted {
+			return nil
+		}
+		for _, th := range states {
+			if _, err := tx.Exec(ctx, `INSERT INTO throttles (`+throttleColumns+`) VALUES ($1, $2, $3, $4)
+				ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
+					locked_until = excluded.locked_until`, throttleValues(th)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, mapErr("reserve attempt", err)
+	}
+	return states, granted, nil
+}
+
+// ReleaseAttempt takes back an attempt counted against key.
+func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE throttles SET count = greatest(count - 1, 0), locked_until = NULL WHERE key = $1`, key)
+	return mapErr("release attempt", err)
 }
 
 // GetThrottle returns key's state.

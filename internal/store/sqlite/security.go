@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -47,10 +48,46 @@ func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, wind
 	return th, nil
 }
 
-// LockThrottle sets key's lockout end.
-func (s *Store) LockThrottle(ctx context.Context, key string, until time.Time) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE throttles SET locked_until = ? WHERE key = ?`, toMS(until), key)
-	return mapErr("lock throttle", oneRow(res, err))
+// ReserveAttempt counts an attempt against keys before it is judged (see
+// store.Store). The immediate transaction holds SQLite's write lock from the
+// first read, so concurrent callers, in this process or another, take turns.
+func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*genauth.Throttle, bool, error) {
+	var (
+		states  []*genauth.Throttle
+		granted bool
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		current := make([]*genauth.Throttle, len(keys))
+		for i, k := range keys {
+			th, err := scanThrottle(tx.QueryRowContext(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = ?`, k.Key))
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			current[i] = th
+		}
+		if states, granted = store.NextAttempt(current, now, window, keys); !granted {
+			return nil
+		}
+		for _, th := range states {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO throttles (`+throttleColumns+`) VALUES (?, ?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
+					locked_until = excluded.locked_until`,
+				th.Key, th.Count, toMS(th.WindowStart), toNullMS(th.LockedUntil)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, mapErr("reserve attempt", err)
+	}
+	return states, granted, nil
+}
+
+// ReleaseAttempt takes back an attempt counted against key.
+func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE throttles SET count = max(count - 1, 0), locked_until = NULL WHERE key = ?`, key)
+	return mapErr("release attempt", err)
 }
 
 // GetThrottle returns key's state.

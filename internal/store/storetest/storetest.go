@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"RotateRefreshToken", testRotateRefreshToken},
 		{"TouchSession", testTouchSession},
 		{"Throttles", testThrottles},
+		{"ReserveAttempt", testReserveAttempt},
 		{"AuditEvents", testAuditEvents},
 		{"SignOutClient", testSignOutClient},
 		{"DeleteExpired", testDeleteExpired},
