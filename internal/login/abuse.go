@@ -9,7 +9,6 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
-	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/throttle"
 )
 
@@ -23,17 +22,18 @@ func (h *Handler) record(r *http.Request, e genauth.AuditEvent) {
 
 // throttleAccount names the account a sign-in attempt is counted against:
 // the user's id when the login names one (so that username, email, phone and
-// every variant of them share one count), else the login in its normalised
-// form (so that an unknown login's variants share one too). Both kinds lock
+// every variant of them share one count), else a keyed hash of the login in
+// its normalised form (so that an unknown login's variants share one too,
+// and the login is never stored). Both kinds lock
 // the same way, which reveals nothing about which logins exist.
 func (h *Handler) throttleAccount(ctx context.Context, login string) (string, error) {
 	u, err := h.store.FindUserByLogin(ctx, login)
 	switch {
 	case err == nil:
-		return "user:" + u.ID, nil
+		return throttle.UserAccount(u.ID), nil
 	case errors.Is(err, genauth.ErrNotFound):
 		// Prefixed apart, so that no typed login can pass for a user id.
-		return "name:" + loginid.UsernameKey(login), nil
+		return h.limiter.UnknownAccount(login), nil
 	default:
 		return "", err
 	}

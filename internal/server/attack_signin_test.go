@@ -162,3 +162,31 @@ func TestAttackConcurrentGuesses(t *testing.T) {
 		t.Fatalf("right password a minute later: status %d; want 303 (the burst must have counted one failure, not 30)", code)
 	}
 }
+
+// TestUnknownLoginNotStoredInClear: a password typed in the username box is
+// an unknown login; it must not end up in any table in clear, in any case
+// or spacing.
+func TestUnknownLoginNotStoredInClear(t *testing.T) {
+	srv := testserver.Start(t)
+	srv.CreateUser(t, "ada", "the right password for ada")
+	const typed = "Secret-Typed-In-The-Username-Box"
+	for _, v := range []string{typed, " " + typed, strings.ToUpper(typed)} {
+		if code, _ := postLogin(t, srv, testserver.Browser(t), v, "whatever it is"); code != http.StatusUnauthorized {
+			t.Fatalf("unknown login: status %d; want 401", code)
+		}
+	}
+	rows := 0
+	for table, lines := range srv.Dump(t) {
+		for _, line := range lines {
+			if strings.Contains(strings.ToLower(line), strings.ToLower(typed)) {
+				t.Errorf("table %s holds the typed login in clear: %s", table, line)
+			}
+			if table == "throttles" {
+				rows++
+			}
+		}
+	}
+	if rows == 0 {
+		t.Error("no throttle row: the unknown login was not counted at all")
+	}
+}

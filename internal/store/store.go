@@ -109,8 +109,9 @@ type Store interface {
 	// an error (the tokens are revoked all the same).
 	WithdrawConsent(ctx context.Context, userID, clientID string, now time.Time) (int, error)
 
-	// DeleteExpired deletes at most limit (> 0) sessions, codes and tokens,
-	// in total, that expired before `before`, and returns how many it
+	// DeleteExpired deletes at most limit (> 0) sessions, codes, tokens and
+	// throttle rows (their window and lock over), in total, that expired
+	// before `before`, and returns how many it
 	// deleted; fewer than limit means nothing more is due (rows that
 	// concurrent callers hold are left to them). It keeps what a later
 	// request may still need: a redeemed code while a token of its grant
@@ -205,6 +206,10 @@ type Store interface {
 	AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error
 	// ListAuditEvents returns the events matching q, newest first.
 	ListAuditEvents(ctx context.Context, q AuditQuery) ([]*genauth.AuditEvent, error)
+	// DeleteAuditEvents deletes at most limit (> 0) audit events older than
+	// before and returns how many it deleted; fewer than limit means none
+	// is left. Concurrent calls, from any number of processes, are safe.
+	DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // AuditQuery selects audit events; zero fields match everything.

@@ -67,6 +67,10 @@ func NextAttempt(current []*genauth.Throttle, now time.Time, window time.Duratio
 		if d := k.Lockout.For(th.Count); d > 0 {
 			th.LockedUntil = now.Add(d)
 		}
+		th.ExpiresAt = th.WindowStart.Add(window)
+		if th.LockedUntil.After(th.ExpiresAt) {
+			th.ExpiresAt = th.LockedUntil
+		}
 	}
 	return states, true
 }

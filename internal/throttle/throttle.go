@@ -2,10 +2,14 @@ package throttle
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -50,6 +54,28 @@ type Limiter struct {
 	Store  store.Store
 	Now    func() time.Time
 	Policy Policy
+	// LoginKey keys the hashes that name unknown logins (UnknownAccount).
+	LoginKey []byte
+}
+
+// LoginKeyPurpose is what the server derives LoginKey for from its secret key.
+const LoginKeyPurpose = "throttle unknown login"
+
+// UserAccount names the account of the user id.
+func UserAccount(id string) string { return "user:" + id }
+
+// UnknownAccount names the account of a login that names no user: a keyed
+// hash (HMAC-SHA256 under LoginKey) of its normalised form, so that its
+// variants share one count and the login, which may be a password typed in
+// the username box, is never stored.
+func (l *Limiter) UnknownAccount(login string) string {
+	var key []byte
+	if l != nil {
+		key = l.LoginKey
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(loginid.UsernameKey(login)))
+	return "name:" + hex.EncodeToString(mac.Sum(nil))
 }
 
 func accountKey(account string) string { return "login:" + account }

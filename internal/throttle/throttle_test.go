@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,4 +150,26 @@ func TestLockHoldsAcrossRestarts(t *testing.T) {
 	other := &Limiter{Store: st, Now: c.Now, Policy: DefaultPolicy}
 	_, err := other.Begin(t.Context(), "user:ada", "198.51.100.7")
 	lockedFor(t, err, c.Now())
+}
+
+// TestUnknownAccount: an unknown login is counted under a keyed hash of its
+// normalised form: variants share it, the login does not appear in it, and
+// another server secret gives another name.
+func TestUnknownAccount(t *testing.T) {
+	l := &Limiter{LoginKey: []byte("key one")}
+	name := l.UnknownAccount("Secret-In-The-Username-Box")
+	for _, v := range []string{" secret-in-the-username-box", "\u00a0SECRET-IN-THE-USERNAME-BOX\t", "ｓｅｃｒｅｔ-in-the-username-box"} {
+		if got := l.UnknownAccount(v); got != name {
+			t.Errorf("UnknownAccount(%q) = %q; want %q, as for the other spellings", v, got, name)
+		}
+	}
+	if strings.Contains(strings.ToLower(name), "secret") || !strings.HasPrefix(name, "name:") || len(name) != len("name:")+64 {
+		t.Errorf("UnknownAccount = %q; want name: and a hex HMAC-SHA256, without the login", name)
+	}
+	if l.UnknownAccount("someone-else") == name {
+		t.Error("two logins share a name")
+	}
+	if (&Limiter{LoginKey: []byte("key two")}).UnknownAccount("Secret-In-The-Username-Box") == name {
+		t.Error("another key gives the same name: the hash is not keyed")
+	}
 }

@@ -14,10 +14,10 @@ import (
 	"github.com/opengenauth/genauth/internal/store"
 )
 
-const throttleColumns = `key, count, window_start, locked_until`
+const throttleColumns = `key, count, window_start, locked_until, expires_at`
 
 func throttleValues(th *genauth.Throttle) []any {
-	return []any{th.Key, th.Count, th.WindowStart, nullTime(th.LockedUntil)}
+	return []any{th.Key, th.Count, th.WindowStart, nullTime(th.LockedUntil), th.ExpiresAt}
 }
 
 func scanThrottle(r pgx.Row) (*genauth.Throttle, error) {
@@ -25,22 +25,25 @@ func scanThrottle(r pgx.Row) (*genauth.Throttle, error) {
 		th      genauth.Throttle
 		lockEnd *time.Time
 	)
-	if err := r.Scan(&th.Key, &th.Count, &th.WindowStart, &lockEnd); err != nil {
+	if err := r.Scan(&th.Key, &th.Count, &th.WindowStart, &lockEnd, &th.ExpiresAt); err != nil {
 		return nil, err
 	}
-	th.WindowStart, th.LockedUntil = utc(th.WindowStart), fromNullTime(lockEnd)
+	th.WindowStart, th.LockedUntil, th.ExpiresAt = utc(th.WindowStart), fromNullTime(lockEnd), utc(th.ExpiresAt)
 	return &th, nil
 }
 
 // HitThrottle counts one more failure for key (see store.Store); the upsert
 // is one statement, atomic under concurrency.
 func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error) {
-	th, err := scanThrottle(s.pool.QueryRow(ctx, `INSERT INTO throttles (key, count, window_start) VALUES ($1, 1, $2)
+	th, err := scanThrottle(s.pool.QueryRow(ctx, `INSERT INTO throttles (key, count, window_start, expires_at)
+		VALUES ($1, 1, $2, $4)
 		ON CONFLICT (key) DO UPDATE SET
 			count = CASE WHEN throttles.window_start <= $3 THEN 1 ELSE throttles.count + 1 END,
 			locked_until = CASE WHEN throttles.window_start <= $3 THEN NULL ELSE throttles.locked_until END,
-			window_start = CASE WHEN throttles.window_start <= $3 THEN excluded.window_start ELSE throttles.window_start END
-		RETURNING `+throttleColumns, key, now, now.Add(-window)))
+			window_start = CASE WHEN throttles.window_start <= $3 THEN excluded.window_start ELSE throttles.window_start END,
+			expires_at = CASE WHEN throttles.window_start <= $3 THEN excluded.expires_at
+				ELSE greatest(throttles.window_start + $5::interval, throttles.locked_until) END
+		RETURNING `+throttleColumns, key, now, now.Add(-window), now.Add(window), window))
 	if err != nil {
 		return nil, mapErr("hit throttle", err)
 	}
@@ -84,9 +87,9 @@ func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.D
 			return nil
 		}
 		for _, th := range states {
-			if _, err := tx.Exec(ctx, `INSERT INTO throttles (`+throttleColumns+`) VALUES ($1, $2, $3, $4)
+			if _, err := tx.Exec(ctx, `INSERT INTO throttles (`+throttleColumns+`) VALUES ($1, $2, $3, $4, $5)
 				ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
-					locked_until = excluded.locked_until`, throttleValues(th)...); err != nil {
+					locked_until = excluded.locked_until, expires_at = excluded.expires_at`, throttleValues(th)...); err != nil {
 				return err
 			}
 		}

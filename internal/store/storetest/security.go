@@ -20,7 +20,8 @@ func testThrottles(t *testing.T, open Opener) {
 		for i := 1; i <= 3; i++ {
 			th, err := s.HitThrottle(ctx, "login:ada", t0.Add(time.Duration(i)*time.Minute), window)
 			must(t, "HitThrottle", err)
-			if th.Count != i || !th.WindowStart.Equal(t0.Add(time.Minute)) || !th.LockedUntil.IsZero() {
+			if th.Count != i || !th.WindowStart.Equal(t0.Add(time.Minute)) || !th.LockedUntil.IsZero() ||
+				!th.ExpiresAt.Equal(t0.Add(time.Minute+window)) {
 				t.Fatalf("hit %d: %+v; want count %d in the window from %v", i, th, i, t0.Add(time.Minute))
 			}
 		}
@@ -31,7 +32,7 @@ func testThrottles(t *testing.T, open Opener) {
 		lock := t0.Add(4*time.Minute + time.Hour)
 		th, err := s.HitThrottle(ctx, "login:ada", t0.Add(5*time.Minute), window)
 		must(t, "HitThrottle", err)
-		if !granted || th.Count != 5 || !th.LockedUntil.Equal(lock) {
+		if !granted || th.Count != 5 || !th.LockedUntil.Equal(lock) || !th.ExpiresAt.Equal(lock) {
 			t.Errorf("hit within the window: %+v (reservation granted %v); want count 5, still locked until %v", th, granted, lock)
 		}
 		// Another key is separate.
@@ -241,6 +242,34 @@ func testAuditEvents(t *testing.T, open Opener) {
 			diff(t, "events", tt.want, got)
 		})
 	}
+}
+
+func testDeleteAuditEvents(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := t.Context()
+	for i := range 5 {
+		must(t, "AppendAuditEvents", s.AppendAuditEvents(ctx, &genauth.AuditEvent{
+			Time: t0.Add(time.Duration(i) * time.Hour), Type: genauth.AuditLoginSuccess, UserID: hashN("u", i)}))
+	}
+	_, err := s.DeleteAuditEvents(ctx, t0, 0)
+	if err == nil {
+		t.Error("DeleteAuditEvents with limit 0: no error")
+	}
+	// Older than t0 + 3h: three events, deleted two at a time.
+	n, err := s.DeleteAuditEvents(ctx, t0.Add(3*time.Hour), 2)
+	must(t, "DeleteAuditEvents", err)
+	m, err := s.DeleteAuditEvents(ctx, t0.Add(3*time.Hour), 2)
+	must(t, "DeleteAuditEvents", err)
+	if n != 2 || m != 1 {
+		t.Errorf("deleted %d, then %d; want 2, then 1", n, m)
+	}
+	left, err := s.ListAuditEvents(ctx, store.AuditQuery{})
+	must(t, "ListAuditEvents", err)
+	var users []string
+	for _, e := range left {
+		users = append(users, e.UserID)
+	}
+	diff(t, "events left", []string{"u-4", "u-3"}, users)
 }
 
 func testSignOutClient(t *testing.T, open Opener) {

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Throttles", testThrottles},
 		{"ReserveAttempt", testReserveAttempt},
 		{"AuditEvents", testAuditEvents},
+		{"DeleteAuditEvents", testDeleteAuditEvents},
 		{"SignOutClient", testSignOutClient},
 		{"DeleteExpired", testDeleteExpired},
 		{"Management", testManagement},

@@ -8,3 +8,12 @@
 ALTER TABLE users ADD COLUMN username_key TEXT;
 ALTER TABLE users ADD COLUMN username_dup TEXT NOT NULL DEFAULT '';
 CREATE UNIQUE INDEX users_username_key_unique ON users (username_key, username_dup);
+
+-- Throttle rows are swept once their window and lock are over (expires_at).
+-- Rows of older versions get the default window, an hour. Unknown logins were
+-- kept in clear (a password typed in the username box stayed in the table):
+-- they are dropped; new ones are stored as keyed hashes.
+ALTER TABLE throttles ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
+UPDATE throttles SET expires_at = max(window_start + 3600000, COALESCE(locked_until, 0));
+CREATE INDEX throttles_expires_at ON throttles (expires_at);
+DELETE FROM throttles WHERE key LIKE 'login:name:%';
