@@ -17,6 +17,7 @@ import (
 	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/users/commonpw"
 )
 
 // Password length limits: at least 8 characters; at most 256 so that hashing
@@ -176,7 +177,9 @@ func (s *Service) dummy() string {
 	return s.dummyHash
 }
 
-// ValidatePassword checks a new password's length.
+// ValidatePassword checks a new password: its length, and that it is not
+// a common password (in any case) nor made of white space or of one
+// character repeated (NIST SP 800-63B section 3.1.1.2).
 func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLen {
@@ -188,7 +191,16 @@ func ValidatePassword(pw string) error {
 	if !utf8.ValidString(pw) {
 		return invalid("the password is not valid UTF-8")
 	}
+	if strings.TrimFunc(pw, unicode.IsSpace) == "" || oneRune(pw) || commonpw.Contains(pw) {
+		return invalid("the password is too common or too easy to guess")
+	}
 	return nil
+}
+
+// oneRune reports whether s repeats a single character.
+func oneRune(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return strings.Trim(s, string(first)) == ""
 }
 
 // normalizeUsername is the username to store for v: see loginid.Username.
