@@ -13,8 +13,10 @@ CREATE UNIQUE INDEX users_username_key_unique ON users (username_key, username_d
 -- Rows of older versions get the default window, an hour. Unknown logins were
 -- kept in clear (a password typed in the username box stayed in the table):
 -- they are dropped; new ones are stored as keyed hashes.
+-- The default serves rows that a node of an older version writes.
 ALTER TABLE throttles ADD COLUMN expires_at timestamptz;
 UPDATE throttles SET expires_at = greatest(window_start + interval '1 hour', locked_until);
 ALTER TABLE throttles ALTER COLUMN expires_at SET NOT NULL;
+ALTER TABLE throttles ALTER COLUMN expires_at SET DEFAULT now() + interval '1 hour';
 CREATE INDEX throttles_expires_at ON throttles (expires_at);
 DELETE FROM throttles WHERE key LIKE 'login:name:%';
