@@ -246,20 +246,13 @@ func TestMigrateDuplicateUsernames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Throttle rows of the old schema: an unknown login kept in clear, an address.
-	t0ms := storetest.LegacyUsers[0].Created.UnixMilli()
-	if err := s.Exec(ctx, `INSERT INTO throttles (key, count, window_start, locked_until) VALUES ('login:name:typed secret', 3, ?, NULL), ('addr:192.0.2.1', 2, ?, NULL)`, t0ms, t0ms); err != nil {
-		t.Fatal(err)
+	for _, th := range storetest.LegacyThrottles {
+		if err := s.Exec(ctx, `INSERT INTO throttles (key, count, window_start, locked_until) VALUES (?, ?, ?, NULL)`, th.Key, th.Count, th.WindowStart.UnixMilli()); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatalf("Migrate over duplicate usernames: %v", err)
 	}
-	storetest.CheckLegacyUsernames(t, s)
-	if _, err := s.GetThrottle(ctx, "login:name:typed secret"); !errors.Is(err, genauth.ErrNotFound) {
-		t.Errorf("the unknown login kept in clear survived the migration: %v", err)
-	}
-	th, err := s.GetThrottle(ctx, "addr:192.0.2.1")
-	if err != nil || th.Count != 2 || !th.ExpiresAt.Equal(storetest.LegacyUsers[0].Created.Add(time.Hour)) {
-		t.Errorf("address row after the migration: %+v, %v; want count 2, expiring an hour into its window", th, err)
-	}
+	storetest.CheckSigninMigration(t, s)
 }

@@ -29,13 +29,29 @@ var LegacyUsers = []LegacyUser{
 	{"u-spaced", "he nry", t0.Add(5 * time.Minute)},
 }
 
-// CheckLegacyUsernames checks a store migrated over LegacyUsers: nobody was
-// merged or renamed, DuplicateUsernames reports both groups oldest first, an
-// exact username still signs its own user in while a mere variant of a
-// duplicated one names nobody, and no new variant can be added.
-func CheckLegacyUsernames(t *testing.T, s store.Store) {
+// LegacyThrottles are throttle rows as older versions stored them: an
+// unknown login in clear, and an address.
+var LegacyThrottles = []genauth.Throttle{
+	{Key: "login:name:typed secret", Count: 3, WindowStart: t0},
+	{Key: "addr:192.0.2.1", Count: 2, WindowStart: t0},
+}
+
+// CheckSigninMigration checks a store migrated over LegacyUsers and
+// LegacyThrottles: nobody was merged or renamed, DuplicateUsernames reports
+// both groups oldest first, an exact username still signs its own user in
+// while a mere variant of a duplicated one names nobody, and no new variant
+// can be added; the login kept in clear is gone, the address row kept, with
+// the default window's expiry.
+func CheckSigninMigration(t *testing.T, s store.Store) {
 	t.Helper()
 	ctx := t.Context()
+	_, err := s.GetThrottle(ctx, "login:name:typed secret")
+	wantErr(t, "GetThrottle of the login kept in clear", err, genauth.ErrNotFound)
+	th, err := s.GetThrottle(ctx, "addr:192.0.2.1")
+	must(t, "GetThrottle", err)
+	if th.Count != 2 || !th.ExpiresAt.Equal(t0.Add(time.Hour)) {
+		t.Errorf("address row after the migration: %+v; want count 2, expiring an hour into its window", th)
+	}
 	for _, lu := range LegacyUsers {
 		u, err := s.GetUser(ctx, lu.ID)
 		must(t, "GetUser "+lu.ID, err)
