@@ -338,6 +338,8 @@ type Throttle struct {
 	Count       int
 	WindowStart time.Time
 	LockedUntil time.Time // zero: not locked
+	// ExpiresAt is when the row may be forgotten: its window and its lock are over.
+	ExpiresAt time.Time
 }
 
 // Audit event types. Their names and the log fields are stable: operators

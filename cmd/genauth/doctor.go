@@ -195,6 +195,31 @@ func (c *cli) checkDatabase(ctx context.Context, k *checkup) {
 	}
 	c.checkKeys(ctx, k, st)
 	checkClock(ctx, k, st, time.Now())
+	checkUsernames(ctx, k, st)
+}
+
+// checkUsernames reports the users whose usernames are equal but for case,
+// width or spacing, which a database from before usernames were unique that
+// way may hold: the upgrade merged or renamed none of them, and a sign-in
+// with a mere variant of such a username names none of them.
+func checkUsernames(ctx context.Context, k *checkup, st store.Store) {
+	groups, err := st.DuplicateUsernames(ctx)
+	if err != nil {
+		k.fail("cannot read the usernames: %v", err)
+		return
+	}
+	if len(groups) == 0 {
+		k.ok("no two usernames differ only in case, width or spacing")
+		return
+	}
+	for _, g := range groups {
+		names := make([]string, len(g))
+		for i, u := range g {
+			names[i] = fmt.Sprintf("%q (user id %s)", u.Username, u.ID)
+		}
+		k.fail("the usernames %s differ only in case, width or spacing: each signs in only when typed exactly, and no variant works. "+
+			"Rename or delete all but one (management API update-user or delete-users)", strings.Join(names, ", "))
+	}
 }
 
 // checkSchema reports whether the schema is usable for the checks after it.

@@ -52,6 +52,17 @@ func TestDoctor(t *testing.T) {
 	behind := variant("behind", func(dir string) {
 		execSQL(t, filepath.Join(dir, dbFile), `DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`)
 	})
+	// Users as the migration to case-insensitive usernames leaves those it
+	// found differing only in case, width or spacing: the later ones marked.
+	dupUsers := variant("dupusers", func(dir string) {
+		for _, u := range []struct{ id, name, dup string }{{"u-old", "henry", ""}, {"u-new", "ＨＥＮＲＹ", "u-new"}} {
+			execSQL(t, filepath.Join(dir, dbFile), `INSERT INTO users (id, username, username_key, username_dup,
+				email_verified, phone_verified, password_hash, name, given_name, family_name, middle_name, nickname,
+				preferred_username, profile, picture, website, gender, birthdate, zoneinfo, locale, address,
+				created_at, updated_at) VALUES ('`+u.id+`', '`+u.name+`', 'henry', '`+u.dup+`',
+				0, 0, '', '', '', '', '', '', '', '', '', '', 'U', '', '', '', '{}', 0, 0)`)
+		}
+	})
 	empty := filepath.Join(root, "empty")
 	if err := os.MkdirAll(empty, 0o700); err != nil {
 		t.Fatal(err)
@@ -68,7 +79,8 @@ func TestDoctor(t *testing.T) {
 		code int
 		want []string
 	}{
-		{"good", []string{"--data-dir", good}, 0, []string{"ok    database", "opens the 4 signing key(s) and the management access key", "No problems found."}},
+		{"good", []string{"--data-dir", good}, 0, []string{"ok    database", "opens the 4 signing key(s) and the management access key",
+			"ok    no two usernames differ only in case, width or spacing", "No problems found."}},
 		{"plain http public URL", []string{"--data-dir", good, "--public-url", "http://auth.example.com"}, 0,
 			[]string{"WARN  public URL http://auth.example.com is plain http", "No problems; 1 warning(s)."}},
 		{"unusable public URL", []string{"--data-dir", good, "--public-url", "auth.example.com"}, 1, []string{"FAIL  --public-url"}},
@@ -78,6 +90,8 @@ func TestDoctor(t *testing.T) {
 		{"missing key file", []string{"--data-dir", noKey}, 1, []string{"FAIL  the server secret key " + filepath.Join(noKey, secretKeyFile) + " is missing"}},
 		{"stored time in the future", []string{"--data-dir", future}, 1, []string{"FAIL  the database holds a time", "in the future"}},
 		{"schema from a newer version", []string{"--data-dir", newer}, 1, []string{"FAIL  the database", "was upgraded by a newer GenAuth (migration 9999_from_the_future.sql"}},
+		{"usernames differing only in case or width", []string{"--data-dir", dupUsers}, 1,
+			[]string{`FAIL  the usernames "henry" (user id u-old), "ＨＥＮＲＹ" (user id u-new) differ only in case, width or spacing`}},
 		{"schema behind", []string{"--data-dir", behind}, 1, []string{"lacks 1 migration(s)", "genauth migrate"}},
 		{"TLS good", []string{"--data-dir", good, "--public-url", "https://localhost", "--tls-cert", certFile, "--tls-key", keyFile}, 0,
 			[]string{"ok    public URL https://localhost uses https", "ok    TLS certificate " + certFile + " and key " + keyFile + " match"}},

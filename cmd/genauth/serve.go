@@ -39,12 +39,14 @@ const (
 const (
 	sweepInterval = 5 * time.Minute
 	sweepMargin   = time.Hour
+	// auditRetention is how long audit events are kept: 90 days.
+	auditRetention = 90 * 24 * time.Hour
 )
 
 func (c *cli) serveCmd() *cobra.Command {
 	var addr, publicURL string
 	var ops opsConfig
-	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin}
+	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin, auditRetention: auditRetention}
 	sess := sessionConfig{ttl: session.DefaultTTL, idle: session.DefaultIdleTTL}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -70,9 +72,11 @@ application and prints the application's credentials once.`,
 	envStringVar(cmd.Flags(), &publicURL, "public-url", "GENAUTH_PUBLIC_URL", "http://localhost:8080",
 		"URL at which users and applications reach the server (token issuer and links)")
 	c.envVar(cmd.Flags(), &durationValue{&sw.interval}, "sweep-interval", "GENAUTH_SWEEP_INTERVAL",
-		"how often to delete expired sessions, codes and tokens (0: never)")
+		"how often to delete expired sessions, codes, tokens and throttle rows, and old audit events (0: never)")
 	c.envVar(cmd.Flags(), &durationValue{&sw.margin}, "sweep-margin", "GENAUTH_SWEEP_MARGIN",
 		"how long past their expiry rows are kept before the sweeper deletes them")
+	c.envVar(cmd.Flags(), &durationValue{&sw.auditRetention}, "audit-retention", "GENAUTH_AUDIT_RETENTION",
+		"how long audit events are kept before the sweeper deletes them (0: forever)")
 	c.envVar(cmd.Flags(), &durationValue{&sess.ttl}, "session-ttl", "GENAUTH_SESSION_TTL",
 		"how long a browser session lasts after sign-in, however it is used (at least 1m)")
 	c.envVar(cmd.Flags(), &durationValue{&sess.idle}, "session-idle-ttl", "GENAUTH_SESSION_IDLE_TTL",
@@ -82,7 +86,7 @@ application and prints the application's credentials once.`,
 }
 
 // sweepConfig is the serve command's sweeper settings.
-type sweepConfig struct{ interval, margin time.Duration }
+type sweepConfig struct{ interval, margin, auditRetention time.Duration }
 
 // startSweeper runs the sweeper in the background until the returned stop
 // function is called; stop waits for a pass in progress to end. Every node
@@ -93,7 +97,8 @@ func startSweeper(ctx context.Context, st store.Store, cfg sweepConfig, logger *
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
-	s := &sweep.Sweeper{Store: st, Now: time.Now, Interval: cfg.interval, Margin: cfg.margin, Logger: logger}
+	s := &sweep.Sweeper{Store: st, Now: time.Now, Interval: cfg.interval, Margin: cfg.margin,
+		AuditRetention: cfg.auditRetention, Logger: logger}
 	go func() {
 		defer close(done)
 		_ = s.Run(ctx) // fails only on a zero interval, excluded above

@@ -107,7 +107,7 @@ func TestReadPassword(t *testing.T) {
 // stderr, nothing on stdout, exits 1 and leaves the database as it was.
 func TestInvalidInput(t *testing.T) {
 	dir := newDataDir(t)
-	mustRun(t, "password1\n", "user", "create", "--data-dir", dir, "--username", "alice", "--email", "alice@example.com", "--password-stdin")
+	mustRun(t, "correct horse battery\n", "user", "create", "--data-dir", dir, "--username", "alice", "--email", "alice@example.com", "--password-stdin")
 	mustRun(t, "", "app", "create", "--data-dir", dir, "--name", "Existing", "--redirect-uri", "https://example.com/cb")
 
 	const cb = "https://example.com/cb"
@@ -143,14 +143,17 @@ func TestInvalidInput(t *testing.T) {
 		{"short password", "short\n", []string{"user", "create", "--username", "dave", "--password-stdin"}, "at least 8 characters"},
 		{"long password", strings.Repeat("p", 300) + "\n", []string{"user", "create", "--username", "dave", "--password-stdin"}, "at most"},
 		{"empty stdin", "", []string{"user", "create", "--username", "dave", "--password-stdin"}, "no password"},
-		{"missing --password-stdin", "password1\n", []string{"user", "create", "--username", "dave"}, "--password-stdin is required"},
+		{"missing --password-stdin", "correct horse battery\n", []string{"user", "create", "--username", "dave"}, "--password-stdin is required"},
 		{"password as argument", "", []string{"user", "create", "--username", "dave", "--password", "password1"}, "unknown flag"},
-		{"no login", "password1\n", []string{"user", "create", "--password-stdin"}, "username, email or phone"},
-		{"bad username", "password1\n", []string{"user", "create", "--username", "da ve", "--password-stdin"}, "username may contain"},
-		{"bad email", "password1\n", []string{"user", "create", "--username", "dave", "--email", "not-an-email", "--password-stdin"}, "not an email address"},
-		{"bad phone", "password1\n", []string{"user", "create", "--username", "dave", "--phone", "12ab5", "--password-stdin"}, "phone number"},
-		{"duplicate username", "password1\n", []string{"user", "create", "--username", "alice", "--password-stdin"}, "already exists"},
-		{"duplicate email", "password1\n", []string{"user", "create", "--username", "alice2", "--email", "ALICE@example.com", "--password-stdin"}, "already exists"},
+		{"no login", "correct horse battery\n", []string{"user", "create", "--password-stdin"}, "username, email or phone"},
+		{"bad username", "correct horse battery\n", []string{"user", "create", "--username", "da ve", "--password-stdin"}, "username may contain"},
+		{"bad email", "correct horse battery\n", []string{"user", "create", "--username", "dave", "--email", "not-an-email", "--password-stdin"}, "not an email address"},
+		{"bad phone", "correct horse battery\n", []string{"user", "create", "--username", "dave", "--phone", "12ab5", "--password-stdin"}, "phone number"},
+		{"common password", "qwertyuiop\n", []string{"user", "create", "--username", "dave", "--password-stdin"}, "too common"},
+		{"eight spaces", "        \n", []string{"user", "create", "--username", "dave", "--password-stdin"}, "too common"},
+		{"duplicate username", "correct horse battery\n", []string{"user", "create", "--username", "alice", "--password-stdin"}, "already exists"},
+		{"duplicate username in another case and width", "correct horse battery\n", []string{"user", "create", "--username", "ＡＬＩＣＥ", "--password-stdin"}, "already exists"},
+		{"duplicate email", "correct horse battery\n", []string{"user", "create", "--username", "alice2", "--email", "ALICE@example.com", "--password-stdin"}, "already exists"},
 		{"bad public URL", "", []string{"serve", "--public-url", "ftp://example.com"}, "http:// or https://"},
 		{"public URL with query", "", []string{"serve", "--public-url", "https://example.com/?a=b"}, "query"},
 		{"empty data dir", "", []string{"app", "list", "--data-dir", ""}, "must not be empty"},

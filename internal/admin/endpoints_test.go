@@ -121,6 +121,31 @@ func TestUserEndpoints(t *testing.T) {
 		}{
 			{"create-user duplicate username", http.MethodPost, "create-user", []param{ps("username", "ada"), ps("password", "x-password")},
 				func(t *testing.T, env envelope) { failed(t, env, 409, 0, "username") }},
+			{"create-user variant of a username", http.MethodPost, "create-user", []param{ps("username", "\u00a0ＡＤＡ ")},
+				func(t *testing.T, env envelope) { failed(t, env, 409, 0, "username") }},
+			{"create-users-batch variant of a username", http.MethodPost, "create-users-batch",
+				[]param{p("list", `[{"username":"dan"},{"username":"Ada"}]`)},
+				func(t *testing.T, env envelope) { failed(t, env, 409, 0, "entry 1") }},
+			{"update-user to a variant of another username", http.MethodPost, "update-user",
+				[]param{ps("userId", bob.UserID), ps("username", " ADA")},
+				func(t *testing.T, env envelope) { failed(t, env, 409, 0, "username") }},
+			{"get-user by a variant of the username", http.MethodGet, "get-user",
+				[]param{ps("userId", "\u00a0Ａda"), ps("userIdType", "username")},
+				func(t *testing.T, env envelope) {
+					var u user
+					ok(t, env, &u)
+					if u.UserID != ada.UserID {
+						t.Fatalf("got %s", u.UserID)
+					}
+				}},
+			{"is-user-exists by a variant of the username", http.MethodPost, "is-user-exists", []param{ps("username", "ADA\t")},
+				func(t *testing.T, env envelope) {
+					var d struct{ Exists bool }
+					ok(t, env, &d)
+					if !d.Exists {
+						t.Fatal("exists = false")
+					}
+				}},
 			{"create-user duplicate email in another case", http.MethodPost, "create-user", []param{ps("email", "ADA@example.COM")},
 				func(t *testing.T, env envelope) { failed(t, env, 409, 0, "email") }},
 			{"create-user wrong type", http.MethodPost, "create-user", []param{p("username", "42")},
@@ -229,6 +254,10 @@ func TestUserEndpoints(t *testing.T) {
 				func(t *testing.T, env envelope) { failed(t, env, 409, 0, "email") }},
 			{"update-user short password", http.MethodPost, "update-user", []param{ps("userId", bob.UserID), ps("password", "short")},
 				func(t *testing.T, env envelope) { failed(t, env, 400, 0, "password") }},
+			{"update-user common password", http.MethodPost, "update-user", []param{ps("userId", bob.UserID), ps("password", "Password1")},
+				func(t *testing.T, env envelope) { failed(t, env, 400, 0, "too common") }},
+			{"create-user common password", http.MethodPost, "create-user", []param{ps("username", "frank"), ps("password", "12345678")},
+				func(t *testing.T, env envelope) { failed(t, env, 400, 0, "too common") }},
 			{"update-user bad status", http.MethodPost, "update-user", []param{ps("userId", bob.UserID), ps("status", "Gone")},
 				func(t *testing.T, env envelope) { failed(t, env, 400, 0, "status") }},
 			{"update-user unknown", http.MethodPost, "update-user", []param{ps("userId", "nobody")},

@@ -36,6 +36,7 @@ var en = map[string]string{
 	"register.error.password_short":    "The password must have at least {0} characters.",
 	"register.error.password_long":     "The password is too long: at most {0} bytes.",
 	"register.error.password_invalid":  "The password contains characters that cannot be used.",
+	"register.error.password_common":   "This password is too common or too easy to guess. Choose another.",
 	"register.error.mismatch":          "The two passwords do not match.",
 	"register.error.username_long":     "The username must have at most {0} characters.",
 	"register.error.username_chars":    "The username may contain only letters, digits, '.', '_' and '-'.",

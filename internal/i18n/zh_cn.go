@@ -36,6 +36,7 @@ var zhCN = map[string]string{
 	"register.error.password_short":    "密码至少需要 {0} 个字符。",
 	"register.error.password_long":     "密码过长：最多 {0} 个字节。",
 	"register.error.password_invalid":  "密码中含有无法使用的字符。",
+	"register.error.password_common":   "该密码过于常见或太容易被猜到，请换一个。",
 	"register.error.mismatch":          "两次输入的密码不一致。",
 	"register.error.username_long":     "用户名最多 {0} 个字符。",
 	"register.error.username_chars":    "用户名只能包含字母、数字、“.”、“_”和“-”。",

@@ -21,45 +21,29 @@ func (h *Handler) record(r *http.Request, e genauth.AuditEvent) {
 }
 
 // throttleAccount names the account a sign-in attempt is counted against:
-// the user's id when the login names one (so that username, email and phone
-// share one count), else the login as typed. Both kinds lock the same way,
-// which reveals nothing about which logins exist.
+// the user's id when the login names one (so that username, email, phone and
+// every variant of them share one count), else a keyed hash of the login in
+// its normalised form (so that an unknown login's variants share one too,
+// and the login is never stored). Both kinds lock
+// the same way, which reveals nothing about which logins exist.
 func (h *Handler) throttleAccount(ctx context.Context, login string) (string, error) {
 	u, err := h.store.FindUserByLogin(ctx, login)
 	switch {
 	case err == nil:
-		return "user:" + u.ID, nil
+		return throttle.UserAccount(u.ID), nil
 	case errors.Is(err, genauth.ErrNotFound):
 		// Prefixed apart, so that no typed login can pass for a user id.
-		return "name:" + login, nil
+		return h.limiter.UnknownAccount(login), nil
 	default:
 		return "", err
 	}
 }
 
-// checkLocked returns throttle.ErrLocked (wrapped) when sign-ins for the
-// account or from the request's address are paused.
-func (h *Handler) checkLocked(r *http.Request, account string) error {
-	if h.limiter == nil {
-		return nil
-	}
-	return h.limiter.CheckLogin(r.Context(), account, audit.ClientIP(r))
-}
-
-// loginFailed counts a failure; the error is throttle.ErrLocked when this
-// failure paused sign-ins.
-func (h *Handler) loginFailed(r *http.Request, account string) error {
-	if h.limiter == nil {
-		return nil
-	}
-	return h.limiter.LoginFailed(r.Context(), account, audit.ClientIP(r))
-}
-
-func (h *Handler) loginSucceeded(r *http.Request, account string) error {
-	if h.limiter == nil {
-		return nil
-	}
-	return h.limiter.LoginSucceeded(r.Context(), account)
+// beginAttempt reserves a sign-in attempt for the account from the
+// request's address before the password is checked; the error is
+// throttle.ErrLocked (wrapped) when sign-ins for either are paused.
+func (h *Handler) beginAttempt(r *http.Request, account string) (*throttle.Attempt, error) {
+	return h.limiter.Begin(r.Context(), account, audit.ClientIP(r))
 }
 
 // allowRegistration counts a registration from the request's address.

@@ -131,6 +131,7 @@ var inputRules = []struct {
 	{"the password must have at least", "password", "register.error.password_short", true},
 	{"the password must have at most", "password", "register.error.password_long", true},
 	{"the password is not valid UTF-8", "password", "register.error.password_invalid", false},
+	{"the password is too common", "password", "register.error.password_common", false},
 	{"the username must have at most", "username", "register.error.username_long", true},
 	{"the username may contain only", "username", "register.error.username_chars", false},
 	{"the username must contain a letter", "username", "register.error.username_letter", false},

@@ -132,40 +132,39 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	locked := func() {
 		h.showLogin(w, r, http.StatusTooManyRequests, returnTo, username, map[string]*msg{"credentials": m("login.error.locked")})
 	}
-	switch err := h.checkLocked(r, account); {
+	attempt, err := h.beginAttempt(r, account)
+	switch {
 	case errors.Is(err, errLocked):
 		h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginFailure, UserID: userOf(account), Detail: "locked"})
 		locked()
 		return
 	case err != nil:
-		h.internalError(w, r, "login: throttle check", err)
+		h.internalError(w, r, "login: throttle", err)
 		return
 	}
 	u, err := h.users.Authenticate(r.Context(), username, pw)
 	if errors.Is(err, genauth.ErrBadCredentials) {
-		switch err := h.loginFailed(r, account); {
-		case errors.Is(err, errLocked):
+		if errors.Is(attempt.Failed(), errLocked) {
 			h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginLockout, UserID: userOf(account)})
 			locked()
-		case err != nil:
-			h.internalError(w, r, "login: throttle count", err)
-		default:
-			h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginFailure, UserID: userOf(account), Detail: "wrong credentials"})
-			h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
+			return
 		}
+		h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginFailure, UserID: userOf(account), Detail: "wrong credentials"})
+		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
+		return
+	}
+	if err != nil && !errors.Is(err, genauth.ErrSuspended) {
+		h.internalError(w, r, "login: authenticate", err)
+		return
+	}
+	// The password was right: the attempt was no failure.
+	if rerr := attempt.Succeeded(r.Context()); rerr != nil {
+		h.internalError(w, r, "login: throttle reset", rerr)
 		return
 	}
 	if errors.Is(err, genauth.ErrSuspended) {
 		h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginFailure, UserID: userOf(account), Detail: "suspended"})
 		h.showLogin(w, r, http.StatusForbidden, returnTo, username, map[string]*msg{"credentials": m("login.error.suspended")})
-		return
-	}
-	if err != nil {
-		h.internalError(w, r, "login: authenticate", err)
-		return
-	}
-	if err := h.loginSucceeded(r, account); err != nil {
-		h.internalError(w, r, "login: throttle reset", err)
 		return
 	}
 	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {

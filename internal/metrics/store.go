@@ -138,9 +138,9 @@ func (s *timedStore) HitThrottle(ctx context.Context, key string, now time.Time,
 	return s.Store.HitThrottle(ctx, key, now, window)
 }
 
-func (s *timedStore) GetThrottle(ctx context.Context, key string) (*genauth.Throttle, error) {
-	defer s.since("get_throttle", time.Now())
-	return s.Store.GetThrottle(ctx, key)
+func (s *timedStore) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*genauth.Throttle, bool, error) {
+	defer s.since("reserve_attempt", time.Now())
+	return s.Store.ReserveAttempt(ctx, now, window, keys...)
 }
 
 func (s *timedStore) UseNonce(ctx context.Context, nonce string, now, expires time.Time) error {

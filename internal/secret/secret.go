@@ -34,8 +34,15 @@ func NewSealer(key []byte, rand io.Reader) (*Sealer, error) {
 	return &Sealer{key: append([]byte(nil), key...), rand: rand}, nil
 }
 
+// DeriveKey returns a 32-byte key for purpose derived from the server secret
+// key (HKDF-SHA256), for keyed hashes; a purpose names one use only, and
+// differs from every purpose values are sealed for.
+func (s *Sealer) DeriveKey(purpose string) ([]byte, error) {
+	return hkdf.Key(sha256.New, s.key, nil, "genauth "+purpose, 32)
+}
+
 func (s *Sealer) aead(purpose string) (cipher.AEAD, error) {
-	sub, err := hkdf.Key(sha256.New, s.key, nil, "genauth "+purpose, 32)
+	sub, err := s.DeriveKey(purpose)
 	if err != nil {
 		return nil, err
 	}

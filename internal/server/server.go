@@ -89,13 +89,17 @@ func New(cfg Config) (http.Handler, error) {
 		TTL:     cfg.SessionTTL,
 		IdleTTL: cfg.SessionIdleTTL,
 	}
+	loginKey, err := sealer.DeriveKey(throttle.LoginKeyPurpose)
+	if err != nil {
+		return nil, err
+	}
 	pages, err := login.New(login.Config{
 		Store:     cfg.Store,
 		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
 		Sessions:  sessions,
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
-		Limiter:   &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy},
+		Limiter:   &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey},
 		Audit:     cfg.Audit,
 	})
 	if err != nil {

@@ -22,9 +22,16 @@ type Store interface {
 
 	CreateUser(ctx context.Context, u *genauth.User) error
 	GetUser(ctx context.Context, id string) (*genauth.User, error)
-	// FindUserByLogin finds the user whose username, email or phone equals login
-	// (emails compare case-insensitively).
+	// FindUserByLogin finds the user whose username, email or phone equals
+	// login as loginid.Normalize compares them (usernames by their RFC 8265
+	// form, emails case-insensitively, all trimmed); MatchLogin says which
+	// user wins when several match.
 	FindUserByLogin(ctx context.Context, login string) (*genauth.User, error)
+	// DuplicateUsernames returns the groups of users whose usernames are
+	// equal as loginid.UsernameKey compares them, each group oldest first.
+	// Only a database that held them before usernames were unique that way
+	// has any: they are never merged or renamed, but reported (genauth doctor).
+	DuplicateUsernames(ctx context.Context) ([][]*genauth.User, error)
 	// ListUsers returns every user, oldest first.
 	ListUsers(ctx context.Context) ([]*genauth.User, error)
 
@@ -102,8 +109,9 @@ type Store interface {
 	// an error (the tokens are revoked all the same).
 	WithdrawConsent(ctx context.Context, userID, clientID string, now time.Time) (int, error)
 
-	// DeleteExpired deletes at most limit (> 0) sessions, codes and tokens,
-	// in total, that expired before `before`, and returns how many it
+	// DeleteExpired deletes at most limit (> 0) sessions, codes, tokens and
+	// throttle rows (their window and lock over), in total, that expired
+	// before `before`, and returns how many it
 	// deleted; fewer than limit means nothing more is due (rows that
 	// concurrent callers hold are left to them). It keeps what a later
 	// request may still need: a redeemed code while a token of its grant
@@ -128,7 +136,8 @@ type Store interface {
 	// codes, tokens, consents, login history) atomically; an unknown id gives
 	// an *EntryError wrapping genauth.ErrNotFound and deletes nothing.
 	DeleteUsers(ctx context.Context, ids []string) error
-	// FindUser finds the user whose field equals value.
+	// FindUser finds the user whose field equals value, compared as
+	// FindUserByLogin compares that field.
 	FindUser(ctx context.Context, field UserField, value string) (*genauth.User, error)
 	// QueryUsers returns a page of the users matching q and how many match in all.
 	QueryUsers(ctx context.Context, q UserQuery) ([]*genauth.User, int, error)
@@ -172,8 +181,18 @@ type Store interface {
 	// window that began more than window before now starts afresh (count 1,
 	// no lock). Concurrent hits are all counted.
 	HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error)
-	// LockThrottle sets key's lockout end; an unknown key gives genauth.ErrNotFound.
-	LockThrottle(ctx context.Context, key string, until time.Time) error
+	// ReserveAttempt atomically counts one attempt against every key before
+	// the attempt is judged, as NextAttempt decides: unless one key is locked
+	// at now (then nothing changes and granted is false), each key's count
+	// grows by one and a key whose count reaches its Lockout.After locks. It
+	// returns the keys' states after, in the order given. Concurrent calls,
+	// from any number of processes, each see their own count, so no more
+	// than Lockout.After attempts are granted before a key locks.
+	ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...ThrottleKey) (states []*genauth.Throttle, granted bool, err error)
+	// ReleaseAttempt takes back an attempt ReserveAttempt counted against
+	// key, which turned out not to count (it succeeded): the count drops by
+	// one and the key unlocks. An unknown key is not an error.
+	ReleaseAttempt(ctx context.Context, key string) error
 	// GetThrottle returns key's state; an unknown key gives genauth.ErrNotFound.
 	GetThrottle(ctx context.Context, key string) (*genauth.Throttle, error)
 	// ResetThrottle forgets key; resetting an unknown key is not an error.
@@ -187,6 +206,10 @@ type Store interface {
 	AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error
 	// ListAuditEvents returns the events matching q, newest first.
 	ListAuditEvents(ctx context.Context, q AuditQuery) ([]*genauth.AuditEvent, error)
+	// DeleteAuditEvents deletes at most limit (> 0) audit events older than
+	// before and returns how many it deleted; fewer than limit means none
+	// is left. Concurrent calls, from any number of processes, are safe.
+	DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
 // AuditQuery selects audit events; zero fields match everything.

@@ -13,10 +13,11 @@ const DefaultBatch = 1000
 // Deleter is the part of store.Store the sweeper uses.
 type Deleter interface {
 	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
+	DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
-// Sweeper deletes rows that expired more than Margin ago, Batch rows per
-// store call, every Interval.
+// Sweeper deletes rows that expired more than Margin ago, and audit events
+// older than AuditRetention, Batch rows per store call, every Interval.
 type Sweeper struct {
 	Store Deleter
 	Now   func() time.Time
@@ -28,23 +29,36 @@ type Sweeper struct {
 	Margin time.Duration
 	// Batch bounds the rows deleted by one store call (one short
 	// transaction); 0 means DefaultBatch.
-	Batch  int
-	Logger *slog.Logger
+	Batch int
+	// AuditRetention is how long audit events are kept; 0 keeps them forever.
+	AuditRetention time.Duration
+	Logger         *slog.Logger
 	// Ticks, when set, replaces the Interval timer (tests).
 	Ticks <-chan time.Time
 }
 
-// Sweep runs one pass: it deletes in batches until a batch comes back short
-// or ctx ends, and returns how many rows it deleted.
+// Sweep runs one pass: it deletes expired rows, then old audit events, in
+// batches until a batch comes back short or ctx ends, and returns how many
+// rows it deleted.
 func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
+	now := s.Now()
+	total, err := s.drain(ctx, s.Store.DeleteExpired, now.Add(-s.Margin))
+	if err != nil || s.AuditRetention <= 0 {
+		return total, err
+	}
+	n, err := s.drain(ctx, s.Store.DeleteAuditEvents, now.Add(-s.AuditRetention))
+	return total + n, err
+}
+
+// drain calls del with before until a batch comes back short.
+func (s *Sweeper) drain(ctx context.Context, del func(context.Context, time.Time, int) (int, error), before time.Time) (int, error) {
 	batch := s.Batch
 	if batch <= 0 {
 		batch = DefaultBatch
 	}
-	before := s.Now().Add(-s.Margin)
 	total := 0
 	for {
-		n, err := s.Store.DeleteExpired(ctx, before, batch)
+		n, err := del(ctx, before, batch)
 		total += n
 		if err != nil {
 			return total, err
@@ -83,7 +97,7 @@ func (s *Sweeper) Run(ctx context.Context) error {
 		case err != nil:
 			log.WarnContext(ctx, "sweeping expired rows failed; will retry", "deleted", n, "err", err)
 		case n > 0:
-			log.InfoContext(ctx, "swept expired sessions, codes and tokens", "deleted", n)
+			log.InfoContext(ctx, "swept expired rows and old audit events", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():

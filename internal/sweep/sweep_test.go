@@ -13,6 +13,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/clock"
+	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/sweep"
 )
@@ -191,4 +192,33 @@ func (w *lockedWriter) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.Write(p)
+}
+
+// TestSweepAuditRetention: audit events older than the retention go, newer
+// ones stay; a zero retention keeps them all.
+func TestSweepAuditRetention(t *testing.T) {
+	st := newStore(t)
+	clk := clock.NewFake(t0)
+	const day = 24 * time.Hour
+	for i, age := range []time.Duration{100 * day, 90*day + time.Second, 89 * day, time.Hour} {
+		if err := st.AppendAuditEvents(t.Context(), &genauth.AuditEvent{Time: t0.Add(-age), Type: genauth.AuditLoginSuccess,
+			UserID: fmt.Sprintf("u-%d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	forever := &sweep.Sweeper{Store: st, Now: clk.Now, Margin: time.Hour}
+	if n, err := forever.Sweep(t.Context()); err != nil || n != 0 {
+		t.Fatalf("without a retention: Sweep = %d, %v; want nothing deleted", n, err)
+	}
+	s := &sweep.Sweeper{Store: st, Now: clk.Now, Margin: time.Hour, AuditRetention: 90 * day, Batch: 1}
+	if n, err := s.Sweep(t.Context()); err != nil || n != 2 {
+		t.Fatalf("Sweep = %d, %v; want the 2 events older than 90 days deleted", n, err)
+	}
+	left, err := st.ListAuditEvents(t.Context(), store.AuditQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 2 || left[0].UserID != "u-3" || left[1].UserID != "u-2" {
+		t.Fatalf("events left: %+v; want u-3 and u-2", left)
+	}
 }

@@ -1,5 +1,7 @@
 // Package throttle owns the abuse limits of the hosted pages: sign-in
 // failures per account and per client address with exponential back-off and
-// a temporary lockout, and registrations per address. The counts live in the
-// database, so they hold across restarts and across nodes.
+// a temporary lockout, and registrations per address. A sign-in attempt is
+// counted before its password is checked (Begin), atomically in the
+// database, so that concurrent guesses cannot outrun the limit; the counts
+// hold across restarts and across nodes.
 package throttle

@@ -2,12 +2,14 @@ package throttle
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -52,80 +54,101 @@ type Limiter struct {
 	Store  store.Store
 	Now    func() time.Time
 	Policy Policy
+	// LoginKey keys the hashes that name unknown logins (UnknownAccount).
+	LoginKey []byte
 }
 
-func accountKey(account string) string { return "login:" + strings.ToLower(strings.TrimSpace(account)) }
+// LoginKeyPurpose is what the server derives LoginKey for from its secret key.
+const LoginKeyPurpose = "throttle unknown login"
+
+// UserAccount names the account of the user id.
+func UserAccount(id string) string { return "user:" + id }
+
+// UnknownAccount names the account of a login that names no user: a keyed
+// hash (HMAC-SHA256 under LoginKey) of its normalised form, so that its
+// variants share one count and the login, which may be a password typed in
+// the username box, is never stored.
+func (l *Limiter) UnknownAccount(login string) string {
+	var key []byte
+	if l != nil {
+		key = l.LoginKey
+	}
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte(loginid.UsernameKey(login)))
+	return "name:" + hex.EncodeToString(mac.Sum(nil))
+}
+
+func accountKey(account string) string { return "login:" + account }
 func addressKey(addr string) string    { return "addr:" + addr }
 func registerKey(addr string) string   { return "register:" + addr }
 
-// CheckLogin returns a *LockedError when sign-ins for account (a user id, or
-// the login typed for an unknown one) or from addr are locked now.
-func (l *Limiter) CheckLogin(ctx context.Context, account, addr string) error {
+// keys are the throttle keys a sign-in for account from addr counts against.
+func (l *Limiter) keys(account, addr string) []store.ThrottleKey {
+	lockout := func(after int) store.Lockout {
+		return store.Lockout{After: after, Base: l.Policy.BaseLock, Max: l.Policy.MaxLock}
+	}
+	return []store.ThrottleKey{
+		{Key: accountKey(account), Lockout: lockout(l.Policy.AccountLockAfter)},
+		{Key: addressKey(addr), Lockout: lockout(l.Policy.AddressLockAfter)},
+	}
+}
+
+// Attempt is a sign-in attempt that Begin let through; say how it ended
+// with Failed or Succeeded.
+type Attempt struct {
+	l             *Limiter // nil: no limits
+	account, addr string
+	// lockedBy is when the lock this attempt's reservation set ends: the
+	// attempt was the last one allowed. Zero: it set none.
+	lockedBy time.Time
+}
+
+// Begin reserves a sign-in attempt for account (a user id, or the key of an
+// unknown login) from addr before its password is checked, so that
+// concurrent guesses cannot outrun the count: it returns a *LockedError
+// when either is locked, and no password may be checked then. The attempt
+// counts as a failure unless Succeeded says otherwise. A nil Limiter lets
+// everything through.
+func (l *Limiter) Begin(ctx context.Context, account, addr string) (*Attempt, error) {
+	if l == nil {
+		return &Attempt{}, nil
+	}
 	now := l.Now()
+	states, granted, err := l.Store.ReserveAttempt(ctx, now, l.Policy.Window, l.keys(account, addr)...)
+	if err != nil {
+		return nil, err
+	}
 	var until time.Time
-	for _, key := range []string{accountKey(account), addressKey(addr)} {
-		th, err := l.Store.GetThrottle(ctx, key)
-		if errors.Is(err, genauth.ErrNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
+	for _, th := range states {
 		if th.LockedUntil.After(now) && th.LockedUntil.After(until) {
 			until = th.LockedUntil
 		}
 	}
-	if !until.IsZero() {
-		return &LockedError{Until: until}
+	if !granted {
+		return nil, &LockedError{Until: until}
 	}
-	return nil
+	return &Attempt{l: l, account: account, addr: addr, lockedBy: until}, nil
 }
 
-// LoginFailed counts a failed sign-in and returns a *LockedError when it
-// locked the account or the address.
-func (l *Limiter) LoginFailed(ctx context.Context, account, addr string) error {
-	now := l.Now()
-	var until time.Time
-	for _, k := range []struct {
-		key   string
-		after int
-	}{{accountKey(account), l.Policy.AccountLockAfter}, {addressKey(addr), l.Policy.AddressLockAfter}} {
-		th, err := l.Store.HitThrottle(ctx, k.key, now, l.Policy.Window)
-		if err != nil {
-			return err
-		}
-		if k.after <= 0 || th.Count < k.after {
-			continue
-		}
-		end := now.Add(l.lockFor(th.Count - k.after))
-		if err := l.Store.LockThrottle(ctx, k.key, end); err != nil {
-			return err
-		}
-		if end.After(until) {
-			until = end
-		}
+// Failed reports a wrong password. It returns a *LockedError when this was
+// the last attempt allowed: the account or the address is locked now.
+func (a *Attempt) Failed() error {
+	if a.lockedBy.IsZero() {
+		return nil
 	}
-	if !until.IsZero() {
-		return &LockedError{Until: until}
-	}
-	return nil
+	return &LockedError{Until: a.lockedBy}
 }
 
-// lockFor is BaseLock doubled extra times, at most MaxLock.
-func (l *Limiter) lockFor(extra int) time.Duration {
-	d := l.Policy.BaseLock
-	for range min(extra, 32) {
-		if d >= l.Policy.MaxLock {
-			break
-		}
-		d *= 2
+// Succeeded reports a right password: the account's failures are
+// forgotten and the address gets its attempt back.
+func (a *Attempt) Succeeded(ctx context.Context) error {
+	if a.l == nil {
+		return nil
 	}
-	return min(d, l.Policy.MaxLock)
-}
-
-// LoginSucceeded forgets the account's failures (not the address's).
-func (l *Limiter) LoginSucceeded(ctx context.Context, account string) error {
-	return l.Store.ResetThrottle(ctx, accountKey(account))
+	if err := a.l.Store.ResetThrottle(ctx, accountKey(a.account)); err != nil {
+		return err
+	}
+	return a.l.Store.ReleaseAttempt(ctx, addressKey(a.addr))
 }
 
 // AllowRegistration counts a registration attempt from addr and returns a

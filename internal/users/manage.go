@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/store"
 )
@@ -60,13 +61,17 @@ func applyProfile(u *genauth.User, p Patch) error {
 		*f.dst = v
 	}
 	if p.Username != nil {
-		u.Username = strings.TrimSpace(*p.Username)
+		username, err := normalizeUsername(*p.Username)
+		if err != nil {
+			return err
+		}
+		u.Username = username
 	}
 	if p.Email != nil {
-		u.Email = strings.ToLower(strings.TrimSpace(*p.Email))
+		u.Email = loginid.Email(*p.Email)
 	}
 	if p.Phone != nil {
-		u.Phone = strings.TrimSpace(*p.Phone)
+		u.Phone = loginid.Phone(*p.Phone)
 	}
 	if p.EmailVerified != nil {
 		u.EmailVerified = *p.EmailVerified

@@ -13,9 +13,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/users/commonpw"
 )
 
 // Password length limits: at least 8 characters; at most 256 so that hashing
@@ -72,10 +74,14 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.User, er
 
 // newUser validates p and returns the user to store, password hashed.
 func (s *Service) newUser(p CreateParams) (*genauth.User, error) {
+	username, err := normalizeUsername(p.Username)
+	if err != nil {
+		return nil, err
+	}
 	u := &genauth.User{
-		Username:   strings.TrimSpace(p.Username),
-		Email:      strings.ToLower(strings.TrimSpace(p.Email)),
-		Phone:      strings.TrimSpace(p.Phone),
+		Username:   username,
+		Email:      loginid.Email(p.Email),
+		Phone:      loginid.Phone(p.Phone),
 		Name:       strings.TrimSpace(p.Name),
 		Gender:     genauth.GenderUnknown,
 		Status:     genauth.UserActivated,
@@ -124,7 +130,7 @@ func validateLogins(u *genauth.User) error {
 // whose password is pw. Unknown logins and wrong passwords both give
 // genauth.ErrBadCredentials after the same hashing work.
 func (s *Service) Authenticate(ctx context.Context, login, pw string) (*genauth.User, error) {
-	login = strings.TrimSpace(login)
+	login = loginid.Trim(login)
 	if login == "" || pw == "" || len(pw) > MaxPasswordLen || len(login) > maxEmailLen {
 		return nil, genauth.ErrBadCredentials
 	}
@@ -171,7 +177,9 @@ func (s *Service) dummy() string {
 	return s.dummyHash
 }
 
-// ValidatePassword checks a new password's length.
+// ValidatePassword checks a new password: its length, and that it is not
+// a common password (in any case) nor made of white space or of one
+// character repeated (NIST SP 800-63B section 3.1.1.2).
 func ValidatePassword(pw string) error {
 	n := utf8.RuneCountInString(pw)
 	if n < MinPasswordLen {
@@ -183,7 +191,25 @@ func ValidatePassword(pw string) error {
 	if !utf8.ValidString(pw) {
 		return invalid("the password is not valid UTF-8")
 	}
+	if strings.TrimFunc(pw, unicode.IsSpace) == "" || oneRune(pw) || commonpw.Contains(pw) {
+		return invalid("the password is too common or too easy to guess")
+	}
 	return nil
+}
+
+// oneRune reports whether s repeats a single character.
+func oneRune(s string) bool {
+	first, _ := utf8.DecodeRuneInString(s)
+	return strings.Trim(s, string(first)) == ""
+}
+
+// normalizeUsername is the username to store for v: see loginid.Username.
+func normalizeUsername(v string) (string, error) {
+	u, err := loginid.Username(v)
+	if err != nil {
+		return "", invalid("the username may contain only letters, digits, '.', '_' and '-'")
+	}
+	return u, nil
 }
 
 func validateUsername(v string) error {

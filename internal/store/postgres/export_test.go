@@ -8,3 +8,13 @@ func (s *Store) Setting(ctx context.Context, name string) (string, error) {
 	err := s.pool.QueryRow(ctx, `SELECT current_setting($1)`, name).Scan(&v)
 	return v, err
 }
+
+// MigrateTo applies the migrations up to and including version, as an older
+// GenAuth would have left the database.
+func (s *Store) MigrateTo(ctx context.Context, version string) error { return s.migrate(ctx, version) }
+
+// Exec runs a statement on a pooled connection.
+func (s *Store) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := s.pool.Exec(ctx, q, args...)
+	return err
+}

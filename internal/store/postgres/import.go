@@ -27,7 +27,7 @@ func (s *Store) Import(ctx context.Context, src storecopy.Source) (storecopy.Cou
 	var n storecopy.Counts
 	copies := []tableCopy{
 		{"applications", applicationColumns, &n.Applications, values(src.Applications(ctx), applicationValues)},
-		{"users", userColumns + ", email_lower", &n.Users, values(src.Users(ctx), userValues)},
+		{"users", userColumns + ", email_lower, username_key", &n.Users, values(src.Users(ctx), userValues)},
 		{"sessions", sessionColumns, &n.Sessions, values(src.Sessions(ctx), sessionValues)},
 		{"auth_codes", codeColumns, &n.AuthCodes, values(src.AuthCodes(ctx), func(c *storecopy.AuthCode) []any {
 			return codeValues(&c.AuthCode, c.RedeemedAt)

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -39,16 +40,19 @@ func (s *Store) UpdateUser(ctx context.Context, u *genauth.User, signOut bool) e
 	v := userValues(u)
 	// userValues: id, 20 profile columns, created_at, updated_at, status,
 	// external_id, custom_data, source_type, the login counters (which only
-	// RecordLogin changes, so a concurrent login is never lost), email_lower.
+	// RecordLogin changes, so a concurrent login is never lost), email_lower,
+	// username_key. A duplicate username from before usernames were unique
+	// by their key stays marked until the key changes.
 	set := append(v[1:21:21], v[22:27]...)
-	set = append(set, v[len(v)-1], u.ID)
+	set = append(set, v[len(v)-2], v[len(v)-1], u.ID)
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET username = $1, email = $2, email_verified = $3, phone = $4,
 			phone_verified = $5, password_hash = $6, name = $7, given_name = $8, family_name = $9, middle_name = $10,
 			nickname = $11, preferred_username = $12, profile = $13, picture = $14, website = $15, gender = $16,
 			birthdate = $17, zoneinfo = $18, locale = $19, address = $20, updated_at = $21, status = $22,
-			external_id = $23, custom_data = $24, source_type = $25, email_lower = $26
-			WHERE id = $27`, set...)
+			external_id = $23, custom_data = $24, source_type = $25, email_lower = $26, username_key = $27,
+			username_dup = CASE WHEN username_key IS NOT DISTINCT FROM $27 THEN username_dup ELSE '' END
+			WHERE id = $28`, set...)
 		if err := oneRow(tag, err); err != nil {
 			return err
 		}
@@ -101,29 +105,29 @@ func (s *Store) DeleteUsers(ctx context.Context, ids []string) error {
 	return batchErr("delete users", err)
 }
 
-// FindUser finds the user whose field equals value.
+// FindUser finds the user whose field equals value as loginid compares it.
 func (s *Store) FindUser(ctx context.Context, field store.UserField, value string) (*genauth.User, error) {
-	var col string
+	var col, compared string
 	switch field {
 	case store.ByUsername:
-		col = "username"
+		col, compared = "username_key", loginid.UsernameKey(value)
 	case store.ByEmail:
-		col, value = "email_lower", strings.ToLower(value)
+		col, compared = "email_lower", loginid.Email(value)
 	case store.ByPhone:
-		col = "phone"
+		col, compared = "phone", loginid.Phone(value)
 	case store.ByExternalID:
-		col = "external_id"
+		col, compared = "external_id", value
 	default:
 		return nil, fmt.Errorf("postgres: find user: unknown field %q", field)
 	}
-	if value == "" {
+	if compared == "" {
 		return nil, genauth.ErrNotFound
 	}
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+col+` = $1`, value))
+	found, err := collectUsers(s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE `+col+` = $1`, compared))
 	if err != nil {
 		return nil, mapErr("find user", err)
 	}
-	return u, nil
+	return store.PickUser(found, field, value)
 }
 
 // userFilterColumns maps filterable fields to columns.
@@ -163,10 +167,10 @@ func userWhere(q store.UserQuery, a *args) (string, error) {
 				vals = append(vals, t)
 			}
 		} else {
-			for _, v := range f.Strings {
-				if col == "email_lower" {
-					v = strings.ToLower(v)
-				}
+			if store.ByUsernameKey(f) {
+				col = "username_key"
+			}
+			for _, v := range store.FilterStrings(f) {
 				vals = append(vals, v)
 			}
 			col = "COALESCE(" + col + ", '')"

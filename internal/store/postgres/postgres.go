@@ -111,7 +111,10 @@ func Redact(raw string) string {
 // a transaction-scoped advisory lock: nodes starting at the same moment wait
 // for each other and the later ones find nothing left to do. DDL is
 // transactional in PostgreSQL, so a failed migration leaves no trace.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, "") }
+
+// migrate applies the migrations up to and including last ("": all).
+func (s *Store) migrate(ctx context.Context, last string) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("postgres: migrate: %w", err)
@@ -139,6 +142,9 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		for _, name := range names {
 			version := strings.TrimPrefix(name, "migrations/")
+			if last != "" && version > last {
+				break
+			}
 			if applied[version] {
 				continue
 			}
@@ -149,6 +155,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 			// No arguments: the simple protocol runs every statement of the file.
 			if _, err := tx.Exec(ctx, string(body)); err != nil {
 				return fmt.Errorf("%s: %w", version, err)
+			}
+			if step := goSteps[version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return fmt.Errorf("%s: %w", version, err)
+				}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())`,
 				version); err != nil {
@@ -224,6 +235,7 @@ var conflictFields = map[string]string{
 	"applications_pkey":           "application id",
 	"users_pkey":                  "user id",
 	"users_username_key":          "username",
+	"users_username_key_unique":   "username",
 	"users_email_lower_key":       "email",
 	"users_phone_key":             "phone",
 	"users_external_id":           "external id",

@@ -193,6 +193,7 @@ func TestConflictNamesField(t *testing.T) {
 	}{
 		{&genauth.User{ID: "u1"}, "user id: already exists"},
 		{&genauth.User{ID: "u2", Username: "ada"}, "username: already exists"},
+		{&genauth.User{ID: "u2", Username: "ＡＤＡ"}, "username: already exists"},
 		{&genauth.User{ID: "u2", Email: "ADA@example.com"}, "email: already exists"},
 		{&genauth.User{ID: "u2", Phone: "12345"}, "phone: already exists"},
 	}
@@ -253,4 +254,37 @@ func TestStatementTimeout(t *testing.T) {
 	if err != nil || got != "1500ms" {
 		t.Errorf("statement_timeout = %q, %v; want 1500ms", got, err)
 	}
+}
+
+// TestMigrateDuplicateUsernames migrates a database whose users differ only
+// in the case, width or spacing of their usernames, as GenAuth allowed before
+// 0006_signin.sql: the migration succeeds and merges or renames nobody.
+func TestMigrateDuplicateUsernames(t *testing.T) {
+	s, err := postgres.Open(t.Context(), pgtest.NewDatabase(t), postgres.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := t.Context()
+	if err := s.MigrateTo(ctx, "0005_security.sql"); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range storetest.LegacyUsers {
+		if err := s.Exec(ctx, `INSERT INTO users (id, username, email_verified, phone_verified, password_hash, name,
+			given_name, family_name, middle_name, nickname, preferred_username, profile, picture, website, gender,
+			birthdate, zoneinfo, locale, address, created_at, updated_at)
+			VALUES ($1, $2, false, false, '', '', '', '', '', '', '', '', '', '', 'U', '', '', '', '{}', $3, $3)`,
+			u.ID, u.Username, u.Created); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, th := range storetest.LegacyThrottles {
+		if err := s.Exec(ctx, `INSERT INTO throttles (key, count, window_start, locked_until) VALUES ($1, $2, $3, NULL)`, th.Key, th.Count, th.WindowStart); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate over duplicate usernames: %v", err)
+	}
+	storetest.CheckSigninMigration(t, s)
 }

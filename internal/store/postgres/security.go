@@ -2,7 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,10 +14,10 @@ import (
 	"github.com/opengenauth/genauth/internal/store"
 )
 
-const throttleColumns = `key, count, window_start, locked_until`
+const throttleColumns = `key, count, window_start, locked_until, expires_at`
 
 func throttleValues(th *genauth.Throttle) []any {
-	return []any{th.Key, th.Count, th.WindowStart, nullTime(th.LockedUntil)}
+	return []any{th.Key, th.Count, th.WindowStart, nullTime(th.LockedUntil), th.ExpiresAt}
 }
 
 func scanThrottle(r pgx.Row) (*genauth.Throttle, error) {
@@ -23,32 +25,86 @@ func scanThrottle(r pgx.Row) (*genauth.Throttle, error) {
 		th      genauth.Throttle
 		lockEnd *time.Time
 	)
-	if err := r.Scan(&th.Key, &th.Count, &th.WindowStart, &lockEnd); err != nil {
+	if err := r.Scan(&th.Key, &th.Count, &th.WindowStart, &lockEnd, &th.ExpiresAt); err != nil {
 		return nil, err
 	}
-	th.WindowStart, th.LockedUntil = utc(th.WindowStart), fromNullTime(lockEnd)
+	th.WindowStart, th.LockedUntil, th.ExpiresAt = utc(th.WindowStart), fromNullTime(lockEnd), utc(th.ExpiresAt)
 	return &th, nil
 }
 
 // HitThrottle counts one more failure for key (see store.Store); the upsert
 // is one statement, atomic under concurrency.
 func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error) {
-	th, err := scanThrottle(s.pool.QueryRow(ctx, `INSERT INTO throttles (key, count, window_start) VALUES ($1, 1, $2)
+	th, err := scanThrottle(s.pool.QueryRow(ctx, `INSERT INTO throttles (key, count, window_start, expires_at)
+		VALUES ($1, 1, $2, $4)
 		ON CONFLICT (key) DO UPDATE SET
 			count = CASE WHEN throttles.window_start <= $3 THEN 1 ELSE throttles.count + 1 END,
 			locked_until = CASE WHEN throttles.window_start <= $3 THEN NULL ELSE throttles.locked_until END,
-			window_start = CASE WHEN throttles.window_start <= $3 THEN excluded.window_start ELSE throttles.window_start END
-		RETURNING `+throttleColumns, key, now, now.Add(-window)))
+			window_start = CASE WHEN throttles.window_start <= $3 THEN excluded.window_start ELSE throttles.window_start END,
+			expires_at = CASE WHEN throttles.window_start <= $3 THEN excluded.expires_at
+				ELSE greatest(throttles.window_start + $5::interval, throttles.locked_until) END
+		RETURNING `+throttleColumns, key, now, now.Add(-window), now.Add(window), window))
 	if err != nil {
 		return nil, mapErr("hit throttle", err)
 	}
 	return th, nil
 }
 
-// LockThrottle sets key's lockout end.
-func (s *Store) LockThrottle(ctx context.Context, key string, until time.Time) error {
-	tag, err := s.pool.Exec(ctx, `UPDATE throttles SET locked_until = $2 WHERE key = $1`, key, until)
-	return mapErr("lock throttle", oneRow(tag, err))
+// throttleLockClass is the first key of the advisory locks ReserveAttempt
+// takes, one per throttle key: the two-key form keeps them apart from the
+// single-key locks of Migrate and WithLock.
+const throttleLockClass = 0x67656e61 // "gena"
+
+// ReserveAttempt counts an attempt against keys before it is judged (see
+// store.Store). A transaction-scoped advisory lock per key, taken in key
+// order (so that no two callers wait on each other in a cycle), makes
+// callers on every node take turns on a key, also on one without a row yet.
+func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*genauth.Throttle, bool, error) {
+	var (
+		states  []*genauth.Throttle
+		granted bool
+	)
+	order := make([]string, len(keys))
+	for i, k := range keys {
+		order[i] = k.Key
+	}
+	slices.Sort(order)
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, key := range slices.Compact(order) {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, throttleLockClass, key); err != nil {
+				return err
+			}
+		}
+		current := make([]*genauth.Throttle, len(keys))
+		for i, k := range keys {
+			th, err := scanThrottle(tx.QueryRow(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = $1`, k.Key))
+			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+			current[i] = th
+		}
+		if states, granted = store.NextAttempt(current, now, window, keys); !granted {
+			return nil
+		}
+		for _, th := range states {
+			if _, err := tx.Exec(ctx, `INSERT INTO throttles (`+throttleColumns+`) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
+					locked_until = excluded.locked_until, expires_at = excluded.expires_at`, throttleValues(th)...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, mapErr("reserve attempt", err)
+	}
+	return states, granted, nil
+}
+
+// ReleaseAttempt takes back an attempt counted against key.
+func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE throttles SET count = greatest(count - 1, 0), locked_until = NULL WHERE key = $1`, key)
+	return mapErr("release attempt", err)
 }
 
 // GetThrottle returns key's state.

@@ -29,9 +29,13 @@ var sweeps = []string{
 		AND NOT (p.kind = '` + genauth.TokenRefresh + `' AND p.id IS NOT NULL AND EXISTS (
 			SELECT 1 FROM tokens c WHERE c.parent_id = p.id AND c.expires_at >= $1))
 		LIMIT $2 FOR UPDATE OF p SKIP LOCKED)`,
+	// A throttle row goes once its window and its lock are over.
+	`DELETE FROM throttles WHERE key IN (
+		SELECT key FROM throttles WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 }
 
-// DeleteExpired deletes at most limit expired sessions, codes and tokens;
+// DeleteExpired deletes at most limit expired sessions, codes, tokens and
+// throttle rows;
 // see store.Store. Each statement commits on its own, so no lock outlives
 // one small batch.
 func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
@@ -50,4 +54,19 @@ func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) 
 		deleted += int(tag.RowsAffected())
 	}
 	return deleted, nil
+}
+
+// DeleteAuditEvents deletes at most limit (> 0) audit events older than
+// before and returns how many it deleted; concurrent sweepers take
+// disjoint rows.
+func (s *Store) DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, errors.New("postgres: delete audit events: limit must be positive")
+	}
+	tag, err := s.pool.Exec(ctx, `DELETE FROM audit_events WHERE seq IN (
+		SELECT seq FROM audit_events WHERE time < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`, before, limit)
+	if err != nil {
+		return 0, mapErr("delete audit events", err)
+	}
+	return int(tag.RowsAffected()), nil
 }

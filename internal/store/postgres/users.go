@@ -2,12 +2,13 @@ package postgres
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/store"
 )
 
 const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
@@ -15,14 +16,24 @@ const userColumns = `id, username, email, email_verified, phone, phone_verified,
 	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at,
 	status, external_id, custom_data, source_type, logins_count, last_login, last_ip`
 
-// userValues are u's column values in userColumns order, then email_lower.
+// userValues are u's column values in userColumns order, then email_lower
+// and username_key: the forms loginid compares them in, computed in Go.
 func userValues(u *genauth.User) []any {
 	return []any{u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone),
 		u.PhoneVerified, u.PasswordHash, u.Name, u.GivenName, u.FamilyName, u.MiddleName, u.Nickname,
 		u.PreferredUsername, u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale,
 		u.Address, u.CreatedAt, u.UpdatedAt,
 		u.Status, nullIfEmpty(u.ExternalID), customData(u.CustomData), u.SourceType, u.LoginsCount, nullTime(u.LastLogin),
-		u.LastIP, nullIfEmpty(strings.ToLower(u.Email))}
+		u.LastIP, nullIfEmpty(loginid.Email(u.Email)), usernameKey(u.Username)}
+}
+
+// usernameKey is the username_key of username: NULL when there is none.
+func usernameKey(username string) *string {
+	if username == "" {
+		return nil
+	}
+	k := loginid.UsernameKey(username)
+	return &k
 }
 
 // customData stores a nil map as {} (the column is NOT NULL).
@@ -33,16 +44,16 @@ func customData(m map[string]any) map[string]any {
 	return m
 }
 
-// CreateUser stores u; a taken id, username, email (in any case), phone or
-// external id gives genauth.ErrConflict.
+// CreateUser stores u; a taken id, username (as loginid compares them),
+// email (in any case), phone or external id gives genauth.ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
 	_, err := s.pool.Exec(ctx, insertUser, userValues(u)...)
 	return mapErr("create user", err)
 }
 
-const insertUser = `INSERT INTO users (` + userColumns + `, email_lower)
+const insertUser = `INSERT INTO users (` + userColumns + `, email_lower, username_key)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)`
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`
 
 // GetUser returns the user with this id.
 func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
@@ -53,22 +64,30 @@ func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
 	return u, nil
 }
 
-// FindUserByLogin finds the user whose username, email (any case) or phone
-// is login. Should one login match different users in different fields
-// (the users service prevents it), username wins over email over phone.
+// FindUserByLogin finds the user whose username, email or phone is login
+// as loginid compares them; store.MatchLogin picks among several matches.
 func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.User, error) {
-	if login == "" {
+	l := loginid.Normalize(login)
+	if l.Username == "" {
 		return nil, genauth.ErrNotFound
 	}
-	row := s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users
-		WHERE username = $1 OR email_lower = $2 OR phone = $1
-		ORDER BY CASE WHEN username = $1 THEN 0 WHEN email_lower = $2 THEN 1 ELSE 2 END
-		LIMIT 1`, login, strings.ToLower(login))
-	u, err := scanUser(row)
+	found, err := collectUsers(s.pool.Query(ctx, `SELECT `+userColumns+` FROM users
+		WHERE username_key = $1 OR email_lower = $2 OR phone = $3`, l.Username, l.Email, l.Phone))
 	if err != nil {
 		return nil, mapErr("find user", err)
 	}
-	return u, nil
+	return store.MatchLogin(found, login)
+}
+
+// DuplicateUsernames returns the users sharing a username key, grouped.
+func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*genauth.User, error) {
+	list, err := collectUsers(s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE username_key IN (
+		SELECT username_key FROM users WHERE username_key IS NOT NULL GROUP BY username_key HAVING count(*) > 1)
+		ORDER BY username_key, created_at, seq`))
+	if err != nil {
+		return nil, mapErr("duplicate usernames", err)
+	}
+	return store.GroupByUsername(list), nil
 }
 
 // ListUsers returns every user, oldest first.

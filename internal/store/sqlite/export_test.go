@@ -41,3 +41,13 @@ func (s *Store) QueryPlan(ctx context.Context, q string, args ...any) (string, e
 	}
 	return strings.Join(details, "; "), rows.Err()
 }
+
+// MigrateTo applies the migrations up to and including version, as an older
+// GenAuth would have left the database.
+func (s *Store) MigrateTo(ctx context.Context, version string) error { return s.migrate(ctx, version) }
+
+// Exec runs a statement on the write connection.
+func (s *Store) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := s.write.ExecContext(ctx, q, args...)
+	return err
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -20,15 +21,19 @@ func (s *Store) UpdateUser(ctx context.Context, u *genauth.User, signOut bool) e
 	}
 	// userArgs: id, 20 profile columns, created_at, updated_at, status,
 	// external_id, custom_data, source_type, then the login counters (which
-	// only RecordLogin changes, so a concurrent login is never lost), email_lower.
+	// only RecordLogin changes, so a concurrent login is never lost),
+	// email_lower, username_key. A duplicate username from before usernames
+	// were unique by their key stays marked until the key changes.
+	key := args[len(args)-1]
 	set := append(args[1:21:21], args[22:27]...)
-	set = append(set, args[len(args)-1])
+	set = append(set, args[len(args)-2], key, key)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET username = ?, email = ?, email_verified = ?, phone = ?,
 			phone_verified = ?, password_hash = ?, name = ?, given_name = ?, family_name = ?, middle_name = ?,
 			nickname = ?, preferred_username = ?, profile = ?, picture = ?, website = ?, gender = ?, birthdate = ?,
 			zoneinfo = ?, locale = ?, address = ?, updated_at = ?, status = ?, external_id = ?, custom_data = ?,
-			source_type = ?, email_lower = ?
+			source_type = ?, email_lower = ?, username_key = ?,
+			username_dup = CASE WHEN username_key IS ? THEN username_dup ELSE '' END
 			WHERE id = ?`, append(set, u.ID)...)
 		if err := oneRow(res, err); err != nil {
 			return err
@@ -100,29 +105,29 @@ func (s *Store) DeleteUsers(ctx context.Context, ids []string) error {
 	return batchErr("delete users", err)
 }
 
-// FindUser finds the user whose field equals value.
+// FindUser finds the user whose field equals value as loginid compares it.
 func (s *Store) FindUser(ctx context.Context, field store.UserField, value string) (*genauth.User, error) {
-	var col string
+	var col, compared string
 	switch field {
 	case store.ByUsername:
-		col = "username"
+		col, compared = "username_key", loginid.UsernameKey(value)
 	case store.ByEmail:
-		col, value = "email_lower", strings.ToLower(value)
+		col, compared = "email_lower", loginid.Email(value)
 	case store.ByPhone:
-		col = "phone"
+		col, compared = "phone", loginid.Phone(value)
 	case store.ByExternalID:
-		col = "external_id"
+		col, compared = "external_id", value
 	default:
 		return nil, fmt.Errorf("sqlite: find user: unknown field %q", field)
 	}
-	if value == "" {
+	if compared == "" {
 		return nil, genauth.ErrNotFound
 	}
-	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE `+col+` = ?`, value))
+	found, err := queryUsers(ctx, s.read, `SELECT `+userColumns+` FROM users WHERE `+col+` = ?`, compared)
 	if err != nil {
 		return nil, mapErr("find user", err)
 	}
-	return u, nil
+	return store.PickUser(found, field, value)
 }
 
 // userFilterColumns maps filterable fields to columns.
@@ -162,10 +167,10 @@ func userWhere(q store.UserQuery) (string, []any, error) {
 				vals = append(vals, toMS(t))
 			}
 		} else {
-			for _, v := range f.Strings {
-				if col == "email_lower" {
-					v = strings.ToLower(v)
-				}
+			if store.ByUsernameKey(f) {
+				col = "username_key"
+			}
+			for _, v := range store.FilterStrings(f) {
 				vals = append(vals, v)
 			}
 			col = "COALESCE(" + col + ", '')"

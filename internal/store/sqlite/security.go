@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -10,18 +11,18 @@ import (
 	"github.com/opengenauth/genauth/internal/store"
 )
 
-const throttleColumns = `key, count, window_start, locked_until`
+const throttleColumns = `key, count, window_start, locked_until, expires_at`
 
 func scanThrottle(r scanner) (*genauth.Throttle, error) {
 	var (
-		th      genauth.Throttle
-		start   int64
-		lockEnd sql.NullInt64
+		th             genauth.Throttle
+		start, expires int64
+		lockEnd        sql.NullInt64
 	)
-	if err := r.Scan(&th.Key, &th.Count, &start, &lockEnd); err != nil {
+	if err := r.Scan(&th.Key, &th.Count, &start, &lockEnd, &expires); err != nil {
 		return nil, err
 	}
-	th.WindowStart, th.LockedUntil = fromMS(start), fromNullMS(lockEnd)
+	th.WindowStart, th.LockedUntil, th.ExpiresAt = fromMS(start), fromNullMS(lockEnd), fromMS(expires)
 	return &th, nil
 }
 
@@ -29,12 +30,15 @@ func scanThrottle(r scanner) (*genauth.Throttle, error) {
 func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error) {
 	var th *genauth.Throttle
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, count, window_start) VALUES (?, 1, ?)
+		// Every expression sees the row as it was.
+		_, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, count, window_start, expires_at) VALUES (?1, 1, ?2, ?4)
 			ON CONFLICT (key) DO UPDATE SET
-				count = CASE WHEN window_start <= ? THEN 1 ELSE count + 1 END,
-				locked_until = CASE WHEN window_start <= ? THEN NULL ELSE locked_until END,
-				window_start = CASE WHEN window_start <= ? THEN excluded.window_start ELSE window_start END`,
-			key, toMS(now), toMS(now.Add(-window)), toMS(now.Add(-window)), toMS(now.Add(-window)))
+				count = CASE WHEN window_start <= ?3 THEN 1 ELSE count + 1 END,
+				locked_until = CASE WHEN window_start <= ?3 THEN NULL ELSE locked_until END,
+				window_start = CASE WHEN window_start <= ?3 THEN excluded.window_start ELSE window_start END,
+				expires_at = CASE WHEN window_start <= ?3 THEN excluded.expires_at
+					ELSE max(window_start + ?5, COALESCE(locked_until, 0)) END`,
+			key, toMS(now), toMS(now.Add(-window)), toMS(now.Add(window)), window.Milliseconds())
 		if err != nil {
 			return err
 		}
@@ -47,10 +51,46 @@ func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, wind
 	return th, nil
 }
 
-// LockThrottle sets key's lockout end.
-func (s *Store) LockThrottle(ctx context.Context, key string, until time.Time) error {
-	res, err := s.write.ExecContext(ctx, `UPDATE throttles SET locked_until = ? WHERE key = ?`, toMS(until), key)
-	return mapErr("lock throttle", oneRow(res, err))
+// ReserveAttempt counts an attempt against keys before it is judged (see
+// store.Store). The immediate transaction holds SQLite's write lock from the
+// first read, so concurrent callers, in this process or another, take turns.
+func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*genauth.Throttle, bool, error) {
+	var (
+		states  []*genauth.Throttle
+		granted bool
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		current := make([]*genauth.Throttle, len(keys))
+		for i, k := range keys {
+			th, err := scanThrottle(tx.QueryRowContext(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = ?`, k.Key))
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			current[i] = th
+		}
+		if states, granted = store.NextAttempt(current, now, window, keys); !granted {
+			return nil
+		}
+		for _, th := range states {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO throttles (`+throttleColumns+`) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (key) DO UPDATE SET count = excluded.count, window_start = excluded.window_start,
+					locked_until = excluded.locked_until, expires_at = excluded.expires_at`,
+				th.Key, th.Count, toMS(th.WindowStart), toNullMS(th.LockedUntil), toMS(th.ExpiresAt)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, mapErr("reserve attempt", err)
+	}
+	return states, granted, nil
+}
+
+// ReleaseAttempt takes back an attempt counted against key.
+func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
+	_, err := s.write.ExecContext(ctx, `UPDATE throttles SET count = max(count - 1, 0), locked_until = NULL WHERE key = ?`, key)
+	return mapErr("release attempt", err)
 }
 
 // GetThrottle returns key's state.

@@ -82,18 +82,24 @@ func dsn(path, txlock string, pragmas ...string) string {
 // schema_migrations, in file-name order, each in its own immediate
 // transaction. It is safe to call on every start, also from several processes
 // at once: the write lock makes them take turns and re-check.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context) error { return s.migrate(ctx, "") }
+
+// migrate applies the migrations up to and including last ("": all).
+func (s *Store) migrate(ctx context.Context, last string) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	sort.Strings(names)
 	for _, name := range names {
+		version := strings.TrimPrefix(name, "migrations/")
+		if last != "" && version > last {
+			break
+		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {
 			return fmt.Errorf("sqlite: migrate: %w", err)
 		}
-		version := strings.TrimPrefix(name, "migrations/")
 		err = s.inTx(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 				version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
@@ -108,6 +114,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 			}
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
+			}
+			if step := goSteps[version]; step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
 			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`,
 				version, toMS(time.Now()))
@@ -158,6 +169,7 @@ var conflictFields = map[string]string{
 	"applications.id":             "application id",
 	"users.id":                    "user id",
 	"users.username":              "username",
+	"users.username_key,":         "username", // the index is on (username_key, username_dup)
 	"users.email_lower":           "email",
 	"users.phone":                 "phone",
 	"users.external_id":           "external id",

@@ -29,10 +29,13 @@ var sweeps = []string{
 		AND NOT (p.kind = '` + genauth.TokenRefresh + `' AND p.id IS NOT NULL AND EXISTS (
 			SELECT 1 FROM tokens c WHERE c.parent_id = p.id AND c.expires_at >= ?1))
 		LIMIT ?2)`,
+	// A throttle row goes once its window and its lock are over.
+	`DELETE FROM throttles WHERE rowid IN (
+		SELECT rowid FROM throttles WHERE expires_at < ?1 LIMIT ?2)`,
 }
 
-// DeleteExpired deletes at most limit expired sessions, codes and tokens in
-// one short write transaction; see store.Store. SQLite's single writer
+// DeleteExpired deletes at most limit expired sessions, codes, tokens and
+// throttle rows in one short write transaction; see store.Store. SQLite's single writer
 // serialises concurrent calls, also from other processes (busy timeout).
 func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
 	if limit <= 0 {
@@ -60,4 +63,19 @@ func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) 
 		return 0, mapErr("delete expired", err)
 	}
 	return deleted, nil
+}
+
+// DeleteAuditEvents deletes at most limit (> 0) audit events older than
+// before, in one short write transaction, and returns how many it deleted.
+func (s *Store) DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, errors.New("sqlite: delete audit events: limit must be positive")
+	}
+	res, err := s.write.ExecContext(quick(ctx), `DELETE FROM audit_events WHERE rowid IN (
+		SELECT rowid FROM audit_events WHERE time < ? LIMIT ?)`, toMS(before), limit)
+	if err != nil {
+		return 0, mapErr("delete audit events", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), mapErr("delete audit events", err)
 }

@@ -5,9 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/store"
 )
 
 const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
@@ -15,8 +16,8 @@ const userColumns = `id, username, email, email_verified, phone, phone_verified,
 	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at,
 	status, external_id, custom_data, source_type, logins_count, last_login, last_ip`
 
-// CreateUser stores u; a taken id, username, email (in any case), phone or
-// external id gives genauth.ErrConflict.
+// CreateUser stores u; a taken id, username (as loginid compares them),
+// email (in any case), phone or external id gives genauth.ErrConflict.
 func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
 	args, err := userArgs(u)
 	if err != nil {
@@ -26,10 +27,12 @@ func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
 	return mapErr("create user", err)
 }
 
-const insertUser = `INSERT INTO users (` + userColumns + `, email_lower)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+const insertUser = `INSERT INTO users (` + userColumns + `, email_lower, username_key)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 
-// userArgs are u's column values in userColumns order, then email_lower.
+// userArgs are u's column values in userColumns order, then email_lower and
+// username_key: the forms loginid compares them in, computed in Go (SQL has
+// neither Unicode lower-casing nor the RFC 8265 profile).
 func userArgs(u *genauth.User) ([]any, error) {
 	addr, err := json.Marshal(u.Address)
 	if err != nil {
@@ -47,7 +50,15 @@ func userArgs(u *genauth.User) ([]any, error) {
 		u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale, string(addr),
 		toMS(u.CreatedAt), toMS(u.UpdatedAt),
 		u.Status, nullIfEmpty(u.ExternalID), string(custom), u.SourceType, u.LoginsCount, toNullMS(u.LastLogin), u.LastIP,
-		nullIfEmpty(strings.ToLower(u.Email))}, nil
+		nullIfEmpty(loginid.Email(u.Email)), usernameKey(u.Username)}, nil
+}
+
+// usernameKey is the username_key of username: NULL when there is none.
+func usernameKey(username string) any {
+	if username == "" {
+		return nil
+	}
+	return loginid.UsernameKey(username)
 }
 
 // GetUser returns the user with this id.
@@ -59,23 +70,30 @@ func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
 	return u, nil
 }
 
-// FindUserByLogin finds the user whose username, email (any case) or phone
-// is login. Should one login match different users in different fields
-// (the users service prevents it), username wins over email over phone.
+// FindUserByLogin finds the user whose username, email or phone is login
+// as loginid compares them; store.MatchLogin picks among several matches.
 func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.User, error) {
-	if login == "" {
+	l := loginid.Normalize(login)
+	if l.Username == "" {
 		return nil, genauth.ErrNotFound
 	}
-	lower := strings.ToLower(login)
-	row := s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users
-		WHERE username = ?1 OR email_lower = ?2 OR phone = ?1
-		ORDER BY CASE WHEN username = ?1 THEN 0 WHEN email_lower = ?2 THEN 1 ELSE 2 END
-		LIMIT 1`, login, lower)
-	u, err := scanUser(row)
+	found, err := queryUsers(ctx, s.read, `SELECT `+userColumns+` FROM users
+		WHERE username_key = ? OR email_lower = ? OR phone = ?`, l.Username, l.Email, l.Phone)
 	if err != nil {
 		return nil, mapErr("find user", err)
 	}
-	return u, nil
+	return store.MatchLogin(found, login)
+}
+
+// DuplicateUsernames returns the users sharing a username key, grouped.
+func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*genauth.User, error) {
+	list, err := queryUsers(ctx, s.read, `SELECT `+userColumns+` FROM users WHERE username_key IN (
+		SELECT username_key FROM users WHERE username_key IS NOT NULL GROUP BY username_key HAVING count(*) > 1)
+		ORDER BY username_key, created_at, rowid`)
+	if err != nil {
+		return nil, mapErr("duplicate usernames", err)
+	}
+	return store.GroupByUsername(list), nil
 }
 
 // ListUsers returns every user, oldest first.

@@ -81,6 +81,8 @@ func testManagement(t *testing.T, open Opener) {
 		taken := managedUser("u1", "bob", t0)
 		taken.ExternalID = ""
 		wantErr(t, "UpdateUser to a taken username", s.UpdateUser(t.Context(), taken, false), genauth.ErrConflict)
+		taken.Username = "\u00a0BOB"
+		wantErr(t, "UpdateUser to a variant of a taken username", s.UpdateUser(t.Context(), taken, false), genauth.ErrConflict)
 		wantErr(t, "UpdateUser of an unknown user", s.UpdateUser(t.Context(), managedUser("u9", "zed", t0), false),
 			genauth.ErrNotFound)
 	})
@@ -181,10 +183,15 @@ func testManagement(t *testing.T, open Opener) {
 			found bool
 		}{
 			{store.ByUsername, "ada", true},
-			{store.ByUsername, "ADA", false},
+			// Usernames compare by their RFC 8265 form: case, width and spaces around do not count.
+			{store.ByUsername, "ADA", true},
+			{store.ByUsername, "\u00a0Ａｄａ\u3000", true},
+			{store.ByUsername, "a da", false},
 			{store.ByEmail, "ada@example.com", true},
 			{store.ByEmail, "ADA@EXAMPLE.COM", true},
+			{store.ByEmail, " ada@example.com\u00a0", true},
 			{store.ByPhone, "+8613800000001", true},
+			{store.ByPhone, "\t+8613800000001 ", true},
 			{store.ByPhone, "8613800000001", false},
 			{store.ByExternalID, "ext-u1", true},
 			{store.ByExternalID, "", false},
@@ -241,6 +248,14 @@ func testManagement(t *testing.T, open Opener) {
 				Strings: []string{"O"}}}, Limit: 10}, []string{"b"}, 1},
 			{"username in", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername, Op: store.OpIn,
 				Strings: []string{"ada", "dan", "zed"}}}, Limit: 10}, []string{"a", "d"}, 2},
+			{"username equal, any case, width or spacing", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername,
+				Op: store.OpEqual, Strings: []string{"\u00a0ＢＯＢ "}}}, Limit: 10}, []string{"b"}, 1},
+			{"username in, variants", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername, Op: store.OpIn,
+				Strings: []string{" ADA", "Dan\t"}}}, Limit: 10}, []string{"a", "d"}, 2},
+			{"username not equal, variant", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername,
+				Op: store.OpNotEqual, Strings: []string{"ADA"}}}, Limit: 10}, []string{"b", "c", "d"}, 3},
+			{"phone equal, spaces around", store.UserQuery{Filters: []store.Filter{{Field: store.FieldPhone, Op: store.OpEqual,
+				Strings: []string{" 13900000001\u00a0"}}}, Limit: 10}, []string{"b"}, 1},
 			{"phone is null", store.UserQuery{Filters: []store.Filter{{Field: store.FieldPhone, Op: store.OpIsNull}},
 				Limit: 10}, []string{"a", "d"}, 2},
 			{"phone not null", store.UserQuery{Filters: []store.Filter{{Field: store.FieldPhone, Op: store.OpNotNull}},

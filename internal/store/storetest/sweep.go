@@ -109,6 +109,39 @@ func testDeleteExpired(t *testing.T, open Opener) {
 		checkRevokedAt(t, s, replayAt, "h-grant-live")
 	})
 
+	t.Run("Throttles", func(t *testing.T) {
+		s := open(t)
+		ctx := t.Context()
+		const window = time.Hour
+		lockout := store.Lockout{After: 1, Base: 2 * time.Hour, Max: 2 * time.Hour}
+		// Counted a window and a bit before cut: window over, no lock.
+		_, err := s.HitThrottle(ctx, "register:old", cut.Add(-window-time.Second), window)
+		must(t, "HitThrottle", err)
+		// Window over at cut, but locked until after it.
+		_, _, err = s.ReserveAttempt(ctx, cut.Add(-window-time.Second), window, store.ThrottleKey{Key: "login:locked", Lockout: lockout})
+		must(t, "ReserveAttempt", err)
+		// Still in its window.
+		_, err = s.HitThrottle(ctx, "addr:live", cut.Add(-time.Minute), window)
+		must(t, "HitThrottle", err)
+		n, err := s.DeleteExpired(ctx, cut, 1000)
+		must(t, "DeleteExpired", err)
+		if n != 1 {
+			t.Errorf("DeleteExpired deleted %d rows; want the one throttle row past its window and lock", n)
+		}
+		_, err = s.GetThrottle(ctx, "register:old")
+		wantErr(t, "GetThrottle of the swept row", err, genauth.ErrNotFound)
+		for _, key := range []string{"login:locked", "addr:live"} {
+			if _, err := s.GetThrottle(ctx, key); err != nil {
+				t.Errorf("throttle %s: %v; want it kept", key, err)
+			}
+		}
+		th, err := s.GetThrottle(ctx, "login:locked")
+		must(t, "GetThrottle", err)
+		if want := cut.Add(-window - time.Second + 2*time.Hour); !th.ExpiresAt.Equal(want) {
+			t.Errorf("locked row expires at %v; want the end of its lock, %v", th.ExpiresAt, want)
+		}
+	})
+
 	t.Run("Batches", func(t *testing.T) {
 		s := open(t)
 		ctx := t.Context()

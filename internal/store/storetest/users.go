@@ -85,6 +85,9 @@ func testUsers(t *testing.T, open Opener) {
 		}{
 			{"taken id", user("user-1", "someone-else", "", "", t0)},
 			{"taken username", user("user-2", "ada", "", "", t0)},
+			{"taken username in another case", user("user-2", "ADA", "", "", t0)},
+			{"taken username in fullwidth", user("user-2", "ａｄａ", "", "", t0)},
+			{"taken username with spaces around", user("user-2", "\u00a0Ada ", "", "", t0)},
 			{"taken email", user("user-2", "", "ada@example.com", "", t0)},
 			{"taken email in another case", user("user-2", "", "ADA@Example.COM", "", t0)},
 			{"taken phone", user("user-2", "", "", "+8613800000001", t0)},
@@ -139,7 +142,17 @@ func testUsers(t *testing.T, open Opener) {
 			want  string // user id; empty for genauth.ErrNotFound
 		}{
 			{"ada", "ada"},
+			{" ada", "ada"},
+			{"ada ", "ada"},
+			{"\u00a0ada", "ada"},
+			{"ADA", "ada"},
+			{"ａｄａ", "ada"},
+			{"\u3000Ａda\t", "ada"},
+			{"\u200bada", ""},
+			{"a da", ""},
 			{"ada@example.com", "ada"},
+			{" Ada@Example.com\u00a0", "ada"},
+			{"\t+8613800000001 ", "ada"},
 			{"ADA@EXAMPLE.COM", "ada"},
 			{"+8613800000001", "ada"},
 			{"Bob@Example.com", "bob"},
