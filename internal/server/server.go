@@ -12,10 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/admin"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/edge"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/login"
 	"github.com/opengenauth/genauth/internal/oauth"
 	"github.com/opengenauth/genauth/internal/oidc"
@@ -43,6 +45,9 @@ type Config struct {
 	SessionIdleTTL time.Duration
 	// Throttle limits sign-in failures and registrations; nil: throttle.DefaultPolicy.
 	Throttle *throttle.Policy
+	// Health tracks whether the database serves, for every surface's 503
+	// answers, /readyz and Audit; nil: a tracker probing Store.CheckWrite.
+	Health *health.Tracker
 }
 
 // New returns the handler for every GenAuth route.
@@ -67,6 +72,10 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Audit == nil {
 		cfg.Audit = audit.NewSync(cfg.Store, cfg.Logger, cfg.Now)
 	}
+	if cfg.Health == nil {
+		cfg.Health = health.New(health.Config{Probe: cfg.Store.CheckWrite, Logger: cfg.Logger})
+	}
+	cfg.Audit.Track(cfg.Health)
 	policy := throttle.DefaultPolicy
 	if cfg.Throttle != nil {
 		policy = *cfg.Throttle
@@ -101,6 +110,7 @@ func New(cfg Config) (http.Handler, error) {
 		Logger:    cfg.Logger,
 		Limiter:   &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey},
 		Audit:     cfg.Audit,
+		Health:    cfg.Health,
 	})
 	if err != nil {
 		return nil, err
@@ -116,8 +126,9 @@ func New(cfg Config) (http.Handler, error) {
 		ShowConsent: func(w http.ResponseWriter, r *http.Request, c oauth.ConsentPrompt) {
 			pages.RenderConsent(w, r, login.ConsentPage(c))
 		},
-		Keys:  keys,
-		Audit: cfg.Audit,
+		Keys:   keys,
+		Audit:  cfg.Audit,
+		Health: cfg.Health,
 	})
 	connect := oidc.New(oidc.Config{
 		Keys:          keys,
@@ -131,7 +142,8 @@ func New(cfg Config) (http.Handler, error) {
 		ShowLogoutConfirm: func(w http.ResponseWriter, r *http.Request, p oidc.LogoutPrompt) {
 			pages.RenderLogoutConfirm(w, r, login.LogoutPage(p))
 		},
-		Audit: cfg.Audit,
+		Audit:  cfg.Audit,
+		Health: cfg.Health,
 	})
 	// The management API changes applications: it drops them from the cache.
 	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
@@ -144,6 +156,7 @@ func New(cfg Config) (http.Handler, error) {
 		Now:    cfg.Now,
 		Logger: cfg.Logger,
 		Audit:  cfg.Audit,
+		Health: cfg.Health,
 	})
 	if err != nil {
 		return nil, err
@@ -164,11 +177,18 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
+	// Not ready while the database does not answer a ping, nor while requests
+	// found it unavailable and no write has succeeded since (a full disk or
+	// a read-only database still answers pings).
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := cfg.Store.Ping(ctx); err != nil {
+		err := cfg.Store.Ping(ctx)
+		if err != nil && !cfg.Health.Failed(ctx, err) {
 			cfg.Logger.WarnContext(ctx, "readiness check failed", "err", err)
+		}
+		if err != nil || !cfg.Health.Available() {
+			w.Header().Set("Retry-After", health.RetryAfter(genauth.ErrUnavailable))
 			writeStatus(w, http.StatusServiceUnavailable, "database unavailable")
 			return
 		}
