@@ -21,6 +21,7 @@ import (
 	"github.com/opengenauth/genauth/internal/login"
 	"github.com/opengenauth/genauth/internal/oauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -45,6 +46,10 @@ type Config struct {
 	SessionIdleTTL time.Duration
 	// Throttle limits sign-in failures and registrations; nil: throttle.DefaultPolicy.
 	Throttle *throttle.Policy
+	// Hashing bounds the password hashes and verifications running at once
+	// (sign-in, registration, the management API's user changes), each
+	// taking password.MemoryPerHash; nil: password.NewDefaultLimiter(0).
+	Hashing *password.Limiter
 	// Health tracks whether the database serves, for every surface's 503
 	// answers, /readyz and Audit; nil: a tracker probing Store.CheckWrite.
 	Health *health.Tracker
@@ -71,6 +76,9 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	if cfg.Audit == nil {
 		cfg.Audit = audit.NewSync(cfg.Store, cfg.Logger, cfg.Now)
+	}
+	if cfg.Hashing == nil {
+		cfg.Hashing = password.NewDefaultLimiter(0)
 	}
 	if cfg.Health == nil {
 		cfg.Health = health.New(health.Config{Probe: cfg.Store.CheckWrite, Logger: cfg.Logger})
@@ -104,7 +112,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	pages, err := login.New(login.Config{
 		Store:     cfg.Store,
-		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
+		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
 		Sessions:  sessions,
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
@@ -149,7 +157,7 @@ func New(cfg Config) (http.Handler, error) {
 	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
 	management, err := admin.New(admin.Config{
 		Store:  managed,
-		Users:  &users.Service{Store: managed, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
+		Users:  &users.Service{Store: managed, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
 		Apps:   &apps.Service{Store: managed, Tokens: tokens, Now: cfg.Now},
 		Sealer: sealer,
 		Tokens: tokens,

@@ -135,6 +135,40 @@ func (l *logLines) String() string {
 	return l.b.String()
 }
 
+// testSecretKey is the server secret of the servers serveConfig starts.
+var testSecretKey = bytes.Repeat([]byte{7}, secret.KeyLen)
+
+// openSQLite returns a migrated store in a fresh file, closed when the test ends.
+func openSQLite(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// serveConfig serves server.New(cfg) on loopback, with cfg's public URL
+// and secret key filled in, until the test ends; it returns the base URL.
+func serveConfig(t *testing.T, cfg server.Config) string {
+	t.Helper()
+	ts := httptest.NewUnstartedServer(nil)
+	base := "http://" + ts.Listener.Addr().String()
+	cfg.PublicURL, cfg.SecretKey = base, testSecretKey
+	h, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = h
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return base
+}
+
 // answer is one response, read whole.
 type answer struct {
 	status int
@@ -176,29 +210,13 @@ func do(t *testing.T, c *http.Client, method, u string, form url.Values, header 
 // when a write worked again, however many requests failed in between.
 func TestDatabaseUnavailable(t *testing.T) {
 	ctx := t.Context()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := openSQLite(t)
 	faulty := &faultyStore{Store: st}
 	var logs logLines
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	tracker := health.New(health.Config{Probe: faulty.CheckWrite, Logger: logger, ProbeEvery: time.Millisecond})
 	defer tracker.Close()
-	ts := httptest.NewUnstartedServer(nil)
-	base := "http://" + ts.Listener.Addr().String()
-	h, err := server.New(server.Config{PublicURL: base, Store: faulty, Logger: logger, Health: tracker,
-		SecretKey: bytes.Repeat([]byte{7}, secret.KeyLen)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = h
-	ts.Start()
-	defer ts.Close()
+	base := serveConfig(t, server.Config{Store: faulty, Logger: logger, Health: tracker})
 
 	tokens := token.NewSource(rand.Reader)
 	app, appSecret, err := (&apps.Service{Store: st, Tokens: tokens, Now: time.Now}).Create(ctx, apps.CreateParams{
@@ -263,12 +281,8 @@ func TestDatabaseUnavailable(t *testing.T) {
 	wantPage("sign-in (en)", do(t, client, http.MethodPost, base+"/login", url.Values{"username": {"ada"}, "password": {"x"}}), "Service unavailable")
 	wantPage("sign-in (zh-CN)", do(t, client, http.MethodPost, base+"/login", url.Values{"username": {"ada"}, "password": {"x"}},
 		"Accept-Language", "zh-CN"), "服务暂时不可用")
-	mgmt := do(t, client, http.MethodPost, base+"/api/v3/get-management-token", url.Values{})
-	var env struct {
-		StatusCode int `json:"statusCode"`
-	}
-	if err := json.Unmarshal([]byte(mgmt.body), &env); err != nil || env.StatusCode != http.StatusServiceUnavailable || mgmt.header.Get("Retry-After") == "" {
-		t.Errorf("management API: %s, Retry-After %q; want statusCode 503 with Retry-After", mgmt.body, mgmt.header.Get("Retry-After"))
+	if env := managementAPI(t, client, base, "get-management-token", "", "{}"); env.StatusCode != http.StatusServiceUnavailable || env.retryAfter == "" {
+		t.Errorf("management API: statusCode %d, Retry-After %q; want 503 with Retry-After", env.StatusCode, env.retryAfter)
 	}
 	if a := do(t, client, http.MethodGet, base+"/readyz", nil); a.status != http.StatusServiceUnavailable {
 		t.Errorf("/readyz while unreachable: %d", a.status)
