@@ -66,7 +66,7 @@ func New(cfg Config) *Handler {
 		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
 			"This consent was sent from another site. Start the sign-in again from the application.")
 	}))
-	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger}}
+	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger, Health: cfg.Health}}
 }
 
 // Register adds the endpoints under /oauth and /oidc. Methods are checked in
