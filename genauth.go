@@ -25,6 +25,13 @@ var (
 	// ErrSuspended means a correct password for an account that may not sign in
 	// (status Suspended or Deactivated).
 	ErrSuspended = errors.New("the account is suspended")
+	// ErrUnavailable means the database cannot serve for now: unreachable,
+	// read-only, out of space, or locked past its busy timeout. A temporary
+	// condition, answered 503 with Retry-After.
+	ErrUnavailable = errors.New("database unavailable")
+	// ErrBusy means the server is at its limit of concurrent password
+	// hashing and its queue is full; answered 503 with Retry-After.
+	ErrBusy = errors.New("server busy")
 )
 
 // Client authentication methods for the token, introspection and revocation endpoints.

@@ -3,13 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
-	"log/slog"
+	"net/http"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth/internal/loadtest"
+	"github.com/opengenauth/genauth/internal/server"
+	"github.com/opengenauth/genauth/internal/store"
 )
 
 func (c *cli) benchCmd() *cobra.Command {
@@ -28,7 +30,9 @@ func (c *cli) benchCmd() *cobra.Command {
 		Short: "Measure GenAuth on a temporary database (load tool)",
 		Long: `Start GenAuth in this process on a loopback port over a fresh temporary database
 (SQLite in a temporary directory, or with --database a PostgreSQL database
-that is created on that server and dropped afterwards), seed applications,
+that is created on that server and dropped afterwards), with everything
+"genauth serve" runs by default: request ids, the access log (at info, to the
+null device), audit lines and rows, bounded password hashing. Seed applications,
 users and --tokens live tokens, and run each scenario with --concurrency
 clients for --duration. Every answer is checked; wrong answers are errors.
 
@@ -51,7 +55,19 @@ same run. The command fails when any request failed.`,
 			cfg.DatabaseURL = database
 			cfg.PGMaxConns = c.pg.MaxConns
 			cfg.Progress = c.stderr
-			cfg.Logger = slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			// The server logs as serve does by default (text, info: a line per
+			// request); the lines go to the null device, so each still costs its
+			// formatting and a write(2), as serve's stderr does.
+			sink, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer sink.Close()
+			op, err := defaultOps().start(sink)
+			if err != nil {
+				return err
+			}
+			cfg.Stack, cfg.HTTPServer = benchServer(op)
 			if cpuProfile != "" {
 				f, err := os.Create(cpuProfile)
 				if err != nil {
@@ -91,6 +107,15 @@ same run. The command fails when any request failed.`,
 	f.StringVar(&jsonFile, "json", "", "also write the results as JSON to this file")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the measured runs to this file")
 	return cmd
+}
+
+// benchServer is what bench measures: serve's handler stack (op.stack)
+// in serve's http.Server.
+func benchServer(op *operations) (stack func(store.Store, string, []byte) (http.Handler, func(), error), httpServer func(http.Handler) *http.Server) {
+	stack = func(st store.Store, publicURL string, key []byte) (http.Handler, func(), error) {
+		return op.stack(st, server.Config{PublicURL: publicURL, SecretKey: key})
+	}
+	return stack, func(h http.Handler) *http.Server { return newHTTPServer(h, op.logger) }
 }
 
 func writeReport(path string, rep *loadtest.Report) error {

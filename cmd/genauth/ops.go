@@ -18,30 +18,52 @@ import (
 
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/edge"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/metrics"
+	"github.com/opengenauth/genauth/internal/password"
+	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/tlsreload"
 )
 
-// opsConfig is serve's operational settings: logs, metrics, TLS and proxies.
+// opsConfig is serve's operational settings: logs, metrics, TLS, proxies,
+// password hashing and memory.
 type opsConfig struct {
 	logFormat, logLevel string
 	metricsAddr         string
 	tls                 tlsFiles
 	proxies             edge.Proxies
+	hashConcurrency     int32 // 0: password.DefaultConcurrency
+	memoryLimit         memoryLimit
+}
+
+// Serve's defaults, which bench runs with too.
+const (
+	defaultLogFormat = "text"
+	defaultLogLevel  = "info"
+)
+
+// defaultOps is serve's settings when no flag or variable is given.
+func defaultOps() opsConfig {
+	return opsConfig{logFormat: defaultLogFormat, logLevel: defaultLogLevel, memoryLimit: memoryLimit{bytes: memoryLimitAuto}}
 }
 
 // tlsFiles are --tls-cert and --tls-key, which doctor checks too.
 type tlsFiles struct{ cert, key string }
 
 func (c *cli) addOpsFlags(fs *pflag.FlagSet, o *opsConfig) {
-	envStringVar(fs, &o.logFormat, "log-format", "GENAUTH_LOG_FORMAT", "text", "log format: text or json")
-	envStringVar(fs, &o.logLevel, "log-level", "GENAUTH_LOG_LEVEL", "info", "least level logged: debug, info, warn or error")
+	*o = defaultOps()
+	envStringVar(fs, &o.logFormat, "log-format", "GENAUTH_LOG_FORMAT", defaultLogFormat, "log format: text or json")
+	envStringVar(fs, &o.logLevel, "log-level", "GENAUTH_LOG_LEVEL", defaultLogLevel, "least level logged: debug, info, warn or error")
 	envStringVar(fs, &o.metricsAddr, "metrics-addr", "GENAUTH_METRICS_ADDR", "",
 		"address (host:port) of a separate listener serving Prometheus metrics at /metrics (empty: no metrics)")
 	c.envVar(fs, &proxiesValue{&o.proxies}, "trusted-proxies", "GENAUTH_TRUSTED_PROXIES",
 		"reverse proxies (comma-separated CIDRs or IPs) whose X-Forwarded-For, X-Forwarded-Proto and X-Request-Id are believed")
 	addTLSFlags(fs, &o.tls)
+	c.envVar(fs, &int32Value{&o.hashConcurrency}, "hash-concurrency", "GENAUTH_HASH_CONCURRENCY",
+		fmt.Sprintf("password hashes run at once, %d MiB each; more wait in a short queue, then get 503 (0: one per CPU)", password.MemoryPerHash>>20))
+	c.envVar(fs, &o.memoryLimit, "memory-limit", "GENAUTH_MEMORY_LIMIT",
+		"soft memory limit of the Go runtime, such as 512MiB or 2GiB; off for none; auto: "+autoMemoryHelp+" (an explicit GOMEMLIMIT wins over auto)")
 }
 
 func addTLSFlags(fs *pflag.FlagSet, t *tlsFiles) {
@@ -84,10 +106,13 @@ type operations struct {
 	logger  *slog.Logger
 	metrics *metrics.Metrics       // nil without --metrics-addr
 	cert    *tlsreload.Certificate // nil without --tls-cert
+	hashing *password.Limiter
+	// capacity describes the hashing slots and the memory limit, for the log.
+	capacity []any
 }
 
-// start checks the settings, builds the logger and reads the TLS
-// files, before anything listens.
+// start checks the settings, builds the logger, sets the memory limit and
+// reads the TLS files, before anything listens.
 func (o opsConfig) start(stderr io.Writer) (*operations, error) {
 	logger, err := edge.NewLogger(stderr, o.logFormat, o.logLevel)
 	if err != nil {
@@ -96,7 +121,9 @@ func (o opsConfig) start(stderr io.Writer) (*operations, error) {
 	if err := o.tls.check(); err != nil {
 		return nil, err
 	}
-	op := &operations{cfg: o, logger: logger}
+	op := &operations{cfg: o, logger: logger, hashing: password.NewDefaultLimiter(int(o.hashConcurrency))}
+	op.capacity = append([]any{"hash_concurrency", op.hashing.Concurrency()},
+		applyMemoryLimit(o.memoryLimit, os.Getenv("GOMEMLIMIT"), op.hashing.Concurrency())...)
 	if o.tls.cert != "" {
 		if op.cert, err = tlsreload.Load(o.tls.cert, o.tls.key); err != nil {
 			return nil, err
@@ -107,8 +134,37 @@ func (o opsConfig) start(stderr io.Writer) (*operations, error) {
 		if op.cert != nil {
 			op.metrics.WatchCertificate(op.cert.NotAfter)
 		}
+		op.metrics.WatchHashing(op.hashing)
 	}
 	return op, nil
+}
+
+// stack assembles the handler `genauth serve` runs, which `genauth bench`
+// measures too: the store, timed when metrics are on; the audit trail,
+// written in batches off the request path; the database health tracker;
+// bounded password hashing; the routes (server.New, with cfg's public URL,
+// secret key and session lifetimes); and the edge (client address, request
+// id, access log, request metrics). stop, called after the HTTP server has
+// stopped, writes the last audit rows and ends the tracker's probing.
+func (op *operations) stack(st store.Store, cfg server.Config) (_ http.Handler, stop func(), err error) {
+	served, err := op.instrument(st, cfg.SessionIdleTTL)
+	if err != nil {
+		return nil, nil, err
+	}
+	trail := audit.Start(served, op.logger, time.Now)
+	op.observe(trail)
+	tracker := health.New(health.Config{Probe: served.CheckWrite, Logger: op.logger})
+	stop = func() { trail.Close(); tracker.Close() }
+	if op.metrics != nil {
+		op.metrics.WatchHealth(tracker)
+	}
+	cfg.Store, cfg.Logger, cfg.Audit, cfg.Health, cfg.Hashing = served, op.logger, trail, tracker, op.hashing
+	h, err := server.New(cfg)
+	if err != nil {
+		stop()
+		return nil, nil, err
+	}
+	return op.handler(h), stop, nil
 }
 
 // instrument returns the store the server should use: timed, with the

@@ -16,7 +16,6 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -149,20 +148,12 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 	if err != nil {
 		return err
 	}
-	served, err := op.instrument(st, sess.idle)
+	handler, stop, err := op.stack(st, server.Config{PublicURL: publicURL, SecretKey: key,
+		SessionTTL: sess.ttl, SessionIdleTTL: sess.idle})
 	if err != nil {
 		return err
 	}
-	// Audit rows are written in batches off the request path; Close, run
-	// after the server has stopped, writes the last of them.
-	trail := audit.Start(served, logger, time.Now)
-	defer trail.Close()
-	op.observe(trail)
-	handler, err := server.New(server.Config{PublicURL: publicURL, Store: served, Logger: logger, SecretKey: key,
-		Audit: trail, SessionTTL: sess.ttl, SessionIdleTTL: sess.idle})
-	if err != nil {
-		return err
-	}
+	defer stop()
 	// Listen before creating the demo application, so that a busy port does
 	// not consume the one start that prints its secret.
 	ln, err := net.Listen("tcp", addr)
@@ -179,9 +170,9 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 		return err
 	}
 	defer startSweeper(ctx, st, sw, logger)()
+	logger.Info("listening", append([]any{"addr", ln.Addr().String(), "public_url", publicURL, "database", c.dbName()}, op.capacity...)...)
 	fmt.Fprintf(c.stdout, "GenAuth is listening on %s://%s (public URL %s)\n", scheme, ln.Addr(), publicURL)
-	logger.Info("listening", "addr", ln.Addr().String(), "public_url", publicURL, "database", c.dbName())
-	return runHTTP(ctx, newHTTPServer(op.handler(handler), logger), ln, logger, shutdownGrace)
+	return runHTTP(ctx, newHTTPServer(handler, logger), ln, logger, shutdownGrace)
 }
 
 // onceInCluster runs fn under the database's cluster-wide lock when it has

@@ -16,6 +16,7 @@ import (
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/edge"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/token"
@@ -39,6 +40,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Audit records kick-users (backend logout); nil: none.
 	Audit *audit.Recorder
+	// Health learns of an unavailable database; nil: none is tracked, but
+	// temporary failures are still answered with statusCode 503.
+	Health *health.Tracker
 }
 
 // Handler serves the management API.
@@ -233,6 +237,8 @@ type apiError struct {
 	Status  int
 	APICode int
 	Message string
+	// RetryAfter, when set, is sent as the Retry-After header (seconds).
+	RetryAfter string
 }
 
 func (e *apiError) Error() string { return e.Message }
@@ -271,12 +277,22 @@ func (h *Handler) write(w http.ResponseWriter, data any, e *apiError) {
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	if e != nil && e.RetryAfter != "" {
+		w.Header().Set("Retry-After", e.RetryAfter)
+	}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b.Bytes())
 }
 
-// internal logs an unexpected failure and returns an opaque 500.
+// internal logs an unexpected failure and returns an opaque 500; a
+// temporary one (the database unavailable, password hashing at its limit)
+// is a 503 with Retry-After, not logged (the tracker logs each outage once).
 func (h *Handler) internal(r *http.Request, what string, err error) *apiError {
+	if h.cfg.Health.Failed(r.Context(), err) {
+		after := health.RetryAfter(err)
+		return &apiError{Status: http.StatusServiceUnavailable, RetryAfter: after,
+			Message: "temporarily unavailable; retry after " + after + " s"}
+	}
 	h.cfg.Logger.ErrorContext(r.Context(), "admin: "+what, "err", err)
 	return &apiError{Status: http.StatusInternalServerError, Message: "internal error"}
 }

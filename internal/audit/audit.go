@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -33,12 +34,19 @@ type Recorder struct {
 	once  sync.Once
 
 	observe func(genauth.AuditEvent) // nil: none
+	health  *health.Tracker          // nil: none
 }
 
 // Observe makes the Recorder pass every event to fn as it is recorded, on
 // the recording goroutine (fn must be quick), as metrics count them. Call it
 // before the Recorder is used.
 func (r *Recorder) Observe(fn func(genauth.AuditEvent)) { r.observe = fn }
+
+// Track reports to t when the database is unavailable for the events'
+// rows; the failure is then not logged per batch (t logs the outage once,
+// and each event's own log line stays its record). Call it before the
+// Recorder is used.
+func (r *Recorder) Track(t *health.Tracker) { r.health = t }
 
 // NewSync returns a Recorder that writes every event as it is recorded.
 func NewSync(st store.Store, logger *slog.Logger, now func() time.Time) *Recorder {
@@ -87,7 +95,7 @@ func (r *Recorder) write(ctx context.Context, batch []*genauth.AuditEvent) {
 	// The request may be gone; the record must not be.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := r.store.AppendAuditEvents(ctx, batch...); err != nil {
+	if err := r.store.AppendAuditEvents(ctx, batch...); err != nil && (r.health == nil || !r.health.Failed(ctx, err)) {
 		r.logger.ErrorContext(ctx, "storing audit events", "err", err, "events", len(batch))
 	}
 }

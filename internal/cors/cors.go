@@ -9,6 +9,7 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/health"
 )
 
 // maxAge is how long a browser may cache a preflight answer, in seconds:
@@ -43,6 +44,9 @@ type Lister interface {
 type Clients struct {
 	Apps   Lister
 	Logger *slog.Logger
+	// Health learns of an unavailable database, which a preflight then
+	// answers with 503 and Retry-After; nil: none is tracked.
+	Health *health.Tracker
 }
 
 // Handler wraps an endpoint that accepts methods (such as "GET, POST"). It
@@ -73,7 +77,17 @@ func (c *Clients) preflight(w http.ResponseWriter, r *http.Request, origin, meth
 	h.Add("Vary", "Access-Control-Request-Headers")
 	h.Set("Cache-Control", "no-store")
 	method := r.Header.Get("Access-Control-Request-Method")
-	if !slices.Contains(strings.Split(methods, ", "), method) || !c.anyLists(r.Context(), origin) {
+	if !slices.Contains(strings.Split(methods, ", "), method) {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	listed, err := c.anyLists(r.Context(), origin)
+	if err != nil && c.Health.Failed(r.Context(), err) {
+		h.Set("Retry-After", health.RetryAfter(err))
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	if !listed {
 		w.WriteHeader(http.StatusForbidden)
 		return
 	}
@@ -87,19 +101,22 @@ func (c *Clients) preflight(w http.ResponseWriter, r *http.Request, origin, meth
 }
 
 // anyLists reports whether some application lists origin. A store failure
-// refuses: the browser then reports a network error, and it is logged.
-func (c *Clients) anyLists(ctx context.Context, origin string) bool {
+// refuses: the browser then reports a network error, and it is logged
+// unless it is temporary (the tracker logs an outage once).
+func (c *Clients) anyLists(ctx context.Context, origin string) (bool, error) {
 	list, err := c.Apps.ListApplications(ctx)
 	if err != nil {
-		c.Logger.ErrorContext(ctx, "cors: listing applications", "err", err)
-		return false
+		if !health.Temporary(err) {
+			c.Logger.ErrorContext(ctx, "cors: listing applications", "err", err)
+		}
+		return false, err
 	}
 	for _, app := range list {
 		if lists(app, origin) {
-			return true
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 func lists(app *genauth.Application, origin string) bool {
@@ -165,7 +182,7 @@ func Unattributed(ctx context.Context) {
 		return
 	}
 	d.decided = true
-	if d.clients.anyLists(ctx, d.origin) {
+	if listed, _ := d.clients.anyLists(ctx, d.origin); listed {
 		d.allow()
 	}
 }

@@ -3,6 +3,7 @@ package cors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -97,6 +98,13 @@ func TestPreflight(t *testing.T) {
 	failing.Handler("POST", next).ServeHTTP(w, request(http.MethodOptions, "https://spa.example", "Access-Control-Request-Method", "POST"))
 	if w.Code != http.StatusForbidden || w.Header().Get("Access-Control-Allow-Origin") != "" {
 		t.Errorf("preflight with the store down: %d %v; want 403 without an allowed origin", w.Code, w.Header())
+	}
+	// An unavailable database is temporary: 503 with Retry-After.
+	unavailable := &Clients{Apps: lister{err: fmt.Errorf("list: %w", genauth.ErrUnavailable)}, Logger: slog.New(slog.DiscardHandler)}
+	w = httptest.NewRecorder()
+	unavailable.Handler("POST", next).ServeHTTP(w, request(http.MethodOptions, "https://spa.example", "Access-Control-Request-Method", "POST"))
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") == "" || w.Header().Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight with the database unavailable: %d %v; want 503 with Retry-After, no allowed origin", w.Code, w.Header())
 	}
 }
 

@@ -111,6 +111,10 @@ var en = map[string]string{
 	"error.internal.message":   "The server could not complete your request. Please try again in a moment.",
 	"error.internal.retry":     "The server could not complete the request. Please try again.",
 
+	"error.unavailable.title":   "Service unavailable",
+	"error.unavailable.message": "The service cannot answer right now. Please try again in a moment.",
+	"error.busy.message":        "The server is busy checking other passwords. Please try again in a moment.",
+
 	"error.authorize.title":            "Invalid authorization request",
 	"error.authorize.no_client":        "The request has no client_id.",
 	"error.authorize.unknown_client":   "No application has this client_id.",

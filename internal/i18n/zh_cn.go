@@ -111,6 +111,10 @@ var zhCN = map[string]string{
 	"error.internal.message":   "服务器暂时无法完成你的请求，请稍后再试。",
 	"error.internal.retry":     "服务器无法完成该请求，请重试。",
 
+	"error.unavailable.title":   "服务暂时不可用",
+	"error.unavailable.message": "服务暂时无法响应，请稍后再试。",
+	"error.busy.message":        "服务器正忙于校验其他密码，请稍后再试。",
+
 	"error.authorize.title":            "授权请求无效",
 	"error.authorize.no_client":        "请求中缺少 client_id。",
 	"error.authorize.unknown_client":   "没有应用使用此 client_id。",

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -24,10 +23,8 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/secret"
-	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
@@ -184,8 +181,9 @@ func adminExec(ctx context.Context, serverURL, sql string) error {
 	return nil
 }
 
-// serve runs GenAuth on 127.0.0.1 behind a mux that adds only the baseline
-// handler, so the baseline pays for the same listener, server and routing.
+// serve runs cfg.Stack on 127.0.0.1 behind a mux that adds only the
+// baseline handler, so the baseline pays for the same listener and server
+// (and nothing of the stack: it is what GenAuth's work is compared with).
 func (e *env) serve(cfg Config) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -197,34 +195,19 @@ func (e *env) serve(cfg Config) error {
 		ln.Close()
 		return err
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
-	// As `genauth serve` does: audit rows are written in batches off the request path.
-	trail := audit.Start(e.st, logger, time.Now)
-	e.closers = append(e.closers, func() error { trail.Close(); return nil })
-	h, err := server.New(server.Config{PublicURL: e.base, Store: e.st, SecretKey: key, Logger: logger, Audit: trail})
+	h, stop, err := cfg.Stack(e.st, e.base, key)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	e.closers = append(e.closers, func() error { stop(); return nil })
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+baselinePath, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.Handle("/", h)
-	// The same timeouts as `genauth serve`.
-	srv := &http.Server{
-		Handler:           mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
+	srv := cfg.HTTPServer(mux)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	e.closers = append(e.closers, func() error {

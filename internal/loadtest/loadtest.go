@@ -6,8 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"runtime"
 	"runtime/pprof"
@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Config is one run of the load tool.
@@ -36,8 +38,12 @@ type Config struct {
 	DatabaseURL string
 	// PGMaxConns is the PostgreSQL pool size (0: the store's default).
 	PGMaxConns int32
-	// Logger receives the server's logs; nil discards them.
-	Logger *slog.Logger
+	// Stack builds the handler measured over the seeded store, as `genauth
+	// serve` runs it (cmd/genauth passes the function serve uses); stop is
+	// called after the HTTP server has stopped. Required.
+	Stack func(st store.Store, publicURL string, secretKey []byte) (h http.Handler, stop func(), err error)
+	// HTTPServer puts a handler in an http.Server with serve's limits. Required.
+	HTTPServer func(http.Handler) *http.Server
 	// Progress receives a line per step (seeding, each scenario); nil discards.
 	Progress io.Writer
 	// CPUProfile, when set, receives a CPU profile of the measured runs.
@@ -175,6 +181,8 @@ func (c *Config) validate() error {
 	switch {
 	case len(c.Scenarios) == 0:
 		return errors.New("no scenario to run")
+	case c.Stack == nil || c.HTTPServer == nil:
+		return errors.New("no server stack to measure")
 	case c.Concurrency < 1:
 		return errors.New("concurrency must be at least 1")
 	case c.Duration <= 0:

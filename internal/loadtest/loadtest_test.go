@@ -3,10 +3,26 @@ package loadtest
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opengenauth/genauth/internal/server"
+	"github.com/opengenauth/genauth/internal/store"
 )
+
+// bare gives cfg the routes alone to measure; `genauth bench` passes the
+// stack `genauth serve` runs (its test is in cmd/genauth).
+func bare(cfg Config) Config {
+	cfg.Stack = func(st store.Store, publicURL string, key []byte) (http.Handler, func(), error) {
+		h, err := server.New(server.Config{PublicURL: publicURL, Store: st, SecretKey: key, Logger: slog.New(slog.DiscardHandler)})
+		return h, func() {}, err
+	}
+	cfg.HTTPServer = func(h http.Handler) *http.Server { return &http.Server{Handler: h} }
+	return cfg
+}
 
 // TestScenarios runs every scenario briefly against a real server and
 // checks that each did work and that every answer was right. It asserts
@@ -19,7 +35,7 @@ func TestScenarios(t *testing.T) {
 		Tokens:      50,
 		RevokePool:  5000,
 	}
-	rep, err := Run(t.Context(), cfg)
+	rep, err := Run(t.Context(), bare(cfg))
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -68,13 +84,13 @@ func TestScenarios(t *testing.T) {
 // the end of its pool instead of revoking revoked tokens, and that the
 // revoked tokens are then inactive (checkRevoked counts them as errors otherwise).
 func TestRevokeEndsWhenPoolIsUsedUp(t *testing.T) {
-	rep, err := Run(t.Context(), Config{
+	rep, err := Run(t.Context(), bare(Config{
 		Scenarios:   []string{"revoke"},
 		Concurrency: 3,
 		Duration:    time.Minute,
 		Tokens:      1,
 		RevokePool:  30,
-	})
+	}))
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -104,7 +120,7 @@ func TestParseScenarios(t *testing.T) {
 }
 
 func TestConfigValidation(t *testing.T) {
-	ok := Config{Scenarios: []string{"baseline"}, Concurrency: 1, Duration: time.Second, Tokens: 1}
+	ok := bare(Config{Scenarios: []string{"baseline"}, Concurrency: 1, Duration: time.Second, Tokens: 1})
 	tests := map[string]func(*Config){
 		"no scenario":     func(c *Config) { c.Scenarios = nil },
 		"no clients":      func(c *Config) { c.Concurrency = 0 },
@@ -113,6 +129,7 @@ func TestConfigValidation(t *testing.T) {
 		"no tokens":       func(c *Config) { c.Tokens = 0 },
 		"revoke, no pool": func(c *Config) { c.Scenarios = []string{"revoke"} },
 		"negative pool":   func(c *Config) { c.RevokePool = -1 },
+		"no stack":        func(c *Config) { c.Stack = nil },
 	}
 	if err := ok.validate(); err != nil {
 		t.Fatalf("valid config rejected: %v", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/edge"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/i18n"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -41,6 +42,9 @@ type Config struct {
 	Limiter *throttle.Limiter
 	// Audit records sign-ins, lockouts, registrations and sign-outs; nil: none.
 	Audit *audit.Recorder
+	// Health learns of an unavailable database; nil: none is tracked, but
+	// temporary failures are still answered 503.
+	Health *health.Tracker
 }
 
 // Handler serves the hosted pages.
@@ -50,6 +54,7 @@ type Handler struct {
 	sessions *session.Manager
 	limiter  *throttle.Limiter
 	audit    *audit.Recorder
+	health   *health.Tracker
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
 	// pages holds every page parsed once per language, with the language's
@@ -80,6 +85,7 @@ func New(cfg Config) (*Handler, error) {
 		sessions: cfg.Sessions,
 		limiter:  cfg.Limiter,
 		audit:    cfg.Audit,
+		health:   cfg.Health,
 		log:      cfg.Logger,
 		csrf:     http.NewCrossOriginProtection(),
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
@@ -285,8 +291,20 @@ func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int
 	h.render(w, r, status, "error", page{Title: title, Message: message, Detail: detail})
 }
 
-// internalError logs err and shows a page without any detail.
+// internalError logs err and shows a page without any detail. A temporary
+// failure (the database unavailable, password hashing at its limit) is
+// answered 503 with Retry-After instead, and not logged: the database's
+// state changes are logged once, by h.health.
 func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if h.health.Failed(r.Context(), err) {
+		w.Header().Set("Retry-After", health.RetryAfter(err))
+		message := m("error.unavailable.message")
+		if errors.Is(err, genauth.ErrBusy) {
+			message = m("error.busy.message")
+		}
+		h.renderError(w, r, http.StatusServiceUnavailable, m("error.unavailable.title"), message, "")
+		return
+	}
 	h.log.ErrorContext(r.Context(), "login: "+what, "path", r.URL.Path, "err", err)
 	h.renderError(w, r, http.StatusInternalServerError, m("error.internal.title"), m("error.internal.message"), "")
 }

@@ -143,6 +143,14 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	u, err := h.users.Authenticate(r.Context(), username, pw)
+	if errors.Is(err, genauth.ErrBusy) {
+		// Refused before the password was checked: 503, and no attempt.
+		if rerr := attempt.NotJudged(r.Context()); rerr != nil {
+			err = rerr
+		}
+		h.internalError(w, r, "login: authenticate", err)
+		return
+	}
 	if errors.Is(err, genauth.ErrBadCredentials) {
 		if errors.Is(attempt.Failed(), errLocked) {
 			h.record(r, genauth.AuditEvent{Type: genauth.AuditLoginLockout, UserID: userOf(account)})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/token"
 )
@@ -93,6 +94,12 @@ func (h *Handler) consent(w http.ResponseWriter, r request) *Error {
 func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decision string) {
 	ar, status, msg := h.authorizeClient(r, p)
 	if ar == nil {
+		if status == http.StatusServiceUnavailable {
+			// Without a verified client the error cannot be redirected.
+			w.Header().Set("Retry-After", health.RetryAfter(genauth.ErrUnavailable))
+			h.cfg.ShowError(w, r.Request, status, "Service unavailable", msg)
+			return
+		}
 		h.cfg.ShowError(w, r.Request, status, "Invalid authorization request", msg)
 		return
 	}
@@ -103,8 +110,7 @@ func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decis
 	ctx := r.Context()
 	sess, err := h.cfg.Sessions.Current(r.Request)
 	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
-		h.cfg.Logger.ErrorContext(ctx, "reading session", "err", err)
-		h.redirectError(w, r.Request, ar, serverError())
+		h.redirectError(w, r.Request, ar, h.internal(ctx, "reading session", err))
 		return
 	}
 	now := h.now()
@@ -130,8 +136,7 @@ func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decis
 	}
 	user, err := h.cfg.Store.GetUser(ctx, sess.UserID)
 	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "looking up session user", "err", err)
-		h.redirectError(w, r.Request, ar, serverError())
+		h.redirectError(w, r.Request, ar, h.internal(ctx, "looking up session user", err))
 		return
 	}
 	v, e := h.issueAuthorization(r, ar, sess, user)
@@ -168,14 +173,12 @@ func (h *Handler) checkConsent(w http.ResponseWriter, r request, ar *authorizeRe
 				}
 			}
 		case !errors.Is(err, genauth.ErrNotFound):
-			h.cfg.Logger.ErrorContext(ctx, "reading consent", "err", err)
-			h.redirectError(w, r.Request, ar, serverError())
+			h.redirectError(w, r.Request, ar, h.internal(ctx, "reading consent", err))
 			return false
 		}
 		c := &genauth.Consent{UserID: sess.UserID, ClientID: ar.app.ID, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
 		if err := h.cfg.Store.SaveConsent(ctx, c); err != nil {
-			h.cfg.Logger.ErrorContext(ctx, "saving consent", "err", err)
-			h.redirectError(w, r.Request, ar, serverError())
+			h.redirectError(w, r.Request, ar, h.internal(ctx, "saving consent", err))
 			return false
 		}
 		return true
@@ -188,8 +191,7 @@ func (h *Handler) checkConsent(w http.ResponseWriter, r request, ar *authorizeRe
 		case err == nil && covers(c.Scopes, ar.scope):
 			return true
 		case err != nil && !errors.Is(err, genauth.ErrNotFound):
-			h.cfg.Logger.ErrorContext(ctx, "reading consent", "err", err)
-			h.redirectError(w, r.Request, ar, serverError())
+			h.redirectError(w, r.Request, ar, h.internal(ctx, "reading consent", err))
 			return false
 		}
 	}
@@ -243,6 +245,9 @@ func (h *Handler) authorizeClient(r request, p params) (*authorizeRequest, int, 
 		return nil, http.StatusBadRequest, "No application has this client_id."
 	}
 	if err != nil {
+		if h.cfg.Health.Failed(r.Context(), err) {
+			return nil, http.StatusServiceUnavailable, "The service cannot answer right now. Please try again in a moment."
+		}
 		h.cfg.Logger.ErrorContext(r.Context(), "looking up client", "err", err)
 		return nil, http.StatusInternalServerError, "The server could not complete the request. Please try again."
 	}

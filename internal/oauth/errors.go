@@ -15,6 +15,8 @@ type Error struct {
 	challenge string
 	// allow, when set, is sent as Allow.
 	allow string
+	// retryAfter, when set, is sent as Retry-After (seconds).
+	retryAfter string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
@@ -95,6 +97,14 @@ func serverError() *Error {
 		Status: http.StatusInternalServerError}
 }
 
+// temporarilyUnavailable is RFC 6749's temporarily_unavailable (section
+// 4.1.2.1), answered with 503 and Retry-After by every endpoint when the
+// database cannot serve for now.
+func temporarilyUnavailable(retryAfter string) *Error {
+	return &Error{Code: "temporarily_unavailable", Description: "the server cannot answer now; retry after the Retry-After delay",
+		Status: http.StatusServiceUnavailable, retryAfter: retryAfter}
+}
+
 // writeError is the one place a protocol error is serialised.
 func writeError(w http.ResponseWriter, e *Error) {
 	if e.challenge != "" {
@@ -102,6 +112,9 @@ func writeError(w http.ResponseWriter, e *Error) {
 	}
 	if e.allow != "" {
 		w.Header().Set("Allow", e.allow)
+	}
+	if e.retryAfter != "" {
+		w.Header().Set("Retry-After", e.retryAfter)
 	}
 	writeJSON(w, e.Status, e)
 }

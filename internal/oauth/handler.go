@@ -11,6 +11,7 @@ import (
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/cors"
 	"github.com/opengenauth/genauth/internal/edge"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/oidc"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -36,6 +37,9 @@ type Config struct {
 	Keys *oidc.Keys
 	// Audit records token issue, revocation and reuse; nil: none.
 	Audit *audit.Recorder
+	// Health learns of an unavailable database; nil: none is tracked, but
+	// temporary failures are still answered 503.
+	Health *health.Tracker
 }
 
 // Handler serves the protocol endpoints.
@@ -62,7 +66,7 @@ func New(cfg Config) *Handler {
 		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
 			"This consent was sent from another site. Start the sign-in again from the application.")
 	}))
-	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger}}
+	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger, Health: cfg.Health}}
 }
 
 // Register adds the endpoints under /oauth and /oidc. Methods are checked in
@@ -117,8 +121,13 @@ func (h *Handler) issuer(protocol string) string { return h.cfg.PublicURL + "/" 
 
 func (h *Handler) now() time.Time { return h.cfg.Now().UTC() }
 
-// internal logs an unexpected failure and returns the opaque server_error.
+// internal logs an unexpected failure and returns the opaque server_error;
+// a temporary one (the database unavailable) is temporarily_unavailable,
+// logged once per outage by the tracker instead.
 func (h *Handler) internal(ctx context.Context, what string, err error) *Error {
+	if h.cfg.Health.Failed(ctx, err) {
+		return temporarilyUnavailable(health.RetryAfter(err))
+	}
 	h.cfg.Logger.ErrorContext(ctx, what, "err", err)
 	return serverError()
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/cors"
 	"github.com/opengenauth/genauth/internal/edge"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
 )
@@ -37,6 +38,9 @@ type Config struct {
 	ShowLogoutConfirm func(w http.ResponseWriter, r *http.Request, p LogoutPrompt)
 	// Audit records RP-initiated logouts; nil: none.
 	Audit *audit.Recorder
+	// Health learns of an unavailable database; nil: none is tracked, but
+	// temporary failures are still answered 503.
+	Health *health.Tracker
 }
 
 // LogoutPrompt is what the sign-out confirmation page shows: the application
@@ -136,8 +140,13 @@ var ResponseTypes = []string{"code", "id_token", "id_token token", "code id_toke
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
 	keys, err := h.cfg.Keys.published(r.Context())
 	if err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "loading signing keys", "err", err)
 		w.Header().Set("Cache-Control", "no-store")
+		if h.cfg.Health.Failed(r.Context(), err) {
+			w.Header().Set("Retry-After", health.RetryAfter(err))
+			http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
+			return
+		}
+		h.cfg.Logger.ErrorContext(r.Context(), "loading signing keys", "err", err)
 		http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
 		return
 	}
@@ -313,7 +322,14 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, req *logoutReq
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
+// serverError shows the error page: 503 with Retry-After for a temporary
+// failure (logged once per outage by the tracker), else 500, logged.
 func (h *Handler) serverError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if h.cfg.Health.Failed(r.Context(), err) {
+		w.Header().Set("Retry-After", health.RetryAfter(err))
+		h.cfg.ShowError(w, r, http.StatusServiceUnavailable, "Service unavailable", "The service cannot answer right now. Please try again in a moment.")
+		return
+	}
 	h.cfg.Logger.ErrorContext(r.Context(), what, "err", err)
 	h.cfg.ShowError(w, r, http.StatusInternalServerError, "Something went wrong", "The server could not complete your request. Please try again in a moment.")
 }

@@ -25,6 +25,12 @@ var ErrMalformedHash = errors.New("password: malformed hash")
 
 var b64 = base64.RawStdEncoding
 
+// Dummy is a hash with this package's parameters that no password matches
+// in practice (an all-zero key): verifying a password against it costs
+// what a real verification costs, for logins that have no hash to check.
+var Dummy = fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, memoryKiB, passes, lanes,
+	b64.EncodeToString(make([]byte, saltLen)), b64.EncodeToString(make([]byte, keyLen)))
+
 // Hash returns the argon2id PHC string of pw with a salt read from rand.
 func Hash(rand io.Reader, pw string) (string, error) {
 	salt := make([]byte, saltLen)

@@ -12,13 +12,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/admin"
 	"github.com/opengenauth/genauth/internal/apps"
 	"github.com/opengenauth/genauth/internal/audit"
 	"github.com/opengenauth/genauth/internal/edge"
+	"github.com/opengenauth/genauth/internal/health"
 	"github.com/opengenauth/genauth/internal/login"
 	"github.com/opengenauth/genauth/internal/oauth"
 	"github.com/opengenauth/genauth/internal/oidc"
+	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/secret"
 	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
@@ -43,6 +46,13 @@ type Config struct {
 	SessionIdleTTL time.Duration
 	// Throttle limits sign-in failures and registrations; nil: throttle.DefaultPolicy.
 	Throttle *throttle.Policy
+	// Hashing bounds the password hashes and verifications running at once
+	// (sign-in, registration, the management API's user changes), each
+	// taking password.MemoryPerHash; nil: password.NewDefaultLimiter(0).
+	Hashing *password.Limiter
+	// Health tracks whether the database serves, for every surface's 503
+	// answers, /readyz and Audit; nil: a tracker probing Store.CheckWrite.
+	Health *health.Tracker
 }
 
 // New returns the handler for every GenAuth route.
@@ -67,6 +77,13 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Audit == nil {
 		cfg.Audit = audit.NewSync(cfg.Store, cfg.Logger, cfg.Now)
 	}
+	if cfg.Hashing == nil {
+		cfg.Hashing = password.NewDefaultLimiter(0)
+	}
+	if cfg.Health == nil {
+		cfg.Health = health.New(health.Config{Probe: cfg.Store.CheckWrite, Logger: cfg.Logger})
+	}
+	cfg.Audit.Track(cfg.Health)
 	policy := throttle.DefaultPolicy
 	if cfg.Throttle != nil {
 		policy = *cfg.Throttle
@@ -95,12 +112,13 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	pages, err := login.New(login.Config{
 		Store:     cfg.Store,
-		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
+		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
 		Sessions:  sessions,
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
 		Limiter:   &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey},
 		Audit:     cfg.Audit,
+		Health:    cfg.Health,
 	})
 	if err != nil {
 		return nil, err
@@ -116,8 +134,9 @@ func New(cfg Config) (http.Handler, error) {
 		ShowConsent: func(w http.ResponseWriter, r *http.Request, c oauth.ConsentPrompt) {
 			pages.RenderConsent(w, r, login.ConsentPage(c))
 		},
-		Keys:  keys,
-		Audit: cfg.Audit,
+		Keys:   keys,
+		Audit:  cfg.Audit,
+		Health: cfg.Health,
 	})
 	connect := oidc.New(oidc.Config{
 		Keys:          keys,
@@ -131,19 +150,21 @@ func New(cfg Config) (http.Handler, error) {
 		ShowLogoutConfirm: func(w http.ResponseWriter, r *http.Request, p oidc.LogoutPrompt) {
 			pages.RenderLogoutConfirm(w, r, login.LogoutPage(p))
 		},
-		Audit: cfg.Audit,
+		Audit:  cfg.Audit,
+		Health: cfg.Health,
 	})
 	// The management API changes applications: it drops them from the cache.
 	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
 	management, err := admin.New(admin.Config{
 		Store:  managed,
-		Users:  &users.Service{Store: managed, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now},
+		Users:  &users.Service{Store: managed, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
 		Apps:   &apps.Service{Store: managed, Tokens: tokens, Now: cfg.Now},
 		Sealer: sealer,
 		Tokens: tokens,
 		Now:    cfg.Now,
 		Logger: cfg.Logger,
 		Audit:  cfg.Audit,
+		Health: cfg.Health,
 	})
 	if err != nil {
 		return nil, err
@@ -164,11 +185,18 @@ func New(cfg Config) (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
+	// Not ready while the database does not answer a ping, nor while requests
+	// found it unavailable and no write has succeeded since (a full disk or
+	// a read-only database still answers pings).
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := cfg.Store.Ping(ctx); err != nil {
+		err := cfg.Store.Ping(ctx)
+		if err != nil && !cfg.Health.Failed(ctx, err) {
 			cfg.Logger.WarnContext(ctx, "readiness check failed", "err", err)
+		}
+		if err != nil || !cfg.Health.Available() {
+			w.Header().Set("Retry-After", health.RetryAfter(genauth.ErrUnavailable))
 			writeStatus(w, http.StatusServiceUnavailable, "database unavailable")
 			return
 		}

@@ -13,6 +13,10 @@ import (
 type Store interface {
 	// Ping reports whether the backend can serve requests.
 	Ping(ctx context.Context) error
+	// CheckWrite commits a write that leaves nothing behind, to learn
+	// whether the database takes writes again: one whose disk is full or
+	// that is read-only still answers Ping and reads.
+	CheckWrite(ctx context.Context) error
 	Close() error
 
 	CreateApplication(ctx context.Context, app *genauth.Application) error

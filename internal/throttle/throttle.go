@@ -151,6 +151,19 @@ func (a *Attempt) Succeeded(ctx context.Context) error {
 	return a.l.Store.ReleaseAttempt(ctx, addressKey(a.addr))
 }
 
+// NotJudged gives the attempt back to the account and the address: its
+// password was never checked (the server was too busy to hash it), so it
+// counts as no attempt.
+func (a *Attempt) NotJudged(ctx context.Context) error {
+	if a.l == nil {
+		return nil
+	}
+	if err := a.l.Store.ReleaseAttempt(ctx, accountKey(a.account)); err != nil {
+		return err
+	}
+	return a.l.Store.ReleaseAttempt(ctx, addressKey(a.addr))
+}
+
 // AllowRegistration counts a registration attempt from addr and returns a
 // *LockedError when addr is over its limit.
 func (l *Limiter) AllowRegistration(ctx context.Context, addr string) error {

@@ -173,3 +173,28 @@ func TestUnknownAccount(t *testing.T) {
 		t.Error("another key gives the same name: the hash is not keyed")
 	}
 }
+
+// TestNotJudgedGivesTheAttemptBack: attempts refused before their password
+// was checked (hashing busy) count against neither the account nor the
+// address, however many there are; judged failures still lock as before.
+func TestNotJudgedGivesTheAttemptBack(t *testing.T) {
+	l, _, _ := newLimiter(t)
+	ctx := t.Context()
+	for i := 1; i <= 4; i++ {
+		if err := fail(t, l, "user:ada", "192.0.2.1"); err != nil {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	for i := range 20 { // more than the account's 5 and the address's 8
+		a, err := l.Begin(ctx, "user:ada", "192.0.2.1")
+		if err != nil {
+			t.Fatalf("unjudged attempt %d refused: %v", i+1, err)
+		}
+		if err := a.NotJudged(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fail(t, l, "user:ada", "192.0.2.1"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("the fifth judged failure: %v; want it to lock the account", err)
+	}
+}

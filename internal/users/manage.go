@@ -10,7 +10,6 @@ import (
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/loginid"
-	"github.com/opengenauth/genauth/internal/password"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -138,7 +137,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (*genauth.User
 		if err := ValidatePassword(*p.Password); err != nil {
 			return nil, err
 		}
-		if u.PasswordHash, err = password.Hash(s.Rand, *p.Password); err != nil {
+		if u.PasswordHash, err = s.Hashing.Hash(ctx, s.Rand, *p.Password); err != nil {
 			return nil, err
 		}
 		signOut = true
@@ -155,7 +154,7 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (*genauth.User
 func (s *Service) CreateBatch(ctx context.Context, list []CreateParams) ([]*genauth.User, error) {
 	users := make([]*genauth.User, len(list))
 	for i, p := range list {
-		u, err := s.newUser(p)
+		u, err := s.newUser(ctx, p)
 		if err != nil {
 			return nil, &store.EntryError{Index: i, Err: err}
 		}

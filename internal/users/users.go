@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/mail"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -35,9 +34,10 @@ type Service struct {
 	Tokens *token.Source
 	Rand   io.Reader // salts
 	Now    func() time.Time
-
-	dummyOnce sync.Once
-	dummyHash string
+	// Hashing bounds the password hashes and verifications running at once;
+	// when it is full, they fail with genauth.ErrBusy. Nil: no bound (the
+	// CLI, which hashes one password at a time and may wait).
+	Hashing *password.Limiter
 }
 
 // CreateParams describe a new user. At least one of Username, Email and Phone is required.
@@ -62,7 +62,7 @@ func invalid(format string, args ...any) error {
 // Create validates p and stores the new user. A taken username, email,
 // phone or external id gives genauth.ErrConflict.
 func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.User, error) {
-	u, err := s.newUser(p)
+	u, err := s.newUser(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (*genauth.User, er
 }
 
 // newUser validates p and returns the user to store, password hashed.
-func (s *Service) newUser(p CreateParams) (*genauth.User, error) {
+func (s *Service) newUser(ctx context.Context, p CreateParams) (*genauth.User, error) {
 	username, err := normalizeUsername(p.Username)
 	if err != nil {
 		return nil, err
@@ -100,7 +100,7 @@ func (s *Service) newUser(p CreateParams) (*genauth.User, error) {
 		if err := ValidatePassword(p.Password); err != nil {
 			return nil, err
 		}
-		hash, err := password.Hash(s.Rand, p.Password)
+		hash, err := s.Hashing.Hash(ctx, s.Rand, p.Password)
 		if err != nil {
 			return nil, err
 		}
@@ -136,17 +136,15 @@ func (s *Service) Authenticate(ctx context.Context, login, pw string) (*genauth.
 	}
 	u, err := s.Store.FindUserByLogin(ctx, login)
 	if errors.Is(err, genauth.ErrNotFound) {
-		_, _ = password.Verify(s.dummy(), pw)
-		return nil, genauth.ErrBadCredentials
+		return nil, s.verifyDummy(ctx, pw)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if u.PasswordHash == "" {
-		_, _ = password.Verify(s.dummy(), pw)
-		return nil, genauth.ErrBadCredentials
+		return nil, s.verifyDummy(ctx, pw)
 	}
-	ok, err := password.Verify(u.PasswordHash, pw)
+	ok, err := s.Hashing.Verify(ctx, u.PasswordHash, pw)
 	if err != nil {
 		return nil, err
 	}
@@ -166,15 +164,14 @@ func Active(u *genauth.User) bool {
 	return u.Status == "" || u.Status == genauth.UserActivated
 }
 
-// dummy is a hash verified for unknown logins so that they cost the same as a wrong password.
-func (s *Service) dummy() string {
-	s.dummyOnce.Do(func() {
-		h, err := password.Hash(s.Rand, "genauth-dummy-password")
-		if err == nil {
-			s.dummyHash = h
-		}
-	})
-	return s.dummyHash
+// verifyDummy does the work of a wrong password, within the same limit, for
+// a login that has no password to check: it costs what a real one costs.
+// It returns genauth.ErrBadCredentials, or why the work could not be done.
+func (s *Service) verifyDummy(ctx context.Context, pw string) error {
+	if _, err := s.Hashing.Verify(ctx, password.Dummy, pw); err != nil {
+		return err
+	}
+	return genauth.ErrBadCredentials
 }
 
 // ValidatePassword checks a new password: its length, and that it is not

@@ -2,13 +2,17 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"net/url"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -212,10 +216,20 @@ func (s *Store) WithLock(ctx context.Context, fn func() error) error {
 
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: ping: %w", err)
-	}
-	return nil
+	return mapErr("ping", s.pool.Ping(ctx))
+}
+
+// CheckWrite inserts and deletes a nonce in one transaction, which a
+// read-only server refuses and a full disk fails.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	probe := "genauth-check-write:" + rand.Text()
+	return mapErr("check write", s.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO signature_nonces (nonce, expires_at) VALUES ($1, 'epoch')`, probe); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM signature_nonces WHERE nonce = $1`, probe)
+		return err
+	}))
 }
 
 // Close closes the pool, waiting for connections in use to be released.
@@ -268,7 +282,45 @@ func mapErr(op string, err error) error {
 		}
 		return genauth.ErrConflict
 	}
+	if unavailable(err) {
+		return fmt.Errorf("postgres: %s: %w: %w", op, genauth.ErrUnavailable, oneLine{err})
+	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// unavailable reports whether err means the database cannot serve for now:
+// it cannot be reached or the connection broke (a restart), it is shutting
+// down or starting up, it is read-only (a standby, or a full disk's
+// emergency setting), or it lacks disk, memory or connections. A caller
+// that went away (context.Canceled) is none of these.
+func unavailable(err error) bool {
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection_exception
+			strings.HasPrefix(pe.Code, "53"),  // insufficient_resources: disk_full, out_of_memory, too_many_connections
+			strings.HasPrefix(pe.Code, "57P"), // admin_shutdown, crash_shutdown, cannot_connect_now
+			pe.Code == "25006",                // read_only_sql_transaction
+			pe.Code == "58030":                // io_error
+			return true
+		}
+		return false
+	}
+	if _, ok := errors.AsType[*pgconn.ConnectError](err); ok {
+		return true
+	}
+	if _, ok := errors.AsType[net.Error](err); ok {
+		return true
+	}
+	for _, target := range []error{context.DeadlineExceeded, io.EOF, io.ErrUnexpectedEOF, net.ErrClosed,
+		pgconn.ErrConnClosed, syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.EPIPE} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return pgconn.Timeout(err)
 }
 
 // Times come back in UTC; the zero time is stored as it is (0001-01-01).

@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"embed"
 	"errors"
@@ -134,12 +135,22 @@ func (s *Store) migrate(ctx context.Context, last string) error {
 // Ping checks both connection pools.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.write.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
+		return mapErr("ping", err)
 	}
-	if err := s.read.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: ping: %w", err)
-	}
-	return nil
+	return mapErr("ping", s.read.PingContext(ctx))
+}
+
+// CheckWrite inserts and deletes a nonce in one transaction: the commit
+// writes its pages to the WAL, which fails while the disk is full.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	probe := "genauth-check-write:" + rand.Text()
+	return mapErr("check write", s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO signature_nonces (nonce, expires_at) VALUES (?, 0)`, probe); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM signature_nonces WHERE nonce = ?`, probe)
+		return err
+	}))
 }
 
 // Close closes both connection pools.
@@ -208,7 +219,28 @@ func mapErr(op string, err error) error {
 			return genauth.ErrConflict
 		}
 	}
+	if unavailable(err) {
+		return fmt.Errorf("sqlite: %s: %w: %w", op, genauth.ErrUnavailable, err)
+	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// unavailable reports whether err means the database cannot serve for now:
+// the disk is full, the file is read-only or failing, or another process
+// held the lock past busy_timeout. Codes may be extended (SQLITE_IOERR_WRITE).
+func unavailable(err error) bool {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	se, ok := errors.AsType[*sqlite.Error](err)
+	if !ok {
+		return false
+	}
+	switch se.Code() & 0xff {
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_BUSY:
+		return true
+	}
+	return false
 }
 
 // Times are stored as unix milliseconds; the zero time has a value too.
