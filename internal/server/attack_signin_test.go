@@ -3,6 +3,8 @@ package server_test
 import (
 	"net/http"
 	"net/url"
+	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -189,4 +191,94 @@ func TestUnknownLoginNotStoredInClear(t *testing.T) {
 	if rows == 0 {
 		t.Error("no throttle row: the unknown login was not counted at all")
 	}
+}
+
+// TestAttackSignInFlood (issue 13 item 3) sends 100 sign-ins at once, half
+// with right passwords and half for unknown logins, at a server with the
+// default bound on password hashing. Before the bound each ran its own
+// argon2id at once (19 MiB each: over a gigabyte for such a burst; the
+// memory itself is measured by cmd/genauth BenchmarkSignInMemory). Now each
+// answer is a sign-in (303), a refusal (401), a lockout (429) or a clean
+// 503 with Retry-After, and the server signs people in normally afterwards.
+func TestAttackSignInFlood(t *testing.T) {
+	srv := testserver.Start(t)
+	const users = 20
+	for i := range users {
+		srv.CreateUser(t, "flood"+strconv.Itoa(i), henryPassword)
+	}
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		answers = map[int]int{}
+	)
+	peak := watchHeap(t)
+	for i := range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			login := "unknown-flood-" + strconv.Itoa(i)
+			if i%2 == 0 {
+				login = "flood" + strconv.Itoa(i/2%users)
+			}
+			resp, err := testserver.Browser(t).PostForm(srv.URL+"/login", url.Values{
+				"username": {login}, "password": {henryPassword}, "return_to": {"/"}})
+			if err != nil {
+				t.Errorf("sign-in %d: %v", i, err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") == "" {
+				t.Errorf("sign-in %d: 503 without Retry-After", i)
+			}
+			mu.Lock()
+			answers[resp.StatusCode]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	// Each running argon2id holds 19 MiB: unbounded, the burst held well
+	// over a gigabyte at once; bounded (a slot per CPU), a small multiple of
+	// 19 MiB. The line between is far from both.
+	p := peak()
+	if p > 600<<20 {
+		t.Errorf("the burst took the heap to %d MiB; the hashing is not bounded", p>>20)
+	}
+	t.Logf("heap peak %d MiB", p>>20)
+	for code, n := range answers {
+		switch code {
+		case http.StatusSeeOther, http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable:
+		default:
+			t.Errorf("%d sign-ins answered %d; want only 303, 401, 429 or 503", n, code)
+		}
+	}
+	t.Logf("answers: %v", answers)
+	// The burst is over (and any address lock with it): sign-ins work.
+	srv.Clock.Advance(time.Hour)
+	if code, _ := postLogin(t, srv, testserver.Browser(t), "flood0", henryPassword); code != http.StatusSeeOther {
+		t.Errorf("a sign-in after the burst: status %d, want 303", code)
+	}
+}
+
+// watchHeap samples the bytes of live heap objects until the returned
+// function is called, which gives the largest sample.
+func watchHeap(t *testing.T) (peak func() uint64) {
+	t.Helper()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	stop, done := make(chan struct{}), make(chan uint64)
+	go func() {
+		var most uint64
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			most = max(most, sample[0].Value.Uint64())
+			select {
+			case <-stop:
+				done <- most
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 { close(stop); return <-done }
 }
