@@ -100,9 +100,10 @@ func (t *Tracker) Failed(ctx context.Context, err error) bool {
 	t.down, t.since = true, t.cfg.Now()
 	t.outages++
 	t.probing.Add(1)
-	t.mu.Unlock()
+	// Logged under the lock, so that the lines of two outages never cross.
 	t.cfg.Logger.ErrorContext(ctx, "database unavailable", "err", err,
 		"detail", "answering 503 with Retry-After; probing every "+t.cfg.ProbeEvery.String()+" until it recovers")
+	t.mu.Unlock()
 	go t.probeUntilUp()
 	return true
 }
@@ -126,9 +127,8 @@ func (t *Tracker) probeUntilUp() {
 		}
 		t.mu.Lock()
 		t.down = false
-		downFor := t.cfg.Now().Sub(t.since)
+		t.cfg.Logger.Info("database available again", "unavailable_seconds", t.cfg.Now().Sub(t.since).Seconds())
 		t.mu.Unlock()
-		t.cfg.Logger.Info("database available again", "unavailable_seconds", downFor.Seconds())
 		return
 	}
 }
