@@ -87,19 +87,17 @@ func New(cfg Config) (*Handler, error) {
 		audit:    cfg.Audit,
 		health:   cfg.Health,
 		log:      cfg.Logger,
-		csrf:     http.NewCrossOriginProtection(),
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
 	}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
-	// Behind a proxy that rewrites Host, browsers still send the public origin.
-	if err := h.csrf.AddTrustedOrigin(pub.Scheme + "://" + pub.Host); err != nil {
-		return nil, fmt.Errorf("login: public URL: %w", err)
-	}
-	h.csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h.csrf, err = edge.SameOrigin(cfg.PublicURL, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h.renderError(w, r, http.StatusForbidden, m("error.refused.title"), m("error.refused.form"), "")
 	}))
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
 	if h.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}

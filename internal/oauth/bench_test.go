@@ -69,7 +69,7 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		Hash: token.Hash(value), ID: src.JTI(), Kind: genauth.TokenAccess, GrantID: "g", ClientID: app.ID,
 		UserID: "user", Scope: "user", Protocol: genauth.ProtocolOAuth, IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 	}
-	h := New(Config{
+	h, err := New(Config{
 		Store:     &memStore{app: app, tok: tok},
 		Tokens:    src,
 		Now:       time.Now,
@@ -77,6 +77,9 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		Logger:    slog.New(slog.DiscardHandler),
 		ShowError: func(w http.ResponseWriter, _ *http.Request, status int, _, _ string) { w.WriteHeader(status) },
 	})
+	if err != nil {
+		b.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	h.Register(edge.NewRoutes(mux))
 	return &benchEnv{h: h, mux: mux, app: app, secret: secret, tok: value}

@@ -2,9 +2,9 @@ package oauth
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/opengenauth/genauth"
@@ -50,23 +50,18 @@ type Handler struct {
 }
 
 // New returns the protocol handler.
-func New(cfg Config) *Handler {
+func New(cfg Config) (*Handler, error) {
 	if cfg.LoginPath == "" {
 		cfg.LoginPath = "/login"
 	}
-	csrf := http.NewCrossOriginProtection()
-	// Behind a proxy that rewrites Host, browsers still send the public
-	// origin (as on the hosted login pages).
-	if pub, err := url.Parse(cfg.PublicURL); err == nil && pub.Host != "" {
-		if err := csrf.AddTrustedOrigin(pub.Scheme + "://" + pub.Host); err != nil {
-			cfg.Logger.Warn("consent: public URL is not a valid origin", "err", err)
-		}
-	}
-	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	csrf, err := edge.SameOrigin(cfg.PublicURL, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
 			"This consent was sent from another site. Start the sign-in again from the application.")
 	}))
-	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger, Health: cfg.Health}}
+	if err != nil {
+		return nil, fmt.Errorf("oauth: %w", err)
+	}
+	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger, Health: cfg.Health}}, nil
 }
 
 // Register adds the endpoints under /oauth and /oidc. Methods are checked in

@@ -3,6 +3,7 @@ package oidc
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -59,19 +60,15 @@ type Handler struct {
 }
 
 // New returns the OpenID Connect handler.
-func New(cfg Config) *Handler {
-	csrf := http.NewCrossOriginProtection()
-	// Behind a proxy that rewrites Host, browsers still send the public origin.
-	if pub, err := url.Parse(cfg.PublicURL); err == nil && pub.Host != "" {
-		if err := csrf.AddTrustedOrigin(pub.Scheme + "://" + pub.Host); err != nil {
-			cfg.Logger.Warn("logout: public URL is not a valid origin", "err", err)
-		}
-	}
-	csrf.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+func New(cfg Config) (*Handler, error) {
+	csrf, err := edge.SameOrigin(cfg.PublicURL, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",
 			"This sign-out was sent from another site. Sign out again from the application or from your account page.")
 	}))
-	return &Handler{cfg: cfg, csrf: csrf}
+	if err != nil {
+		return nil, fmt.Errorf("oidc: %w", err)
+	}
+	return &Handler{cfg: cfg, csrf: csrf}, nil
 }
 
 // Register adds the routes under /oidc. Bad text in a parameter gets RFC
@@ -227,13 +224,8 @@ func (h *Handler) readLogout(w http.ResponseWriter, r *http.Request) (*logoutReq
 // so the user is asked first (sections 2 and 6): the confirmation page
 // posts back to /oidc/session/end/confirm, from this origin only.
 func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
-	req, ok := h.readLogout(w, r)
+	req, ending, ok := h.readLogoutSession(w, r)
 	if !ok {
-		return
-	}
-	ending, err := h.cfg.Sessions.Current(r)
-	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
-		h.serverError(w, r, "reading session", err)
 		return
 	}
 	if ending != nil && (req.hint == nil || req.hint.Subject != ending.UserID) {
@@ -246,16 +238,24 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) {
 // confirmEndSession is the confirmation page's answer: the user chose to
 // sign out.
 func (h *Handler) confirmEndSession(w http.ResponseWriter, r *http.Request) {
+	if req, ending, ok := h.readLogoutSession(w, r); ok {
+		h.signOut(w, r, req, ending, "/oidc/session/end, confirmed")
+	}
+}
+
+// readLogoutSession reads a logout request and the browser's session (nil
+// when none); it answers the request itself and returns false on failure.
+func (h *Handler) readLogoutSession(w http.ResponseWriter, r *http.Request) (*logoutRequest, *genauth.Session, bool) {
 	req, ok := h.readLogout(w, r)
 	if !ok {
-		return
+		return req, nil, false
 	}
 	ending, err := h.cfg.Sessions.Current(r)
 	if err != nil && !errors.Is(err, genauth.ErrNotFound) {
 		h.serverError(w, r, "reading session", err)
-		return
+		return req, nil, false
 	}
-	h.signOut(w, r, req, ending, "/oidc/session/end, confirmed")
+	return req, ending, true
 }
 
 // askToSignOut shows the confirmation page, which carries the request on.

@@ -123,7 +123,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	protocol := oauth.New(oauth.Config{
+	protocol, err := oauth.New(oauth.Config{
 		Store:     cachedApps{Store: cfg.Store, cache: appCache},
 		Sessions:  sessions,
 		Tokens:    tokens,
@@ -138,7 +138,10 @@ func New(cfg Config) (http.Handler, error) {
 		Audit:  cfg.Audit,
 		Health: cfg.Health,
 	})
-	connect := oidc.New(oidc.Config{
+	if err != nil {
+		return nil, err
+	}
+	connect, err := oidc.New(oidc.Config{
 		Keys:          keys,
 		Store:         cfg.Store,
 		Sessions:      sessions,
@@ -153,6 +156,9 @@ func New(cfg Config) (http.Handler, error) {
 		Audit:  cfg.Audit,
 		Health: cfg.Health,
 	})
+	if err != nil {
+		return nil, err
+	}
 	// The management API changes applications: it drops them from the cache.
 	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
 	management, err := admin.New(admin.Config{

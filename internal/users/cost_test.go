@@ -1,17 +1,12 @@
 package users_test
 
 import (
-	"crypto/rand"
 	"errors"
-	"path/filepath"
 	"runtime"
 	"testing"
-	"time"
 
 	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/internal/password"
-	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/token"
 	"github.com/opengenauth/genauth/internal/users"
 )
 
@@ -23,16 +18,7 @@ import (
 // a clock and whatever the machine is doing.
 func TestUnknownLoginCostsAWrongPassword(t *testing.T) {
 	ctx := t.Context()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "u.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	svc := &users.Service{Store: st, Tokens: token.NewSource(rand.Reader), Rand: rand.Reader, Now: time.Now,
-		Hashing: password.NewDefaultLimiter(0)}
+	svc := newService(t, password.NewDefaultLimiter(0))
 	if _, err := svc.Create(ctx, users.CreateParams{Username: "ada", Password: "the right password"}); err != nil {
 		t.Fatal(err)
 	}

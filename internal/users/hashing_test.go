@@ -19,18 +19,24 @@ import (
 // a batch, a password change, a sign-in with a known, an unknown and a
 // password-less login) waits for it: with no queue, each is refused with
 // genauth.ErrBusy, and nothing is stored. With the slot free they work.
-func TestEveryHashingPathIsLimited(t *testing.T) {
-	ctx := t.Context()
+// newService is a users service on a fresh SQLite database, hashing within limiter.
+func newService(t *testing.T, limiter *password.Limiter) *users.Service {
+	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "u.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return &users.Service{Store: st, Tokens: token.NewSource(rand.Reader), Rand: rand.Reader, Now: time.Now, Hashing: limiter}
+}
+
+func TestEveryHashingPathIsLimited(t *testing.T) {
+	ctx := t.Context()
 	limiter := password.NewLimiter(1, 0, time.Hour)
-	svc := &users.Service{Store: st, Tokens: token.NewSource(rand.Reader), Rand: rand.Reader, Now: time.Now, Hashing: limiter}
+	svc := newService(t, limiter)
 	ada, err := svc.Create(ctx, users.CreateParams{Username: "ada", Password: "the right password"})
 	if err != nil {
 		t.Fatal(err)
@@ -69,7 +75,7 @@ func TestEveryHashingPathIsLimited(t *testing.T) {
 		}
 	}
 	for _, login := range []string{"bob", "carol"} {
-		if _, err := st.FindUserByLogin(ctx, login); !errors.Is(err, genauth.ErrNotFound) {
+		if _, err := svc.Store.FindUserByLogin(ctx, login); !errors.Is(err, genauth.ErrNotFound) {
 			t.Errorf("%s was stored by a refused call: %v", login, err)
 		}
 	}
