@@ -1,7 +1,5 @@
-// Package genauth holds the domain types shared by every part of the GenAuth
-// identity server (applications, users, sessions, authorization codes and
-// tokens) and the sentinel errors its storage and services return.
-//
-// Protocol code, storage backends, the hosted pages and the CLI all speak in
-// these types; none of them depends on another's internals.
+// Package genauth is the root of the GenAuth identity server's module. Its
+// public surface is the Go SDK, package authentication, and the binary,
+// cmd/genauth; everything else lives under internal/ (see
+// docs/architecture.md for the layers).
 package genauth

@@ -6,10 +6,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/authentication"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // TestE2EClaimsFormats signs in over OpenID Connect against applications
@@ -19,7 +19,7 @@ import (
 func TestE2EClaimsFormats(t *testing.T) {
 	srv := testserver.Start(t)
 	user := srv.CreateUser(t, e2eUser, e2ePassword)
-	for _, format := range []string{genauth.ClaimsStandard, genauth.ClaimsGenAuth} {
+	for _, format := range []string{model.ClaimsStandard, model.ClaimsGenAuth} {
 		t.Run(format, func(t *testing.T) {
 			app, secret := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{e2eCallback}, ClaimsFormat: format})
 			client, err := authentication.NewClient(authentication.Options{
@@ -47,7 +47,7 @@ func TestE2EClaimsFormats(t *testing.T) {
 			for what, u := range map[string]*authentication.UserInfo{"id token": &tok.User, "userinfo": info} {
 				// Seconds in the standard format, milliseconds in GenAuth's.
 				want := user.UpdatedAt.Truncate(time.Second)
-				if format == genauth.ClaimsGenAuth {
+				if format == model.ClaimsGenAuth {
 					want = user.UpdatedAt.Truncate(time.Millisecond)
 				}
 				if u.UpdatedAt == nil || !u.UpdatedAt.Equal(want) {
@@ -57,14 +57,14 @@ func TestE2EClaimsFormats(t *testing.T) {
 					t.Errorf("%s: %+v; want the username and no email or phone", what, u)
 				}
 				// GenAuth's shape keeps the address object, its parts null.
-				if (u.Address != nil) != (format == genauth.ClaimsGenAuth) || u.Address != nil && u.Address.Formatted != nil {
+				if (u.Address != nil) != (format == model.ClaimsGenAuth) || u.Address != nil && u.Address.Formatted != nil {
 					t.Errorf("%s: address %+v in the %s format", what, u.Address, format)
 				}
 				var raw map[string]json.RawMessage
 				if err := json.Unmarshal(u.Raw, &raw); err != nil {
 					t.Fatal(err)
 				}
-				if _, present := raw["email"]; present != (format == genauth.ClaimsGenAuth) {
+				if _, present := raw["email"]; present != (format == model.ClaimsGenAuth) {
 					t.Errorf("%s: email present %v; want %v in the %s format", what, present, !present, format)
 				}
 			}

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
 	"github.com/opengenauth/genauth/authentication"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // End-to-end tests: the SDK against the real GenAuth server on loopback.
@@ -35,9 +35,9 @@ var (
 
 type e2e struct {
 	srv    *testserver.Server
-	app    *genauth.Application
+	app    *model.Application
 	secret string
-	user   *genauth.User
+	user   *model.User
 	client *authentication.Client
 }
 
@@ -319,7 +319,7 @@ func TestE2EErrors(t *testing.T) {
 
 // TestE2EImplicit checks the implicit flow's fragment answer.
 func TestE2EImplicit(t *testing.T) {
-	e := newE2E(t, authentication.ProtocolOAuth, authentication.AuthClientSecretPost, genauth.GrantImplicit)
+	e := newE2E(t, authentication.ProtocolOAuth, authentication.AuthClientSecretPost, model.GrantImplicit)
 	authURL, err := e.client.BuildAuthorizeURL(authentication.AuthorizeParams{ResponseType: "token", State: "st"})
 	if err != nil {
 		t.Fatal(err)

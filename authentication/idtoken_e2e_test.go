@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/authentication"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // jwksCounter counts the JWKS requests a client sends.

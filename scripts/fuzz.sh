@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 fuzztime="${FUZZTIME:-10s}"
-for pkg in ./internal/oauth ./internal/login; do
+for pkg in ./internal/protocol/oauth ./internal/pages; do
   for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz'); do
     echo "fuzz $pkg $target ($fuzztime)"
     go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"

@@ -8,9 +8,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/opengenauth/genauth/internal/admin"
-	"github.com/opengenauth/genauth/internal/secret"
-	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
 )
 
 func (c *cli) adminCmd() *cobra.Command {
@@ -26,7 +26,7 @@ type accessKeyJSON struct {
 
 // withAccessKeys opens the database and the server secret and runs fn with
 // the access key manager.
-func (c *cli) withAccessKeys(ctx context.Context, fn func(*admin.Keys) (*admin.Credentials, error), asJSON bool, note string) error {
+func (c *cli) withAccessKeys(ctx context.Context, fn func(*management.Keys) (*management.Credentials, error), asJSON bool, note string) error {
 	st, err := c.existingStore(ctx)
 	if err != nil {
 		return err
@@ -40,7 +40,7 @@ func (c *cli) withAccessKeys(ctx context.Context, fn func(*admin.Keys) (*admin.C
 	if err != nil {
 		return err
 	}
-	creds, err := fn(&admin.Keys{Store: st, Sealer: sealer, Tokens: token.NewSource(rand.Reader), Now: time.Now})
+	creds, err := fn(&management.Keys{Store: st, Sealer: sealer, Tokens: token.NewSource(rand.Reader), Now: time.Now})
 	if err != nil {
 		return fmt.Errorf("access key: %w", err)
 	}
@@ -61,7 +61,7 @@ which is also the user pool id, and the secret. Management SDKs take them as
 accessKeyId and accessKeySecret. The key is made on the first start.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withAccessKeys(cmd.Context(), func(k *admin.Keys) (*admin.Credentials, error) {
+			return c.withAccessKeys(cmd.Context(), func(k *management.Keys) (*management.Credentials, error) {
 				return k.Ensure(cmd.Context())
 			}, asJSON, "")
 		},
@@ -77,7 +77,7 @@ func (c *cli) adminRotateCmd() *cobra.Command {
 		Short: "Replace the access key secret; the old one and its management tokens stop working at once",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return c.withAccessKeys(cmd.Context(), func(k *admin.Keys) (*admin.Credentials, error) {
+			return c.withAccessKeys(cmd.Context(), func(k *management.Keys) (*management.Credentials, error) {
 				return k.Rotate(cmd.Context())
 			}, asJSON, "The previous secret no longer works.\n")
 		},

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 func (c *cli) appCmd() *cobra.Command {
@@ -46,7 +46,7 @@ type appJSON struct {
 	CreatedAt               time.Time `json:"created_at"`
 }
 
-func newAppJSON(a *genauth.Application, secret string) appJSON {
+func newAppJSON(a *model.Application, secret string) appJSON {
 	return appJSON{
 		AppID:                   a.ID,
 		AppSecret:               secret,
@@ -99,7 +99,7 @@ func (c *cli) appCreateCmd() *cobra.Command {
 			}
 			defer st.Close()
 			app, secret, err := appService(st).Create(cmd.Context(), p)
-			if errors.Is(err, genauth.ErrConflict) {
+			if errors.Is(err, model.ErrConflict) {
 				return errors.New("an application with this id already exists; try again")
 			}
 			if err != nil {
@@ -122,32 +122,32 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	f.StringVar(&p.Name, "name", "", "application name (required)")
 	f.StringArrayVar(&p.RedirectURIs, "redirect-uri", nil, "login callback URL, matched exactly (repeatable)")
 	f.StringArrayVar(&p.LogoutRedirectURIs, "logout-uri", nil, "logout callback URL (repeatable)")
-	f.StringVar(&p.TokenAuthMethod, "token-auth-method", genauth.AuthClientSecretPost,
+	f.StringVar(&p.TokenAuthMethod, "token-auth-method", model.AuthClientSecretPost,
 		"client auth at the token endpoint: client_secret_post, client_secret_basic or none (a public client: no secret when every endpoint uses none)")
 	f.StringVar(&p.IntrospectionAuthMethod, "introspection-auth-method", "",
 		"client auth at the introspection endpoint: client_secret_post, client_secret_basic or none (default: the token endpoint's)")
 	f.StringVar(&p.RevocationAuthMethod, "revocation-auth-method", "",
 		"client auth at the revocation endpoint: client_secret_post, client_secret_basic or none (default: the token endpoint's)")
-	f.StringSliceVar(&p.GrantTypes, "grant", []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken},
+	f.StringSliceVar(&p.GrantTypes, "grant", []string{model.GrantAuthorizationCode, model.GrantRefreshToken},
 		"enabled grant: authorization_code, implicit, refresh_token, client_credentials (repeatable or comma-separated)")
-	f.Var(&ttlValue{d: &p.AccessTokenTTL, def: genauth.DefaultAccessTokenTTL}, "access-token-ttl",
+	f.Var(&ttlValue{d: &p.AccessTokenTTL, def: model.DefaultAccessTokenTTL}, "access-token-ttl",
 		"access token lifetime, such as 24h or 86400 (seconds)")
-	f.Var(&ttlValue{d: &p.RefreshTokenTTL, def: genauth.DefaultRefreshTokenTTL}, "refresh-token-ttl",
+	f.Var(&ttlValue{d: &p.RefreshTokenTTL, def: model.DefaultRefreshTokenTTL}, "refresh-token-ttl",
 		"refresh token lifetime, such as 720h")
-	f.Var(&ttlValue{d: &p.IDTokenTTL, def: genauth.DefaultIDTokenTTL}, "id-token-ttl",
+	f.Var(&ttlValue{d: &p.IDTokenTTL, def: model.DefaultIDTokenTTL}, "id-token-ttl",
 		"id token lifetime, such as 1h")
-	f.StringVar(&p.IDTokenAlg, "id-token-alg", genauth.SigningRS256, "id token signing algorithm: RS256 or ES256")
+	f.StringVar(&p.IDTokenAlg, "id-token-alg", model.SigningRS256, "id token signing algorithm: RS256 or ES256")
 	f.BoolVar(&p.RequireConsent, "require-consent", false,
 		"third-party application: users approve the scopes it asks for on a consent page")
 	f.BoolVar(&p.ClassicRefreshTokens, "classic-refresh-tokens", false,
 		"keep one refresh token for the grant's lifetime instead of rotating it on every refresh")
-	f.Var(&ttlValue{d: &p.RefreshGracePeriod, def: genauth.DefaultRefreshGracePeriod}, "refresh-grace",
+	f.Var(&ttlValue{d: &p.RefreshGracePeriod, def: model.DefaultRefreshGracePeriod}, "refresh-grace",
 		"how long a rotated refresh token may be presented again by a client that retried (at most 5m)")
 	f.Var(&ttlValue{d: &p.RefreshIdleTTL}, "refresh-idle-ttl", "end a rotating refresh token unused this long (0: no idle limit)")
 	f.BoolVar(&p.RejectPKCEPlain, "reject-pkce-plain", false, "accept only code_challenge_method=S256")
 	f.StringVar(&p.AllowedScopes, "allowed-scopes", "",
 		`space-separated scopes the client_credentials grant may ask for, or * for any (default: none)`)
-	f.StringVar(&p.ClaimsFormat, "claims-format", genauth.ClaimsStandard,
+	f.StringVar(&p.ClaimsFormat, "claims-format", model.ClaimsStandard,
 		"user claims of /oidc userinfo and id tokens: standard (OpenID Connect: updated_at in seconds, unknown claims left out) "+
 			"or genauth (GenAuth's SDK shapes: nulls, ISO updated_at)")
 	f.StringArrayVar(&p.WebOrigins, "web-origin", nil,

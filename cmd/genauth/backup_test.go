@@ -14,9 +14,9 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/token"
 )
 
 // Phases of the backup test, as a writer saw them when it sent a request.
@@ -144,7 +144,7 @@ func TestBackupUnderLoadAndRestore(t *testing.T) {
 			present = append(present, tok.value)
 		case tok.sent == afterBackup:
 			after++
-			if !errors.Is(err, genauth.ErrNotFound) {
+			if !errors.Is(err, model.ErrNotFound) {
 				t.Errorf("token asked for after the backup ended: found in the restored database (err %v)", err)
 			}
 			absent = append(absent, tok.value)

@@ -10,9 +10,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
@@ -35,7 +35,7 @@ func TestBenchServesServeStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	app, appSecret, err := appService(st).Create(t.Context(), apps.CreateParams{Name: "bench",
-		RedirectURIs: []string{demoRedirectURI}, GrantTypes: []string{genauth.GrantClientCredentials}})
+		RedirectURIs: []string{demoRedirectURI}, GrantTypes: []string{model.GrantClientCredentials}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 )
 
 // BenchmarkCluster measures token issuance (client_credentials) and

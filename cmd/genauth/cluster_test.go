@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 )
 
 // Tests in this file run the real genauth binary as separate processes on one

@@ -12,26 +12,26 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/token"
-	"github.com/opengenauth/genauth/internal/users"
 )
 
 // population is what TestDBCopy stores in SQLite and expects in PostgreSQL.
 type population struct {
 	apps     map[string]string // app id -> secret
 	logins   map[string]string // login -> password
-	sessions []*genauth.Session
-	code     *genauth.AuthCode // unredeemed
-	redeemed string            // hash of a redeemed code
-	tokens   []string          // hashes
-	keys     []*genauth.SigningKey
-	consent  *genauth.Consent
+	sessions []*model.Session
+	code     *model.AuthCode // unredeemed
+	redeemed string          // hash of a redeemed code
+	tokens   []string        // hashes
+	keys     []*model.SigningKey
+	consent  *model.Consent
 }
 
 func populate(t *testing.T, st store.Store, now time.Time) *population {
@@ -43,9 +43,9 @@ func populate(t *testing.T, st store.Store, now time.Time) *population {
 	appSvc := &apps.Service{Store: st, Tokens: src, Now: clock}
 	for _, params := range []apps.CreateParams{
 		{Name: "Shop", RedirectURIs: []string{"https://shop.example/cb"}, LogoutRedirectURIs: []string{"https://shop.example/"}},
-		{Name: "Batch", RedirectURIs: []string{"https://batch.example/cb"}, GrantTypes: []string{genauth.GrantClientCredentials},
-			TokenAuthMethod: genauth.AuthClientSecretBasic, AccessTokenTTL: time.Hour,
-			AllowedScopes: "reports:read", ClaimsFormat: genauth.ClaimsGenAuth, WebOrigins: []string{"https://batch.example"}},
+		{Name: "Batch", RedirectURIs: []string{"https://batch.example/cb"}, GrantTypes: []string{model.GrantClientCredentials},
+			TokenAuthMethod: model.AuthClientSecretBasic, AccessTokenTTL: time.Hour,
+			AllowedScopes: "reports:read", ClaimsFormat: model.ClaimsGenAuth, WebOrigins: []string{"https://batch.example"}},
 	} {
 		app, secret, err := appSvc.Create(ctx, params)
 		if err != nil {
@@ -68,7 +68,7 @@ func populate(t *testing.T, st store.Store, now time.Time) *population {
 		login := []string{params.Username, params.Email, params.Phone}[i]
 		p.logins[login] = params.Password
 	}
-	p.sessions = []*genauth.Session{
+	p.sessions = []*model.Session{
 		{IDHash: token.Hash("live session"), UserID: userIDs[0], AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour), LastSeenAt: now.Add(time.Minute)},
 		{IDHash: token.Hash("old session"), UserID: userIDs[1], AuthTime: now.Add(-48 * time.Hour), CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-24 * time.Hour), LastSeenAt: now.Add(-30 * time.Hour)},
 	}
@@ -81,41 +81,41 @@ func populate(t *testing.T, st store.Store, now time.Time) *population {
 	for id := range p.apps {
 		appID = id
 	}
-	code := func(grant string) *genauth.AuthCode {
-		return &genauth.AuthCode{Hash: token.Hash(src.Opaque()), GrantID: grant, ClientID: appID, UserID: userIDs[0],
-			RedirectURI: "https://shop.example/cb", Scope: "user", Protocol: genauth.ProtocolOAuth,
+	code := func(grant string) *model.AuthCode {
+		return &model.AuthCode{Hash: token.Hash(src.Opaque()), GrantID: grant, ClientID: appID, UserID: userIDs[0],
+			RedirectURI: "https://shop.example/cb", Scope: "user", Protocol: model.ProtocolOAuth,
 			CodeChallenge: "abc", CodeChallengeMethod: "S256", SessionIDHash: p.sessions[0].IDHash,
-			AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(genauth.AuthCodeTTL)}
+			AuthTime: now, CreatedAt: now, ExpiresAt: now.Add(model.AuthCodeTTL)}
 	}
-	tok := func(kind, grant, parent, user string, expires time.Time) *genauth.Token {
-		t := &genauth.Token{Hash: token.Hash(src.Opaque()), ID: src.JTI(), Kind: kind, GrantID: grant, ParentID: parent,
-			ClientID: appID, UserID: user, Scope: "user", Protocol: genauth.ProtocolOAuth, IssuedAt: now.Add(-time.Minute), ExpiresAt: expires}
+	tok := func(kind, grant, parent, user string, expires time.Time) *model.Token {
+		t := &model.Token{Hash: token.Hash(src.Opaque()), ID: src.JTI(), Kind: kind, GrantID: grant, ParentID: parent,
+			ClientID: appID, UserID: user, Scope: "user", Protocol: model.ProtocolOAuth, IssuedAt: now.Add(-time.Minute), ExpiresAt: expires}
 		p.tokens = append(p.tokens, t.Hash)
 		return t
 	}
 	p.code = code("grant-open")
 	redeemed := code("grant-1")
 	p.redeemed = redeemed.Hash
-	for _, c := range []*genauth.AuthCode{p.code, redeemed} {
+	for _, c := range []*model.AuthCode{p.code, redeemed} {
 		if err := st.CreateAuthCode(ctx, c); err != nil {
 			t.Fatal(err)
 		}
 	}
-	refresh := tok(genauth.TokenRefresh, "grant-1", "", userIDs[0], now.Add(30*24*time.Hour))
-	if err := st.RedeemAuthCode(ctx, redeemed.Hash, now, []*genauth.Token{
-		tok(genauth.TokenAccess, "grant-1", "", userIDs[0], now.Add(time.Hour)), refresh,
+	refresh := tok(model.TokenRefresh, "grant-1", "", userIDs[0], now.Add(30*24*time.Hour))
+	if err := st.RedeemAuthCode(ctx, redeemed.Hash, now, []*model.Token{
+		tok(model.TokenAccess, "grant-1", "", userIDs[0], now.Add(time.Hour)), refresh,
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.RefreshTokens(ctx, refresh.ID, now, []*genauth.Token{
-		tok(genauth.TokenAccess, "grant-1", refresh.ID, userIDs[0], now.Add(time.Hour)),
+	if err := st.RefreshTokens(ctx, refresh.ID, now, []*model.Token{
+		tok(model.TokenAccess, "grant-1", refresh.ID, userIDs[0], now.Add(time.Hour)),
 	}); err != nil {
 		t.Fatal(err)
 	}
-	revoked := tok(genauth.TokenAccess, "grant-2", "", userIDs[1], now.Add(time.Hour))
+	revoked := tok(model.TokenAccess, "grant-2", "", userIDs[1], now.Add(time.Hour))
 	if err := st.CreateTokens(ctx,
-		tok(genauth.TokenAccess, "grant-3", "", "", now.Add(time.Hour)), // client credentials
-		tok(genauth.TokenAccess, "grant-4", "", userIDs[2], now.Add(-time.Second)),
+		tok(model.TokenAccess, "grant-3", "", "", now.Add(time.Hour)), // client credentials
+		tok(model.TokenAccess, "grant-4", "", userIDs[2], now.Add(-time.Second)),
 		revoked,
 	); err != nil {
 		t.Fatal(err)
@@ -123,12 +123,12 @@ func populate(t *testing.T, st store.Store, now time.Time) *population {
 	if _, err := st.RevokeToken(ctx, revoked.Hash, now); err != nil {
 		t.Fatal(err)
 	}
-	p.keys = []*genauth.SigningKey{{ID: "kid-1", Alg: genauth.SigningES256, PublicDER: []byte{0x30, 0x00, 0xff},
+	p.keys = []*model.SigningKey{{ID: "kid-1", Alg: model.SigningES256, PublicDER: []byte{0x30, 0x00, 0xff},
 		EncryptedPrivate: []byte{1, 2, 3, 0}, CreatedAt: now, ActivatesAt: now}}
 	if err := st.CreateSigningKey(ctx, p.keys[0]); err != nil {
 		t.Fatal(err)
 	}
-	p.consent = &genauth.Consent{UserID: userIDs[0], ClientID: appID, Scopes: []string{"openid", "email"}, CreatedAt: now, UpdatedAt: now}
+	p.consent = &model.Consent{UserID: userIDs[0], ClientID: appID, Scopes: []string{"openid", "email"}, CreatedAt: now, UpdatedAt: now}
 	if err := st.SaveConsent(ctx, p.consent); err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +221,7 @@ func TestDBCopy(t *testing.T) {
 		t.Fatalf("open code missing after the copy: %v", err)
 	}
 	same("code", p.code, got)
-	if _, err := dst.GetAuthCode(ctx, p.redeemed, now); !errors.Is(err, genauth.ErrCodeRedeemed) {
+	if _, err := dst.GetAuthCode(ctx, p.redeemed, now); !errors.Is(err, model.ErrCodeRedeemed) {
 		t.Errorf("redeemed code after the copy: %v, want ErrCodeRedeemed", err)
 	}
 	userSvc := &users.Service{Store: dst, Tokens: token.NewSource(rand.Reader), Rand: rand.Reader, Now: time.Now}

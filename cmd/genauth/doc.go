@@ -2,6 +2,6 @@
 // serve, migrate, app create/list, user create/list and version.
 //
 // This package only wires flags and environment variables to the services in
-// internal/apps, internal/users, internal/store/sqlite and internal/server;
+// internal/account/apps, internal/account/users, internal/store/sqlite and internal/server;
 // the rules about what makes a valid application or user live there.
 package main

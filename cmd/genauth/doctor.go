@@ -16,14 +16,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/admin"
-	"github.com/opengenauth/genauth/internal/oidc"
-	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/tlsreload"
+	"github.com/opengenauth/genauth/internal/protocol/oidc"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/tlsreload"
 )
 
 // Doctor's limits: how far clocks may disagree, and how soon a certificate
@@ -286,7 +286,7 @@ func (c *cli) checkKeys(ctx context.Context, k *checkup, st store.Store) {
 		return
 	}
 	access, err := st.GetAccessKey(ctx)
-	if errors.Is(err, genauth.ErrNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		access = nil
 	} else if err != nil {
 		k.fail("cannot read the management access key: %v", err)
@@ -320,7 +320,7 @@ func (c *cli) checkKeys(ctx context.Context, k *checkup, st store.Store) {
 		}
 	}
 	if access != nil {
-		if _, err := sealer.Open(admin.SealPurpose, access.SealedSecret); err != nil {
+		if _, err := sealer.Open(management.SealPurpose, access.SealedSecret); err != nil {
 			bad++
 		}
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
@@ -41,8 +41,8 @@ func TestDoctor(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer st.Close()
-		if err := st.AppendAuditEvents(context.Background(), &genauth.AuditEvent{Time: time.Now().AddDate(1, 0, 0),
-			Type: genauth.AuditLoginSuccess}); err != nil {
+		if err := st.AppendAuditEvents(context.Background(), &model.AuditEvent{Time: time.Now().AddDate(1, 0, 0),
+			Type: model.AuditLoginSuccess}); err != nil {
 			t.Fatal(err)
 		}
 	})

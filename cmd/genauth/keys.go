@@ -10,9 +10,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/opengenauth/genauth/internal/oidc"
-	"github.com/opengenauth/genauth/internal/secret"
-	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/protocol/oidc"
 )
 
 // secretKeyFile holds the generated server secret on the embedded default.

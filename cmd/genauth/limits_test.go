@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )

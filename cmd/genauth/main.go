@@ -10,7 +10,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 func main() {
@@ -37,8 +37,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // messages from the services are written to be shown as they are.
 func errorLine(err error) string {
 	msg := err.Error()
-	if errors.Is(err, genauth.ErrInvalidInput) {
-		msg = strings.TrimPrefix(msg, genauth.ErrInvalidInput.Error()+": ")
+	if errors.Is(err, model.ErrInvalidInput) {
+		msg = strings.TrimPrefix(msg, model.ErrInvalidInput.Error()+": ")
 	}
 	// Cobra appends suggestions on further lines; the first line says it all.
 	msg, _, _ = strings.Cut(strings.TrimSpace(msg), "\n")

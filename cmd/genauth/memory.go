@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/opengenauth/genauth/internal/password"
+	"github.com/opengenauth/genauth/internal/platform/password"
 )
 
 // Special values of memoryLimit.bytes.

@@ -16,14 +16,14 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/opengenauth/genauth/internal/audit"
-	"github.com/opengenauth/genauth/internal/edge"
-	"github.com/opengenauth/genauth/internal/health"
-	"github.com/opengenauth/genauth/internal/metrics"
-	"github.com/opengenauth/genauth/internal/password"
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/platform/edge"
+	"github.com/opengenauth/genauth/internal/platform/health"
+	"github.com/opengenauth/genauth/internal/platform/metrics"
+	"github.com/opengenauth/genauth/internal/platform/password"
+	"github.com/opengenauth/genauth/internal/platform/tlsreload"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
-	"github.com/opengenauth/genauth/internal/tlsreload"
 )
 
 // opsConfig is serve's operational settings: logs, metrics, TLS, proxies,

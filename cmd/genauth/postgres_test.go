@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 )
 
 // pgCounts returns how many applications and users the PostgreSQL database holds.

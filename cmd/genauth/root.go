@@ -19,12 +19,12 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/token"
-	"github.com/opengenauth/genauth/internal/users"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".

@@ -10,8 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/audit"
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -37,12 +37,12 @@ func (c *cli) userLogoutAllCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
-			if err := userService(st).Kick(ctx, userID, nil); errors.Is(err, genauth.ErrNotFound) {
+			if err := userService(st).Kick(ctx, userID, nil); errors.Is(err, model.ErrNotFound) {
 				return fmt.Errorf("no user has the id %q", userID)
 			} else if err != nil {
 				return err
 			}
-			auditTrail(st).Record(ctx, genauth.AuditEvent{Type: genauth.AuditLogoutAll, UserID: userID, Detail: "genauth user logout-all"})
+			auditTrail(st).Record(ctx, model.AuditEvent{Type: model.AuditLogoutAll, UserID: userID, Detail: "genauth user logout-all"})
 			fmt.Fprintf(c.stdout, "Signed user %s out everywhere: sessions ended, tokens revoked.\n", userID)
 			return nil
 		},
@@ -71,13 +71,13 @@ next authorization request issues new tokens only to users who sign in to it aga
 			}
 			defer st.Close()
 			n, err := appService(st).SignOut(ctx, appID)
-			if errors.Is(err, genauth.ErrNotFound) {
+			if errors.Is(err, model.ErrNotFound) {
 				return fmt.Errorf("no application has the id %q", appID)
 			}
 			if err != nil {
 				return err
 			}
-			auditTrail(st).Record(ctx, genauth.AuditEvent{Type: genauth.AuditLogoutAll, ClientID: appID,
+			auditTrail(st).Record(ctx, model.AuditEvent{Type: model.AuditLogoutAll, ClientID: appID,
 				Detail: fmt.Sprintf("genauth app logout-all: %d tokens revoked", n)})
 			fmt.Fprintf(c.stdout, "Revoked %d tokens of application %s.\n", n, appID)
 			return nil

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
@@ -29,14 +29,14 @@ func TestLogoutAll(t *testing.T) {
 	}
 	ctx := context.Background()
 	now := time.Now().UTC()
-	tok := func(hash, user, client string) *genauth.Token {
-		return &genauth.Token{Hash: hash, ID: "j" + hash, Kind: genauth.TokenAccess, GrantID: "g" + hash, ClientID: client,
+	tok := func(hash, user, client string) *model.Token {
+		return &model.Token{Hash: hash, ID: "j" + hash, Kind: model.TokenAccess, GrantID: "g" + hash, ClientID: client,
 			UserID: user, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
 	}
 	if err := st.CreateTokens(ctx, tok("h1", u.ID, "other-app"), tok("h2", "someone", appID), tok("h3", "someone", "other-app")); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.CreateSession(ctx, &genauth.Session{IDHash: "s1", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+	if err := st.CreateSession(ctx, &model.Session{IDHash: "s1", UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -67,7 +67,7 @@ func TestLogoutAll(t *testing.T) {
 	}
 
 	var events []auditJSON
-	decodeJSON(t, mustRun(t, "", "audit", "list", "--data-dir", dir, "--type", genauth.AuditLogoutAll, "--json"), &events)
+	decodeJSON(t, mustRun(t, "", "audit", "list", "--data-dir", dir, "--type", model.AuditLogoutAll, "--json"), &events)
 	if len(events) != 2 || events[0].ClientID != appID || events[1].UserID != u.ID {
 		t.Errorf("audit list = %+v; want the app's then the user's logout-all", events)
 	}

@@ -14,12 +14,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/session"
 	"github.com/opengenauth/genauth/internal/store"
-	"github.com/opengenauth/genauth/internal/sweep"
+	"github.com/opengenauth/genauth/internal/store/sweep"
 )
 
 // shutdownGrace is how long in-flight requests may take to finish after
@@ -46,7 +46,7 @@ func (c *cli) serveCmd() *cobra.Command {
 	var addr, publicURL string
 	var ops opsConfig
 	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin, auditRetention: auditRetention}
-	sess := sessionConfig{ttl: session.DefaultTTL, idle: session.DefaultIdleTTL}
+	sess := sessionConfig{ttl: sessions.DefaultTTL, idle: sessions.DefaultIdleTTL}
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the identity server",
@@ -201,7 +201,7 @@ func ensureDemoApp(ctx context.Context, st store.Store, publicURL string, w io.W
 		Name:               demoAppName,
 		RedirectURIs:       []string{demoRedirectURI},
 		LogoutRedirectURIs: []string{demoLogoutURI},
-		GrantTypes:         []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken},
+		GrantTypes:         []string{model.GrantAuthorizationCode, model.GrantRefreshToken},
 	})
 	if err != nil {
 		return fmt.Errorf("creating the demo application: %w", err)

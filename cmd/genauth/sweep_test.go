@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
@@ -23,10 +23,10 @@ func TestServeSweeps(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	for _, tok := range []*genauth.Token{
-		{Hash: "h-old", ID: "jti-old", Kind: genauth.TokenAccess, GrantID: "g", ClientID: "app", IssuedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-2 * time.Hour)},
-		{Hash: "h-recent", ID: "jti-recent", Kind: genauth.TokenAccess, GrantID: "g", ClientID: "app", IssuedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-time.Minute)},
-		{Hash: "h-live", ID: "jti-live", Kind: genauth.TokenAccess, GrantID: "g", ClientID: "app", IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
+	for _, tok := range []*model.Token{
+		{Hash: "h-old", ID: "jti-old", Kind: model.TokenAccess, GrantID: "g", ClientID: "app", IssuedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-2 * time.Hour)},
+		{Hash: "h-recent", ID: "jti-recent", Kind: model.TokenAccess, GrantID: "g", ClientID: "app", IssuedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-time.Minute)},
+		{Hash: "h-live", ID: "jti-live", Kind: model.TokenAccess, GrantID: "g", ClientID: "app", IssuedAt: now, ExpiresAt: now.Add(time.Hour)},
 	} {
 		if err := st.CreateTokens(t.Context(), tok); err != nil {
 			t.Fatal(err)
@@ -67,7 +67,7 @@ func TestServeSweeps(t *testing.T) {
 		kept bool
 	}{{"h-old", false}, {"h-recent", true}, {"h-live", true}} {
 		_, err := st.GetToken(t.Context(), tc.hash)
-		if kept := !errors.Is(err, genauth.ErrNotFound); kept != tc.kept || (err != nil && kept) {
+		if kept := !errors.Is(err, model.ErrNotFound); kept != tc.kept || (err != nil && kept) {
 			t.Errorf("token %s: GetToken error %v; want kept = %v", tc.hash, err, tc.kept)
 		}
 	}

@@ -11,8 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/users"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 func (c *cli) userCmd() *cobra.Command {
@@ -28,7 +28,7 @@ type userJSON struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-func newUserJSON(u *genauth.User) userJSON {
+func newUserJSON(u *model.User) userJSON {
 	return userJSON{ID: u.ID, Username: nullable(u.Username), Email: nullable(u.Email), Phone: nullable(u.Phone), CreatedAt: u.CreatedAt.UTC()}
 }
 
@@ -63,14 +63,14 @@ func (c *cli) userCreateCmd() *cobra.Command {
 				return err
 			}
 			p.Password = pw
-			p.SourceType = genauth.UserSourceAdmin
+			p.SourceType = model.UserSourceAdmin
 			st, err := c.existingStore(cmd.Context())
 			if err != nil {
 				return err
 			}
 			defer st.Close()
 			u, err := userService(st).Create(cmd.Context(), p)
-			if errors.Is(err, genauth.ErrConflict) {
+			if errors.Is(err, model.ErrConflict) {
 				return errors.New("a user with this username, email or phone number already exists")
 			}
 			if err != nil {

@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/token"
-	"github.com/opengenauth/genauth/internal/users"
 )
 
 // checkPassword reports whether login and pw authenticate against the database in dir.

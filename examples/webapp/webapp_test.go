@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/opengenauth/genauth/authentication"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // tokenRecorder remembers the access and id tokens the app receives from

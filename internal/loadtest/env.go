@@ -21,14 +21,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/password"
-	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/password"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/token"
 )
 
 // Seeding sizes. Users and applications are few: the scenarios measure
@@ -250,8 +250,8 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 		app, sec, err := svc.Create(ctx, apps.CreateParams{
 			Name:         fmt.Sprintf("bench app %d", i),
 			RedirectURIs: []string{redirectURI},
-			GrantTypes: []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken,
-				genauth.GrantClientCredentials},
+			GrantTypes: []string{model.GrantAuthorizationCode, model.GrantRefreshToken,
+				model.GrantClientCredentials},
 		})
 		if err != nil {
 			return err
@@ -266,7 +266,7 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 		return err
 	}
 	for i := range seedUsers {
-		u := &genauth.User{
+		u := &model.User{
 			ID:                src.ID(),
 			Username:          fmt.Sprintf("bench%03d", i),
 			Email:             fmt.Sprintf("bench%03d@example.com", i),
@@ -276,8 +276,8 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 			GivenName:         "Bench",
 			FamilyName:        fmt.Sprintf("User %d", i),
 			PreferredUsername: fmt.Sprintf("bench%03d", i),
-			Gender:            genauth.GenderUnknown,
-			Status:            genauth.UserActivated,
+			Gender:            model.GenderUnknown,
+			Status:            model.UserActivated,
 			Locale:            "en",
 			CreatedAt:         now,
 			UpdatedAt:         now,
@@ -290,7 +290,7 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 	conns := max(cfg.Concurrency, 1)
 	for i := range conns {
 		id := src.SessionID()
-		s := &genauth.Session{IDHash: token.Hash(id), UserID: e.userOf(i), AuthTime: now, CreatedAt: now,
+		s := &model.Session{IDHash: token.Hash(id), UserID: e.userOf(i), AuthTime: now, CreatedAt: now,
 			ExpiresAt: now.Add(tokenTTL)}
 		if err := e.st.CreateSession(ctx, s); err != nil {
 			return err
@@ -319,7 +319,7 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 // seedTokens stores n tokens of a kind straight through the store, in
 // batches: the HTTP path would take hours for a million.
 func (e *env) seedTokens(ctx context.Context, kind byte, n int, now time.Time) error {
-	batch := make([]*genauth.Token, 0, seedBatch)
+	batch := make([]*model.Token, 0, seedBatch)
 	flush := func() error {
 		err := e.st.CreateTokens(ctx, batch...)
 		batch = batch[:0]
@@ -329,20 +329,20 @@ func (e *env) seedTokens(ctx context.Context, kind byte, n int, now time.Time) e
 		// Ids in insertion order append to their indexes; random ones (as
 		// minted) would make seeding a million tokens several times slower.
 		id := fmt.Sprintf("%c%09d", kind, i)
-		t := &genauth.Token{
+		t := &model.Token{
 			Hash:      token.Hash(e.tokenValue(kind, i)),
 			ID:        id,
-			Kind:      genauth.TokenAccess,
+			Kind:      model.TokenAccess,
 			GrantID:   id,
 			ClientID:  e.appID,
 			UserID:    e.userOf(i),
 			Scope:     "user",
-			Protocol:  genauth.ProtocolOAuth,
+			Protocol:  model.ProtocolOAuth,
 			IssuedAt:  now,
 			ExpiresAt: now.Add(tokenTTL),
 		}
 		if kind == kindRefresh {
-			t.Kind = genauth.TokenRefresh
+			t.Kind = model.TokenRefresh
 		}
 		batch = append(batch, t)
 		if len(batch) == seedBatch {

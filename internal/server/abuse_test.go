@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // postLogin submits the hosted login form and returns the status and page.
@@ -68,7 +68,7 @@ func TestLoginLockout(t *testing.T) {
 			t.Errorf("event %s from IP %q; want 127.0.0.1", e.Type, e.IP)
 		}
 	}
-	if count[genauth.AuditLoginFailure] != 6 || count[genauth.AuditLoginLockout] != 1 || count[genauth.AuditLoginSuccess] != 1 {
+	if count[model.AuditLoginFailure] != 6 || count[model.AuditLoginLockout] != 1 || count[model.AuditLoginSuccess] != 1 {
 		t.Errorf("audit events for ada: %v; want 6 failures (incl. one while locked), 1 lockout, 1 success", count)
 	}
 }
@@ -99,7 +99,7 @@ func TestRegistrationLimit(t *testing.T) {
 
 func TestTokenEventsAudited(t *testing.T) {
 	srv := testserver.Start(t)
-	app, secret := srv.CreateApp(t, apps.CreateParams{GrantTypes: []string{genauth.GrantClientCredentials}})
+	app, secret := srv.CreateApp(t, apps.CreateParams{GrantTypes: []string{model.GrantClientCredentials}})
 	creds := url.Values{"client_id": {app.ID}, "client_secret": {secret}}
 	form := func(extra url.Values) url.Values {
 		f := url.Values{}
@@ -132,7 +132,7 @@ func TestTokenEventsAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(events) != 2 || events[0].Type != genauth.AuditTokenRevoke || events[1].Type != genauth.AuditTokenIssue || events[1].Detail != "client_credentials" {
+	if len(events) != 2 || events[0].Type != model.AuditTokenRevoke || events[1].Type != model.AuditTokenIssue || events[1].Detail != "client_credentials" {
 		t.Fatalf("events %+v; want a client_credentials issue, then a revocation", events)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -34,7 +34,7 @@ type appCache struct {
 }
 
 type cachedApp struct {
-	app     genauth.Application
+	app     model.Application
 	expires time.Time
 }
 
@@ -44,7 +44,7 @@ func newAppCache(ttl time.Duration, now func() time.Time) *appCache {
 
 // get returns a copy of the cached application and the generation to pass
 // to put after a miss.
-func (c *appCache) get(id string) (*genauth.Application, uint64) {
+func (c *appCache) get(id string) (*model.Application, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[id]
@@ -56,7 +56,7 @@ func (c *appCache) get(id string) (*genauth.Application, uint64) {
 }
 
 // put stores app unless an invalidation happened since gen was read.
-func (c *appCache) put(app *genauth.Application, gen uint64) {
+func (c *appCache) put(app *model.Application, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
@@ -93,7 +93,7 @@ type cachedApps struct {
 	cache *appCache
 }
 
-func (s cachedApps) GetApplication(ctx context.Context, id string) (*genauth.Application, error) {
+func (s cachedApps) GetApplication(ctx context.Context, id string) (*model.Application, error) {
 	app, gen := s.cache.get(id)
 	if app != nil {
 		return app, nil
@@ -114,7 +114,7 @@ type invalidatingApps struct {
 	cache *appCache
 }
 
-func (s invalidatingApps) UpdateApplication(ctx context.Context, app *genauth.Application) error {
+func (s invalidatingApps) UpdateApplication(ctx context.Context, app *model.Application) error {
 	defer s.cache.invalidate(app.ID)
 	return s.Store.UpdateApplication(ctx, app)
 }

@@ -5,11 +5,11 @@ import (
 	"net/url"
 	"testing"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/testserver"
-	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // A change another node makes to an application reaches this node when the
@@ -18,7 +18,7 @@ import (
 func TestAppCacheFollowsTheServersClock(t *testing.T) {
 	srv := testserver.Start(t)
 	app, oldSecret := srv.CreateApp(t, apps.CreateParams{
-		GrantTypes: []string{genauth.GrantClientCredentials},
+		GrantTypes: []string{model.GrantClientCredentials},
 	})
 	introspect := func(secret string) int {
 		t.Helper()

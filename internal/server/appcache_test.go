@@ -6,27 +6,27 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 // countingStore holds applications in memory and counts reads.
 type countingStore struct {
 	store.Store
-	apps  map[string]genauth.Application
+	apps  map[string]model.Application
 	reads int
 }
 
-func (s *countingStore) GetApplication(_ context.Context, id string) (*genauth.Application, error) {
+func (s *countingStore) GetApplication(_ context.Context, id string) (*model.Application, error) {
 	s.reads++
 	app, ok := s.apps[id]
 	if !ok {
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	}
 	return &app, nil
 }
 
-func (s *countingStore) UpdateApplication(_ context.Context, app *genauth.Application) error {
+func (s *countingStore) UpdateApplication(_ context.Context, app *model.Application) error {
 	s.apps[app.ID] = *app
 	return nil
 }
@@ -40,7 +40,7 @@ func TestAppCache(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := func() time.Time { return now }
-	st := &countingStore{apps: map[string]genauth.Application{"a": {ID: "a", SecretHash: "old"}}}
+	st := &countingStore{apps: map[string]model.Application{"a": {ID: "a", SecretHash: "old"}}}
 	cache := newAppCache(AppCacheTTL, clock)
 	protocol := cachedApps{Store: st, cache: cache}
 	managed := invalidatingApps{Store: st, cache: cache}
@@ -64,25 +64,25 @@ func TestAppCache(t *testing.T) {
 	get("old")
 
 	// Another node (or the CLI) changes the record: seen after the TTL.
-	st.apps["a"] = genauth.Application{ID: "a", SecretHash: "elsewhere"}
+	st.apps["a"] = model.Application{ID: "a", SecretHash: "elsewhere"}
 	get("old")
 	now = now.Add(AppCacheTTL)
 	get("elsewhere")
 
 	// This node's management API changes it: seen at once.
-	if err := managed.UpdateApplication(ctx, &genauth.Application{ID: "a", SecretHash: "new"}); err != nil {
+	if err := managed.UpdateApplication(ctx, &model.Application{ID: "a", SecretHash: "new"}); err != nil {
 		t.Fatal(err)
 	}
 	get("new")
 	if err := managed.DeleteApplication(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := protocol.GetApplication(ctx, "a"); !errors.Is(err, genauth.ErrNotFound) {
+	if _, err := protocol.GetApplication(ctx, "a"); !errors.Is(err, model.ErrNotFound) {
 		t.Errorf("deleted application: err = %v, want ErrNotFound", err)
 	}
 
 	// Unknown clients are never cached, so a new application works at once.
-	st.apps["a"] = genauth.Application{ID: "a", SecretHash: "recreated"}
+	st.apps["a"] = model.Application{ID: "a", SecretHash: "recreated"}
 	get("recreated")
 }
 
@@ -90,7 +90,7 @@ func TestAppCacheDropsReadsThatRacedAnInvalidation(t *testing.T) {
 	cache := newAppCache(AppCacheTTL, time.Now)
 	_, gen := cache.get("a")
 	cache.invalidate("a") // an update lands while the stale read is in flight
-	cache.put(&genauth.Application{ID: "a", SecretHash: "stale"}, gen)
+	cache.put(&model.Application{ID: "a", SecretHash: "stale"}, gen)
 	if app, _ := cache.get("a"); app != nil {
 		t.Errorf("a read that raced an invalidation was cached: %+v", app)
 	}
@@ -100,7 +100,7 @@ func TestAppCacheIsBounded(t *testing.T) {
 	cache := newAppCache(AppCacheTTL, time.Now)
 	for i := range appCacheMax + 10 {
 		_, gen := cache.get("")
-		cache.put(&genauth.Application{ID: string(rune('a'+i%26)) + string(rune(i))}, gen)
+		cache.put(&model.Application{ID: string(rune('a'+i%26)) + string(rune(i))}, gen)
 	}
 	if n := len(cache.m); n > appCacheMax {
 		t.Errorf("cache holds %d applications, bound is %d", n, appCacheMax)

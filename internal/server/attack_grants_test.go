@@ -11,10 +11,10 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // TestWithdrawnConsentEndsTokens replays issue 13's attack on consent: a
@@ -114,7 +114,7 @@ func TestWithdrawnConsentEndsTokens(t *testing.T) {
 		t.Errorf("authorize after the withdrawal: %d to %v; want the consent page", l.Status, l.Location)
 	}
 
-	events, err := srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: genauth.AuditConsentRevoke})
+	events, err := srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: model.AuditConsentRevoke})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // TestAttackNonTextInput replays issue 13's item 10 over HTTP: a NUL byte or
@@ -34,7 +34,7 @@ func attackNonTextInput(t *testing.T, srv *testserver.Server) {
 	app, secret := srv.CreateApp(t, apps.CreateParams{
 		RedirectURIs:       []string{hostileCallback},
 		LogoutRedirectURIs: []string{hostileLogout},
-		GrantTypes:         []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken, genauth.GrantClientCredentials},
+		GrantTypes:         []string{model.GrantAuthorizationCode, model.GrantRefreshToken, model.GrantClientCredentials},
 	})
 	mgmt := srv.ManagementToken(t)
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

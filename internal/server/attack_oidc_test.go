@@ -11,10 +11,10 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/testserver"
-	"github.com/opengenauth/genauth/internal/users"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // The attacks of issue 13 items 13 and 14, replayed over HTTP against the
@@ -65,7 +65,7 @@ func TestAttackStrictClientDecodesClaims(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, _ := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{spaCallback}, TokenAuthMethod: genauth.AuthNone})
+	app, _ := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{spaCallback}, TokenAuthMethod: model.AuthNone})
 	tok := oidcSignIn(t, srv, app.ID, "grace", "cobol compiler", "openid profile email")
 
 	provider, err := oidc.NewProvider(t.Context(), srv.URL+"/oidc")
@@ -108,8 +108,8 @@ func TestAttackStrictClientDecodesClaims(t *testing.T) {
 
 	// An application whose code parses claims the way GenAuth's SDKs do
 	// chooses the genauth format: an ISO updated_at in userinfo and id token.
-	legacy, _ := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{spaCallback}, TokenAuthMethod: genauth.AuthNone,
-		ClaimsFormat: genauth.ClaimsGenAuth})
+	legacy, _ := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{spaCallback}, TokenAuthMethod: model.AuthNone,
+		ClaimsFormat: model.ClaimsGenAuth})
 	tok = oidcSignIn(t, srv, legacy.ID, "grace", "cobol compiler", "openid profile email")
 	var genauthShape struct {
 		Name      string  `json:"name"`
@@ -209,8 +209,8 @@ func readableBy(t *testing.T, resp *http.Response, origin string) bool {
 func TestAttackSPAUsesPublicClient(t *testing.T) {
 	srv := testserver.Start(t)
 	srv.CreateUser(t, "grace", "cobol compiler")
-	app, _ := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{spaCallback}, TokenAuthMethod: genauth.AuthNone,
-		IntrospectionAuthMethod: genauth.AuthNone, RevocationAuthMethod: genauth.AuthNone})
+	app, _ := srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{spaCallback}, TokenAuthMethod: model.AuthNone,
+		IntrospectionAuthMethod: model.AuthNone, RevocationAuthMethod: model.AuthNone})
 	srv.CreateApp(t, apps.CreateParams{RedirectURIs: []string{"https://login.example/cb"}, WebOrigins: []string{otherOrigin}})
 	iss := srv.URL + "/oidc"
 

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // The sign-in attacks of issue 13, replayed over HTTP against a running
@@ -65,7 +65,7 @@ func TestAttackLockoutBypassByVariants(t *testing.T) {
 			t.Errorf("right password as %q while henry is locked: status %d; want 429", v, code)
 		}
 	}
-	events, err := srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: genauth.AuditLoginSuccess})
+	events, err := srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: model.AuditLoginSuccess})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestAttackLockoutBypassByVariants(t *testing.T) {
 			t.Fatalf("right password as %q after the lock: status %d; want 303", v, code)
 		}
 	}
-	events, err = srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: genauth.AuditLoginSuccess})
+	events, err = srv.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: model.AuditLoginSuccess})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +145,9 @@ func TestAttackConcurrentGuesses(t *testing.T) {
 	judged, refused := 0, 0
 	for _, e := range events {
 		switch {
-		case e.Type == genauth.AuditLoginLockout || e.Type == genauth.AuditLoginFailure && e.Detail == "wrong credentials":
+		case e.Type == model.AuditLoginLockout || e.Type == model.AuditLoginFailure && e.Detail == "wrong credentials":
 			judged++
-		case e.Type == genauth.AuditLoginFailure && e.Detail == "locked":
+		case e.Type == model.AuditLoginFailure && e.Detail == "locked":
 			refused++
 		}
 	}

@@ -11,10 +11,10 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/session"
-	"github.com/opengenauth/genauth/internal/testserver"
-	"github.com/opengenauth/genauth/internal/token"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // TestDatabaseHoldsNoSecrets runs a full flow and then reads the raw
@@ -54,7 +54,7 @@ func TestDatabaseHoldsNoSecrets(t *testing.T) {
 	var sessionID string
 	base, _ := url.Parse(srv.URL)
 	for _, c := range browser.Jar.Cookies(base) {
-		if c.Name == session.CookieName {
+		if c.Name == sessions.CookieName {
 			sessionID = c.Value
 		}
 	}

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // TestNoResponseCanBeFramed (RFC 9700 section 4.16): every kind of answer

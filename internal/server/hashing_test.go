@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth/internal/admin"
-	"github.com/opengenauth/genauth/internal/password"
-	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/platform/password"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/token"
-	"github.com/opengenauth/genauth/internal/users"
 )
 
 // TestHashingLimit runs the server with one password hashing slot and a
@@ -41,7 +41,7 @@ func TestHashingLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	creds, err := (&admin.Keys{Store: st, Sealer: sealer, Tokens: tokens, Now: time.Now}).Load(ctx)
+	creds, err := (&management.Keys{Store: st, Sealer: sealer, Tokens: tokens, Now: time.Now}).Load(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ type envelope struct {
 // header auth (none when empty) and decodes the envelope.
 func managementAPI(t *testing.T, c *http.Client, base, endpoint, auth, body string) envelope {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+admin.Prefix+endpoint, strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, base+management.Prefix+endpoint, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,10 +18,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/oauth2"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/session"
-	"github.com/opengenauth/genauth/internal/testserver"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // hostilePayloads are values a hostile client puts where a parameter goes.
@@ -159,7 +159,7 @@ func hostileInput(t *testing.T, srv *testserver.Server) {
 	app, appSecret := srv.CreateApp(t, apps.CreateParams{
 		RedirectURIs:       []string{hostileCallback},
 		LogoutRedirectURIs: []string{hostileLogout},
-		GrantTypes:         []string{genauth.GrantAuthorizationCode, genauth.GrantRefreshToken, genauth.GrantClientCredentials},
+		GrantTypes:         []string{model.GrantAuthorizationCode, model.GrantRefreshToken, model.GrantClientCredentials},
 	})
 	// Live data in every kind of table, so that "unchanged" means something:
 	// a session, a redeemed code, access and refresh tokens, a consent-free grant.
@@ -258,7 +258,7 @@ func seedFlow(t *testing.T, srv *testserver.Server, clientID, secret, username, 
 		t.Fatal(err)
 	}
 	for _, c := range browser.Jar.Cookies(base) {
-		if c.Name == session.CookieName {
+		if c.Name == sessions.CookieName {
 			return c.Name + "=" + c.Value
 		}
 	}
@@ -400,7 +400,7 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 	oversized := "pad=" + strings.Repeat("a", 64<<10+1)
 	validChallenge := strings.Repeat("c", 43)
 
-	for _, p := range []string{genauth.ProtocolOAuth, genauth.ProtocolOIDC} {
+	for _, p := range []string{model.ProtocolOAuth, model.ProtocolOIDC} {
 		token, intro, revoke, me := "/"+p+"/token", "/"+p+"/token/introspection", "/"+p+"/token/revocation", "/"+p+"/me"
 		authz, consent := "/"+p+"/auth", "/"+p+"/auth/consent"
 
@@ -528,7 +528,7 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 				}
 				auth(hostileCase{name: "code_challenge_method=" + h.name, want: wantErrorRedirect, state: h.value, code: "invalid_request"},
 					authParams("code_challenge", validChallenge, "code_challenge_method", h.value, "state", h.value))
-				if p == genauth.ProtocolOIDC {
+				if p == model.ProtocolOIDC {
 					auth(hostileCase{name: "request=" + h.name, want: wantErrorRedirect, state: "s", code: "request_not_supported"},
 						authParams("request", h.value))
 					auth(hostileCase{name: "request_uri=" + h.name, want: wantErrorRedirect, state: "s", code: "request_uri_not_supported"},

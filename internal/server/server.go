@@ -12,22 +12,22 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/admin"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/audit"
-	"github.com/opengenauth/genauth/internal/edge"
-	"github.com/opengenauth/genauth/internal/health"
-	"github.com/opengenauth/genauth/internal/login"
-	"github.com/opengenauth/genauth/internal/oauth"
-	"github.com/opengenauth/genauth/internal/oidc"
-	"github.com/opengenauth/genauth/internal/password"
-	"github.com/opengenauth/genauth/internal/secret"
-	"github.com/opengenauth/genauth/internal/session"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/pages"
+	"github.com/opengenauth/genauth/internal/platform/edge"
+	"github.com/opengenauth/genauth/internal/platform/health"
+	"github.com/opengenauth/genauth/internal/platform/password"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/protocol/oauth"
+	"github.com/opengenauth/genauth/internal/protocol/oidc"
 	"github.com/opengenauth/genauth/internal/store"
-	"github.com/opengenauth/genauth/internal/throttle"
-	"github.com/opengenauth/genauth/internal/token"
-	"github.com/opengenauth/genauth/internal/users"
 )
 
 // Config is what the server needs; Now, Rand and Logger have defaults.
@@ -98,7 +98,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err := keys.Ensure(context.Background()); err != nil {
 		return nil, fmt.Errorf("server: signing keys: %w", err)
 	}
-	sessions := &session.Manager{
+	sessions := &sessions.Manager{
 		Store:   cfg.Store,
 		Tokens:  tokens,
 		Now:     cfg.Now,
@@ -110,7 +110,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	pages, err := login.New(login.Config{
+	hosted, err := pages.New(pages.Config{
 		Store:     cfg.Store,
 		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
 		Sessions:  sessions,
@@ -130,9 +130,9 @@ func New(cfg Config) (http.Handler, error) {
 		Now:       cfg.Now,
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
-		ShowError: pages.RenderError,
+		ShowError: hosted.RenderError,
 		ShowConsent: func(w http.ResponseWriter, r *http.Request, c oauth.ConsentPrompt) {
-			pages.RenderConsent(w, r, login.ConsentPage(c))
+			hosted.RenderConsent(w, r, pages.ConsentPage(c))
 		},
 		Keys:   keys,
 		Audit:  cfg.Audit,
@@ -147,11 +147,11 @@ func New(cfg Config) (http.Handler, error) {
 		Sessions:      sessions,
 		PublicURL:     cfg.PublicURL,
 		Logger:        cfg.Logger,
-		ShowSignedOut: pages.RenderSignedOut,
-		ShowError:     pages.RenderError,
+		ShowSignedOut: hosted.RenderSignedOut,
+		ShowError:     hosted.RenderError,
 		RefuseJSON:    oauth.RefuseText,
 		ShowLogoutConfirm: func(w http.ResponseWriter, r *http.Request, p oidc.LogoutPrompt) {
-			pages.RenderLogoutConfirm(w, r, login.LogoutPage(p))
+			hosted.RenderLogoutConfirm(w, r, pages.LogoutPage(p))
 		},
 		Audit:  cfg.Audit,
 		Health: cfg.Health,
@@ -161,7 +161,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	// The management API changes applications: it drops them from the cache.
 	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
-	management, err := admin.New(admin.Config{
+	management, err := management.New(management.Config{
 		Store:  managed,
 		Users:  &users.Service{Store: managed, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
 		Apps:   &apps.Service{Store: managed, Tokens: tokens, Now: cfg.Now},
@@ -184,7 +184,7 @@ func New(cfg Config) (http.Handler, error) {
 	// byte or invalid UTF-8 is refused, in the route's own format, before a
 	// handler or the store sees it (PostgreSQL cannot store it).
 	routes := edge.NewRoutes(mux)
-	pages.Register(routes)
+	hosted.Register(routes)
 	protocol.Register(routes)
 	connect.Register(routes)
 	management.Register(routes)
@@ -202,7 +202,7 @@ func New(cfg Config) (http.Handler, error) {
 			cfg.Logger.WarnContext(ctx, "readiness check failed", "err", err)
 		}
 		if err != nil || !cfg.Health.Available() {
-			w.Header().Set("Retry-After", health.RetryAfter(genauth.ErrUnavailable))
+			w.Header().Set("Retry-After", health.RetryAfter(model.ErrUnavailable))
 			writeStatus(w, http.StatusServiceUnavailable, "database unavailable")
 			return
 		}

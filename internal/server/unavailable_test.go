@@ -19,16 +19,16 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/health"
-	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/health"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/testserver"
-	"github.com/opengenauth/genauth/internal/token"
-	"github.com/opengenauth/genauth/internal/users"
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
 // Modes of faultyStore.
@@ -49,7 +49,7 @@ type faultyStore struct {
 func (f *faultyStore) fail(op string, write bool) error {
 	switch m := f.mode.Load(); {
 	case m == dbUnreachable, m == dbReadOnly && write:
-		return fmt.Errorf("faulty: %s: %w", op, genauth.ErrUnavailable)
+		return fmt.Errorf("faulty: %s: %w", op, model.ErrUnavailable)
 	}
 	return nil
 }
@@ -68,49 +68,49 @@ func (f *faultyStore) CheckWrite(ctx context.Context) error {
 	return f.Store.CheckWrite(ctx)
 }
 
-func (f *faultyStore) GetApplication(ctx context.Context, id string) (*genauth.Application, error) {
+func (f *faultyStore) GetApplication(ctx context.Context, id string) (*model.Application, error) {
 	if err := f.fail("get application", false); err != nil {
 		return nil, err
 	}
 	return f.Store.GetApplication(ctx, id)
 }
 
-func (f *faultyStore) GetToken(ctx context.Context, hash string) (*genauth.Token, error) {
+func (f *faultyStore) GetToken(ctx context.Context, hash string) (*model.Token, error) {
 	if err := f.fail("get token", false); err != nil {
 		return nil, err
 	}
 	return f.Store.GetToken(ctx, hash)
 }
 
-func (f *faultyStore) CreateTokens(ctx context.Context, tokens ...*genauth.Token) error {
+func (f *faultyStore) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
 	if err := f.fail("create tokens", true); err != nil {
 		return err
 	}
 	return f.Store.CreateTokens(ctx, tokens...)
 }
 
-func (f *faultyStore) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
+func (f *faultyStore) RevokeToken(ctx context.Context, hash string, now time.Time) (*model.Token, error) {
 	if err := f.fail("revoke token", true); err != nil {
 		return nil, err
 	}
 	return f.Store.RevokeToken(ctx, hash, now)
 }
 
-func (f *faultyStore) CreateAuthCode(ctx context.Context, c *genauth.AuthCode) error {
+func (f *faultyStore) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
 	if err := f.fail("create auth code", true); err != nil {
 		return err
 	}
 	return f.Store.CreateAuthCode(ctx, c)
 }
 
-func (f *faultyStore) FindUserByLogin(ctx context.Context, login string) (*genauth.User, error) {
+func (f *faultyStore) FindUserByLogin(ctx context.Context, login string) (*model.User, error) {
 	if err := f.fail("find user", false); err != nil {
 		return nil, err
 	}
 	return f.Store.FindUserByLogin(ctx, login)
 }
 
-func (f *faultyStore) GetAccessKey(ctx context.Context) (*genauth.AccessKey, error) {
+func (f *faultyStore) GetAccessKey(ctx context.Context) (*model.AccessKey, error) {
 	if err := f.fail("get access key", false); err != nil {
 		return nil, err
 	}
@@ -221,7 +221,7 @@ func TestDatabaseUnavailable(t *testing.T) {
 	tokens := token.NewSource(rand.Reader)
 	app, appSecret, err := (&apps.Service{Store: st, Tokens: tokens, Now: time.Now}).Create(ctx, apps.CreateParams{
 		Name: "Fault test", RedirectURIs: []string{"http://app.test/cb"},
-		GrantTypes: []string{genauth.GrantAuthorizationCode, genauth.GrantClientCredentials}})
+		GrantTypes: []string{model.GrantAuthorizationCode, model.GrantClientCredentials}})
 	if err != nil {
 		t.Fatal(err)
 	}

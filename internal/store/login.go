@@ -1,8 +1,8 @@
 package store
 
 import (
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 )
 
 // MatchLogin picks the user login names among found: the users whose
@@ -12,9 +12,9 @@ import (
 // them before usernames were unique that way (see DuplicateUsernames): the
 // one whose stored username is exactly the trimmed login is meant, and when
 // none is, the login is ambiguous and names nobody (genauth.ErrNotFound).
-func MatchLogin(found []*genauth.User, login string) (*genauth.User, error) {
+func MatchLogin(found []*model.User, login string) (*model.User, error) {
 	l := loginid.Normalize(login)
-	var byName []*genauth.User
+	var byName []*model.User
 	for _, u := range found {
 		if u.Username != "" && loginid.UsernameKey(u.Username) == l.Username {
 			byName = append(byName, u)
@@ -31,11 +31,11 @@ func MatchLogin(found []*genauth.User, login string) (*genauth.User, error) {
 				return u, nil
 			}
 		}
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	}
-	for _, match := range []func(*genauth.User) bool{
-		func(u *genauth.User) bool { return u.Email != "" && loginid.Email(u.Email) == l.Email },
-		func(u *genauth.User) bool { return u.Phone != "" && loginid.Phone(u.Phone) == l.Phone },
+	for _, match := range []func(*model.User) bool{
+		func(u *model.User) bool { return u.Email != "" && loginid.Email(u.Email) == l.Email },
+		func(u *model.User) bool { return u.Phone != "" && loginid.Phone(u.Phone) == l.Phone },
 	} {
 		for _, u := range found {
 			if match(u) {
@@ -43,19 +43,19 @@ func MatchLogin(found []*genauth.User, login string) (*genauth.User, error) {
 			}
 		}
 	}
-	return nil, genauth.ErrNotFound
+	return nil, model.ErrNotFound
 }
 
 // GroupByUsername splits users, ordered by username key, into the groups of
 // DuplicateUsernames.
-func GroupByUsername(users []*genauth.User) [][]*genauth.User {
-	var groups [][]*genauth.User
+func GroupByUsername(users []*model.User) [][]*model.User {
+	var groups [][]*model.User
 	for i, u := range users {
 		if i > 0 && loginid.UsernameKey(u.Username) == loginid.UsernameKey(users[i-1].Username) {
 			groups[len(groups)-1] = append(groups[len(groups)-1], u)
 			continue
 		}
-		groups = append(groups, []*genauth.User{u})
+		groups = append(groups, []*model.User{u})
 	}
 	return groups
 }
@@ -63,10 +63,10 @@ func GroupByUsername(users []*genauth.User) [][]*genauth.User {
 // PickUser is the user FindUser(field, value) returns from the rows whose
 // field matched: a username may match several legacy duplicates, and then
 // MatchLogin decides; the other fields are unique.
-func PickUser(found []*genauth.User, field UserField, value string) (*genauth.User, error) {
+func PickUser(found []*model.User, field UserField, value string) (*model.User, error) {
 	switch {
 	case len(found) == 0:
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	case field == ByUsername:
 		return MatchLogin(found, value)
 	}

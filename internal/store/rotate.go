@@ -3,15 +3,15 @@ package store
 import (
 	"fmt"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // SuccessorID checks the tokens issued by a refresh token rotation: exactly
 // one refresh token, child of refreshID. Backends call it before writing.
-func SuccessorID(refreshID string, issued []*genauth.Token) (string, error) {
+func SuccessorID(refreshID string, issued []*model.Token) (string, error) {
 	var id string
 	for _, t := range issued {
-		if t.Kind != genauth.TokenRefresh {
+		if t.Kind != model.TokenRefresh {
 			continue
 		}
 		if id != "" || t.ParentID != refreshID || t.ID == "" {

@@ -3,7 +3,7 @@ package store
 import (
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // Lockout says when a throttle key locks: at the After-th attempt of a
@@ -41,12 +41,12 @@ type ThrottleKey struct {
 // locked at now refuses the attempt and nothing changes; otherwise every
 // key counts it, in a new window when the old one began at least window
 // before now, and locks when its Lockout says so.
-func NextAttempt(current []*genauth.Throttle, now time.Time, window time.Duration, keys []ThrottleKey) ([]*genauth.Throttle, bool) {
-	states := make([]*genauth.Throttle, len(keys))
+func NextAttempt(current []*model.Throttle, now time.Time, window time.Duration, keys []ThrottleKey) ([]*model.Throttle, bool) {
+	states := make([]*model.Throttle, len(keys))
 	granted := true
 	for i, k := range keys {
 		if current[i] == nil {
-			states[i] = &genauth.Throttle{Key: k.Key, WindowStart: now}
+			states[i] = &model.Throttle{Key: k.Key, WindowStart: now}
 			continue
 		}
 		th := *current[i]
@@ -61,7 +61,7 @@ func NextAttempt(current []*genauth.Throttle, now time.Time, window time.Duratio
 	for i, k := range keys {
 		th := states[i]
 		if current[i] != nil && !th.WindowStart.After(now.Add(-window)) {
-			*th = genauth.Throttle{Key: k.Key, WindowStart: now}
+			*th = model.Throttle{Key: k.Key, WindowStart: now}
 		}
 		th.Count++
 		if d := k.Lockout.For(th.Count); d > 0 {

@@ -17,14 +17,14 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/admin"
-	"github.com/opengenauth/genauth/internal/apps"
-	"github.com/opengenauth/genauth/internal/secret"
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
-	"github.com/opengenauth/genauth/internal/token"
-	"github.com/opengenauth/genauth/internal/users"
 )
 
 // EnvVar carries Info as JSON to the Node tests.
@@ -102,9 +102,9 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	}
 	tokens := token.NewSource(rand.Reader)
 	sealer, err := secret.NewSealer(key, rand.Reader)
-	var creds *admin.Credentials
+	var creds *management.Credentials
 	if err == nil {
-		creds, err = (&admin.Keys{Store: e.store, Sealer: sealer, Tokens: tokens, Now: time.Now}).Load(ctx)
+		creds, err = (&management.Keys{Store: e.store, Sealer: sealer, Tokens: tokens, Now: time.Now}).Load(ctx)
 	}
 	if err != nil {
 		idpLn.Close()
@@ -117,7 +117,7 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		"first":   {Name: "Acme Notes"},
 		"consent": {Name: "Photo Printer", RequireConsent: true},
 		// A single-page app: a public client whose page calls GenAuth from the stand-in's origin.
-		"spa": {Name: "Notes SPA", TokenAuthMethod: genauth.AuthNone},
+		"spa": {Name: "Notes SPA", TokenAuthMethod: model.AuthNone},
 	} {
 		p.RedirectURIs = []string{e.AppURL + "/callback"}
 		p.LogoutRedirectURIs = []string{e.AppURL + "/signed-out"}

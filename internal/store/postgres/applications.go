@@ -6,7 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
@@ -18,7 +18,7 @@ const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirec
 	allowed_scopes, claims_format, web_origins`
 
 // applicationValues are app's column values in applicationColumns order.
-func applicationValues(app *genauth.Application) []any {
+func applicationValues(app *model.Application) []any {
 	return []any{app.ID, app.Name, app.SecretHash, list(app.RedirectURIs), list(app.LogoutRedirectURIs),
 		app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod, list(app.GrantTypes),
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg,
@@ -29,7 +29,7 @@ func applicationValues(app *genauth.Application) []any {
 }
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
-func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
+func (s *Store) CreateApplication(ctx context.Context, app *model.Application) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO applications (`+applicationColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
 			$23, $24, $25, $26, $27, $28, $29, $30)`, applicationValues(app)...)
@@ -37,7 +37,7 @@ func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application)
 }
 
 // GetApplication returns the application with this id.
-func (s *Store) GetApplication(ctx context.Context, id string) (*genauth.Application, error) {
+func (s *Store) GetApplication(ctx context.Context, id string) (*model.Application, error) {
 	app, err := scanApplication(s.pool.QueryRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = $1`, id))
 	if err != nil {
 		return nil, mapErr("get application", err)
@@ -46,12 +46,12 @@ func (s *Store) GetApplication(ctx context.Context, id string) (*genauth.Applica
 }
 
 // ListApplications returns every application, oldest first.
-func (s *Store) ListApplications(ctx context.Context) ([]*genauth.Application, error) {
+func (s *Store) ListApplications(ctx context.Context) ([]*model.Application, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+applicationColumns+` FROM applications ORDER BY created_at, seq`)
 	if err != nil {
 		return nil, mapErr("list applications", err)
 	}
-	apps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.Application, error) {
+	apps, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*model.Application, error) {
 		return scanApplication(r)
 	})
 	if err != nil {
@@ -60,9 +60,9 @@ func (s *Store) ListApplications(ctx context.Context) ([]*genauth.Application, e
 	return apps, nil
 }
 
-func scanApplication(r pgx.Row) (*genauth.Application, error) {
+func scanApplication(r pgx.Row) (*model.Application, error) {
 	var (
-		app                          genauth.Application
+		app                          model.Application
 		accessTTL, refreshTTL, idTTL int64
 		grace, idle                  int64
 		identifier                   *string

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 )
 
 // goSteps are the parts of migrations that SQL cannot do, run in the

@@ -6,18 +6,18 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 const consentColumns = `user_id, client_id, scopes, created_at, updated_at`
 
-func consentValues(c *genauth.Consent) []any {
+func consentValues(c *model.Consent) []any {
 	return []any{c.UserID, c.ClientID, list(c.Scopes), c.CreatedAt, c.UpdatedAt}
 }
 
 // SaveConsent creates or replaces the user's consent for the client; a
 // replaced consent keeps its creation time.
-func (s *Store) SaveConsent(ctx context.Context, c *genauth.Consent) error {
+func (s *Store) SaveConsent(ctx context.Context, c *model.Consent) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO consents (`+consentColumns+`) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, updated_at = excluded.updated_at`,
 		consentValues(c)...)
@@ -25,7 +25,7 @@ func (s *Store) SaveConsent(ctx context.Context, c *genauth.Consent) error {
 }
 
 // GetConsent returns the user's consent for the client.
-func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*genauth.Consent, error) {
+func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*model.Consent, error) {
 	c, err := scanConsent(s.pool.QueryRow(ctx, `SELECT `+consentColumns+` FROM consents
 		WHERE user_id = $1 AND client_id = $2`, userID, clientID))
 	if err != nil {
@@ -35,13 +35,13 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*genau
 }
 
 // ListConsents returns the user's consents, oldest first.
-func (s *Store) ListConsents(ctx context.Context, userID string) ([]*genauth.Consent, error) {
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]*model.Consent, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+consentColumns+` FROM consents WHERE user_id = $1
 		ORDER BY created_at, client_id`, userID)
 	if err != nil {
 		return nil, mapErr("list consents", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.Consent, error) { return scanConsent(r) })
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*model.Consent, error) { return scanConsent(r) })
 	if err != nil {
 		return nil, mapErr("list consents", err)
 	}
@@ -65,7 +65,7 @@ func (s *Store) WithdrawConsent(ctx context.Context, userID, clientID string, no
 			return err
 		}
 		if _, err := tx.Exec(ctx, `SELECT id FROM tokens WHERE user_id = $1 AND client_id = $2 AND kind = $3
-			AND revoked_at IS NULL ORDER BY id FOR UPDATE`, userID, clientID, genauth.TokenRefresh); err != nil {
+			AND revoked_at IS NULL ORDER BY id FOR UPDATE`, userID, clientID, model.TokenRefresh); err != nil {
 			return err
 		}
 		tag, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $3
@@ -79,8 +79,8 @@ func (s *Store) WithdrawConsent(ctx context.Context, userID, clientID string, no
 	return int(revoked), nil
 }
 
-func scanConsent(r pgx.Row) (*genauth.Consent, error) {
-	var c genauth.Consent
+func scanConsent(r pgx.Row) (*model.Consent, error) {
+	var c model.Consent
 	if err := r.Scan(&c.UserID, &c.ClientID, &c.Scopes, &c.CreatedAt, &c.UpdatedAt); err != nil {
 		return nil, err
 	}

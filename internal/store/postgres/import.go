@@ -8,7 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/storecopy"
 )
 
@@ -38,11 +38,11 @@ func (s *Store) Import(ctx context.Context, src storecopy.Source) (storecopy.Cou
 		{"signing_keys", signingKeyColumns, &n.SigningKeys, values(src.SigningKeys(ctx), signingKeyValues)},
 		{"consents", consentColumns, &n.Consents, values(src.Consents(ctx), consentValues)},
 		{"access_keys", "singleton, id, sealed_secret, created_at, updated_at", &n.AccessKeys,
-			values(src.AccessKeys(ctx), func(k *genauth.AccessKey) []any {
+			values(src.AccessKeys(ctx), func(k *model.AccessKey) []any {
 				return []any{1, k.ID, k.SealedSecret, k.CreatedAt, k.UpdatedAt}
 			})},
 		{"login_history", "user_id, app_id, client_ip, user_agent, time", &n.Logins,
-			values(src.Logins(ctx), func(r *genauth.LoginRecord) []any {
+			values(src.Logins(ctx), func(r *model.LoginRecord) []any {
 				return []any{r.UserID, r.AppID, r.ClientIP, r.UserAgent, r.Time}
 			})},
 		{"signature_nonces", "nonce, expires_at", &n.Nonces, values(src.Nonces(ctx), func(x *storecopy.Nonce) []any {

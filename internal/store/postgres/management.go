@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -22,7 +22,7 @@ func oneRow(tag pgconn.CommandTag, err error) error {
 		return err
 	}
 	if tag.RowsAffected() == 0 {
-		return genauth.ErrNotFound
+		return model.ErrNotFound
 	}
 	return nil
 }
@@ -36,7 +36,7 @@ func (a *args) add(v any) string {
 }
 
 // UpdateUser replaces the stored user u.ID, keeping its CreatedAt and login counters.
-func (s *Store) UpdateUser(ctx context.Context, u *genauth.User, signOut bool) error {
+func (s *Store) UpdateUser(ctx context.Context, u *model.User, signOut bool) error {
 	v := userValues(u)
 	// userValues: id, 20 profile columns, created_at, updated_at, status,
 	// external_id, custom_data, source_type, the login counters (which only
@@ -66,7 +66,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *genauth.User, signOut bool) e
 
 // CreateUsers stores all users in one transaction, or none; the first
 // failure ends the transaction and names its entry.
-func (s *Store) CreateUsers(ctx context.Context, users []*genauth.User) error {
+func (s *Store) CreateUsers(ctx context.Context, users []*model.User) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		for i, u := range users {
 			if _, err := tx.Exec(ctx, insertUser, userValues(u)...); err != nil {
@@ -106,7 +106,7 @@ func (s *Store) DeleteUsers(ctx context.Context, ids []string) error {
 }
 
 // FindUser finds the user whose field equals value as loginid compares it.
-func (s *Store) FindUser(ctx context.Context, field store.UserField, value string) (*genauth.User, error) {
+func (s *Store) FindUser(ctx context.Context, field store.UserField, value string) (*model.User, error) {
 	var col, compared string
 	switch field {
 	case store.ByUsername:
@@ -121,7 +121,7 @@ func (s *Store) FindUser(ctx context.Context, field store.UserField, value strin
 		return nil, fmt.Errorf("postgres: find user: unknown field %q", field)
 	}
 	if compared == "" {
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	}
 	found, err := collectUsers(s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE `+col+` = $1`, compared))
 	if err != nil {
@@ -212,7 +212,7 @@ func userWhere(q store.UserQuery, a *args) (string, error) {
 }
 
 // QueryUsers returns a page of matching users and how many match.
-func (s *Store) QueryUsers(ctx context.Context, q store.UserQuery) ([]*genauth.User, int, error) {
+func (s *Store) QueryUsers(ctx context.Context, q store.UserQuery) ([]*model.User, int, error) {
 	var a args
 	where, err := userWhere(q, &a)
 	if err != nil {
@@ -232,7 +232,7 @@ func (s *Store) QueryUsers(ctx context.Context, q store.UserQuery) ([]*genauth.U
 	}
 	order = append(order, "created_at", "seq")
 	var (
-		list  []*genauth.User
+		list  []*model.User
 		total int
 	)
 	err = pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead},
@@ -253,11 +253,11 @@ func (s *Store) QueryUsers(ctx context.Context, q store.UserQuery) ([]*genauth.U
 	return list, total, nil
 }
 
-func collectUsers(rows pgx.Rows, err error) ([]*genauth.User, error) {
+func collectUsers(rows pgx.Rows, err error) ([]*model.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.User, error) { return scanUser(r) })
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (*model.User, error) { return scanUser(r) })
 }
 
 // SignOutUser ends the user's sessions and their tokens and pending codes for clientIDs (all when empty).
@@ -283,7 +283,7 @@ func signOutTx(ctx context.Context, tx pgx.Tx, userID string, clientIDs []string
 }
 
 // RecordLogin appends to the login history and updates the user's login counters.
-func (s *Store) RecordLogin(ctx context.Context, rec *genauth.LoginRecord) error {
+func (s *Store) RecordLogin(ctx context.Context, rec *model.LoginRecord) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `UPDATE users SET logins_count = logins_count + 1, last_login = $1, last_ip = $2
 			WHERE id = $3`, rec.Time, rec.ClientIP, rec.UserID)
@@ -298,7 +298,7 @@ func (s *Store) RecordLogin(ctx context.Context, rec *genauth.LoginRecord) error
 }
 
 // ListLogins returns a page of login history, newest first, and the total.
-func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*genauth.LoginRecord, int, error) {
+func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*model.LoginRecord, int, error) {
 	var a args
 	where := "user_id = " + a.add(q.UserID)
 	if q.AppID != "" {
@@ -314,7 +314,7 @@ func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*genauth.
 		where += " AND time <= " + a.add(q.End)
 	}
 	var (
-		out   []*genauth.LoginRecord
+		out   []*model.LoginRecord
 		total int
 	)
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead},
@@ -329,8 +329,8 @@ func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*genauth.
 			if err != nil {
 				return err
 			}
-			out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.LoginRecord, error) {
-				var rec genauth.LoginRecord
+			out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*model.LoginRecord, error) {
+				var rec model.LoginRecord
 				err := r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, &rec.Time)
 				rec.Time = utc(rec.Time)
 				return &rec, err
@@ -358,11 +358,11 @@ func (s *Store) ActiveClients(ctx context.Context, userID string, now time.Time)
 }
 
 // ActiveUsers returns a page of the users holding an active token of the client.
-func (s *Store) ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*genauth.User, int, error) {
+func (s *Store) ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*model.User, int, error) {
 	const where = ` FROM users WHERE id IN (SELECT user_id FROM tokens
 		WHERE client_id = $1 AND revoked_at IS NULL AND expires_at > $2)`
 	var (
-		list  []*genauth.User
+		list  []*model.User
 		total int
 	)
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly, IsoLevel: pgx.RepeatableRead},
@@ -382,7 +382,7 @@ func (s *Store) ActiveUsers(ctx context.Context, clientID string, now time.Time,
 }
 
 // UpdateApplication replaces the stored application app.ID, keeping its CreatedAt.
-func (s *Store) UpdateApplication(ctx context.Context, app *genauth.Application) error {
+func (s *Store) UpdateApplication(ctx context.Context, app *model.Application) error {
 	v := applicationValues(app)
 	// applicationValues: id first, created_at at index 14.
 	set := append(v[1:14:14], v[15:]...)
@@ -415,15 +415,15 @@ func (s *Store) DeleteApplication(ctx context.Context, id string) error {
 }
 
 // CreateAccessKey stores the user pool's only access key.
-func (s *Store) CreateAccessKey(ctx context.Context, k *genauth.AccessKey) error {
+func (s *Store) CreateAccessKey(ctx context.Context, k *model.AccessKey) error {
 	_, err := s.pool.Exec(ctx, `INSERT INTO access_keys (singleton, id, sealed_secret, created_at, updated_at)
 		VALUES (1, $1, $2, $3, $4)`, k.ID, k.SealedSecret, k.CreatedAt, k.UpdatedAt)
 	return mapErr("create access key", err)
 }
 
 // GetAccessKey returns the user pool's access key.
-func (s *Store) GetAccessKey(ctx context.Context) (*genauth.AccessKey, error) {
-	var k genauth.AccessKey
+func (s *Store) GetAccessKey(ctx context.Context) (*model.AccessKey, error) {
+	var k model.AccessKey
 	err := s.pool.QueryRow(ctx, `SELECT id, sealed_secret, created_at, updated_at FROM access_keys`).
 		Scan(&k.ID, &k.SealedSecret, &k.CreatedAt, &k.UpdatedAt)
 	if err != nil {
@@ -456,14 +456,14 @@ func (s *Store) UseNonce(ctx context.Context, nonce string, now, expires time.Ti
 		tag, err := tx.Exec(ctx, `INSERT INTO signature_nonces (nonce, expires_at) VALUES ($1, $2)
 			ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at
 			WHERE signature_nonces.expires_at <= $3`, nonce, expires, now)
-		if err := oneRow(tag, err); errors.Is(err, genauth.ErrNotFound) {
-			return fmt.Errorf("nonce: %w", genauth.ErrConflict)
+		if err := oneRow(tag, err); errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("nonce: %w", model.ErrConflict)
 		} else if err != nil {
 			return err
 		}
 		return nil
 	})
-	if errors.Is(err, genauth.ErrConflict) {
+	if errors.Is(err, model.ErrConflict) {
 		return err
 	}
 	return mapErr("use nonce", err)

@@ -9,9 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 )
 
 // TestAppSettingsMigration upgrades a database made before
@@ -69,12 +69,12 @@ func TestAppSettingsMigration(t *testing.T) {
 	if err := s.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	for id, scopes := range map[string]string{"m2m": genauth.AnyScope, "web": ""} {
+	for id, scopes := range map[string]string{"m2m": model.AnyScope, "web": ""} {
 		app, err := s.GetApplication(t.Context(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if app.AllowedScopes != scopes || app.ClaimsFormat != genauth.ClaimsStandard || app.WebOrigins != nil {
+		if app.AllowedScopes != scopes || app.ClaimsFormat != model.ClaimsStandard || app.WebOrigins != nil {
 			t.Errorf("%s after the migration: allowed scopes %q, claims format %q, web origins %q; want %q, standard, none",
 				id, app.AllowedScopes, app.ClaimsFormat, app.WebOrigins, scopes)
 		}

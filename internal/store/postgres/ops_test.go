@@ -9,9 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 )
 
 // TestOperable: the migrations a database lacks or does not know, the
@@ -47,7 +47,7 @@ func TestOperable(t *testing.T) {
 	}
 
 	now := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
-	for i, sess := range []genauth.Session{
+	for i, sess := range []model.Session{
 		{ExpiresAt: now.Add(time.Hour), LastSeenAt: now.Add(-time.Minute)},   // active
 		{ExpiresAt: now.Add(-time.Second), LastSeenAt: now},                  // expired
 		{ExpiresAt: now.Add(time.Hour), LastSeenAt: now.Add(-3 * time.Hour)}, // idle

@@ -19,7 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -269,21 +269,21 @@ func mapErr(op string, err error) error {
 		return nil
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
-		return genauth.ErrNotFound
+		return model.ErrNotFound
 	}
-	for _, sentinel := range []error{genauth.ErrNotFound, genauth.ErrInactive, genauth.ErrCodeRedeemed} {
+	for _, sentinel := range []error{model.ErrNotFound, model.ErrInactive, model.ErrCodeRedeemed} {
 		if err == sentinel {
 			return err
 		}
 	}
 	if pe, ok := errors.AsType[*pgconn.PgError](err); ok && pe.Code == "23505" { // unique_violation
 		if field, ok := conflictFields[pe.ConstraintName]; ok {
-			return fmt.Errorf("%s: %w", field, genauth.ErrConflict)
+			return fmt.Errorf("%s: %w", field, model.ErrConflict)
 		}
-		return genauth.ErrConflict
+		return model.ErrConflict
 	}
 	if unavailable(err) {
-		return fmt.Errorf("postgres: %s: %w: %w", op, genauth.ErrUnavailable, oneLine{err})
+		return fmt.Errorf("postgres: %s: %w: %w", op, model.ErrUnavailable, oneLine{err})
 	}
 	return fmt.Errorf("postgres: %s: %w", op, err)
 }

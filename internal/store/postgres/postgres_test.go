@@ -11,11 +11,11 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 	"github.com/opengenauth/genauth/internal/store/storetest"
 )
 
@@ -184,22 +184,22 @@ func TestWithLock(t *testing.T) {
 func TestConflictNamesField(t *testing.T) {
 	s := open(t)
 	ctx := t.Context()
-	if err := s.CreateUser(ctx, &genauth.User{ID: "u1", Username: "ada", Email: "ada@example.com", Phone: "12345"}); err != nil {
+	if err := s.CreateUser(ctx, &model.User{ID: "u1", Username: "ada", Email: "ada@example.com", Phone: "12345"}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		user *genauth.User
+		user *model.User
 		want string
 	}{
-		{&genauth.User{ID: "u1"}, "user id: already exists"},
-		{&genauth.User{ID: "u2", Username: "ada"}, "username: already exists"},
-		{&genauth.User{ID: "u2", Username: "ＡＤＡ"}, "username: already exists"},
-		{&genauth.User{ID: "u2", Email: "ADA@example.com"}, "email: already exists"},
-		{&genauth.User{ID: "u2", Phone: "12345"}, "phone: already exists"},
+		{&model.User{ID: "u1"}, "user id: already exists"},
+		{&model.User{ID: "u2", Username: "ada"}, "username: already exists"},
+		{&model.User{ID: "u2", Username: "ＡＤＡ"}, "username: already exists"},
+		{&model.User{ID: "u2", Email: "ADA@example.com"}, "email: already exists"},
+		{&model.User{ID: "u2", Phone: "12345"}, "phone: already exists"},
 	}
 	for _, tt := range tests {
 		err := s.CreateUser(ctx, tt.user)
-		if !errors.Is(err, genauth.ErrConflict) || err.Error() != tt.want {
+		if !errors.Is(err, model.ErrConflict) || err.Error() != tt.want {
 			t.Errorf("CreateUser(%+v) = %v, want %q", tt.user, err, tt.want)
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -15,7 +15,7 @@ import (
 // in its place (see store.Store). The row lock on the old token orders
 // concurrent rotations of it; a retry also locks the successors and their
 // access tokens, which orders it against their use.
-func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error {
+func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*model.Token) error {
 	if _, err := store.SuccessorID(refreshID, issued); err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 			revoked, rotated *time.Time
 		)
 		err := tx.QueryRow(ctx, `SELECT grant_id, parent_id, expires_at, revoked_at, rotated_at FROM tokens
-			WHERE id = $1 AND kind = $2 FOR UPDATE`, refreshID, genauth.TokenRefresh).Scan(&grantID, &parent, &expires, &revoked, &rotated)
+			WHERE id = $1 AND kind = $2 FOR UPDATE`, refreshID, model.TokenRefresh).Scan(&grantID, &parent, &expires, &revoked, &rotated)
 		if err != nil {
 			return err
 		}
@@ -42,10 +42,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 			// Revoked without a rotation: given up by a retry, it is reuse.
 			givenUp, err := givenUp(ctx, tx, refreshID, parent, *revoked)
 			if err != nil || !givenUp {
-				return cmp.Or(err, genauth.ErrInactive)
+				return cmp.Or(err, model.ErrInactive)
 			}
 		case !now.Before(expires):
-			return genauth.ErrInactive
+			return model.ErrInactive
 		default:
 			if _, err := tx.Exec(ctx, `UPDATE tokens SET rotated_at = $2, revoked_at = $2 WHERE id = $1`, refreshID, now); err != nil {
 				return err
@@ -61,7 +61,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 		if _, err := tx.Exec(ctx, `UPDATE tokens SET revoked_at = $1
 			WHERE revoked_at IS NULL AND (id IN (SELECT id FROM tokens WHERE parent_id = $2 AND kind = $3)
 				OR parent_id IN (SELECT id FROM tokens WHERE parent_id = $2 AND kind = $3))`,
-			now, refreshID, genauth.TokenRefresh); err != nil {
+			now, refreshID, model.TokenRefresh); err != nil {
 			return err
 		}
 		return insertTokens(ctx, tx, issued)
@@ -70,7 +70,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 		return mapErr("rotate refresh token", err)
 	}
 	if reused {
-		return genauth.ErrTokenReused
+		return model.ErrTokenReused
 	}
 	return nil
 }
@@ -89,7 +89,7 @@ func graceRetry(ctx context.Context, tx pgx.Tx, refreshID string, now, rotated, 
 	rows, err := tx.Query(ctx, `SELECT rotated_at IS NOT NULL OR revoked_at IS NOT NULL OR used_at IS NOT NULL
 		FROM tokens WHERE (parent_id = $1 AND kind = $2)
 			OR parent_id IN (SELECT id FROM tokens WHERE parent_id = $1 AND kind = $2)
-		ORDER BY id FOR UPDATE`, refreshID, genauth.TokenRefresh)
+		ORDER BY id FOR UPDATE`, refreshID, model.TokenRefresh)
 	if err != nil {
 		return false, err
 	}
@@ -114,6 +114,6 @@ func givenUp(ctx context.Context, tx pgx.Tx, refreshID string, parent *string, r
 	}
 	var found bool
 	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tokens WHERE parent_id = $1 AND kind = $2 AND id <> $3 AND issued_at >= $4)`,
-		*parent, genauth.TokenRefresh, refreshID, revoked).Scan(&found)
+		*parent, model.TokenRefresh, refreshID, revoked).Scan(&found)
 	return found, err
 }

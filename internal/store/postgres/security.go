@@ -10,19 +10,19 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 const throttleColumns = `key, count, window_start, locked_until, expires_at`
 
-func throttleValues(th *genauth.Throttle) []any {
+func throttleValues(th *model.Throttle) []any {
 	return []any{th.Key, th.Count, th.WindowStart, nullTime(th.LockedUntil), th.ExpiresAt}
 }
 
-func scanThrottle(r pgx.Row) (*genauth.Throttle, error) {
+func scanThrottle(r pgx.Row) (*model.Throttle, error) {
 	var (
-		th      genauth.Throttle
+		th      model.Throttle
 		lockEnd *time.Time
 	)
 	if err := r.Scan(&th.Key, &th.Count, &th.WindowStart, &lockEnd, &th.ExpiresAt); err != nil {
@@ -34,7 +34,7 @@ func scanThrottle(r pgx.Row) (*genauth.Throttle, error) {
 
 // HitThrottle counts one more failure for key (see store.Store); the upsert
 // is one statement, atomic under concurrency.
-func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error) {
+func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*model.Throttle, error) {
 	th, err := scanThrottle(s.pool.QueryRow(ctx, `INSERT INTO throttles (key, count, window_start, expires_at)
 		VALUES ($1, 1, $2, $4)
 		ON CONFLICT (key) DO UPDATE SET
@@ -59,9 +59,9 @@ const throttleLockClass = 0x67656e61 // "gena"
 // store.Store). A transaction-scoped advisory lock per key, taken in key
 // order (so that no two callers wait on each other in a cycle), makes
 // callers on every node take turns on a key, also on one without a row yet.
-func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*genauth.Throttle, bool, error) {
+func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*model.Throttle, bool, error) {
 	var (
-		states  []*genauth.Throttle
+		states  []*model.Throttle
 		granted bool
 	)
 	order := make([]string, len(keys))
@@ -75,7 +75,7 @@ func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.D
 				return err
 			}
 		}
-		current := make([]*genauth.Throttle, len(keys))
+		current := make([]*model.Throttle, len(keys))
 		for i, k := range keys {
 			th, err := scanThrottle(tx.QueryRow(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = $1`, k.Key))
 			if err != nil && !errors.Is(err, pgx.ErrNoRows) {
@@ -108,7 +108,7 @@ func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
 }
 
 // GetThrottle returns key's state.
-func (s *Store) GetThrottle(ctx context.Context, key string) (*genauth.Throttle, error) {
+func (s *Store) GetThrottle(ctx context.Context, key string) (*model.Throttle, error) {
 	th, err := scanThrottle(s.pool.QueryRow(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = $1`, key))
 	if err != nil {
 		return nil, mapErr("get throttle", err)
@@ -124,12 +124,12 @@ func (s *Store) ResetThrottle(ctx context.Context, key string) error {
 
 const auditColumns = `time, type, user_id, client_id, ip, detail`
 
-func auditValues(e *genauth.AuditEvent) []any {
+func auditValues(e *model.AuditEvent) []any {
 	return []any{e.Time, e.Type, e.UserID, e.ClientID, e.IP, e.Detail}
 }
 
 // AppendAuditEvents stores events in one batch.
-func (s *Store) AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error {
+func (s *Store) AppendAuditEvents(ctx context.Context, events ...*model.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -142,7 +142,7 @@ func (s *Store) AppendAuditEvents(ctx context.Context, events ...*genauth.AuditE
 }
 
 // ListAuditEvents returns the events matching q, newest first.
-func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*genauth.AuditEvent, error) {
+func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error) {
 	var where []string
 	var args []any
 	add := func(cond string, v any) {
@@ -174,8 +174,8 @@ func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*gen
 	if err != nil {
 		return nil, mapErr("list audit events", err)
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.AuditEvent, error) {
-		var e genauth.AuditEvent
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*model.AuditEvent, error) {
+		var e model.AuditEvent
 		if err := r.Scan(&e.Time, &e.Type, &e.UserID, &e.ClientID, &e.IP, &e.Detail); err != nil {
 			return nil, err
 		}

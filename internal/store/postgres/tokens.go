@@ -6,20 +6,20 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
 	issued_at, expires_at, revoked_at, used_at`
 
 // tokenValues are t's column values in tokenColumns order.
-func tokenValues(t *genauth.Token) []any {
+func tokenValues(t *model.Token) []any {
 	return []any{t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID), t.ClientID, t.UserID,
 		t.Scope, t.Protocol, t.IssuedAt, t.ExpiresAt, nullTime(t.RevokedAt), nullTime(t.UsedAt)}
 }
 
 // CreateTokens stores tokens in one transaction: all or none.
-func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) error {
+func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
@@ -28,7 +28,7 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) erro
 }
 
 // insertTokens queues one INSERT per token in a single round trip.
-func insertTokens(ctx context.Context, tx pgx.Tx, tokens []*genauth.Token) error {
+func insertTokens(ctx context.Context, tx pgx.Tx, tokens []*model.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
@@ -41,7 +41,7 @@ func insertTokens(ctx context.Context, tx pgx.Tx, tokens []*genauth.Token) error
 }
 
 // GetToken returns the token with this hash, active or not: one primary-key lookup.
-func (s *Store) GetToken(ctx context.Context, hash string) (*genauth.Token, error) {
+func (s *Store) GetToken(ctx context.Context, hash string) (*model.Token, error) {
 	t, err := scanToken(s.pool.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, mapErr("get token", err)
@@ -54,7 +54,7 @@ func (s *Store) GetToken(ctx context.Context, hash string) (*genauth.Token, erro
 // commit: a concurrent RevokeToken, which locks the row for update, runs
 // either before (this call then sees the revocation: genauth.ErrInactive) or
 // after the commit (and its cascade then sees and revokes the new tokens).
-func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*genauth.Token) error {
+func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*model.Token) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var (
 			expires time.Time
@@ -66,7 +66,7 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 			return err
 		}
 		if revoked != nil || !now.Before(expires) {
-			return genauth.ErrInactive
+			return model.ErrInactive
 		}
 		return insertTokens(ctx, tx, issued)
 	})
@@ -80,7 +80,7 @@ func (s *Store) RecordTokenUse(ctx context.Context, hash string, now time.Time) 
 	_, err := s.pool.Exec(ctx, `UPDATE tokens a SET used_at = $2
 		WHERE a.hash = $1 AND a.kind = $3 AND a.used_at IS NULL AND a.revoked_at IS NULL
 			AND EXISTS (SELECT 1 FROM tokens r WHERE r.id = a.parent_id AND r.parent_id IS NOT NULL)`,
-		hash, now, genauth.TokenAccess)
+		hash, now, model.TokenAccess)
 	return mapErr("record token use", err)
 }
 
@@ -88,8 +88,8 @@ func (s *Store) RecordTokenUse(ctx context.Context, hash string, now time.Time) 
 // every unrevoked token of its grant (RFC 7009 section 2.1), and returns the
 // token as it was before. The row lock taken first orders it against
 // concurrent refreshes and revocations.
-func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
-	var found *genauth.Token
+func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*model.Token, error) {
+	var found *model.Token
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		t, err := scanToken(tx.QueryRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = $1 FOR UPDATE`, hash))
 		if err != nil {
@@ -101,7 +101,7 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*g
 				return err
 			}
 		}
-		if t.Kind != genauth.TokenRefresh {
+		if t.Kind != model.TokenRefresh {
 			return nil
 		}
 		_, err = tx.Exec(ctx, `UPDATE tokens SET revoked_at = $2 WHERE grant_id = $1 AND revoked_at IS NULL`,
@@ -114,9 +114,9 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*g
 	return found, nil
 }
 
-func scanToken(r pgx.Row) (*genauth.Token, error) {
+func scanToken(r pgx.Row) (*model.Token, error) {
 	var (
-		t          genauth.Token
+		t          model.Token
 		id, parent *string
 		revoked    *time.Time
 		used       *time.Time

@@ -9,9 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
-	"github.com/opengenauth/genauth/internal/store/postgres/pgtest"
 )
 
 // TestReadOnlyIsUnavailable: a server that refuses writes (a standby, or
@@ -35,14 +35,14 @@ func TestReadOnlyIsUnavailable(t *testing.T) {
 	if err := ro.Ping(t.Context()); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
-	if _, err := ro.GetToken(t.Context(), "nothing"); !errors.Is(err, genauth.ErrNotFound) {
+	if _, err := ro.GetToken(t.Context(), "nothing"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("a read: %v, want ErrNotFound", err)
 	}
-	if err := ro.CheckWrite(t.Context()); !errors.Is(err, genauth.ErrUnavailable) {
+	if err := ro.CheckWrite(t.Context()); !errors.Is(err, model.ErrUnavailable) {
 		t.Errorf("CheckWrite: %v, want ErrUnavailable", err)
 	}
-	if err := ro.CreateTokens(t.Context(), &genauth.Token{Hash: "h", ID: "i", Kind: genauth.TokenAccess, GrantID: "g",
-		ClientID: "c", UserID: "u", Protocol: genauth.ProtocolOAuth, IssuedAt: time.Now(), ExpiresAt: time.Now()}); !errors.Is(err, genauth.ErrUnavailable) {
+	if err := ro.CreateTokens(t.Context(), &model.Token{Hash: "h", ID: "i", Kind: model.TokenAccess, GrantID: "g",
+		ClientID: "c", UserID: "u", Protocol: model.ProtocolOAuth, IssuedAt: time.Now(), ExpiresAt: time.Now()}); !errors.Is(err, model.ErrUnavailable) {
 		t.Errorf("CreateTokens: %v, want ErrUnavailable", err)
 	}
 }
@@ -73,7 +73,7 @@ func TestUnreachableIsUnavailable(t *testing.T) {
 		{"GetToken", func() error { _, err := s.GetToken(ctx, "x"); return err }},
 		{"CheckWrite", func() error { return s.CheckWrite(ctx) }},
 	} {
-		if err := op.fn(); !errors.Is(err, genauth.ErrUnavailable) {
+		if err := op.fn(); !errors.Is(err, model.ErrUnavailable) {
 			t.Errorf("%s while unreachable: %v, want ErrUnavailable", op.name, err)
 		}
 	}

@@ -6,8 +6,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -18,7 +18,7 @@ const userColumns = `id, username, email, email_verified, phone, phone_verified,
 
 // userValues are u's column values in userColumns order, then email_lower
 // and username_key: the forms loginid compares them in, computed in Go.
-func userValues(u *genauth.User) []any {
+func userValues(u *model.User) []any {
 	return []any{u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone),
 		u.PhoneVerified, u.PasswordHash, u.Name, u.GivenName, u.FamilyName, u.MiddleName, u.Nickname,
 		u.PreferredUsername, u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale,
@@ -46,7 +46,7 @@ func customData(m map[string]any) map[string]any {
 
 // CreateUser stores u; a taken id, username (as loginid compares them),
 // email (in any case), phone or external id gives genauth.ErrConflict.
-func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
+func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 	_, err := s.pool.Exec(ctx, insertUser, userValues(u)...)
 	return mapErr("create user", err)
 }
@@ -56,7 +56,7 @@ const insertUser = `INSERT INTO users (` + userColumns + `, email_lower, usernam
 		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`
 
 // GetUser returns the user with this id.
-func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
+func (s *Store) GetUser(ctx context.Context, id string) (*model.User, error) {
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if err != nil {
 		return nil, mapErr("get user", err)
@@ -66,10 +66,10 @@ func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
 
 // FindUserByLogin finds the user whose username, email or phone is login
 // as loginid compares them; store.MatchLogin picks among several matches.
-func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.User, error) {
+func (s *Store) FindUserByLogin(ctx context.Context, login string) (*model.User, error) {
 	l := loginid.Normalize(login)
 	if l.Username == "" {
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	}
 	found, err := collectUsers(s.pool.Query(ctx, `SELECT `+userColumns+` FROM users
 		WHERE username_key = $1 OR email_lower = $2 OR phone = $3`, l.Username, l.Email, l.Phone))
@@ -80,7 +80,7 @@ func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.Use
 }
 
 // DuplicateUsernames returns the users sharing a username key, grouped.
-func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*genauth.User, error) {
+func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*model.User, error) {
 	list, err := collectUsers(s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE username_key IN (
 		SELECT username_key FROM users WHERE username_key IS NOT NULL GROUP BY username_key HAVING count(*) > 1)
 		ORDER BY username_key, created_at, seq`))
@@ -91,21 +91,21 @@ func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*genauth.User, erro
 }
 
 // ListUsers returns every user, oldest first.
-func (s *Store) ListUsers(ctx context.Context) ([]*genauth.User, error) {
+func (s *Store) ListUsers(ctx context.Context) ([]*model.User, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users ORDER BY created_at, seq`)
 	if err != nil {
 		return nil, mapErr("list users", err)
 	}
-	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*genauth.User, error) { return scanUser(r) })
+	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*model.User, error) { return scanUser(r) })
 	if err != nil {
 		return nil, mapErr("list users", err)
 	}
 	return users, nil
 }
 
-func scanUser(r pgx.Row) (*genauth.User, error) {
+func scanUser(r pgx.Row) (*model.User, error) {
 	var (
-		u                      genauth.User
+		u                      model.User
 		username, email, phone *string
 		externalID             *string
 		lastLogin              *time.Time

@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
@@ -19,14 +19,14 @@ const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirec
 	allowed_scopes, claims_format, web_origins`
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
-func (s *Store) CreateApplication(ctx context.Context, app *genauth.Application) error {
+func (s *Store) CreateApplication(ctx context.Context, app *model.Application) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO applications (`+applicationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, applicationArgs(app)...)
 	return mapErr("create application", err)
 }
 
 // applicationArgs are app's column values in applicationColumns order.
-func applicationArgs(app *genauth.Application) []any {
+func applicationArgs(app *model.Application) []any {
 	return []any{app.ID, app.Name, app.SecretHash, jsonList(app.RedirectURIs), jsonList(app.LogoutRedirectURIs),
 		app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod, jsonList(app.GrantTypes),
 		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg, app.RequireConsent,
@@ -37,7 +37,7 @@ func applicationArgs(app *genauth.Application) []any {
 }
 
 // GetApplication returns the application with this id.
-func (s *Store) GetApplication(ctx context.Context, id string) (*genauth.Application, error) {
+func (s *Store) GetApplication(ctx context.Context, id string) (*model.Application, error) {
 	row := s.readRow(ctx, `SELECT `+applicationColumns+` FROM applications WHERE id = ?`, id)
 	app, err := scanApplication(row)
 	if err != nil {
@@ -47,13 +47,13 @@ func (s *Store) GetApplication(ctx context.Context, id string) (*genauth.Applica
 }
 
 // ListApplications returns every application, oldest first.
-func (s *Store) ListApplications(ctx context.Context) ([]*genauth.Application, error) {
+func (s *Store) ListApplications(ctx context.Context) ([]*model.Application, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+applicationColumns+` FROM applications ORDER BY created_at, rowid`)
 	if err != nil {
 		return nil, mapErr("list applications", err)
 	}
 	defer rows.Close()
-	var apps []*genauth.Application
+	var apps []*model.Application
 	for rows.Next() {
 		app, err := scanApplication(rows)
 		if err != nil {
@@ -69,9 +69,9 @@ func (s *Store) ListApplications(ctx context.Context) ([]*genauth.Application, e
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanApplication(r scanner) (*genauth.Application, error) {
+func scanApplication(r scanner) (*model.Application, error) {
 	var (
-		app                                            genauth.Application
+		app                                            model.Application
 		redirects, logoutRedirects, grantTypes         string
 		accessTTL, refreshTTL, idTTL, created, updated int64
 		grace, idle                                    int64

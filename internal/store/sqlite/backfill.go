@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"math"
 
-	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 )
 
 // goSteps are the parts of migrations that SQL cannot do, run in the

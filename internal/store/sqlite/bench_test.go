@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
@@ -25,11 +25,11 @@ func openBench(b *testing.B, n int) *sqlite.Store {
 		b.Fatal(err)
 	}
 	now := time.Now().UTC()
-	batch := make([]*genauth.Token, 0, 1000)
+	batch := make([]*model.Token, 0, 1000)
 	for i := range n {
-		batch = append(batch, &genauth.Token{
-			Hash: fmt.Sprintf("h%d", i), ID: fmt.Sprintf("j%d", i), Kind: genauth.TokenAccess, GrantID: fmt.Sprintf("g%d", i),
-			ClientID: "app", UserID: "user", Scope: "user", Protocol: genauth.ProtocolOAuth,
+		batch = append(batch, &model.Token{
+			Hash: fmt.Sprintf("h%d", i), ID: fmt.Sprintf("j%d", i), Kind: model.TokenAccess, GrantID: fmt.Sprintf("g%d", i),
+			ClientID: "app", UserID: "user", Scope: "user", Protocol: model.ProtocolOAuth,
 			IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 		})
 		if len(batch) == cap(batch) || i == n-1 {
@@ -83,11 +83,11 @@ func BenchmarkCreateTokens(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		var pair []*genauth.Token
-		for _, kind := range []string{genauth.TokenAccess, genauth.TokenRefresh} {
-			pair = append(pair, &genauth.Token{
+		var pair []*model.Token
+		for _, kind := range []string{model.TokenAccess, model.TokenRefresh} {
+			pair = append(pair, &model.Token{
 				Hash: fmt.Sprintf("%s%d", kind, i), ID: fmt.Sprintf("%s-j%d", kind, i), Kind: kind, GrantID: "g",
-				ClientID: "app", UserID: "user", Scope: "user", Protocol: genauth.ProtocolOAuth,
+				ClientID: "app", UserID: "user", Scope: "user", Protocol: model.ProtocolOAuth,
 				IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 			})
 		}

@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // CreateAuthCode stores c; a taken hash gives genauth.ErrConflict.
-func (s *Store) CreateAuthCode(ctx context.Context, c *genauth.AuthCode) error {
+func (s *Store) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
 	_, err := s.writeExec(ctx, `INSERT INTO auth_codes (hash, grant_id, client_id, user_id,
 		redirect_uri, scope, protocol, nonce, code_challenge, code_challenge_method, session_id_hash,
 		auth_time, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -22,9 +22,9 @@ func (s *Store) CreateAuthCode(ctx context.Context, c *genauth.AuthCode) error {
 // GetAuthCode returns the code with this hash if it is unredeemed and
 // unexpired at now. A redeemed code gives genauth.ErrCodeRedeemed, even once
 // it has expired.
-func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*genauth.AuthCode, error) {
+func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*model.AuthCode, error) {
 	var (
-		c                          genauth.AuthCode
+		c                          model.AuthCode
 		authTime, created, expires int64
 		redeemed                   sql.NullInt64
 	)
@@ -38,10 +38,10 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*g
 		return nil, mapErr("get authorization code", err)
 	}
 	if redeemed.Valid {
-		return nil, genauth.ErrCodeRedeemed
+		return nil, model.ErrCodeRedeemed
 	}
 	if expires <= toMS(now) {
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	}
 	c.AuthTime, c.CreatedAt, c.ExpiresAt = fromMS(authTime), fromMS(created), fromMS(expires)
 	return &c, nil
@@ -51,7 +51,7 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*g
 // transaction. A code redeemed before revokes its grant's tokens (and that
 // revocation is committed) and gives genauth.ErrCodeRedeemed; an expired or
 // unknown code gives genauth.ErrNotFound and changes nothing.
-func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, issued []*genauth.Token) error {
+func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, issued []*model.Token) error {
 	var errRedeemed error
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := s.txExec(ctx, tx, `UPDATE auth_codes SET redeemed_at = ?
@@ -76,11 +76,11 @@ func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, 
 			return err // sql.ErrNoRows: an unknown code
 		}
 		if !redeemed.Valid {
-			return genauth.ErrNotFound // expired
+			return model.ErrNotFound // expired
 		}
 		// A replayed code: the code may have been stolen, so its grant ends.
 		// Returning nil commits the revocation.
-		errRedeemed = genauth.ErrCodeRedeemed
+		errRedeemed = model.ErrCodeRedeemed
 		_, err = s.txExec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`,
 			toMS(now), grantID)
 		return err

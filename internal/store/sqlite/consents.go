@@ -5,11 +5,11 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // SaveConsent creates or replaces the user's consent for the client.
-func (s *Store) SaveConsent(ctx context.Context, c *genauth.Consent) error {
+func (s *Store) SaveConsent(ctx context.Context, c *model.Consent) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO consents (user_id, client_id, scopes, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (user_id, client_id) DO UPDATE SET scopes = excluded.scopes, updated_at = excluded.updated_at`,
@@ -18,7 +18,7 @@ func (s *Store) SaveConsent(ctx context.Context, c *genauth.Consent) error {
 }
 
 // GetConsent returns the user's consent for the client.
-func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*genauth.Consent, error) {
+func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*model.Consent, error) {
 	row := s.read.QueryRowContext(ctx, `SELECT user_id, client_id, scopes, created_at, updated_at
 		FROM consents WHERE user_id = ? AND client_id = ?`, userID, clientID)
 	c, err := scanConsent(row)
@@ -26,14 +26,14 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (*genau
 }
 
 // ListConsents returns the user's consents, oldest first.
-func (s *Store) ListConsents(ctx context.Context, userID string) ([]*genauth.Consent, error) {
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]*model.Consent, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT user_id, client_id, scopes, created_at, updated_at
 		FROM consents WHERE user_id = ? ORDER BY created_at, client_id`, userID)
 	if err != nil {
 		return nil, mapErr("list consents", err)
 	}
 	defer rows.Close()
-	var out []*genauth.Consent
+	var out []*model.Consent
 	for rows.Next() {
 		c, err := scanConsent(rows)
 		if err != nil {
@@ -71,9 +71,9 @@ func (s *Store) WithdrawConsent(ctx context.Context, userID, clientID string, no
 	return int(revoked), nil
 }
 
-func scanConsent(r scanner) (*genauth.Consent, error) {
+func scanConsent(r scanner) (*model.Consent, error) {
 	var (
-		c                genauth.Consent
+		c                model.Consent
 		scopes           string
 		created, updated int64
 	)

@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"iter"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/storecopy"
 )
 
@@ -56,23 +56,23 @@ func rows[T any](ctx context.Context, tx *sql.Tx, q string, scan func(scanner) (
 	}
 }
 
-func (e exporter) Applications(ctx context.Context) iter.Seq2[*genauth.Application, error] {
+func (e exporter) Applications(ctx context.Context) iter.Seq2[*model.Application, error] {
 	return rows(ctx, e.tx, `SELECT `+applicationColumns+` FROM applications ORDER BY rowid`, scanApplication)
 }
 
-func (e exporter) Users(ctx context.Context) iter.Seq2[*genauth.User, error] {
+func (e exporter) Users(ctx context.Context) iter.Seq2[*model.User, error] {
 	return rows(ctx, e.tx, `SELECT `+userColumns+` FROM users ORDER BY rowid`, scanUser)
 }
 
-func (e exporter) Sessions(ctx context.Context) iter.Seq2[*genauth.Session, error] {
+func (e exporter) Sessions(ctx context.Context) iter.Seq2[*model.Session, error] {
 	return rows(ctx, e.tx, `SELECT `+sessionColumns+` FROM sessions ORDER BY rowid`, scanSession)
 }
 
-func (e exporter) Throttles(ctx context.Context) iter.Seq2[*genauth.Throttle, error] {
+func (e exporter) Throttles(ctx context.Context) iter.Seq2[*model.Throttle, error] {
 	return rows(ctx, e.tx, `SELECT `+throttleColumns+` FROM throttles ORDER BY rowid`, scanThrottle)
 }
 
-func (e exporter) AuditEvents(ctx context.Context) iter.Seq2[*genauth.AuditEvent, error] {
+func (e exporter) AuditEvents(ctx context.Context) iter.Seq2[*model.AuditEvent, error] {
 	return rows(ctx, e.tx, `SELECT `+auditColumns+` FROM audit_events ORDER BY rowid`, scanAuditEvent)
 }
 
@@ -119,12 +119,12 @@ func (e exporter) Tokens(ctx context.Context) iter.Seq2[*storecopy.Token, error]
 		})
 }
 
-func (e exporter) SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey, error] {
+func (e exporter) SigningKeys(ctx context.Context) iter.Seq2[*model.SigningKey, error] {
 	return rows(ctx, e.tx, `SELECT id, alg, public_der, encrypted_private, created_at, activates_at
 		FROM signing_keys ORDER BY rowid`,
-		func(r scanner) (*genauth.SigningKey, error) {
+		func(r scanner) (*model.SigningKey, error) {
 			var (
-				k                  genauth.SigningKey
+				k                  model.SigningKey
 				created, activates int64
 			)
 			if err := r.Scan(&k.ID, &k.Alg, &k.PublicDER, &k.EncryptedPrivate, &created, &activates); err != nil {
@@ -135,16 +135,16 @@ func (e exporter) SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey
 		})
 }
 
-func (e exporter) Consents(ctx context.Context) iter.Seq2[*genauth.Consent, error] {
+func (e exporter) Consents(ctx context.Context) iter.Seq2[*model.Consent, error] {
 	return rows(ctx, e.tx, `SELECT user_id, client_id, scopes, created_at, updated_at FROM consents ORDER BY rowid`,
 		scanConsent)
 }
 
-func (e exporter) AccessKeys(ctx context.Context) iter.Seq2[*genauth.AccessKey, error] {
+func (e exporter) AccessKeys(ctx context.Context) iter.Seq2[*model.AccessKey, error] {
 	return rows(ctx, e.tx, `SELECT id, sealed_secret, created_at, updated_at FROM access_keys ORDER BY rowid`,
-		func(r scanner) (*genauth.AccessKey, error) {
+		func(r scanner) (*model.AccessKey, error) {
 			var (
-				k                genauth.AccessKey
+				k                model.AccessKey
 				created, updated int64
 			)
 			if err := r.Scan(&k.ID, &k.SealedSecret, &created, &updated); err != nil {
@@ -155,11 +155,11 @@ func (e exporter) AccessKeys(ctx context.Context) iter.Seq2[*genauth.AccessKey, 
 		})
 }
 
-func (e exporter) Logins(ctx context.Context) iter.Seq2[*genauth.LoginRecord, error] {
+func (e exporter) Logins(ctx context.Context) iter.Seq2[*model.LoginRecord, error] {
 	return rows(ctx, e.tx, `SELECT user_id, app_id, client_ip, user_agent, time FROM login_history ORDER BY rowid`,
-		func(r scanner) (*genauth.LoginRecord, error) {
+		func(r scanner) (*model.LoginRecord, error) {
 			var (
-				rec genauth.LoginRecord
+				rec model.LoginRecord
 				at  int64
 			)
 			if err := r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, &at); err != nil {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // CreateSigningKey stores k; a taken id gives genauth.ErrConflict.
-func (s *Store) CreateSigningKey(ctx context.Context, k *genauth.SigningKey) error {
+func (s *Store) CreateSigningKey(ctx context.Context, k *model.SigningKey) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO signing_keys
 		(id, alg, public_der, encrypted_private, created_at, activates_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		k.ID, k.Alg, k.PublicDER, k.EncryptedPrivate, toMS(k.CreatedAt), toMS(k.ActivatesAt))
@@ -16,17 +16,17 @@ func (s *Store) CreateSigningKey(ctx context.Context, k *genauth.SigningKey) err
 }
 
 // ListSigningKeys returns every key ordered by activation, then creation.
-func (s *Store) ListSigningKeys(ctx context.Context) ([]*genauth.SigningKey, error) {
+func (s *Store) ListSigningKeys(ctx context.Context) ([]*model.SigningKey, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT id, alg, public_der, encrypted_private, created_at, activates_at
 		FROM signing_keys ORDER BY activates_at, created_at, id`)
 	if err != nil {
 		return nil, mapErr("list signing keys", err)
 	}
 	defer rows.Close()
-	var keys []*genauth.SigningKey
+	var keys []*model.SigningKey
 	for rows.Next() {
 		var (
-			k                  genauth.SigningKey
+			k                  model.SigningKey
 			created, activates int64
 		)
 		if err := rows.Scan(&k.ID, &k.Alg, &k.PublicDER, &k.EncryptedPrivate, &created, &activates); err != nil {
@@ -45,7 +45,7 @@ func (s *Store) ActivateSigningKey(ctx context.Context, id string, at time.Time)
 		return mapErr("activate signing key", err)
 	}
 	if n, err := res.RowsAffected(); err == nil && n == 0 {
-		return genauth.ErrNotFound
+		return model.ErrNotFound
 	}
 	return nil
 }

@@ -8,13 +8,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 // UpdateUser replaces the stored user u.ID, keeping its CreatedAt.
-func (s *Store) UpdateUser(ctx context.Context, u *genauth.User, signOut bool) error {
+func (s *Store) UpdateUser(ctx context.Context, u *model.User, signOut bool) error {
 	args, err := userArgs(u)
 	if err != nil {
 		return fmt.Errorf("sqlite: update user: %w", err)
@@ -56,13 +56,13 @@ func oneRow(res sql.Result, err error) error {
 		return err
 	}
 	if n == 0 {
-		return genauth.ErrNotFound
+		return model.ErrNotFound
 	}
 	return nil
 }
 
 // CreateUsers stores all users in one transaction, or none.
-func (s *Store) CreateUsers(ctx context.Context, users []*genauth.User) error {
+func (s *Store) CreateUsers(ctx context.Context, users []*model.User) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		for i, u := range users {
 			args, err := userArgs(u)
@@ -106,7 +106,7 @@ func (s *Store) DeleteUsers(ctx context.Context, ids []string) error {
 }
 
 // FindUser finds the user whose field equals value as loginid compares it.
-func (s *Store) FindUser(ctx context.Context, field store.UserField, value string) (*genauth.User, error) {
+func (s *Store) FindUser(ctx context.Context, field store.UserField, value string) (*model.User, error) {
 	var col, compared string
 	switch field {
 	case store.ByUsername:
@@ -121,7 +121,7 @@ func (s *Store) FindUser(ctx context.Context, field store.UserField, value strin
 		return nil, fmt.Errorf("sqlite: find user: unknown field %q", field)
 	}
 	if compared == "" {
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	}
 	found, err := queryUsers(ctx, s.read, `SELECT `+userColumns+` FROM users WHERE `+col+` = ?`, compared)
 	if err != nil {
@@ -210,7 +210,7 @@ func userWhere(q store.UserQuery) (string, []any, error) {
 }
 
 // QueryUsers returns a page of matching users and how many match.
-func (s *Store) QueryUsers(ctx context.Context, q store.UserQuery) ([]*genauth.User, int, error) {
+func (s *Store) QueryUsers(ctx context.Context, q store.UserQuery) ([]*model.User, int, error) {
 	where, args, err := userWhere(q)
 	if err != nil {
 		return nil, 0, fmt.Errorf("sqlite: query users: %w", err)
@@ -249,13 +249,13 @@ type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 }
 
-func queryUsers(ctx context.Context, db querier, q string, args ...any) ([]*genauth.User, error) {
+func queryUsers(ctx context.Context, db querier, q string, args ...any) ([]*model.User, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []*genauth.User
+	var out []*model.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -292,7 +292,7 @@ func signOutTx(ctx context.Context, tx *sql.Tx, userID string, clientIDs []strin
 }
 
 // RecordLogin appends to the login history and updates the user's login counters.
-func (s *Store) RecordLogin(ctx context.Context, rec *genauth.LoginRecord) error {
+func (s *Store) RecordLogin(ctx context.Context, rec *model.LoginRecord) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET logins_count = logins_count + 1, last_login = ?, last_ip = ?
 			WHERE id = ?`, toMS(rec.Time), rec.ClientIP, rec.UserID)
@@ -307,7 +307,7 @@ func (s *Store) RecordLogin(ctx context.Context, rec *genauth.LoginRecord) error
 }
 
 // ListLogins returns a page of login history, newest first, and the total.
-func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*genauth.LoginRecord, int, error) {
+func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*model.LoginRecord, int, error) {
 	where, args := "user_id = ?", []any{q.UserID}
 	if q.AppID != "" {
 		where, args = where+" AND app_id = ?", append(args, q.AppID)
@@ -336,10 +336,10 @@ func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*genauth.
 		return nil, 0, mapErr("list logins", err)
 	}
 	defer rows.Close()
-	var out []*genauth.LoginRecord
+	var out []*model.LoginRecord
 	for rows.Next() {
 		var (
-			r  genauth.LoginRecord
+			r  model.LoginRecord
 			at int64
 		)
 		if err := rows.Scan(&r.UserID, &r.AppID, &r.ClientIP, &r.UserAgent, &at); err != nil {
@@ -374,7 +374,7 @@ func (s *Store) ActiveClients(ctx context.Context, userID string, now time.Time)
 }
 
 // ActiveUsers returns a page of the users holding an active token of the client.
-func (s *Store) ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*genauth.User, int, error) {
+func (s *Store) ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*model.User, int, error) {
 	const where = ` FROM users WHERE id IN (SELECT user_id FROM tokens
 		WHERE client_id = ? AND revoked_at IS NULL AND expires_at > ?)`
 	tx, err := s.read.BeginTx(ctx, nil)
@@ -395,7 +395,7 @@ func (s *Store) ActiveUsers(ctx context.Context, clientID string, now time.Time,
 }
 
 // UpdateApplication replaces the stored application app.ID, keeping its CreatedAt.
-func (s *Store) UpdateApplication(ctx context.Context, app *genauth.Application) error {
+func (s *Store) UpdateApplication(ctx context.Context, app *model.Application) error {
 	args := applicationArgs(app)
 	// applicationArgs: id first, created_at at index 14.
 	set := append(args[1:14:14], args[15:]...)
@@ -428,16 +428,16 @@ func (s *Store) DeleteApplication(ctx context.Context, id string) error {
 }
 
 // CreateAccessKey stores the user pool's only access key.
-func (s *Store) CreateAccessKey(ctx context.Context, k *genauth.AccessKey) error {
+func (s *Store) CreateAccessKey(ctx context.Context, k *model.AccessKey) error {
 	_, err := s.write.ExecContext(ctx, `INSERT INTO access_keys (singleton, id, sealed_secret, created_at, updated_at)
 		VALUES (1, ?, ?, ?, ?)`, k.ID, k.SealedSecret, toMS(k.CreatedAt), toMS(k.UpdatedAt))
 	return mapErr("create access key", err)
 }
 
 // GetAccessKey returns the user pool's access key.
-func (s *Store) GetAccessKey(ctx context.Context) (*genauth.AccessKey, error) {
+func (s *Store) GetAccessKey(ctx context.Context) (*model.AccessKey, error) {
 	var (
-		k                genauth.AccessKey
+		k                model.AccessKey
 		created, updated int64
 	)
 	err := s.read.QueryRowContext(ctx, `SELECT id, sealed_secret, created_at, updated_at FROM access_keys`).
@@ -470,14 +470,14 @@ func (s *Store) UseNonce(ctx context.Context, nonce string, now, expires time.Ti
 		res, err := tx.ExecContext(ctx, `INSERT INTO signature_nonces (nonce, expires_at) VALUES (?, ?)
 			ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at
 			WHERE signature_nonces.expires_at <= ?`, nonce, toMS(expires), toMS(now))
-		if err := oneRow(res, err); errors.Is(err, genauth.ErrNotFound) {
-			return fmt.Errorf("nonce: %w", genauth.ErrConflict)
+		if err := oneRow(res, err); errors.Is(err, model.ErrNotFound) {
+			return fmt.Errorf("nonce: %w", model.ErrConflict)
 		} else if err != nil {
 			return err
 		}
 		return nil
 	})
-	if errors.Is(err, genauth.ErrConflict) {
+	if errors.Is(err, model.ErrConflict) {
 		return err
 	}
 	return mapErr("use nonce", err)

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // TestAppSettingsMigration upgrades a database made before
@@ -66,12 +66,12 @@ func TestAppSettingsMigration(t *testing.T) {
 	if err := s.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	for id, scopes := range map[string]string{"m2m": genauth.AnyScope, "web": ""} {
+	for id, scopes := range map[string]string{"m2m": model.AnyScope, "web": ""} {
 		app, err := s.GetApplication(t.Context(), id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if app.AllowedScopes != scopes || app.ClaimsFormat != genauth.ClaimsStandard || app.WebOrigins != nil {
+		if app.AllowedScopes != scopes || app.ClaimsFormat != model.ClaimsStandard || app.WebOrigins != nil {
 			t.Errorf("%s after the migration: allowed scopes %q, claims format %q, web origins %q; want %q, standard, none",
 				id, app.AllowedScopes, app.ClaimsFormat, app.WebOrigins, scopes)
 		}

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
@@ -39,7 +39,7 @@ func TestOperable(t *testing.T) {
 		t.Errorf("newest time of an empty database %v, %v; want zero", newest, err)
 	}
 	at := time.Date(2031, 1, 2, 3, 4, 5, 0, time.UTC)
-	if err := s.AppendAuditEvents(ctx, &genauth.AuditEvent{Time: at, Type: genauth.AuditLoginSuccess}); err != nil {
+	if err := s.AppendAuditEvents(ctx, &model.AuditEvent{Time: at, Type: model.AuditLoginSuccess}); err != nil {
 		t.Fatal(err)
 	}
 	if newest, err := s.NewestTime(ctx); err != nil || !newest.Equal(at) {

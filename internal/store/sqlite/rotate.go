@@ -6,13 +6,13 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 // RotateRefreshToken retires the refresh token refreshID and stores issued
 // in its place, in one immediate transaction (see store.Store).
-func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*genauth.Token) error {
+func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*model.Token) error {
 	if _, err := store.SuccessorID(refreshID, issued); err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 			revoked, rotated sql.NullInt64
 		)
 		err := s.txRow(ctx, tx, `SELECT grant_id, parent_id, expires_at, revoked_at, rotated_at FROM tokens
-			WHERE id = ? AND kind = ?`, refreshID, genauth.TokenRefresh).Scan(&grantID, &parent, &expires, &revoked, &rotated)
+			WHERE id = ? AND kind = ?`, refreshID, model.TokenRefresh).Scan(&grantID, &parent, &expires, &revoked, &rotated)
 		if err != nil {
 			return err
 		}
@@ -40,10 +40,10 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 			// Revoked without a rotation: given up by a retry, it is reuse.
 			givenUp, err := s.givenUp(ctx, tx, refreshID, parent, revoked.Int64)
 			if err != nil || !givenUp {
-				return cmp.Or(err, genauth.ErrInactive)
+				return cmp.Or(err, model.ErrInactive)
 			}
 		case expires <= nowMS:
-			return genauth.ErrInactive
+			return model.ErrInactive
 		default:
 			if _, err := s.txExec(ctx, tx, `UPDATE tokens SET rotated_at = ?, revoked_at = ? WHERE id = ?`,
 				nowMS, nowMS, refreshID); err != nil {
@@ -61,7 +61,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?
 			WHERE revoked_at IS NULL AND (id IN (SELECT id FROM tokens WHERE parent_id = ? AND kind = ?)
 				OR parent_id IN (SELECT id FROM tokens WHERE parent_id = ? AND kind = ?))`,
-			nowMS, refreshID, genauth.TokenRefresh, refreshID, genauth.TokenRefresh); err != nil {
+			nowMS, refreshID, model.TokenRefresh, refreshID, model.TokenRefresh); err != nil {
 			return err
 		}
 		return s.insertTokens(ctx, tx, issued)
@@ -70,7 +70,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now ti
 		return mapErr("rotate refresh token", err)
 	}
 	if reused {
-		return genauth.ErrTokenReused
+		return model.ErrTokenReused
 	}
 	return nil
 }
@@ -87,7 +87,7 @@ func (s *Store) graceRetry(ctx context.Context, tx *sql.Tx, refreshID string, no
 	err := s.txRow(ctx, tx, `SELECT count(*) FROM tokens r WHERE r.parent_id = ? AND r.kind = ?
 		AND (r.rotated_at IS NOT NULL OR r.revoked_at IS NOT NULL
 			OR EXISTS (SELECT 1 FROM tokens a WHERE a.parent_id = r.id AND a.used_at IS NOT NULL))`,
-		refreshID, genauth.TokenRefresh).Scan(&touched)
+		refreshID, model.TokenRefresh).Scan(&touched)
 	return touched == 0, err
 }
 
@@ -100,6 +100,6 @@ func (s *Store) givenUp(ctx context.Context, tx *sql.Tx, refreshID string, paren
 	}
 	var siblings int
 	err := s.txRow(ctx, tx, `SELECT count(*) FROM tokens WHERE parent_id = ? AND kind = ? AND id <> ? AND issued_at >= ?`,
-		parent.String, genauth.TokenRefresh, refreshID, revokedMS).Scan(&siblings)
+		parent.String, model.TokenRefresh, refreshID, revokedMS).Scan(&siblings)
 	return siblings > 0, err
 }

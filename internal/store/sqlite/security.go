@@ -7,15 +7,15 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 const throttleColumns = `key, count, window_start, locked_until, expires_at`
 
-func scanThrottle(r scanner) (*genauth.Throttle, error) {
+func scanThrottle(r scanner) (*model.Throttle, error) {
 	var (
-		th             genauth.Throttle
+		th             model.Throttle
 		start, expires int64
 		lockEnd        sql.NullInt64
 	)
@@ -27,8 +27,8 @@ func scanThrottle(r scanner) (*genauth.Throttle, error) {
 }
 
 // HitThrottle counts one more failure for key (see store.Store).
-func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*genauth.Throttle, error) {
-	var th *genauth.Throttle
+func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*model.Throttle, error) {
+	var th *model.Throttle
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		// Every expression sees the row as it was.
 		_, err := tx.ExecContext(ctx, `INSERT INTO throttles (key, count, window_start, expires_at) VALUES (?1, 1, ?2, ?4)
@@ -54,13 +54,13 @@ func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, wind
 // ReserveAttempt counts an attempt against keys before it is judged (see
 // store.Store). The immediate transaction holds SQLite's write lock from the
 // first read, so concurrent callers, in this process or another, take turns.
-func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*genauth.Throttle, bool, error) {
+func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*model.Throttle, bool, error) {
 	var (
-		states  []*genauth.Throttle
+		states  []*model.Throttle
 		granted bool
 	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		current := make([]*genauth.Throttle, len(keys))
+		current := make([]*model.Throttle, len(keys))
 		for i, k := range keys {
 			th, err := scanThrottle(tx.QueryRowContext(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = ?`, k.Key))
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
@@ -94,7 +94,7 @@ func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
 }
 
 // GetThrottle returns key's state.
-func (s *Store) GetThrottle(ctx context.Context, key string) (*genauth.Throttle, error) {
+func (s *Store) GetThrottle(ctx context.Context, key string) (*model.Throttle, error) {
 	th, err := scanThrottle(s.read.QueryRowContext(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = ?`, key))
 	if err != nil {
 		return nil, mapErr("get throttle", err)
@@ -110,9 +110,9 @@ func (s *Store) ResetThrottle(ctx context.Context, key string) error {
 
 const auditColumns = `time, type, user_id, client_id, ip, detail`
 
-func scanAuditEvent(r scanner) (*genauth.AuditEvent, error) {
+func scanAuditEvent(r scanner) (*model.AuditEvent, error) {
 	var (
-		e  genauth.AuditEvent
+		e  model.AuditEvent
 		at int64
 	)
 	if err := r.Scan(&at, &e.Type, &e.UserID, &e.ClientID, &e.IP, &e.Detail); err != nil {
@@ -123,7 +123,7 @@ func scanAuditEvent(r scanner) (*genauth.AuditEvent, error) {
 }
 
 // AppendAuditEvents stores events in one transaction.
-func (s *Store) AppendAuditEvents(ctx context.Context, events ...*genauth.AuditEvent) error {
+func (s *Store) AppendAuditEvents(ctx context.Context, events ...*model.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -144,7 +144,7 @@ func (s *Store) AppendAuditEvents(ctx context.Context, events ...*genauth.AuditE
 }
 
 // ListAuditEvents returns the events matching q, newest first.
-func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*genauth.AuditEvent, error) {
+func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error) {
 	var where []string
 	var args []any
 	for _, f := range []struct{ col, v string }{{"type", q.Type}, {"user_id", q.UserID}, {"client_id", q.ClientID}} {
@@ -170,7 +170,7 @@ func (s *Store) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*gen
 		return nil, mapErr("list audit events", err)
 	}
 	defer rows.Close()
-	var out []*genauth.AuditEvent
+	var out []*model.AuditEvent
 	for rows.Next() {
 		e, err := scanAuditEvent(rows)
 		if err != nil {

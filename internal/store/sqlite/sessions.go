@@ -5,14 +5,14 @@ import (
 	"context"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 const sessionColumns = `id_hash, user_id, auth_time, created_at, expires_at, last_seen_at`
 
 // CreateSession stores sess; a taken id hash gives genauth.ErrConflict. An
 // unset LastSeenAt is stored as CreatedAt.
-func (s *Store) CreateSession(ctx context.Context, sess *genauth.Session) error {
+func (s *Store) CreateSession(ctx context.Context, sess *model.Session) error {
 	_, err := s.writeExec(ctx, `INSERT INTO sessions (`+sessionColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
 		sess.IDHash, sess.UserID, toMS(sess.AuthTime), toMS(sess.CreatedAt), toMS(sess.ExpiresAt),
 		toMS(cmp.Or(sess.LastSeenAt, sess.CreatedAt)))
@@ -20,7 +20,7 @@ func (s *Store) CreateSession(ctx context.Context, sess *genauth.Session) error 
 }
 
 // GetSession returns the session with this id hash if it has not expired at now.
-func (s *Store) GetSession(ctx context.Context, idHash string, now time.Time) (*genauth.Session, error) {
+func (s *Store) GetSession(ctx context.Context, idHash string, now time.Time) (*model.Session, error) {
 	sess, err := scanSession(s.readRow(ctx, `SELECT `+sessionColumns+`
 		FROM sessions WHERE id_hash = ? AND expires_at > ?`, idHash, toMS(now)))
 	if err != nil {
@@ -29,9 +29,9 @@ func (s *Store) GetSession(ctx context.Context, idHash string, now time.Time) (*
 	return sess, nil
 }
 
-func scanSession(r scanner) (*genauth.Session, error) {
+func scanSession(r scanner) (*model.Session, error) {
 	var (
-		sess                                 genauth.Session
+		sess                                 model.Session
 		authTime, created, expires, lastSeen int64
 	)
 	if err := r.Scan(&sess.IDHash, &sess.UserID, &authTime, &created, &expires, &lastSeen); err != nil {

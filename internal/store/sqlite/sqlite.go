@@ -17,7 +17,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -200,9 +200,9 @@ func mapErr(op string, err error) error {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return genauth.ErrNotFound
+		return model.ErrNotFound
 	}
-	for _, sentinel := range []error{genauth.ErrNotFound, genauth.ErrInactive, genauth.ErrCodeRedeemed} {
+	for _, sentinel := range []error{model.ErrNotFound, model.ErrInactive, model.ErrCodeRedeemed} {
 		if err == sentinel {
 			return err
 		}
@@ -213,14 +213,14 @@ func mapErr(op string, err error) error {
 			// The message ends in "UNIQUE constraint failed: table.column (2067)".
 			for col, field := range conflictFields {
 				if strings.Contains(se.Error(), ": "+col+" ") {
-					return fmt.Errorf("%s: %w", field, genauth.ErrConflict)
+					return fmt.Errorf("%s: %w", field, model.ErrConflict)
 				}
 			}
-			return genauth.ErrConflict
+			return model.ErrConflict
 		}
 	}
 	if unavailable(err) {
-		return fmt.Errorf("sqlite: %s: %w: %w", op, genauth.ErrUnavailable, err)
+		return fmt.Errorf("sqlite: %s: %w: %w", op, model.ErrUnavailable, err)
 	}
 	return fmt.Errorf("sqlite: %s: %w", op, err)
 }

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // sweeps are the DELETE statements of DeleteExpired, in order: ?1 is the
@@ -26,7 +26,7 @@ var sweeps = []string{
 	// that revoking it still reaches that token.
 	`DELETE FROM tokens WHERE rowid IN (
 		SELECT p.rowid FROM tokens p WHERE p.expires_at < ?1
-		AND NOT (p.kind = '` + genauth.TokenRefresh + `' AND p.id IS NOT NULL AND EXISTS (
+		AND NOT (p.kind = '` + model.TokenRefresh + `' AND p.id IS NOT NULL AND EXISTS (
 			SELECT 1 FROM tokens c WHERE c.parent_id = p.id AND c.expires_at >= ?1))
 		LIMIT ?2)`,
 	// A throttle row goes once its window and its lock are over.

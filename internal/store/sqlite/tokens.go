@@ -5,14 +5,14 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
 	issued_at, expires_at, revoked_at, used_at`
 
 // CreateTokens stores tokens in one transaction: all or none.
-func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) error {
+func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
@@ -20,7 +20,7 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...*genauth.Token) erro
 	return mapErr("create tokens", err)
 }
 
-func (s *Store) insertTokens(ctx context.Context, tx *sql.Tx, tokens []*genauth.Token) error {
+func (s *Store) insertTokens(ctx context.Context, tx *sql.Tx, tokens []*model.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
@@ -40,7 +40,7 @@ func (s *Store) insertTokens(ctx context.Context, tx *sql.Tx, tokens []*genauth.
 }
 
 // GetToken returns the token with this hash, active or not: one primary-key lookup.
-func (s *Store) GetToken(ctx context.Context, hash string) (*genauth.Token, error) {
+func (s *Store) GetToken(ctx context.Context, hash string) (*model.Token, error) {
 	t, err := scanToken(s.readRow(ctx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 	if err != nil {
 		return nil, mapErr("get token", err)
@@ -52,7 +52,7 @@ func (s *Store) GetToken(ctx context.Context, hash string) (*genauth.Token, erro
 // now. The check and the insert share one immediate transaction, so a
 // concurrent RevokeToken comes either before (genauth.ErrInactive) or after
 // (and then revokes the new children too).
-func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*genauth.Token) error {
+func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*model.Token) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var (
 			expires int64
@@ -64,7 +64,7 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 			return err
 		}
 		if revoked.Valid || expires <= toMS(now) {
-			return genauth.ErrInactive
+			return model.ErrInactive
 		}
 		return s.insertTokens(ctx, tx, issued)
 	})
@@ -81,21 +81,21 @@ const recordUseWhere = `hash = ? AND kind = ? AND used_at IS NULL AND revoked_at
 // nothing to record, takes no write lock.
 func (s *Store) RecordTokenUse(ctx context.Context, hash string, now time.Time) error {
 	var due int
-	if err := s.readRow(ctx, `SELECT count(*) FROM tokens WHERE `+recordUseWhere, hash, genauth.TokenAccess).Scan(&due); err != nil {
+	if err := s.readRow(ctx, `SELECT count(*) FROM tokens WHERE `+recordUseWhere, hash, model.TokenAccess).Scan(&due); err != nil {
 		return mapErr("record token use", err)
 	}
 	if due == 0 {
 		return nil
 	}
-	_, err := s.writeExec(ctx, `UPDATE tokens SET used_at = ? WHERE `+recordUseWhere, toMS(now), hash, genauth.TokenAccess)
+	_, err := s.writeExec(ctx, `UPDATE tokens SET used_at = ? WHERE `+recordUseWhere, toMS(now), hash, model.TokenAccess)
 	return mapErr("record token use", err)
 }
 
 // RevokeToken revokes the token with this hash and, for a refresh token,
 // every unrevoked token of its grant (RFC 7009 section 2.1), and returns the
 // token as it was before.
-func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*genauth.Token, error) {
-	var found *genauth.Token
+func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*model.Token, error) {
+	var found *model.Token
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		t, err := scanToken(s.txRow(ctx, tx, `SELECT `+tokenColumns+` FROM tokens WHERE hash = ?`, hash))
 		if err != nil {
@@ -107,7 +107,7 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*g
 				return err
 			}
 		}
-		if t.Kind != genauth.TokenRefresh {
+		if t.Kind != model.TokenRefresh {
 			return nil
 		}
 		_, err = s.txExec(ctx, tx, `UPDATE tokens SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL`,
@@ -120,9 +120,9 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*g
 	return found, nil
 }
 
-func scanToken(r scanner) (*genauth.Token, error) {
+func scanToken(r scanner) (*model.Token, error) {
 	var (
-		t               genauth.Token
+		t               model.Token
 		id, parent      sql.NullString
 		issued, expires int64
 		revoked, used   sql.NullInt64

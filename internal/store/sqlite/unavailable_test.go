@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // TestUnavailableErrors: the driver's errors for a full database, a
@@ -60,12 +60,12 @@ func TestUnavailableErrors(t *testing.T) {
 		if err == nil {
 			t.Fatalf("%s: the write succeeded", name)
 		}
-		if got := mapErr("test", err); !errors.Is(got, genauth.ErrUnavailable) {
+		if got := mapErr("test", err); !errors.Is(got, model.ErrUnavailable) {
 			t.Errorf("%s: mapErr(%v) = %v, want genauth.ErrUnavailable", name, err, got)
 		}
 	}
 	_, err := rw.Exec(`INSERT INTO t VALUES ('a', 'again')`)
-	if got := mapErr("test", err); err == nil || errors.Is(got, genauth.ErrUnavailable) {
+	if got := mapErr("test", err); err == nil || errors.Is(got, model.ErrUnavailable) {
 		t.Errorf("a duplicate key: mapErr(%v) = %v, want no ErrUnavailable", err, got)
 	}
 }

@@ -6,8 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/opengenauth/genauth"
-	"github.com/opengenauth/genauth/internal/loginid"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -18,7 +18,7 @@ const userColumns = `id, username, email, email_verified, phone, phone_verified,
 
 // CreateUser stores u; a taken id, username (as loginid compares them),
 // email (in any case), phone or external id gives genauth.ErrConflict.
-func (s *Store) CreateUser(ctx context.Context, u *genauth.User) error {
+func (s *Store) CreateUser(ctx context.Context, u *model.User) error {
 	args, err := userArgs(u)
 	if err != nil {
 		return fmt.Errorf("sqlite: create user: %w", err)
@@ -33,7 +33,7 @@ const insertUser = `INSERT INTO users (` + userColumns + `, email_lower, usernam
 // userArgs are u's column values in userColumns order, then email_lower and
 // username_key: the forms loginid compares them in, computed in Go (SQL has
 // neither Unicode lower-casing nor the RFC 8265 profile).
-func userArgs(u *genauth.User) ([]any, error) {
+func userArgs(u *model.User) ([]any, error) {
 	addr, err := json.Marshal(u.Address)
 	if err != nil {
 		return nil, err
@@ -62,7 +62,7 @@ func usernameKey(username string) any {
 }
 
 // GetUser returns the user with this id.
-func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
+func (s *Store) GetUser(ctx context.Context, id string) (*model.User, error) {
 	u, err := scanUser(s.readRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if err != nil {
 		return nil, mapErr("get user", err)
@@ -72,10 +72,10 @@ func (s *Store) GetUser(ctx context.Context, id string) (*genauth.User, error) {
 
 // FindUserByLogin finds the user whose username, email or phone is login
 // as loginid compares them; store.MatchLogin picks among several matches.
-func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.User, error) {
+func (s *Store) FindUserByLogin(ctx context.Context, login string) (*model.User, error) {
 	l := loginid.Normalize(login)
 	if l.Username == "" {
-		return nil, genauth.ErrNotFound
+		return nil, model.ErrNotFound
 	}
 	found, err := queryUsers(ctx, s.read, `SELECT `+userColumns+` FROM users
 		WHERE username_key = ? OR email_lower = ? OR phone = ?`, l.Username, l.Email, l.Phone)
@@ -86,7 +86,7 @@ func (s *Store) FindUserByLogin(ctx context.Context, login string) (*genauth.Use
 }
 
 // DuplicateUsernames returns the users sharing a username key, grouped.
-func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*genauth.User, error) {
+func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*model.User, error) {
 	list, err := queryUsers(ctx, s.read, `SELECT `+userColumns+` FROM users WHERE username_key IN (
 		SELECT username_key FROM users WHERE username_key IS NOT NULL GROUP BY username_key HAVING count(*) > 1)
 		ORDER BY username_key, created_at, rowid`)
@@ -97,13 +97,13 @@ func (s *Store) DuplicateUsernames(ctx context.Context) ([][]*genauth.User, erro
 }
 
 // ListUsers returns every user, oldest first.
-func (s *Store) ListUsers(ctx context.Context) ([]*genauth.User, error) {
+func (s *Store) ListUsers(ctx context.Context) ([]*model.User, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY created_at, rowid`)
 	if err != nil {
 		return nil, mapErr("list users", err)
 	}
 	defer rows.Close()
-	var users []*genauth.User
+	var users []*model.User
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -117,9 +117,9 @@ func (s *Store) ListUsers(ctx context.Context) ([]*genauth.User, error) {
 	return users, nil
 }
 
-func scanUser(r scanner) (*genauth.User, error) {
+func scanUser(r scanner) (*model.User, error) {
 	var (
-		u                      genauth.User
+		u                      model.User
 		username, email, phone sql.NullString
 		externalID             sql.NullString
 		addr, custom           string

@@ -7,39 +7,39 @@ import (
 	"iter"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // AuthCode is a stored authorization code with what the domain type leaves
 // out: when it was redeemed (zero: not yet), so that a replay after the move
 // is still recognised.
 type AuthCode struct {
-	genauth.AuthCode
+	model.AuthCode
 	RedeemedAt time.Time
 }
 
 // Token is a stored token with when rotation retired it (zero: never), so
 // that presenting a rotated refresh token after the move is still seen as reuse.
 type Token struct {
-	genauth.Token
+	model.Token
 	RotatedAt time.Time
 }
 
 // Source yields every row of a store, one table at a time. Each sequence
 // stops at the first error, which it yields.
 type Source interface {
-	Applications(ctx context.Context) iter.Seq2[*genauth.Application, error]
-	Users(ctx context.Context) iter.Seq2[*genauth.User, error]
-	Sessions(ctx context.Context) iter.Seq2[*genauth.Session, error]
+	Applications(ctx context.Context) iter.Seq2[*model.Application, error]
+	Users(ctx context.Context) iter.Seq2[*model.User, error]
+	Sessions(ctx context.Context) iter.Seq2[*model.Session, error]
 	AuthCodes(ctx context.Context) iter.Seq2[*AuthCode, error]
 	Tokens(ctx context.Context) iter.Seq2[*Token, error]
-	SigningKeys(ctx context.Context) iter.Seq2[*genauth.SigningKey, error]
-	Consents(ctx context.Context) iter.Seq2[*genauth.Consent, error]
-	AccessKeys(ctx context.Context) iter.Seq2[*genauth.AccessKey, error]
-	Logins(ctx context.Context) iter.Seq2[*genauth.LoginRecord, error]
+	SigningKeys(ctx context.Context) iter.Seq2[*model.SigningKey, error]
+	Consents(ctx context.Context) iter.Seq2[*model.Consent, error]
+	AccessKeys(ctx context.Context) iter.Seq2[*model.AccessKey, error]
+	Logins(ctx context.Context) iter.Seq2[*model.LoginRecord, error]
 	Nonces(ctx context.Context) iter.Seq2[*Nonce, error]
-	Throttles(ctx context.Context) iter.Seq2[*genauth.Throttle, error]
-	AuditEvents(ctx context.Context) iter.Seq2[*genauth.AuditEvent, error]
+	Throttles(ctx context.Context) iter.Seq2[*model.Throttle, error]
+	AuditEvents(ctx context.Context) iter.Seq2[*model.AuditEvent, error]
 }
 
 // Nonce is a request signature nonce of the management API, kept until it

@@ -5,30 +5,30 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
-func authCode(hash, grantID string) *genauth.AuthCode {
-	return &genauth.AuthCode{
+func authCode(hash, grantID string) *model.AuthCode {
+	return &model.AuthCode{
 		Hash:                hash,
 		GrantID:             grantID,
 		ClientID:            "app-1",
 		UserID:              "user-1",
 		RedirectURI:         "https://app.example/callback?x=1",
 		Scope:               "openid profile email",
-		Protocol:            genauth.ProtocolOIDC,
+		Protocol:            model.ProtocolOIDC,
 		Nonce:               "n-0S6_WzA2Mj",
 		CodeChallenge:       "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
 		CodeChallengeMethod: "S256",
 		SessionIDHash:       "sess-1",
 		AuthTime:            t0.Add(-time.Minute).In(east),
 		CreatedAt:           t0.In(east),
-		ExpiresAt:           t0.Add(genauth.AuthCodeTTL).In(east),
+		ExpiresAt:           t0.Add(model.AuthCodeTTL).In(east),
 	}
 }
 
 // codeExpiry is when authCode's codes expire.
-var codeExpiry = t0.Add(genauth.AuthCodeTTL)
+var codeExpiry = t0.Add(model.AuthCodeTTL)
 
 func testAuthCodes(t *testing.T, open Opener) {
 	t.Run("Get", func(t *testing.T) {
@@ -43,9 +43,9 @@ func testAuthCodes(t *testing.T, open Opener) {
 		}{
 			{"at creation", "code-1", t0, nil},
 			{"just before expiry", "code-1", codeExpiry.Add(-time.Millisecond), nil},
-			{"at expiry", "code-1", codeExpiry, genauth.ErrNotFound},
-			{"after expiry", "code-1", codeExpiry.Add(time.Hour), genauth.ErrNotFound},
-			{"unknown", "code-2", t0, genauth.ErrNotFound},
+			{"at expiry", "code-1", codeExpiry, model.ErrNotFound},
+			{"after expiry", "code-1", codeExpiry.Add(time.Hour), model.ErrNotFound},
+			{"unknown", "code-2", t0, model.ErrNotFound},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -65,7 +65,7 @@ func testAuthCodes(t *testing.T, open Opener) {
 		s := open(t)
 		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "grant-1")))
 		wantErr(t, "CreateAuthCode with a taken hash", s.CreateAuthCode(t.Context(), authCode("code-1", "grant-2")),
-			genauth.ErrConflict)
+			model.ErrConflict)
 		got, err := s.GetAuthCode(t.Context(), "code-1", t0)
 		must(t, "GetAuthCode", err)
 		diff(t, "code after the conflict", authCode("code-1", "grant-1"), got)
@@ -74,9 +74,9 @@ func testAuthCodes(t *testing.T, open Opener) {
 	t.Run("Redeem", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "grant-1")))
-		issued := []*genauth.Token{
-			token("h-access", "jti-access", genauth.TokenAccess, "grant-1", ""),
-			token("h-refresh", "jti-refresh", genauth.TokenRefresh, "grant-1", ""),
+		issued := []*model.Token{
+			token("h-access", "jti-access", model.TokenAccess, "grant-1", ""),
+			token("h-refresh", "jti-refresh", model.TokenRefresh, "grant-1", ""),
 		}
 		must(t, "RedeemAuthCode", s.RedeemAuthCode(t.Context(), "code-1", t0.Add(time.Minute), issued))
 		for _, want := range issued {
@@ -86,7 +86,7 @@ func testAuthCodes(t *testing.T, open Opener) {
 		}
 		for _, now := range []time.Time{t0.Add(time.Minute), codeExpiry.Add(time.Hour)} {
 			_, err := s.GetAuthCode(t.Context(), "code-1", now)
-			wantErr(t, "GetAuthCode of a redeemed code", err, genauth.ErrCodeRedeemed)
+			wantErr(t, "GetAuthCode of a redeemed code", err, model.ErrCodeRedeemed)
 		}
 	})
 
@@ -95,7 +95,7 @@ func testAuthCodes(t *testing.T, open Opener) {
 		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "grant-1")))
 		must(t, "RedeemAuthCode", s.RedeemAuthCode(t.Context(), "code-1", t0, nil))
 		_, err := s.GetAuthCode(t.Context(), "code-1", t0)
-		wantErr(t, "GetAuthCode of a redeemed code", err, genauth.ErrCodeRedeemed)
+		wantErr(t, "GetAuthCode of a redeemed code", err, model.ErrCodeRedeemed)
 	})
 
 	// A second redemption revokes every token of the grant, also those
@@ -112,27 +112,27 @@ func testAuthCodes(t *testing.T, open Opener) {
 			t.Run(tt.name, func(t *testing.T) {
 				s := open(t)
 				must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "grant-1")))
-				must(t, "RedeemAuthCode", s.RedeemAuthCode(t.Context(), "code-1", t0.Add(time.Minute), []*genauth.Token{
-					token("h-access", "jti-access", genauth.TokenAccess, "grant-1", ""),
-					token("h-refresh", "jti-refresh", genauth.TokenRefresh, "grant-1", ""),
+				must(t, "RedeemAuthCode", s.RedeemAuthCode(t.Context(), "code-1", t0.Add(time.Minute), []*model.Token{
+					token("h-access", "jti-access", model.TokenAccess, "grant-1", ""),
+					token("h-refresh", "jti-refresh", model.TokenRefresh, "grant-1", ""),
 				}))
-				must(t, "RefreshTokens", s.RefreshTokens(t.Context(), "jti-refresh", t0.Add(90*time.Second), []*genauth.Token{
-					token("h-child", "jti-child", genauth.TokenAccess, "grant-1", "jti-refresh"),
+				must(t, "RefreshTokens", s.RefreshTokens(t.Context(), "jti-refresh", t0.Add(90*time.Second), []*model.Token{
+					token("h-child", "jti-child", model.TokenAccess, "grant-1", "jti-refresh"),
 				}))
 				_, err := s.RevokeToken(t.Context(), "h-access", t0.Add(100*time.Second))
 				must(t, "RevokeToken", err)
-				must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-unrelated", "jti-unrelated", genauth.TokenAccess, "grant-2", "")))
+				must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-unrelated", "jti-unrelated", model.TokenAccess, "grant-2", "")))
 
-				err = s.RedeemAuthCode(t.Context(), "code-1", tt.at, []*genauth.Token{
-					token("h-replay", "jti-replay", genauth.TokenAccess, "grant-1", ""),
+				err = s.RedeemAuthCode(t.Context(), "code-1", tt.at, []*model.Token{
+					token("h-replay", "jti-replay", model.TokenAccess, "grant-1", ""),
 				})
-				wantErr(t, "second RedeemAuthCode", err, genauth.ErrCodeRedeemed)
+				wantErr(t, "second RedeemAuthCode", err, model.ErrCodeRedeemed)
 				checkRevokedAt(t, s, tt.at, "h-refresh", "h-child")
 				checkRevokedAt(t, s, t0.Add(100*time.Second), "h-access")
 				checkRevokedAt(t, s, time.Time{}, "h-unrelated")
 				checkAbsent(t, s, "h-replay")
 				_, err = s.GetAuthCode(t.Context(), "code-1", t0.Add(2*time.Minute))
-				wantErr(t, "GetAuthCode after the replay", err, genauth.ErrCodeRedeemed)
+				wantErr(t, "GetAuthCode after the replay", err, model.ErrCodeRedeemed)
 			})
 		}
 	})
@@ -151,10 +151,10 @@ func testAuthCodes(t *testing.T, open Opener) {
 			t.Run(tt.name, func(t *testing.T) {
 				s := open(t)
 				must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "grant-1")))
-				err := s.RedeemAuthCode(t.Context(), tt.hash, tt.now, []*genauth.Token{
-					token("h-access", "jti-access", genauth.TokenAccess, "grant-1", ""),
+				err := s.RedeemAuthCode(t.Context(), tt.hash, tt.now, []*model.Token{
+					token("h-access", "jti-access", model.TokenAccess, "grant-1", ""),
 				})
-				wantErr(t, "RedeemAuthCode", err, genauth.ErrNotFound)
+				wantErr(t, "RedeemAuthCode", err, model.ErrNotFound)
 				checkAbsent(t, s, "h-access")
 				// The failed attempt did not mark the code redeemed.
 				_, err = s.GetAuthCode(t.Context(), "code-1", t0)
@@ -166,17 +166,17 @@ func testAuthCodes(t *testing.T, open Opener) {
 	t.Run("ConflictRollsBack", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "grant-1")))
-		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-old", "jti-old", genauth.TokenAccess, "grant-0", "")))
-		err := s.RedeemAuthCode(t.Context(), "code-1", t0, []*genauth.Token{
-			token("h-access", "jti-access", genauth.TokenAccess, "grant-1", ""),
-			token("h-old", "jti-refresh", genauth.TokenRefresh, "grant-1", ""),
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-old", "jti-old", model.TokenAccess, "grant-0", "")))
+		err := s.RedeemAuthCode(t.Context(), "code-1", t0, []*model.Token{
+			token("h-access", "jti-access", model.TokenAccess, "grant-1", ""),
+			token("h-old", "jti-refresh", model.TokenRefresh, "grant-1", ""),
 		})
-		wantErr(t, "RedeemAuthCode", err, genauth.ErrConflict)
+		wantErr(t, "RedeemAuthCode", err, model.ErrConflict)
 		checkAbsent(t, s, "h-access")
 		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
 		must(t, "GetAuthCode after the failed redemption", err)
-		must(t, "RedeemAuthCode", s.RedeemAuthCode(t.Context(), "code-1", t0, []*genauth.Token{
-			token("h-access", "jti-access", genauth.TokenAccess, "grant-1", ""),
+		must(t, "RedeemAuthCode", s.RedeemAuthCode(t.Context(), "code-1", t0, []*model.Token{
+			token("h-access", "jti-access", model.TokenAccess, "grant-1", ""),
 		}))
 	})
 
@@ -193,8 +193,8 @@ func testAuthCodes(t *testing.T, open Opener) {
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				errs[i] = s.RedeemAuthCode(t.Context(), "code-1", now, []*genauth.Token{
-					token(hashN("h-access", i), hashN("jti-access", i), genauth.TokenAccess, "grant-1", ""),
+				errs[i] = s.RedeemAuthCode(t.Context(), "code-1", now, []*model.Token{
+					token(hashN("h-access", i), hashN("jti-access", i), model.TokenAccess, "grant-1", ""),
 				})
 			})
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 func testWithdrawConsent(t *testing.T, open Opener) {
@@ -18,26 +18,26 @@ func testWithdrawConsent(t *testing.T, open Opener) {
 		ctx := t.Context()
 		must(t, "CreateSession", s.CreateSession(ctx, session("sess-1")))
 		for _, client := range []string{"app-1", "app-2"} {
-			must(t, "SaveConsent", s.SaveConsent(ctx, &genauth.Consent{UserID: "user-1", ClientID: client,
+			must(t, "SaveConsent", s.SaveConsent(ctx, &model.Consent{UserID: "user-1", ClientID: client,
 				Scopes: []string{"openid"}, CreatedAt: t0, UpdatedAt: t0}))
 		}
-		old := token("h-old", "jti-old", genauth.TokenAccess, "g0", "")
+		old := token("h-old", "jti-old", model.TokenAccess, "g0", "")
 		old.RevokedAt = t0.Add(30 * time.Second)
-		otherApp := token("h-other-app", "jti-other-app", genauth.TokenAccess, "g4", "")
+		otherApp := token("h-other-app", "jti-other-app", model.TokenAccess, "g4", "")
 		otherApp.ClientID = "app-2"
-		otherUser := token("h-other-user", "jti-other-user", genauth.TokenAccess, "g5", "")
+		otherUser := token("h-other-user", "jti-other-user", model.TokenAccess, "g5", "")
 		otherUser.UserID = "user-2"
 		must(t, "CreateTokens", s.CreateTokens(ctx,
-			token("h-r", "jti-r", genauth.TokenRefresh, "g1", ""),
-			token("h-a", "jti-a", genauth.TokenAccess, "g1", "jti-r"),
+			token("h-r", "jti-r", model.TokenRefresh, "g1", ""),
+			token("h-a", "jti-a", model.TokenAccess, "g1", "jti-r"),
 			old, otherApp, otherUser))
 		unredeemed, used, app2 := authCode("code-open", "g2"), authCode("code-used", "g3"), authCode("code-app2", "g6")
 		app2.ClientID = "app-2"
-		for _, c := range []*genauth.AuthCode{unredeemed, used, app2} {
+		for _, c := range []*model.AuthCode{unredeemed, used, app2} {
 			must(t, "CreateAuthCode", s.CreateAuthCode(ctx, c))
 		}
-		must(t, "RedeemAuthCode", s.RedeemAuthCode(ctx, "code-used", t0, []*genauth.Token{
-			token("h-g3", "jti-g3", genauth.TokenAccess, "g3", "")}))
+		must(t, "RedeemAuthCode", s.RedeemAuthCode(ctx, "code-used", t0, []*model.Token{
+			token("h-g3", "jti-g3", model.TokenAccess, "g3", "")}))
 
 		n, err := s.WithdrawConsent(ctx, "user-1", "app-1", at)
 		must(t, "WithdrawConsent", err)
@@ -48,21 +48,21 @@ func testWithdrawConsent(t *testing.T, open Opener) {
 		checkRevokedAt(t, s, t0.Add(30*time.Second), "h-old")
 		checkRevokedAt(t, s, time.Time{}, "h-other-app", "h-other-user")
 		_, err = s.GetAuthCode(ctx, "code-open", t0)
-		wantErr(t, "GetAuthCode of the unredeemed code", err, genauth.ErrNotFound)
+		wantErr(t, "GetAuthCode of the unredeemed code", err, model.ErrNotFound)
 		// A redeemed code stays, so that a replay is still seen as one.
 		_, err = s.GetAuthCode(ctx, "code-used", t0)
-		wantErr(t, "GetAuthCode of the redeemed code", err, genauth.ErrCodeRedeemed)
+		wantErr(t, "GetAuthCode of the redeemed code", err, model.ErrCodeRedeemed)
 		_, err = s.GetAuthCode(ctx, "code-app2", t0)
 		must(t, "GetAuthCode of another client's code", err)
 		_, err = s.GetConsent(ctx, "user-1", "app-1")
-		wantErr(t, "GetConsent after withdrawal", err, genauth.ErrNotFound)
+		wantErr(t, "GetConsent after withdrawal", err, model.ErrNotFound)
 		_, err = s.GetConsent(ctx, "user-1", "app-2")
 		must(t, "GetConsent of another client", err)
 		_, err = s.GetSession(ctx, "sess-1", t0)
 		must(t, "GetSession: withdrawing consent keeps the browser signed in", err)
 
 		err = s.RotateRefreshToken(ctx, "jti-r", at.Add(time.Second), 10*time.Second, rotation("1", "jti-r", at.Add(time.Second)))
-		wantErr(t, "RotateRefreshToken after withdrawal", err, genauth.ErrInactive)
+		wantErr(t, "RotateRefreshToken after withdrawal", err, model.ErrInactive)
 		n, err = s.WithdrawConsent(ctx, "user-1", "app-1", at.Add(time.Hour))
 		must(t, "WithdrawConsent again", err)
 		if n != 0 {
@@ -73,7 +73,7 @@ func testWithdrawConsent(t *testing.T, open Opener) {
 
 	t.Run("WithoutConsent", func(t *testing.T) {
 		s := open(t)
-		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-a", "jti-a", genauth.TokenAccess, "g1", "")))
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-a", "jti-a", model.TokenAccess, "g1", "")))
 		n, err := s.WithdrawConsent(t.Context(), "user-1", "app-1", at)
 		must(t, "WithdrawConsent without a consent", err)
 		if n != 1 {
@@ -89,10 +89,10 @@ func testWithdrawConsent(t *testing.T, open Opener) {
 		s := open(t)
 		const rounds = 6
 		user := func(i int) string { return fmt.Sprint("racer-", i) }
-		of := func(i int, tk *genauth.Token) *genauth.Token { tk.UserID = user(i); return tk }
+		of := func(i int, tk *model.Token) *model.Token { tk.UserID = user(i); return tk }
 		for i := range rounds {
 			u := user(i)
-			must(t, "CreateTokens", s.CreateTokens(t.Context(), of(i, token(u+"-h-r0", u+"-r0", genauth.TokenRefresh, u+"-g", ""))))
+			must(t, "CreateTokens", s.CreateTokens(t.Context(), of(i, token(u+"-h-r0", u+"-r0", model.TokenRefresh, u+"-g", ""))))
 			c := authCode(u+"-code", u+"-gc")
 			c.UserID = u
 			must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), c))
@@ -108,14 +108,14 @@ func testWithdrawConsent(t *testing.T, open Opener) {
 			})
 			wg.Go(func() {
 				<-start
-				r := of(i, token(u+"-h-r1", u+"-r1", genauth.TokenRefresh, u+"-g", u+"-r0"))
-				a := of(i, token(u+"-h-a1", u+"-a1", genauth.TokenAccess, u+"-g", u+"-r1"))
-				rotateErrs[i] = s.RotateRefreshToken(t.Context(), u+"-r0", at, 10*time.Second, []*genauth.Token{a, r})
+				r := of(i, token(u+"-h-r1", u+"-r1", model.TokenRefresh, u+"-g", u+"-r0"))
+				a := of(i, token(u+"-h-a1", u+"-a1", model.TokenAccess, u+"-g", u+"-r1"))
+				rotateErrs[i] = s.RotateRefreshToken(t.Context(), u+"-r0", at, 10*time.Second, []*model.Token{a, r})
 			})
 			wg.Go(func() {
 				<-start
-				redeemErrs[i] = s.RedeemAuthCode(t.Context(), u+"-code", at, []*genauth.Token{
-					of(i, token(u+"-h-c", u+"-c", genauth.TokenAccess, u+"-gc", ""))})
+				redeemErrs[i] = s.RedeemAuthCode(t.Context(), u+"-code", at, []*model.Token{
+					of(i, token(u+"-h-c", u+"-c", model.TokenAccess, u+"-gc", ""))})
 			})
 		}
 		close(start)
@@ -123,10 +123,10 @@ func testWithdrawConsent(t *testing.T, open Opener) {
 		for i := range rounds {
 			u := user(i)
 			must(t, "WithdrawConsent", withdrawErrs[i])
-			if err := rotateErrs[i]; err != nil && !errors.Is(err, genauth.ErrInactive) {
+			if err := rotateErrs[i]; err != nil && !errors.Is(err, model.ErrInactive) {
 				t.Errorf("%s: RotateRefreshToken: %v", u, err)
 			}
-			if err := redeemErrs[i]; err != nil && !errors.Is(err, genauth.ErrNotFound) {
+			if err := redeemErrs[i]; err != nil && !errors.Is(err, model.ErrNotFound) {
 				t.Errorf("%s: RedeemAuthCode: %v", u, err)
 			}
 			for _, h := range []string{"-h-r0", "-h-r1", "-h-a1", "-h-c"} {

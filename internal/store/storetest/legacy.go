@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -31,7 +31,7 @@ var LegacyUsers = []LegacyUser{
 
 // LegacyThrottles are throttle rows as older versions stored them: an
 // unknown login in clear, and an address.
-var LegacyThrottles = []genauth.Throttle{
+var LegacyThrottles = []model.Throttle{
 	{Key: "login:name:typed secret", Count: 3, WindowStart: t0},
 	{Key: "addr:192.0.2.1", Count: 2, WindowStart: t0},
 }
@@ -46,7 +46,7 @@ func CheckSigninMigration(t *testing.T, s store.Store) {
 	t.Helper()
 	ctx := t.Context()
 	_, err := s.GetThrottle(ctx, "login:name:typed secret")
-	wantErr(t, "GetThrottle of the login kept in clear", err, genauth.ErrNotFound)
+	wantErr(t, "GetThrottle of the login kept in clear", err, model.ErrNotFound)
 	th, err := s.GetThrottle(ctx, "addr:192.0.2.1")
 	must(t, "GetThrottle", err)
 	if th.Count != 2 || !th.ExpiresAt.Equal(t0.Add(time.Hour)) {
@@ -94,7 +94,7 @@ func CheckSigninMigration(t *testing.T, s store.Store) {
 		}
 	}
 	for _, name := range []string{"hEnRy", "ÉLISE", "Ada"} {
-		wantErr(t, "CreateUser "+name, s.CreateUser(ctx, user("u-new", name, "", "", t0.Add(time.Hour))), genauth.ErrConflict)
+		wantErr(t, "CreateUser "+name, s.CreateUser(ctx, user("u-new", name, "", "", t0.Add(time.Hour))), model.ErrConflict)
 	}
 	// A marked duplicate can still be edited; renamed, it leaves its group.
 	u, err := s.GetUser(ctx, "u-Henry")
@@ -111,7 +111,7 @@ func CheckSigninMigration(t *testing.T, s store.Store) {
 	}
 	diff(t, "duplicate usernames after a rename", [][]string{{"u-henry", "u-HENRY"}, {"u-elise", "u-elise-2"}}, got)
 	u.Username = "HENRY"
-	wantErr(t, "UpdateUser renaming back to a variant", s.UpdateUser(ctx, u, false), genauth.ErrConflict)
+	wantErr(t, "UpdateUser renaming back to a variant", s.UpdateUser(ctx, u, false), model.ErrConflict)
 }
 
 func testDuplicateUsernames(t *testing.T, open Opener) {

@@ -7,17 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 // managedUser is a user with every management field set.
-func managedUser(id, username string, created time.Time) *genauth.User {
+func managedUser(id, username string, created time.Time) *model.User {
 	u := user(id, username, username+"@example.com", "", created)
-	u.Status = genauth.UserActivated
+	u.Status = model.UserActivated
 	u.ExternalID = "ext-" + id
 	u.CustomData = map[string]any{"plan": "pro", "seats": float64(3), "tags": []any{"a", "<&>"}, "nested": map[string]any{"k": "v"}}
-	u.SourceType = genauth.UserSourceAdmin
+	u.SourceType = model.UserSourceAdmin
 	u.LoginsCount = 2
 	u.LastLogin = created.Add(time.Minute)
 	u.LastIP = "192.0.2.7"
@@ -35,7 +35,7 @@ func entryIndex(t *testing.T, what string, err error, want int, cause error) {
 	}
 }
 
-func userIDs(list []*genauth.User) []string {
+func userIDs(list []*model.User) []string {
 	var ids []string
 	for _, u := range list {
 		ids = append(ids, u.ID)
@@ -54,7 +54,7 @@ func testManagement(t *testing.T, open Opener) {
 		checkUTC(t, "user", got.LastLogin)
 		dup := managedUser("u2", "bob", t0)
 		dup.ExternalID = want.ExternalID
-		wantErr(t, "CreateUser with a taken external id", s.CreateUser(t.Context(), dup), genauth.ErrConflict)
+		wantErr(t, "CreateUser with a taken external id", s.CreateUser(t.Context(), dup), model.ErrConflict)
 	})
 
 	t.Run("UpdateUser", func(t *testing.T) {
@@ -62,7 +62,7 @@ func testManagement(t *testing.T, open Opener) {
 		must(t, "CreateUser", s.CreateUser(t.Context(), managedUser("u1", "ada", t0)))
 		must(t, "CreateUser", s.CreateUser(t.Context(), managedUser("u2", "bob", t0)))
 		changed := managedUser("u1", "ada2", t0)
-		changed.Status = genauth.UserSuspended
+		changed.Status = model.UserSuspended
 		changed.Name, changed.ExternalID, changed.CustomData = "Ada", "", nil
 		changed.CreatedAt = t0.Add(time.Hour)                                                 // ignored
 		changed.LoginsCount, changed.LastLogin, changed.LastIP = 99, t0.Add(9*time.Hour), "x" // ignored
@@ -80,11 +80,11 @@ func testManagement(t *testing.T, open Opener) {
 
 		taken := managedUser("u1", "bob", t0)
 		taken.ExternalID = ""
-		wantErr(t, "UpdateUser to a taken username", s.UpdateUser(t.Context(), taken, false), genauth.ErrConflict)
+		wantErr(t, "UpdateUser to a taken username", s.UpdateUser(t.Context(), taken, false), model.ErrConflict)
 		taken.Username = "\u00a0BOB"
-		wantErr(t, "UpdateUser to a variant of a taken username", s.UpdateUser(t.Context(), taken, false), genauth.ErrConflict)
+		wantErr(t, "UpdateUser to a variant of a taken username", s.UpdateUser(t.Context(), taken, false), model.ErrConflict)
 		wantErr(t, "UpdateUser of an unknown user", s.UpdateUser(t.Context(), managedUser("u9", "zed", t0), false),
-			genauth.ErrNotFound)
+			model.ErrNotFound)
 	})
 
 	t.Run("UpdateUserSignOut", func(t *testing.T) {
@@ -95,28 +95,28 @@ func testManagement(t *testing.T, open Opener) {
 		other.UserID = "user-2"
 		must(t, "CreateSession", s.CreateSession(t.Context(), other))
 		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "g1")))
-		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "j1", genauth.TokenAccess, "g1", "")))
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "j1", model.TokenAccess, "g1", "")))
 		u := managedUser("user-1", "ada", t0)
 		u.UpdatedAt = t0.Add(time.Minute)
 		must(t, "UpdateUser", s.UpdateUser(t.Context(), u, true))
 		_, err := s.GetSession(t.Context(), "sess-1", t0)
-		wantErr(t, "GetSession of the user", err, genauth.ErrNotFound)
+		wantErr(t, "GetSession of the user", err, model.ErrNotFound)
 		_, err = s.GetSession(t.Context(), "sess-2", t0)
 		must(t, "GetSession of another user", err)
 		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
-		wantErr(t, "GetAuthCode", err, genauth.ErrNotFound)
+		wantErr(t, "GetAuthCode", err, model.ErrNotFound)
 		checkRevokedAt(t, s, u.UpdatedAt, "h1")
 	})
 
 	t.Run("CreateUsers", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateUser", s.CreateUser(t.Context(), managedUser("u0", "zed", t0)))
-		batch := []*genauth.User{managedUser("u1", "ada", t0), managedUser("u2", "bob", t0), managedUser("u3", "ada", t0)}
+		batch := []*model.User{managedUser("u1", "ada", t0), managedUser("u2", "bob", t0), managedUser("u3", "ada", t0)}
 		batch[2].ExternalID = "other"
-		entryIndex(t, "CreateUsers with a duplicate inside", s.CreateUsers(t.Context(), batch), 2, genauth.ErrConflict)
-		clash := []*genauth.User{managedUser("u1", "ada", t0), managedUser("u2", "zed", t0)}
+		entryIndex(t, "CreateUsers with a duplicate inside", s.CreateUsers(t.Context(), batch), 2, model.ErrConflict)
+		clash := []*model.User{managedUser("u1", "ada", t0), managedUser("u2", "zed", t0)}
 		clash[1].ExternalID = "other"
-		entryIndex(t, "CreateUsers clashing with a stored user", s.CreateUsers(t.Context(), clash), 1, genauth.ErrConflict)
+		entryIndex(t, "CreateUsers clashing with a stored user", s.CreateUsers(t.Context(), clash), 1, model.ErrConflict)
 		list, err := s.ListUsers(t.Context())
 		must(t, "ListUsers", err)
 		diff(t, "users after failed batches", []string{"u0"}, userIDs(list))
@@ -138,15 +138,15 @@ func testManagement(t *testing.T, open Opener) {
 			code := authCode(hashN("code", i), hashN("grant", i))
 			code.UserID = id
 			must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), code))
-			tok := token(hashN("tok", i), hashN("jti", i), genauth.TokenAccess, hashN("grant", i), "")
+			tok := token(hashN("tok", i), hashN("jti", i), model.TokenAccess, hashN("grant", i), "")
 			tok.UserID = id
 			must(t, "CreateTokens", s.CreateTokens(t.Context(), tok))
-			must(t, "SaveConsent", s.SaveConsent(t.Context(), &genauth.Consent{UserID: id, ClientID: "app-1",
+			must(t, "SaveConsent", s.SaveConsent(t.Context(), &model.Consent{UserID: id, ClientID: "app-1",
 				Scopes: []string{"openid"}, CreatedAt: t0, UpdatedAt: t0}))
-			must(t, "RecordLogin", s.RecordLogin(t.Context(), &genauth.LoginRecord{UserID: id, Time: t0}))
+			must(t, "RecordLogin", s.RecordLogin(t.Context(), &model.LoginRecord{UserID: id, Time: t0}))
 		}
 		entryIndex(t, "DeleteUsers with an unknown id", s.DeleteUsers(t.Context(), []string{"user-1", "nobody"}), 1,
-			genauth.ErrNotFound)
+			model.ErrNotFound)
 		_, err := s.GetUser(t.Context(), "user-1")
 		must(t, "GetUser after the failed batch", err)
 		must(t, "DeleteUsers", s.DeleteUsers(t.Context(), []string{"user-1", "user-3"}))
@@ -202,7 +202,7 @@ func testManagement(t *testing.T, open Opener) {
 			t.Run(fmt.Sprintf("%s=%s", tt.field, tt.value), func(t *testing.T) {
 				got, err := s.FindUser(t.Context(), tt.field, tt.value)
 				if !tt.found {
-					wantErr(t, "FindUser", err, genauth.ErrNotFound)
+					wantErr(t, "FindUser", err, model.ErrNotFound)
 					return
 				}
 				must(t, "FindUser", err)
@@ -220,10 +220,10 @@ func testManagement(t *testing.T, open Opener) {
 			u.Name, u.Status, u.LastLogin = name, status, lastLogin
 			must(t, "CreateUser", s.CreateUser(t.Context(), u))
 		}
-		mk("a", "ada", "ada@example.com", "", "Ada Lovelace", genauth.UserActivated, t0, t0.Add(time.Hour))
-		mk("b", "bob", "Bob@Example.org", "13900000001", "Bob", genauth.UserSuspended, t0.Add(time.Minute), time.Time{})
-		mk("c", "", "carol@example.com", "13900000002", "Carol 张", genauth.UserActivated, t0.Add(2*time.Minute), t0)
-		mk("d", "dan", "", "", "", genauth.UserDeactivated, t0.Add(3*time.Minute), time.Time{})
+		mk("a", "ada", "ada@example.com", "", "Ada Lovelace", model.UserActivated, t0, t0.Add(time.Hour))
+		mk("b", "bob", "Bob@Example.org", "13900000001", "Bob", model.UserSuspended, t0.Add(time.Minute), time.Time{})
+		mk("c", "", "carol@example.com", "13900000002", "Carol 张", model.UserActivated, t0.Add(2*time.Minute), t0)
+		mk("d", "dan", "", "", "", model.UserDeactivated, t0.Add(3*time.Minute), time.Time{})
 		tests := []struct {
 			name  string
 			q     store.UserQuery
@@ -237,9 +237,9 @@ func testManagement(t *testing.T, open Opener) {
 			{"keywords over name", store.UserQuery{Keywords: "张", Limit: 10}, []string{"c"}, 1},
 			{"keywords over username", store.UserQuery{Keywords: "a", Limit: 10}, []string{"a", "b", "c", "d"}, 4},
 			{"status equal", store.UserQuery{Filters: []store.Filter{{Field: store.FieldStatus, Op: store.OpEqual,
-				Strings: []string{genauth.UserActivated}}}, Limit: 10}, []string{"a", "c"}, 2},
+				Strings: []string{model.UserActivated}}}, Limit: 10}, []string{"a", "c"}, 2},
 			{"status not equal", store.UserQuery{Filters: []store.Filter{{Field: store.FieldStatus, Op: store.OpNotEqual,
-				Strings: []string{genauth.UserActivated}}}, Limit: 10}, []string{"b", "d"}, 2},
+				Strings: []string{model.UserActivated}}}, Limit: 10}, []string{"b", "d"}, 2},
 			{"email equal, any case", store.UserQuery{Filters: []store.Filter{{Field: store.FieldEmail, Op: store.OpEqual,
 				Strings: []string{"bob@example.ORG"}}}, Limit: 10}, []string{"b"}, 1},
 			{"username not equal includes unset", store.UserQuery{Filters: []store.Filter{{Field: store.FieldUsername,
@@ -270,7 +270,7 @@ func testManagement(t *testing.T, open Opener) {
 			{"never logged in", store.UserQuery{Filters: []store.Filter{{Field: store.FieldLastLogin, Op: store.OpIsNull}},
 				Limit: 10}, []string{"b", "d"}, 2},
 			{"two filters", store.UserQuery{Filters: []store.Filter{
-				{Field: store.FieldStatus, Op: store.OpEqual, Strings: []string{genauth.UserActivated}},
+				{Field: store.FieldStatus, Op: store.OpEqual, Strings: []string{model.UserActivated}},
 				{Field: store.FieldLastLogin, Op: store.OpGreater, Times: []time.Time{t0}}}, Limit: 10}, []string{"a"}, 1},
 			{"sort by last login, unset last", store.UserQuery{Sort: []store.Sort{{Field: store.FieldLastLogin}}, Limit: 10},
 				[]string{"c", "a", "b", "d"}, 4},
@@ -292,11 +292,11 @@ func testManagement(t *testing.T, open Opener) {
 	t.Run("SignOutUser", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
-		tokens := []*genauth.Token{
-			token("h1", "j1", genauth.TokenAccess, "g1", ""),
-			token("h2", "j2", genauth.TokenRefresh, "g2", ""),
-			token("h3", "j3", genauth.TokenAccess, "g3", ""),
-			token("h4", "j4", genauth.TokenAccess, "g4", ""),
+		tokens := []*model.Token{
+			token("h1", "j1", model.TokenAccess, "g1", ""),
+			token("h2", "j2", model.TokenRefresh, "g2", ""),
+			token("h3", "j3", model.TokenAccess, "g3", ""),
+			token("h4", "j4", model.TokenAccess, "g4", ""),
 		}
 		tokens[1].ClientID, tokens[2].ClientID = "app-2", "app-3"
 		tokens[3].UserID = "user-2"
@@ -308,11 +308,11 @@ func testManagement(t *testing.T, open Opener) {
 		at := t0.Add(time.Minute)
 		must(t, "SignOutUser", s.SignOutUser(t.Context(), "user-1", []string{"app-1", "app-2"}, at))
 		_, err := s.GetSession(t.Context(), "sess-1", t0)
-		wantErr(t, "GetSession", err, genauth.ErrNotFound)
+		wantErr(t, "GetSession", err, model.ErrNotFound)
 		checkRevokedAt(t, s, at, "h1", "h2")
 		checkRevokedAt(t, s, time.Time{}, "h3", "h4")
 		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
-		wantErr(t, "GetAuthCode of app-1", err, genauth.ErrNotFound)
+		wantErr(t, "GetAuthCode of app-1", err, model.ErrNotFound)
 		_, err = s.GetAuthCode(t.Context(), "code-3", t0)
 		must(t, "GetAuthCode of app-3", err)
 		must(t, "SignOutUser of every client", s.SignOutUser(t.Context(), "user-1", nil, at.Add(time.Minute)))
@@ -324,7 +324,7 @@ func testManagement(t *testing.T, open Opener) {
 	t.Run("LoginHistory", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateUser", s.CreateUser(t.Context(), user("u1", "ada", "", "", t0)))
-		recs := []*genauth.LoginRecord{
+		recs := []*model.LoginRecord{
 			{UserID: "u1", AppID: "app-1", ClientIP: "192.0.2.1", UserAgent: "Mozilla/5.0 “quoted”", Time: t0.In(east)},
 			{UserID: "u1", AppID: "", ClientIP: "2001:db8::1", UserAgent: "curl", Time: t0.Add(time.Minute)},
 			{UserID: "u1", AppID: "app-2", ClientIP: "192.0.2.1", UserAgent: "curl", Time: t0.Add(2 * time.Minute)},
@@ -333,7 +333,7 @@ func testManagement(t *testing.T, open Opener) {
 			must(t, "RecordLogin", s.RecordLogin(t.Context(), r))
 		}
 		wantErr(t, "RecordLogin of an unknown user",
-			s.RecordLogin(t.Context(), &genauth.LoginRecord{UserID: "nobody", Time: t0}), genauth.ErrNotFound)
+			s.RecordLogin(t.Context(), &model.LoginRecord{UserID: "nobody", Time: t0}), model.ErrNotFound)
 		u, err := s.GetUser(t.Context(), "u1")
 		must(t, "GetUser", err)
 		if u.LoginsCount != 3 || !u.LastLogin.Equal(recs[2].Time) || u.LastIP != "192.0.2.1" {
@@ -343,16 +343,16 @@ func testManagement(t *testing.T, open Opener) {
 		tests := []struct {
 			name  string
 			q     store.LoginQuery
-			want  []*genauth.LoginRecord
+			want  []*model.LoginRecord
 			total int
 		}{
-			{"all, newest first", store.LoginQuery{UserID: "u1", Limit: 10}, []*genauth.LoginRecord{recs[2], recs[1], recs[0]}, 3},
-			{"page", store.LoginQuery{UserID: "u1", Offset: 1, Limit: 1}, []*genauth.LoginRecord{recs[1]}, 3},
-			{"app", store.LoginQuery{UserID: "u1", AppID: "app-1", Limit: 10}, []*genauth.LoginRecord{recs[0]}, 1},
+			{"all, newest first", store.LoginQuery{UserID: "u1", Limit: 10}, []*model.LoginRecord{recs[2], recs[1], recs[0]}, 3},
+			{"page", store.LoginQuery{UserID: "u1", Offset: 1, Limit: 1}, []*model.LoginRecord{recs[1]}, 3},
+			{"app", store.LoginQuery{UserID: "u1", AppID: "app-1", Limit: 10}, []*model.LoginRecord{recs[0]}, 1},
 			{"address", store.LoginQuery{UserID: "u1", ClientIP: "192.0.2.1", Limit: 10},
-				[]*genauth.LoginRecord{recs[2], recs[0]}, 2},
+				[]*model.LoginRecord{recs[2], recs[0]}, 2},
 			{"time range, inclusive", store.LoginQuery{UserID: "u1", Start: t0.Add(time.Minute), End: t0.Add(2 * time.Minute),
-				Limit: 10}, []*genauth.LoginRecord{recs[2], recs[1]}, 2},
+				Limit: 10}, []*model.LoginRecord{recs[2], recs[1]}, 2},
 			{"other user", store.LoginQuery{UserID: "u2", Limit: 10}, nil, 0},
 		}
 		for _, tt := range tests {
@@ -375,12 +375,12 @@ func testManagement(t *testing.T, open Opener) {
 		for _, id := range []string{"user-1", "user-2", "user-3"} {
 			must(t, "CreateUser", s.CreateUser(t.Context(), managedUser(id, id, t0)))
 		}
-		tokens := []*genauth.Token{
-			token("h1", "j1", genauth.TokenAccess, "g1", ""),  // user-1 app-1
-			token("h2", "j2", genauth.TokenRefresh, "g2", ""), // user-1 app-2
-			token("h3", "j3", genauth.TokenAccess, "g3", ""),  // user-1 app-3, revoked
-			token("h4", "j4", genauth.TokenAccess, "g4", ""),  // user-2 app-1
-			token("h5", "j5", genauth.TokenAccess, "g5", ""),  // user-3 app-1, expires early
+		tokens := []*model.Token{
+			token("h1", "j1", model.TokenAccess, "g1", ""),  // user-1 app-1
+			token("h2", "j2", model.TokenRefresh, "g2", ""), // user-1 app-2
+			token("h3", "j3", model.TokenAccess, "g3", ""),  // user-1 app-3, revoked
+			token("h4", "j4", model.TokenAccess, "g4", ""),  // user-2 app-1
+			token("h5", "j5", model.TokenAccess, "g5", ""),  // user-3 app-1, expires early
 		}
 		tokens[1].ClientID, tokens[2].ClientID = "app-2", "app-3"
 		tokens[2].RevokedAt = t0
@@ -409,7 +409,7 @@ func testManagement(t *testing.T, open Opener) {
 		s := open(t)
 		app := application("app-1", t0)
 		app.AppIdentifier, app.Logo, app.Description = "portal", "https://app.example/logo.png", "维护 <&>"
-		app.AppType, app.DefaultProtocol, app.InitLoginURI, app.SSOEnabled = genauth.AppTypeSPA, genauth.ProtocolOAuth,
+		app.AppType, app.DefaultProtocol, app.InitLoginURI, app.SSOEnabled = model.AppTypeSPA, model.ProtocolOAuth,
 			"https://app.example/login", true
 		must(t, "CreateApplication", s.CreateApplication(t.Context(), app))
 		got, err := s.GetApplication(t.Context(), "app-1")
@@ -417,13 +417,13 @@ func testManagement(t *testing.T, open Opener) {
 		diff(t, "application", app, got)
 		other := application("app-2", t0)
 		other.AppIdentifier = "portal"
-		wantErr(t, "CreateApplication with a taken identifier", s.CreateApplication(t.Context(), other), genauth.ErrConflict)
+		wantErr(t, "CreateApplication with a taken identifier", s.CreateApplication(t.Context(), other), model.ErrConflict)
 		other.AppIdentifier = "other"
 		must(t, "CreateApplication", s.CreateApplication(t.Context(), other))
 
 		changed := application("app-1", t0.Add(time.Hour)) // CreatedAt ignored
 		changed.Name, changed.SecretHash, changed.RedirectURIs, changed.AppIdentifier = "renamed", "new-hash", nil, "portal2"
-		changed.AllowedScopes, changed.ClaimsFormat, changed.WebOrigins = "*", genauth.ClaimsStandard, []string{"https://other.example:8443"}
+		changed.AllowedScopes, changed.ClaimsFormat, changed.WebOrigins = "*", model.ClaimsStandard, []string{"https://other.example:8443"}
 		changed.UpdatedAt = t0.Add(3 * time.Hour)
 		must(t, "UpdateApplication", s.UpdateApplication(t.Context(), changed))
 		got, err = s.GetApplication(t.Context(), "app-1")
@@ -432,55 +432,55 @@ func testManagement(t *testing.T, open Opener) {
 		want.CreatedAt = t0
 		diff(t, "updated application", &want, got)
 		changed.AppIdentifier = "other"
-		wantErr(t, "UpdateApplication to a taken identifier", s.UpdateApplication(t.Context(), changed), genauth.ErrConflict)
+		wantErr(t, "UpdateApplication to a taken identifier", s.UpdateApplication(t.Context(), changed), model.ErrConflict)
 		wantErr(t, "UpdateApplication of an unknown id", s.UpdateApplication(t.Context(), application("app-9", t0)),
-			genauth.ErrNotFound)
+			model.ErrNotFound)
 
-		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "j1", genauth.TokenAccess, "g1", "")))
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "j1", model.TokenAccess, "g1", "")))
 		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "g2")))
-		must(t, "SaveConsent", s.SaveConsent(t.Context(), &genauth.Consent{UserID: "user-1", ClientID: "app-1",
+		must(t, "SaveConsent", s.SaveConsent(t.Context(), &model.Consent{UserID: "user-1", ClientID: "app-1",
 			Scopes: []string{"openid"}, CreatedAt: t0, UpdatedAt: t0}))
 		must(t, "DeleteApplication", s.DeleteApplication(t.Context(), "app-1"))
 		_, err = s.GetApplication(t.Context(), "app-1")
-		wantErr(t, "GetApplication after delete", err, genauth.ErrNotFound)
+		wantErr(t, "GetApplication after delete", err, model.ErrNotFound)
 		checkAbsent(t, s, "h1")
 		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
-		wantErr(t, "GetAuthCode after delete", err, genauth.ErrNotFound)
+		wantErr(t, "GetAuthCode after delete", err, model.ErrNotFound)
 		_, err = s.GetConsent(t.Context(), "user-1", "app-1")
-		wantErr(t, "GetConsent after delete", err, genauth.ErrNotFound)
+		wantErr(t, "GetConsent after delete", err, model.ErrNotFound)
 		_, err = s.GetApplication(t.Context(), "app-2")
 		must(t, "GetApplication of the other app", err)
-		wantErr(t, "DeleteApplication again", s.DeleteApplication(t.Context(), "app-1"), genauth.ErrNotFound)
+		wantErr(t, "DeleteApplication again", s.DeleteApplication(t.Context(), "app-1"), model.ErrNotFound)
 	})
 
 	t.Run("AccessKey", func(t *testing.T) {
 		s := open(t)
 		_, err := s.GetAccessKey(t.Context())
-		wantErr(t, "GetAccessKey of a new store", err, genauth.ErrNotFound)
-		k := &genauth.AccessKey{ID: "ak-1", SealedSecret: []byte{0, 1, 0xff}, CreatedAt: t0.In(east), UpdatedAt: t0}
+		wantErr(t, "GetAccessKey of a new store", err, model.ErrNotFound)
+		k := &model.AccessKey{ID: "ak-1", SealedSecret: []byte{0, 1, 0xff}, CreatedAt: t0.In(east), UpdatedAt: t0}
 		must(t, "CreateAccessKey", s.CreateAccessKey(t.Context(), k))
 		wantErr(t, "a second CreateAccessKey", s.CreateAccessKey(t.Context(),
-			&genauth.AccessKey{ID: "ak-2", SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}), genauth.ErrConflict)
+			&model.AccessKey{ID: "ak-2", SealedSecret: []byte{1}, CreatedAt: t0, UpdatedAt: t0}), model.ErrConflict)
 		got, err := s.GetAccessKey(t.Context())
 		must(t, "GetAccessKey", err)
 		diff(t, "access key", k, got)
 		must(t, "UpdateAccessKeySecret", s.UpdateAccessKeySecret(t.Context(), "ak-1", []byte{9, 9}, t0.Add(time.Hour)))
 		got, err = s.GetAccessKey(t.Context())
 		must(t, "GetAccessKey", err)
-		diff(t, "rotated access key", &genauth.AccessKey{ID: "ak-1", SealedSecret: []byte{9, 9}, CreatedAt: t0,
+		diff(t, "rotated access key", &model.AccessKey{ID: "ak-1", SealedSecret: []byte{9, 9}, CreatedAt: t0,
 			UpdatedAt: t0.Add(time.Hour)}, got)
 		wantErr(t, "UpdateAccessKeySecret of an unknown id",
-			s.UpdateAccessKeySecret(t.Context(), "ak-2", []byte{1}, t0), genauth.ErrNotFound)
+			s.UpdateAccessKeySecret(t.Context(), "ak-2", []byte{1}, t0), model.ErrNotFound)
 	})
 
 	t.Run("UseNonce", func(t *testing.T) {
 		s := open(t)
 		exp := t0.Add(time.Minute)
 		must(t, "UseNonce", s.UseNonce(t.Context(), "n1", t0, exp))
-		wantErr(t, "UseNonce replayed", s.UseNonce(t.Context(), "n1", t0.Add(59*time.Second), exp), genauth.ErrConflict)
+		wantErr(t, "UseNonce replayed", s.UseNonce(t.Context(), "n1", t0.Add(59*time.Second), exp), model.ErrConflict)
 		must(t, "UseNonce of another nonce", s.UseNonce(t.Context(), "n2", t0, exp))
 		must(t, "UseNonce after expiry", s.UseNonce(t.Context(), "n1", exp, exp.Add(time.Minute)))
-		wantErr(t, "UseNonce replayed again", s.UseNonce(t.Context(), "n1", exp, exp.Add(time.Minute)), genauth.ErrConflict)
+		wantErr(t, "UseNonce replayed again", s.UseNonce(t.Context(), "n1", exp, exp.Add(time.Minute)), model.ErrConflict)
 
 		const workers = 8
 		var (
@@ -496,7 +496,7 @@ func testManagement(t *testing.T, open Opener) {
 				switch {
 				case err == nil:
 					ok++
-				case errors.Is(err, genauth.ErrConflict):
+				case errors.Is(err, model.ErrConflict):
 					dupes++
 				default:
 					t.Errorf("UseNonce: %v", err)

@@ -7,17 +7,17 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 // rotation returns the pair a rotation of parentID issues at now: an access
 // token under a new refresh token that is the parent's child.
-func rotation(n string, parentID string, now time.Time) []*genauth.Token {
-	r := token("h-r"+n, "jti-r"+n, genauth.TokenRefresh, "g", parentID)
-	a := token("h-a"+n, "jti-a"+n, genauth.TokenAccess, "g", "jti-r"+n)
+func rotation(n string, parentID string, now time.Time) []*model.Token {
+	r := token("h-r"+n, "jti-r"+n, model.TokenRefresh, "g", parentID)
+	a := token("h-a"+n, "jti-a"+n, model.TokenAccess, "g", "jti-r"+n)
 	r.IssuedAt, a.IssuedAt = now, now
-	return []*genauth.Token{a, r}
+	return []*model.Token{a, r}
 }
 
 func testRotateRefreshToken(t *testing.T, open Opener) {
@@ -25,9 +25,9 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 	setup := func(t *testing.T) store.Store {
 		s := open(t)
 		must(t, "CreateTokens", s.CreateTokens(t.Context(),
-			token("h-r0", "jti-r0", genauth.TokenRefresh, "g", ""),
-			token("h-a0", "jti-a0", genauth.TokenAccess, "g", "jti-r0"),
-			token("h-x", "jti-x", genauth.TokenRefresh, "other", "")))
+			token("h-r0", "jti-r0", model.TokenRefresh, "g", ""),
+			token("h-a0", "jti-a0", model.TokenAccess, "g", "jti-r0"),
+			token("h-x", "jti-x", model.TokenRefresh, "other", "")))
 		return s
 	}
 	at := t0.Add(time.Minute)
@@ -61,7 +61,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at)))
 		late := at.Add(grace + time.Second)
 		err := s.RotateRefreshToken(t.Context(), "jti-r0", late, grace, rotation("2", "jti-r0", late))
-		wantErr(t, "RotateRefreshToken after the grace period", err, genauth.ErrTokenReused)
+		wantErr(t, "RotateRefreshToken after the grace period", err, model.ErrTokenReused)
 		checkAbsent(t, s, "h-r2", "h-a2")
 		checkRevokedAt(t, s, late, "h-r1", "h-a1", "h-a0")
 		checkRevokedAt(t, s, at, "h-r0")
@@ -76,7 +76,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		// Within the grace period, but the successor was used: two parties hold the family.
 		replay := next.Add(time.Second)
 		err := s.RotateRefreshToken(t.Context(), "jti-r0", replay, grace, rotation("3", "jti-r0", replay))
-		wantErr(t, "RotateRefreshToken of a token whose successor was used", err, genauth.ErrTokenReused)
+		wantErr(t, "RotateRefreshToken of a token whose successor was used", err, model.ErrTokenReused)
 		checkRevokedAt(t, s, replay, "h-r2", "h-a2", "h-a1", "h-a0")
 		checkAbsent(t, s, "h-r3")
 	})
@@ -91,7 +91,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		// whoever presents the old token is not the client that lost an answer.
 		replay := used.Add(time.Second)
 		err := s.RotateRefreshToken(t.Context(), "jti-r0", replay, grace, rotation("2", "jti-r0", replay))
-		wantErr(t, "RotateRefreshToken of a token whose successor's access token was used", err, genauth.ErrTokenReused)
+		wantErr(t, "RotateRefreshToken of a token whose successor's access token was used", err, model.ErrTokenReused)
 		checkAbsent(t, s, "h-r2", "h-a2")
 		checkRevokedAt(t, s, replay, "h-r1", "h-a1", "h-a0")
 		checkRevokedAt(t, s, time.Time{}, "h-x")
@@ -126,7 +126,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		// family that the retry did not go to.
 		late := retry.Add(time.Minute)
 		err := s.RotateRefreshToken(t.Context(), "jti-r1", late, grace, rotation("3", "jti-r1", late))
-		wantErr(t, "RotateRefreshToken of a successor a retry gave up", err, genauth.ErrTokenReused)
+		wantErr(t, "RotateRefreshToken of a successor a retry gave up", err, model.ErrTokenReused)
 		checkAbsent(t, s, "h-r3", "h-a3")
 		checkRevokedAt(t, s, late, "h-r2", "h-a2", "h-a0")
 		checkRevokedAt(t, s, retry, "h-r1", "h-a1")
@@ -141,7 +141,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		must(t, "RevokeToken", err)
 		later := gone.Add(time.Second)
 		err = s.RotateRefreshToken(t.Context(), "jti-r1", later, grace, rotation("2", "jti-r1", later))
-		wantErr(t, "RotateRefreshToken of a revoked successor", err, genauth.ErrInactive)
+		wantErr(t, "RotateRefreshToken of a revoked successor", err, model.ErrInactive)
 		checkAbsent(t, s, "h-r2")
 	})
 
@@ -149,7 +149,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		s := setup(t)
 		must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), "jti-r0", at, 0, rotation("1", "jti-r0", at)))
 		err := s.RotateRefreshToken(t.Context(), "jti-r0", at, 0, rotation("2", "jti-r0", at))
-		wantErr(t, "RotateRefreshToken twice with no grace", err, genauth.ErrTokenReused)
+		wantErr(t, "RotateRefreshToken twice with no grace", err, model.ErrTokenReused)
 	})
 
 	t.Run("Inactive", func(t *testing.T) {
@@ -157,14 +157,14 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		_, err := s.RevokeToken(t.Context(), "h-r0", at)
 		must(t, "RevokeToken", err)
 		err = s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, rotation("1", "jti-r0", at))
-		wantErr(t, "RotateRefreshToken of a revoked token", err, genauth.ErrInactive)
+		wantErr(t, "RotateRefreshToken of a revoked token", err, model.ErrInactive)
 		expired := t0.Add(tokenTTL)
 		err = s.RotateRefreshToken(t.Context(), "jti-x", expired, grace, rotation("2", "jti-x", expired))
-		wantErr(t, "RotateRefreshToken of an expired token", err, genauth.ErrInactive)
+		wantErr(t, "RotateRefreshToken of an expired token", err, model.ErrInactive)
 		err = s.RotateRefreshToken(t.Context(), "jti-missing", at, grace, rotation("3", "jti-missing", at))
-		wantErr(t, "RotateRefreshToken of an unknown token", err, genauth.ErrNotFound)
+		wantErr(t, "RotateRefreshToken of an unknown token", err, model.ErrNotFound)
 		err = s.RotateRefreshToken(t.Context(), "jti-a0", at, grace, rotation("4", "jti-a0", at))
-		wantErr(t, "RotateRefreshToken of an access token", err, genauth.ErrNotFound)
+		wantErr(t, "RotateRefreshToken of an access token", err, model.ErrNotFound)
 		checkAbsent(t, s, "h-r1", "h-r2", "h-r3", "h-r4")
 	})
 
@@ -201,7 +201,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 			switch {
 			case err == nil:
 				wins++
-			case errors.Is(err, genauth.ErrTokenReused):
+			case errors.Is(err, model.ErrTokenReused):
 			default:
 				t.Errorf("rotation %d: %v", i, err)
 			}
@@ -231,8 +231,8 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		})
 		for i, g := range grants {
 			retryOK, useOK := retryErrs[i] == nil, useErrs[i] == nil
-			if retryOK == useOK || (!retryOK && !errors.Is(retryErrs[i], genauth.ErrTokenReused)) ||
-				(!useOK && !errors.Is(useErrs[i], genauth.ErrTokenReused)) {
+			if retryOK == useOK || (!retryOK && !errors.Is(retryErrs[i], model.ErrTokenReused)) ||
+				(!useOK && !errors.Is(useErrs[i], model.ErrTokenReused)) {
 				t.Errorf("%s: retry %v, successor's rotation %v; want one success and one ErrTokenReused", g, retryErrs[i], useErrs[i])
 				continue
 			}
@@ -260,7 +260,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 				if !a1.UsedAt.IsZero() || a1.RevokedAt.IsZero() {
 					t.Errorf("%s: the retry succeeded but the successor's access token is used at %v, revoked at %v", g, a1.UsedAt, a1.RevokedAt)
 				}
-			case errors.Is(retryErrs[i], genauth.ErrTokenReused):
+			case errors.Is(retryErrs[i], model.ErrTokenReused):
 				if a1.UsedAt.IsZero() {
 					t.Errorf("%s: the retry was refused as reuse though nothing used the successor", g)
 				}
@@ -303,20 +303,20 @@ func raceRetry(t *testing.T, s store.Store, at, next time.Time, grace time.Durat
 }
 
 // familyRoot is the first refresh token of grant g, with no parent.
-func familyRoot(g string) *genauth.Token {
-	return token(g+"-h-r0", g+"-r0", genauth.TokenRefresh, g, "")
+func familyRoot(g string) *model.Token {
+	return token(g+"-h-r0", g+"-r0", model.TokenRefresh, g, "")
 }
 
 // family is rotation for grant g: tokens named after g.
-func family(g, n, parentID string, now time.Time) []*genauth.Token {
-	r := token(g+"-h-r"+n, g+"-r"+n, genauth.TokenRefresh, g, parentID)
-	a := token(g+"-h-a"+n, g+"-a"+n, genauth.TokenAccess, g, g+"-r"+n)
+func family(g, n, parentID string, now time.Time) []*model.Token {
+	r := token(g+"-h-r"+n, g+"-r"+n, model.TokenRefresh, g, parentID)
+	a := token(g+"-h-a"+n, g+"-a"+n, model.TokenAccess, g, g+"-r"+n)
 	r.IssuedAt, a.IssuedAt = now, now
-	return []*genauth.Token{a, r}
+	return []*model.Token{a, r}
 }
 
 // checkUsedAt fails unless each token's UsedAt is at (zero: not recorded).
 func checkUsedAt(t *testing.T, s store.Store, at time.Time, hashes ...string) {
 	t.Helper()
-	checkTokenTime(t, s, "UsedAt", func(x *genauth.Token) time.Time { return x.UsedAt }, at, hashes...)
+	checkTokenTime(t, s, "UsedAt", func(x *model.Token) time.Time { return x.UsedAt }, at, hashes...)
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -16,7 +16,7 @@ func testThrottles(t *testing.T, open Opener) {
 		s := open(t)
 		ctx := t.Context()
 		_, err := s.GetThrottle(ctx, "login:ada")
-		wantErr(t, "GetThrottle before any hit", err, genauth.ErrNotFound)
+		wantErr(t, "GetThrottle before any hit", err, model.ErrNotFound)
 		for i := 1; i <= 3; i++ {
 			th, err := s.HitThrottle(ctx, "login:ada", t0.Add(time.Duration(i)*time.Minute), window)
 			must(t, "HitThrottle", err)
@@ -52,7 +52,7 @@ func testThrottles(t *testing.T, open Opener) {
 		must(t, "ResetThrottle", s.ResetThrottle(ctx, "login:ada"))
 		must(t, "ResetThrottle of an unknown key", s.ResetThrottle(ctx, "login:ada"))
 		_, err = s.GetThrottle(ctx, "login:ada")
-		wantErr(t, "GetThrottle after reset", err, genauth.ErrNotFound)
+		wantErr(t, "GetThrottle after reset", err, model.ErrNotFound)
 	})
 	t.Run("ConcurrentHitsAllCount", func(t *testing.T) {
 		s := open(t)
@@ -199,11 +199,11 @@ func testReserveAttempt(t *testing.T, open Opener) {
 func testAuditEvents(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := t.Context()
-	var all []*genauth.AuditEvent
+	var all []*model.AuditEvent
 	for i := range 6 {
-		e := &genauth.AuditEvent{
+		e := &model.AuditEvent{
 			Time:     t0.Add(time.Duration(i) * time.Minute).In(east),
-			Type:     []string{genauth.AuditLoginFailure, genauth.AuditTokenIssue}[i%2],
+			Type:     []string{model.AuditLoginFailure, model.AuditTokenIssue}[i%2],
 			UserID:   fmt.Sprintf("user-%d", i%3),
 			ClientID: "app-1",
 			IP:       "192.0.2.7",
@@ -214,8 +214,8 @@ func testAuditEvents(t *testing.T, open Opener) {
 	must(t, "AppendAuditEvents", s.AppendAuditEvents(ctx, all[:4]...))
 	must(t, "AppendAuditEvents", s.AppendAuditEvents(ctx, all[4:]...))
 	must(t, "AppendAuditEvents of nothing", s.AppendAuditEvents(ctx))
-	utc := func(es ...*genauth.AuditEvent) []*genauth.AuditEvent {
-		out := make([]*genauth.AuditEvent, len(es))
+	utc := func(es ...*model.AuditEvent) []*model.AuditEvent {
+		out := make([]*model.AuditEvent, len(es))
 		for i, e := range es {
 			c := *e
 			c.Time = c.Time.UTC()
@@ -226,10 +226,10 @@ func testAuditEvents(t *testing.T, open Opener) {
 	tests := []struct {
 		name string
 		q    store.AuditQuery
-		want []*genauth.AuditEvent
+		want []*model.AuditEvent
 	}{
 		{"all, newest first", store.AuditQuery{}, utc(all[5], all[4], all[3], all[2], all[1], all[0])},
-		{"by type", store.AuditQuery{Type: genauth.AuditLoginFailure}, utc(all[4], all[2], all[0])},
+		{"by type", store.AuditQuery{Type: model.AuditLoginFailure}, utc(all[4], all[2], all[0])},
 		{"by user", store.AuditQuery{UserID: "user-1"}, utc(all[4], all[1])},
 		{"by client and time", store.AuditQuery{ClientID: "app-1", Since: t0.Add(2 * time.Minute), Until: t0.Add(4 * time.Minute)}, utc(all[3], all[2])},
 		{"limited", store.AuditQuery{Limit: 2}, utc(all[5], all[4])},
@@ -248,8 +248,8 @@ func testDeleteAuditEvents(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := t.Context()
 	for i := range 5 {
-		must(t, "AppendAuditEvents", s.AppendAuditEvents(ctx, &genauth.AuditEvent{
-			Time: t0.Add(time.Duration(i) * time.Hour), Type: genauth.AuditLoginSuccess, UserID: hashN("u", i)}))
+		must(t, "AppendAuditEvents", s.AppendAuditEvents(ctx, &model.AuditEvent{
+			Time: t0.Add(time.Duration(i) * time.Hour), Type: model.AuditLoginSuccess, UserID: hashN("u", i)}))
 	}
 	_, err := s.DeleteAuditEvents(ctx, t0, 0)
 	if err == nil {
@@ -275,16 +275,16 @@ func testDeleteAuditEvents(t *testing.T, open Opener) {
 func testSignOutClient(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := t.Context()
-	mine := func(hash, id, kind, client string) *genauth.Token {
+	mine := func(hash, id, kind, client string) *model.Token {
 		tok := token(hash, id, kind, "g-"+hash, "")
 		tok.ClientID = client
 		return tok
 	}
-	gone := mine("h-old", "j-old", genauth.TokenAccess, "app-1")
+	gone := mine("h-old", "j-old", model.TokenAccess, "app-1")
 	gone.RevokedAt = t0
-	must(t, "CreateTokens", s.CreateTokens(ctx, mine("h-a", "j-a", genauth.TokenAccess, "app-1"),
-		mine("h-r", "j-r", genauth.TokenRefresh, "app-1"), gone, mine("h-b", "j-b", genauth.TokenAccess, "app-2")))
-	for _, c := range []*genauth.AuthCode{
+	must(t, "CreateTokens", s.CreateTokens(ctx, mine("h-a", "j-a", model.TokenAccess, "app-1"),
+		mine("h-r", "j-r", model.TokenRefresh, "app-1"), gone, mine("h-b", "j-b", model.TokenAccess, "app-2")))
+	for _, c := range []*model.AuthCode{
 		{Hash: "c-open", GrantID: "g1", ClientID: "app-1", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
 		{Hash: "c-other", GrantID: "g2", ClientID: "app-2", UserID: "u", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)},
 	} {
@@ -300,7 +300,7 @@ func testSignOutClient(t *testing.T, open Opener) {
 	checkRevokedAt(t, s, t0, "h-old")
 	checkRevokedAt(t, s, time.Time{}, "h-b")
 	_, err = s.GetAuthCode(ctx, "c-open", at)
-	wantErr(t, "GetAuthCode of the client's open code", err, genauth.ErrNotFound)
+	wantErr(t, "GetAuthCode of the client's open code", err, model.ErrNotFound)
 	if _, err := s.GetAuthCode(ctx, "c-other", at); err != nil {
 		t.Errorf("another client's code: %v", err)
 	}

@@ -4,11 +4,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
-func session(idHash string) *genauth.Session {
-	return &genauth.Session{
+func session(idHash string) *model.Session {
+	return &model.Session{
 		IDHash:     idHash,
 		UserID:     "user-1",
 		AuthTime:   t0.Add(-time.Minute).In(east),
@@ -37,7 +37,7 @@ func testSessions(t *testing.T, open Opener) {
 			t.Run(tt.name, func(t *testing.T) {
 				got, err := s.GetSession(t.Context(), want.IDHash, tt.now)
 				if !tt.alive {
-					wantErr(t, "GetSession", err, genauth.ErrNotFound)
+					wantErr(t, "GetSession", err, model.ErrNotFound)
 					return
 				}
 				must(t, "GetSession", err)
@@ -51,7 +51,7 @@ func testSessions(t *testing.T, open Opener) {
 		s := open(t)
 		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
 		_, err := s.GetSession(t.Context(), "sess-2", t0)
-		wantErr(t, "GetSession of an unknown id", err, genauth.ErrNotFound)
+		wantErr(t, "GetSession of an unknown id", err, model.ErrNotFound)
 	})
 
 	t.Run("Delete", func(t *testing.T) {
@@ -60,7 +60,7 @@ func testSessions(t *testing.T, open Opener) {
 		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-2")))
 		must(t, "DeleteSession", s.DeleteSession(t.Context(), "sess-1"))
 		_, err := s.GetSession(t.Context(), "sess-1", t0)
-		wantErr(t, "GetSession after DeleteSession", err, genauth.ErrNotFound)
+		wantErr(t, "GetSession after DeleteSession", err, model.ErrNotFound)
 		_, err = s.GetSession(t.Context(), "sess-2", t0)
 		must(t, "GetSession of the other session", err)
 		must(t, "DeleteSession again", s.DeleteSession(t.Context(), "sess-1"))
@@ -72,7 +72,7 @@ func testSessions(t *testing.T, open Opener) {
 		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
 		other := session("sess-1")
 		other.UserID = "user-2"
-		wantErr(t, "CreateSession with a taken id", s.CreateSession(t.Context(), other), genauth.ErrConflict)
+		wantErr(t, "CreateSession with a taken id", s.CreateSession(t.Context(), other), model.ErrConflict)
 		got, err := s.GetSession(t.Context(), "sess-1", t0)
 		must(t, "GetSession", err)
 		diff(t, "session after the conflict", session("sess-1"), got)

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -99,11 +99,11 @@ func checkUTC(t *testing.T, what string, times ...time.Time) {
 	}
 }
 
-func isNotFound(err error) bool { return errors.Is(err, genauth.ErrNotFound) }
+func isNotFound(err error) bool { return errors.Is(err, model.ErrNotFound) }
 
-func isInactive(err error) bool { return errors.Is(err, genauth.ErrInactive) }
+func isInactive(err error) bool { return errors.Is(err, model.ErrInactive) }
 
 // hashN names the i-th of a series of codes, tokens or ids.
 func hashN(prefix string, i int) string { return fmt.Sprintf("%s-%d", prefix, i) }
 
-func isCodeRedeemed(err error) bool { return errors.Is(err, genauth.ErrCodeRedeemed) }
+func isCodeRedeemed(err error) bool { return errors.Is(err, model.ErrCodeRedeemed) }

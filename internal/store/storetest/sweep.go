@@ -5,26 +5,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
 // cut is the `before` of the sweeps below: well after t0.
 var cut = t0.Add(10 * time.Hour)
 
-func expiringToken(hash, id, kind, grantID, parentID string, expires time.Time) *genauth.Token {
+func expiringToken(hash, id, kind, grantID, parentID string, expires time.Time) *model.Token {
 	tok := token(hash, id, kind, grantID, parentID)
 	tok.ExpiresAt = expires
 	return tok
 }
 
-func expiringSession(idHash string, expires time.Time) *genauth.Session {
+func expiringSession(idHash string, expires time.Time) *model.Session {
 	s := session(idHash)
 	s.ExpiresAt = expires
 	return s
 }
 
-func expiringCode(hash, grantID string, expires time.Time) *genauth.AuthCode {
+func expiringCode(hash, grantID string, expires time.Time) *model.AuthCode {
 	c := authCode(hash, grantID)
 	c.ExpiresAt = expires
 	return c
@@ -34,14 +34,14 @@ func testDeleteExpired(t *testing.T, open Opener) {
 	t.Run("WhatGoes", func(t *testing.T) {
 		s := open(t)
 		ctx := t.Context()
-		for _, sess := range []*genauth.Session{
+		for _, sess := range []*model.Session{
 			expiringSession("s-old", cut.Add(-time.Millisecond)),
 			expiringSession("s-edge", cut), // expires at, not before, cut
 			expiringSession("s-live", cut.Add(time.Hour)),
 		} {
 			must(t, "CreateSession", s.CreateSession(ctx, sess))
 		}
-		for _, c := range []*genauth.AuthCode{
+		for _, c := range []*model.AuthCode{
 			expiringCode("c-old", "g-old", cut.Add(-time.Hour)),
 			expiringCode("c-live", "g-unused", cut.Add(time.Minute)),
 			expiringCode("c-redeemed-dead", "g-dead", cut.Add(-time.Hour)),
@@ -49,26 +49,26 @@ func testDeleteExpired(t *testing.T, open Opener) {
 		} {
 			must(t, "CreateAuthCode", s.CreateAuthCode(ctx, c))
 		}
-		must(t, "RedeemAuthCode", s.RedeemAuthCode(ctx, "c-redeemed-dead", t0, []*genauth.Token{
-			expiringToken("h-dead", "jti-dead", genauth.TokenAccess, "g-dead", "", cut.Add(-time.Minute)),
+		must(t, "RedeemAuthCode", s.RedeemAuthCode(ctx, "c-redeemed-dead", t0, []*model.Token{
+			expiringToken("h-dead", "jti-dead", model.TokenAccess, "g-dead", "", cut.Add(-time.Minute)),
 		}))
-		must(t, "RedeemAuthCode", s.RedeemAuthCode(ctx, "c-redeemed-live", t0, []*genauth.Token{
-			expiringToken("h-grant-live", "jti-grant-live", genauth.TokenRefresh, "g-live", "", cut.Add(time.Hour)),
+		must(t, "RedeemAuthCode", s.RedeemAuthCode(ctx, "c-redeemed-live", t0, []*model.Token{
+			expiringToken("h-grant-live", "jti-grant-live", model.TokenRefresh, "g-live", "", cut.Add(time.Hour)),
 		}))
-		revokedLive := expiringToken("h-revoked-live", "jti-revoked-live", genauth.TokenAccess, "g-1", "", cut.Add(time.Hour))
+		revokedLive := expiringToken("h-revoked-live", "jti-revoked-live", model.TokenAccess, "g-1", "", cut.Add(time.Hour))
 		revokedLive.RevokedAt = t0.Add(time.Minute)
-		revokedOld := expiringToken("h-revoked-old", "jti-revoked-old", genauth.TokenAccess, "g-2", "", cut.Add(-time.Minute))
+		revokedOld := expiringToken("h-revoked-old", "jti-revoked-old", model.TokenAccess, "g-2", "", cut.Add(-time.Minute))
 		revokedOld.RevokedAt = t0.Add(time.Minute)
 		must(t, "CreateTokens", s.CreateTokens(ctx,
-			expiringToken("h-old", "jti-old", genauth.TokenAccess, "g-3", "", cut.Add(-time.Minute)),
-			expiringToken("h-edge", "jti-edge", genauth.TokenAccess, "g-3", "", cut),
+			expiringToken("h-old", "jti-old", model.TokenAccess, "g-3", "", cut.Add(-time.Minute)),
+			expiringToken("h-edge", "jti-edge", model.TokenAccess, "g-3", "", cut),
 			revokedLive, revokedOld,
 			// An expired refresh token stays while a token issued from it lives.
-			expiringToken("h-parent-kept", "jti-parent-kept", genauth.TokenRefresh, "g-4", "", cut.Add(-time.Hour)),
-			expiringToken("h-child-live", "jti-child-live", genauth.TokenAccess, "g-4", "jti-parent-kept", cut.Add(time.Hour)),
-			expiringToken("h-parent-gone", "jti-parent-gone", genauth.TokenRefresh, "g-5", "", cut.Add(-time.Hour)),
-			expiringToken("h-child-gone", "jti-child-gone", genauth.TokenAccess, "g-5", "jti-parent-gone", cut.Add(-time.Minute)),
-			expiringToken("h-live", "jti-live", genauth.TokenAccess, "g-6", "", cut.Add(time.Hour)),
+			expiringToken("h-parent-kept", "jti-parent-kept", model.TokenRefresh, "g-4", "", cut.Add(-time.Hour)),
+			expiringToken("h-child-live", "jti-child-live", model.TokenAccess, "g-4", "jti-parent-kept", cut.Add(time.Hour)),
+			expiringToken("h-parent-gone", "jti-parent-gone", model.TokenRefresh, "g-5", "", cut.Add(-time.Hour)),
+			expiringToken("h-child-gone", "jti-child-gone", model.TokenAccess, "g-5", "jti-parent-gone", cut.Add(-time.Minute)),
+			expiringToken("h-live", "jti-live", model.TokenAccess, "g-6", "", cut.Add(time.Hour)),
 		))
 
 		n, err := s.DeleteExpired(ctx, cut, 1000)
@@ -90,7 +90,7 @@ func testDeleteExpired(t *testing.T, open Opener) {
 		}
 		// Each session would be alive at t0 if it were still stored.
 		_, err = s.GetSession(ctx, "s-old", t0)
-		wantErr(t, "GetSession of a deleted session", err, genauth.ErrNotFound)
+		wantErr(t, "GetSession of a deleted session", err, model.ErrNotFound)
 		for _, id := range []string{"s-edge", "s-live"} {
 			_, err := s.GetSession(ctx, id, t0)
 			must(t, "GetSession of kept session "+id, err)
@@ -98,14 +98,14 @@ func testDeleteExpired(t *testing.T, open Opener) {
 		// Likewise each unredeemed code at t0; a kept redeemed code is still
 		// recognised as a replay, a deleted one is unknown.
 		_, err = s.GetAuthCode(ctx, "c-old", t0)
-		wantErr(t, "GetAuthCode of a deleted code", err, genauth.ErrNotFound)
+		wantErr(t, "GetAuthCode of a deleted code", err, model.ErrNotFound)
 		_, err = s.GetAuthCode(ctx, "c-live", t0)
 		must(t, "GetAuthCode of a kept code", err)
 		_, err = s.GetAuthCode(ctx, "c-redeemed-dead", t0)
-		wantErr(t, "GetAuthCode of a deleted redeemed code", err, genauth.ErrNotFound)
+		wantErr(t, "GetAuthCode of a deleted redeemed code", err, model.ErrNotFound)
 		replayAt := cut.Add(time.Minute)
 		wantErr(t, "replay of a kept redeemed code", s.RedeemAuthCode(ctx, "c-redeemed-live", replayAt, nil),
-			genauth.ErrCodeRedeemed)
+			model.ErrCodeRedeemed)
 		checkRevokedAt(t, s, replayAt, "h-grant-live")
 	})
 
@@ -129,7 +129,7 @@ func testDeleteExpired(t *testing.T, open Opener) {
 			t.Errorf("DeleteExpired deleted %d rows; want the one throttle row past its window and lock", n)
 		}
 		_, err = s.GetThrottle(ctx, "register:old")
-		wantErr(t, "GetThrottle of the swept row", err, genauth.ErrNotFound)
+		wantErr(t, "GetThrottle of the swept row", err, model.ErrNotFound)
 		for _, key := range []string{"login:locked", "addr:live"} {
 			if _, err := s.GetThrottle(ctx, key); err != nil {
 				t.Errorf("throttle %s: %v; want it kept", key, err)
@@ -151,9 +151,9 @@ func testDeleteExpired(t *testing.T, open Opener) {
 		}
 		for i := range 3 {
 			must(t, "CreateTokens", s.CreateTokens(ctx,
-				expiringToken(hashN("h", i), hashN("jti", i), genauth.TokenAccess, "g", "", cut.Add(-time.Hour))))
+				expiringToken(hashN("h", i), hashN("jti", i), model.TokenAccess, "g", "", cut.Add(-time.Hour))))
 		}
-		must(t, "CreateTokens", s.CreateTokens(ctx, expiringToken("h-live", "jti-live", genauth.TokenAccess, "g", "", cut.Add(time.Hour))))
+		must(t, "CreateTokens", s.CreateTokens(ctx, expiringToken("h-live", "jti-live", model.TokenAccess, "g", "", cut.Add(time.Hour))))
 		var got []int
 		for range 5 {
 			n, err := s.DeleteExpired(ctx, cut, 3)
@@ -169,7 +169,7 @@ func testDeleteExpired(t *testing.T, open Opener) {
 	t.Run("LimitMustBePositive", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateTokens", s.CreateTokens(t.Context(),
-			expiringToken("h-old", "jti-old", genauth.TokenAccess, "g", "", cut.Add(-time.Hour))))
+			expiringToken("h-old", "jti-old", model.TokenAccess, "g", "", cut.Add(-time.Hour))))
 		for _, limit := range []int{0, -1} {
 			if n, err := s.DeleteExpired(t.Context(), cut, limit); err == nil || n != 0 {
 				t.Errorf("DeleteExpired with limit %d = %d, %v; want an error", limit, n, err)
@@ -185,12 +185,12 @@ func testDeleteExpired(t *testing.T, open Opener) {
 		const expired, live, sweepers, limit = 40, 10, 6, 4
 		s := open(t)
 		ctx := t.Context()
-		var batch []*genauth.Token
+		var batch []*model.Token
 		for i := range expired {
-			batch = append(batch, expiringToken(hashN("h-old", i), hashN("jti-old", i), genauth.TokenAccess, "g", "", cut.Add(-time.Hour)))
+			batch = append(batch, expiringToken(hashN("h-old", i), hashN("jti-old", i), model.TokenAccess, "g", "", cut.Add(-time.Hour)))
 		}
 		for i := range live {
-			batch = append(batch, expiringToken(hashN("h-live", i), hashN("jti-live", i), genauth.TokenAccess, "g", "", cut.Add(time.Hour)))
+			batch = append(batch, expiringToken(hashN("h-live", i), hashN("jti-live", i), model.TokenAccess, "g", "", cut.Add(time.Hour)))
 		}
 		must(t, "CreateTokens", s.CreateTokens(ctx, batch...))
 		counts := make([]int, sweepers)

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // testTimes checks times finer than a millisecond: they may be truncated or
@@ -12,7 +12,7 @@ import (
 func testTimes(t *testing.T, open Opener) {
 	s := open(t)
 	fine := t0.Add(123_456_789 * time.Nanosecond).In(east)
-	tok := token("h-1", "jti-1", genauth.TokenAccess, "g", "")
+	tok := token("h-1", "jti-1", model.TokenAccess, "g", "")
 	tok.IssuedAt, tok.ExpiresAt = fine, fine.Add(tokenTTL)
 	must(t, "CreateTokens", s.CreateTokens(t.Context(), tok))
 	_, err := s.RevokeToken(t.Context(), "h-1", fine.Add(time.Minute))

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -13,8 +13,8 @@ import (
 const tokenTTL = time.Hour
 
 // token returns an unrevoked token issued at t0 that expires at t0+tokenTTL.
-func token(hash, id, kind, grantID, parentID string) *genauth.Token {
-	return &genauth.Token{
+func token(hash, id, kind, grantID, parentID string) *model.Token {
+	return &model.Token{
 		Hash:      hash,
 		ID:        id,
 		Kind:      kind,
@@ -23,7 +23,7 @@ func token(hash, id, kind, grantID, parentID string) *genauth.Token {
 		ClientID:  "app-1",
 		UserID:    "user-1",
 		Scope:     "openid profile",
-		Protocol:  genauth.ProtocolOIDC,
+		Protocol:  model.ProtocolOIDC,
 		IssuedAt:  t0,
 		ExpiresAt: t0.Add(tokenTTL),
 	}
@@ -42,11 +42,11 @@ func checkAbsent(t *testing.T, s store.Store, hashes ...string) {
 // checkRevokedAt fails unless each token's RevokedAt is at (zero: unrevoked).
 func checkRevokedAt(t *testing.T, s store.Store, at time.Time, hashes ...string) {
 	t.Helper()
-	checkTokenTime(t, s, "RevokedAt", func(x *genauth.Token) time.Time { return x.RevokedAt }, at, hashes...)
+	checkTokenTime(t, s, "RevokedAt", func(x *model.Token) time.Time { return x.RevokedAt }, at, hashes...)
 }
 
 // checkTokenTime fails unless the time field (named name) of each token is at.
-func checkTokenTime(t *testing.T, s store.Store, name string, field func(*genauth.Token) time.Time, at time.Time, hashes ...string) {
+func checkTokenTime(t *testing.T, s store.Store, name string, field func(*model.Token) time.Time, at time.Time, hashes ...string) {
 	t.Helper()
 	for _, h := range hashes {
 		got, err := s.GetToken(t.Context(), h)
@@ -63,15 +63,15 @@ func checkTokenTime(t *testing.T, s store.Store, name string, field func(*genaut
 func testTokens(t *testing.T, open Opener) {
 	t.Run("RoundTrip", func(t *testing.T) {
 		s := open(t)
-		access := token("h-access", "jti-access", genauth.TokenAccess, "grant-1", "jti-refresh-0")
+		access := token("h-access", "jti-access", model.TokenAccess, "grant-1", "jti-refresh-0")
 		access.IssuedAt, access.ExpiresAt = t0.In(east), t0.Add(tokenTTL).In(east)
-		refresh := token("h-refresh", "jti-refresh", genauth.TokenRefresh, "grant-1", "")
-		refresh.Protocol, refresh.Scope = genauth.ProtocolOAuth, "user"
-		client := token("h-client", "jti-client", genauth.TokenAccess, "grant-2", "")
+		refresh := token("h-refresh", "jti-refresh", model.TokenRefresh, "grant-1", "")
+		refresh.Protocol, refresh.Scope = model.ProtocolOAuth, "user"
+		client := token("h-client", "jti-client", model.TokenAccess, "grant-2", "")
 		client.UserID = ""
-		revoked := token("h-revoked", "jti-revoked", genauth.TokenAccess, "grant-3", "")
+		revoked := token("h-revoked", "jti-revoked", model.TokenAccess, "grant-3", "")
 		revoked.RevokedAt = t0.Add(time.Minute).In(east)
-		tokens := []*genauth.Token{access, refresh, client, revoked}
+		tokens := []*model.Token{access, refresh, client, revoked}
 		must(t, "CreateTokens", s.CreateTokens(t.Context(), tokens...))
 		for _, want := range tokens {
 			got, err := s.GetToken(t.Context(), want.Hash)
@@ -91,39 +91,39 @@ func testTokens(t *testing.T, open Opener) {
 	t.Run("AllOrNone", func(t *testing.T) {
 		tests := []struct {
 			name   string
-			batch  []*genauth.Token
+			batch  []*model.Token
 			absent []string
 		}{
 			{
 				name: "duplicate hash in the batch",
-				batch: []*genauth.Token{
-					token("h1", "jti-1", genauth.TokenAccess, "g", ""),
-					token("h2", "jti-2", genauth.TokenRefresh, "g", ""),
-					token("h1", "jti-3", genauth.TokenAccess, "g", ""),
+				batch: []*model.Token{
+					token("h1", "jti-1", model.TokenAccess, "g", ""),
+					token("h2", "jti-2", model.TokenRefresh, "g", ""),
+					token("h1", "jti-3", model.TokenAccess, "g", ""),
 				},
 				absent: []string{"h1", "h2"},
 			},
 			{
 				name: "hash already stored",
-				batch: []*genauth.Token{
-					token("h1", "jti-1", genauth.TokenAccess, "g", ""),
-					token("h-old", "jti-2", genauth.TokenAccess, "g", ""),
+				batch: []*model.Token{
+					token("h1", "jti-1", model.TokenAccess, "g", ""),
+					token("h-old", "jti-2", model.TokenAccess, "g", ""),
 				},
 				absent: []string{"h1"},
 			},
 			{
 				name: "duplicate id in the batch",
-				batch: []*genauth.Token{
-					token("h1", "jti-1", genauth.TokenAccess, "g", ""),
-					token("h2", "jti-1", genauth.TokenAccess, "g", ""),
+				batch: []*model.Token{
+					token("h1", "jti-1", model.TokenAccess, "g", ""),
+					token("h2", "jti-1", model.TokenAccess, "g", ""),
 				},
 				absent: []string{"h1", "h2"},
 			},
 			{
 				name: "id already stored",
-				batch: []*genauth.Token{
-					token("h1", "jti-1", genauth.TokenAccess, "g", ""),
-					token("h2", "jti-old", genauth.TokenAccess, "g", ""),
+				batch: []*model.Token{
+					token("h1", "jti-1", model.TokenAccess, "g", ""),
+					token("h2", "jti-old", model.TokenAccess, "g", ""),
 				},
 				absent: []string{"h1", "h2"},
 			},
@@ -131,9 +131,9 @@ func testTokens(t *testing.T, open Opener) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				s := open(t)
-				old := token("h-old", "jti-old", genauth.TokenAccess, "g-old", "")
+				old := token("h-old", "jti-old", model.TokenAccess, "g-old", "")
 				must(t, "CreateTokens", s.CreateTokens(t.Context(), old))
-				wantErr(t, "CreateTokens", s.CreateTokens(t.Context(), tt.batch...), genauth.ErrConflict)
+				wantErr(t, "CreateTokens", s.CreateTokens(t.Context(), tt.batch...), model.ErrConflict)
 				checkAbsent(t, s, tt.absent...)
 				got, err := s.GetToken(t.Context(), "h-old")
 				must(t, "GetToken of the stored token", err)
@@ -144,16 +144,16 @@ func testTokens(t *testing.T, open Opener) {
 
 	t.Run("NotFound", func(t *testing.T) {
 		s := open(t)
-		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "jti-1", genauth.TokenAccess, "g", "")))
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h1", "jti-1", model.TokenAccess, "g", "")))
 		_, err := s.GetToken(t.Context(), "h2")
-		wantErr(t, "GetToken of an unknown hash", err, genauth.ErrNotFound)
+		wantErr(t, "GetToken of an unknown hash", err, model.ErrNotFound)
 	})
 
 	t.Run("Active", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateTokens", s.CreateTokens(t.Context(),
-			token("h-live", "jti-live", genauth.TokenAccess, "g", ""),
-			token("h-revoked", "jti-revoked", genauth.TokenAccess, "g", "")))
+			token("h-live", "jti-live", model.TokenAccess, "g", ""),
+			token("h-revoked", "jti-revoked", model.TokenAccess, "g", "")))
 		_, err := s.RevokeToken(t.Context(), "h-revoked", t0.Add(time.Minute))
 		must(t, "RevokeToken", err)
 		tests := []struct {
@@ -184,15 +184,15 @@ func testRefresh(open Opener) func(*testing.T) {
 	return func(t *testing.T) {
 		// setup stores the refresh token "h-parent" (ID "jti-parent", expiring
 		// at t0+tokenTTL) and returns the tokens a refresh would issue.
-		setup := func(t *testing.T) (store.Store, []*genauth.Token) {
+		setup := func(t *testing.T) (store.Store, []*model.Token) {
 			s := open(t)
 			must(t, "CreateTokens", s.CreateTokens(t.Context(),
-				token("h-parent", "jti-parent", genauth.TokenRefresh, "g", "")))
-			access := token("h-child", "jti-child", genauth.TokenAccess, "g", "jti-parent")
+				token("h-parent", "jti-parent", model.TokenRefresh, "g", "")))
+			access := token("h-child", "jti-child", model.TokenAccess, "g", "jti-parent")
 			access.IssuedAt = t0.Add(10 * time.Minute)
-			refresh := token("h-next", "jti-next", genauth.TokenRefresh, "g", "jti-parent")
+			refresh := token("h-next", "jti-next", model.TokenRefresh, "g", "jti-parent")
 			refresh.IssuedAt = t0.Add(10 * time.Minute)
-			return s, []*genauth.Token{access, refresh}
+			return s, []*model.Token{access, refresh}
 		}
 
 		t.Run("ActiveParent", func(t *testing.T) {
@@ -212,10 +212,10 @@ func testRefresh(open Opener) func(*testing.T) {
 			refresh string
 			want    error
 		}{
-			{"revoked parent", true, t0.Add(10 * time.Minute), "jti-parent", genauth.ErrInactive},
-			{"parent at its expiry", false, t0.Add(tokenTTL), "jti-parent", genauth.ErrInactive},
-			{"expired parent", false, t0.Add(2 * tokenTTL), "jti-parent", genauth.ErrInactive},
-			{"unknown parent", false, t0.Add(10 * time.Minute), "jti-unknown", genauth.ErrNotFound},
+			{"revoked parent", true, t0.Add(10 * time.Minute), "jti-parent", model.ErrInactive},
+			{"parent at its expiry", false, t0.Add(tokenTTL), "jti-parent", model.ErrInactive},
+			{"expired parent", false, t0.Add(2 * tokenTTL), "jti-parent", model.ErrInactive},
+			{"unknown parent", false, t0.Add(10 * time.Minute), "jti-unknown", model.ErrNotFound},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +233,7 @@ func testRefresh(open Opener) func(*testing.T) {
 			s, issued := setup(t)
 			issued[1].Hash = "h-parent"
 			wantErr(t, "RefreshTokens", s.RefreshTokens(t.Context(), "jti-parent", t0.Add(10*time.Minute), issued),
-				genauth.ErrConflict)
+				model.ErrConflict)
 			checkAbsent(t, s, "h-child")
 		})
 
@@ -251,8 +251,8 @@ func testRefresh(open Opener) func(*testing.T) {
 			for i := range n {
 				wg.Go(func() {
 					<-start
-					child := token(hashN("h-child", i), hashN("jti-child", i), genauth.TokenAccess, "g", "jti-parent")
-					errs[i] = s.RefreshTokens(t.Context(), "jti-parent", now, []*genauth.Token{child})
+					child := token(hashN("h-child", i), hashN("jti-child", i), model.TokenAccess, "g", "jti-parent")
+					errs[i] = s.RefreshTokens(t.Context(), "jti-parent", now, []*model.Token{child})
 				})
 			}
 			wg.Go(func() {
@@ -284,15 +284,15 @@ func testRevoke(open Opener) func(*testing.T) {
 		// another grant.
 		setup := func(t *testing.T) store.Store {
 			s := open(t)
-			gone := token("h-gone", "jti-gone", genauth.TokenAccess, "g", "jti-r")
+			gone := token("h-gone", "jti-gone", model.TokenAccess, "g", "jti-r")
 			gone.RevokedAt = t0.Add(time.Minute)
 			must(t, "CreateTokens", s.CreateTokens(t.Context(),
-				token("h-r", "jti-r", genauth.TokenRefresh, "g", ""),
-				token("h-a1", "jti-a1", genauth.TokenAccess, "g", "jti-r"),
-				token("h-a2", "jti-a2", genauth.TokenRefresh, "g", "jti-r"),
+				token("h-r", "jti-r", model.TokenRefresh, "g", ""),
+				token("h-a1", "jti-a1", model.TokenAccess, "g", "jti-r"),
+				token("h-a2", "jti-a2", model.TokenRefresh, "g", "jti-r"),
 				gone,
-				token("h-other", "jti-other", genauth.TokenAccess, "g", "jti-r0"),
-				token("h-stranger", "jti-stranger", genauth.TokenAccess, "g2", "jti-r")))
+				token("h-other", "jti-other", model.TokenAccess, "g", "jti-r0"),
+				token("h-stranger", "jti-stranger", model.TokenAccess, "g2", "jti-r")))
 			return s
 		}
 		at := t0.Add(5 * time.Minute)
@@ -301,7 +301,7 @@ func testRevoke(open Opener) func(*testing.T) {
 			s := setup(t)
 			got, err := s.RevokeToken(t.Context(), "h-r", at)
 			must(t, "RevokeToken", err)
-			diff(t, "returned token (as found)", token("h-r", "jti-r", genauth.TokenRefresh, "g", ""), got)
+			diff(t, "returned token (as found)", token("h-r", "jti-r", model.TokenRefresh, "g", ""), got)
 			checkRevokedAt(t, s, at, "h-r", "h-a1", "h-a2", "h-other")
 			checkRevokedAt(t, s, t0.Add(time.Minute), "h-gone")
 			checkRevokedAt(t, s, time.Time{}, "h-stranger")
@@ -310,10 +310,10 @@ func testRevoke(open Opener) func(*testing.T) {
 		t.Run("AccessOnlyItself", func(t *testing.T) {
 			s := setup(t)
 			// Only refresh tokens reach the rest of their grant.
-			must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-odd", "jti-odd", genauth.TokenAccess, "g", "jti-a1")))
+			must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-odd", "jti-odd", model.TokenAccess, "g", "jti-a1")))
 			got, err := s.RevokeToken(t.Context(), "h-a1", at)
 			must(t, "RevokeToken", err)
-			diff(t, "returned token (as found)", token("h-a1", "jti-a1", genauth.TokenAccess, "g", "jti-r"), got)
+			diff(t, "returned token (as found)", token("h-a1", "jti-a1", model.TokenAccess, "g", "jti-r"), got)
 			checkRevokedAt(t, s, at, "h-a1")
 			checkRevokedAt(t, s, time.Time{}, "h-r", "h-a2", "h-other", "h-odd", "h-stranger")
 		})
@@ -325,7 +325,7 @@ func testRevoke(open Opener) func(*testing.T) {
 			// A token of the grant issued after the revocation (not possible
 			// through RefreshTokens) is caught by a second revoke; what was
 			// revoked keeps its first RevokedAt.
-			must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-late", "jti-late", genauth.TokenAccess, "g", "jti-r")))
+			must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-late", "jti-late", model.TokenAccess, "g", "jti-r")))
 			second := at.Add(time.Hour)
 			got, err := s.RevokeToken(t.Context(), "h-r", second)
 			must(t, "second RevokeToken", err)
@@ -347,7 +347,7 @@ func testRevoke(open Opener) func(*testing.T) {
 		t.Run("NotFound", func(t *testing.T) {
 			s := setup(t)
 			_, err := s.RevokeToken(t.Context(), "h-unknown", at)
-			wantErr(t, "RevokeToken of an unknown hash", err, genauth.ErrNotFound)
+			wantErr(t, "RevokeToken of an unknown hash", err, model.ErrNotFound)
 		})
 	}
 }

@@ -4,25 +4,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/opengenauth/genauth"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // user returns a user with only the given login fields set.
-func user(id, username, email, phone string, created time.Time) *genauth.User {
-	return &genauth.User{
+func user(id, username, email, phone string, created time.Time) *model.User {
+	return &model.User{
 		ID:           id,
 		Username:     username,
 		Email:        email,
 		Phone:        phone,
 		PasswordHash: "$argon2id$v=19$m=65536,t=1,p=4$c2FsdA$aGFzaA",
-		Gender:       genauth.GenderUnknown,
+		Gender:       model.GenderUnknown,
 		CreatedAt:    created,
 		UpdatedAt:    created,
 	}
 }
 
-func fullUser() *genauth.User {
-	return &genauth.User{
+func fullUser() *model.User {
+	return &model.User{
 		ID:                "user-full",
 		Username:          "ada.lovelace",
 		Email:             "ada@example.com",
@@ -39,11 +39,11 @@ func fullUser() *genauth.User {
 		Profile:           "https://example.com/ada",
 		Picture:           "https://example.com/ada.png",
 		Website:           "https://ada.example",
-		Gender:            genauth.GenderFemale,
+		Gender:            model.GenderFemale,
 		Birthdate:         "1815-12-10",
 		Zoneinfo:          "Europe/London",
 		Locale:            "en-GB",
-		Address: genauth.Address{
+		Address: model.Address{
 			Formatted:     "12 St James's Square, London",
 			StreetAddress: "12 St James's Square",
 			Locality:      "London",
@@ -60,7 +60,7 @@ func testUsers(t *testing.T, open Opener) {
 	t.Run("RoundTrip", func(t *testing.T) {
 		tests := []struct {
 			name string
-			user *genauth.User
+			user *model.User
 		}{
 			{"every field", fullUser()},
 			{"email only, booleans false, no address", user("user-min", "", "min@example.com", "", t0)},
@@ -81,7 +81,7 @@ func testUsers(t *testing.T, open Opener) {
 	t.Run("Conflict", func(t *testing.T) {
 		tests := []struct {
 			name string
-			user *genauth.User
+			user *model.User
 		}{
 			{"taken id", user("user-1", "someone-else", "", "", t0)},
 			{"taken username", user("user-2", "ada", "", "", t0)},
@@ -97,13 +97,13 @@ func testUsers(t *testing.T, open Opener) {
 				s := open(t)
 				first := user("user-1", "ada", "ada@example.com", "+8613800000001", t0)
 				must(t, "CreateUser", s.CreateUser(t.Context(), first))
-				wantErr(t, "CreateUser", s.CreateUser(t.Context(), tt.user), genauth.ErrConflict)
+				wantErr(t, "CreateUser", s.CreateUser(t.Context(), tt.user), model.ErrConflict)
 				got, err := s.GetUser(t.Context(), "user-1")
 				must(t, "GetUser", err)
 				diff(t, "first user after the conflict", first, got)
 				if tt.user.ID != first.ID {
 					_, err := s.GetUser(t.Context(), tt.user.ID)
-					wantErr(t, "GetUser of the rejected user", err, genauth.ErrNotFound)
+					wantErr(t, "GetUser of the rejected user", err, model.ErrNotFound)
 				}
 			})
 		}
@@ -111,7 +111,7 @@ func testUsers(t *testing.T, open Opener) {
 
 	t.Run("EmptyLoginFieldsMayRepeat", func(t *testing.T) {
 		s := open(t)
-		for _, u := range []*genauth.User{
+		for _, u := range []*model.User{
 			user("u1", "ada", "", "", t0),
 			user("u2", "bob", "", "", t0),
 			user("u3", "", "carol@example.com", "", t0),
@@ -127,7 +127,7 @@ func testUsers(t *testing.T, open Opener) {
 
 	t.Run("FindUserByLogin", func(t *testing.T) {
 		s := open(t)
-		for _, u := range []*genauth.User{
+		for _, u := range []*model.User{
 			user("ada", "ada", "ada@example.com", "+8613800000001", t0),
 			user("bob", "bob", "bob@example.com", "", t0),
 			user("carol", "", "", "13900000002", t0),
@@ -169,7 +169,7 @@ func testUsers(t *testing.T, open Opener) {
 			t.Run(tt.login, func(t *testing.T) {
 				got, err := s.FindUserByLogin(t.Context(), tt.login)
 				if tt.want == "" {
-					wantErr(t, "FindUserByLogin", err, genauth.ErrNotFound)
+					wantErr(t, "FindUserByLogin", err, model.ErrNotFound)
 					return
 				}
 				must(t, "FindUserByLogin", err)
@@ -189,7 +189,7 @@ func testUsers(t *testing.T, open Opener) {
 		s := open(t)
 		must(t, "CreateUser", s.CreateUser(t.Context(), user("u1", "ada", "", "", t0)))
 		_, err := s.GetUser(t.Context(), "u2")
-		wantErr(t, "GetUser of an unknown id", err, genauth.ErrNotFound)
+		wantErr(t, "GetUser of an unknown id", err, model.ErrNotFound)
 	})
 
 	t.Run("ListOldestFirst", func(t *testing.T) {
@@ -201,7 +201,7 @@ func testUsers(t *testing.T, open Opener) {
 		}
 		want := fullUser()
 		want.ID, want.CreatedAt = "b", t0.Add(time.Hour)
-		for _, u := range []*genauth.User{
+		for _, u := range []*model.User{
 			user("c", "carol", "", "", t0.Add(2*time.Hour)),
 			user("a", "ada", "", "", t0),
 			want,

@@ -1,0 +1,126 @@
+package sessions
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// CookieName is the name of the session cookie.
+const CookieName = "genauth_session"
+
+// Default lifetimes: a session ends DefaultTTL after login (absolute) or
+// DefaultIdleTTL after it was last used, whichever comes first.
+const (
+	DefaultTTL     = 24 * time.Hour
+	DefaultIdleTTL = 4 * time.Hour
+	// touchEvery bounds how often a used session's last-seen time is written.
+	touchEvery = time.Minute
+)
+
+// Manager starts, finds and ends browser sessions.
+type Manager struct {
+	Store  store.Store
+	Tokens *token.Source
+	Now    func() time.Time
+	// Secure marks the cookie Secure; set when the public URL is https. A
+	// request that came over TLS, or whose URL.Scheme a trusted proxy's
+	// X-Forwarded-Proto set to https (see package edge), gets it too.
+	Secure  bool
+	TTL     time.Duration
+	IdleTTL time.Duration
+}
+
+// Start creates a session for userID and sets its cookie. Any session the
+// request already carried is ended first, so a login always gets a new id.
+func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID string) (*model.Session, error) {
+	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
+		if err := m.Store.DeleteSession(ctx, token.Hash(c.Value)); err != nil {
+			return nil, err
+		}
+	}
+	id := m.Tokens.SessionID()
+	now := m.Now().UTC()
+	ttl := m.TTL
+	if ttl == 0 {
+		ttl = DefaultTTL
+	}
+	s := &model.Session{
+		IDHash:     token.Hash(id),
+		UserID:     userID,
+		AuthTime:   now,
+		CreatedAt:  now,
+		ExpiresAt:  now.Add(ttl),
+		LastSeenAt: now,
+	}
+	if err := m.Store.CreateSession(ctx, s); err != nil {
+		return nil, err
+	}
+	http.SetCookie(w, m.cookie(r, id, s.ExpiresAt))
+	return s, nil
+}
+
+// Current returns the request's live session, or genauth.ErrNotFound. A
+// session idle for longer than IdleTTL is deleted; a used one has its
+// last-seen time recorded, at most once a minute.
+func (m *Manager) Current(r *http.Request) (*model.Session, error) {
+	c, err := r.Cookie(CookieName)
+	if err != nil || c.Value == "" {
+		return nil, model.ErrNotFound
+	}
+	ctx := r.Context()
+	now := m.Now()
+	s, err := m.Store.GetSession(ctx, token.Hash(c.Value), now)
+	if err != nil {
+		return nil, err
+	}
+	idle := m.IdleTTL
+	if idle == 0 {
+		idle = DefaultIdleTTL
+	}
+	if now.Sub(s.LastSeenAt) > idle {
+		if err := m.Store.DeleteSession(ctx, s.IDHash); err != nil {
+			return nil, err
+		}
+		return nil, model.ErrNotFound
+	}
+	if now.Sub(s.LastSeenAt) >= touchEvery {
+		if err := m.Store.TouchSession(ctx, s.IDHash, now); err != nil {
+			return nil, err
+		}
+		s.LastSeenAt = now
+	}
+	return s, nil
+}
+
+// End deletes the request's session, if any, and clears the cookie.
+func (m *Manager) End(w http.ResponseWriter, r *http.Request) error {
+	c, err := r.Cookie(CookieName)
+	if errors.Is(err, http.ErrNoCookie) || (err == nil && c.Value == "") {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	expired := m.cookie(r, "", time.Unix(0, 0))
+	expired.MaxAge = -1
+	http.SetCookie(w, expired)
+	return m.Store.DeleteSession(r.Context(), token.Hash(c.Value))
+}
+
+func (m *Manager) cookie(r *http.Request, value string, expires time.Time) *http.Cookie {
+	return &http.Cookie{
+		Name:     CookieName,
+		Value:    value,
+		Path:     "/",
+		Expires:  expires,
+		HttpOnly: true,
+		Secure:   m.Secure || r.TLS != nil || r.URL.Scheme == "https",
+		SameSite: http.SameSiteLaxMode,
+	}
+}

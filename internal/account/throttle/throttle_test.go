@@ -1,0 +1,200 @@
+package throttle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/platform/clock"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+)
+
+func newLimiter(t *testing.T) (*Limiter, *clock.Fake, *sqlite.Store) {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "throttle.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := clock.NewFake(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	p := DefaultPolicy
+	p.AddressLockAfter = 8
+	p.RegistrationsPerAddress = 3
+	return &Limiter{Store: st, Now: c.Now, Policy: p}, c, st
+}
+
+func lockedFor(t *testing.T, err error, now time.Time) time.Duration {
+	t.Helper()
+	var le *LockedError
+	if !errors.As(err, &le) || !errors.Is(err, ErrLocked) {
+		t.Fatalf("err = %v; want a *LockedError", err)
+	}
+	return le.Until.Sub(now)
+}
+
+// fail makes one sign-in attempt that fails and returns what the limiter said.
+func fail(t *testing.T, l *Limiter, account, addr string) error {
+	t.Helper()
+	a, err := l.Begin(t.Context(), account, addr)
+	if err != nil {
+		return err
+	}
+	return a.Failed()
+}
+
+func TestAccountLockoutBacksOff(t *testing.T) {
+	l, c, _ := newLimiter(t)
+	ctx := t.Context()
+	for i := 1; i < 5; i++ {
+		if err := fail(t, l, "user:ada", "192.0.2.1"); err != nil {
+			t.Fatalf("failure %d: %v; want no lock yet", i, err)
+		}
+	}
+	// The fifth attempt is judged, and its failure locks for a minute.
+	if d := lockedFor(t, fail(t, l, "user:ada", "192.0.2.2"), c.Now()); d != time.Minute {
+		t.Errorf("first lock lasts %v; want 1m", d)
+	}
+	if d := lockedFor(t, fail(t, l, "user:ada", "198.51.100.1"), c.Now()); d != time.Minute {
+		t.Errorf("attempt while locked: %v left; want 1m", d)
+	}
+	c.Advance(time.Minute)
+	// Each further failure in the window doubles the lock, up to the maximum.
+	for i, want := range []time.Duration{2 * time.Minute, 4 * time.Minute, 8 * time.Minute} {
+		if d := lockedFor(t, fail(t, l, "user:ada", fmt.Sprintf("203.0.113.%d", i+1)), c.Now()); d != want {
+			t.Errorf("lock %d lasts %v; want %v", i+2, d, want)
+		}
+		c.Advance(want)
+	}
+	// Success forgets the account's failures.
+	a, err := l.Begin(ctx, "user:ada", "198.51.100.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Succeeded(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i < 5; i++ {
+		if err := fail(t, l, "user:ada", "198.51.100.1"); err != nil {
+			t.Fatalf("failure %d after a success: %v; want the count cleared", i, err)
+		}
+	}
+}
+
+func TestAddressLockout(t *testing.T) {
+	l, c, _ := newLimiter(t)
+	// One address trying many accounts is locked after AddressLockAfter failures.
+	var err error
+	for i := range 8 {
+		err = fail(t, l, "name:user"+string(rune('a'+i)), "192.0.2.9")
+	}
+	lockedFor(t, err, c.Now())
+	lockedFor(t, fail(t, l, "name:someone-else", "192.0.2.9"), c.Now())
+	if err := fail(t, l, "name:someone-else", "192.0.2.10"); err != nil {
+		t.Errorf("another address is locked too: %v", err)
+	}
+	// The window passes: failures are forgotten.
+	c.Advance(time.Hour + time.Minute)
+	if err := fail(t, l, "name:usera", "192.0.2.9"); err != nil {
+		t.Errorf("after the window: %v", err)
+	}
+}
+
+// TestSuccessesDoNotLockTheAddress: every attempt is counted before it is
+// judged, and a success gives the address its attempt back, so that many
+// users behind one address can sign in all day.
+func TestSuccessesDoNotLockTheAddress(t *testing.T) {
+	l, _, _ := newLimiter(t)
+	for i := range 20 {
+		a, err := l.Begin(t.Context(), fmt.Sprintf("user:%d", i), "192.0.2.9")
+		if err != nil {
+			t.Fatalf("sign-in %d: %v", i+1, err)
+		}
+		if err := a.Succeeded(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRegistrationLimit(t *testing.T) {
+	l, c, _ := newLimiter(t)
+	ctx := t.Context()
+	for i := range 3 {
+		if err := l.AllowRegistration(ctx, "192.0.2.1"); err != nil {
+			t.Fatalf("registration %d: %v", i+1, err)
+		}
+	}
+	lockedFor(t, l.AllowRegistration(ctx, "192.0.2.1"), c.Now())
+	if err := l.AllowRegistration(ctx, "192.0.2.2"); err != nil {
+		t.Errorf("another address: %v", err)
+	}
+	c.Advance(time.Hour)
+	if err := l.AllowRegistration(ctx, "192.0.2.1"); err != nil {
+		t.Errorf("a new window: %v", err)
+	}
+}
+
+// TestLockHoldsAcrossRestarts: the state is in the database, so a new
+// Limiter (a restarted or another node) sees the lock.
+func TestLockHoldsAcrossRestarts(t *testing.T) {
+	l, c, st := newLimiter(t)
+	for range 5 {
+		_ = fail(t, l, "user:ada", "192.0.2.1")
+	}
+	other := &Limiter{Store: st, Now: c.Now, Policy: DefaultPolicy}
+	_, err := other.Begin(t.Context(), "user:ada", "198.51.100.7")
+	lockedFor(t, err, c.Now())
+}
+
+// TestUnknownAccount: an unknown login is counted under a keyed hash of its
+// normalised form: variants share it, the login does not appear in it, and
+// another server secret gives another name.
+func TestUnknownAccount(t *testing.T) {
+	l := &Limiter{LoginKey: []byte("key one")}
+	name := l.UnknownAccount("Secret-In-The-Username-Box")
+	for _, v := range []string{" secret-in-the-username-box", "\u00a0SECRET-IN-THE-USERNAME-BOX\t", "ｓｅｃｒｅｔ-in-the-username-box"} {
+		if got := l.UnknownAccount(v); got != name {
+			t.Errorf("UnknownAccount(%q) = %q; want %q, as for the other spellings", v, got, name)
+		}
+	}
+	if strings.Contains(strings.ToLower(name), "secret") || !strings.HasPrefix(name, "name:") || len(name) != len("name:")+64 {
+		t.Errorf("UnknownAccount = %q; want name: and a hex HMAC-SHA256, without the login", name)
+	}
+	if l.UnknownAccount("someone-else") == name {
+		t.Error("two logins share a name")
+	}
+	if (&Limiter{LoginKey: []byte("key two")}).UnknownAccount("Secret-In-The-Username-Box") == name {
+		t.Error("another key gives the same name: the hash is not keyed")
+	}
+}
+
+// TestNotJudgedGivesTheAttemptBack: attempts refused before their password
+// was checked (hashing busy) count against neither the account nor the
+// address, however many there are; judged failures still lock as before.
+func TestNotJudgedGivesTheAttemptBack(t *testing.T) {
+	l, _, _ := newLimiter(t)
+	ctx := t.Context()
+	for i := 1; i <= 4; i++ {
+		if err := fail(t, l, "user:ada", "192.0.2.1"); err != nil {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	for i := range 20 { // more than the account's 5 and the address's 8
+		a, err := l.Begin(ctx, "user:ada", "192.0.2.1")
+		if err != nil {
+			t.Fatalf("unjudged attempt %d refused: %v", i+1, err)
+		}
+		if err := a.NotJudged(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fail(t, l, "user:ada", "192.0.2.1"); !errors.Is(err, ErrLocked) {
+		t.Fatalf("the fifth judged failure: %v; want it to lock the account", err)
+	}
+}

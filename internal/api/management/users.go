@@ -1,0 +1,604 @@
+package management
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// getManagementToken exchanges the access key for a management token.
+func (h *Handler) getManagementToken(r *request) (any, *apiError) {
+	id, e := r.params.text("accessKeyId")
+	if e != nil {
+		return nil, e
+	}
+	sec, e := r.params.text("accessKeySecret")
+	if e != nil {
+		return nil, e
+	}
+	c, err := h.keys.Load(r.ctx())
+	if err != nil {
+		return nil, h.internal(r.Request, "loading the access key", err)
+	}
+	// Both compared in constant time, and both always.
+	idOK := hmacEqual(id, c.ID)
+	secretOK := hmacEqual(sec, c.Secret)
+	if !idOK || !secretOK {
+		return nil, &apiError{Status: http.StatusUnauthorized, APICode: codeBadLogin, Message: "wrong accessKeyId or accessKeySecret"}
+	}
+	return map[string]any{"access_token": issueToken(c, h.now()), "expires_in": int64(TokenTTL / time.Second)}, nil
+}
+
+// patchFrom reads the user attributes of a create-user or update-user body.
+func patchFrom(o object) (users.Patch, *apiError) {
+	var p users.Patch
+	text := []struct {
+		name string
+		dst  **string
+	}{
+		{"username", &p.Username}, {"email", &p.Email}, {"phone", &p.Phone}, {"password", &p.Password},
+		{"name", &p.Name}, {"nickname", &p.Nickname}, {"givenName", &p.GivenName}, {"familyName", &p.FamilyName},
+		{"middleName", &p.MiddleName}, {"preferredUsername", &p.PreferredUsername}, {"profile", &p.Profile},
+		{"photo", &p.Photo}, {"website", &p.Website}, {"gender", &p.Gender}, {"birthdate", &p.Birthdate},
+		{"zoneinfo", &p.Zoneinfo}, {"locale", &p.Locale}, {"address", &p.Address}, {"externalId", &p.ExternalID},
+		{"status", &p.Status},
+	}
+	for _, f := range text {
+		v, e := o.str(f.name)
+		if e != nil {
+			return p, e
+		}
+		*f.dst = v
+	}
+	var e *apiError
+	if p.EmailVerified, e = o.boolean("emailVerified"); e != nil {
+		return p, e
+	}
+	if p.PhoneVerified, e = o.boolean("phoneVerified"); e != nil {
+		return p, e
+	}
+	if p.CustomData, e = o.anyMap("customData"); e != nil {
+		return p, e
+	}
+	opts, e := o.obj("options")
+	if e != nil {
+		return p, e
+	}
+	// Passwords arrive in clear over TLS; encrypted forms are not supported.
+	if enc, e := opts.text("passwordEncryptType"); e != nil {
+		return p, e
+	} else if enc != "" && enc != "none" {
+		return p, badRequest("options.passwordEncryptType %q is not supported: send the password with \"none\"", enc)
+	}
+	return p, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// newUserParams reads a create-user body.
+func newUserParams(o object) (users.CreateParams, *apiError) {
+	p, e := patchFrom(o)
+	if e != nil {
+		return users.CreateParams{}, e
+	}
+	c := users.CreateParams{
+		Username:   deref(p.Username),
+		Email:      deref(p.Email),
+		Phone:      deref(p.Phone),
+		Password:   deref(p.Password),
+		NoPassword: true,
+		SourceType: model.UserSourceAdmin,
+	}
+	p.Username, p.Email, p.Phone, p.Password = nil, nil, nil, nil
+	c.Profile = p
+	return c, nil
+}
+
+func (h *Handler) createUser(r *request) (any, *apiError) {
+	p, e := newUserParams(r.params)
+	if e != nil {
+		return nil, e
+	}
+	u, err := h.cfg.Users.Create(r.ctx(), p)
+	if err != nil {
+		return nil, r.fail("creating a user", err, codeUserNotFound)
+	}
+	return newUserJSON(u), nil
+}
+
+func (h *Handler) createUsersBatch(r *request) (any, *apiError) {
+	list, e := r.params.objects("list")
+	if e != nil {
+		return nil, e
+	}
+	if len(list) == 0 {
+		return nil, badRequest("list must hold at least one user")
+	}
+	if len(list) > maxBatch {
+		return nil, badRequest("list may hold at most %d users", maxBatch)
+	}
+	// Batch-wide options apply to every entry that has none of its own.
+	opts, _ := r.params.raw("options")
+	params := make([]users.CreateParams, len(list))
+	for i, o := range list {
+		if _, ok := o.fields["options"]; !ok && opts != nil {
+			o.fields["options"] = opts
+		}
+		if params[i], e = newUserParams(o); e != nil {
+			return nil, e
+		}
+	}
+	created, err := h.cfg.Users.CreateBatch(r.ctx(), params)
+	if err != nil {
+		return nil, r.fail("creating users", err, codeUserNotFound)
+	}
+	return newUserList(created), nil
+}
+
+// maxBatch bounds the entries of one batch call: each new password costs an
+// argon2id hash, and the call must end well within the server's write timeout.
+const maxBatch = 100
+
+// userIDType reads userIdType from the body's top level or its options.
+func userIDType(o object) (string, *apiError) {
+	t, e := o.text("userIdType")
+	if e != nil || t != "" {
+		return t, e
+	}
+	opts, e := o.obj("options")
+	if e != nil {
+		return "", e
+	}
+	return opts.text("userIdType")
+}
+
+// findUser resolves an id of the given type, mapping failures to the envelope.
+func (r *request) findUser(idType, id string) (*model.User, *apiError) {
+	if strings.TrimSpace(id) == "" {
+		return nil, badRequest("userId is required")
+	}
+	u, err := r.h.cfg.Users.Find(r.ctx(), idType, strings.TrimSpace(id))
+	if err != nil {
+		return nil, r.fail("finding a user", err, codeUserNotFound)
+	}
+	return u, nil
+}
+
+func (h *Handler) getUser(r *request) (any, *apiError) {
+	u, e := r.findUser(r.query.text("userIdType"), r.query.text("userId"))
+	if e != nil {
+		return nil, e
+	}
+	return newUserJSON(u), nil
+}
+
+// getUserBatch returns the users found, in the order asked, skipping unknown ids.
+func (h *Handler) getUserBatch(r *request) (any, *apiError) {
+	ids := r.query.list("userIds")
+	if len(ids) == 0 {
+		return nil, badRequest("userIds is required")
+	}
+	if len(ids) > maxBatch {
+		return nil, badRequest("userIds may hold at most %d ids", maxBatch)
+	}
+	var found []*model.User
+	for _, id := range ids {
+		u, e := r.findUser(r.query.text("userIdType"), id)
+		if e != nil && e.APICode == codeUserNotFound {
+			continue
+		}
+		if e != nil {
+			return nil, e
+		}
+		found = append(found, u)
+	}
+	return newUserList(found), nil
+}
+
+// userList is the data of the list calls.
+type userList struct {
+	TotalCount int        `json:"totalCount"`
+	List       []userJSON `json:"list"`
+}
+
+func (h *Handler) listUsersGet(r *request) (any, *apiError) {
+	pageNo, e := r.query.integer("page")
+	if e != nil {
+		return nil, e
+	}
+	limit, e := r.query.integer("limit")
+	if e != nil {
+		return nil, e
+	}
+	q := store.UserQuery{Keywords: r.query.text("keywords")}
+	q.Offset, q.Limit = page(pageNo, limit)
+	// The Node SDK sends its unset filters as false.
+	if st := r.query.text("status"); st != "" && !strings.EqualFold(st, "false") {
+		status, ok := users.ParseStatus(st)
+		if !ok {
+			return nil, badRequest("status must be Activated, Suspended or Deactivated")
+		}
+		q.Filters = append(q.Filters, store.Filter{Field: store.FieldStatus, Op: store.OpEqual, Strings: []string{status}})
+	}
+	for _, b := range []struct {
+		name string
+		op   string
+	}{{"updatedAtStart", ">="}, {"updatedAtEnd", "<="}} {
+		if s := r.query.text(b.name); s == "" || strings.EqualFold(s, "false") {
+			continue
+		}
+		ms, e := r.query.integer(b.name)
+		if e != nil {
+			return nil, e
+		}
+		// Inclusive bounds: BETWEEN with an open end.
+		lo, hi := msTime(*ms), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
+		if b.op == "<=" {
+			lo, hi = time.Unix(0, 0).UTC(), msTime(*ms)
+		}
+		q.Filters = append(q.Filters, store.Filter{Field: store.FieldUpdatedAt, Op: store.OpBetween, Times: []time.Time{lo, hi}})
+	}
+	return h.queryUsers(r, q)
+}
+
+func (h *Handler) queryUsers(r *request, q store.UserQuery) (any, *apiError) {
+	list, total, err := h.cfg.Users.Query(r.ctx(), q)
+	if err != nil {
+		return nil, r.fail("listing users", err, codeUserNotFound)
+	}
+	return userList{TotalCount: total, List: newUserList(list)}, nil
+}
+
+// filterFields are the fields advancedFilter and sort accept.
+var filterFields = []string{store.FieldStatus, store.FieldUsername, store.FieldEmail, store.FieldPhone, store.FieldName,
+	store.FieldNickname, store.FieldExternalID, store.FieldCreatedAt, store.FieldUpdatedAt, store.FieldLastLogin}
+
+func knownField(f string) bool {
+	for _, k := range filterFields {
+		if k == f {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) listUsersPost(r *request) (any, *apiError) {
+	var q store.UserQuery
+	var e *apiError
+	if q.Keywords, e = r.params.text("keywords"); e != nil {
+		return nil, e
+	}
+	filters, e := r.params.objects("advancedFilter")
+	if e != nil {
+		return nil, e
+	}
+	for _, f := range filters {
+		parsed, e := parseFilter(f)
+		if e != nil {
+			return nil, e
+		}
+		q.Filters = append(q.Filters, parsed)
+	}
+	opts, e := r.params.obj("options")
+	if e != nil {
+		return nil, e
+	}
+	pg, e := opts.obj("pagination")
+	if e != nil {
+		return nil, e
+	}
+	pageNo, e := pg.integer("page")
+	if e != nil {
+		return nil, e
+	}
+	limit, e := pg.integer("limit")
+	if e != nil {
+		return nil, e
+	}
+	q.Offset, q.Limit = page(pageNo, limit)
+	sorts, e := opts.objects("sort")
+	if e != nil {
+		return nil, e
+	}
+	for _, s := range sorts {
+		field, e := s.text("field")
+		if e != nil {
+			return nil, e
+		}
+		if !knownField(field) {
+			return nil, badRequest("%sfield: cannot sort by %q", s.path, field)
+		}
+		order, e := s.text("order")
+		if e != nil {
+			return nil, e
+		}
+		q.Sort = append(q.Sort, store.Sort{Field: field, Desc: strings.EqualFold(order, "desc")})
+	}
+	return h.queryUsers(r, q)
+}
+
+// parseFilter reads one advancedFilter entry {field, operator, value}.
+func parseFilter(o object) (store.Filter, *apiError) {
+	var f store.Filter
+	var e *apiError
+	if f.Field, e = o.text("field"); e != nil {
+		return f, e
+	}
+	if !knownField(f.Field) {
+		return f, badRequest("%sfield: cannot filter on %q", o.path, f.Field)
+	}
+	op, e := o.text("operator")
+	if e != nil {
+		return f, e
+	}
+	f.Op = strings.ToUpper(op)
+	want := 1
+	switch f.Op {
+	case store.OpEqual, store.OpNotEqual, store.OpContains, store.OpGreater, store.OpLesser:
+	case store.OpBetween:
+		want = 2
+	case store.OpIn:
+		want = -1
+	case store.OpIsNull, store.OpNotNull:
+		return f, nil
+	default:
+		return f, badRequest("%soperator: unknown operator %q", o.path, op)
+	}
+	if f.Op == store.OpContains && store.IsTimeField(f.Field) {
+		return f, badRequest("%soperator: CONTAINS does not apply to %s", o.path, f.Field)
+	}
+	var vals []string
+	if want == 1 {
+		raw, ok := o.raw("value")
+		if !ok {
+			return f, badRequest("%svalue is required", o.path)
+		}
+		vals = []string{scalarText(raw)}
+	} else {
+		var e *apiError
+		if vals, e = scalarList(o, "value"); e != nil {
+			return f, e
+		}
+		if len(vals) == 0 || (want == 2 && len(vals) != 2) {
+			return f, badRequest("%svalue must be a list of %s", o.path, map[int]string{2: "two values", -1: "values"}[want])
+		}
+	}
+	if !store.IsTimeField(f.Field) {
+		f.Strings = vals
+		return f, nil
+	}
+	for _, v := range vals {
+		t, ok := parseTimeValue(v)
+		if !ok {
+			return f, badRequest("%svalue must be a time: epoch milliseconds or an ISO 8601 string", o.path)
+		}
+		f.Times = append(f.Times, t)
+	}
+	return f, nil
+}
+
+// parseTimeValue reads epoch milliseconds or an RFC 3339 time.
+func parseTimeValue(v string) (time.Time, bool) {
+	if ms, ok := parseInt(v); ok {
+		return msTime(ms), true
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	return t.UTC(), err == nil
+}
+
+func (h *Handler) updateUser(r *request) (any, *apiError) {
+	id, e := r.params.text("userId")
+	if e != nil {
+		return nil, e
+	}
+	idType, e := userIDType(r.params)
+	if e != nil {
+		return nil, e
+	}
+	u, e := r.findUser(idType, id)
+	if e != nil {
+		return nil, e
+	}
+	p, e := patchFrom(r.params)
+	if e != nil {
+		return nil, e
+	}
+	updated, err := h.cfg.Users.Update(r.ctx(), u.ID, p)
+	if err != nil {
+		return nil, r.fail("updating a user", err, codeUserNotFound)
+	}
+	return newUserJSON(updated), nil
+}
+
+func (h *Handler) deleteUsersBatch(r *request) (any, *apiError) {
+	ids, e := r.params.strings("userIds")
+	if e != nil {
+		return nil, e
+	}
+	if len(ids) == 0 {
+		return nil, badRequest("userIds is required")
+	}
+	if len(ids) > maxBatch {
+		return nil, badRequest("userIds may hold at most %d ids", maxBatch)
+	}
+	idType, e := userIDType(r.params)
+	if e != nil {
+		return nil, e
+	}
+	resolved := make([]string, 0, len(ids))
+	seen := map[string]bool{}
+	for i, id := range ids {
+		u, e := r.findUser(idType, id)
+		if e != nil {
+			e.Message = "userIds[" + itoa(i) + "] " + id + ": " + e.Message
+			return nil, e
+		}
+		if !seen[u.ID] {
+			seen[u.ID] = true
+			resolved = append(resolved, u.ID)
+		}
+	}
+	if err := h.cfg.Users.Delete(r.ctx(), resolved); err != nil {
+		return nil, r.fail("deleting users", err, codeUserNotFound)
+	}
+	return success{true}, nil
+}
+
+func (h *Handler) isUserExists(r *request) (any, *apiError) {
+	var vals [4]string
+	for i, name := range []string{"username", "email", "phone", "externalId"} {
+		v, e := r.params.text(name)
+		if e != nil {
+			return nil, e
+		}
+		vals[i] = v
+	}
+	if vals == [4]string{} {
+		return nil, badRequest("give username, email, phone or externalId")
+	}
+	ok, err := h.cfg.Users.Exists(r.ctx(), vals[0], vals[1], vals[2], vals[3])
+	if err != nil {
+		return nil, r.fail("looking a user up", err, codeUserNotFound)
+	}
+	return map[string]bool{"exists": ok}, nil
+}
+
+func (h *Handler) kickUsers(r *request) (any, *apiError) {
+	id, e := r.params.text("userId")
+	if e != nil {
+		return nil, e
+	}
+	appIDs, e := r.params.strings("appIds")
+	if e != nil {
+		return nil, e
+	}
+	idType, e := userIDType(r.params)
+	if e != nil {
+		return nil, e
+	}
+	u, e := r.findUser(idType, id)
+	if e != nil {
+		return nil, e
+	}
+	if err := h.cfg.Users.Kick(r.ctx(), u.ID, appIDs); err != nil {
+		return nil, r.fail("kicking a user", err, codeUserNotFound)
+	}
+	if h.cfg.Audit != nil {
+		h.cfg.Audit.Record(r.ctx(), model.AuditEvent{Type: model.AuditLogoutAll, UserID: u.ID,
+			IP: audit.ClientIP(r.Request), Detail: "management API kick-users " + strings.Join(appIDs, ",")})
+	}
+	return success{true}, nil
+}
+
+// loginJSON is one entry of a user's login history.
+type loginJSON struct {
+	AppID     string `json:"appId"`
+	AppName   string `json:"appName"`
+	ClientIP  string `json:"clientIp"`
+	UserAgent string `json:"userAgent"`
+	Time      string `json:"time"`
+}
+
+func (h *Handler) getUserLoginHistory(r *request) (any, *apiError) {
+	u, e := r.findUser(r.query.text("userIdType"), r.query.text("userId"))
+	if e != nil {
+		return nil, e
+	}
+	q := store.LoginQuery{UserID: u.ID, AppID: r.query.text("appId"), ClientIP: r.query.text("clientIp")}
+	for _, b := range []struct {
+		name string
+		dst  *time.Time
+	}{{"start", &q.Start}, {"end", &q.End}} {
+		ms, e := r.query.integer(b.name)
+		if e != nil {
+			return nil, e
+		}
+		if ms != nil && *ms > 0 {
+			*b.dst = msTime(*ms)
+		}
+	}
+	pageNo, e := r.query.integer("page")
+	if e != nil {
+		return nil, e
+	}
+	limit, e := r.query.integer("limit")
+	if e != nil {
+		return nil, e
+	}
+	q.Offset, q.Limit = page(pageNo, limit)
+	list, total, err := h.cfg.Users.LoginHistory(r.ctx(), q)
+	if err != nil {
+		return nil, r.fail("reading login history", err, codeUserNotFound)
+	}
+	names := map[string]string{}
+	out := make([]loginJSON, 0, len(list))
+	for _, rec := range list {
+		name, ok := names[rec.AppID]
+		if !ok && rec.AppID != "" {
+			if app, err := h.cfg.Apps.Get(r.ctx(), rec.AppID); err == nil {
+				name = app.Name
+			}
+			names[rec.AppID] = name
+		}
+		out = append(out, loginJSON{AppID: rec.AppID, AppName: name, ClientIP: rec.ClientIP, UserAgent: rec.UserAgent,
+			Time: isoTime(rec.Time)})
+	}
+	return map[string]any{"totalCount": total, "list": out}, nil
+}
+
+// loggedInAppJSON is an application the user is signed in to.
+type loggedInAppJSON struct {
+	AppID       string `json:"appId"`
+	AppName     string `json:"appName"`
+	AppLogo     string `json:"appLogo"`
+	AppLoginURL string `json:"appLoginUrl"`
+}
+
+func (h *Handler) getUserLoggedInApps(r *request) (any, *apiError) {
+	u, e := r.findUser(r.query.text("userIdType"), r.query.text("userId"))
+	if e != nil {
+		return nil, e
+	}
+	list, err := h.cfg.Users.LoggedInApps(r.ctx(), u.ID)
+	if err != nil {
+		return nil, r.fail("listing logged-in apps", err, codeUserNotFound)
+	}
+	out := make([]loggedInAppJSON, 0, len(list))
+	for _, a := range list {
+		out = append(out, loggedInAppJSON{AppID: a.ID, AppName: a.Name, AppLogo: a.Logo, AppLoginURL: a.InitLoginURI})
+	}
+	return out, nil
+}
+
+func (h *Handler) checkSessionStatus(r *request) (any, *apiError) {
+	id, e := r.params.text("userId")
+	if e != nil {
+		return nil, e
+	}
+	appID, e := r.params.text("appId")
+	if e != nil {
+		return nil, e
+	}
+	if appID == "" {
+		return nil, badRequest("appId is required")
+	}
+	u, e := r.findUser("", id)
+	if e != nil {
+		return nil, e
+	}
+	active, err := h.cfg.Users.SessionActive(r.ctx(), u.ID, appID)
+	if err != nil {
+		return nil, r.fail("checking a session", err, codeUserNotFound)
+	}
+	return map[string]bool{"active": active}, nil
+}

@@ -1,8 +1,0 @@
-// Package login owns the hosted, server-rendered pages a person sees: sign in,
-// registration, consent, the home page, sign out (including the SDKs'
-// front-channel `/login/profile/logout`) and the readable error page, with
-// their stylesheet and icon. Pages speak the reader's language (internal/i18n):
-// templates hold no words, only translation keys. It turns a correct password
-// into a browser session (internal/session); the protocol endpoints in
-// internal/oauth send people here and read that session back.
-package login

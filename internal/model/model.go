@@ -1,0 +1,377 @@
+package model
+
+import (
+	"errors"
+	"time"
+)
+
+// Sentinel errors returned by storage and services. Callers match them with
+// errors.Is and map them to protocol or HTTP errors at the edge.
+var (
+	ErrNotFound = errors.New("not found")
+	// ErrConflict means a unique value (username, email, phone, app id) is taken.
+	ErrConflict = errors.New("already exists")
+	// ErrCodeRedeemed means an authorization code was presented a second time.
+	ErrCodeRedeemed = errors.New("authorization code already redeemed")
+	// ErrInactive means a token or session is expired or revoked.
+	ErrInactive = errors.New("expired or revoked")
+	// ErrTokenReused means a rotated refresh token was presented again after
+	// its grace period: its whole grant has been revoked.
+	ErrTokenReused = errors.New("refresh token reused")
+	// ErrInvalidInput wraps every validation failure; its message is safe to show.
+	ErrInvalidInput = errors.New("invalid input")
+	// ErrBadCredentials means an unknown login or a wrong password (deliberately not which).
+	ErrBadCredentials = errors.New("wrong username or password")
+	// ErrSuspended means a correct password for an account that may not sign in
+	// (status Suspended or Deactivated).
+	ErrSuspended = errors.New("the account is suspended")
+	// ErrUnavailable means the database cannot serve for now: unreachable,
+	// read-only, out of space, or locked past its busy timeout. A temporary
+	// condition, answered 503 with Retry-After.
+	ErrUnavailable = errors.New("database unavailable")
+	// ErrBusy means the server is at its limit of concurrent password
+	// hashing and its queue is full; answered 503 with Retry-After.
+	ErrBusy = errors.New("server busy")
+)
+
+// Client authentication methods for the token, introspection and revocation endpoints.
+const (
+	AuthClientSecretPost  = "client_secret_post"
+	AuthClientSecretBasic = "client_secret_basic"
+	AuthNone              = "none"
+)
+
+// Grant types an application may enable.
+const (
+	GrantAuthorizationCode = "authorization_code"
+	GrantImplicit          = "implicit"
+	GrantRefreshToken      = "refresh_token"
+	GrantClientCredentials = "client_credentials"
+)
+
+// Protocols an authorization or token belongs to; they decide the issuer (`<public-url>/oauth` or `/oidc`).
+const (
+	ProtocolOAuth = "oauth"
+	ProtocolOIDC  = "oidc"
+)
+
+// Default token lifetimes of a new application.
+const (
+	DefaultAccessTokenTTL  = 1_209_600 * time.Second
+	DefaultRefreshTokenTTL = 2_592_000 * time.Second
+	// AuthCodeTTL is the lifetime of an authorization code (RFC 6749 recommends at most 10 minutes).
+	AuthCodeTTL = 10 * time.Minute
+	// DefaultIDTokenTTL is the lifetime of an id token.
+	DefaultIDTokenTTL = time.Hour
+	// DefaultRefreshGracePeriod lets a client that retried a refresh (its
+	// first answer lost) present the old refresh token again.
+	DefaultRefreshGracePeriod = 5 * time.Second
+)
+
+// Id token signing algorithms. There is deliberately no "none" and no HMAC.
+const (
+	SigningRS256 = "RS256"
+	SigningES256 = "ES256"
+)
+
+// Application is an OAuth client. Its secret is kept only as a SHA-256 hash.
+type Application struct {
+	ID                 string // app_id, also the OAuth client_id
+	Name               string
+	SecretHash         string // hex SHA-256 of app_secret
+	RedirectURIs       []string
+	LogoutRedirectURIs []string
+	// Client authentication method per endpoint.
+	TokenAuthMethod         string
+	IntrospectionAuthMethod string
+	RevocationAuthMethod    string
+	GrantTypes              []string
+	AccessTokenTTL          time.Duration
+	RefreshTokenTTL         time.Duration
+	IDTokenTTL              time.Duration
+	// IDTokenAlg signs this application's id tokens: SigningRS256 or SigningES256.
+	IDTokenAlg string
+	// RequireConsent marks a third-party application: users approve the scopes
+	// it asks for. First-party applications skip the consent page.
+	RequireConsent bool
+	// RotateRefreshTokens makes every refresh return a new refresh token and
+	// retire the old one (RFC 9700 section 4.14.2); presenting a retired one
+	// after RefreshGracePeriod revokes its whole grant. Off is the classic
+	// GenAuth behaviour: one refresh token for the grant's lifetime.
+	RotateRefreshTokens bool
+	RefreshGracePeriod  time.Duration
+	// RefreshIdleTTL, when set, ends a refresh token unused for this long;
+	// RefreshTokenTTL stays the absolute limit from the grant.
+	RefreshIdleTTL time.Duration
+	// RejectPKCEPlain refuses code_challenge_method=plain.
+	RejectPKCEPlain bool
+	// AllowedScopes is the space-separated list of scopes the
+	// client_credentials grant may ask for; AnyScope allows any.
+	AllowedScopes string
+	// ClaimsFormat shapes the user claims of /oidc userinfo and id tokens:
+	// ClaimsStandard or ClaimsGenAuth.
+	ClaimsFormat string
+	// WebOrigins may read the token, introspection, revocation and
+	// userinfo answers from a browser (CORS); none listed: the origins of
+	// RedirectURIs.
+	WebOrigins []string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+
+	// Descriptive settings of the management API.
+	AppIdentifier   string // unique when set
+	Logo            string
+	Description     string
+	AppType         string // AppTypeWeb, AppTypeSPA, AppTypeNative or AppTypeAPI
+	DefaultProtocol string // ProtocolOAuth or ProtocolOIDC
+	InitLoginURI    string
+	SSOEnabled      bool
+}
+
+// Application types of the management API.
+const (
+	AppTypeWeb    = "web"
+	AppTypeSPA    = "spa"
+	AppTypeNative = "native"
+	AppTypeAPI    = "api"
+)
+
+// AnyScope in AllowedScopes lets client_credentials ask for any scope, as
+// before the setting existed.
+const AnyScope = "*"
+
+// Claim formats of OpenID Connect userinfo and id tokens.
+const (
+	// ClaimsStandard follows OpenID Connect Core: updated_at in seconds,
+	// claims without a value left out.
+	ClaimsStandard = "standard"
+	// ClaimsGenAuth is GenAuth's shape, which its SDKs parse: every
+	// released claim present (null when unknown), updated_at an ISO 8601 string.
+	ClaimsGenAuth = "genauth"
+)
+
+// Public reports whether the application is a public client: every
+// endpoint identifies it by client_id alone, so it has no secret.
+func (a *Application) Public() bool {
+	return a.TokenAuthMethod == AuthNone && a.IntrospectionAuthMethod == AuthNone && a.RevocationAuthMethod == AuthNone
+}
+
+// AllowsGrant reports whether the application has grant type g enabled.
+func (a *Application) AllowsGrant(g string) bool {
+	for _, x := range a.GrantTypes {
+		if x == g {
+			return true
+		}
+	}
+	return false
+}
+
+// Address is the OIDC address claim.
+type Address struct {
+	Formatted     string `json:"formatted,omitempty"`
+	StreetAddress string `json:"street_address,omitempty"`
+	Locality      string `json:"locality,omitempty"`
+	Region        string `json:"region,omitempty"`
+	PostalCode    string `json:"postal_code,omitempty"`
+	Country       string `json:"country,omitempty"`
+}
+
+// IsZero reports whether no part of the address is known.
+func (a Address) IsZero() bool { return a == Address{} }
+
+// Gender values of the userinfo `gender` claim.
+const (
+	GenderMale    = "M"
+	GenderFemale  = "F"
+	GenderUnknown = "U"
+)
+
+// User is an account in the user pool. Empty strings mean "unknown"; username,
+// email and phone are each unique when set. The password is kept only as an
+// argon2id hash in PHC string form.
+type User struct {
+	ID                string // the `sub` claim: opaque, stable, never reused
+	Username          string
+	Email             string
+	EmailVerified     bool
+	Phone             string
+	PhoneVerified     bool
+	PasswordHash      string
+	Name              string
+	GivenName         string
+	FamilyName        string
+	MiddleName        string
+	Nickname          string
+	PreferredUsername string
+	Profile           string
+	Picture           string
+	Website           string
+	Gender            string // M, F or U
+	Birthdate         string
+	Zoneinfo          string
+	Locale            string
+	Address           Address
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+
+	Status     string // UserActivated, UserSuspended or UserDeactivated
+	ExternalID string // an id in another system; unique when set
+	CustomData map[string]any
+	SourceType string // UserSourceAdmin or UserSourceRegister
+	// Kept up to date by each hosted-page login.
+	LoginsCount int
+	LastLogin   time.Time // zero: never
+	LastIP      string
+}
+
+// User statuses. Only an Activated user may sign in or refresh tokens.
+const (
+	UserActivated   = "Activated"
+	UserSuspended   = "Suspended"
+	UserDeactivated = "Deactivated"
+)
+
+// How a user came to be.
+const (
+	UserSourceAdmin    = "adminCreated"
+	UserSourceRegister = "register"
+)
+
+// LoginRecord is one sign-in at the hosted pages.
+type LoginRecord struct {
+	UserID    string
+	AppID     string // the application the login was for; empty when none
+	ClientIP  string
+	UserAgent string
+	Time      time.Time
+}
+
+// AccessKey is the user pool's management credential. Its secret is kept
+// sealed under the server secret key, not hashed: request signatures are
+// HMACs keyed with it.
+type AccessKey struct {
+	ID           string // the access key id, also the user pool id
+	SealedSecret []byte
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Session is a browser session at the hosted pages. The cookie holds a random
+// id; only its hash is stored.
+type Session struct {
+	IDHash     string
+	UserID     string
+	AuthTime   time.Time // when the user last entered a password
+	CreatedAt  time.Time
+	ExpiresAt  time.Time // the absolute end
+	LastSeenAt time.Time // for the idle limit; recorded at most once a minute
+}
+
+// AuthCode is an authorization code, stored by hash, redeemable once.
+type AuthCode struct {
+	Hash                string
+	GrantID             string // shared by every token issued from this code
+	ClientID            string
+	UserID              string
+	RedirectURI         string
+	Scope               string
+	Protocol            string
+	Nonce               string
+	CodeChallenge       string
+	CodeChallengeMethod string
+	SessionIDHash       string
+	AuthTime            time.Time
+	CreatedAt           time.Time
+	ExpiresAt           time.Time
+}
+
+// Token kinds.
+const (
+	TokenAccess  = "access"
+	TokenRefresh = "refresh"
+)
+
+// Token is an opaque access or refresh token, stored by hash.
+type Token struct {
+	Hash      string
+	ID        string // public identifier (the introspection `jti`)
+	Kind      string // TokenAccess or TokenRefresh
+	GrantID   string // the authorization (code, refresh chain or client grant) it belongs to
+	ParentID  string // for an access token minted by a refresh: the refresh token's ID
+	ClientID  string
+	UserID    string // empty for client_credentials
+	Scope     string
+	Protocol  string
+	IssuedAt  time.Time
+	ExpiresAt time.Time
+	RevokedAt time.Time // zero while not revoked
+	// UsedAt is when an access token that a refresh token rotation issued
+	// was first presented at userinfo or introspection while a retry of the
+	// rotated refresh token could still replace it; zero: not recorded.
+	UsedAt time.Time
+}
+
+// Active reports whether the token is neither expired nor revoked at now.
+func (t *Token) Active(now time.Time) bool {
+	return t.RevokedAt.IsZero() && now.Before(t.ExpiresAt)
+}
+
+// SigningKey is a key that signs id tokens. The private key is stored only
+// encrypted under the server's secret key. A key signs from ActivatesAt until
+// a newer key of the same algorithm activates, and stays published in JWKS
+// while tokens it signed can still be valid.
+type SigningKey struct {
+	ID               string // the JWS `kid`
+	Alg              string // SigningRS256 or SigningES256
+	PublicDER        []byte // PKIX
+	EncryptedPrivate []byte // PKCS #8, sealed with AES-256-GCM
+	CreatedAt        time.Time
+	ActivatesAt      time.Time
+}
+
+// Consent records the scopes a user approved for an application.
+type Consent struct {
+	UserID    string
+	ClientID  string
+	Scopes    []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Throttle counts failures for one key (an account, a client address) in a
+// window, and holds the end of a lockout. Shared by every node.
+type Throttle struct {
+	Key         string
+	Count       int
+	WindowStart time.Time
+	LockedUntil time.Time // zero: not locked
+	// ExpiresAt is when the row may be forgotten: its window and its lock are over.
+	ExpiresAt time.Time
+}
+
+// Audit event types. Their names and the log fields are stable: operators
+// alert on them.
+const (
+	AuditLoginSuccess   = "login.success"
+	AuditLoginFailure   = "login.failure"
+	AuditLoginLockout   = "login.lockout"
+	AuditRegister       = "user.register"
+	AuditTokenIssue     = "token.issue"
+	AuditTokenRevoke    = "token.revoke"
+	AuditCodeReuse      = "code.reuse"
+	AuditRefreshReuse   = "refresh_token.reuse"
+	AuditLogoutAll      = "user.logout_all"
+	AuditSessionEnd     = "session.end"
+	AuditRegisterRefuse = "register.throttled"
+	AuditConsentRevoke  = "consent.revoke"
+)
+
+// AuditEvent is one security event.
+type AuditEvent struct {
+	Time     time.Time
+	Type     string
+	UserID   string
+	ClientID string
+	IP       string
+	Detail   string // the grant type, a login name tried, ...
+}

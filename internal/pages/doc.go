@@ -1,0 +1,8 @@
+// Package pages owns the hosted, server-rendered pages a person sees: sign in,
+// registration, consent, the home page, sign out (including the SDKs'
+// front-channel `/login/profile/logout`) and the readable error page, with
+// their stylesheet and icon. Pages speak the reader's language (internal/pages/i18n):
+// templates hold no words, only translation keys. It turns a correct password
+// into a browser session (internal/account/sessions); the protocol endpoints in
+// internal/protocol/oauth send people here and read that session back.
+package pages

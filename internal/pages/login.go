@@ -1,0 +1,358 @@
+package pages
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/pages/i18n"
+	"github.com/opengenauth/genauth/internal/platform/edge"
+	"github.com/opengenauth/genauth/internal/platform/health"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed assets
+var assetFS embed.FS
+
+// MaxFormBytes bounds the body of every form post.
+const MaxFormBytes = 64 << 10
+
+// Config is what the hosted pages need from the rest of the server.
+type Config struct {
+	Store     store.Store
+	Users     *users.Service
+	Sessions  *sessions.Manager
+	PublicURL string // e.g. "http://localhost:8080", no trailing slash
+	Logger    *slog.Logger
+	// Limiter throttles sign-in failures and registrations; nil: no limits.
+	Limiter *throttle.Limiter
+	// Audit records sign-ins, lockouts, registrations and sign-outs; nil: none.
+	Audit *audit.Recorder
+	// Health learns of an unavailable database; nil: none is tracked, but
+	// temporary failures are still answered 503.
+	Health *health.Tracker
+}
+
+// Handler serves the hosted pages.
+type Handler struct {
+	store    store.Store
+	users    *users.Service
+	sessions *sessions.Manager
+	limiter  *throttle.Limiter
+	audit    *audit.Recorder
+	health   *health.Tracker
+	log      *slog.Logger
+	csrf     *http.CrossOriginProtection
+	// pages holds every page parsed once per language, with the language's
+	// translation functions bound.
+	pages  map[i18n.Lang]map[string]*template.Template
+	assets map[string]asset
+}
+
+// pageNames are the templates rendered inside templates/layout.html.
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout"}
+
+// New checks cfg and parses the embedded templates once.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Users == nil || cfg.Sessions == nil {
+		return nil, errors.New("login: Store, Users and Sessions are required")
+	}
+	pub, err := url.Parse(cfg.PublicURL)
+	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" {
+		return nil, fmt.Errorf("login: public URL %q is not an http(s) URL", cfg.PublicURL)
+	}
+	// The cookie must not travel over plain HTTP when the site is served over TLS.
+	if pub.Scheme == "https" && !cfg.Sessions.Secure {
+		return nil, errors.New("login: the public URL is https but the session cookie is not Secure")
+	}
+	h := &Handler{
+		store:    cfg.Store,
+		users:    cfg.Users,
+		sessions: cfg.Sessions,
+		limiter:  cfg.Limiter,
+		audit:    cfg.Audit,
+		health:   cfg.Health,
+		log:      cfg.Logger,
+		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
+	}
+	if h.log == nil {
+		h.log = slog.Default()
+	}
+	h.csrf, err = edge.SameOrigin(cfg.PublicURL, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.renderError(w, r, http.StatusForbidden, m("error.refused.title"), m("error.refused.form"), "")
+	}))
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	if h.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	tfs, err := fs.Sub(templateFS, "templates")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range i18n.Supported {
+		h.pages[lang] = make(map[string]*template.Template, len(pageNames))
+		for _, name := range pageNames {
+			t, err := template.New(name).Funcs(funcs(lang)).ParseFS(tfs, "layout.html", name+".html")
+			if err != nil {
+				return nil, fmt.Errorf("login: template %s: %w", name, err)
+			}
+			h.pages[lang][name] = t
+		}
+	}
+	return h, nil
+}
+
+// Register adds the hosted pages' routes: bad text in a parameter gets the
+// readable error page.
+func (h *Handler) Register(routes edge.Routes) {
+	mux := routes.Refusing(h.RefuseText)
+	mux.HandleFunc("GET /{$}", h.home)
+	mux.HandleFunc("GET /login", h.loginForm)
+	mux.Handle("POST /login", h.form(h.login))
+	mux.HandleFunc("GET /register", h.registerForm)
+	mux.Handle("POST /register", h.form(h.register))
+	mux.Handle("POST /logout", h.form(h.logout))
+	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
+	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
+	for path := range h.assets {
+		mux.HandleFunc("GET "+path, h.asset)
+	}
+}
+
+// form wraps a form handler: cross-origin browser posts are refused, and the
+// body is limited and parsed before fn runs.
+func (h *Handler) form(fn http.HandlerFunc) http.Handler {
+	return h.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, MaxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+				h.renderError(w, r, http.StatusRequestEntityTooLarge, m("error.too_large.title"), m("error.too_large.message"), "")
+				return
+			}
+			h.renderError(w, r, http.StatusBadRequest, m("error.unreadable.title"), m("error.unreadable.message"), "")
+			return
+		}
+		fn(w, r)
+	}))
+}
+
+// page is the data every template gets; each page uses the fields it needs.
+// Text reaches templates as translation keys (msg), never as sentences.
+type page struct {
+	Title    *msg
+	Lang     i18n.Lang
+	Langs    []langLink
+	CSSHref  string
+	IconHref string
+
+	Error     *msg    // message for the whole form
+	Fields    []field // the form's visible inputs, in order
+	AppName   string  // application the person signs in to
+	ReturnTo  string
+	LoginHref string
+	RegHref   string
+	User      string // who is signed in, for the home and consent pages
+	Refused   bool   // a logout redirect was not allowed
+	Message   *msg
+	Detail    string        // error page: an untranslated English detail
+	Scopes    []*msg        // consent: what the application asks for
+	Action    string        // consent, logout: where the decision is posted
+	Hidden    []hiddenField // consent, logout: the request, posted back
+	Consents  []consentItem // home: applications the user allowed
+
+	// switchBase is where the language links point (with lang added); ""
+	// means this page again for a GET, else the home page.
+	switchBase string
+}
+
+// langLink is one entry of the language switch.
+type langLink struct {
+	Tag     i18n.Lang
+	Name    string
+	Href    string
+	Current bool
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	lang, source := i18n.Choose(r)
+	p.Lang = lang
+	p.Langs = languageLinks(r, p.switchBase, lang)
+	p.CSSHref = h.assets[cssPath].href
+	p.IconHref = h.assets[iconPath].href
+	var buf bytes.Buffer
+	if err := h.pages[lang][name].ExecuteTemplate(&buf, "layout", p); err != nil {
+		h.log.ErrorContext(r.Context(), "login: render page", "page", name, "err", err)
+		http.Error(w, "Internal server error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Language", string(lang))
+	// Pages carry forms, session state or return URLs: never cache them.
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Referrer-Policy", "same-origin")
+	hd.Set("X-Frame-Options", "DENY")
+	// No inline script or style, so a strict policy costs nothing. form-action
+	// is left out: browsers apply it to the redirect chain back to the application.
+	hd.Set("Content-Security-Policy", contentSecurityPolicy)
+	if source == i18n.FromQuery {
+		i18n.SetCookie(w, lang, h.sessions.Secure)
+	}
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// contentSecurityPolicy allows nothing but this server's stylesheet and
+// images: no script at all, no inline style, no framing.
+const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+
+// languageLinks builds the language switch: base (or the current page for a
+// GET) with lang set, so that it works without JavaScript.
+func languageLinks(r *http.Request, base string, cur i18n.Lang) []langLink {
+	if base == "" {
+		base = "/"
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			base = r.URL.EscapedPath()
+			if r.URL.RawQuery != "" {
+				base += "?" + r.URL.RawQuery
+			}
+		}
+	}
+	u, err := url.Parse(safeReturnTo(base))
+	if err != nil {
+		u = &url.URL{Path: "/"}
+	}
+	q := u.Query()
+	links := make([]langLink, 0, len(i18n.Supported))
+	for _, l := range i18n.Supported {
+		q.Set(i18n.QueryParam, string(l))
+		u.RawQuery = q.Encode()
+		links = append(links, langLink{Tag: l, Name: l.Name(), Href: u.String(), Current: l == cur})
+	}
+	return links
+}
+
+// RenderError shows the readable HTML error page. The authorize endpoint uses
+// it for errors that must never be redirected to the client.
+//
+// Other packages pass English text. Text that the catalog knows (an "error."
+// message whose English is exactly this) is shown translated; other text is
+// shown as is in English, and under a translated generic message otherwise.
+func (h *Handler) RenderError(w http.ResponseWriter, r *http.Request, status int, title, message string) {
+	lang, _ := i18n.Choose(r)
+	t, known := fromEnglish(title)
+	if !known {
+		t = &msg{Raw: title}
+		if lang != i18n.English {
+			t = m("error.generic.title")
+		}
+	}
+	body, known := fromEnglish(message)
+	detail := ""
+	if !known {
+		body = &msg{Raw: message}
+		if lang != i18n.English {
+			body, detail = m("error.generic.message"), message
+		}
+	}
+	h.renderError(w, r, status, t, body, detail)
+}
+
+// RefuseText shows the error page for a request refused at the edge because
+// a parameter is not text (a NUL byte, invalid UTF-8). The language links
+// lead home: this page's own parameters would be refused again.
+func (h *Handler) RefuseText(w http.ResponseWriter, r *http.Request, problem string) {
+	h.render(w, r, http.StatusBadRequest, "error", page{Title: m("error.bad_text.title"),
+		Message: m("error.bad_text.message"), Detail: problem, switchBase: "/"})
+}
+
+func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, status int, title, message *msg, detail string) {
+	h.render(w, r, status, "error", page{Title: title, Message: message, Detail: detail})
+}
+
+// internalError logs err and shows a page without any detail. A temporary
+// failure (the database unavailable, password hashing at its limit) is
+// answered 503 with Retry-After instead, and not logged: the database's
+// state changes are logged once, by h.health.
+func (h *Handler) internalError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if h.health.Failed(r.Context(), err) {
+		w.Header().Set("Retry-After", health.RetryAfter(err))
+		message := m("error.unavailable.message")
+		if errors.Is(err, model.ErrBusy) {
+			message = m("error.busy.message")
+		}
+		h.renderError(w, r, http.StatusServiceUnavailable, m("error.unavailable.title"), message, "")
+		return
+	}
+	h.log.ErrorContext(r.Context(), "login: "+what, "path", r.URL.Path, "err", err)
+	h.renderError(w, r, http.StatusInternalServerError, m("error.internal.title"), m("error.internal.message"), "")
+}
+
+func (h *Handler) home(w http.ResponseWriter, r *http.Request) {
+	u, err := h.currentUser(r)
+	if err != nil {
+		h.internalError(w, r, "home: session", err)
+		return
+	}
+	p := page{Title: m("home.title"), LoginHref: "/login", RegHref: "/register", switchBase: "/"}
+	if u != nil {
+		p.User = displayName(u)
+		if p.Consents, err = h.consents(r, u.ID); err != nil {
+			h.internalError(w, r, "home: consents", err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "home", p)
+}
+
+// currentUser returns the signed-in user, or nil when there is none.
+func (h *Handler) currentUser(r *http.Request) (*model.User, error) {
+	s, err := h.sessions.Current(r)
+	if errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrInactive) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err := h.store.GetUser(r.Context(), s.UserID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	return u, err
+}
+
+func displayName(u *model.User) string {
+	for _, v := range []string{u.Name, u.Username, u.Email, u.Phone} {
+		if v != "" {
+			return v
+		}
+	}
+	return u.ID
+}
+
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	if err := h.endSession(w, r, "sign-out button"); err != nil {
+		h.internalError(w, r, "logout", err)
+		return
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

@@ -1,0 +1,185 @@
+package pages
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/opengenauth/genauth/internal/model"
+)
+
+// maxReturnTo bounds return_to; an authorize URL is far shorter.
+const maxReturnTo = 4096
+
+// safeReturnTo returns s if it is a path on this server, else "/". Only a
+// single leading slash is accepted: "//host" and "/\host" are read by browsers
+// as another host. Any control character, space or non-ASCII byte is refused
+// too, because browsers drop tabs and newlines ("/\t/evil.com" becomes
+// "//evil.com").
+func safeReturnTo(s string) string {
+	if s == "" || len(s) > maxReturnTo || s[0] != '/' {
+		return "/"
+	}
+	if len(s) > 1 && (s[1] == '/' || s[1] == '\\') {
+		return "/"
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return "/"
+	}
+	// "/%2F%2Fevil.com" is local, but a later path-cleaning redirect could turn it into "//evil.com".
+	if strings.HasPrefix(u.Path, "//") || strings.HasPrefix(u.Path, "/\\") {
+		return "/"
+	}
+	return s
+}
+
+// withReturnTo is path with return_to added, unless it is the default "/".
+func withReturnTo(path, returnTo string) string {
+	if returnTo == "/" {
+		return path
+	}
+	return path + "?" + url.Values{"return_to": {returnTo}}.Encode()
+}
+
+// appName returns the name of the application whose client_id is in
+// returnTo's query, or "" when there is none or it is unknown.
+func (h *Handler) appName(r *http.Request, returnTo string) (string, error) {
+	u, err := url.Parse(returnTo)
+	if err != nil {
+		return "", nil
+	}
+	id := u.Query().Get("client_id")
+	if id == "" {
+		return "", nil
+	}
+	app, err := h.store.GetApplication(r.Context(), id)
+	if errors.Is(err, model.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return app.Name, nil
+}
+
+func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
+	h.showLogin(w, r, http.StatusOK, safeReturnTo(r.URL.Query().Get("return_to")), "", nil)
+}
+
+// showLogin renders the sign-in form with the username kept and errs (by
+// field name) next to their inputs.
+func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, returnTo, username string, errs map[string]*msg) {
+	name, err := h.appName(r, returnTo)
+	if err != nil {
+		h.internalError(w, r, "login: application", err)
+		return
+	}
+	fields := []field{
+		{Name: "username", Type: "text", Label: "login.username", Value: username, Autocomplete: "username",
+			Plain: true, Required: true, Error: errs["username"]},
+		{Name: "password", Type: "password", Label: "login.password", Autocomplete: "current-password",
+			Required: true, Error: errs["password"]},
+	}
+	var alsoBy map[string]string
+	if errs["credentials"] != nil {
+		// Shown at the password, but it is about the pair.
+		fields[1].Error = errs["credentials"]
+		alsoBy = map[string]string{"username": "password-error"}
+	}
+	focus := "username"
+	if username != "" {
+		focus = "password"
+	}
+	h.render(w, r, status, "login", page{
+		Title:      m("login.title"),
+		AppName:    name,
+		ReturnTo:   returnTo,
+		RegHref:    withReturnTo("/register", returnTo),
+		Fields:     finishFields(fields, alsoBy, focus),
+		switchBase: withReturnTo("/login", returnTo),
+	})
+}
+
+// login checks the password and starts a new session. A wrong password is
+// answered 401 and a missing field 400, with the form again, so that scripts
+// and logs can tell them from success (303) without reading the page.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	returnTo := safeReturnTo(r.PostFormValue("return_to"))
+	username, pw := r.PostFormValue("username"), r.PostFormValue("password")
+	errs := map[string]*msg{}
+	if strings.TrimSpace(username) == "" {
+		errs["username"] = m("login.error.username_required")
+	}
+	if pw == "" {
+		errs["password"] = m("login.error.password_required")
+	}
+	if len(errs) > 0 {
+		h.showLogin(w, r, http.StatusBadRequest, returnTo, username, errs)
+		return
+	}
+	account, err := h.throttleAccount(r.Context(), username)
+	if err != nil {
+		h.internalError(w, r, "login: throttle account", err)
+		return
+	}
+	locked := func() {
+		h.showLogin(w, r, http.StatusTooManyRequests, returnTo, username, map[string]*msg{"credentials": m("login.error.locked")})
+	}
+	attempt, err := h.beginAttempt(r, account)
+	switch {
+	case errors.Is(err, errLocked):
+		h.record(r, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userOf(account), Detail: "locked"})
+		locked()
+		return
+	case err != nil:
+		h.internalError(w, r, "login: throttle", err)
+		return
+	}
+	u, err := h.users.Authenticate(r.Context(), username, pw)
+	if errors.Is(err, model.ErrBusy) {
+		// Refused before the password was checked: 503, and no attempt.
+		if rerr := attempt.NotJudged(r.Context()); rerr != nil {
+			err = rerr
+		}
+		h.internalError(w, r, "login: authenticate", err)
+		return
+	}
+	if errors.Is(err, model.ErrBadCredentials) {
+		if errors.Is(attempt.Failed(), errLocked) {
+			h.record(r, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userOf(account)})
+			locked()
+			return
+		}
+		h.record(r, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userOf(account), Detail: "wrong credentials"})
+		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
+		return
+	}
+	if err != nil && !errors.Is(err, model.ErrSuspended) {
+		h.internalError(w, r, "login: authenticate", err)
+		return
+	}
+	// The password was right: the attempt was no failure.
+	if rerr := attempt.Succeeded(r.Context()); rerr != nil {
+		h.internalError(w, r, "login: throttle reset", rerr)
+		return
+	}
+	if errors.Is(err, model.ErrSuspended) {
+		h.record(r, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userOf(account), Detail: "suspended"})
+		h.showLogin(w, r, http.StatusForbidden, returnTo, username, map[string]*msg{"credentials": m("login.error.suspended")})
+		return
+	}
+	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
+		h.internalError(w, r, "login: start session", err)
+		return
+	}
+	h.record(r, model.AuditEvent{Type: model.AuditLoginSuccess, UserID: u.ID, ClientID: clientOf(returnTo)})
+	h.recordLogin(r, u.ID, returnTo)
+	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}

@@ -1,0 +1,176 @@
+package oidc
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/opengenauth/genauth/internal/model"
+)
+
+// Claim is one name and value of a claim set.
+type Claim struct {
+	Name  string
+	Value any
+}
+
+// Claims is a claim set that keeps its order on the wire, so responses are
+// stable and golden files can pin them.
+type Claims []Claim
+
+// MarshalJSON writes the claims as one object in order.
+func (c Claims) MarshalJSON() ([]byte, error) {
+	buf := make([]byte, 0, 64*len(c))
+	buf = append(buf, '{')
+	for i, cl := range c {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		// Claim names are GenAuth's own identifiers: nothing to escape.
+		buf = append(buf, '"')
+		buf = append(buf, cl.Name...)
+		buf = append(buf, '"', ':')
+		// Userinfo is on a hot path: the common values skip the reflection.
+		switch v := cl.Value.(type) {
+		case nil:
+			buf = append(buf, "null"...)
+		case bool:
+			buf = strconv.AppendBool(buf, v)
+		case int64:
+			buf = strconv.AppendInt(buf, v, 10)
+		default:
+			value, err := json.Marshal(v)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, value...)
+		}
+	}
+	return append(buf, '}'), nil
+}
+
+// HasScope reports whether the space-separated scope contains s.
+func HasScope(scope, s string) bool { return slices.Contains(strings.Fields(scope), s) }
+
+// IsOIDC reports whether a grant with this protocol and scope is an OpenID
+// Connect one, where scopes decide the claims released.
+func IsOIDC(protocol, scope string) bool {
+	return protocol == model.ProtocolOIDC && HasScope(scope, "openid")
+}
+
+// userClaim is a standard claim, the scope that releases it, and its value
+// in the standard format (std) or GenAuth's. A nil value is unknown: left
+// out in the standard format, null in GenAuth's.
+type userClaim struct {
+	name  string
+	scope string
+	value func(u *model.User, std bool) any
+}
+
+// opt maps unknown (empty) to nil.
+func opt(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// userClaims lists the standard claims in the order of the wire contract.
+var userClaims = []userClaim{
+	{"name", "profile", func(u *model.User, _ bool) any { return opt(u.Name) }},
+	{"given_name", "profile", func(u *model.User, _ bool) any { return opt(u.GivenName) }},
+	{"family_name", "profile", func(u *model.User, _ bool) any { return opt(u.FamilyName) }},
+	{"middle_name", "profile", func(u *model.User, _ bool) any { return opt(u.MiddleName) }},
+	{"nickname", "profile", func(u *model.User, _ bool) any { return opt(u.Nickname) }},
+	{"preferred_username", "profile", func(u *model.User, _ bool) any {
+		if u.PreferredUsername != "" {
+			return u.PreferredUsername
+		}
+		return opt(u.Username)
+	}},
+	{"profile", "profile", func(u *model.User, _ bool) any { return opt(u.Profile) }},
+	{"picture", "profile", func(u *model.User, _ bool) any { return opt(u.Picture) }},
+	{"website", "profile", func(u *model.User, _ bool) any { return opt(u.Website) }},
+	{"email", "email", func(u *model.User, _ bool) any { return opt(u.Email) }},
+	// Whether a missing address is verified says nothing: left out in the standard format.
+	{"email_verified", "email", func(u *model.User, std bool) any {
+		if std && u.Email == "" {
+			return nil
+		}
+		return u.EmailVerified
+	}},
+	{"gender", "profile", func(u *model.User, std bool) any {
+		if u.Gender == "" && !std {
+			return model.GenderUnknown
+		}
+		return opt(u.Gender)
+	}},
+	{"birthdate", "profile", func(u *model.User, _ bool) any { return opt(u.Birthdate) }},
+	{"zoneinfo", "profile", func(u *model.User, _ bool) any { return opt(u.Zoneinfo) }},
+	{"locale", "profile", func(u *model.User, _ bool) any { return opt(u.Locale) }},
+	{"phone_number", "phone", func(u *model.User, _ bool) any { return opt(u.Phone) }},
+	{"phone_number_verified", "phone", func(u *model.User, std bool) any {
+		if std && u.Phone == "" {
+			return nil
+		}
+		return u.PhoneVerified
+	}},
+	{"address", "address", func(u *model.User, std bool) any {
+		a := u.Address
+		parts := Claims{
+			{"formatted", opt(a.Formatted)},
+			{"street_address", opt(a.StreetAddress)},
+			{"locality", opt(a.Locality)},
+			{"region", opt(a.Region)},
+			{"postal_code", opt(a.PostalCode)},
+			{"country", opt(a.Country)},
+		}
+		if !std {
+			return parts
+		}
+		if a.IsZero() {
+			return nil
+		}
+		return slices.DeleteFunc(parts, func(c Claim) bool { return c.Value == nil })
+	}},
+	// OpenID Connect Core 5.1 counts seconds; GenAuth sends ISO 8601 with milliseconds.
+	{"updated_at", "profile", func(u *model.User, std bool) any {
+		if std {
+			return u.UpdatedAt.Unix()
+		}
+		return u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z")
+	}},
+}
+
+// ClaimNames lists every user claim GenAuth can release, for discovery.
+func ClaimNames() []string {
+	names := []string{"sub"}
+	for _, c := range userClaims {
+		names = append(names, c.name)
+	}
+	return names
+}
+
+// UserinfoClaims is the user claim set for u, as userinfo answers and id
+// tokens carry it. An OpenID Connect grant gets the claims its scopes
+// release; a plain OAuth grant gets every standard claim, as GenAuth's SDKs
+// expect. format is genauth.ClaimsStandard (unknown claims left out,
+// updated_at in seconds) or genauth.ClaimsGenAuth (unknown claims null,
+// updated_at an ISO 8601 string).
+func UserinfoClaims(u *model.User, protocol, scope, format string) Claims {
+	out := Claims{{"sub", u.ID}}
+	all := !IsOIDC(protocol, scope)
+	std := format != model.ClaimsGenAuth
+	for _, c := range userClaims {
+		if !all && !HasScope(scope, c.scope) {
+			continue
+		}
+		v := c.value(u, std)
+		if v == nil && std {
+			continue
+		}
+		out = append(out, Claim{c.name, v})
+	}
+	return out
+}

@@ -1,0 +1,321 @@
+package oidc
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rsa"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// Rotation defaults. A key is published in JWKS a whole period before it
+// starts signing, and stays published for Retention after a newer key takes
+// over, so no cached JWKS and no unexpired id token ever meet an unknown key.
+const (
+	DefaultRotationPeriod = 30 * 24 * time.Hour
+	DefaultRetention      = 7 * 24 * time.Hour
+	// reloadEvery bounds how long a node keeps signing with a key another
+	// node has already superseded (both stay published meanwhile).
+	reloadEvery = time.Minute
+	// SealPurpose is what signing keys are sealed under (see secret.Sealer).
+	SealPurpose = "oidc signing key"
+)
+
+// Algorithms is every id token signing algorithm GenAuth offers.
+var Algorithms = []string{model.SigningRS256, model.SigningES256}
+
+// Keys manages the id token signing keys stored in the database.
+type Keys struct {
+	Store          store.Store
+	Sealer         *secret.Sealer
+	Tokens         *token.Source
+	Rand           io.Reader
+	Now            func() time.Time
+	RotationPeriod time.Duration
+	Retention      time.Duration
+
+	mu       sync.Mutex
+	loadedAt time.Time
+	all      []*model.SigningKey
+	private  map[string]crypto.Signer // decrypted keys by kid
+}
+
+func (k *Keys) period() time.Duration {
+	if k.RotationPeriod > 0 {
+		return k.RotationPeriod
+	}
+	return DefaultRotationPeriod
+}
+
+func (k *Keys) retention() time.Duration {
+	if k.Retention > 0 {
+		return k.Retention
+	}
+	return DefaultRetention
+}
+
+// keyState is a key's place in its algorithm's timeline at some instant.
+type keyState struct {
+	active     *model.SigningKey   // signs now
+	next       []*model.SigningKey // published, not signing yet
+	previous   []*model.SigningKey // superseded, still published
+	expired    []*model.SigningKey // superseded longer than retention ago
+	supersedes map[string]time.Time
+}
+
+// classify splits keys (ordered by ActivatesAt) of alg at now.
+func classify(keys []*model.SigningKey, alg string, now time.Time, retention time.Duration) keyState {
+	var mine []*model.SigningKey
+	for _, key := range keys {
+		if key.Alg == alg {
+			mine = append(mine, key)
+		}
+	}
+	st := keyState{supersedes: map[string]time.Time{}}
+	for i, key := range mine {
+		if key.ActivatesAt.After(now) {
+			st.next = append(st.next, key)
+			continue
+		}
+		// The newest key that has activated is the signer; the ones before it
+		// were superseded when their successor activated.
+		if i+1 < len(mine) && !mine[i+1].ActivatesAt.After(now) {
+			superseded := mine[i+1].ActivatesAt
+			st.supersedes[key.ID] = superseded
+			if now.Sub(superseded) > retention {
+				st.expired = append(st.expired, key)
+			} else {
+				st.previous = append(st.previous, key)
+			}
+			continue
+		}
+		st.active = key
+	}
+	return st
+}
+
+// Ensure makes sure every algorithm has an active and a next key, and
+// deletes keys past their retention. Several nodes may run it at once: at
+// worst one more next key is published, which is harmless.
+func (k *Keys) Ensure(ctx context.Context) error {
+	keys, err := k.Store.ListSigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	now := k.Now().UTC()
+	for _, alg := range Algorithms {
+		st := classify(keys, alg, now, k.retention())
+		if st.active == nil {
+			if _, err := k.create(ctx, alg, now); err != nil {
+				return err
+			}
+		}
+		if len(st.next) == 0 {
+			at := now.Add(k.period())
+			if st.active != nil && st.active.ActivatesAt.Add(k.period()).After(now) {
+				at = st.active.ActivatesAt.Add(k.period())
+			}
+			if _, err := k.create(ctx, alg, at); err != nil {
+				return err
+			}
+		}
+		for _, old := range st.expired {
+			if err := k.Store.DeleteSigningKey(ctx, old.ID); err != nil {
+				return err
+			}
+		}
+	}
+	k.invalidate()
+	return nil
+}
+
+// Rotate forces a rotation now: each algorithm's next key, already
+// published, starts signing, and a new next key is made.
+func (k *Keys) Rotate(ctx context.Context) error {
+	if err := k.Ensure(ctx); err != nil {
+		return err
+	}
+	keys, err := k.Store.ListSigningKeys(ctx)
+	if err != nil {
+		return err
+	}
+	now := k.Now().UTC()
+	for _, alg := range Algorithms {
+		st := classify(keys, alg, now, k.retention())
+		if len(st.next) == 0 {
+			return fmt.Errorf("oidc: no next %s key to promote", alg)
+		}
+		// Keys order by activation time; one activated this very millisecond
+		// must still sort before its successor.
+		if st.active != nil && !st.active.ActivatesAt.Before(now) {
+			if err := k.Store.ActivateSigningKey(ctx, st.active.ID, now.Add(-time.Millisecond)); err != nil {
+				return err
+			}
+		}
+		if err := k.Store.ActivateSigningKey(ctx, st.next[0].ID, now); err != nil {
+			return err
+		}
+	}
+	return k.Ensure(ctx)
+}
+
+func (k *Keys) create(ctx context.Context, alg string, activates time.Time) (*model.SigningKey, error) {
+	var priv crypto.Signer
+	var err error
+	switch alg {
+	case model.SigningRS256:
+		priv, err = rsa.GenerateKey(k.Rand, 2048)
+	case model.SigningES256:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), k.Rand)
+	default:
+		return nil, fmt.Errorf("oidc: unknown algorithm %q", alg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("oidc: generating %s key: %w", alg, err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := x509.MarshalPKIXPublicKey(priv.Public())
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := k.Sealer.Seal(SealPurpose, pkcs8)
+	if err != nil {
+		return nil, err
+	}
+	key := &model.SigningKey{
+		ID:               k.Tokens.JTI(),
+		Alg:              alg,
+		PublicDER:        pub,
+		EncryptedPrivate: sealed,
+		CreatedAt:        k.Now().UTC(),
+		ActivatesAt:      activates,
+	}
+	return key, k.Store.CreateSigningKey(ctx, key)
+}
+
+func (k *Keys) invalidate() {
+	k.mu.Lock()
+	k.loadedAt = time.Time{}
+	k.mu.Unlock()
+}
+
+// load returns the stored keys, re-reading them at most every reloadEvery
+// and making sure an active and a next key exist. Two concurrent reloads do
+// the same idempotent work, so only the cache fields are locked.
+func (k *Keys) load(ctx context.Context) ([]*model.SigningKey, error) {
+	now := k.Now().UTC()
+	k.mu.Lock()
+	if !k.loadedAt.IsZero() && now.Sub(k.loadedAt) < reloadEvery && !now.Before(k.loadedAt) {
+		all := k.all
+		k.mu.Unlock()
+		return all, nil
+	}
+	k.mu.Unlock()
+	keys, err := k.Store.ListSigningKeys(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, alg := range Algorithms {
+		if st := classify(keys, alg, now, k.retention()); st.active == nil || len(st.next) == 0 {
+			if err := k.Ensure(ctx); err != nil {
+				return nil, err
+			}
+			if keys, err = k.Store.ListSigningKeys(ctx); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
+	k.mu.Lock()
+	k.all, k.loadedAt = keys, now
+	k.mu.Unlock()
+	return keys, nil
+}
+
+// signingKey is an active key ready to sign.
+type signingKey struct {
+	id     string
+	alg    string
+	signer crypto.Signer
+}
+
+// active returns the key that signs alg's id tokens now.
+func (k *Keys) active(ctx context.Context, alg string) (*signingKey, error) {
+	keys, err := k.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	st := classify(keys, alg, k.Now().UTC(), k.retention())
+	if st.active == nil {
+		return nil, fmt.Errorf("oidc: no active %s key", alg)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if s, ok := k.private[st.active.ID]; ok {
+		return &signingKey{id: st.active.ID, alg: alg, signer: s}, nil
+	}
+	pkcs8, err := k.Sealer.Open(SealPurpose, st.active.EncryptedPrivate)
+	if err != nil {
+		return nil, err
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(pkcs8)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := parsed.(crypto.Signer)
+	if !ok {
+		return nil, errors.New("oidc: stored key cannot sign")
+	}
+	if k.private == nil {
+		k.private = map[string]crypto.Signer{}
+	}
+	k.private[st.active.ID] = s
+	return &signingKey{id: st.active.ID, alg: alg, signer: s}, nil
+}
+
+// publicKey is a published verification key.
+type publicKey struct {
+	id  string
+	alg string
+	key crypto.PublicKey
+}
+
+// published returns the keys in JWKS: active, next and recently superseded.
+func (k *Keys) published(ctx context.Context) ([]publicKey, error) {
+	keys, err := k.load(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := k.Now().UTC()
+	var out []publicKey
+	for _, alg := range Algorithms {
+		st := classify(keys, alg, now, k.retention())
+		group := append([]*model.SigningKey{}, st.previous...)
+		if st.active != nil {
+			group = append(group, st.active)
+		}
+		group = append(group, st.next...)
+		for _, key := range group {
+			pub, err := x509.ParsePKIXPublicKey(key.PublicDER)
+			if err != nil {
+				return nil, fmt.Errorf("oidc: stored public key %s: %w", key.ID, err)
+			}
+			out = append(out, publicKey{id: key.ID, alg: alg, key: pub})
+		}
+	}
+	return out, nil
+}
