@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"io"
 	"io/fs"
 	"net"
@@ -20,7 +21,6 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/tlsreload"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
@@ -315,7 +315,7 @@ func (c *cli) checkKeys(ctx context.Context, k *checkup, st store.Store) {
 		withAccess = " and the management access key"
 	}
 	for _, sk := range keys {
-		if _, err := sealer.Open(oidc.SealPurpose, sk.EncryptedPrivate); err != nil {
+		if _, err := sealer.Open(idtoken.SealPurpose, sk.EncryptedPrivate); err != nil {
 			bad++
 		}
 	}

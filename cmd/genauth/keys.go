@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"os"
 	"path/filepath"
 	"time"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 )
 
 // secretKeyFile holds the generated server secret on the embedded default.
@@ -73,7 +73,7 @@ a minute.`,
 			if err != nil {
 				return err
 			}
-			k := &oidc.Keys{Store: st, Sealer: sealer, Tokens: token.NewSource(rand.Reader), Rand: rand.Reader, Now: time.Now}
+			k := &idtoken.Keys{Store: st, Sealer: sealer, Tokens: token.NewSource(rand.Reader), Rand: rand.Reader, Now: time.Now}
 			if err := k.Rotate(ctx); err != nil {
 				return fmt.Errorf("rotating keys: %w", err)
 			}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"io"
 	"log/slog"
 	"net/http"
@@ -94,7 +95,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := &oidc.Keys{Store: cfg.Store, Sealer: sealer, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now}
+	keys := &idtoken.Keys{Store: cfg.Store, Sealer: sealer, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now}
 	if err := keys.Ensure(context.Background()); err != nil {
 		return nil, fmt.Errorf("server: signing keys: %w", err)
 	}

@@ -2,6 +2,8 @@ package oauth
 
 import (
 	"errors"
+	"github.com/opengenauth/genauth/internal/protocol/claims"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"net/http"
 	"net/url"
 	"slices"
@@ -13,7 +15,6 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/health"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 )
 
 const maxNonceLen = 512
@@ -302,7 +303,7 @@ func (ar *authorizeRequest) parse(p params) *Error {
 		scope = defaultScope(ar.protocol)
 	}
 	ar.scope = scope
-	if ar.idTok && !oidc.IsOIDC(ar.protocol, scope) {
+	if ar.idTok && !claims.IsOIDC(ar.protocol, scope) {
 		return invalidScope("response types with id_token need the openid scope")
 	}
 	ar.nonce = p.get("nonce")
@@ -442,7 +443,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 		v.Set("scope", ar.scope)
 	}
 	if ar.idTok {
-		idToken, err := h.cfg.Keys.Sign(ctx, oidc.IDToken{
+		idToken, err := h.cfg.Keys.Sign(ctx, idtoken.Token{
 			Issuer:      h.issuer(ar.protocol),
 			User:        user,
 			App:         ar.app,

@@ -2,11 +2,12 @@ package oauth
 
 import (
 	"errors"
+	"github.com/opengenauth/genauth/internal/protocol/claims"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 )
 
 // grantAuthorizationCode redeems a code (RFC 6749 section 4.1.3, RFC 7636).
@@ -52,9 +53,9 @@ func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p pa
 		tokens = append(tokens, refresh)
 	}
 	resp := issued(access, accessValue, refreshValue)
-	if oidc.IsOIDC(c.Protocol, c.Scope) {
+	if claims.IsOIDC(c.Protocol, c.Scope) {
 		var e *Error
-		resp.IDToken, e = h.idToken(r, app, c.UserID, c.Scope, oidc.IDToken{
+		resp.IDToken, e = h.idToken(r, app, c.UserID, c.Scope, idtoken.Token{
 			Nonce:       c.Nonce,
 			AuthTime:    c.AuthTime,
 			SessionID:   sessionID(c.SessionIDHash),
@@ -124,12 +125,12 @@ func issueRefresh(app *model.Application, protocol, scope string) bool {
 	if !app.AllowsGrant(model.GrantRefreshToken) {
 		return false
 	}
-	return !oidc.IsOIDC(protocol, scope) || oidc.HasScope(scope, "offline_access")
+	return !claims.IsOIDC(protocol, scope) || claims.HasScope(scope, "offline_access")
 }
 
 // idToken signs an id token for userID at the token endpoint; t carries the
 // per-grant claims (nonce, auth_time, sid, at_hash).
-func (h *Handler) idToken(r request, app *model.Application, userID, scope string, t oidc.IDToken) (string, *Error) {
+func (h *Handler) idToken(r request, app *model.Application, userID, scope string, t idtoken.Token) (string, *Error) {
 	u, err := h.cfg.Store.GetUser(r.Context(), userID)
 	if errors.Is(err, model.ErrNotFound) {
 		return "", invalidGrant("the user no longer exists")
@@ -141,7 +142,7 @@ func (h *Handler) idToken(r request, app *model.Application, userID, scope strin
 }
 
 // signIDToken signs an id token for u.
-func (h *Handler) signIDToken(r request, app *model.Application, u *model.User, scope string, t oidc.IDToken) (string, *Error) {
+func (h *Handler) signIDToken(r request, app *model.Application, u *model.User, scope string, t idtoken.Token) (string, *Error) {
 	t.Issuer, t.User, t.App, t.Scope = h.issuer(model.ProtocolOIDC), u, app, scope
 	signed, err := h.cfg.Keys.Sign(r.Context(), t)
 	if err != nil {

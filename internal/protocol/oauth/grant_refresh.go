@@ -3,12 +3,13 @@ package oauth
 import (
 	"context"
 	"errors"
+	"github.com/opengenauth/genauth/internal/protocol/claims"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 )
 
 // grantRefreshToken mints a new access token from a refresh token (RFC 6749
@@ -68,8 +69,8 @@ func (h *Handler) grantRefreshToken(r request, app *model.Application, p params)
 		access.ParentID = rotated.ID
 	}
 	resp := issued(access, accessValue, refreshValue)
-	if oidc.IsOIDC(rt.Protocol, scope) {
-		if resp.IDToken, e = h.signIDToken(r, app, user, scope, oidc.IDToken{AccessToken: accessValue}); e != nil {
+	if claims.IsOIDC(rt.Protocol, scope) {
+		if resp.IDToken, e = h.signIDToken(r, app, user, scope, idtoken.Token{AccessToken: accessValue}); e != nil {
 			return nil, e
 		}
 	}

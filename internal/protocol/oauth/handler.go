@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"log/slog"
 	"net/http"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/health"
 	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/protocol/cors"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 	"github.com/opengenauth/genauth/internal/store"
 )
 
@@ -34,7 +34,7 @@ type Config struct {
 	// ShowConsent renders the consent page.
 	ShowConsent func(w http.ResponseWriter, r *http.Request, c ConsentPrompt)
 	// Keys signs id tokens.
-	Keys *oidc.Keys
+	Keys *idtoken.Keys
 	// Audit records token issue, revocation and reuse; nil: none.
 	Audit *audit.Recorder
 	// Health learns of an unavailable database; nil: none is tracked, but

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"errors"
+	"github.com/opengenauth/genauth/internal/protocol/claims"
 	"net/http"
 	"strings"
 
@@ -9,7 +10,6 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/protocol/cors"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 )
 
 // userinfo serves GET and POST /P/me. The access token may come in the
@@ -88,12 +88,12 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	// /oauth and plain OAuth grants keep GenAuth's shapes; an OpenID
 	// Connect grant under /oidc gets its application's format.
 	format := model.ClaimsGenAuth
-	if r.protocol == model.ProtocolOIDC && oidc.IsOIDC(t.Protocol, t.Scope) {
+	if r.protocol == model.ProtocolOIDC && claims.IsOIDC(t.Protocol, t.Scope) {
 		format = app.ClaimsFormat
 	}
 	if e := h.noteUse(ctx, app, t, now); e != nil {
 		return e
 	}
-	writeJSON(w, http.StatusOK, oidc.UserinfoClaims(u, t.Protocol, t.Scope, format))
+	writeJSON(w, http.StatusOK, claims.Userinfo(u, t.Protocol, t.Scope, format))
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"encoding/base64"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"net/http"
 	"net/url"
 	"strings"
@@ -15,7 +16,6 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/model"
-	genoidc "github.com/opengenauth/genauth/internal/protocol/oidc"
 	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
 
@@ -109,7 +109,7 @@ func TestBadLogoutInput(t *testing.T) {
 	parts := strings.Split(hint, ".")
 
 	// Signed by this server's key, for another issuer.
-	otherIssuer, err := e.srv.Keys.Sign(t.Context(), genoidc.IDToken{Issuer: "http://evil.example/oidc", User: e.user, App: c.app, Scope: "openid"})
+	otherIssuer, err := e.srv.Keys.Sign(t.Context(), idtoken.Token{Issuer: "http://evil.example/oidc", User: e.user, App: c.app, Scope: "openid"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/protocol/claims"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/go-jose/go-jose/v4"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/sessions"
@@ -23,7 +23,7 @@ import (
 
 // Config is what discovery, JWKS and logout need.
 type Config struct {
-	Keys      *Keys
+	Keys      *idtoken.Keys
 	Store     store.Store
 	Sessions  *sessions.Manager
 	PublicURL string
@@ -100,32 +100,32 @@ func (h *Handler) issuer() string { return h.cfg.PublicURL + "/oidc" }
 func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 	iss := h.issuer()
 	authMethods := []string{model.AuthClientSecretPost, model.AuthClientSecretBasic, model.AuthNone}
-	doc := Claims{
-		{"issuer", iss},
-		{"authorization_endpoint", iss + "/auth"},
-		{"token_endpoint", iss + "/token"},
-		{"userinfo_endpoint", iss + "/me"},
-		{"jwks_uri", iss + "/.well-known/jwks.json"},
-		{"end_session_endpoint", iss + "/session/end"},
-		{"introspection_endpoint", iss + "/token/introspection"},
-		{"revocation_endpoint", iss + "/token/revocation"},
-		{"scopes_supported", []string{"openid", "profile", "email", "phone", "address", "offline_access"}},
-		{"response_types_supported", ResponseTypes},
-		{"response_modes_supported", []string{"query", "fragment", "form_post"}},
-		{"grant_types_supported", []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials}},
-		{"subject_types_supported", []string{"public"}},
-		{"id_token_signing_alg_values_supported", Algorithms},
-		{"token_endpoint_auth_methods_supported", authMethods},
-		{"introspection_endpoint_auth_methods_supported", authMethods},
-		{"revocation_endpoint_auth_methods_supported", authMethods},
-		{"claims_supported", append(ClaimNames(), "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "c_hash", "sid")},
-		{"code_challenge_methods_supported", []string{"S256", "plain"}},
+	doc := claims.Claims{
+		{Name: "issuer", Value: iss},
+		{Name: "authorization_endpoint", Value: iss + "/auth"},
+		{Name: "token_endpoint", Value: iss + "/token"},
+		{Name: "userinfo_endpoint", Value: iss + "/me"},
+		{Name: "jwks_uri", Value: iss + "/.well-known/jwks.json"},
+		{Name: "end_session_endpoint", Value: iss + "/session/end"},
+		{Name: "introspection_endpoint", Value: iss + "/token/introspection"},
+		{Name: "revocation_endpoint", Value: iss + "/token/revocation"},
+		{Name: "scopes_supported", Value: []string{"openid", "profile", "email", "phone", "address", "offline_access"}},
+		{Name: "response_types_supported", Value: ResponseTypes},
+		{Name: "response_modes_supported", Value: []string{"query", "fragment", "form_post"}},
+		{Name: "grant_types_supported", Value: []string{model.GrantAuthorizationCode, model.GrantImplicit, model.GrantRefreshToken, model.GrantClientCredentials}},
+		{Name: "subject_types_supported", Value: []string{"public"}},
+		{Name: "id_token_signing_alg_values_supported", Value: idtoken.Algorithms},
+		{Name: "token_endpoint_auth_methods_supported", Value: authMethods},
+		{Name: "introspection_endpoint_auth_methods_supported", Value: authMethods},
+		{Name: "revocation_endpoint_auth_methods_supported", Value: authMethods},
+		{Name: "claims_supported", Value: append(claims.Names(), "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash", "c_hash", "sid")},
+		{Name: "code_challenge_methods_supported", Value: []string{"S256", "plain"}},
 		// select_account is accepted but changes nothing: not advertised.
-		{"prompt_values_supported", []string{"none", "login", "consent"}},
-		{"claims_parameter_supported", false},
-		{"request_parameter_supported", false},
-		{"request_uri_parameter_supported", false},
-		{"authorization_response_iss_parameter_supported", true},
+		{Name: "prompt_values_supported", Value: []string{"none", "login", "consent"}},
+		{Name: "claims_parameter_supported", Value: false},
+		{Name: "request_parameter_supported", Value: false},
+		{Name: "request_uri_parameter_supported", Value: false},
+		{Name: "authorization_response_iss_parameter_supported", Value: true},
 	}
 	writeCachedJSON(w, doc, "public, max-age=3600")
 }
@@ -135,7 +135,7 @@ var ResponseTypes = []string{"code", "id_token", "id_token token", "code id_toke
 
 // jwks publishes the previous, active and next keys.
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
-	keys, err := h.cfg.Keys.published(r.Context())
+	set, err := h.cfg.Keys.JWKS(r.Context())
 	if err != nil {
 		w.Header().Set("Cache-Control", "no-store")
 		if h.cfg.Health.Failed(r.Context(), err) {
@@ -146,10 +146,6 @@ func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Logger.ErrorContext(r.Context(), "loading signing keys", "err", err)
 		http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
 		return
-	}
-	set := jose.JSONWebKeySet{}
-	for _, k := range keys {
-		set.Keys = append(set.Keys, jose.JSONWebKey{Key: k.key, KeyID: k.id, Algorithm: k.alg, Use: "sig"})
 	}
 	// Short enough that a forced rotation's new next key is seen long
 	// before it signs (it waits a whole rotation period).
@@ -169,9 +165,9 @@ func writeCachedJSON(w http.ResponseWriter, v any, cache string) {
 
 // logoutRequest is what an RP-initiated logout asks for once read.
 type logoutRequest struct {
-	hint     *HintClaims // nil without an id_token_hint
-	clientID string      // from the request, else the hint's audience
-	target   string      // post_logout_redirect_uri
+	hint     *idtoken.Hint // nil without an id_token_hint
+	clientID string        // from the request, else the hint's audience
+	target   string        // post_logout_redirect_uri
 	state    string
 }
 
@@ -199,7 +195,7 @@ func (h *Handler) readLogout(w http.ResponseWriter, r *http.Request) (*logoutReq
 		return req, true
 	}
 	claims, err := h.cfg.Keys.VerifyHint(r.Context(), hint, h.issuer())
-	if errors.Is(err, ErrBadHint) {
+	if errors.Is(err, idtoken.ErrBadHint) {
 		h.cfg.ShowError(w, r, http.StatusBadRequest, "Invalid logout request", "The id_token_hint is not a valid id token from this server, so you were not signed out.")
 		return nil, false
 	}

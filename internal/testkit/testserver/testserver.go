@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"html"
 	"io"
 	"log/slog"
@@ -28,7 +29,6 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/clock"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/protocol/oidc"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/pgtest"
@@ -56,7 +56,7 @@ type Server struct {
 	// Keys is a second handle on the server's signing keys, as another node
 	// or `genauth keys rotate` holds one: its changes reach the server when
 	// the server next reloads its keys (within a minute of the clock).
-	Keys *oidc.Keys
+	Keys *idtoken.Keys
 
 	sealer *secret.Sealer // the server's, for its management access key
 
@@ -156,7 +156,7 @@ func start(t testing.TB, st migratable) *Server {
 		Apps:   &apps.Service{Store: st, Tokens: tokens, Now: clk.Now},
 		Users:  &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
 		Clock:  clk,
-		Keys:   &oidc.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
+		Keys:   &idtoken.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
 		sealer: sealer,
 	}
 	t.Cleanup(func() {

@@ -1,4 +1,4 @@
-package oidc
+package idtoken
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"github.com/go-jose/go-jose/v4"
 	"io"
 	"sync"
 	"time"
@@ -154,7 +155,7 @@ func (k *Keys) Rotate(ctx context.Context) error {
 	for _, alg := range Algorithms {
 		st := classify(keys, alg, now, k.retention())
 		if len(st.next) == 0 {
-			return fmt.Errorf("oidc: no next %s key to promote", alg)
+			return fmt.Errorf("idtoken: no next %s key to promote", alg)
 		}
 		// Keys order by activation time; one activated this very millisecond
 		// must still sort before its successor.
@@ -179,10 +180,10 @@ func (k *Keys) create(ctx context.Context, alg string, activates time.Time) (*mo
 	case model.SigningES256:
 		priv, err = ecdsa.GenerateKey(elliptic.P256(), k.Rand)
 	default:
-		return nil, fmt.Errorf("oidc: unknown algorithm %q", alg)
+		return nil, fmt.Errorf("idtoken: unknown algorithm %q", alg)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("oidc: generating %s key: %w", alg, err)
+		return nil, fmt.Errorf("idtoken: generating %s key: %w", alg, err)
 	}
 	pkcs8, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
@@ -261,7 +262,7 @@ func (k *Keys) active(ctx context.Context, alg string) (*signingKey, error) {
 	}
 	st := classify(keys, alg, k.Now().UTC(), k.retention())
 	if st.active == nil {
-		return nil, fmt.Errorf("oidc: no active %s key", alg)
+		return nil, fmt.Errorf("idtoken: no active %s key", alg)
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -278,7 +279,7 @@ func (k *Keys) active(ctx context.Context, alg string) (*signingKey, error) {
 	}
 	s, ok := parsed.(crypto.Signer)
 	if !ok {
-		return nil, errors.New("oidc: stored key cannot sign")
+		return nil, errors.New("idtoken: stored key cannot sign")
 	}
 	if k.private == nil {
 		k.private = map[string]crypto.Signer{}
@@ -312,10 +313,23 @@ func (k *Keys) published(ctx context.Context) ([]publicKey, error) {
 		for _, key := range group {
 			pub, err := x509.ParsePKIXPublicKey(key.PublicDER)
 			if err != nil {
-				return nil, fmt.Errorf("oidc: stored public key %s: %w", key.ID, err)
+				return nil, fmt.Errorf("idtoken: stored public key %s: %w", key.ID, err)
 			}
 			out = append(out, publicKey{id: key.ID, alg: alg, key: pub})
 		}
 	}
 	return out, nil
+}
+
+// JWKS is the published key set: active, next and recently superseded keys.
+func (k *Keys) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
+	keys, err := k.published(ctx)
+	if err != nil {
+		return jose.JSONWebKeySet{}, err
+	}
+	set := jose.JSONWebKeySet{}
+	for _, p := range keys {
+		set.Keys = append(set.Keys, jose.JSONWebKey{Key: p.key, KeyID: p.id, Algorithm: p.alg, Use: "sig"})
+	}
+	return set, nil
 }

@@ -1,4 +1,4 @@
-package oidc
+package idtoken
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/protocol/claims"
 	"slices"
 	"time"
 
@@ -16,7 +17,7 @@ import (
 )
 
 // IDToken is what goes into one id token.
-type IDToken struct {
+type Token struct {
 	Issuer      string
 	User        *model.User
 	App         *model.Application
@@ -29,7 +30,7 @@ type IDToken struct {
 }
 
 // Sign mints the id token with the application's algorithm and the active key.
-func (k *Keys) Sign(ctx context.Context, t IDToken) (string, error) {
+func (k *Keys) Sign(ctx context.Context, t Token) (string, error) {
 	alg := t.App.IDTokenAlg
 	if alg == "" {
 		alg = model.SigningRS256
@@ -43,43 +44,43 @@ func (k *Keys) Sign(ctx context.Context, t IDToken) (string, error) {
 		Key:       jose.JSONWebKey{Key: key.signer, KeyID: key.id, Algorithm: alg},
 	}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
-		return "", fmt.Errorf("oidc: signer: %w", err)
+		return "", fmt.Errorf("idtoken: signer: %w", err)
 	}
 	now := k.Now().UTC()
 	ttl := t.App.IDTokenTTL
 	if ttl <= 0 {
 		ttl = model.DefaultIDTokenTTL
 	}
-	claims := Claims{
-		{"iss", t.Issuer},
-		{"sub", t.User.ID},
-		{"aud", t.App.ID},
-		{"exp", now.Add(ttl).Unix()},
-		{"iat", now.Unix()},
+	c := claims.Claims{
+		{Name: "iss", Value: t.Issuer},
+		{Name: "sub", Value: t.User.ID},
+		{Name: "aud", Value: t.App.ID},
+		{Name: "exp", Value: now.Add(ttl).Unix()},
+		{Name: "iat", Value: now.Unix()},
 	}
 	if !t.AuthTime.IsZero() {
-		claims = append(claims, Claim{"auth_time", t.AuthTime.Unix()})
+		c = append(c, claims.Claim{Name: "auth_time", Value: t.AuthTime.Unix()})
 	}
 	if t.Nonce != "" {
-		claims = append(claims, Claim{"nonce", t.Nonce})
+		c = append(c, claims.Claim{Name: "nonce", Value: t.Nonce})
 	}
 	if t.AccessToken != "" {
-		claims = append(claims, Claim{"at_hash", halfHash(t.AccessToken)})
+		c = append(c, claims.Claim{Name: "at_hash", Value: halfHash(t.AccessToken)})
 	}
 	if t.Code != "" {
-		claims = append(claims, Claim{"c_hash", halfHash(t.Code)})
+		c = append(c, claims.Claim{Name: "c_hash", Value: halfHash(t.Code)})
 	}
 	if t.SessionID != "" {
-		claims = append(claims, Claim{"sid", t.SessionID})
+		c = append(c, claims.Claim{Name: "sid", Value: t.SessionID})
 	}
-	claims = append(claims, UserinfoClaims(t.User, model.ProtocolOIDC, t.Scope, t.App.ClaimsFormat)[1:]...)
-	payload, err := claims.MarshalJSON()
+	c = append(c, claims.Userinfo(t.User, model.ProtocolOIDC, t.Scope, t.App.ClaimsFormat)[1:]...)
+	payload, err := c.MarshalJSON()
 	if err != nil {
 		return "", err
 	}
 	jws, err := signer.Sign(payload)
 	if err != nil {
-		return "", fmt.Errorf("oidc: signing: %w", err)
+		return "", fmt.Errorf("idtoken: signing: %w", err)
 	}
 	return jws.CompactSerialize()
 }
@@ -91,8 +92,8 @@ func halfHash(v string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2])
 }
 
-// HintClaims are the parts of an id_token_hint that logout uses.
-type HintClaims struct {
+// Hint is what logout reads of an id_token_hint.
+type Hint struct {
 	Issuer   string           `json:"iss"`
 	Subject  string           `json:"sub"`
 	Audience jwt.Audience     `json:"aud"`
@@ -105,7 +106,7 @@ var ErrBadHint = errors.New("the id_token_hint is not a valid id token from this
 
 // VerifyHint checks an id_token_hint's signature against the published keys
 // and its issuer. An expired hint is accepted, as RP-initiated logout allows.
-func (k *Keys) VerifyHint(ctx context.Context, raw, issuer string) (*HintClaims, error) {
+func (k *Keys) VerifyHint(ctx context.Context, raw, issuer string) (*Hint, error) {
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256})
 	if err != nil || len(tok.Headers) != 1 {
 		return nil, ErrBadHint
@@ -119,12 +120,12 @@ func (k *Keys) VerifyHint(ctx context.Context, raw, issuer string) (*HintClaims,
 	if i < 0 {
 		return nil, ErrBadHint
 	}
-	var c HintClaims
-	if err := tok.Claims(keys[i].key, &c); err != nil {
+	var hint Hint
+	if err := tok.Claims(keys[i].key, &hint); err != nil {
 		return nil, ErrBadHint
 	}
-	if c.Issuer != issuer || c.Subject == "" || len(c.Audience) == 0 {
+	if hint.Issuer != issuer || hint.Subject == "" || len(hint.Audience) == 0 {
 		return nil, ErrBadHint
 	}
-	return &c, nil
+	return &hint, nil
 }

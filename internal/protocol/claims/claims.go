@@ -1,4 +1,4 @@
-package oidc
+package claims
 
 import (
 	"encoding/json"
@@ -143,8 +143,8 @@ var userClaims = []userClaim{
 	}},
 }
 
-// ClaimNames lists every user claim GenAuth can release, for discovery.
-func ClaimNames() []string {
+// Names lists every user claim GenAuth can release, for discovery.
+func Names() []string {
 	names := []string{"sub"}
 	for _, c := range userClaims {
 		names = append(names, c.name)
@@ -152,13 +152,13 @@ func ClaimNames() []string {
 	return names
 }
 
-// UserinfoClaims is the user claim set for u, as userinfo answers and id
+// Userinfo is the user claim set for u, as userinfo answers and id
 // tokens carry it. An OpenID Connect grant gets the claims its scopes
 // release; a plain OAuth grant gets every standard claim, as GenAuth's SDKs
 // expect. format is genauth.ClaimsStandard (unknown claims left out,
 // updated_at in seconds) or genauth.ClaimsGenAuth (unknown claims null,
 // updated_at an ISO 8601 string).
-func UserinfoClaims(u *model.User, protocol, scope, format string) Claims {
+func Userinfo(u *model.User, protocol, scope, format string) Claims {
 	out := Claims{{"sub", u.ID}}
 	all := !IsOIDC(protocol, scope)
 	std := format != model.ClaimsGenAuth

@@ -1,4 +1,4 @@
-package oidc
+package idtoken
 
 import (
 	"bytes"
@@ -103,7 +103,7 @@ func TestFirstUsePublishesActiveAndNextKeys(t *testing.T) {
 func TestSignUsesApplicationAlgorithm(t *testing.T) {
 	k, _ := newKeys(t)
 	for _, alg := range Algorithms {
-		tok, err := k.Sign(t.Context(), IDToken{Issuer: "https://id.example/oidc", User: testUser(), App: testApp(alg), Scope: "openid email", Nonce: "n-1", AccessToken: "at", Code: "c"})
+		tok, err := k.Sign(t.Context(), Token{Issuer: "https://id.example/oidc", User: testUser(), App: testApp(alg), Scope: "openid email", Nonce: "n-1", AccessToken: "at", Code: "c"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -136,13 +136,13 @@ func TestHalfHashVector(t *testing.T) {
 func TestScheduledRotationKeepsOldTokensVerifiable(t *testing.T) {
 	k, c := newKeys(t)
 	app := testApp(model.SigningRS256)
-	old, err := k.Sign(t.Context(), IDToken{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
+	old, err := k.Sign(t.Context(), Token{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	before := publishedIDs(t, k, model.SigningRS256)
 	c.Advance(24*time.Hour + time.Minute) // the next key activates
-	fresh, err := k.Sign(t.Context(), IDToken{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
+	fresh, err := k.Sign(t.Context(), Token{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func TestScheduledRotationKeepsOldTokensVerifiable(t *testing.T) {
 func TestForcedRotationPromotesPublishedNextKey(t *testing.T) {
 	k, _ := newKeys(t)
 	app := testApp(model.SigningES256)
-	old, err := k.Sign(t.Context(), IDToken{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
+	old, err := k.Sign(t.Context(), Token{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestForcedRotationPromotesPublishedNextKey(t *testing.T) {
 	if err := k.Rotate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	fresh, err := k.Sign(t.Context(), IDToken{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
+	fresh, err := k.Sign(t.Context(), Token{Issuer: "iss", User: testUser(), App: app, Scope: "openid"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestForcedRotationPromotesPublishedNextKey(t *testing.T) {
 func TestVerifyHint(t *testing.T) {
 	k, c := newKeys(t)
 	app := testApp(model.SigningRS256)
-	tok, err := k.Sign(t.Context(), IDToken{Issuer: "https://id.example/oidc", User: testUser(), App: app, Scope: "openid", SessionID: "sid-1"})
+	tok, err := k.Sign(t.Context(), Token{Issuer: "https://id.example/oidc", User: testUser(), App: app, Scope: "openid", SessionID: "sid-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
