@@ -14,6 +14,7 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // TestBenchServesServeStack: what `genauth bench` measures is what `genauth
@@ -21,7 +22,7 @@ import (
 // is logged at info with it, security events are logged as audit lines,
 // and password hashing is bounded.
 func TestBenchServesServeStack(t *testing.T) {
-	var logs lockedBuffer
+	var logs blackbox.LockedBuffer
 	op, err := defaultOps().start(&logs)
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -27,31 +26,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
-
-// lockedBuffer collects what the server's goroutines write to stderr.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // opsServer is `genauth serve` running in-process with its stderr kept.
 type opsServer struct {
 	base    string // where it listens, http:// or https://
 	metrics string // the metrics URL, when --metrics-addr was given
-	stderr  *lockedBuffer
+	stderr  *blackbox.LockedBuffer
 	stop    func() int // cancels, waits and returns the exit status
 }
 
@@ -67,7 +50,7 @@ func startOps(t *testing.T, dir string, extra ...string) *opsServer {
 		}
 		close(lines)
 	}()
-	s := &opsServer{stderr: &lockedBuffer{}}
+	s := &opsServer{stderr: &blackbox.LockedBuffer{}}
 	exited := make(chan int, 1)
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--sweep-interval", "0"}, extra...)
 	go func() {
@@ -218,7 +201,7 @@ func codeWithPKCE(t *testing.T, browser *http.Client, base, clientID, username, 
 // labels as the exposition format writes them (sorted by name).
 func scrape(t *testing.T, metricsURL string) (map[string]float64, string) {
 	t.Helper()
-	status, body := get(t, metricsURL)
+	status, body := blackbox.Get(t, metricsURL)
 	if status != http.StatusOK {
 		t.Fatalf("GET %s: %d", metricsURL, status)
 	}

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // TestMetricsAfterFlow runs a code flow, a refresh, client credentials, a
@@ -49,12 +51,12 @@ func TestMetricsAfterFlow(t *testing.T) {
 	}
 	verifier, challenge := pkce(t)
 	code := codeWithPKCE(t, c, base, appID, "alice", alicePW, challenge)
-	var tok tokenResponse
+	var tok blackbox.TokenResponse
 	postFormJSON(t, c, base+"/oauth/token", with("grant_type", "authorization_code", "code", code,
 		"redirect_uri", demoRedirectURI, "code_verifier", verifier), &tok)
-	var refreshed tokenResponse
+	var refreshed blackbox.TokenResponse
 	postFormJSON(t, c, base+"/oauth/token", with("grant_type", "refresh_token", "refresh_token", tok.RefreshToken), &refreshed)
-	var cc tokenResponse
+	var cc blackbox.TokenResponse
 	postFormJSON(t, c, base+"/oauth/token", with("grant_type", "client_credentials"), &cc)
 	var revoked bool
 	postFormJSON(t, c, base+"/oauth/token/revocation", with("token", refreshed.RefreshToken), &revoked)
@@ -64,7 +66,7 @@ func TestMetricsAfterFlow(t *testing.T) {
 		t.Fatalf("register: %d %.300s", status, body)
 	}
 	probe := "/no-such-path-" + strings.Repeat("z", 9)
-	if status, _ := get(t, base+probe+"?code=x"); status != http.StatusNotFound {
+	if status, _ := blackbox.Get(t, base+probe+"?code=x"); status != http.StatusNotFound {
 		t.Fatalf("GET %s: %d, want 404", probe, status)
 	}
 
@@ -147,7 +149,7 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	verifier, challenge := pkce(t)
 	code := codeWithPKCE(t, browser, base, appID, "alice", alicePW, challenge)
 	secrets["code"], secrets["code verifier"] = code, verifier
-	var tok, refreshed, cc tokenResponse
+	var tok, refreshed, cc blackbox.TokenResponse
 	postFormJSON(t, browser, base+"/oauth/token", creds("grant_type", "authorization_code", "code", code,
 		"redirect_uri", demoRedirectURI, "code_verifier", verifier), &tok)
 	postFormJSON(t, browser, base+"/oauth/token", creds("grant_type", "refresh_token", "refresh_token", tok.RefreshToken), &refreshed)
@@ -162,10 +164,10 @@ func TestLogsHoldNoSecrets(t *testing.T) {
 	if status, _, body := send(t, browser, req); status != http.StatusOK {
 		t.Fatalf("userinfo: %d %s", status, body)
 	}
-	if status, _ := get(t, base+"/oauth/me?access_token="+url.QueryEscape(refreshed.AccessToken)); status != http.StatusOK {
+	if status, _ := blackbox.Get(t, base+"/oauth/me?access_token="+url.QueryEscape(refreshed.AccessToken)); status != http.StatusOK {
 		t.Fatalf("userinfo with the token in the query: %d", status)
 	}
-	var intro introspection
+	var intro blackbox.Introspection
 	postFormJSON(t, browser, base+"/oauth/token/introspection", creds("token", cc.AccessToken), &intro)
 	// Basic credentials and a cookie on a request that fails: still not logged.
 	basic := base64.StdEncoding.EncodeToString([]byte(appID + ":" + appSecret))

@@ -9,6 +9,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // pgCounts returns how many applications and users the PostgreSQL database holds.
@@ -128,11 +129,11 @@ func TestServePostgres(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	dir := t.TempDir()
 	srv := startServe(t, dir, "--database", url, "--db-max-conns", "4", "--secret-key", strings.Repeat("ab", 32))
-	if field(srv.lines, "app_secret") == "" {
+	if blackbox.Field(srv.lines, "app_secret") == "" {
 		t.Fatalf("first start on PostgreSQL printed %q, want the demo credentials", srv.lines)
 	}
 	for _, path := range []string{"/healthz", "/readyz", "/register"} {
-		if code, body := get(t, srv.baseURL+path); code != 200 {
+		if code, body := blackbox.Get(t, srv.baseURL+path); code != 200 {
 			t.Errorf("GET %s = %d %q", path, code, body)
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // serveRun is a `genauth serve` running in-process on a loopback port.
@@ -75,35 +77,11 @@ func startServe(t *testing.T, dir string, extra ...string) *serveRun {
 	return r
 }
 
-func get(t *testing.T, u string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
-
-// field returns the value after "key:" on the first line that has it.
-func field(lines []string, key string) string {
-	for _, l := range lines {
-		if v, ok := strings.CutPrefix(strings.TrimSpace(l), key+":"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
-
 func TestServe(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "fresh")
 	srv := startServe(t, dir, "--public-url", "http://localhost:8080/")
 
-	appID, secret := field(srv.lines, "app_id"), field(srv.lines, "app_secret")
+	appID, secret := blackbox.Field(srv.lines, "app_id"), blackbox.Field(srv.lines, "app_secret")
 	if appID == "" || secret == "" {
 		t.Fatalf("first start printed %q, want the demo app_id and app_secret", srv.lines)
 	}
@@ -122,12 +100,12 @@ func TestServe(t *testing.T) {
 		t.Errorf("listening on %q, want the real loopback port", srv.baseURL)
 	}
 	for _, path := range []string{"/healthz", "/readyz"} {
-		if code, body := get(t, srv.baseURL+path); code != http.StatusOK {
+		if code, body := blackbox.Get(t, srv.baseURL+path); code != http.StatusOK {
 			t.Errorf("GET %s = %d %q", path, code, body)
 		}
 	}
 	// The hosted registration page and the demo app's authorize link work.
-	if code, _ := get(t, srv.baseURL+"/register"); code != http.StatusOK {
+	if code, _ := blackbox.Get(t, srv.baseURL+"/register"); code != http.StatusOK {
 		t.Errorf("GET /register = %d", code)
 	}
 	if rest := srv.stop(); len(rest) != 0 {
@@ -148,7 +126,7 @@ func TestServe(t *testing.T) {
 
 	// A second start neither creates another application nor shows a secret.
 	again := startServe(t, dir)
-	if field(again.lines, "app_secret") != "" || len(again.lines) != 1 {
+	if blackbox.Field(again.lines, "app_secret") != "" || len(again.lines) != 1 {
 		t.Errorf("second start printed %q, want only the listening line", again.lines)
 	}
 	again.stop()

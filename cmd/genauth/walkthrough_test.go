@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // TestReadmeWalkthrough follows the README's walkthrough as a new user
@@ -22,7 +24,7 @@ import (
 func TestReadmeWalkthrough(t *testing.T) {
 	srv := startServe(t, filepath.Join(t.TempDir(), "data"))
 	const public = "http://localhost:8080" // serve's default public URL, as in the README
-	appID, appSecret := field(srv.lines, "app_id"), field(srv.lines, "app_secret")
+	appID, appSecret := blackbox.Field(srv.lines, "app_id"), blackbox.Field(srv.lines, "app_secret")
 	printed := strings.Join(srv.lines, "\n")
 	if !strings.Contains(printed, demoRedirectURI+"?code=...&iss=...&state=demo") {
 		t.Errorf("first start does not show the callback with code, iss and state:\n%s", printed)

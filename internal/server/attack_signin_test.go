@@ -197,7 +197,7 @@ func TestUnknownLoginNotStoredInClear(t *testing.T) {
 // with right passwords and half for unknown logins, at a server with the
 // default bound on password hashing. Before the bound each ran its own
 // argon2id at once (19 MiB each: over a gigabyte for such a burst; the
-// memory itself is measured by cmd/genauth BenchmarkSignInMemory). Now each
+// memory itself is measured by e2e/system BenchmarkSignInMemory). Now each
 // answer is a sign-in (303), a refusal (401), a lockout (429) or a clean
 // 503 with Retry-After, and the server signs people in normally afterwards.
 func TestAttackSignInFlood(t *testing.T) {

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"context"
@@ -10,11 +10,12 @@ import (
 	"net/url"
 	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // soakDuration is how long TestSoak drives traffic: about a minute in CI
@@ -30,21 +31,6 @@ func soakDuration() time.Duration {
 // soak may peak at than the first third: a leak check, generous enough for
 // the garbage collector's and SQLite's caches to settle.
 const soakLeakMargin = 50 << 20
-
-// rss is the resident set of process pid in bytes, from /proc.
-func rss(pid int) (int64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0, err
-	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, errors.New("no VmRSS line")
-}
 
 // soakTally counts what one worker did and what went wrong.
 type soakTally struct {
@@ -70,7 +56,7 @@ func (s *soakTally) fail(op string, err error) {
 // 5xx, no wrong status or body), and the server's resident memory must not
 // keep growing.
 func TestSoak(t *testing.T) {
-	if _, err := rss(os.Getpid()); err != nil {
+	if _, err := procKB(os.Getpid(), "VmRSS"); err != nil {
 		t.Skipf("no /proc to read memory from: %v", err)
 	}
 	const (
@@ -115,7 +101,7 @@ func TestSoak(t *testing.T) {
 			case <-stopSampling:
 				return
 			case <-tick.C:
-				if v, err := rss(n.cmd.Process.Pid); err == nil {
+				if v, err := procKB(n.cmd.Process.Pid, "VmRSS"); err == nil {
 					samples = append(samples, v)
 				}
 			}
@@ -131,7 +117,7 @@ func TestSoak(t *testing.T) {
 		c := sessions[w%browsers]
 		rng := rand.New(rand.NewPCG(uint64(w), 1))
 		wg.Go(func() {
-			var cur tokenResponse // the worker's live grant: its access and newest refresh token
+			var cur blackbox.TokenResponse // the worker's live grant: its access and newest refresh token
 			flows := 0
 			newGrant := func() bool {
 				flows++
@@ -256,7 +242,7 @@ func userinfo(api *http.Client, base, tok, sub string) error {
 
 // revokeGrant revokes the grant's refresh token; its access token must then
 // be inactive too.
-func revokeGrant(c *flowClient, g tokenResponse) error {
+func revokeGrant(c *flowClient, g blackbox.TokenResponse) error {
 	var ok bool
 	if err := c.post("/oauth/token/revocation", url.Values{"token": {g.RefreshToken}}, &ok); err != nil || !ok {
 		return fmt.Errorf("revocation answered %v, %v", ok, err)

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"bufio"
@@ -10,10 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +19,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/store/pgtest"
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // Tests in this file run the real genauth binary as separate processes on one
@@ -33,41 +31,23 @@ const clusterTimeout = 2 * time.Minute
 // clusterSecret is the server secret every node of a test cluster shares.
 var clusterSecret = hex.EncodeToString([]byte("0123456789abcdef0123456789abcdef"))
 
-// buildGenauth compiles this package into dir and returns the binary's path.
-func buildGenauth(t testing.TB, ctx context.Context) string {
-	t.Helper()
-	goTool, err := exec.LookPath("go")
-	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	bin := filepath.Join(t.TempDir(), "genauth")
-	out, err := exec.CommandContext(ctx, goTool, "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // node is a `genauth serve` process.
 type node struct {
 	name string
 	url  string   // where it listens
 	out  []string // stdout up to and including the listening line
 	cmd  *exec.Cmd
-	mu   sync.Mutex
-	logs strings.Builder // stderr
+	logs blackbox.LockedBuffer // stderr
 }
 
-func (n *node) stderr() string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.logs.String()
-}
+func (n *node) stderr() string { return n.logs.String() }
 
-func (n *node) Write(p []byte) (int, error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.logs.Write(p)
+// stop shuts the node down as systemd does (SIGTERM), waits for it and
+// returns its exit status.
+func (n *node) stop() int {
+	n.cmd.Process.Signal(syscall.SIGTERM)
+	n.cmd.Wait()
+	return n.cmd.ProcessState.ExitCode()
 }
 
 // startNode starts `genauth serve` on a free loopback port with the database
@@ -93,13 +73,8 @@ func launchNode(t testing.TB, ctx context.Context, bin, name, dbURL string) (*no
 func runNode(t testing.TB, ctx context.Context, bin, name string, env []string, args ...string) (*node, error) {
 	n := &node{name: name}
 	n.cmd = exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--public-url", "http://genauth.test"}, args...)...)
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "GENAUTH_") {
-			n.cmd.Env = append(n.cmd.Env, kv)
-		}
-	}
-	n.cmd.Env = append(n.cmd.Env, env...)
-	n.cmd.Stderr = n
+	n.cmd.Env = environ(env)
+	n.cmd.Stderr = &n.logs
 	stdout, err := n.cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
@@ -128,11 +103,17 @@ func runNode(t testing.TB, ctx context.Context, bin, name string, env []string, 
 // tests use and a user, and returns the application's id and secret.
 func clusterApp(t *testing.T, dbURL string) (id, secret string) {
 	t.Helper()
-	var app appJSON
-	decodeJSON(t, mustRun(t, "", "app", "create", "--database", dbURL, "--json", "--name", "Cluster test",
-		"--redirect-uri", demoRedirectURI, "--grant", "authorization_code,refresh_token,client_credentials"), &app)
-	mustRun(t, "correct horse battery\n", "user", "create", "--database", dbURL, "--username", "alice", "--password-stdin")
-	return app.AppID, app.AppSecret
+	return appWithAlice(t, "Cluster test", "--database", dbURL)
+}
+
+// appCount is how many applications `genauth app list` shows on the database.
+func appCount(t *testing.T, dbURL string) int {
+	t.Helper()
+	var apps []json.RawMessage
+	if err := json.Unmarshal([]byte(mustRun(t, "", "app", "list", "--json", "--database", dbURL)), &apps); err != nil {
+		t.Fatalf("genauth app list: %v", err)
+	}
+	return len(apps)
 }
 
 // apiClient talks to the nodes; it never follows redirects.
@@ -165,19 +146,6 @@ func tryPostForm(base, path string, form url.Values) (int, []byte, error) {
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, body, err
-}
-
-type tokenResponse struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	Error        string `json:"error"`
-}
-
-type introspection struct {
-	Active   bool   `json:"active"`
-	Sub      string `json:"sub"`
-	ClientID string `json:"client_id"`
-	Iss      string `json:"iss"`
 }
 
 // authorize runs the authorization request on base with browser, signing in
@@ -246,14 +214,14 @@ func TestCluster(t *testing.T) {
 		}
 	}
 	a, b := nodes[0], nodes[1]
-	if secrets := btoi(field(a.out, "app_secret") != "") + btoi(field(b.out, "app_secret") != ""); secrets != 1 {
+	if secrets := btoi(blackbox.Field(a.out, "app_secret") != "") + btoi(blackbox.Field(b.out, "app_secret") != ""); secrets != 1 {
 		t.Errorf("%d nodes printed a demo secret, want exactly 1; A: %q, B: %q", secrets, a.out, b.out)
 	}
-	if n, _ := pgCounts(t, dbURL); n != 1 {
+	if n := appCount(t, dbURL); n != 1 {
 		t.Errorf("%d applications after both first starts, want the one demo application", n)
 	}
 	for _, n := range nodes {
-		if code, body := get(t, n.url+"/readyz"); code != http.StatusOK {
+		if code, body := blackbox.Get(t, n.url+"/readyz"); code != http.StatusOK {
 			t.Fatalf("node %s /readyz = %d %q", n.name, code, body)
 		}
 	}
@@ -264,9 +232,9 @@ func TestCluster(t *testing.T) {
 		v.Set("client_secret", secret)
 		return v
 	}
-	introspect := func(n *node, tok string) introspection {
+	introspect := func(n *node, tok string) blackbox.Introspection {
 		t.Helper()
-		var got introspection
+		var got blackbox.Introspection
 		if status := postForm(t, n.url, "/oauth/token/introspection", creds(url.Values{"token": {tok}}), &got); status != http.StatusOK {
 			t.Fatalf("introspection on %s: status %d", n.name, status)
 		}
@@ -283,7 +251,7 @@ func TestCluster(t *testing.T) {
 	if !loggedIn {
 		t.Fatal("node A issued a code without a login")
 	}
-	var tok tokenResponse
+	var tok blackbox.TokenResponse
 	if status := postForm(t, b.url, "/oauth/token", creds(url.Values{"grant_type": {"authorization_code"},
 		"code": {code}, "redirect_uri": {demoRedirectURI}}), &tok); status != http.StatusOK || tok.AccessToken == "" {
 		t.Fatalf("redeeming A's code on B: %d %+v", status, tok)
@@ -304,7 +272,7 @@ func TestCluster(t *testing.T) {
 
 	// Refresh on A, revoke the refresh token on B: A refuses it at once, and
 	// the access token refreshed from it is inactive on A.
-	var refreshed tokenResponse
+	var refreshed blackbox.TokenResponse
 	if status := postForm(t, a.url, "/oauth/token", creds(url.Values{"grant_type": {"refresh_token"},
 		"refresh_token": {tok.RefreshToken}}), &refreshed); status != http.StatusOK {
 		t.Fatalf("refresh on A: %d %+v", status, refreshed)
@@ -327,7 +295,7 @@ func TestCluster(t *testing.T) {
 	}
 	// That code, redeemed on A and replayed on B, is refused on B, and the
 	// replay revokes what A issued for it.
-	var tok2 tokenResponse
+	var tok2 blackbox.TokenResponse
 	form := creds(url.Values{"grant_type": {"authorization_code"}, "code": {code2}, "redirect_uri": {demoRedirectURI}})
 	if status := postForm(t, a.url, "/oauth/token", form, &tok2); status != http.StatusOK {
 		t.Fatalf("redeeming B's code on A: %d %+v", status, tok2)
@@ -383,7 +351,7 @@ func TestClusterKill(t *testing.T) {
 				if err != nil || status != http.StatusOK {
 					continue // refused or cut off by the kill: the client got no token
 				}
-				var tok tokenResponse
+				var tok blackbox.TokenResponse
 				if err := json.Unmarshal(body, &tok); err != nil || tok.AccessToken == "" {
 					t.Errorf("node %s answered 200 with %q", n.name, body)
 					continue
@@ -417,7 +385,7 @@ func TestClusterKill(t *testing.T) {
 	t.Logf("tokens received: %d from A (killed), %d from B", len(received["A"]), len(received["B"]))
 	for name, toks := range received {
 		for _, tok := range toks {
-			var got introspection
+			var got blackbox.Introspection
 			status := postForm(t, b.url, "/oauth/token/introspection", url.Values{"token": {tok},
 				"client_id": {clientID}, "client_secret": {secret}}, &got)
 			if status != http.StatusOK || !got.Active {

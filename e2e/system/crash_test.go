@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"context"
@@ -18,6 +18,8 @@ import (
 	"testing"
 
 	_ "modernc.org/sqlite" // the driver for the integrity check
+
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // Tests in this file and soak_test.go run the real genauth binary on SQLite.
@@ -28,11 +30,7 @@ import (
 func sqliteSetup(t *testing.T, dir string) (clientID, secret string) {
 	t.Helper()
 	mustRun(t, "", "migrate", "--data-dir", dir)
-	var app appJSON
-	decodeJSON(t, mustRun(t, "", "app", "create", "--data-dir", dir, "--json", "--name", "Fault test",
-		"--redirect-uri", demoRedirectURI, "--grant", "authorization_code,refresh_token,client_credentials"), &app)
-	mustRun(t, "correct horse battery\n", "user", "create", "--data-dir", dir, "--username", "alice", "--password-stdin")
-	return app.AppID, app.AppSecret
+	return appWithAlice(t, "Fault test", "--data-dir", dir)
 }
 
 // startSQLiteNode starts `genauth serve` on the SQLite database in dir, on
@@ -101,8 +99,8 @@ type statusError struct {
 func (e *statusError) Error() string { return fmt.Sprintf("status %d: %.200s", e.status, e.body) }
 
 // requestToken asks the token endpoint and checks the answer.
-func requestToken(form url.Values, wantRefresh bool, c *flowClient) (tokenResponse, error) {
-	var tok tokenResponse
+func requestToken(form url.Values, wantRefresh bool, c *flowClient) (blackbox.TokenResponse, error) {
+	var tok blackbox.TokenResponse
 	if err := c.post("/oauth/token", form, &tok); err != nil {
 		return tok, err
 	}
@@ -112,11 +110,11 @@ func requestToken(form url.Values, wantRefresh bool, c *flowClient) (tokenRespon
 	return tok, nil
 }
 
-func (c *flowClient) clientCredentials() (tokenResponse, error) {
+func (c *flowClient) clientCredentials() (blackbox.TokenResponse, error) {
 	return requestToken(url.Values{"grant_type": {"client_credentials"}}, false, c)
 }
 
-func (c *flowClient) refresh(rt string) (tokenResponse, error) {
+func (c *flowClient) refresh(rt string) (blackbox.TokenResponse, error) {
 	tok, err := requestToken(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {rt}}, true, c)
 	if err == nil && tok.RefreshToken == rt {
 		err = fmt.Errorf("refresh: the refresh token was not rotated")
@@ -125,25 +123,25 @@ func (c *flowClient) refresh(rt string) (tokenResponse, error) {
 }
 
 // codeFlow authorizes with the browser's session and redeems the code.
-func (c *flowClient) codeFlow(state string) (tokenResponse, error) {
+func (c *flowClient) codeFlow(state string) (blackbox.TokenResponse, error) {
 	resp, err := c.browser.Get(c.base + "/oauth/auth?" + url.Values{"client_id": {c.clientID}, "redirect_uri": {demoRedirectURI},
 		"response_type": {"code"}, "scope": {"user"}, "state": {state}}.Encode())
 	if err != nil {
-		return tokenResponse{}, err
+		return blackbox.TokenResponse{}, err
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	loc, err := resp.Location()
 	if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), demoRedirectURI+"?") ||
 		loc.Query().Get("state") != state || loc.Query().Get("code") == "" {
-		return tokenResponse{}, &statusError{resp.StatusCode, resp.Header.Get("Location") + " " + string(body)}
+		return blackbox.TokenResponse{}, &statusError{resp.StatusCode, resp.Header.Get("Location") + " " + string(body)}
 	}
 	return requestToken(url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
 		"redirect_uri": {demoRedirectURI}}, true, c)
 }
 
-func (c *flowClient) introspect(tok string) (introspection, error) {
-	var got introspection
+func (c *flowClient) introspect(tok string) (blackbox.Introspection, error) {
+	var got blackbox.Introspection
 	err := c.post("/oauth/token/introspection", url.Values{"token": {tok}}, &got)
 	return got, err
 }
@@ -221,7 +219,7 @@ func TestCrashKeepsIssuedTokens(t *testing.T) {
 			clients[w] = newFlowClient(t, a.url, clientID, secret, apiClient)
 		}
 	}
-	received := func(w int, tok tokenResponse) {
+	received := func(w int, tok blackbox.TokenResponse) {
 		mu.Lock()
 		defer mu.Unlock()
 		access = append(access, tok.AccessToken)
@@ -241,7 +239,7 @@ func TestCrashKeepsIssuedTokens(t *testing.T) {
 		c := clients[w]
 		wg.Go(func() {
 			for i := range perWorker {
-				var tok tokenResponse
+				var tok blackbox.TokenResponse
 				var err error
 				mu.Lock()
 				cur := chains[w].refresh

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"context"
@@ -28,7 +28,7 @@ const peakRSSLimit = 300 << 20
 // must be the sign-in's own (303; 401 for an unknown login) or a refusal
 // (503 with Retry-After), and the peak must stay under 300 MB:
 //
-//	go test ./cmd/genauth -run '^$' -bench SignInMemory -benchtime 3x
+//	go test ./e2e/system -run '^$' -bench SignInMemory -benchtime 3x
 func BenchmarkSignInMemory(b *testing.B) {
 	if _, err := os.Stat("/proc/self/status"); err != nil {
 		b.Skipf("no /proc to read memory from: %v", err)
@@ -55,10 +55,7 @@ func BenchmarkSignInMemory(b *testing.B) {
 				}
 			}
 			for _, args := range setup {
-				var out, errOut strings.Builder
-				if code := run(ctx, args, strings.NewReader(password+"\n"), &out, &errOut); code != 0 {
-					b.Fatalf("genauth %s: %s", args[0], errOut.String())
-				}
+				mustRun(b, password+"\n", args...)
 			}
 			n, err := runNode(b, ctx, bin, "signin", nil, "--data-dir", dir, "--sweep-interval", "0", "--log-level", "warn",
 				"--trusted-proxies", "127.0.0.1")

@@ -1,4 +1,4 @@
-package main
+package system
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/store/pgtest"
+	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
 // BenchmarkCluster measures token issuance (client_credentials) and
@@ -19,7 +20,7 @@ import (
 // PostgreSQL database, requests spread round-robin over the nodes. Bound the
 // work with a request count, for example:
 //
-//	go test ./cmd/genauth -run '^$' -bench Cluster -benchtime 3000x
+//	go test ./e2e/system -run '^$' -bench Cluster -benchtime 3000x
 //
 // It reports req/s; it asserts nothing about speed.
 func BenchmarkCluster(b *testing.B) {
@@ -29,19 +30,9 @@ func BenchmarkCluster(b *testing.B) {
 			defer cancel()
 			bin := buildGenauth(b, ctx)
 			dbURL := pgtest.NewDatabase(b)
-			var out, errOut bytes.Buffer
-			if code := run(ctx, []string{"migrate", "--database", dbURL}, nil, &out, &errOut); code != 0 {
-				b.Fatalf("migrate: %s", errOut.String())
-			}
-			out.Reset()
-			if code := run(ctx, []string{"app", "create", "--database", dbURL, "--json", "--name", "bench",
-				"--redirect-uri", demoRedirectURI, "--grant", "client_credentials"}, nil, &out, &errOut); code != 0 {
-				b.Fatalf("app create: %s", errOut.String())
-			}
-			var app appJSON
-			if err := json.Unmarshal(out.Bytes(), &app); err != nil {
-				b.Fatal(err)
-			}
+			mustRun(b, "", "migrate", "--database", dbURL)
+			app := createApp(b, "--database", dbURL, "--name", "bench",
+				"--redirect-uri", demoRedirectURI, "--grant", "client_credentials")
 			var urls []string
 			for _, name := range []string{"A", "B"}[:nodes] {
 				urls = append(urls, startNode(b, ctx, bin, name, dbURL).url)
@@ -66,7 +57,7 @@ func BenchmarkCluster(b *testing.B) {
 			for k, v := range creds {
 				issue[k] = v
 			}
-			var tok tokenResponse
+			var tok blackbox.TokenResponse
 			if err := json.Unmarshal(post(urls[0], "/oauth/token", issue), &tok); err != nil || tok.AccessToken == "" {
 				b.Fatalf("issuing a token: %v", err)
 			}
