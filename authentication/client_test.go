@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/opengenauth/genauth/authentication"
 )
 
@@ -353,6 +354,26 @@ func TestUserInfoUpdatedAtNumber(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"sub":"x","updated_at":"yesterday"}`), &u); err == nil {
 		t.Fatal("a malformed updated_at decoded without error")
+	}
+}
+
+// A UserInfo kept as JSON (in a session, a cache) decodes back to itself,
+// updated_at included.
+func TestUserInfoJSONRoundTrip(t *testing.T) {
+	var u, back authentication.UserInfo
+	body := `{"sub":"u1","name":"Ada","email":null,"address":{"country":"UK"},"updated_at":"2021-03-03T06:17:14.485Z"}`
+	if err := json.Unmarshal([]byte(body), &u); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := json.Marshal(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(stored, &back); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(u, back, cmpopts.IgnoreFields(authentication.UserInfo{}, "Raw")); diff != "" {
+		t.Errorf("decoded from %s (-first +again):\n%s", stored, diff)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // Error is a non-2xx answer from the server. Match it with errors.As:
@@ -38,12 +40,9 @@ func (e *Error) Error() string {
 // RFC 6749 error object still yields an Error, with Code empty.
 func newError(status int, body []byte) *Error {
 	e := &Error{StatusCode: status, Body: body}
-	var wire struct {
-		Error            string `json:"error"`
-		ErrorDescription string `json:"error_description"`
-	}
-	if json.Unmarshal(body, &wire) == nil {
-		e.Code, e.Description = wire.Error, wire.ErrorDescription
+	var answer wire.ErrorResponse
+	if json.Unmarshal(body, &answer) == nil {
+		e.Code, e.Description = answer.Code, answer.Description
 	}
 	return e
 }

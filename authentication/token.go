@@ -2,23 +2,25 @@ package authentication
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/url"
-	"time"
+
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
-// TokenSet is a token endpoint answer.
-type TokenSet struct {
-	AccessToken  string `json:"access_token"`
-	TokenType    string `json:"token_type"` // "Bearer"
-	ExpiresIn    int64  `json:"expires_in"` // seconds the access token lives
-	RefreshToken string `json:"refresh_token,omitempty"`
-	IDToken      string `json:"id_token,omitempty"` // OIDC only
-	Scope        string `json:"scope,omitempty"`
-	// Raw is the answer as received, for fields not modelled here.
-	Raw json.RawMessage `json:"-"`
-}
+// TokenSet is a token endpoint answer (RFC 6749 section 5.1):
+//
+//	AccessToken  string          // the access token
+//	TokenType    string          // "Bearer"
+//	ExpiresIn    int64           // seconds the access token lives
+//	RefreshToken string          // when the grant issued one
+//	Scope        string          // the scope granted
+//	IDToken      string          // OpenID Connect only; check it with VerifyIDToken
+//	Raw          json.RawMessage // the answer as received, for fields not modelled here
+//
+// It is the token response type the server encodes, shared so that the two
+// cannot drift apart.
+type TokenSet = wire.TokenResponse
 
 // ExchangeOption adjusts GetAccessTokenByCode.
 type ExchangeOption func(*exchange)
@@ -87,30 +89,22 @@ func (c *Client) token(ctx context.Context, form url.Values) (*TokenSet, error) 
 	return &ts, nil
 }
 
-// Introspection is an RFC 7662 introspection answer. When Active is false the
-// other fields are empty: the token is expired, revoked, unknown or not this
-// client's.
-type Introspection struct {
-	Active    bool   `json:"active"`
-	Sub       string `json:"sub,omitempty"` // the user id
-	ClientID  string `json:"client_id,omitempty"`
-	Exp       int64  `json:"exp,omitempty"` // expiry, seconds since the epoch
-	Iat       int64  `json:"iat,omitempty"` // issue time, seconds since the epoch
-	Iss       string `json:"iss,omitempty"`
-	JTI       string `json:"jti,omitempty"`
-	Scope     string `json:"scope,omitempty"`
-	TokenType string `json:"token_type,omitempty"`
-	// Raw is the answer as received, for fields not modelled here.
-	Raw json.RawMessage `json:"-"`
-}
-
-// ExpiresAt returns Exp as a time; the zero time when Exp is absent.
-func (i *Introspection) ExpiresAt() time.Time {
-	if i.Exp == 0 {
-		return time.Time{}
-	}
-	return time.Unix(i.Exp, 0)
-}
+// Introspection is an RFC 7662 introspection answer:
+//
+//	Active    bool            // false: the token is expired, revoked, unknown or not this client's
+//	Sub       string          // the user id (the client id for a client_credentials token)
+//	ClientID  string          // the client the token was issued to
+//	Exp       int64           // expiry, seconds since the epoch; ExpiresAt() gives it as a time
+//	Iat       int64           // issue time, seconds since the epoch
+//	Iss       string          // the issuer, such as https://example.genauth.ai/oauth
+//	JTI       string          // the token's id
+//	Scope     string          // the scope granted
+//	TokenType string          // "Bearer", or "refresh_token" for a refresh token
+//	Raw       json.RawMessage // the answer as received, for fields not modelled here
+//
+// When Active is false the other fields are empty. It is the introspection
+// type the server encodes, shared so that the two cannot drift apart.
+type Introspection = wire.Introspection
 
 // IntrospectToken asks <AppHost>/<protocol>/token/introspection whether an
 // access or refresh token is active. An inactive token is not an error: it

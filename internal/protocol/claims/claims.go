@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // Claim is one name and value of a claim set.
@@ -76,55 +77,56 @@ func opt(s string) any {
 	return s
 }
 
-// userClaims lists the standard claims in the order of the wire contract.
+// userClaims lists the standard claims in the order of the wire contract;
+// wire.UserInfo reads them.
 var userClaims = []userClaim{
-	{"name", "profile", func(u *model.User, _ bool) any { return opt(u.Name) }},
-	{"given_name", "profile", func(u *model.User, _ bool) any { return opt(u.GivenName) }},
-	{"family_name", "profile", func(u *model.User, _ bool) any { return opt(u.FamilyName) }},
-	{"middle_name", "profile", func(u *model.User, _ bool) any { return opt(u.MiddleName) }},
-	{"nickname", "profile", func(u *model.User, _ bool) any { return opt(u.Nickname) }},
-	{"preferred_username", "profile", func(u *model.User, _ bool) any {
+	{wire.ClaimName, "profile", func(u *model.User, _ bool) any { return opt(u.Name) }},
+	{wire.ClaimGivenName, "profile", func(u *model.User, _ bool) any { return opt(u.GivenName) }},
+	{wire.ClaimFamilyName, "profile", func(u *model.User, _ bool) any { return opt(u.FamilyName) }},
+	{wire.ClaimMiddleName, "profile", func(u *model.User, _ bool) any { return opt(u.MiddleName) }},
+	{wire.ClaimNickname, "profile", func(u *model.User, _ bool) any { return opt(u.Nickname) }},
+	{wire.ClaimPreferredUsername, "profile", func(u *model.User, _ bool) any {
 		if u.PreferredUsername != "" {
 			return u.PreferredUsername
 		}
 		return opt(u.Username)
 	}},
-	{"profile", "profile", func(u *model.User, _ bool) any { return opt(u.Profile) }},
-	{"picture", "profile", func(u *model.User, _ bool) any { return opt(u.Picture) }},
-	{"website", "profile", func(u *model.User, _ bool) any { return opt(u.Website) }},
-	{"email", "email", func(u *model.User, _ bool) any { return opt(u.Email) }},
+	{wire.ClaimProfile, "profile", func(u *model.User, _ bool) any { return opt(u.Profile) }},
+	{wire.ClaimPicture, "profile", func(u *model.User, _ bool) any { return opt(u.Picture) }},
+	{wire.ClaimWebsite, "profile", func(u *model.User, _ bool) any { return opt(u.Website) }},
+	{wire.ClaimEmail, "email", func(u *model.User, _ bool) any { return opt(u.Email) }},
 	// Whether a missing address is verified says nothing: left out in the standard format.
-	{"email_verified", "email", func(u *model.User, std bool) any {
+	{wire.ClaimEmailVerified, "email", func(u *model.User, std bool) any {
 		if std && u.Email == "" {
 			return nil
 		}
 		return u.EmailVerified
 	}},
-	{"gender", "profile", func(u *model.User, std bool) any {
+	{wire.ClaimGender, "profile", func(u *model.User, std bool) any {
 		if u.Gender == "" && !std {
 			return model.GenderUnknown
 		}
 		return opt(u.Gender)
 	}},
-	{"birthdate", "profile", func(u *model.User, _ bool) any { return opt(u.Birthdate) }},
-	{"zoneinfo", "profile", func(u *model.User, _ bool) any { return opt(u.Zoneinfo) }},
-	{"locale", "profile", func(u *model.User, _ bool) any { return opt(u.Locale) }},
-	{"phone_number", "phone", func(u *model.User, _ bool) any { return opt(u.Phone) }},
-	{"phone_number_verified", "phone", func(u *model.User, std bool) any {
+	{wire.ClaimBirthdate, "profile", func(u *model.User, _ bool) any { return opt(u.Birthdate) }},
+	{wire.ClaimZoneinfo, "profile", func(u *model.User, _ bool) any { return opt(u.Zoneinfo) }},
+	{wire.ClaimLocale, "profile", func(u *model.User, _ bool) any { return opt(u.Locale) }},
+	{wire.ClaimPhoneNumber, "phone", func(u *model.User, _ bool) any { return opt(u.Phone) }},
+	{wire.ClaimPhoneNumberVerified, "phone", func(u *model.User, std bool) any {
 		if std && u.Phone == "" {
 			return nil
 		}
 		return u.PhoneVerified
 	}},
-	{"address", "address", func(u *model.User, std bool) any {
+	{wire.ClaimAddress, "address", func(u *model.User, std bool) any {
 		a := u.Address
 		parts := Claims{
-			{"formatted", opt(a.Formatted)},
-			{"street_address", opt(a.StreetAddress)},
-			{"locality", opt(a.Locality)},
-			{"region", opt(a.Region)},
-			{"postal_code", opt(a.PostalCode)},
-			{"country", opt(a.Country)},
+			{wire.AddressFormatted, opt(a.Formatted)},
+			{wire.AddressStreetAddress, opt(a.StreetAddress)},
+			{wire.AddressLocality, opt(a.Locality)},
+			{wire.AddressRegion, opt(a.Region)},
+			{wire.AddressPostalCode, opt(a.PostalCode)},
+			{wire.AddressCountry, opt(a.Country)},
 		}
 		if !std {
 			return parts
@@ -135,17 +137,17 @@ var userClaims = []userClaim{
 		return slices.DeleteFunc(parts, func(c Claim) bool { return c.Value == nil })
 	}},
 	// OpenID Connect Core 5.1 counts seconds; GenAuth sends ISO 8601 with milliseconds.
-	{"updated_at", "profile", func(u *model.User, std bool) any {
+	{wire.ClaimUpdatedAt, "profile", func(u *model.User, std bool) any {
 		if std {
 			return u.UpdatedAt.Unix()
 		}
-		return u.UpdatedAt.UTC().Format("2006-01-02T15:04:05.000Z")
+		return u.UpdatedAt.UTC().Format(wire.UpdatedAtLayout)
 	}},
 }
 
 // Names lists every user claim GenAuth can release, for discovery.
 func Names() []string {
-	names := []string{"sub"}
+	names := []string{wire.ClaimSub}
 	for _, c := range userClaims {
 		names = append(names, c.name)
 	}
@@ -159,7 +161,7 @@ func Names() []string {
 // updated_at in seconds) or genauth.ClaimsGenAuth (unknown claims null,
 // updated_at an ISO 8601 string).
 func Userinfo(u *model.User, protocol, scope, format string) Claims {
-	out := Claims{{"sub", u.ID}}
+	out := Claims{{wire.ClaimSub, u.ID}}
 	all := !IsOIDC(protocol, scope)
 	std := format != model.ClaimsGenAuth
 	for _, c := range userClaims {

@@ -3,14 +3,15 @@ package oauth
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
-// Error is an RFC 6749 protocol error. Status is the HTTP status it is sent
-// with when it is not redirected.
+// Error is an RFC 6749 protocol error: the answer's body and how it is
+// sent. Status is the HTTP status it is sent with when it is not redirected.
 type Error struct {
-	Code        string `json:"error"`
-	Description string `json:"error_description,omitempty"`
-	Status      int    `json:"-"`
+	wire.ErrorResponse
+	Status int
 	// challenge, when set, is sent as WWW-Authenticate.
 	challenge string
 	// allow, when set, is sent as Allow.
@@ -21,52 +22,56 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Code + ": " + e.Description }
 
+func newError(code, desc string, status int) *Error {
+	return &Error{ErrorResponse: wire.ErrorResponse{Code: code, Description: desc}, Status: status}
+}
+
 func invalidRequest(desc string) *Error {
-	return &Error{Code: "invalid_request", Description: desc, Status: http.StatusBadRequest}
+	return newError("invalid_request", desc, http.StatusBadRequest)
 }
 
 func invalidGrant(desc string) *Error {
-	return &Error{Code: "invalid_grant", Description: desc, Status: http.StatusBadRequest}
+	return newError("invalid_grant", desc, http.StatusBadRequest)
 }
 
 func invalidScope(desc string) *Error {
-	return &Error{Code: "invalid_scope", Description: desc, Status: http.StatusBadRequest}
+	return newError("invalid_scope", desc, http.StatusBadRequest)
 }
 
 func unauthorizedClient(desc string) *Error {
-	return &Error{Code: "unauthorized_client", Description: desc, Status: http.StatusBadRequest}
+	return newError("unauthorized_client", desc, http.StatusBadRequest)
 }
 
 func unsupportedGrantType(desc string) *Error {
-	return &Error{Code: "unsupported_grant_type", Description: desc, Status: http.StatusBadRequest}
+	return newError("unsupported_grant_type", desc, http.StatusBadRequest)
 }
 
 func unsupportedResponseType(desc string) *Error {
-	return &Error{Code: "unsupported_response_type", Description: desc, Status: http.StatusBadRequest}
+	return newError("unsupported_response_type", desc, http.StatusBadRequest)
 }
 
 func accessDenied(desc string) *Error {
-	return &Error{Code: "access_denied", Description: desc, Status: http.StatusForbidden}
+	return newError("access_denied", desc, http.StatusForbidden)
 }
 
 func consentRequired(desc string) *Error {
-	return &Error{Code: "consent_required", Description: desc, Status: http.StatusBadRequest}
+	return newError("consent_required", desc, http.StatusBadRequest)
 }
 
 // requestNotSupported is OpenID Connect Core 6.1 and 6.2: an OP without
 // request objects must refuse them rather than act on the plain parameters.
 func requestNotSupported(code, desc string) *Error {
-	return &Error{Code: code, Description: desc, Status: http.StatusBadRequest}
+	return newError(code, desc, http.StatusBadRequest)
 }
 
 func loginRequired(desc string) *Error {
-	return &Error{Code: "login_required", Description: desc, Status: http.StatusBadRequest}
+	return newError("login_required", desc, http.StatusBadRequest)
 }
 
 // invalidClient is answered with 401; basic marks a client that tried HTTP
 // Basic, which RFC 6749 section 5.2 says must get a Basic challenge.
 func invalidClient(desc string, basic bool) *Error {
-	e := &Error{Code: "invalid_client", Description: desc, Status: http.StatusUnauthorized}
+	e := newError("invalid_client", desc, http.StatusUnauthorized)
 	if basic {
 		e.challenge = `Basic realm="genauth"`
 	}
@@ -74,35 +79,39 @@ func invalidClient(desc string, basic bool) *Error {
 }
 
 func invalidToken(desc string) *Error {
-	return &Error{Code: "invalid_token", Description: desc, Status: http.StatusUnauthorized,
-		challenge: `Bearer realm="genauth", error="invalid_token"`}
+	e := newError("invalid_token", desc, http.StatusUnauthorized)
+	e.challenge = `Bearer realm="genauth", error="invalid_token"`
+	return e
 }
 
 // noToken answers a request without an access token (or with another
 // scheme): RFC 6750 section 3.1 gives its challenge no error code. The body
 // keeps invalid_token, which GenAuth's SDKs read.
 func noToken(desc string) *Error {
-	return &Error{Code: "invalid_token", Description: desc, Status: http.StatusUnauthorized,
-		challenge: `Bearer realm="genauth"`}
+	e := newError("invalid_token", desc, http.StatusUnauthorized)
+	e.challenge = `Bearer realm="genauth"`
+	return e
 }
 
 func methodNotAllowed(allow string) *Error {
-	return &Error{Code: "invalid_request", Description: "method not allowed; use " + allow,
-		Status: http.StatusMethodNotAllowed, allow: allow}
+	e := newError("invalid_request", "method not allowed; use "+allow, http.StatusMethodNotAllowed)
+	e.allow = allow
+	return e
 }
 
 // serverError hides the cause; the caller logs it.
 func serverError() *Error {
-	return &Error{Code: "server_error", Description: "the server could not complete the request",
-		Status: http.StatusInternalServerError}
+	return newError("server_error", "the server could not complete the request", http.StatusInternalServerError)
 }
 
 // temporarilyUnavailable is RFC 6749's temporarily_unavailable (section
 // 4.1.2.1), answered with 503 and Retry-After by every endpoint when the
 // database cannot serve for now.
 func temporarilyUnavailable(retryAfter string) *Error {
-	return &Error{Code: "temporarily_unavailable", Description: "the server cannot answer now; retry after the Retry-After delay",
-		Status: http.StatusServiceUnavailable, retryAfter: retryAfter}
+	e := newError("temporarily_unavailable", "the server cannot answer now; retry after the Retry-After delay",
+		http.StatusServiceUnavailable)
+	e.retryAfter = retryAfter
+	return e
 }
 
 // writeError is the one place a protocol error is serialised.
@@ -116,7 +125,7 @@ func writeError(w http.ResponseWriter, e *Error) {
 	if e.retryAfter != "" {
 		w.Header().Set("Retry-After", e.retryAfter)
 	}
-	writeJSON(w, e.Status, e)
+	writeJSON(w, e.Status, &e.ErrorResponse)
 }
 
 // writeJSON writes v as an uncacheable JSON response.

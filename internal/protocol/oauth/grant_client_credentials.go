@@ -6,7 +6,7 @@ import (
 
 // grantClientCredentials issues an access token to the client itself (RFC
 // 6749 section 4.4), for machine-to-machine applications. No refresh token.
-func (h *Handler) grantClientCredentials(r request, app *model.Application, p params) (*tokenResponse, *Error) {
+func (h *Handler) grantClientCredentials(r request, app *model.Application, p params) (*issuedTokens, *Error) {
 	if !app.AllowsGrant(model.GrantClientCredentials) {
 		return nil, unauthorizedClient("the client_credentials grant is not enabled for this application")
 	}

@@ -11,7 +11,7 @@ import (
 )
 
 // grantAuthorizationCode redeems a code (RFC 6749 section 4.1.3, RFC 7636).
-func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p params) (*tokenResponse, *Error) {
+func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p params) (*issuedTokens, *Error) {
 	if !app.AllowsGrant(model.GrantAuthorizationCode) {
 		return nil, unauthorizedClient("the authorization_code grant is not enabled for this application")
 	}

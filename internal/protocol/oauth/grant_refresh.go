@@ -15,7 +15,7 @@ import (
 // grantRefreshToken mints a new access token from a refresh token (RFC 6749
 // section 6). With rotation (RFC 9700 section 4.14.2) the refresh token is
 // replaced too; without, it stays valid and is returned again.
-func (h *Handler) grantRefreshToken(r request, app *model.Application, p params) (*tokenResponse, *Error) {
+func (h *Handler) grantRefreshToken(r request, app *model.Application, p params) (*issuedTokens, *Error) {
 	if !app.AllowsGrant(model.GrantRefreshToken) {
 		return nil, unauthorizedClient("the refresh_token grant is not enabled for this application")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // introspect serves POST /P/token/introspection (RFC 7662). A client sees
@@ -34,13 +35,13 @@ func (h *Handler) introspect(w http.ResponseWriter, r request) *Error {
 	}
 	now := h.now()
 	if err != nil || t.ClientID != app.ID || !t.Active(now) {
-		writeJSON(w, http.StatusOK, introspection{Active: false})
+		writeJSON(w, http.StatusOK, wire.Introspection{Active: false})
 		return nil
 	}
 	if e := h.noteUse(r.Context(), app, t, now); e != nil {
 		return e
 	}
-	resp := introspection{
+	resp := wire.Introspection{
 		Active:    true,
 		Sub:       cmp.Or(t.UserID, t.ClientID),
 		ClientID:  t.ClientID,

@@ -6,6 +6,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // token serves POST /P/token: one client authentication, then the grant.
@@ -25,7 +26,7 @@ func (h *Handler) token(w http.ResponseWriter, r request) *Error {
 	if e != nil {
 		return e
 	}
-	var resp *tokenResponse
+	var resp *issuedTokens
 	switch grant {
 	case model.GrantAuthorizationCode:
 		resp, e = h.grantAuthorizationCode(r, app, p)
@@ -40,7 +41,7 @@ func (h *Handler) token(w http.ResponseWriter, r request) *Error {
 		return e
 	}
 	h.record(r.Request, model.AuditEvent{Type: model.AuditTokenIssue, UserID: resp.subject, ClientID: app.ID, Detail: grant})
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, http.StatusOK, &resp.TokenResponse)
 	return nil
 }
 
@@ -65,14 +66,23 @@ func (h *Handler) mint(kind string, app *model.Application, userID, scope, proto
 	}, value
 }
 
+// issuedTokens is what a grant issued: the token endpoint's answer and,
+// for the audit trail, whom the tokens were issued to.
+type issuedTokens struct {
+	wire.TokenResponse
+	subject string
+}
+
 // issued describes freshly minted tokens for the response.
-func issued(access *model.Token, accessValue, refreshValue string) *tokenResponse {
-	return &tokenResponse{
-		AccessToken:  accessValue,
-		TokenType:    "Bearer",
-		ExpiresIn:    int64(access.ExpiresAt.Sub(access.IssuedAt) / time.Second),
-		RefreshToken: refreshValue,
-		Scope:        access.Scope,
-		subject:      access.UserID,
+func issued(access *model.Token, accessValue, refreshValue string) *issuedTokens {
+	return &issuedTokens{
+		TokenResponse: wire.TokenResponse{
+			AccessToken:  accessValue,
+			TokenType:    "Bearer",
+			ExpiresIn:    int64(access.ExpiresAt.Sub(access.IssuedAt) / time.Second),
+			RefreshToken: refreshValue,
+			Scope:        access.Scope,
+		},
+		subject: access.UserID,
 	}
 }
