@@ -7,22 +7,16 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
-// TokenResponse is the token endpoint's answer, the fields tests read.
-type TokenResponse struct {
-	AccessToken  string `json:"access_token"`
-	RefreshToken string `json:"refresh_token"`
-	Error        string `json:"error"`
-}
-
-// Introspection is the introspection endpoint's answer, the fields tests read.
-type Introspection struct {
-	Active   bool   `json:"active"`
-	Sub      string `json:"sub"`
-	ClientID string `json:"client_id"`
-	Iss      string `json:"iss"`
-}
+// TokenResponse and Introspection are the server's own wire types: tests
+// decode what the SDK decodes.
+type (
+	TokenResponse = wire.TokenResponse
+	Introspection = wire.Introspection
+)
 
 // Get fetches u and returns the status and the body; a failed request fails
 // the test.
