@@ -11,7 +11,6 @@ import (
 
 	"github.com/opengenauth/genauth/internal/loadtest"
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 func (c *cli) benchCmd() *cobra.Command {
@@ -111,8 +110,8 @@ same run. The command fails when any request failed.`,
 
 // benchServer is what bench measures: serve's handler stack (op.stack)
 // in serve's http.Server.
-func benchServer(op *operations) (stack func(store.Store, string, []byte) (http.Handler, func(), error), httpServer func(http.Handler) *http.Server) {
-	stack = func(st store.Store, publicURL string, key []byte) (http.Handler, func(), error) {
+func benchServer(op *operations) (stack func(server.Store, string, []byte) (http.Handler, func(), error), httpServer func(http.Handler) *http.Server) {
+	stack = func(st server.Store, publicURL string, key []byte) (http.Handler, func(), error) {
 		return op.stack(st, server.Config{PublicURL: publicURL, SecretKey: key})
 	}
 	return stack, func(h http.Handler) *http.Server { return newHTTPServer(h, op.logger) }

@@ -16,7 +16,6 @@ import (
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
@@ -34,7 +33,7 @@ type population struct {
 	consent  *model.Consent
 }
 
-func populate(t *testing.T, st store.Store, now time.Time) *population {
+func populate(t *testing.T, st database, now time.Time) *population {
 	t.Helper()
 	ctx := t.Context()
 	src := token.NewSource(rand.Reader)
@@ -171,12 +170,12 @@ func TestDBCopy(t *testing.T) {
 	}
 	for _, list := range []struct {
 		what string
-		get  func(store.Store) (any, error)
+		get  func(database) (any, error)
 	}{
-		{"applications", func(s store.Store) (any, error) { return s.ListApplications(ctx) }},
-		{"users", func(s store.Store) (any, error) { return s.ListUsers(ctx) }},
-		{"signing keys", func(s store.Store) (any, error) { return s.ListSigningKeys(ctx) }},
-		{"consents", func(s store.Store) (any, error) { return s.ListConsents(ctx, p.consent.UserID) }},
+		{"applications", func(s database) (any, error) { return s.ListApplications(ctx) }},
+		{"users", func(s database) (any, error) { return s.ListUsers(ctx) }},
+		{"signing keys", func(s database) (any, error) { return s.ListSigningKeys(ctx) }},
+		{"consents", func(s database) (any, error) { return s.ListConsents(ctx, p.consent.UserID) }},
 	} {
 		want, err := list.get(src)
 		if err != nil {

@@ -152,6 +152,20 @@ func checkTLS(k *checkup, files tlsFiles, host string, now time.Time) {
 	}
 }
 
+// doctorDB is what the doctor reads of the database; a store.Operable
+// tells its schema version too.
+type doctorDB interface {
+	Ping(ctx context.Context) error
+	ListSigningKeys(ctx context.Context) ([]*model.SigningKey, error)
+	GetAccessKey(ctx context.Context) (*model.AccessKey, error)
+	// DuplicateUsernames returns the groups of users whose usernames are
+	// equal as loginid.UsernameKey compares them, each group oldest first.
+	// Only a database that held them before usernames were unique that way
+	// has any: they are never merged or renamed, but reported here.
+	DuplicateUsernames(ctx context.Context) ([][]*model.User, error)
+	io.Closer
+}
+
 // checkDatabase checks the database, then the key material and the clock,
 // which need it.
 func (c *cli) checkDatabase(ctx context.Context, k *checkup) {
@@ -160,7 +174,7 @@ func (c *cli) checkDatabase(ctx context.Context, k *checkup) {
 		k.fail("%v", err)
 		return
 	}
-	var st store.Store
+	var st doctorDB
 	if pg {
 		pst, err := postgres.Open(ctx, c.databaseURL, c.pg)
 		if err != nil {
@@ -202,7 +216,7 @@ func (c *cli) checkDatabase(ctx context.Context, k *checkup) {
 // width or spacing, which a database from before usernames were unique that
 // way may hold: the upgrade merged or renamed none of them, and a sign-in
 // with a mere variant of such a username names none of them.
-func checkUsernames(ctx context.Context, k *checkup, st store.Store) {
+func checkUsernames(ctx context.Context, k *checkup, st doctorDB) {
 	groups, err := st.DuplicateUsernames(ctx)
 	if err != nil {
 		k.fail("cannot read the usernames: %v", err)
@@ -223,7 +237,7 @@ func checkUsernames(ctx context.Context, k *checkup, st store.Store) {
 }
 
 // checkSchema reports whether the schema is usable for the checks after it.
-func checkSchema(ctx context.Context, k *checkup, st store.Store, name string) bool {
+func checkSchema(ctx context.Context, k *checkup, st doctorDB, name string) bool {
 	op, ok := st.(store.Operable)
 	if !ok {
 		return true
@@ -279,7 +293,7 @@ func (c *cli) doctorSecret() (key []byte, where string, found bool, err error) {
 	return key, path, true, nil
 }
 
-func (c *cli) checkKeys(ctx context.Context, k *checkup, st store.Store) {
+func (c *cli) checkKeys(ctx context.Context, k *checkup, st doctorDB) {
 	keys, err := st.ListSigningKeys(ctx)
 	if err != nil {
 		k.fail("cannot read the signing keys: %v", err)
@@ -337,7 +351,7 @@ func (c *cli) checkKeys(ctx context.Context, k *checkup, st store.Store) {
 
 // checkClock compares now with the database: the database server's clock on
 // PostgreSQL (every node must agree on expiry), the newest stored time on SQLite.
-func checkClock(ctx context.Context, k *checkup, st store.Store, now time.Time) {
+func checkClock(ctx context.Context, k *checkup, st doctorDB, now time.Time) {
 	switch db := st.(type) {
 	case *postgres.Store:
 		theirs, err := db.ServerTime(ctx)

@@ -23,7 +23,6 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/password"
 	"github.com/opengenauth/genauth/internal/platform/tlsreload"
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // opsConfig is serve's operational settings: logs, metrics, TLS, proxies,
@@ -146,7 +145,7 @@ func (o opsConfig) start(stderr io.Writer) (*operations, error) {
 // secret key and session lifetimes); and the edge (client address, request
 // id, access log, request metrics). stop, called after the HTTP server has
 // stopped, writes the last audit rows and ends the tracker's probing.
-func (op *operations) stack(st store.Store, cfg server.Config) (_ http.Handler, stop func(), err error) {
+func (op *operations) stack(st server.Store, cfg server.Config) (_ http.Handler, stop func(), err error) {
 	served, err := op.instrument(st, cfg.SessionIdleTTL)
 	if err != nil {
 		return nil, nil, err
@@ -169,14 +168,14 @@ func (op *operations) stack(st store.Store, cfg server.Config) (_ http.Handler, 
 
 // instrument returns the store the server should use: timed, with the
 // database collector registered, when metrics are on.
-func (op *operations) instrument(st store.Store, idle time.Duration) (store.Store, error) {
+func (op *operations) instrument(st server.Store, idle time.Duration) (server.Store, error) {
 	if op.metrics == nil {
 		return st, nil
 	}
 	if err := op.metrics.WatchDatabase(metrics.DBConfig{Store: st, IdleTTL: idle}); err != nil {
 		return nil, err
 	}
-	return op.metrics.Store(st), nil
+	return server.Timed(st, op.metrics.ObserveQuery), nil
 }
 
 // observe counts the trail's events in the metrics.

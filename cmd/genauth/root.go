@@ -22,9 +22,10 @@ import (
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
+	"github.com/opengenauth/genauth/internal/store/sweep"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3".
@@ -227,10 +228,19 @@ func (c *cli) dbName() string {
 	return path
 }
 
+// database is a store the CLI opened: what the server keeps, what the
+// sweeper deletes, what `genauth audit list` reads, and Close.
+type database interface {
+	server.Store
+	sweep.Deleter
+	auditLog
+	io.Closer
+}
+
 // createStore opens the database and migrates it. For SQLite it creates the
 // data directory (mode 0700) and the database file when missing. serve and
 // migrate use it.
-func (c *cli) createStore(ctx context.Context) (store.Store, error) {
+func (c *cli) createStore(ctx context.Context) (database, error) {
 	if pg, err := c.usePostgres(); err != nil || pg {
 		if err != nil {
 			return nil, err
@@ -269,7 +279,7 @@ func checkWritable(dir string) error {
 // that the app and user commands work after an upgrade. They never create a
 // database: a mistyped --data-dir (or a PostgreSQL database that was never
 // migrated) should not silently start an empty one.
-func (c *cli) existingStore(ctx context.Context) (store.Store, error) {
+func (c *cli) existingStore(ctx context.Context) (database, error) {
 	if pg, err := c.usePostgres(); err != nil || pg {
 		if err != nil {
 			return nil, err
@@ -330,11 +340,11 @@ func (c *cli) openPostgres(ctx context.Context, create bool) (*postgres.Store, e
 	return st, nil
 }
 
-func appService(st store.Store) *apps.Service {
+func appService(st apps.Store) *apps.Service {
 	return &apps.Service{Store: st, Tokens: token.NewSource(rand.Reader), Now: time.Now}
 }
 
-func userService(st store.Store) *users.Service {
+func userService(st users.Store) *users.Service {
 	return &users.Service{Store: st, Tokens: token.NewSource(rand.Reader), Rand: rand.Reader, Now: time.Now}
 }
 

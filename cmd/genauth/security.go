@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -15,9 +16,15 @@ import (
 	"github.com/opengenauth/genauth/internal/store"
 )
 
+// auditLog is what `genauth audit list` reads.
+type auditLog interface {
+	// ListAuditEvents returns the events matching q, newest first.
+	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
+}
+
 // auditTrail records an administrator's action; the database row is the
 // record, so nothing is logged to the terminal.
-func auditTrail(st store.Store) *audit.Recorder {
+func auditTrail(st audit.Store) *audit.Recorder {
 	return audit.NewSync(st, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Now)
 }
 

@@ -18,7 +18,6 @@ import (
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/sweep"
 )
 
@@ -90,7 +89,7 @@ type sweepConfig struct{ interval, margin, auditRetention time.Duration }
 // startSweeper runs the sweeper in the background until the returned stop
 // function is called; stop waits for a pass in progress to end. Every node
 // may sweep: the stores make concurrent sweeps safe.
-func startSweeper(ctx context.Context, st store.Store, cfg sweepConfig, logger *slog.Logger) (stop func()) {
+func startSweeper(ctx context.Context, st sweep.Deleter, cfg sweepConfig, logger *slog.Logger) (stop func()) {
 	if cfg.interval == 0 {
 		return func() {}
 	}
@@ -178,7 +177,7 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 // onceInCluster runs fn under the database's cluster-wide lock when it has
 // one (PostgreSQL), so that of several nodes starting together on an empty
 // database only one creates the demo application and prints its secret.
-func onceInCluster(ctx context.Context, st store.Store, fn func() error) error {
+func onceInCluster(ctx context.Context, st any, fn func() error) error {
 	if l, ok := st.(interface {
 		WithLock(context.Context, func() error) error
 	}); ok {
@@ -189,7 +188,7 @@ func onceInCluster(ctx context.Context, st store.Store, fn func() error) error {
 
 // ensureDemoApp creates the demo application when there is no application at
 // all, and prints its credentials and the next steps to w.
-func ensureDemoApp(ctx context.Context, st store.Store, publicURL string, w io.Writer) error {
+func ensureDemoApp(ctx context.Context, st apps.Store, publicURL string, w io.Writer) error {
 	list, err := st.ListApplications(ctx)
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/password"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
@@ -57,7 +57,7 @@ const (
 type env struct {
 	base   string
 	client *http.Client
-	st     store.Store
+	st     server.Store
 	dbKind string
 
 	appID, appSecret string
@@ -128,7 +128,7 @@ func start(ctx context.Context, cfg Config, progress func(string, ...any)) (_ *e
 	return e, nil
 }
 
-func (e *env) openSQLite(ctx context.Context) (store.Store, error) {
+func (e *env) openSQLite(ctx context.Context) (server.Store, error) {
 	dir, err := os.MkdirTemp("", "genauth-bench-")
 	if err != nil {
 		return nil, err
@@ -144,7 +144,7 @@ func (e *env) openSQLite(ctx context.Context) (store.Store, error) {
 
 // openPostgres creates a database of its own on the server at cfg.DatabaseURL
 // and drops it on close; nothing else on the server is touched.
-func (e *env) openPostgres(ctx context.Context, cfg Config) (store.Store, error) {
+func (e *env) openPostgres(ctx context.Context, cfg Config) (server.Store, error) {
 	u, err := url.Parse(cfg.DatabaseURL)
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return nil, fmt.Errorf("%s is not a postgres:// URL", postgres.Redact(cfg.DatabaseURL))

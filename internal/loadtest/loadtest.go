@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/server"
 )
 
 // Config is one run of the load tool.
@@ -41,7 +41,7 @@ type Config struct {
 	// Stack builds the handler measured over the seeded store, as `genauth
 	// serve` runs it (cmd/genauth passes the function serve uses); stop is
 	// called after the HTTP server has stopped. Required.
-	Stack func(st store.Store, publicURL string, secretKey []byte) (h http.Handler, stop func(), err error)
+	Stack func(st server.Store, publicURL string, secretKey []byte) (h http.Handler, stop func(), err error)
 	// HTTPServer puts a handler in an http.Server with serve's limits. Required.
 	HTTPServer func(http.Handler) *http.Server
 	// Progress receives a line per step (seeding, each scenario); nil discards.

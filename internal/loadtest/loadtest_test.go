@@ -10,13 +10,12 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // bare gives cfg the routes alone to measure; `genauth bench` passes the
 // stack `genauth serve` runs (its test is in cmd/genauth).
 func bare(cfg Config) Config {
-	cfg.Stack = func(st store.Store, publicURL string, key []byte) (http.Handler, func(), error) {
+	cfg.Stack = func(st server.Store, publicURL string, key []byte) (http.Handler, func(), error) {
 		h, err := server.New(server.Config{PublicURL: publicURL, Store: st, SecretKey: key, Logger: slog.New(slog.DiscardHandler)})
 		return h, func() {}, err
 	}

@@ -19,7 +19,6 @@ import (
 	"github.com/opengenauth/genauth/internal/pages/i18n"
 	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/health"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 //go:embed templates/*.html
@@ -33,7 +32,7 @@ const MaxFormBytes = 64 << 10
 
 // Config is what the hosted pages need from the rest of the server.
 type Config struct {
-	Store     store.Store
+	Store     Store
 	Users     *users.Service
 	Sessions  *sessions.Manager
 	PublicURL string // e.g. "http://localhost:8080", no trailing slash
@@ -49,7 +48,7 @@ type Config struct {
 
 // Handler serves the hosted pages.
 type Handler struct {
-	store    store.Store
+	store    Store
 	users    *users.Service
 	sessions *sessions.Manager
 	limiter  *throttle.Limiter

@@ -5,8 +5,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/protocol/oauth"
 )
 
 // Application records change rarely and are read on every token,
@@ -86,10 +87,11 @@ func (c *appCache) invalidate(id string) {
 	c.gen++
 }
 
-// cachedApps is the store as the protocol endpoints see it: applications
-// come from the cache when fresh enough.
+// cachedApps is the protocol endpoints' view of the applications: from the
+// cache when fresh enough. It wraps application reads only; codes, tokens
+// and users never pass through it.
 type cachedApps struct {
-	store.Store
+	apps  oauth.Apps
 	cache *appCache
 }
 
@@ -98,7 +100,7 @@ func (s cachedApps) GetApplication(ctx context.Context, id string) (*model.Appli
 	if app != nil {
 		return app, nil
 	}
-	app, err := s.Store.GetApplication(ctx, id)
+	app, err := s.apps.GetApplication(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -107,19 +109,41 @@ func (s cachedApps) GetApplication(ctx context.Context, id string) (*model.Appli
 	return app, nil
 }
 
-// invalidatingApps is the store as everything else sees it: reads are
-// fresh, and changes to an application drop it from the cache at once.
+// ListApplications is read afresh: CORS keeps its own short-lived copy.
+func (s cachedApps) ListApplications(ctx context.Context) ([]*model.Application, error) {
+	return s.apps.ListApplications(ctx)
+}
+
+// invalidatingApps is the application service's store: reads are fresh, and
+// changes to an application drop it from the cache at once.
 type invalidatingApps struct {
-	store.Store
+	apps  apps.Store
 	cache *appCache
+}
+
+func (s invalidatingApps) CreateApplication(ctx context.Context, app *model.Application) error {
+	return s.apps.CreateApplication(ctx, app)
+}
+
+func (s invalidatingApps) GetApplication(ctx context.Context, id string) (*model.Application, error) {
+	return s.apps.GetApplication(ctx, id)
+}
+
+func (s invalidatingApps) ListApplications(ctx context.Context) ([]*model.Application, error) {
+	return s.apps.ListApplications(ctx)
 }
 
 func (s invalidatingApps) UpdateApplication(ctx context.Context, app *model.Application) error {
 	defer s.cache.invalidate(app.ID)
-	return s.Store.UpdateApplication(ctx, app)
+	return s.apps.UpdateApplication(ctx, app)
 }
 
 func (s invalidatingApps) DeleteApplication(ctx context.Context, id string) error {
 	defer s.cache.invalidate(id)
-	return s.Store.DeleteApplication(ctx, id)
+	return s.apps.DeleteApplication(ctx, id)
+}
+
+// SignOutClient changes tokens, not the application: nothing to drop.
+func (s invalidatingApps) SignOutClient(ctx context.Context, clientID string, now time.Time) (int, error) {
+	return s.apps.SignOutClient(ctx, clientID, now)
 }

@@ -7,14 +7,29 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
-// countingStore holds applications in memory and counts reads.
+// countingStore is an apps.Store that holds applications in memory and
+// counts GetApplication calls.
 type countingStore struct {
-	store.Store
 	apps  map[string]model.Application
 	reads int
+}
+
+func (s *countingStore) CreateApplication(_ context.Context, app *model.Application) error {
+	if _, ok := s.apps[app.ID]; ok {
+		return model.ErrConflict
+	}
+	s.apps[app.ID] = *app
+	return nil
+}
+
+func (s *countingStore) ListApplications(context.Context) ([]*model.Application, error) {
+	var list []*model.Application
+	for _, app := range s.apps {
+		list = append(list, &app)
+	}
+	return list, nil
 }
 
 func (s *countingStore) GetApplication(_ context.Context, id string) (*model.Application, error) {
@@ -36,14 +51,16 @@ func (s *countingStore) DeleteApplication(_ context.Context, id string) error {
 	return nil
 }
 
+func (s *countingStore) SignOutClient(context.Context, string, time.Time) (int, error) { return 0, nil }
+
 func TestAppCache(t *testing.T) {
 	ctx := context.Background()
 	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := func() time.Time { return now }
 	st := &countingStore{apps: map[string]model.Application{"a": {ID: "a", SecretHash: "old"}}}
 	cache := newAppCache(AppCacheTTL, clock)
-	protocol := cachedApps{Store: st, cache: cache}
-	managed := invalidatingApps{Store: st, cache: cache}
+	protocol := cachedApps{apps: st, cache: cache}
+	managed := invalidatingApps{apps: st, cache: cache}
 
 	get := func(want string) {
 		t.Helper()

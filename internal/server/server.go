@@ -28,13 +28,12 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/protocol/oauth"
 	"github.com/opengenauth/genauth/internal/protocol/oidc"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Config is what the server needs; Now, Rand and Logger have defaults.
 type Config struct {
 	PublicURL string // e.g. "http://localhost:8080", no trailing slash
-	Store     store.Store
+	Store     Store
 	// SecretKey is the server secret (secret.KeyLen bytes) that seals signing keys.
 	SecretKey []byte
 	Now       func() time.Time
@@ -125,7 +124,10 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	protocol, err := oauth.New(oauth.Config{
-		Store:     cachedApps{Store: cfg.Store, cache: appCache},
+		Store:     cfg.Store,
+		Apps:      cachedApps{apps: cfg.Store, cache: appCache},
+		Users:     cfg.Store,
+		Consents:  cfg.Store,
 		Sessions:  sessions,
 		Tokens:    tokens,
 		Now:       cfg.Now,
@@ -144,7 +146,7 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	connect, err := oidc.New(oidc.Config{
 		Keys:          keys,
-		Store:         cfg.Store,
+		Apps:          cfg.Store,
 		Sessions:      sessions,
 		PublicURL:     cfg.PublicURL,
 		Logger:        cfg.Logger,
@@ -160,12 +162,11 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The management API changes applications: it drops them from the cache.
-	managed := invalidatingApps{Store: cfg.Store, cache: appCache}
 	management, err := management.New(management.Config{
-		Store:  managed,
-		Users:  &users.Service{Store: managed, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
-		Apps:   &apps.Service{Store: managed, Tokens: tokens, Now: cfg.Now},
+		Store: cfg.Store,
+		Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
+		// The management API changes applications: it drops them from the cache.
+		Apps:   &apps.Service{Store: invalidatingApps{apps: cfg.Store, cache: appCache}, Tokens: tokens, Now: cfg.Now},
 		Sealer: sealer,
 		Tokens: tokens,
 		Now:    cfg.Now,

@@ -26,7 +26,6 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/server"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
@@ -42,7 +41,7 @@ const (
 // genauth.ErrUnavailable, as the backends report an unreachable, read-only
 // or full database; everything else reaches the real store.
 type faultyStore struct {
-	store.Store
+	server.Store
 	mode atomic.Int32
 }
 

@@ -92,3 +92,21 @@ type EntryError struct {
 func (e *EntryError) Error() string { return e.Err.Error() }
 
 func (e *EntryError) Unwrap() error { return e.Err }
+
+// AuditQuery selects audit events; zero fields match everything.
+type AuditQuery struct {
+	Type     string
+	UserID   string
+	ClientID string
+	Since    time.Time
+	Until    time.Time
+	Limit    int // 0: 100; at most 10,000
+}
+
+// RowLimit is the number of rows the query asks for.
+func (q AuditQuery) RowLimit() int {
+	if q.Limit <= 0 {
+		return 100
+	}
+	return min(q.Limit, 10000)
+}

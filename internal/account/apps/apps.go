@@ -10,12 +10,11 @@ import (
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Service creates and authenticates applications.
 type Service struct {
-	Store  store.Store
+	Store  Store
 	Tokens *token.Source
 	Now    func() time.Time
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/health"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Batch bounds: a batch is written when it holds maxBatch events or is
@@ -25,7 +24,7 @@ const (
 // writes each event before Record returns; an asynchronous one (Start)
 // batches the writes off the request path and must be Closed.
 type Recorder struct {
-	store  store.Store
+	store  Store
 	logger *slog.Logger
 	now    func() time.Time
 
@@ -49,14 +48,14 @@ func (r *Recorder) Observe(fn func(model.AuditEvent)) { r.observe = fn }
 func (r *Recorder) Track(t *health.Tracker) { r.health = t }
 
 // NewSync returns a Recorder that writes every event as it is recorded.
-func NewSync(st store.Store, logger *slog.Logger, now func() time.Time) *Recorder {
+func NewSync(st Store, logger *slog.Logger, now func() time.Time) *Recorder {
 	return &Recorder{store: st, logger: logger, now: now}
 }
 
 // Start returns a Recorder that writes events in batches from a goroutine.
 // At most flushEvery of events are lost if the process dies; Close writes
 // what is queued.
-func Start(st store.Store, logger *slog.Logger, now func() time.Time) *Recorder {
+func Start(st Store, logger *slog.Logger, now func() time.Time) *Recorder {
 	r := &Recorder{store: st, logger: logger, now: now,
 		queue: make(chan *model.AuditEvent, queueLen), done: make(chan struct{})}
 	go r.run()

@@ -32,10 +32,10 @@ var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 func TestRecordLogsAndStores(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
-		start func(store.Store, *slog.Logger) *Recorder
+		start func(Store, *slog.Logger) *Recorder
 	}{
-		{"sync", func(st store.Store, l *slog.Logger) *Recorder { return NewSync(st, l, func() time.Time { return t0 }) }},
-		{"async", func(st store.Store, l *slog.Logger) *Recorder { return Start(st, l, func() time.Time { return t0 }) }},
+		{"sync", func(st Store, l *slog.Logger) *Recorder { return NewSync(st, l, func() time.Time { return t0 }) }},
+		{"async", func(st Store, l *slog.Logger) *Recorder { return Start(st, l, func() time.Time { return t0 }) }},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			st := open(t)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // CookieName is the name of the session cookie.
@@ -25,7 +24,7 @@ const (
 
 // Manager starts, finds and ends browser sessions.
 type Manager struct {
-	Store  store.Store
+	Store  Store
 	Tokens *token.Source
 	Now    func() time.Time
 	// Secure marks the cookie Secure; set when the public URL is https. A

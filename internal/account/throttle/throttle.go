@@ -51,7 +51,7 @@ var DefaultPolicy = Policy{
 
 // Limiter applies a Policy.
 type Limiter struct {
-	Store  store.Store
+	Store  Store
 	Now    func() time.Time
 	Policy Policy
 	// LoginKey keys the hashes that name unknown logins (UnknownAccount).

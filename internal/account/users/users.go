@@ -16,7 +16,6 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/loginid"
 	"github.com/opengenauth/genauth/internal/platform/password"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Password length limits: at least 8 characters; at most 256 so that hashing
@@ -30,7 +29,7 @@ const (
 
 // Service creates users and checks their passwords.
 type Service struct {
-	Store  store.Store
+	Store  Store
 	Tokens *token.Source
 	Rand   io.Reader // salts
 	Now    func() time.Time

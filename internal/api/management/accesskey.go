@@ -8,7 +8,6 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // SealPurpose is what the access key secret is sealed under (see secret.Sealer).
@@ -22,7 +21,7 @@ type Credentials struct {
 
 // Keys creates, reads and rotates the user pool's access key.
 type Keys struct {
-	Store  store.Store
+	Store  AccessKeyStore
 	Sealer *secret.Sealer
 	Tokens *token.Source
 	Now    func() time.Time

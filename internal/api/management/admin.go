@@ -31,7 +31,7 @@ const MaxBodyBytes = 1 << 20
 
 // Config is what the management API needs.
 type Config struct {
-	Store  store.Store
+	Store  Store
 	Users  *users.Service
 	Apps   *apps.Service
 	Sealer *secret.Sealer

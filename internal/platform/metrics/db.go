@@ -10,9 +10,16 @@ import (
 	"github.com/opengenauth/genauth/internal/store"
 )
 
+// Pinger is what the database collector asks at every scrape. A store that
+// is also a store.Operable reports its pools and active sessions too.
+type Pinger interface {
+	// Ping reports whether the database can serve requests.
+	Ping(ctx context.Context) error
+}
+
 // DBConfig says how the database collector reads the store.
 type DBConfig struct {
-	Store store.Store
+	Store Pinger
 	Now   func() time.Time
 	// IdleTTL is the session idle limit: a session unused for longer is not active.
 	IdleTTL time.Duration

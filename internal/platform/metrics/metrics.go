@@ -84,7 +84,7 @@ func New(version string) *Metrics {
 	}
 
 	m.query = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "genauth_db_query_duration_seconds",
-		Help:    "Time taken by the store operations on the request path, by operation.",
+		Help:    "Time taken by the store operations of the server, by operation.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"op"})
 	f(m.query)
 	return m
@@ -178,4 +178,10 @@ func (m *Metrics) WatchCertificate(notAfter func() time.Time) {
 	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "genauth_tls_certificate_expiry_timestamp_seconds",
 		Help: "When the served TLS certificate expires, in Unix seconds."},
 		func() float64 { return float64(notAfter().Unix()) }))
+}
+
+// ObserveQuery records that the store operation op (snake_case, such as
+// get_token) took d, in genauth_db_query_duration_seconds.
+func (m *Metrics) ObserveQuery(op string, d time.Duration) {
+	m.query.WithLabelValues(op).Observe(d.Seconds())
 }

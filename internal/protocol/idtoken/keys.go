@@ -17,7 +17,6 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Rotation defaults. A key is published in JWKS a whole period before it
@@ -38,7 +37,7 @@ var Algorithms = []string{model.SigningRS256, model.SigningES256}
 
 // Keys manages the id token signing keys stored in the database.
 type Keys struct {
-	Store          store.Store
+	Store          KeyStore
 	Sealer         *secret.Sealer
 	Tokens         *token.Source
 	Rand           io.Reader

@@ -135,7 +135,7 @@ func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decis
 	if ok := h.checkConsent(w, r, ar, p, sess, decision); !ok {
 		return
 	}
-	user, err := h.cfg.Store.GetUser(ctx, sess.UserID)
+	user, err := h.cfg.Users.GetUser(ctx, sess.UserID)
 	if err != nil {
 		h.redirectError(w, r.Request, ar, h.internal(ctx, "looking up session user", err))
 		return
@@ -165,7 +165,7 @@ func (h *Handler) checkConsent(w http.ResponseWriter, r request, ar *authorizeRe
 		now := h.now()
 		scopes := strings.Fields(ar.scope)
 		// A new approval adds to what the user allowed before.
-		prev, err := h.cfg.Store.GetConsent(ctx, sess.UserID, ar.app.ID)
+		prev, err := h.cfg.Consents.GetConsent(ctx, sess.UserID, ar.app.ID)
 		switch {
 		case err == nil:
 			for _, s := range prev.Scopes {
@@ -178,7 +178,7 @@ func (h *Handler) checkConsent(w http.ResponseWriter, r request, ar *authorizeRe
 			return false
 		}
 		c := &model.Consent{UserID: sess.UserID, ClientID: ar.app.ID, Scopes: scopes, CreatedAt: now, UpdatedAt: now}
-		if err := h.cfg.Store.SaveConsent(ctx, c); err != nil {
+		if err := h.cfg.Consents.SaveConsent(ctx, c); err != nil {
 			h.redirectError(w, r.Request, ar, h.internal(ctx, "saving consent", err))
 			return false
 		}
@@ -187,7 +187,7 @@ func (h *Handler) checkConsent(w http.ResponseWriter, r request, ar *authorizeRe
 		return true
 	}
 	if !forced {
-		c, err := h.cfg.Store.GetConsent(ctx, sess.UserID, ar.app.ID)
+		c, err := h.cfg.Consents.GetConsent(ctx, sess.UserID, ar.app.ID)
 		switch {
 		case err == nil && covers(c.Scopes, ar.scope):
 			return true
@@ -241,7 +241,7 @@ func (h *Handler) authorizeClient(r request, p params) (*authorizeRequest, int, 
 	if clientID == "" {
 		return nil, http.StatusBadRequest, "The request has no client_id."
 	}
-	app, err := h.cfg.Store.GetApplication(r.Context(), clientID)
+	app, err := h.cfg.Apps.GetApplication(r.Context(), clientID)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, http.StatusBadRequest, "No application has this client_id."
 	}

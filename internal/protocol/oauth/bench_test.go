@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -15,7 +16,6 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/token"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Benchmarks of the protocol hot paths without a database or a network:
@@ -23,15 +23,10 @@ import (
 // `go test -bench . ./internal/protocol/oauth`. The load tool (`genauth bench`)
 // measures the whole server.
 
-// memStore serves one application and one token from memory; every other
-// method is left to the nil embedded interface (unused here).
-type memStore struct {
-	store.Store
-	app *model.Application
-	tok *model.Token
-}
+// memApps serves one application from memory (the server caches them).
+type memApps struct{ app *model.Application }
 
-func (s *memStore) GetApplication(_ context.Context, id string) (*model.Application, error) {
+func (s memApps) GetApplication(_ context.Context, id string) (*model.Application, error) {
 	if id != s.app.ID {
 		return nil, model.ErrNotFound
 	}
@@ -39,12 +34,49 @@ func (s *memStore) GetApplication(_ context.Context, id string) (*model.Applicat
 	return &app, nil
 }
 
-func (s *memStore) GetToken(_ context.Context, hash string) (*model.Token, error) {
+func (s memApps) ListApplications(context.Context) ([]*model.Application, error) {
+	app := *s.app
+	return []*model.Application{&app}, nil
+}
+
+// memTokens is a TokenStore that serves one token from memory and keeps no
+// issued token; the benchmarks redeem, refresh and revoke nothing.
+type memTokens struct{ tok *model.Token }
+
+var errNotBenchmarked = errors.New("memTokens: not used by the benchmarks")
+
+func (s memTokens) GetToken(_ context.Context, hash string) (*model.Token, error) {
 	if hash != s.tok.Hash {
 		return nil, model.ErrNotFound
 	}
 	t := *s.tok
 	return &t, nil
+}
+
+func (memTokens) CreateAuthCode(context.Context, *model.AuthCode) error { return errNotBenchmarked }
+
+func (memTokens) GetAuthCode(context.Context, string, time.Time) (*model.AuthCode, error) {
+	return nil, errNotBenchmarked
+}
+
+func (memTokens) RedeemAuthCode(context.Context, string, time.Time, []*model.Token) error {
+	return errNotBenchmarked
+}
+
+func (memTokens) CreateTokens(context.Context, ...*model.Token) error { return nil }
+
+func (memTokens) RefreshTokens(context.Context, string, time.Time, []*model.Token) error {
+	return errNotBenchmarked
+}
+
+func (memTokens) RotateRefreshToken(context.Context, string, time.Time, time.Duration, []*model.Token) error {
+	return errNotBenchmarked
+}
+
+func (memTokens) RecordTokenUse(context.Context, string, time.Time) error { return errNotBenchmarked }
+
+func (memTokens) RevokeToken(context.Context, string, time.Time) (*model.Token, error) {
+	return nil, errNotBenchmarked
 }
 
 type benchEnv struct {
@@ -70,7 +102,8 @@ func newBenchEnv(b *testing.B) *benchEnv {
 		UserID: "user", Scope: "user", Protocol: model.ProtocolOAuth, IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 	}
 	h, err := New(Config{
-		Store:     &memStore{app: app, tok: tok},
+		Store:     memTokens{tok: tok},
+		Apps:      memApps{app: app},
 		Tokens:    src,
 		Now:       time.Now,
 		PublicURL: "http://genauth.test",

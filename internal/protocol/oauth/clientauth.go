@@ -114,7 +114,7 @@ func (h *Handler) lookupClient(r *http.Request, c credentials) (*model.Applicati
 		candidates = []string{c.bodyID}
 	}
 	for _, id := range candidates {
-		app, err := h.cfg.Store.GetApplication(r.Context(), id)
+		app, err := h.cfg.Apps.GetApplication(r.Context(), id)
 		if errors.Is(err, model.ErrNotFound) {
 			continue
 		}

@@ -131,7 +131,7 @@ func issueRefresh(app *model.Application, protocol, scope string) bool {
 // idToken signs an id token for userID at the token endpoint; t carries the
 // per-grant claims (nonce, auth_time, sid, at_hash).
 func (h *Handler) idToken(r request, app *model.Application, userID, scope string, t idtoken.Token) (string, *Error) {
-	u, err := h.cfg.Store.GetUser(r.Context(), userID)
+	u, err := h.cfg.Users.GetUser(r.Context(), userID)
 	if errors.Is(err, model.ErrNotFound) {
 		return "", invalidGrant("the user no longer exists")
 	}

@@ -45,7 +45,7 @@ func (h *Handler) grantRefreshToken(r request, app *model.Application, p params)
 		return nil, invalidGrant("the refresh token was unused for too long")
 	}
 	// A suspended or deleted user's refresh tokens stop working at once.
-	user, err := h.cfg.Store.GetUser(ctx, rt.UserID)
+	user, err := h.cfg.Users.GetUser(ctx, rt.UserID)
 	if errors.Is(err, model.ErrNotFound) || (err == nil && !users.Active(user)) {
 		return nil, invalidGrant("the refresh token's user is suspended or no longer exists")
 	} else if err != nil {

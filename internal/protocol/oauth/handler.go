@@ -15,12 +15,18 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/health"
 	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/protocol/cors"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Config holds what the protocol endpoints depend on.
 type Config struct {
-	Store     store.Store
+	// Store keeps authorization codes and tokens.
+	Store TokenStore
+	// Apps finds the applications (clients).
+	Apps Apps
+	// Users reads the users tokens are issued to.
+	Users Users
+	// Consents keeps what each user allowed each client.
+	Consents  ConsentStore
 	Sessions  *sessions.Manager
 	Tokens    *token.Source
 	Now       func() time.Time
@@ -61,7 +67,7 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("oauth: %w", err)
 	}
-	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Store, Logger: cfg.Logger, Health: cfg.Health}}, nil
+	return &Handler{cfg: cfg, csrf: csrf, cors: &cors.Clients{Apps: cfg.Apps, Logger: cfg.Logger, Health: cfg.Health}}, nil
 }
 
 // Register adds the endpoints under /oauth and /oidc. Methods are checked in

@@ -60,7 +60,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	if err != nil {
 		return h.internal(ctx, "looking up access token", err)
 	}
-	app, err := h.cfg.Store.GetApplication(ctx, t.ClientID)
+	app, err := h.cfg.Apps.GetApplication(ctx, t.ClientID)
 	if errors.Is(err, model.ErrNotFound) {
 		return invalidToken("the access token's application no longer exists")
 	}
@@ -75,7 +75,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	if t.UserID == "" {
 		return invalidToken("the access token belongs to a client, not a user")
 	}
-	u, err := h.cfg.Store.GetUser(ctx, t.UserID)
+	u, err := h.cfg.Users.GetUser(ctx, t.UserID)
 	if errors.Is(err, model.ErrNotFound) {
 		return invalidToken("the access token's user no longer exists")
 	}

@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,13 +19,13 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/health"
 	"github.com/opengenauth/genauth/internal/protocol/cors"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Config is what discovery, JWKS and logout need.
 type Config struct {
-	Keys      *idtoken.Keys
-	Store     store.Store
+	Keys *idtoken.Keys
+	// Apps finds the application a logout names.
+	Apps      Apps
 	Sessions  *sessions.Manager
 	PublicURL string
 	Logger    *slog.Logger
@@ -42,6 +43,11 @@ type Config struct {
 	// Health learns of an unavailable database; nil: none is tracked, but
 	// temporary failures are still answered 503.
 	Health *health.Tracker
+}
+
+// Apps finds applications.
+type Apps interface {
+	GetApplication(ctx context.Context, id string) (*model.Application, error)
 }
 
 // LogoutPrompt is what the sign-out confirmation page shows: the application
@@ -263,7 +269,7 @@ func (h *Handler) askToSignOut(w http.ResponseWriter, r *http.Request, req *logo
 		}
 	}
 	if req.clientID != "" {
-		app, err := h.cfg.Store.GetApplication(r.Context(), req.clientID)
+		app, err := h.cfg.Apps.GetApplication(r.Context(), req.clientID)
 		switch {
 		case err == nil:
 			prompt.AppName = app.Name
@@ -293,7 +299,7 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, req *logoutReq
 	}
 	allowed := false
 	if req.clientID != "" {
-		app, err := h.cfg.Store.GetApplication(r.Context(), req.clientID)
+		app, err := h.cfg.Apps.GetApplication(r.Context(), req.clientID)
 		switch {
 		case err == nil:
 			allowed = slices.Contains(app.LogoutRedirectURIs, req.target)

@@ -50,7 +50,7 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]*model.Conse
 
 // WithdrawConsent deletes the user's consent for the client and, in the same
 // transaction, revokes the user's tokens for the client and deletes their
-// unredeemed codes for it (see store.Store). The codes go first and the live
+// unredeemed codes for it (see pages.ConsentStore). The codes go first and the live
 // refresh tokens are locked before the revocation, so that a redemption or
 // rotation in flight either finishes first, and what it issued is then
 // visible to the revocation, or waits and finds nothing live.

@@ -1,5 +1,6 @@
-// Package postgres is the PostgreSQL backend of store.Store, built on
-// github.com/jackc/pgx/v5 and its pgxpool connection pool.
+// Package postgres is GenAuth's PostgreSQL backend, built on
+// github.com/jackc/pgx/v5 and its pgxpool connection pool. It implements the
+// store interface of every package that keeps data (see package store).
 //
 // It owns the PostgreSQL schema (embedded migrations in migrations/, applied
 // under an advisory lock so that nodes starting together take turns) and the

@@ -23,7 +23,7 @@ import (
 	"github.com/opengenauth/genauth/internal/store"
 )
 
-var _ store.Store = (*Store)(nil)
+var _ store.Operable = (*Store)(nil)
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -47,7 +47,8 @@ type Options struct {
 	StatementTimeout time.Duration
 }
 
-// Store is a store.Store in one PostgreSQL database.
+// Store keeps GenAuth's data in one PostgreSQL database. It implements
+// every consumer's store interface (storetest.Store, checked by its tests).
 type Store struct {
 	pool *pgxpool.Pool
 }

@@ -12,8 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opengenauth/genauth/internal/model"
-
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/storetest"
@@ -38,11 +36,14 @@ func openURL(t *testing.T, url string) *postgres.Store {
 	return s
 }
 
+// A PostgreSQL store implements every consumer's store interface.
+var _ storetest.Store = (*postgres.Store)(nil)
+
 // TestConformance gives each of the suite's stores its own schema in one
 // database: a database per store would cost half a second each.
 func TestConformance(t *testing.T) {
 	db := pgtest.NewDatabase(t)
-	storetest.Run(t, func(t *testing.T) store.Store { return openURL(t, pgtest.NewSchema(t, db)) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return openURL(t, pgtest.NewSchema(t, db)) })
 }
 
 // countMigrations returns how many rows schema_migrations holds.

@@ -12,7 +12,7 @@ import (
 )
 
 // RotateRefreshToken retires the refresh token refreshID and stores issued
-// in its place (see store.Store). The row lock on the old token orders
+// in its place (see oauth.TokenStore). The row lock on the old token orders
 // concurrent rotations of it; a retry also locks the successors and their
 // access tokens, which orders it against their use.
 func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*model.Token) error {

@@ -32,7 +32,7 @@ func scanThrottle(r pgx.Row) (*model.Throttle, error) {
 	return &th, nil
 }
 
-// HitThrottle counts one more failure for key (see store.Store); the upsert
+// HitThrottle counts one more failure for key (see throttle.Store); the upsert
 // is one statement, atomic under concurrency.
 func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*model.Throttle, error) {
 	th, err := scanThrottle(s.pool.QueryRow(ctx, `INSERT INTO throttles (key, count, window_start, expires_at)
@@ -56,7 +56,7 @@ func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, wind
 const throttleLockClass = 0x67656e61 // "gena"
 
 // ReserveAttempt counts an attempt against keys before it is judged (see
-// store.Store). A transaction-scoped advisory lock per key, taken in key
+// throttle.Store). A transaction-scoped advisory lock per key, taken in key
 // order (so that no two callers wait on each other in a cycle), makes
 // callers on every node take turns on a key, also on one without a row yet.
 func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*model.Throttle, bool, error) {

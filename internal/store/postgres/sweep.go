@@ -36,7 +36,7 @@ var sweeps = []string{
 
 // DeleteExpired deletes at most limit expired sessions, codes, tokens and
 // throttle rows;
-// see store.Store. Each statement commits on its own, so no lock outlives
+// see sweep.Deleter. Each statement commits on its own, so no lock outlives
 // one small batch.
 func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
 	if limit <= 0 {

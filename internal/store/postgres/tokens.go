@@ -74,7 +74,7 @@ func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Ti
 }
 
 // RecordTokenUse records the first use of an access token a rotation issued
-// (see store.Store). A retry holding the token's row lock makes it wait, and
+// (see oauth.TokenStore). A retry holding the token's row lock makes it wait, and
 // then the token is revoked and nothing is recorded.
 func (s *Store) RecordTokenUse(ctx context.Context, hash string, now time.Time) error {
 	_, err := s.pool.Exec(ctx, `UPDATE tokens a SET used_at = $2

@@ -46,7 +46,7 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]*model.Conse
 
 // WithdrawConsent deletes the user's consent for the client and, in the same
 // immediate transaction, revokes the user's tokens for the client and deletes
-// their unredeemed codes for it (see store.Store).
+// their unredeemed codes for it (see pages.ConsentStore).
 func (s *Store) WithdrawConsent(ctx context.Context, userID, clientID string, now time.Time) (int, error) {
 	var revoked int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {

@@ -1,5 +1,6 @@
-// Package sqlite is the SQLite backend of store.Store, built on the pure-Go
-// modernc.org/sqlite driver (no cgo).
+// Package sqlite is GenAuth's SQLite backend, built on the pure-Go
+// modernc.org/sqlite driver (no cgo). It implements the store interface of
+// every package that keeps data (see package store).
 //
 // It owns the schema (embedded migrations in migrations/) and the SQL. The
 // database runs in WAL mode with one writer connection, whose transactions

@@ -11,7 +11,7 @@ import (
 )
 
 // RotateRefreshToken retires the refresh token refreshID and stores issued
-// in its place, in one immediate transaction (see store.Store).
+// in its place, in one immediate transaction (see oauth.TokenStore).
 func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*model.Token) error {
 	if _, err := store.SuccessorID(refreshID, issued); err != nil {
 		return err

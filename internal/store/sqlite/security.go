@@ -26,7 +26,7 @@ func scanThrottle(r scanner) (*model.Throttle, error) {
 	return &th, nil
 }
 
-// HitThrottle counts one more failure for key (see store.Store).
+// HitThrottle counts one more failure for key (see throttle.Store).
 func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*model.Throttle, error) {
 	var th *model.Throttle
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -52,7 +52,7 @@ func (s *Store) HitThrottle(ctx context.Context, key string, now time.Time, wind
 }
 
 // ReserveAttempt counts an attempt against keys before it is judged (see
-// store.Store). The immediate transaction holds SQLite's write lock from the
+// throttle.Store). The immediate transaction holds SQLite's write lock from the
 // first read, so concurrent callers, in this process or another, take turns.
 func (s *Store) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*model.Throttle, bool, error) {
 	var (

@@ -21,7 +21,7 @@ import (
 	"github.com/opengenauth/genauth/internal/store"
 )
 
-var _ store.Store = (*Store)(nil)
+var _ store.Operable = (*Store)(nil)
 
 //go:embed migrations/*.sql
 var migrations embed.FS
@@ -30,7 +30,8 @@ var migrations embed.FS
 // the CLI next to a running server) to release the database.
 const busyTimeout = 5 * time.Second
 
-// Store is a store.Store in one SQLite database file.
+// Store keeps GenAuth's data in one SQLite database file. It implements
+// every consumer's store interface (storetest.Store, checked by its tests).
 type Store struct {
 	write *sql.DB // one connection: SQLite admits one writer at a time
 	read  *sql.DB // query-only connections

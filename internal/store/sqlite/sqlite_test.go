@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/store/storetest"
 )
@@ -34,8 +33,11 @@ func open(t *testing.T, path string) *sqlite.Store {
 	return s
 }
 
+// A SQLite store implements every consumer's store interface.
+var _ storetest.Store = (*sqlite.Store)(nil)
+
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		return open(t, filepath.Join(t.TempDir(), "genauth.db"))
 	})
 }

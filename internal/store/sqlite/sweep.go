@@ -35,7 +35,7 @@ var sweeps = []string{
 }
 
 // DeleteExpired deletes at most limit expired sessions, codes, tokens and
-// throttle rows in one short write transaction; see store.Store. SQLite's single writer
+// throttle rows in one short write transaction; see sweep.Deleter. SQLite's single writer
 // serialises concurrent calls, also from other processes (busy timeout).
 func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
 	if limit <= 0 {

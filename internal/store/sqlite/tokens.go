@@ -77,7 +77,7 @@ const recordUseWhere = `hash = ? AND kind = ? AND used_at IS NULL AND revoked_at
 	AND EXISTS (SELECT 1 FROM tokens r WHERE r.id = tokens.parent_id AND r.parent_id IS NOT NULL)`
 
 // RecordTokenUse records the first use of an access token a rotation issued
-// (see store.Store). The read pool answers first, so that the common case,
+// (see oauth.TokenStore). The read pool answers first, so that the common case,
 // nothing to record, takes no write lock.
 func (s *Store) RecordTokenUse(ctx context.Context, hash string, now time.Time) error {
 	var due int

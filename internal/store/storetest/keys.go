@@ -58,39 +58,3 @@ func testSigningKeys(t *testing.T, open Opener) {
 		}
 	})
 }
-
-func testConsents(t *testing.T, open Opener) {
-	s := open(t)
-	ctx := t.Context()
-	_, err := s.GetConsent(ctx, "u1", "app1")
-	wantErr(t, "GetConsent before any", err, model.ErrNotFound)
-
-	first := &model.Consent{UserID: "u1", ClientID: "app1", Scopes: []string{"openid", "email"}, CreatedAt: t0, UpdatedAt: t0}
-	must(t, "SaveConsent", s.SaveConsent(ctx, first))
-	must(t, "SaveConsent", s.SaveConsent(ctx, &model.Consent{UserID: "u1", ClientID: "app2", Scopes: []string{"openid"}, CreatedAt: t0.Add(time.Minute), UpdatedAt: t0.Add(time.Minute)}))
-	must(t, "SaveConsent", s.SaveConsent(ctx, &model.Consent{UserID: "u2", ClientID: "app1", Scopes: []string{"profile"}, CreatedAt: t0, UpdatedAt: t0}))
-	got, err := s.GetConsent(ctx, "u1", "app1")
-	must(t, "GetConsent", err)
-	diff(t, "consent", first, got)
-
-	// Saving again replaces the scopes and keeps the creation time.
-	must(t, "SaveConsent again", s.SaveConsent(ctx, &model.Consent{UserID: "u1", ClientID: "app1", Scopes: []string{"openid", "phone"}, CreatedAt: t0.Add(time.Hour), UpdatedAt: t0.Add(time.Hour)}))
-	got, err = s.GetConsent(ctx, "u1", "app1")
-	must(t, "GetConsent", err)
-	diff(t, "replaced consent", &model.Consent{UserID: "u1", ClientID: "app1", Scopes: []string{"openid", "phone"}, CreatedAt: t0, UpdatedAt: t0.Add(time.Hour)}, got)
-
-	list, err := s.ListConsents(ctx, "u1")
-	must(t, "ListConsents", err)
-	if len(list) != 2 || list[0].ClientID != "app1" || list[1].ClientID != "app2" {
-		t.Fatalf("ListConsents(u1) = %+v; want app1 then app2", list)
-	}
-	_, err = s.WithdrawConsent(ctx, "u1", "app1", t0.Add(2*time.Hour))
-	must(t, "WithdrawConsent", err)
-	_, err = s.WithdrawConsent(ctx, "u1", "app1", t0.Add(2*time.Hour))
-	must(t, "WithdrawConsent of a missing consent", err)
-	_, err = s.GetConsent(ctx, "u1", "app1")
-	wantErr(t, "GetConsent after withdrawal", err, model.ErrNotFound)
-	if _, err := s.GetConsent(ctx, "u2", "app1"); err != nil {
-		t.Fatalf("another user's consent was touched: %v", err)
-	}
-}

@@ -42,7 +42,7 @@ var LegacyThrottles = []model.Throttle{
 // while a mere variant of a duplicated one names nobody, and no new variant
 // can be added; the login kept in clear is gone, the address row kept, with
 // the default window's expiry.
-func CheckSigninMigration(t *testing.T, s store.Store) {
+func CheckSigninMigration(t *testing.T, s Store) {
 	t.Helper()
 	ctx := t.Context()
 	_, err := s.GetThrottle(ctx, "login:name:typed secret")

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // rotation returns the pair a rotation of parentID issues at now: an access
@@ -22,7 +21,7 @@ func rotation(n string, parentID string, now time.Time) []*model.Token {
 
 func testRotateRefreshToken(t *testing.T, open Opener) {
 	// setup stores the grant g: refresh r0 with access a0, plus an unrelated grant.
-	setup := func(t *testing.T) store.Store {
+	setup := func(t *testing.T) Store {
 		s := open(t)
 		must(t, "CreateTokens", s.CreateTokens(t.Context(),
 			token("h-r0", "jti-r0", model.TokenRefresh, "g", ""),
@@ -275,7 +274,7 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 // raceRetry makes a few grants whose first refresh token r0 was rotated at
 // `at` into r1 (with access token a1), then, in each at once, retries r0 at
 // next and runs use on the grant; it returns the grants and both errors.
-func raceRetry(t *testing.T, s store.Store, at, next time.Time, grace time.Duration, use func(g string) error) (grants []string, retryErrs, useErrs []error) {
+func raceRetry(t *testing.T, s Store, at, next time.Time, grace time.Duration, use func(g string) error) (grants []string, retryErrs, useErrs []error) {
 	t.Helper()
 	const rounds = 6
 	for i := range rounds {
@@ -316,7 +315,7 @@ func family(g, n, parentID string, now time.Time) []*model.Token {
 }
 
 // checkUsedAt fails unless each token's UsedAt is at (zero: not recorded).
-func checkUsedAt(t *testing.T, s store.Store, at time.Time, hashes ...string) {
+func checkUsedAt(t *testing.T, s Store, at time.Time, hashes ...string) {
 	t.Helper()
 	checkTokenTime(t, s, "UsedAt", func(x *model.Token) time.Time { return x.UsedAt }, at, hashes...)
 }

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -10,55 +11,92 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/sweep"
 )
+
+// Store is what the suite tests: everything the server keeps
+// (server.Store, the union of the store interfaces its parts declare), what
+// the sweeper deletes, and what only the CLI reads. Both backends pass it
+// to Run, so neither compiles into a conformance test without implementing
+// every consumer's interface.
+type Store interface {
+	server.Store
+	sweep.Deleter
+	// ListAuditEvents returns the events matching q, newest first
+	// (genauth audit list).
+	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
+	// DuplicateUsernames (genauth doctor) returns the groups of users whose
+	// usernames are equal as loginid.UsernameKey compares them, each group
+	// oldest first.
+	DuplicateUsernames(ctx context.Context) ([][]*model.User, error)
+	// GetThrottle returns key's state; an unknown key gives
+	// genauth.ErrNotFound. Only the suite reads it, to check what the
+	// throttle's operations stored.
+	GetThrottle(ctx context.Context, key string) (*model.Throttle, error)
+}
 
 // Opener returns a fresh, migrated, empty store; the caller closes it in a
 // t.Cleanup.
-type Opener = func(t *testing.T) store.Store
+type Opener = func(t *testing.T) Store
 
-// Run runs every conformance test, each against its own store from open.
-func Run(t *testing.T, open Opener) {
-	groups := []struct {
-		name string
-		run  func(*testing.T, Opener)
-	}{
-		{"Ping", testPing},
+// test is one conformance test; it opens the stores it needs.
+type test struct {
+	name string
+	run  func(*testing.T, Opener)
+}
+
+// groups are the conformance tests by the consumer interface whose
+// operations they define; other operations only set up or look.
+var groups = []struct {
+	iface string
+	tests []test
+}{
+	{"server.Prober", []test{{"Ping", testPing}}},
+	{"apps.Store", []test{
 		{"Applications", testApplications},
+		{"Management", testApplicationManagement},
+		{"SignOutClient", testSignOutClient},
+	}},
+	{"users.Store", []test{
 		{"Users", testUsers},
-		{"DuplicateUsernames", testDuplicateUsernames},
+		{"Management", testUserManagement},
+	}},
+	{"sessions.Store", []test{
 		{"Sessions", testSessions},
+		{"TouchSession", testTouchSession},
+	}},
+	{"oauth.TokenStore", []test{
 		{"AuthCodes", testAuthCodes},
 		{"Tokens", testTokens},
 		{"Times", testTimes},
-		{"SigningKeys", testSigningKeys},
-		{"Consents", testConsents},
-		{"WithdrawConsent", testWithdrawConsent},
 		{"RotateRefreshToken", testRotateRefreshToken},
-		{"TouchSession", testTouchSession},
+	}},
+	{"oauth.ConsentStore", []test{{"Consents", testConsents}}},
+	{"pages.ConsentStore", []test{{"WithdrawConsent", testWithdrawConsent}}},
+	{"idtoken.KeyStore", []test{{"SigningKeys", testSigningKeys}}},
+	{"management.Store", []test{{"Management", testManagement}}},
+	{"throttle.Store", []test{
 		{"Throttles", testThrottles},
 		{"ReserveAttempt", testReserveAttempt},
-		{"AuditEvents", testAuditEvents},
-		{"DeleteAuditEvents", testDeleteAuditEvents},
-		{"SignOutClient", testSignOutClient},
+	}},
+	{"audit.Store", []test{{"AuditEvents", testAuditEvents}}},
+	{"sweep.Deleter", []test{
 		{"DeleteExpired", testDeleteExpired},
-		{"Management", testManagement},
-	}
-	for _, g := range groups {
-		t.Run(g.name, func(t *testing.T) { g.run(t, open) })
-	}
+		{"DeleteAuditEvents", testDeleteAuditEvents},
+	}},
+	{"genauth.doctorDB", []test{{"DuplicateUsernames", testDuplicateUsernames}}},
 }
 
-func testPing(t *testing.T, open Opener) {
-	s := open(t)
-	if err := s.Ping(t.Context()); err != nil {
-		t.Fatalf("Ping: %v", err)
-	}
-	// Its write leaves nothing behind: a second check does not collide with
-	// the first, nor does a nonce used in between.
-	for i := range 2 {
-		must(t, fmt.Sprintf("CheckWrite %d", i+1), s.CheckWrite(t.Context()))
-		must(t, "UseNonce", s.UseNonce(t.Context(), fmt.Sprintf("n%d", i), t0, t0.Add(time.Minute)))
+// Run runs every conformance test, each against its own store from open.
+func Run(t *testing.T, open Opener) {
+	for _, g := range groups {
+		t.Run(g.iface, func(t *testing.T) {
+			for _, tt := range g.tests {
+				t.Run(tt.name, func(t *testing.T) { tt.run(t, open) })
+			}
+		})
 	}
 }
 

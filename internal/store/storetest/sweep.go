@@ -225,7 +225,7 @@ func testDeleteExpired(t *testing.T, open Opener) {
 
 // sweepAll calls DeleteExpired until a batch comes back short and returns
 // how many rows it deleted in all.
-func sweepAll(s store.Store, t *testing.T, limit int) (int, error) {
+func sweepAll(s Store, t *testing.T, limit int) (int, error) {
 	total := 0
 	for {
 		n, err := s.DeleteExpired(t.Context(), cut, limit)
@@ -234,4 +234,32 @@ func sweepAll(s store.Store, t *testing.T, limit int) (int, error) {
 			return total, err
 		}
 	}
+}
+
+func testDeleteAuditEvents(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := t.Context()
+	for i := range 5 {
+		must(t, "AppendAuditEvents", s.AppendAuditEvents(ctx, &model.AuditEvent{
+			Time: t0.Add(time.Duration(i) * time.Hour), Type: model.AuditLoginSuccess, UserID: hashN("u", i)}))
+	}
+	_, err := s.DeleteAuditEvents(ctx, t0, 0)
+	if err == nil {
+		t.Error("DeleteAuditEvents with limit 0: no error")
+	}
+	// Older than t0 + 3h: three events, deleted two at a time.
+	n, err := s.DeleteAuditEvents(ctx, t0.Add(3*time.Hour), 2)
+	must(t, "DeleteAuditEvents", err)
+	m, err := s.DeleteAuditEvents(ctx, t0.Add(3*time.Hour), 2)
+	must(t, "DeleteAuditEvents", err)
+	if n != 2 || m != 1 {
+		t.Errorf("deleted %d, then %d; want 2, then 1", n, m)
+	}
+	left, err := s.ListAuditEvents(ctx, store.AuditQuery{})
+	must(t, "ListAuditEvents", err)
+	var users []string
+	for _, e := range left {
+		users = append(users, e.UserID)
+	}
+	diff(t, "events left", []string{"u-4", "u-3"}, users)
 }

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
 )
 
 // tokenTTL is the lifetime of the tokens token makes.
@@ -30,7 +29,7 @@ func token(hash, id, kind, grantID, parentID string) *model.Token {
 }
 
 // checkAbsent fails unless none of the hashes is stored.
-func checkAbsent(t *testing.T, s store.Store, hashes ...string) {
+func checkAbsent(t *testing.T, s Store, hashes ...string) {
 	t.Helper()
 	for _, h := range hashes {
 		if _, err := s.GetToken(t.Context(), h); !isNotFound(err) {
@@ -40,13 +39,13 @@ func checkAbsent(t *testing.T, s store.Store, hashes ...string) {
 }
 
 // checkRevokedAt fails unless each token's RevokedAt is at (zero: unrevoked).
-func checkRevokedAt(t *testing.T, s store.Store, at time.Time, hashes ...string) {
+func checkRevokedAt(t *testing.T, s Store, at time.Time, hashes ...string) {
 	t.Helper()
 	checkTokenTime(t, s, "RevokedAt", func(x *model.Token) time.Time { return x.RevokedAt }, at, hashes...)
 }
 
 // checkTokenTime fails unless the time field (named name) of each token is at.
-func checkTokenTime(t *testing.T, s store.Store, name string, field func(*model.Token) time.Time, at time.Time, hashes ...string) {
+func checkTokenTime(t *testing.T, s Store, name string, field func(*model.Token) time.Time, at time.Time, hashes ...string) {
 	t.Helper()
 	for _, h := range hashes {
 		got, err := s.GetToken(t.Context(), h)
@@ -184,7 +183,7 @@ func testRefresh(open Opener) func(*testing.T) {
 	return func(t *testing.T) {
 		// setup stores the refresh token "h-parent" (ID "jti-parent", expiring
 		// at t0+tokenTTL) and returns the tokens a refresh would issue.
-		setup := func(t *testing.T) (store.Store, []*model.Token) {
+		setup := func(t *testing.T) (Store, []*model.Token) {
 			s := open(t)
 			must(t, "CreateTokens", s.CreateTokens(t.Context(),
 				token("h-parent", "jti-parent", model.TokenRefresh, "g", "")))
@@ -282,7 +281,7 @@ func testRevoke(open Opener) func(*testing.T) {
 		// setup stores a refresh token with three children (one revoked at
 		// t0+1m), a token of another parent in the same grant, and a token of
 		// another grant.
-		setup := func(t *testing.T) store.Store {
+		setup := func(t *testing.T) Store {
 			s := open(t)
 			gone := token("h-gone", "jti-gone", model.TokenAccess, "g", "jti-r")
 			gone.RevokedAt = t0.Add(time.Minute)

@@ -10,9 +10,21 @@ import (
 // DefaultBatch is the batch size when Sweeper.Batch is zero.
 const DefaultBatch = 1000
 
-// Deleter is the part of store.Store the sweeper uses.
+// Deleter deletes, in batches, what no request will need again.
 type Deleter interface {
+	// DeleteExpired deletes at most limit (> 0) sessions, codes, tokens and
+	// throttle rows (their window and lock over), in total, that expired
+	// before `before`, and returns how many it
+	// deleted; fewer than limit means nothing more is due (rows that
+	// concurrent callers hold are left to them). It keeps what a later
+	// request may still need: a redeemed code while a token of its grant
+	// is unexpired (a replay must still revoke them), a refresh token while
+	// a token issued from it is unexpired (revoking it must still cascade).
+	// Concurrent calls, from any number of processes, are safe.
 	DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error)
+	// DeleteAuditEvents deletes at most limit (> 0) audit events older than
+	// before and returns how many it deleted; fewer than limit means none
+	// is left. Concurrent calls, from any number of processes, are safe.
 	DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error)
 }
 

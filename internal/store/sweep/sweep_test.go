@@ -96,9 +96,13 @@ func TestSweepKeepsMargin(t *testing.T) {
 
 // counting records every DeleteExpired call and can fail the first ones.
 type counting struct {
-	sweep.Deleter
+	st    sweep.Deleter
 	fail  int // calls to fail before passing through
 	calls chan int
+}
+
+func (c *counting) DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error) {
+	return c.st.DeleteAuditEvents(ctx, before, limit)
 }
 
 func (c *counting) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
@@ -107,7 +111,7 @@ func (c *counting) DeleteExpired(ctx context.Context, before time.Time, limit in
 		c.calls <- -1
 		return 0, errors.New("database away")
 	}
-	n, err := c.Deleter.DeleteExpired(ctx, before, limit)
+	n, err := c.st.DeleteExpired(ctx, before, limit)
 	c.calls <- n
 	return n, err
 }
@@ -119,7 +123,7 @@ func TestSweepBatches(t *testing.T) {
 		expiries = append(expiries, t0.Add(-time.Hour))
 	}
 	addTokens(t, st, 0, expiries...)
-	c := &counting{Deleter: st, calls: make(chan int, 10)}
+	c := &counting{st: st, calls: make(chan int, 10)}
 	s := &sweep.Sweeper{Store: c, Now: func() time.Time { return t0 }, Batch: 3}
 	n, err := s.Sweep(t.Context())
 	if err != nil || n != 7 {
@@ -140,7 +144,7 @@ func TestRun(t *testing.T) {
 	st := newStore(t)
 	clk := clock.NewFake(t0)
 	addTokens(t, st, 0, t0.Add(-time.Minute), t0.Add(time.Hour))
-	c := &counting{Deleter: st, fail: 1, calls: make(chan int)}
+	c := &counting{st: st, fail: 1, calls: make(chan int)}
 	ticks := make(chan time.Time)
 	var logs strings.Builder
 	var logMu sync.Mutex

@@ -49,7 +49,7 @@ type Server struct {
 	DBPath string
 	// DBURL is the PostgreSQL database; "" on SQLite.
 	DBURL string
-	Store store.Store
+	Store Store
 	Apps  *apps.Service
 	Users *users.Service
 	Clock *Clock
@@ -110,9 +110,17 @@ func StartPostgres(t testing.TB) *Server {
 	return srv
 }
 
+// Store is the test server's database: what the server keeps, what tests
+// read back of the audit trail, and Close.
+type Store interface {
+	server.Store
+	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
+	io.Closer
+}
+
 // migratable is a store of either backend before its first use.
 type migratable interface {
-	store.Store
+	Store
 	Migrate(ctx context.Context) error
 }
 

@@ -1,0 +1,60 @@
+package users
+
+import (
+	"context"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// Store keeps the users and their login history. Lookups that find nothing
+// give genauth.ErrNotFound; a taken username, email, phone or external id
+// gives genauth.ErrConflict.
+type Store interface {
+	CreateUser(ctx context.Context, u *model.User) error
+	GetUser(ctx context.Context, id string) (*model.User, error)
+	// FindUserByLogin finds the user whose username, email or phone equals
+	// login as loginid.Normalize compares them (usernames by their RFC 8265
+	// form, emails case-insensitively, all trimmed); store.MatchLogin says
+	// which user wins when several match.
+	FindUserByLogin(ctx context.Context, login string) (*model.User, error)
+	// ListUsers returns every user, oldest first.
+	ListUsers(ctx context.Context) ([]*model.User, error)
+	// UpdateUser replaces the stored user with id u.ID (CreatedAt and the
+	// login counters, which only RecordLogin changes, are kept);
+	// a missing one gives genauth.ErrNotFound, a taken unique value
+	// genauth.ErrConflict. With signOut it also, in the same transaction,
+	// deletes the user's sessions and unredeemed codes and revokes their
+	// tokens at u.UpdatedAt.
+	UpdateUser(ctx context.Context, u *model.User, signOut bool) error
+	// CreateUsers stores all users or none; a failing entry gives a
+	// *store.EntryError wrapping the cause.
+	CreateUsers(ctx context.Context, users []*model.User) error
+	// DeleteUsers deletes the users and everything they hold (sessions,
+	// codes, tokens, consents, login history) atomically; an unknown id gives
+	// a *store.EntryError wrapping genauth.ErrNotFound and deletes nothing.
+	DeleteUsers(ctx context.Context, ids []string) error
+	// FindUser finds the user whose field equals value, compared as
+	// FindUserByLogin compares that field.
+	FindUser(ctx context.Context, field store.UserField, value string) (*model.User, error)
+	// QueryUsers returns a page of the users matching q and how many match in all.
+	QueryUsers(ctx context.Context, q store.UserQuery) ([]*model.User, int, error)
+	// SignOutUser, atomically, deletes the user's sessions and revokes at now
+	// their tokens and deletes their unredeemed codes for the given clients
+	// (every client when clientIDs is empty).
+	SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error
+	// RecordLogin appends to the user's login history and updates their
+	// LoginsCount, LastLogin and LastIP; an unknown user gives genauth.ErrNotFound.
+	RecordLogin(ctx context.Context, rec *model.LoginRecord) error
+	// ListLogins returns a page of login history, newest first, and the total.
+	ListLogins(ctx context.Context, q store.LoginQuery) ([]*model.LoginRecord, int, error)
+	// ActiveClients returns the ids of the clients for which the user holds a
+	// token active at now, sorted.
+	ActiveClients(ctx context.Context, userID string, now time.Time) ([]string, error)
+	// ActiveUsers returns a page of the users, oldest first, holding a token
+	// of the client active at now, and how many there are.
+	ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*model.User, int, error)
+	// GetApplication reads the applications a user's tokens name (see apps.Store).
+	GetApplication(ctx context.Context, id string) (*model.Application, error)
+}

@@ -1,0 +1,285 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// Timed returns st with every operation timed: observe gets the
+// operation's name, the method's in snake_case (get_token), and how long it
+// took. Each method is written out, none reaches st untimed by embedding:
+// a method added to Store does not compile here until it is timed, and
+// TestTimedStoreTimesEveryMethod checks that each one is.
+func Timed(st Store, observe func(op string, d time.Duration)) Store {
+	return &timedStore{st: st, observe: observe}
+}
+
+type timedStore struct {
+	st      Store
+	observe func(op string, d time.Duration)
+}
+
+func (s *timedStore) since(op string, start time.Time) { s.observe(op, time.Since(start)) }
+
+func (s *timedStore) Ping(ctx context.Context) error {
+	defer s.since("ping", time.Now())
+	return s.st.Ping(ctx)
+}
+
+func (s *timedStore) CheckWrite(ctx context.Context) error {
+	defer s.since("check_write", time.Now())
+	return s.st.CheckWrite(ctx)
+}
+
+func (s *timedStore) CreateApplication(ctx context.Context, app *model.Application) error {
+	defer s.since("create_application", time.Now())
+	return s.st.CreateApplication(ctx, app)
+}
+
+func (s *timedStore) GetApplication(ctx context.Context, id string) (*model.Application, error) {
+	defer s.since("get_application", time.Now())
+	return s.st.GetApplication(ctx, id)
+}
+
+func (s *timedStore) ListApplications(ctx context.Context) ([]*model.Application, error) {
+	defer s.since("list_applications", time.Now())
+	return s.st.ListApplications(ctx)
+}
+
+func (s *timedStore) UpdateApplication(ctx context.Context, app *model.Application) error {
+	defer s.since("update_application", time.Now())
+	return s.st.UpdateApplication(ctx, app)
+}
+
+func (s *timedStore) DeleteApplication(ctx context.Context, id string) error {
+	defer s.since("delete_application", time.Now())
+	return s.st.DeleteApplication(ctx, id)
+}
+
+func (s *timedStore) SignOutClient(ctx context.Context, clientID string, now time.Time) (int, error) {
+	defer s.since("sign_out_client", time.Now())
+	return s.st.SignOutClient(ctx, clientID, now)
+}
+
+func (s *timedStore) CreateUser(ctx context.Context, u *model.User) error {
+	defer s.since("create_user", time.Now())
+	return s.st.CreateUser(ctx, u)
+}
+
+func (s *timedStore) GetUser(ctx context.Context, id string) (*model.User, error) {
+	defer s.since("get_user", time.Now())
+	return s.st.GetUser(ctx, id)
+}
+
+func (s *timedStore) FindUserByLogin(ctx context.Context, login string) (*model.User, error) {
+	defer s.since("find_user_by_login", time.Now())
+	return s.st.FindUserByLogin(ctx, login)
+}
+
+func (s *timedStore) ListUsers(ctx context.Context) ([]*model.User, error) {
+	defer s.since("list_users", time.Now())
+	return s.st.ListUsers(ctx)
+}
+
+func (s *timedStore) UpdateUser(ctx context.Context, u *model.User, signOut bool) error {
+	defer s.since("update_user", time.Now())
+	return s.st.UpdateUser(ctx, u, signOut)
+}
+
+func (s *timedStore) CreateUsers(ctx context.Context, users []*model.User) error {
+	defer s.since("create_users", time.Now())
+	return s.st.CreateUsers(ctx, users)
+}
+
+func (s *timedStore) DeleteUsers(ctx context.Context, ids []string) error {
+	defer s.since("delete_users", time.Now())
+	return s.st.DeleteUsers(ctx, ids)
+}
+
+func (s *timedStore) FindUser(ctx context.Context, field store.UserField, value string) (*model.User, error) {
+	defer s.since("find_user", time.Now())
+	return s.st.FindUser(ctx, field, value)
+}
+
+func (s *timedStore) QueryUsers(ctx context.Context, q store.UserQuery) ([]*model.User, int, error) {
+	defer s.since("query_users", time.Now())
+	return s.st.QueryUsers(ctx, q)
+}
+
+func (s *timedStore) SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error {
+	defer s.since("sign_out_user", time.Now())
+	return s.st.SignOutUser(ctx, userID, clientIDs, now)
+}
+
+func (s *timedStore) RecordLogin(ctx context.Context, rec *model.LoginRecord) error {
+	defer s.since("record_login", time.Now())
+	return s.st.RecordLogin(ctx, rec)
+}
+
+func (s *timedStore) ListLogins(ctx context.Context, q store.LoginQuery) ([]*model.LoginRecord, int, error) {
+	defer s.since("list_logins", time.Now())
+	return s.st.ListLogins(ctx, q)
+}
+
+func (s *timedStore) ActiveClients(ctx context.Context, userID string, now time.Time) ([]string, error) {
+	defer s.since("active_clients", time.Now())
+	return s.st.ActiveClients(ctx, userID, now)
+}
+
+func (s *timedStore) ActiveUsers(ctx context.Context, clientID string, now time.Time, offset, limit int) ([]*model.User, int, error) {
+	defer s.since("active_users", time.Now())
+	return s.st.ActiveUsers(ctx, clientID, now, offset, limit)
+}
+
+func (s *timedStore) CreateSession(ctx context.Context, sess *model.Session) error {
+	defer s.since("create_session", time.Now())
+	return s.st.CreateSession(ctx, sess)
+}
+
+func (s *timedStore) GetSession(ctx context.Context, idHash string, now time.Time) (*model.Session, error) {
+	defer s.since("get_session", time.Now())
+	return s.st.GetSession(ctx, idHash, now)
+}
+
+func (s *timedStore) TouchSession(ctx context.Context, idHash string, now time.Time) error {
+	defer s.since("touch_session", time.Now())
+	return s.st.TouchSession(ctx, idHash, now)
+}
+
+func (s *timedStore) DeleteSession(ctx context.Context, idHash string) error {
+	defer s.since("delete_session", time.Now())
+	return s.st.DeleteSession(ctx, idHash)
+}
+
+func (s *timedStore) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
+	defer s.since("create_auth_code", time.Now())
+	return s.st.CreateAuthCode(ctx, c)
+}
+
+func (s *timedStore) GetAuthCode(ctx context.Context, hash string, now time.Time) (*model.AuthCode, error) {
+	defer s.since("get_auth_code", time.Now())
+	return s.st.GetAuthCode(ctx, hash, now)
+}
+
+func (s *timedStore) RedeemAuthCode(ctx context.Context, hash string, now time.Time, issued []*model.Token) error {
+	defer s.since("redeem_auth_code", time.Now())
+	return s.st.RedeemAuthCode(ctx, hash, now, issued)
+}
+
+func (s *timedStore) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
+	defer s.since("create_tokens", time.Now())
+	return s.st.CreateTokens(ctx, tokens...)
+}
+
+func (s *timedStore) GetToken(ctx context.Context, hash string) (*model.Token, error) {
+	defer s.since("get_token", time.Now())
+	return s.st.GetToken(ctx, hash)
+}
+
+func (s *timedStore) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*model.Token) error {
+	defer s.since("refresh_tokens", time.Now())
+	return s.st.RefreshTokens(ctx, refreshID, now, issued)
+}
+
+func (s *timedStore) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*model.Token) error {
+	defer s.since("rotate_refresh_token", time.Now())
+	return s.st.RotateRefreshToken(ctx, refreshID, now, grace, issued)
+}
+
+func (s *timedStore) RecordTokenUse(ctx context.Context, hash string, now time.Time) error {
+	defer s.since("record_token_use", time.Now())
+	return s.st.RecordTokenUse(ctx, hash, now)
+}
+
+func (s *timedStore) RevokeToken(ctx context.Context, hash string, now time.Time) (*model.Token, error) {
+	defer s.since("revoke_token", time.Now())
+	return s.st.RevokeToken(ctx, hash, now)
+}
+
+func (s *timedStore) SaveConsent(ctx context.Context, c *model.Consent) error {
+	defer s.since("save_consent", time.Now())
+	return s.st.SaveConsent(ctx, c)
+}
+
+func (s *timedStore) GetConsent(ctx context.Context, userID, clientID string) (*model.Consent, error) {
+	defer s.since("get_consent", time.Now())
+	return s.st.GetConsent(ctx, userID, clientID)
+}
+
+func (s *timedStore) ListConsents(ctx context.Context, userID string) ([]*model.Consent, error) {
+	defer s.since("list_consents", time.Now())
+	return s.st.ListConsents(ctx, userID)
+}
+
+func (s *timedStore) WithdrawConsent(ctx context.Context, userID, clientID string, now time.Time) (int, error) {
+	defer s.since("withdraw_consent", time.Now())
+	return s.st.WithdrawConsent(ctx, userID, clientID, now)
+}
+
+func (s *timedStore) CreateSigningKey(ctx context.Context, k *model.SigningKey) error {
+	defer s.since("create_signing_key", time.Now())
+	return s.st.CreateSigningKey(ctx, k)
+}
+
+func (s *timedStore) ListSigningKeys(ctx context.Context) ([]*model.SigningKey, error) {
+	defer s.since("list_signing_keys", time.Now())
+	return s.st.ListSigningKeys(ctx)
+}
+
+func (s *timedStore) ActivateSigningKey(ctx context.Context, id string, at time.Time) error {
+	defer s.since("activate_signing_key", time.Now())
+	return s.st.ActivateSigningKey(ctx, id, at)
+}
+
+func (s *timedStore) DeleteSigningKey(ctx context.Context, id string) error {
+	defer s.since("delete_signing_key", time.Now())
+	return s.st.DeleteSigningKey(ctx, id)
+}
+
+func (s *timedStore) CreateAccessKey(ctx context.Context, k *model.AccessKey) error {
+	defer s.since("create_access_key", time.Now())
+	return s.st.CreateAccessKey(ctx, k)
+}
+
+func (s *timedStore) GetAccessKey(ctx context.Context) (*model.AccessKey, error) {
+	defer s.since("get_access_key", time.Now())
+	return s.st.GetAccessKey(ctx)
+}
+
+func (s *timedStore) UpdateAccessKeySecret(ctx context.Context, id string, sealed []byte, now time.Time) error {
+	defer s.since("update_access_key_secret", time.Now())
+	return s.st.UpdateAccessKeySecret(ctx, id, sealed, now)
+}
+
+func (s *timedStore) UseNonce(ctx context.Context, nonce string, now, expires time.Time) error {
+	defer s.since("use_nonce", time.Now())
+	return s.st.UseNonce(ctx, nonce, now, expires)
+}
+
+func (s *timedStore) HitThrottle(ctx context.Context, key string, now time.Time, window time.Duration) (*model.Throttle, error) {
+	defer s.since("hit_throttle", time.Now())
+	return s.st.HitThrottle(ctx, key, now, window)
+}
+
+func (s *timedStore) ReserveAttempt(ctx context.Context, now time.Time, window time.Duration, keys ...store.ThrottleKey) ([]*model.Throttle, bool, error) {
+	defer s.since("reserve_attempt", time.Now())
+	return s.st.ReserveAttempt(ctx, now, window, keys...)
+}
+
+func (s *timedStore) ReleaseAttempt(ctx context.Context, key string) error {
+	defer s.since("release_attempt", time.Now())
+	return s.st.ReleaseAttempt(ctx, key)
+}
+
+func (s *timedStore) ResetThrottle(ctx context.Context, key string) error {
+	defer s.since("reset_throttle", time.Now())
+	return s.st.ResetThrottle(ctx, key)
+}
+
+func (s *timedStore) AppendAuditEvents(ctx context.Context, events ...*model.AuditEvent) error {
+	defer s.since("append_audit_events", time.Now())
+	return s.st.AppendAuditEvents(ctx, events...)
+}
