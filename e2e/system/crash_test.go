@@ -212,6 +212,17 @@ func TestCrashKeepsIssuedTokens(t *testing.T) {
 		killed   = make(chan struct{})
 		wg       sync.WaitGroup
 	)
+	// A chain settled before the load: the kill can cut a refresh of every
+	// chain under load, and then none of those is known to the client, but
+	// this one always is.
+	settledClient := newFlowClient(t, a.url, clientID, secret, apiClient)
+	settled, err := settledClient.codeFlow("settled")
+	if err == nil {
+		settled, err = settledClient.refresh(settled.RefreshToken)
+	}
+	if err != nil {
+		t.Fatalf("settled chain: %v", err)
+	}
 	clients := make([]*flowClient, workers)
 	for w := range workers {
 		clients[w] = &flowClient{base: a.url, clientID: clientID, secret: secret, api: apiClient}
@@ -292,6 +303,9 @@ func TestCrashKeepsIssuedTokens(t *testing.T) {
 			t.Errorf("an access token received with a 200 introspects after the restart as %+v, %v; want active", got, err)
 		}
 	}
+	if _, err := check.refresh(settled.RefreshToken); err != nil {
+		t.Errorf("the refresh token settled before the load, after the restart: %v", err)
+	}
 	refreshed := 0
 	for w, ch := range chains {
 		if ch.refresh == "" || ch.inFlight {
@@ -305,8 +319,6 @@ func TestCrashKeepsIssuedTokens(t *testing.T) {
 		}
 		refreshed++
 	}
-	if refreshed == 0 {
-		t.Error("no refresh chain was checked after the restart")
-	}
+	t.Logf("%d of %d chains under load were known to their client at the kill and still refresh", refreshed, workers/2)
 	integrityCheck(t, dir)
 }
