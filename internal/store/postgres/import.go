@@ -5,12 +5,32 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/storecopy"
 )
+
+// Until the copy moves to sqlstore.
+const (
+	codeColumns = `hash, grant_id, client_id, user_id, redirect_uri, scope, protocol, nonce,
+	code_challenge, code_challenge_method, session_id_hash, auth_time, created_at, expires_at, redeemed_at`
+	tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
+	issued_at, expires_at, revoked_at, used_at`
+)
+
+func codeValues(c *model.AuthCode, redeemedAt time.Time) []any {
+	return []any{c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,
+		c.CodeChallenge, c.CodeChallengeMethod, c.SessionIDHash, c.AuthTime, c.CreatedAt, c.ExpiresAt,
+		nullTime(redeemedAt)}
+}
+
+func tokenValues(t *model.Token) []any {
+	return []any{t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID), t.ClientID, t.UserID,
+		t.Scope, t.Protocol, t.IssuedAt, t.ExpiresAt, nullTime(t.RevokedAt), nullTime(t.UsedAt)}
+}
 
 // tableCopy is one table Import fills: its columns and the rows for them.
 type tableCopy struct {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/sqlstore"
 )
 
 var _ store.Operable = (*Store)(nil)
@@ -50,7 +51,8 @@ type Options struct {
 // Store keeps GenAuth's data in one PostgreSQL database. It implements
 // every consumer's store interface (storetest.Store, checked by its tests).
 type Store struct {
-	pool *pgxpool.Pool
+	*sqlstore.Store // the shared queries
+	pool            *pgxpool.Pool
 }
 
 // Open connects to the database at url (postgres://user:pass@host:port/db?...)
@@ -82,7 +84,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: connecting to %s: %w", Redact(url), oneLine{err})
 	}
-	return &Store{pool: pool}, nil
+	s := &Store{pool: pool}
+	s.Store = sqlstore.New(engine{s})
+	return s, nil
 }
 
 // oneLine shows an error on one line: pgx puts each address it tried on a

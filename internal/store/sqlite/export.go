@@ -98,7 +98,8 @@ func (e exporter) AuthCodes(ctx context.Context) iter.Seq2[*storecopy.AuthCode, 
 }
 
 func (e exporter) Tokens(ctx context.Context) iter.Seq2[*storecopy.Token, error] {
-	return rows(ctx, e.tx, `SELECT `+tokenColumns+`, rotated_at FROM tokens ORDER BY rowid`,
+	return rows(ctx, e.tx, `SELECT hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
+		issued_at, expires_at, revoked_at, used_at, rotated_at FROM tokens ORDER BY rowid`,
 		func(r scanner) (*storecopy.Token, error) {
 			var (
 				t               storecopy.Token

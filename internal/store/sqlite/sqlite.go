@@ -19,6 +19,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/store/sqlstore"
 )
 
 var _ store.Operable = (*Store)(nil)
@@ -33,6 +34,7 @@ const busyTimeout = 5 * time.Second
 // Store keeps GenAuth's data in one SQLite database file. It implements
 // every consumer's store interface (storetest.Store, checked by its tests).
 type Store struct {
+	*sqlstore.Store   // the shared queries
 	write *sql.DB // one connection: SQLite admits one writer at a time
 	read  *sql.DB // query-only connections
 	// Prepared statements of the hot queries, per pool.
@@ -66,7 +68,9 @@ func Open(path string) (*Store, error) {
 	n := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	return &Store{write: write, read: read, writes: stmtCache{db: write}, reads: stmtCache{db: read}}, nil
+	s := &Store{write: write, read: read, writes: stmtCache{db: write}, reads: stmtCache{db: read}}
+	s.Store = sqlstore.New(engine{s})
+	return s, nil
 }
 
 // dsn is a modernc.org/sqlite data source name for path: a file: URI, so the

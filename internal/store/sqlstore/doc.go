@@ -1,0 +1,18 @@
+// Package sqlstore holds every GenAuth query once, for both SQL backends.
+//
+// A query is written one way: PostgreSQL's text, with $1, $2, ...
+// placeholders and FOR UPDATE / FOR SHARE where a row lock orders
+// concurrent writers. The engine (internal/store/sqlite or
+// internal/store/postgres) runs it through its Engine, which owns the few
+// differences between the two: how placeholders and row locks are spelled
+// (the SQLite engine rewrites $N to ?N and drops row locks, since SQLite
+// transactions take the whole database's write lock), how times and lists
+// are stored (unix milliseconds and JSON text on SQLite, timestamptz and
+// text[] on PostgreSQL), how transactions begin, and how driver errors map
+// to the model's sentinels.
+//
+// What sqlstore owns: Store, whose methods are the storage operations both
+// backends share, and the Engine interface a backend implements. What it
+// does not: connections, migrations, cluster locks, backup and copy, which
+// stay with each engine.
+package sqlstore

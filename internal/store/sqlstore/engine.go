@@ -1,0 +1,45 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+)
+
+// Row is one result row.
+type Row interface{ Scan(dest ...any) error }
+
+// Rows is a result set; Close may be called more than once.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Conn runs statements, on the engine's connections or inside a
+// transaction. Queries use $N placeholders.
+type Conn interface {
+	QueryRow(ctx context.Context, query string, args ...any) Row
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+	// Exec returns the number of rows the statement changed.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+}
+
+// Engine is what a backend gives the shared queries.
+type Engine interface {
+	// Reader runs reads outside a transaction; Writer runs single writes.
+	Reader() Conn
+	Writer() Conn
+	// InTx runs fn in a write transaction and commits it when fn returns
+	// nil. Row locks (FOR UPDATE) hold until the end of it.
+	InTx(ctx context.Context, fn func(Conn) error) error
+	// Time is t as the engine stores it (read back through TimeDest).
+	Time(t time.Time) any
+	// List is v as the engine stores a list column, ListDest a scan
+	// destination for one (an empty list may come back empty or nil).
+	List(v []string) any
+	ListDest(v *[]string) any
+	// Err turns a driver error into the model's sentinels and wraps the rest
+	// with op, so no SQL reaches callers.
+	Err(op string, err error) error
+}

@@ -1,0 +1,30 @@
+package sqlstore
+
+import "context"
+
+// Store implements the storage operations both SQL backends share on top of
+// an Engine. The backends embed it.
+type Store struct {
+	e Engine
+}
+
+// New returns a Store running its queries on e.
+func New(e Engine) *Store { return &Store{e: e} }
+
+// collect scans every row of a query with scan, closing the rows.
+func collect[T any](ctx context.Context, c Conn, scan func(Row) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := c.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
