@@ -140,7 +140,7 @@ var inputRules = []struct {
 }
 
 // inputError is the field and translated message for a
-// genauth.ErrInvalidInput from internal/account/users; field is "" for an error no
+// model.ErrInvalidInput from internal/account/users; field is "" for an error no
 // rule knows, which gets a general message rather than untranslated English.
 func inputError(err error) (field string, x *msg) {
 	text := strings.TrimPrefix(err.Error(), model.ErrInvalidInput.Error()+": ")

@@ -98,7 +98,7 @@ func New(cfg Config) (http.Handler, error) {
 	if err := keys.Ensure(context.Background()); err != nil {
 		return nil, fmt.Errorf("server: signing keys: %w", err)
 	}
-	sessions := &sessions.Manager{
+	browserSessions := &sessions.Manager{
 		Store:   cfg.Store,
 		Tokens:  tokens,
 		Now:     cfg.Now,
@@ -113,7 +113,7 @@ func New(cfg Config) (http.Handler, error) {
 	hosted, err := pages.New(pages.Config{
 		Store:     cfg.Store,
 		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
-		Sessions:  sessions,
+		Sessions:  browserSessions,
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
 		Limiter:   &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey},
@@ -128,7 +128,7 @@ func New(cfg Config) (http.Handler, error) {
 		Apps:      cachedApps{apps: cfg.Store, cache: appCache},
 		Users:     cfg.Store,
 		Consents:  cfg.Store,
-		Sessions:  sessions,
+		Sessions:  browserSessions,
 		Tokens:    tokens,
 		Now:       cfg.Now,
 		PublicURL: cfg.PublicURL,
@@ -147,7 +147,7 @@ func New(cfg Config) (http.Handler, error) {
 	connect, err := oidc.New(oidc.Config{
 		Keys:          keys,
 		Apps:          cfg.Store,
-		Sessions:      sessions,
+		Sessions:      browserSessions,
 		PublicURL:     cfg.PublicURL,
 		Logger:        cfg.Logger,
 		ShowSignedOut: hosted.RenderSignedOut,

@@ -38,7 +38,7 @@ const (
 )
 
 // faultyStore fails the operations the tested requests use with
-// genauth.ErrUnavailable, as the backends report an unreachable, read-only
+// model.ErrUnavailable, as the backends report an unreachable, read-only
 // or full database; everything else reaches the real store.
 type faultyStore struct {
 	server.Store

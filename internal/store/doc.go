@@ -13,8 +13,8 @@
 // backend beyond the consumers' interfaces.
 //
 // Every backend follows the same conventions: lookups that find nothing
-// return genauth.ErrNotFound; inserts that collide with a unique value
-// return genauth.ErrConflict; secrets and tokens arrive already hashed.
+// return model.ErrNotFound; inserts that collide with a unique value
+// return model.ErrConflict; secrets and tokens arrive already hashed.
 // Operations that must happen once (redeem a code, refresh from a token that
 // may be revoked concurrently) are single methods that each backend makes
 // atomic.

@@ -11,7 +11,7 @@ import (
 // users with the same normalised username exist only in a database that held
 // them before usernames were unique that way (see DuplicateUsernames): the
 // one whose stored username is exactly the trimmed login is meant, and when
-// none is, the login is ambiguous and names nobody (genauth.ErrNotFound).
+// none is, the login is ambiguous and names nobody (model.ErrNotFound).
 func MatchLogin(found []*model.User, login string) (*model.User, error) {
 	l := loginid.Normalize(login)
 	var byName []*model.User

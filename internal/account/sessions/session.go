@@ -64,7 +64,7 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	return s, nil
 }
 
-// Current returns the request's live session, or genauth.ErrNotFound. A
+// Current returns the request's live session, or model.ErrNotFound. A
 // session idle for longer than IdleTTL is deleted; a used one has its
 // last-seen time recorded, at most once a minute.
 func (m *Manager) Current(r *http.Request) (*model.Session, error) {

@@ -18,7 +18,7 @@ import (
 // that each way the service hashes or verifies a password (registration,
 // a batch, a password change, a sign-in with a known, an unknown and a
 // password-less login) waits for it: with no queue, each is refused with
-// genauth.ErrBusy, and nothing is stored. With the slot free they work.
+// model.ErrBusy, and nothing is stored. With the slot free they work.
 // newService is a users service on a fresh SQLite database, hashing within limiter.
 func newService(t *testing.T, limiter *password.Limiter) *users.Service {
 	t.Helper()

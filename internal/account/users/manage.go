@@ -233,7 +233,7 @@ func (s *Service) List(ctx context.Context) ([]*model.User, error) {
 
 // Kick ends the user's sessions and revokes their tokens for the apps given
 // (every app when none is given): the server side of backend logout.
-// Unknown apps give an error wrapping genauth.ErrNotFound that names them.
+// Unknown apps give an error wrapping model.ErrNotFound that names them.
 func (s *Service) Kick(ctx context.Context, userID string, appIDs []string) error {
 	if _, err := s.Store.GetUser(ctx, userID); err != nil {
 		return err
@@ -330,7 +330,7 @@ func (s *Service) ActiveUsers(ctx context.Context, appID string, offset, limit i
 	return s.Store.ActiveUsers(ctx, appID, s.Now(), offset, limit)
 }
 
-// ErrUnknownApplication wraps genauth.ErrNotFound for an application id
+// ErrUnknownApplication wraps model.ErrNotFound for an application id
 // given to a user operation, so that callers can tell it from an unknown user.
 var ErrUnknownApplication = fmt.Errorf("application %w", model.ErrNotFound)
 

@@ -9,8 +9,8 @@ import (
 )
 
 // Store keeps the users and their login history. Lookups that find nothing
-// give genauth.ErrNotFound; a taken username, email, phone or external id
-// gives genauth.ErrConflict.
+// give model.ErrNotFound; a taken username, email, phone or external id
+// gives model.ErrConflict.
 type Store interface {
 	CreateUser(ctx context.Context, u *model.User) error
 	GetUser(ctx context.Context, id string) (*model.User, error)
@@ -23,8 +23,8 @@ type Store interface {
 	ListUsers(ctx context.Context) ([]*model.User, error)
 	// UpdateUser replaces the stored user with id u.ID (CreatedAt and the
 	// login counters, which only RecordLogin changes, are kept);
-	// a missing one gives genauth.ErrNotFound, a taken unique value
-	// genauth.ErrConflict. With signOut it also, in the same transaction,
+	// a missing one gives model.ErrNotFound, a taken unique value
+	// model.ErrConflict. With signOut it also, in the same transaction,
 	// deletes the user's sessions and unredeemed codes and revokes their
 	// tokens at u.UpdatedAt.
 	UpdateUser(ctx context.Context, u *model.User, signOut bool) error
@@ -33,7 +33,7 @@ type Store interface {
 	CreateUsers(ctx context.Context, users []*model.User) error
 	// DeleteUsers deletes the users and everything they hold (sessions,
 	// codes, tokens, consents, login history) atomically; an unknown id gives
-	// a *store.EntryError wrapping genauth.ErrNotFound and deletes nothing.
+	// a *store.EntryError wrapping model.ErrNotFound and deletes nothing.
 	DeleteUsers(ctx context.Context, ids []string) error
 	// FindUser finds the user whose field equals value, compared as
 	// FindUserByLogin compares that field.
@@ -45,7 +45,7 @@ type Store interface {
 	// (every client when clientIDs is empty).
 	SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error
 	// RecordLogin appends to the user's login history and updates their
-	// LoginsCount, LastLogin and LastIP; an unknown user gives genauth.ErrNotFound.
+	// LoginsCount, LastLogin and LastIP; an unknown user gives model.ErrNotFound.
 	RecordLogin(ctx context.Context, rec *model.LoginRecord) error
 	// ListLogins returns a page of login history, newest first, and the total.
 	ListLogins(ctx context.Context, q store.LoginQuery) ([]*model.LoginRecord, int, error)

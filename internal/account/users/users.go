@@ -34,7 +34,7 @@ type Service struct {
 	Rand   io.Reader // salts
 	Now    func() time.Time
 	// Hashing bounds the password hashes and verifications running at once;
-	// when it is full, they fail with genauth.ErrBusy. Nil: no bound (the
+	// when it is full, they fail with model.ErrBusy. Nil: no bound (the
 	// CLI, which hashes one password at a time and may wait).
 	Hashing *password.Limiter
 }
@@ -59,7 +59,7 @@ func invalid(format string, args ...any) error {
 }
 
 // Create validates p and stores the new user. A taken username, email,
-// phone or external id gives genauth.ErrConflict.
+// phone or external id gives model.ErrConflict.
 func (s *Service) Create(ctx context.Context, p CreateParams) (*model.User, error) {
 	u, err := s.newUser(ctx, p)
 	if err != nil {
@@ -127,7 +127,7 @@ func validateLogins(u *model.User) error {
 
 // Authenticate returns the user whose username, email or phone is login and
 // whose password is pw. Unknown logins and wrong passwords both give
-// genauth.ErrBadCredentials after the same hashing work.
+// model.ErrBadCredentials after the same hashing work.
 func (s *Service) Authenticate(ctx context.Context, login, pw string) (*model.User, error) {
 	login = loginid.Trim(login)
 	if login == "" || pw == "" || len(pw) > MaxPasswordLen || len(login) > maxEmailLen {
@@ -165,7 +165,7 @@ func Active(u *model.User) bool {
 
 // verifyDummy does the work of a wrong password, within the same limit, for
 // a login that has no password to check: it costs what a real one costs.
-// It returns genauth.ErrBadCredentials, or why the work could not be done.
+// It returns model.ErrBadCredentials, or why the work could not be done.
 func (s *Service) verifyDummy(ctx context.Context, pw string) error {
 	if _, err := s.Hashing.Verify(ctx, password.Dummy, pw); err != nil {
 		return err

@@ -50,7 +50,7 @@ func (k *Keys) Ensure(ctx context.Context) (*Credentials, error) {
 	return &Credentials{ID: key.ID, Secret: secretValue}, nil
 }
 
-// Load returns the access key; genauth.ErrNotFound when none was made yet.
+// Load returns the access key; model.ErrNotFound when none was made yet.
 func (k *Keys) Load(ctx context.Context) (*Credentials, error) {
 	key, err := k.Store.GetAccessKey(ctx)
 	if err != nil {

@@ -298,7 +298,7 @@ func (h *Handler) internal(r *http.Request, what string, err error) *apiError {
 }
 
 // fail maps a service error to the envelope; notFound is the apiCode of
-// genauth.ErrNotFound here (an unknown user or application).
+// model.ErrNotFound here (an unknown user or application).
 func (r *request) fail(what string, err error, notFound int) *apiError {
 	var entry *store.EntryError
 	prefix := ""

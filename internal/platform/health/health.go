@@ -18,7 +18,7 @@ const (
 )
 
 // Temporary reports whether err is a condition that passes by itself
-// (genauth.ErrUnavailable or genauth.ErrBusy), answered 503 with Retry-After
+// (model.ErrUnavailable or model.ErrBusy), answered 503 with Retry-After
 // rather than 500.
 func Temporary(err error) bool {
 	return errors.Is(err, model.ErrUnavailable) || errors.Is(err, model.ErrBusy)

@@ -28,7 +28,7 @@ func DefaultConcurrency() int { return max(1, runtime.GOMAXPROCS(0)) }
 
 // Limiter bounds how many hashes and verifications run at once, and so the
 // memory they take (MemoryPerHash each). Others wait in a short queue for at
-// most their wait; a full queue or a wait run out gives genauth.ErrBusy.
+// most their wait; a full queue or a wait run out gives model.ErrBusy.
 // Its methods are safe for concurrent use; a nil *Limiter does not limit.
 type Limiter struct {
 	slots   chan struct{} // one token per running hash
@@ -61,7 +61,7 @@ func (l *Limiter) Running() int { return len(l.slots) }
 // Queued is how many requests wait for a slot now.
 func (l *Limiter) Queued() int { return len(l.queue) }
 
-// Refused counts the requests refused with genauth.ErrBusy.
+// Refused counts the requests refused with model.ErrBusy.
 func (l *Limiter) Refused() int64 { return l.refused.Load() }
 
 // Acquire takes a slot, waiting in the queue if it must; call release when

@@ -29,7 +29,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // TestLimiterQueueThenRefuse: with one slot and a queue of one, a second
-// request waits and a third is refused with genauth.ErrBusy at once; the
+// request waits and a third is refused with model.ErrBusy at once; the
 // waiting one runs when the slot frees.
 func TestLimiterQueueThenRefuse(t *testing.T) {
 	l := NewLimiter(1, 1, time.Hour)

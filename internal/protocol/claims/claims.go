@@ -157,8 +157,8 @@ func Names() []string {
 // Userinfo is the user claim set for u, as userinfo answers and id
 // tokens carry it. An OpenID Connect grant gets the claims its scopes
 // release; a plain OAuth grant gets every standard claim, as GenAuth's SDKs
-// expect. format is genauth.ClaimsStandard (unknown claims left out,
-// updated_at in seconds) or genauth.ClaimsGenAuth (unknown claims null,
+// expect. format is model.ClaimsStandard (unknown claims left out,
+// updated_at in seconds) or model.ClaimsGenAuth (unknown claims null,
 // updated_at an ISO 8601 string).
 func Userinfo(u *model.User, protocol, scope, format string) Claims {
 	out := Claims{{wire.ClaimSub, u.ID}}

@@ -9,7 +9,7 @@ import (
 
 // KeyStore keeps the signing keys, their private halves sealed.
 type KeyStore interface {
-	// CreateSigningKey stores a new id-token signing key; a taken id gives genauth.ErrConflict.
+	// CreateSigningKey stores a new id-token signing key; a taken id gives model.ErrConflict.
 	CreateSigningKey(ctx context.Context, k *model.SigningKey) error
 	// ListSigningKeys returns every signing key ordered by ActivatesAt, then CreatedAt.
 	ListSigningKeys(ctx context.Context) ([]*model.SigningKey, error)

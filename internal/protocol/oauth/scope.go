@@ -57,7 +57,7 @@ func narrowScope(requested, granted string) (string, *Error) {
 }
 
 // allowedScope checks a normalised client_credentials scope against the
-// application's allowed scopes (genauth.AnyScope: any).
+// application's allowed scopes (model.AnyScope: any).
 func allowedScope(scope, allowed string) *Error {
 	if allowed == model.AnyScope {
 		return nil

@@ -9,16 +9,16 @@ import (
 )
 
 // TokenStore keeps authorization codes and tokens, by the hash of their
-// value. Lookups that find nothing give genauth.ErrNotFound.
+// value. Lookups that find nothing give model.ErrNotFound.
 type TokenStore interface {
-	// CreateAuthCode stores a new code; a taken hash gives genauth.ErrConflict.
+	// CreateAuthCode stores a new code; a taken hash gives model.ErrConflict.
 	CreateAuthCode(ctx context.Context, c *model.AuthCode) error
 	// GetAuthCode returns an unexpired, unredeemed code. A redeemed code gives
-	// genauth.ErrCodeRedeemed, an expired or unknown one genauth.ErrNotFound.
+	// model.ErrCodeRedeemed, an expired or unknown one model.ErrNotFound.
 	GetAuthCode(ctx context.Context, hash string, now time.Time) (*model.AuthCode, error)
 	// RedeemAuthCode atomically marks the code redeemed and stores the tokens
 	// issued for it. If the code was redeemed before, it revokes every token of
-	// the code's grant and returns genauth.ErrCodeRedeemed; of two concurrent
+	// the code's grant and returns model.ErrCodeRedeemed; of two concurrent
 	// calls exactly one succeeds.
 	RedeemAuthCode(ctx context.Context, hash string, now time.Time, issued []*model.Token) error
 
@@ -28,7 +28,7 @@ type TokenStore interface {
 	GetToken(ctx context.Context, hash string) (*model.Token, error)
 	// RefreshTokens atomically checks that the refresh token with refreshID is
 	// still active at now and stores the tokens issued from it. An expired or
-	// revoked refresh token gives genauth.ErrInactive and stores nothing.
+	// revoked refresh token gives model.ErrInactive and stores nothing.
 	RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*model.Token) error
 	// RotateRefreshToken atomically retires the refresh token with refreshID
 	// and stores the tokens issued in its place.
@@ -39,11 +39,11 @@ type TokenStore interface {
 	// access token issued with one has a UsedAt (see RecordTokenUse). The
 	// retry revokes what the earlier rotations issued, so one branch stays
 	// live. Anything else is reuse: every token of the grant is revoked and
-	// genauth.ErrTokenReused returned. So is presenting a refresh token that
+	// model.ErrTokenReused returned. So is presenting a refresh token that
 	// such a retry gave up (revoked when a sibling was issued).
 	//
-	// Otherwise revoked or expired: genauth.ErrInactive; unknown:
-	// genauth.ErrNotFound. Of concurrent calls with grace 0, exactly one
+	// Otherwise revoked or expired: model.ErrInactive; unknown:
+	// model.ErrNotFound. Of concurrent calls with grace 0, exactly one
 	// succeeds; of a retry and a concurrent use of the successor (rotation
 	// or RecordTokenUse), exactly one succeeds.
 	RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*model.Token) error
@@ -56,7 +56,7 @@ type TokenStore interface {
 	// refresh token, every unrevoked token of its grant (RFC 7009 section
 	// 2.1: access tokens based on the same grant), even when the refresh
 	// token itself was revoked before (say, by rotation). It returns the
-	// token as it was found; a missing token gives genauth.ErrNotFound.
+	// token as it was found; a missing token gives model.ErrNotFound.
 	RevokeToken(ctx context.Context, hash string, now time.Time) (*model.Token, error)
 }
 
@@ -64,7 +64,7 @@ type TokenStore interface {
 type ConsentStore interface {
 	// SaveConsent creates or replaces the user's consent for the client.
 	SaveConsent(ctx context.Context, c *model.Consent) error
-	// GetConsent returns the user's consent for the client, or genauth.ErrNotFound.
+	// GetConsent returns the user's consent for the client, or model.ErrNotFound.
 	GetConsent(ctx context.Context, userID, clientID string) (*model.Consent, error)
 }
 

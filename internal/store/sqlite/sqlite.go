@@ -34,9 +34,9 @@ const busyTimeout = 5 * time.Second
 // Store keeps GenAuth's data in one SQLite database file. It implements
 // every consumer's store interface (storetest.Store, checked by its tests).
 type Store struct {
-	*sqlstore.Store   // the shared queries
-	write *sql.DB // one connection: SQLite admits one writer at a time
-	read  *sql.DB // query-only connections
+	*sqlstore.Store         // the shared queries
+	write           *sql.DB // one connection: SQLite admits one writer at a time
+	read            *sql.DB // query-only connections
 	// Prepared statements of the hot queries, per pool.
 	writes, reads stmtCache
 }

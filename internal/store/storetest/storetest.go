@@ -32,7 +32,7 @@ type Store interface {
 	// oldest first.
 	DuplicateUsernames(ctx context.Context) ([][]*model.User, error)
 	// GetThrottle returns key's state; an unknown key gives
-	// genauth.ErrNotFound. Only the suite reads it, to check what the
+	// model.ErrNotFound. Only the suite reads it, to check what the
 	// throttle's operations stored.
 	GetThrottle(ctx context.Context, key string) (*model.Throttle, error)
 }

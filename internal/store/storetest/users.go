@@ -139,7 +139,7 @@ func testUsers(t *testing.T, open Opener) {
 		}
 		tests := []struct {
 			login string
-			want  string // user id; empty for genauth.ErrNotFound
+			want  string // user id; empty for model.ErrNotFound
 		}{
 			{"ada", "ada"},
 			{" ada", "ada"},
