@@ -19,9 +19,9 @@ import (
 
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/metrics"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/tlsreload"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
@@ -152,8 +152,8 @@ func checkTLS(k *checkup, files tlsFiles, host string, now time.Time) {
 	}
 }
 
-// doctorDB is what the doctor reads of the database; a store.Operable
-// tells its schema version too.
+// doctorDB is what the doctor reads of the database; a schemaReader tells
+// its schema version too.
 type doctorDB interface {
 	Ping(ctx context.Context) error
 	ListSigningKeys(ctx context.Context) ([]*model.SigningKey, error)
@@ -236,9 +236,28 @@ func checkUsernames(ctx context.Context, k *checkup, st doctorDB) {
 	}
 }
 
+// schemaReader is what the doctor reads of a database's migrations; both
+// backends implement it.
+type schemaReader interface {
+	// PendingMigrations lists the embedded migrations the database lacks, in
+	// order, without applying them; a database never migrated lacks them all.
+	PendingMigrations(ctx context.Context) ([]string, error)
+	// UnknownMigrations lists applied migrations this binary does not know:
+	// the database was upgraded by a newer GenAuth.
+	UnknownMigrations(ctx context.Context) ([]string, error)
+}
+
+// Both backends tell the doctor their schema and the metrics their pools.
+var (
+	_ schemaReader     = (*sqlite.Store)(nil)
+	_ schemaReader     = (*postgres.Store)(nil)
+	_ metrics.Reporter = (*sqlite.Store)(nil)
+	_ metrics.Reporter = (*postgres.Store)(nil)
+)
+
 // checkSchema reports whether the schema is usable for the checks after it.
 func checkSchema(ctx context.Context, k *checkup, st doctorDB, name string) bool {
-	op, ok := st.(store.Operable)
+	op, ok := st.(schemaReader)
 	if !ok {
 		return true
 	}

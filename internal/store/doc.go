@@ -9,8 +9,8 @@
 // (UserQuery, LoginQuery, AuditQuery, UserField, ThrottleKey, Lockout);
 // EntryError, naming the failing entry of a batch; the rules both backends
 // apply the same way (MatchLogin, PickUser, FilterStrings, NextAttempt,
-// SuccessorID); and Operable, what monitoring and `genauth doctor` ask of a
-// backend beyond the consumers' interfaces.
+// SuccessorID). The queries themselves are in sqlstore, written once for
+// both backends.
 //
 // Every backend follows the same conventions: lookups that find nothing
 // return model.ErrNotFound; inserts that collide with a unique value

@@ -7,14 +7,24 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // Pinger is what the database collector asks at every scrape. A store that
-// is also a store.Operable reports its pools and active sessions too.
+// is also a Reporter reports its pools and active sessions too.
 type Pinger interface {
 	// Ping reports whether the database can serve requests.
 	Ping(ctx context.Context) error
+}
+
+// Reporter is what the collector reads of a store beyond the ping; both
+// backends implement it.
+type Reporter interface {
+	// PoolStats reports the connection pools.
+	PoolStats() []model.PoolStats
+	// CountActiveSessions counts the sessions unexpired at now and used at or
+	// after idleSince.
+	CountActiveSessions(ctx context.Context, now, idleSince time.Time) (int, error)
 }
 
 // DBConfig says how the database collector reads the store.
@@ -43,7 +53,7 @@ var (
 // dbCollector reads the store at scrape time.
 type dbCollector struct {
 	cfg DBConfig
-	op  store.Operable // nil when the store cannot report
+	op  Reporter // nil when the store cannot report
 
 	mu        sync.Mutex
 	countedAt time.Time
@@ -60,7 +70,7 @@ func (m *Metrics) WatchDatabase(cfg DBConfig) error {
 		cfg.MinInterval = 10 * time.Second
 	}
 	c := &dbCollector{cfg: cfg}
-	c.op, _ = cfg.Store.(store.Operable)
+	c.op, _ = cfg.Store.(Reporter)
 	return m.reg.Register(c)
 }
 

@@ -11,16 +11,14 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/model"
 )
-
-var _ store.Operable = (*Store)(nil)
 
 // PoolStats reports the pgx pool. Waits are acquisitions that found no idle
 // connection.
-func (s *Store) PoolStats() []store.PoolStats {
+func (s *Store) PoolStats() []model.PoolStats {
 	st := s.pool.Stat()
-	return []store.PoolStats{{Pool: "postgres", MaxOpen: int(st.MaxConns()), Open: int(st.TotalConns()),
+	return []model.PoolStats{{Pool: "postgres", MaxOpen: int(st.MaxConns()), Open: int(st.TotalConns()),
 		InUse: int(st.AcquiredConns()), Idle: int(st.IdleConns()),
 		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime()}}
 }

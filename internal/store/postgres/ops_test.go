@@ -14,9 +14,9 @@ import (
 	"github.com/opengenauth/genauth/internal/store/postgres"
 )
 
-// TestOperable: the migrations a database lacks or does not know, the
+// TestOperations: the migrations a database lacks or does not know, the
 // active session count, the pool's stats and the server's clock.
-func TestOperable(t *testing.T) {
+func TestOperations(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	s, err := postgres.Open(ctx, url, postgres.Options{MaxConns: 3})

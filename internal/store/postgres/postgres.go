@@ -20,11 +20,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/sqlstore"
 )
-
-var _ store.Operable = (*Store)(nil)
 
 //go:embed migrations/*.sql
 var migrations embed.FS

@@ -14,18 +14,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/model"
 )
 
-var _ store.Operable = (*Store)(nil)
-
 // PoolStats reports the writer and the reader pools.
-func (s *Store) PoolStats() []store.PoolStats {
-	return []store.PoolStats{poolStats("write", s.write.Stats()), poolStats("read", s.read.Stats())}
+func (s *Store) PoolStats() []model.PoolStats {
+	return []model.PoolStats{poolStats("write", s.write.Stats()), poolStats("read", s.read.Stats())}
 }
 
-func poolStats(name string, st sql.DBStats) store.PoolStats {
-	return store.PoolStats{Pool: name, MaxOpen: st.MaxOpenConnections, Open: st.OpenConnections,
+func poolStats(name string, st sql.DBStats) model.PoolStats {
+	return model.PoolStats{Pool: name, MaxOpen: st.MaxOpenConnections, Open: st.OpenConnections,
 		InUse: st.InUse, Idle: st.Idle, WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
 }
 

@@ -12,9 +12,9 @@ import (
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 )
 
-// TestOperable: migrations lacking and applied, the newest stored time,
+// TestOperations: migrations lacking and applied, the newest stored time,
 // and a backup that CheckFile accepts, holding what was written before it.
-func TestOperable(t *testing.T) {
+func TestOperations(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s, err := sqlite.Open(filepath.Join(dir, "ops.db"))

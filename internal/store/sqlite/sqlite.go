@@ -18,11 +18,8 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/store/sqlstore"
 )
-
-var _ store.Operable = (*Store)(nil)
 
 //go:embed migrations/*.sql
 var migrations embed.FS
