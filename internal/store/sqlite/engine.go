@@ -33,6 +33,9 @@ func (engine) ListDest(v *[]string) any { return listDest{v} }
 
 func (engine) Err(op string, err error) error { return mapErr(op, err) }
 
+// InsertOrder is rowid, the order SQLite keeps rows in.
+func (engine) InsertOrder() string { return "rowid" }
+
 // listDest scans a list stored as JSON text.
 type listDest struct{ v *[]string }
 
