@@ -55,3 +55,12 @@ func (d listDest) Scan(src any) error {
 	}
 	return nil
 }
+
+// jsonList encodes a string list; a nil list is stored as [].
+func jsonList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // cannot fail for a []string
+	return string(b)
+}
