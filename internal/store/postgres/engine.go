@@ -33,6 +33,9 @@ func (engine) ListDest(v *[]string) any { return v }
 
 func (engine) Err(op string, err error) error { return mapErr(op, err) }
 
+// InsertOrder is seq, the identity column that stands in for SQLite's rowid.
+func (engine) InsertOrder() string { return "seq" }
+
 // querier is what the pool and a transaction share.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

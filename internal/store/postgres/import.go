@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"iter"
@@ -19,7 +20,40 @@ const (
 	code_challenge, code_challenge_method, session_id_hash, auth_time, created_at, expires_at, redeemed_at`
 	tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
 	issued_at, expires_at, revoked_at, used_at`
+	applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
+	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
+	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
+	created_at, updated_at,
+	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled,
+	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain,
+	allowed_scopes, claims_format, web_origins`
+	sessionColumns    = `id_hash, user_id, auth_time, created_at, expires_at, last_seen_at`
+	signingKeyColumns = `id, alg, public_der, encrypted_private, created_at, activates_at`
+	consentColumns    = `user_id, client_id, scopes, created_at, updated_at`
 )
+
+func applicationValues(app *model.Application) []any {
+	return []any{app.ID, app.Name, app.SecretHash, list(app.RedirectURIs), list(app.LogoutRedirectURIs),
+		app.TokenAuthMethod, app.IntrospectionAuthMethod, app.RevocationAuthMethod, list(app.GrantTypes),
+		int64(app.AccessTokenTTL), int64(app.RefreshTokenTTL), int64(app.IDTokenTTL), app.IDTokenAlg,
+		app.RequireConsent, app.CreatedAt, app.UpdatedAt,
+		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
+		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL), app.RejectPKCEPlain,
+		app.AllowedScopes, app.ClaimsFormat, list(app.WebOrigins)}
+}
+
+func sessionValues(sess *model.Session) []any {
+	return []any{sess.IDHash, sess.UserID, sess.AuthTime, sess.CreatedAt, sess.ExpiresAt,
+		cmp.Or(sess.LastSeenAt, sess.CreatedAt)}
+}
+
+func signingKeyValues(k *model.SigningKey) []any {
+	return []any{k.ID, k.Alg, k.PublicDER, k.EncryptedPrivate, k.CreatedAt, k.ActivatesAt}
+}
+
+func consentValues(c *model.Consent) []any {
+	return []any{c.UserID, c.ClientID, list(c.Scopes), c.CreatedAt, c.UpdatedAt}
+}
 
 func codeValues(c *model.AuthCode, redeemedAt time.Time) []any {
 	return []any{c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,

@@ -365,11 +365,3 @@ func list(v []string) []string {
 	}
 	return v
 }
-
-// fromList returns an empty stored list as nil, as the SQLite backend does.
-func fromList(v []string) []string {
-	if len(v) == 0 {
-		return nil
-	}
-	return v
-}

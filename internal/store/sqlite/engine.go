@@ -33,6 +33,9 @@ func (engine) ListDest(v *[]string) any { return listDest{v} }
 
 func (engine) Err(op string, err error) error { return mapErr(op, err) }
 
+// InsertOrder is rowid, the order SQLite keeps rows in.
+func (engine) InsertOrder() string { return "rowid" }
+
 // listDest scans a list stored as JSON text.
 type listDest struct{ v *[]string }
 
@@ -51,4 +54,13 @@ func (d listDest) Scan(src any) error {
 		return fmt.Errorf("corrupt list column: %w", err)
 	}
 	return nil
+}
+
+// jsonList encodes a string list; a nil list is stored as [].
+func jsonList(v []string) string {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // cannot fail for a []string
+	return string(b)
 }

@@ -3,7 +3,10 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"iter"
+	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/storecopy"
@@ -184,4 +187,97 @@ func (e exporter) Nonces(ctx context.Context) iter.Seq2[*storecopy.Nonce, error]
 			n.ExpiresAt = fromMS(expires)
 			return &n, nil
 		})
+}
+
+// Until the copy moves to sqlstore.
+const (
+	applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirect_uris,
+	token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
+	access_token_ttl, refresh_token_ttl, id_token_ttl, id_token_alg, require_consent,
+	created_at, updated_at,
+	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled,
+	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain,
+	allowed_scopes, claims_format, web_origins`
+	sessionColumns = `id_hash, user_id, auth_time, created_at, expires_at, last_seen_at`
+)
+
+func scanApplication(r scanner) (*model.Application, error) {
+	var (
+		app                                            model.Application
+		redirects, logoutRedirects, grantTypes         string
+		accessTTL, refreshTTL, idTTL, created, updated int64
+		grace, idle                                    int64
+		identifier                                     sql.NullString
+		origins                                        string
+	)
+	err := r.Scan(&app.ID, &app.Name, &app.SecretHash, &redirects, &logoutRedirects,
+		&app.TokenAuthMethod, &app.IntrospectionAuthMethod, &app.RevocationAuthMethod, &grantTypes,
+		&accessTTL, &refreshTTL, &idTTL, &app.IDTokenAlg, &app.RequireConsent, &created, &updated,
+		&identifier, &app.Logo, &app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled,
+		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain,
+		&app.AllowedScopes, &app.ClaimsFormat, &origins)
+	if err != nil {
+		return nil, err
+	}
+	app.AppIdentifier = identifier.String
+	if app.RedirectURIs, err = parseList(redirects); err != nil {
+		return nil, err
+	}
+	if app.LogoutRedirectURIs, err = parseList(logoutRedirects); err != nil {
+		return nil, err
+	}
+	if app.GrantTypes, err = parseList(grantTypes); err != nil {
+		return nil, err
+	}
+	if app.WebOrigins, err = parseList(origins); err != nil {
+		return nil, err
+	}
+	app.AccessTokenTTL = time.Duration(accessTTL)
+	app.RefreshTokenTTL = time.Duration(refreshTTL)
+	app.IDTokenTTL = time.Duration(idTTL)
+	app.RefreshGracePeriod, app.RefreshIdleTTL = time.Duration(grace), time.Duration(idle)
+	app.CreatedAt, app.UpdatedAt = fromMS(created), fromMS(updated)
+	return &app, nil
+}
+
+func scanSession(r scanner) (*model.Session, error) {
+	var (
+		sess                                 model.Session
+		authTime, created, expires, lastSeen int64
+	)
+	if err := r.Scan(&sess.IDHash, &sess.UserID, &authTime, &created, &expires, &lastSeen); err != nil {
+		return nil, err
+	}
+	sess.AuthTime, sess.CreatedAt, sess.ExpiresAt = fromMS(authTime), fromMS(created), fromMS(expires)
+	sess.LastSeenAt = fromMS(lastSeen)
+	return &sess, nil
+}
+
+func scanConsent(r scanner) (*model.Consent, error) {
+	var (
+		c                model.Consent
+		scopes           string
+		created, updated int64
+	)
+	if err := r.Scan(&c.UserID, &c.ClientID, &scopes, &created, &updated); err != nil {
+		return nil, err
+	}
+	var err error
+	if c.Scopes, err = parseList(scopes); err != nil {
+		return nil, err
+	}
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	return &c, nil
+}
+
+// parseList decodes a stored list; an empty list comes back nil.
+func parseList(s string) ([]string, error) {
+	var v []string
+	if err := json.Unmarshal([]byte(s), &v); err != nil {
+		return nil, fmt.Errorf("corrupt list column: %w", err)
+	}
+	if len(v) == 0 {
+		return nil, nil
+	}
+	return v, nil
 }

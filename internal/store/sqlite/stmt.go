@@ -71,14 +71,16 @@ func (c *stmtCache) close() error {
 
 // sqliteText is a shared query (see sqlstore) as SQLite reads it: $N
 // placeholders become ?N, which bind by number as $N does in PostgreSQL,
-// and row locks go, since a SQLite write transaction holds the whole
-// database's write lock from its start (BEGIN IMMEDIATE).
+// and row locks go, with their SKIP LOCKED, since a SQLite write
+// transaction holds the whole database's write lock from its start (BEGIN
+// IMMEDIATE).
 func sqliteText(q string) string {
 	if !strings.ContainsAny(q, "$F") {
 		return q
 	}
 	q = strings.ReplaceAll(q, " FOR UPDATE", "")
 	q = strings.ReplaceAll(q, " FOR SHARE", "")
+	q = strings.ReplaceAll(q, " SKIP LOCKED", "")
 	var b strings.Builder
 	b.Grow(len(q))
 	for i := 0; i < len(q); i++ {
@@ -218,22 +220,12 @@ func (r sqlRows) Close() { _ = r.Rows.Close() }
 
 // The old helpers below serve the operations not yet on sqlstore.
 
+// scanner is a *sql.Row or *sql.Rows to scan.
+type scanner interface{ Scan(dest ...any) error }
+
 // readRow runs a single-row query on the read pool with a cached statement.
 func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner {
 	return poolConn{s.read, &s.reads}.QueryRow(ctx, query, args...)
-}
-
-// writeExec runs a statement on the write connection with a cached statement.
-func (s *Store) writeExec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	ctx = quick(ctx)
-	st, err := s.writes.get(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return s.write.ExecContext(ctx, query, args...)
-	}
-	return st.ExecContext(ctx, args...)
 }
 
 // txStmt returns the cached statement for query bound to tx.

@@ -42,4 +42,11 @@ type Engine interface {
 	// Err turns a driver error into the model's sentinels and wraps the rest
 	// with op, so no SQL reaches callers.
 	Err(op string, err error) error
+	// InsertOrder is the column that orders a table's rows as they were
+	// inserted, which breaks ties between rows listed by a time: SQLite's
+	// rowid, PostgreSQL's seq identity column (on the tables listed so:
+	// applications, users, login_history). A column name cannot be one SQL
+	// text for both, and ordering by anything else would change the order
+	// of ties and lose PostgreSQL's (created_at, seq) indexes.
+	InsertOrder() string
 }
