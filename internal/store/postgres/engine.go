@@ -33,6 +33,8 @@ func (engine) ListDest(v *[]string) any { return v }
 
 func (engine) Err(op string, err error) error { return mapErr(op, err) }
 
+func (engine) RowOrder() string { return "seq" }
+
 // querier is what the pool and a transaction share.
 type querier interface {
 	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)

@@ -33,6 +33,8 @@ func (engine) ListDest(v *[]string) any { return listDest{v} }
 
 func (engine) Err(op string, err error) error { return mapErr(op, err) }
 
+func (engine) RowOrder() string { return "rowid" }
+
 // listDest scans a list stored as JSON text.
 type listDest struct{ v *[]string }
 

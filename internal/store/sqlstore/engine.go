@@ -42,4 +42,9 @@ type Engine interface {
 	// Err turns a driver error into the model's sentinels and wraps the rest
 	// with op, so no SQL reaches callers.
 	Err(op string, err error) error
+	// RowOrder is the column that orders a table's rows as they were
+	// inserted, the tie-break of lists sorted by a time: SQLite's rowid,
+	// which PostgreSQL lacks; its tables listed that way have an identity
+	// column seq instead. No one column name serves both.
+	RowOrder() string
 }
