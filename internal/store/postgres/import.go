@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 	"github.com/opengenauth/genauth/internal/store/storecopy"
 )
 
@@ -30,6 +31,10 @@ const (
 	sessionColumns    = `id_hash, user_id, auth_time, created_at, expires_at, last_seen_at`
 	signingKeyColumns = `id, alg, public_der, encrypted_private, created_at, activates_at`
 	consentColumns    = `user_id, client_id, scopes, created_at, updated_at`
+	userColumns       = `id, username, email, email_verified, phone, phone_verified, password_hash,
+	name, given_name, family_name, middle_name, nickname, preferred_username, profile, picture,
+	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at,
+	status, external_id, custom_data, source_type, logins_count, last_login, last_ip`
 )
 
 func applicationValues(app *model.Application) []any {
@@ -53,6 +58,34 @@ func signingKeyValues(k *model.SigningKey) []any {
 
 func consentValues(c *model.Consent) []any {
 	return []any{c.UserID, c.ClientID, list(c.Scopes), c.CreatedAt, c.UpdatedAt}
+}
+
+// userValues are u's column values in userColumns order, then email_lower
+// and username_key: the forms loginid compares them in, computed in Go.
+func userValues(u *model.User) []any {
+	return []any{u.ID, nullIfEmpty(u.Username), nullIfEmpty(u.Email), u.EmailVerified, nullIfEmpty(u.Phone),
+		u.PhoneVerified, u.PasswordHash, u.Name, u.GivenName, u.FamilyName, u.MiddleName, u.Nickname,
+		u.PreferredUsername, u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale,
+		u.Address, u.CreatedAt, u.UpdatedAt,
+		u.Status, nullIfEmpty(u.ExternalID), customData(u.CustomData), u.SourceType, u.LoginsCount, nullTime(u.LastLogin),
+		u.LastIP, nullIfEmpty(loginid.Email(u.Email)), usernameKey(u.Username)}
+}
+
+// usernameKey is the username_key of username: NULL when there is none.
+func usernameKey(username string) *string {
+	if username == "" {
+		return nil
+	}
+	k := loginid.UsernameKey(username)
+	return &k
+}
+
+// customData stores a nil map as {} (the column is NOT NULL).
+func customData(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
 }
 
 func codeValues(c *model.AuthCode, redeemedAt time.Time) []any {

@@ -281,3 +281,45 @@ func parseList(s string) ([]string, error) {
 	}
 	return v, nil
 }
+
+const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
+	name, given_name, family_name, middle_name, nickname, preferred_username, profile, picture,
+	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at,
+	status, external_id, custom_data, source_type, logins_count, last_login, last_ip`
+
+func scanUser(r scanner) (*model.User, error) {
+	var (
+		u                      model.User
+		username, email, phone sql.NullString
+		externalID             sql.NullString
+		addr, custom           string
+		created, updated       int64
+		lastLogin              sql.NullInt64
+	)
+	err := r.Scan(&u.ID, &username, &email, &u.EmailVerified, &phone, &u.PhoneVerified, &u.PasswordHash,
+		&u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
+		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &addr,
+		&created, &updated,
+		&u.Status, &externalID, &custom, &u.SourceType, &u.LoginsCount, &lastLogin, &u.LastIP)
+	if err != nil {
+		return nil, err
+	}
+	// Most users have neither: skip the JSON decoder for the empty object.
+	if addr != "{}" {
+		if err := json.Unmarshal([]byte(addr), &u.Address); err != nil {
+			return nil, fmt.Errorf("corrupt address column: %w", err)
+		}
+	}
+	if custom != "{}" {
+		if err := json.Unmarshal([]byte(custom), &u.CustomData); err != nil {
+			return nil, fmt.Errorf("corrupt custom_data column: %w", err)
+		}
+	}
+	if len(u.CustomData) == 0 {
+		u.CustomData = nil
+	}
+	u.ExternalID, u.LastLogin = externalID.String, fromNullMS(lastLogin)
+	u.Username, u.Email, u.Phone = username.String, email.String, phone.String
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	return &u, nil
+}

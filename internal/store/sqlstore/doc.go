@@ -8,8 +8,9 @@
 // (the SQLite engine rewrites $N to ?N and drops row locks, since SQLite
 // transactions take the whole database's write lock), how times and lists
 // are stored (unix milliseconds and JSON text on SQLite, timestamptz and
-// text[] on PostgreSQL), how transactions begin, and how driver errors map
-// to the model's sentinels.
+// text[] on PostgreSQL), which column keeps the order rows were inserted in
+// (rowid, seq), how transactions begin, and how driver errors map to the
+// model's sentinels.
 //
 // What sqlstore owns: Store, whose methods are the storage operations both
 // backends share, and the Engine interface a backend implements. What it

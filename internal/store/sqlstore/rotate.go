@@ -87,7 +87,8 @@ func (s *Store) graceRetry(ctx context.Context, c Conn, refreshID string, now, r
 	}
 	touched, err := collect(ctx, c, func(r Row) (bool, error) {
 		var t bool
-		return t, r.Scan(&t)
+		err := r.Scan(&t)
+		return t, err
 	}, `SELECT rotated_at IS NOT NULL OR revoked_at IS NOT NULL OR used_at IS NOT NULL
 		FROM tokens WHERE (parent_id = $1 AND kind = $2)
 			OR parent_id IN (SELECT id FROM tokens WHERE parent_id = $1 AND kind = $2)
