@@ -88,6 +88,20 @@ func customData(m map[string]any) map[string]any {
 	return m
 }
 
+// Until the copy moves to sqlstore.
+const (
+	throttleColumns = `key, count, window_start, locked_until, expires_at`
+	auditColumns    = `time, type, user_id, client_id, ip, detail`
+)
+
+func throttleValues(th *model.Throttle) []any {
+	return []any{th.Key, th.Count, th.WindowStart, nullTime(th.LockedUntil), th.ExpiresAt}
+}
+
+func auditValues(e *model.AuditEvent) []any {
+	return []any{e.Time, e.Type, e.UserID, e.ClientID, e.IP, e.Detail}
+}
+
 func codeValues(c *model.AuthCode, redeemedAt time.Time) []any {
 	return []any{c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,
 		c.CodeChallenge, c.CodeChallengeMethod, c.SessionIDHash, c.AuthTime, c.CreatedAt, c.ExpiresAt,

@@ -23,14 +23,6 @@ func (s *Store) PoolStats() []model.PoolStats {
 		WaitCount: st.EmptyAcquireCount(), WaitDuration: st.EmptyAcquireWaitTime()}}
 }
 
-// CountActiveSessions counts sessions unexpired at now and used since idleSince.
-func (s *Store) CountActiveSessions(ctx context.Context, now, idleSince time.Time) (int, error) {
-	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM sessions WHERE expires_at > $1 AND last_seen_at >= $2`,
-		now, idleSince).Scan(&n)
-	return n, mapErr("count sessions", err)
-}
-
 func knownMigrations() ([]string, error) {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {

@@ -71,12 +71,37 @@ func (e exporter) Sessions(ctx context.Context) iter.Seq2[*model.Session, error]
 	return rows(ctx, e.tx, `SELECT `+sessionColumns+` FROM sessions ORDER BY rowid`, scanSession)
 }
 
+// Until the copy moves to sqlstore.
 func (e exporter) Throttles(ctx context.Context) iter.Seq2[*model.Throttle, error] {
-	return rows(ctx, e.tx, `SELECT `+throttleColumns+` FROM throttles ORDER BY rowid`, scanThrottle)
+	return rows(ctx, e.tx, `SELECT key, count, window_start, locked_until, expires_at FROM throttles ORDER BY rowid`,
+		func(r scanner) (*model.Throttle, error) {
+			var (
+				th             model.Throttle
+				start, expires int64
+				lockEnd        sql.NullInt64
+			)
+			if err := r.Scan(&th.Key, &th.Count, &start, &lockEnd, &expires); err != nil {
+				return nil, err
+			}
+			th.WindowStart, th.LockedUntil, th.ExpiresAt = fromMS(start), fromNullMS(lockEnd), fromMS(expires)
+			return &th, nil
+		})
 }
 
+// Until the copy moves to sqlstore.
 func (e exporter) AuditEvents(ctx context.Context) iter.Seq2[*model.AuditEvent, error] {
-	return rows(ctx, e.tx, `SELECT `+auditColumns+` FROM audit_events ORDER BY rowid`, scanAuditEvent)
+	return rows(ctx, e.tx, `SELECT time, type, user_id, client_id, ip, detail FROM audit_events ORDER BY rowid`,
+		func(r scanner) (*model.AuditEvent, error) {
+			var (
+				ev model.AuditEvent
+				at int64
+			)
+			if err := r.Scan(&at, &ev.Type, &ev.UserID, &ev.ClientID, &ev.IP, &ev.Detail); err != nil {
+				return nil, err
+			}
+			ev.Time = fromMS(at)
+			return &ev, nil
+		})
 }
 
 func (e exporter) AuthCodes(ctx context.Context) iter.Seq2[*storecopy.AuthCode, error] {

@@ -27,14 +27,6 @@ func poolStats(name string, st sql.DBStats) model.PoolStats {
 		InUse: st.InUse, Idle: st.Idle, WaitCount: st.WaitCount, WaitDuration: st.WaitDuration}
 }
 
-// CountActiveSessions counts sessions unexpired at now and used since idleSince.
-func (s *Store) CountActiveSessions(ctx context.Context, now, idleSince time.Time) (int, error) {
-	var n int
-	err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM sessions WHERE expires_at > ? AND last_seen_at >= ?`,
-		toMS(now), toMS(idleSince)).Scan(&n)
-	return n, mapErr("count sessions", err)
-}
-
 // knownMigrations are the embedded migrations' versions, in order.
 func knownMigrations() ([]string, error) {
 	names, err := fs.Glob(migrations, "migrations/*.sql")

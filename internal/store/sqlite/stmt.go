@@ -71,9 +71,9 @@ func (c *stmtCache) close() error {
 
 // sqliteText is a shared query (see sqlstore) as SQLite reads it: $N
 // placeholders become ?N, which bind by number as $N does in PostgreSQL,
-// and row locks go, with their SKIP LOCKED, since a SQLite write
-// transaction holds the whole database's write lock from its start (BEGIN
-// IMMEDIATE).
+// and row locks go (with SKIP LOCKED, which has nothing left to skip), since
+// a SQLite write transaction holds the whole database's write lock from its
+// start (BEGIN IMMEDIATE) and a single write statement holds it throughout.
 func sqliteText(q string) string {
 	if !strings.ContainsAny(q, "$F") {
 		return q
