@@ -325,39 +325,6 @@ func unavailable(err error) bool {
 	return pgconn.Timeout(err)
 }
 
-// Times come back in UTC; the zero time is stored as it is (0001-01-01).
-func utc(t time.Time) time.Time { return t.UTC() }
-
-// "Not yet" times (revoked, redeemed) are NULL while zero.
-func nullTime(t time.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	return &t
-}
-
-func fromNullTime(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return t.UTC()
-}
-
-// Optional unique strings are NULL while empty.
-func nullIfEmpty(s string) *string {
-	if s == "" {
-		return nil
-	}
-	return &s
-}
-
-func fromNull(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
 // list stores a nil list as an empty array (the columns are NOT NULL).
 func list(v []string) []string {
 	if v == nil {

@@ -4,11 +4,14 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/opengenauth/genauth/internal/store/sqlstore"
+	"github.com/opengenauth/genauth/internal/store/storecopy"
 )
 
 // TestExportCoversSchema fails when a migration adds a table that Export
 // does not read: `genauth db copy` would silently leave it behind. Add the
-// table to storecopy.Source, the exporter here and postgres.Store.Import.
+// table to storecopy.Source and sqlstore's Source and CopyTables.
 func TestExportCoversSchema(t *testing.T) {
 	s, err := Open(filepath.Join(t.TempDir(), "genauth.db"))
 	if err != nil {
@@ -18,6 +21,7 @@ func TestExportCoversSchema(t *testing.T) {
 	if err := s.Migrate(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	tables := s.CopyTables(t.Context(), s.Source(nil), new(storecopy.Counts))
 	rows, err := s.read.QueryContext(t.Context(), `SELECT name FROM sqlite_schema
 		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations'`)
 	if err != nil {
@@ -29,7 +33,7 @@ func TestExportCoversSchema(t *testing.T) {
 		if err := rows.Scan(&name); err != nil {
 			t.Fatal(err)
 		}
-		if !slices.Contains(exportedTables, name) {
+		if !slices.ContainsFunc(tables, func(c sqlstore.CopyTable) bool { return c.Name == name }) {
 			t.Errorf("table %s is not exported: db copy would leave it behind", name)
 		}
 	}

@@ -250,25 +250,9 @@ func toMS(t time.Time) int64 { return t.UnixMilli() }
 
 func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
 
-// "Not yet" times (revoked, redeemed) are NULL while zero.
-func toNullMS(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
 func fromNullMS(v sql.NullInt64) time.Time {
 	if !v.Valid {
 		return time.Time{}
 	}
 	return fromMS(v.Int64)
-}
-
-// Optional unique strings are NULL while empty.
-func nullIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

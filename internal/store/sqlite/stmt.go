@@ -217,32 +217,3 @@ func affected(res sql.Result, err error) (int64, error) {
 type sqlRows struct{ *sql.Rows }
 
 func (r sqlRows) Close() { _ = r.Rows.Close() }
-
-// The old helpers below serve the operations not yet on sqlstore.
-
-// scanner is a *sql.Row or *sql.Rows to scan.
-type scanner interface{ Scan(dest ...any) error }
-
-// readRow runs a single-row query on the read pool with a cached statement.
-func (s *Store) readRow(ctx context.Context, query string, args ...any) scanner {
-	return poolConn{s.read, &s.reads}.QueryRow(ctx, query, args...)
-}
-
-// txStmt returns the cached statement for query bound to tx.
-func (s *Store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	return txConn{tx, &s.writes}.stmt(quick(ctx), query)
-}
-
-// txRow runs a single-row query in tx with a cached statement.
-func (s *Store) txRow(ctx context.Context, tx *sql.Tx, query string, args ...any) scanner {
-	return txConn{tx, &s.writes}.QueryRow(ctx, query, args...)
-}
-
-// txExec runs a statement in tx with a cached statement.
-func (s *Store) txExec(ctx context.Context, tx *sql.Tx, query string, args ...any) (sql.Result, error) {
-	st, err := s.txStmt(ctx, tx, query)
-	if err != nil {
-		return nil, err
-	}
-	return st.ExecContext(quick(ctx), args...)
-}

@@ -13,24 +13,21 @@ const codeColumns = `hash, grant_id, client_id, user_id, redirect_uri, scope, pr
 // CreateAuthCode stores c; a taken hash gives model.ErrConflict.
 func (s *Store) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
 	_, err := s.e.Writer().Exec(ctx, `INSERT INTO auth_codes (`+codeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)`,
-		c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,
-		c.CodeChallenge, c.CodeChallengeMethod, c.SessionIDHash, s.tv(c.AuthTime), s.tv(c.CreatedAt), s.tv(c.ExpiresAt))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)`, s.codeValues(c)...)
 	return s.e.Err("create authorization code", err)
+}
+
+// codeValues are c's column values in codeColumns order, up to redeemed_at.
+func (s *Store) codeValues(c *model.AuthCode) []any {
+	return []any{c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,
+		c.CodeChallenge, c.CodeChallengeMethod, c.SessionIDHash, s.tv(c.AuthTime), s.tv(c.CreatedAt), s.tv(c.ExpiresAt)}
 }
 
 // GetAuthCode returns the code with this hash if it is unredeemed and
 // unexpired at now. A redeemed code gives model.ErrCodeRedeemed, even once
 // it has expired.
 func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*model.AuthCode, error) {
-	var (
-		c        model.AuthCode
-		redeemed time.Time
-	)
-	err := s.e.Reader().QueryRow(ctx, `SELECT `+codeColumns+` FROM auth_codes WHERE hash = $1`, hash).
-		Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &c.RedirectURI, &c.Scope, &c.Protocol, &c.Nonce,
-			&c.CodeChallenge, &c.CodeChallengeMethod, &c.SessionIDHash, td(&c.AuthTime), td(&c.CreatedAt),
-			td(&c.ExpiresAt), td(&redeemed))
+	c, redeemed, err := scanCode(s.e.Reader().QueryRow(ctx, `SELECT `+codeColumns+` FROM auth_codes WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, s.e.Err("get authorization code", err)
 	}
@@ -41,6 +38,14 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*m
 		return nil, model.ErrNotFound
 	}
 	return &c, nil
+}
+
+// scanCode reads a code's codeColumns and when it was redeemed (zero: not yet).
+func scanCode(r Row) (c model.AuthCode, redeemed time.Time, err error) {
+	err = r.Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &c.RedirectURI, &c.Scope, &c.Protocol, &c.Nonce,
+		&c.CodeChallenge, &c.CodeChallengeMethod, &c.SessionIDHash, td(&c.AuthTime), td(&c.CreatedAt),
+		td(&c.ExpiresAt), td(&redeemed))
+	return c, redeemed, err
 }
 
 // RedeemAuthCode marks the code redeemed and stores issued, in one

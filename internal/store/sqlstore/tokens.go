@@ -22,14 +22,18 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error 
 func (s *Store) insertTokens(ctx context.Context, c Conn, tokens []*model.Token) error {
 	for _, t := range tokens {
 		_, err := c.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID), t.ClientID, t.UserID, t.Scope,
-			t.Protocol, s.tv(t.IssuedAt), s.tv(t.ExpiresAt), s.ntv(t.RevokedAt), s.ntv(t.UsedAt))
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, s.tokenValues(t)...)
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// tokenValues are t's column values in tokenColumns order.
+func (s *Store) tokenValues(t *model.Token) []any {
+	return []any{t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID), t.ClientID, t.UserID, t.Scope,
+		t.Protocol, s.tv(t.IssuedAt), s.tv(t.ExpiresAt), s.ntv(t.RevokedAt), s.ntv(t.UsedAt)}
 }
 
 // GetToken returns the token with this hash, active or not: one primary-key lookup.
