@@ -13,7 +13,8 @@
 // model's sentinels.
 //
 // What sqlstore owns: Store, whose methods are the storage operations both
-// backends share, and the Engine interface a backend implements. What it
-// does not: connections, migrations, cluster locks, backup and copy, which
-// stay with each engine.
+// backends share, the tables and values `genauth db copy` moves (Source,
+// CopyTables), and the Engine interface a backend implements. What it does
+// not: connections, migrations, cluster locks, backup, and the copy's read
+// transaction and COPY, which stay with each engine.
 package sqlstore
