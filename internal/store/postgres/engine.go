@@ -15,7 +15,10 @@ import (
 // and lists as text[].
 type engine struct{ s *Store }
 
-var _ sqlstore.Engine = engine{}
+var (
+	_ sqlstore.Engine = engine{}
+	_ sqlstore.Copier = engine{}
+)
 
 func (e engine) Reader() sqlstore.Conn { return pgConn{e.s.pool} }
 
@@ -35,6 +38,12 @@ func (engine) Err(op string, err error) error { return mapErr(op, err) }
 
 // InsertOrder is seq, the identity column that stands in for SQLite's rowid.
 func (engine) InsertOrder() string { return "seq" }
+
+// CopyRows loads rows with COPY, one round trip for the lot.
+func (e engine) CopyRows(ctx context.Context, table string, columns []string, rows [][]any) error {
+	_, err := e.s.pool.CopyFrom(ctx, pgx.Identifier{table}, columns, pgx.CopyFromRows(rows))
+	return err
+}
 
 // querier is what the pool and a transaction share.
 type querier interface {
