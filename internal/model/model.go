@@ -375,3 +375,50 @@ type AuditEvent struct {
 	IP       string
 	Detail   string // the grant type, a login name tried, ...
 }
+
+// Kinds of outgoing message.
+const (
+	MessageEmail = "email"
+	MessageSMS   = "sms"
+)
+
+// AuditMessageFailed is the event of a message the outbox gave up on.
+const AuditMessageFailed = "message.failed"
+
+// Message is what is sent to one recipient: the data a provider renders
+// (an email template, an SMS webhook's JSON), never the rendered text.
+type Message struct {
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // MessageEmail or MessageSMS
+	// To is an email address or a phone number.
+	To string `json:"to"`
+	// Template names what is said: "verification_code" or "test".
+	Template string `json:"template"`
+	Lang     string `json:"lang"` // "en" or "zh"
+	// Code is a verification code (6 digits), Channel what it is for
+	// (GenAuth's channel names, CHANNEL_LOGIN, ...), Lifetime how long it lasts.
+	Code      string        `json:"code,omitempty"`
+	Channel   string        `json:"channel,omitempty"`
+	Lifetime  time.Duration `json:"lifetime,omitempty"`
+	CreatedAt time.Time     `json:"created_at"`
+}
+
+// OutboxMessage is a stored message: its content sealed (it holds codes and
+// addresses), and where its delivery stands.
+type OutboxMessage struct {
+	ID     string
+	Kind   string
+	Sealed []byte
+	// Attempts counts the claims so far; it also fences a claim: only the
+	// claimant of the latest attempt may record its outcome.
+	Attempts      int
+	NextAttemptAt time.Time
+	CreatedAt     time.Time
+	SentAt        time.Time // zero: not sent
+	FailedAt      time.Time // zero: not given up
+	LastError     string
+}
+
+// OutboxBacklog is how many messages wait (Due: their next attempt is due)
+// and how many were given up (Failed) and are still kept.
+type OutboxBacklog struct{ Waiting, Due, Failed int }

@@ -132,6 +132,10 @@ func (e exporter) AuditEvents(ctx context.Context) iter.Seq2[*model.AuditEvent, 
 	return rowsOf(ctx, e, "audit_events", auditColumns, scanAuditEvent)
 }
 
+func (e exporter) Outbox(ctx context.Context) iter.Seq2[*model.OutboxMessage, error] {
+	return rowsOf(ctx, e, "outbox", outboxColumns, scanOutbox)
+}
+
 // CopyTable is one table as an import writes it: its name, its columns, the
 // values of its rows in that order, and where to count them.
 type CopyTable struct {
@@ -179,6 +183,10 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 		})},
 		{"audit_events", auditColumns, &n.AuditEvents, values(src.AuditEvents(ctx), func(e *model.AuditEvent) []any {
 			return []any{s.tv(e.Time), e.Type, e.UserID, e.ClientID, e.IP, e.Detail}
+		})},
+		{"outbox", outboxColumns, &n.Messages, values(src.Outbox(ctx), func(m *model.OutboxMessage) []any {
+			return []any{m.ID, m.Kind, m.Sealed, m.Attempts, s.tv(m.NextAttemptAt), s.tv(m.CreatedAt),
+				s.ntv(m.SentAt), s.ntv(m.FailedAt), m.LastError}
 		})},
 	}
 }

@@ -40,6 +40,7 @@ type Source interface {
 	Nonces(ctx context.Context) iter.Seq2[*Nonce, error]
 	Throttles(ctx context.Context) iter.Seq2[*model.Throttle, error]
 	AuditEvents(ctx context.Context) iter.Seq2[*model.AuditEvent, error]
+	Outbox(ctx context.Context) iter.Seq2[*model.OutboxMessage, error]
 }
 
 // Nonce is a request signature nonce of the management API, kept until it
@@ -55,7 +56,7 @@ var ErrNotEmpty = errors.New("the target database is not empty")
 // Counts says how many rows of each kind were copied.
 type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents int64
-	AccessKeys, Logins, Nonces, Throttles, AuditEvents                      int64
+	AccessKeys, Logins, Nonces, Throttles, AuditEvents, Messages            int64
 }
 
 func (c Counts) String() string {
@@ -66,7 +67,8 @@ func (c Counts) String() string {
 		n    int64
 		what string
 	}{{c.AccessKeys, "access keys"}, {c.Logins, "login history entries"}, {c.Nonces, "signature nonces"},
-		{c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"}} {
+		{c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"},
+		{c.Messages, "outbox messages"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
@@ -24,6 +25,7 @@ import (
 type Store interface {
 	server.Store
 	sweep.Deleter
+	outbox.Store
 	// ListAuditEvents returns the events matching q, newest first
 	// (genauth audit list).
 	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
@@ -82,9 +84,14 @@ var groups = []struct {
 		{"ReserveAttempt", testReserveAttempt},
 	}},
 	{"audit.Store", []test{{"AuditEvents", testAuditEvents}}},
+	{"outbox.Store", []test{
+		{"Outbox", testOutbox},
+		{"ConcurrentClaims", testConcurrentClaims},
+	}},
 	{"sweep.Deleter", []test{
 		{"DeleteExpired", testDeleteExpired},
 		{"DeleteAuditEvents", testDeleteAuditEvents},
+		{"DeleteSentMessages", testDeleteSentMessages},
 	}},
 	{"genauth.doctorDB", []test{{"DuplicateUsernames", testDuplicateUsernames}}},
 }

@@ -26,10 +26,16 @@ type Deleter interface {
 	// before and returns how many it deleted; fewer than limit means none
 	// is left. Concurrent calls, from any number of processes, are safe.
 	DeleteAuditEvents(ctx context.Context, before time.Time, limit int) (int, error)
+	// DeleteSentMessages deletes at most limit (> 0) outbox messages sent
+	// or given up before `before` and returns how many it deleted; fewer
+	// than limit means none is left. Messages still to send stay.
+	// Concurrent calls, from any number of processes, are safe.
+	DeleteSentMessages(ctx context.Context, before time.Time, limit int) (int, error)
 }
 
-// Sweeper deletes rows that expired more than Margin ago, and audit events
-// older than AuditRetention, Batch rows per store call, every Interval.
+// Sweeper deletes rows that expired more than Margin ago, audit events
+// older than AuditRetention and outbox messages sent or given up more than
+// OutboxRetention ago, Batch rows per store call, every Interval.
 type Sweeper struct {
 	Store Deleter
 	Now   func() time.Time
@@ -44,22 +50,37 @@ type Sweeper struct {
 	Batch int
 	// AuditRetention is how long audit events are kept; 0 keeps them forever.
 	AuditRetention time.Duration
-	Logger         *slog.Logger
+	// OutboxRetention is how long sent and given-up messages are kept; 0
+	// keeps them forever.
+	OutboxRetention time.Duration
+	Logger          *slog.Logger
 	// Ticks, when set, replaces the Interval timer (tests).
 	Ticks <-chan time.Time
 }
 
-// Sweep runs one pass: it deletes expired rows, then old audit events, in
-// batches until a batch comes back short or ctx ends, and returns how many
-// rows it deleted.
+// Sweep runs one pass: it deletes expired rows, then old audit events, then
+// old outbox messages, in batches until a batch comes back short or ctx
+// ends, and returns how many rows it deleted.
 func (s *Sweeper) Sweep(ctx context.Context) (int, error) {
 	now := s.Now()
 	total, err := s.drain(ctx, s.Store.DeleteExpired, now.Add(-s.Margin))
-	if err != nil || s.AuditRetention <= 0 {
+	if err != nil {
 		return total, err
 	}
-	n, err := s.drain(ctx, s.Store.DeleteAuditEvents, now.Add(-s.AuditRetention))
-	return total + n, err
+	for _, r := range []struct {
+		del       func(context.Context, time.Time, int) (int, error)
+		retention time.Duration
+	}{{s.Store.DeleteAuditEvents, s.AuditRetention}, {s.Store.DeleteSentMessages, s.OutboxRetention}} {
+		if r.retention <= 0 {
+			continue
+		}
+		n, err := s.drain(ctx, r.del, now.Add(-r.retention))
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // drain calls del with before until a batch comes back short.
@@ -109,7 +130,7 @@ func (s *Sweeper) Run(ctx context.Context) error {
 		case err != nil:
 			log.WarnContext(ctx, "sweeping expired rows failed; will retry", "deleted", n, "err", err)
 		case n > 0:
-			log.InfoContext(ctx, "swept expired rows and old audit events", "deleted", n)
+			log.InfoContext(ctx, "swept expired rows, old audit events and sent messages", "deleted", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -105,6 +105,10 @@ func (c *counting) DeleteAuditEvents(ctx context.Context, before time.Time, limi
 	return c.st.DeleteAuditEvents(ctx, before, limit)
 }
 
+func (c *counting) DeleteSentMessages(ctx context.Context, before time.Time, limit int) (int, error) {
+	return c.st.DeleteSentMessages(ctx, before, limit)
+}
+
 func (c *counting) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {
 	if c.fail > 0 {
 		c.fail--
@@ -224,5 +228,36 @@ func TestSweepAuditRetention(t *testing.T) {
 	}
 	if len(left) != 2 || left[0].UserID != "u-3" || left[1].UserID != "u-2" {
 		t.Fatalf("events left: %+v; want u-3 and u-2", left)
+	}
+}
+
+func TestSweepKeepsSentMessagesForTheRetention(t *testing.T) {
+	st := newStore(t)
+	ctx := t.Context()
+	for _, id := range []string{"sent", "waiting"} {
+		m := &model.OutboxMessage{ID: id, Kind: model.MessageSMS, Sealed: []byte("x"), NextAttemptAt: t0, CreatedAt: t0}
+		if err := st.EnqueueMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := st.ClaimMessages(ctx, t0, time.Minute, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.MarkMessageSent(ctx, "sent", 1, t0); err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(t0.Add(24 * time.Hour))
+	s := &sweep.Sweeper{Store: st, Now: clk.Now, OutboxRetention: 24 * time.Hour}
+	for _, tt := range []struct {
+		advance time.Duration
+		deleted int
+	}{{0, 0}, {time.Millisecond, 1}, {365 * 24 * time.Hour, 0}} {
+		clk.Advance(tt.advance)
+		if n, err := s.Sweep(ctx); err != nil || n != tt.deleted {
+			t.Fatalf("at %v: Sweep = %d, %v; want %d", clk.Now(), n, err, tt.deleted)
+		}
+	}
+	if b, err := st.OutboxBacklog(ctx, clk.Now()); err != nil || b.Waiting != 1 {
+		t.Errorf("backlog = %+v, %v; want the unsent message kept", b, err)
 	}
 }
