@@ -5,6 +5,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -33,6 +34,7 @@ type Store interface {
 	sessions.Store
 	throttle.Store
 	audit.Store
+	outbox.Store
 	idtoken.KeyStore
 }
 

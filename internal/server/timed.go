@@ -283,3 +283,33 @@ func (s *timedStore) AppendAuditEvents(ctx context.Context, events ...*model.Aud
 	defer s.since("append_audit_events", time.Now())
 	return s.st.AppendAuditEvents(ctx, events...)
 }
+
+func (s *timedStore) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
+	defer s.since("enqueue_message", time.Now())
+	return s.st.EnqueueMessage(ctx, m)
+}
+
+func (s *timedStore) ClaimMessages(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*model.OutboxMessage, error) {
+	defer s.since("claim_messages", time.Now())
+	return s.st.ClaimMessages(ctx, now, lease, limit)
+}
+
+func (s *timedStore) MarkMessageSent(ctx context.Context, id string, attempt int, at time.Time) error {
+	defer s.since("mark_message_sent", time.Now())
+	return s.st.MarkMessageSent(ctx, id, attempt, at)
+}
+
+func (s *timedStore) RetryMessage(ctx context.Context, id string, attempt int, next time.Time, lastErr string) error {
+	defer s.since("retry_message", time.Now())
+	return s.st.RetryMessage(ctx, id, attempt, next, lastErr)
+}
+
+func (s *timedStore) FailMessage(ctx context.Context, id string, attempt int, at time.Time, lastErr string) error {
+	defer s.since("fail_message", time.Now())
+	return s.st.FailMessage(ctx, id, attempt, at, lastErr)
+}
+
+func (s *timedStore) OutboxBacklog(ctx context.Context, now time.Time) (model.OutboxBacklog, error) {
+	defer s.since("outbox_backlog", time.Now())
+	return s.st.OutboxBacklog(ctx, now)
+}

@@ -10,7 +10,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/server"
 	"github.com/opengenauth/genauth/internal/store"
@@ -25,7 +24,6 @@ import (
 type Store interface {
 	server.Store
 	sweep.Deleter
-	outbox.Store
 	// ListAuditEvents returns the events matching q, newest first
 	// (genauth audit list).
 	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
