@@ -148,10 +148,26 @@ func TestDBCopy(t *testing.T) {
 	}
 	defer src.Close()
 	p := populate(t, src, now)
+	// The outbox: one message sent, one still to send, which the target
+	// must send.
+	waiting := &model.OutboxMessage{ID: "m-waiting", Kind: model.MessageEmail, Sealed: []byte("sealed"),
+		NextAttemptAt: now, CreatedAt: now}
+	for _, m := range []*model.OutboxMessage{{ID: "m-sent", Kind: model.MessageSMS, Sealed: []byte("x"),
+		NextAttemptAt: now.Add(-time.Hour), CreatedAt: now.Add(-time.Hour)}, waiting} {
+		if err := src.EnqueueMessage(t.Context(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := src.ClaimMessages(t.Context(), now.Add(-time.Minute), time.Minute, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := src.MarkMessageSent(t.Context(), "m-sent", 1, now); err != nil {
+		t.Fatal(err)
+	}
 
 	url := pgtest.NewDatabase(t)
 	out := mustRun(t, "", "db", "copy", "--from", "sqlite://"+path, "--to", url)
-	if want := fmt.Sprintf("copied 2 applications, 3 users, 2 sessions, 2 authorization codes, %d tokens, 1 signing keys, 1 consents from %s to %s\n",
+	if want := fmt.Sprintf("copied 2 applications, 3 users, 2 sessions, 2 authorization codes, %d tokens, 1 signing keys, 1 consents, 2 outbox messages from %s to %s\n",
 		len(p.tokens), path, url); out != want {
 		t.Errorf("db copy printed %q, want %q", out, want)
 	}
@@ -168,6 +184,12 @@ func TestDBCopy(t *testing.T) {
 			t.Errorf("%s differs after the copy (-sqlite +postgres):\n%s", what, d)
 		}
 	}
+	claimed, err := dst.ClaimMessages(ctx, now, time.Minute, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting.Attempts, waiting.NextAttemptAt = 1, now.Add(time.Minute)
+	same("messages to send", []*model.OutboxMessage{waiting}, claimed)
 	for _, list := range []struct {
 		what string
 		get  func(database) (any, error)

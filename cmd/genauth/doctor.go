@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/metrics"
@@ -41,6 +42,10 @@ type checkup struct {
 
 func (k *checkup) ok(format string, a ...any) { fmt.Fprintf(k.w, "ok    "+format+"\n", a...) }
 
+// info reports what is neither right nor wrong, such as an optional
+// feature left unconfigured.
+func (k *checkup) info(format string, a ...any) { fmt.Fprintf(k.w, "info  "+format+"\n", a...) }
+
 func (k *checkup) warn(format string, a ...any) {
 	k.warnings++
 	fmt.Fprintf(k.w, "WARN  "+format+"\n", a...)
@@ -54,6 +59,7 @@ func (k *checkup) fail(format string, a ...any) {
 func (c *cli) doctorCmd() *cobra.Command {
 	var publicURL string
 	var files tlsFiles
+	var mailFlags deliveryFlags
 	cmd := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check a configuration and say in plain words what is wrong",
@@ -62,7 +68,10 @@ environment: the database is reachable and migrated, the public URL uses
 https (unless it is localhost), the server secret key is present and opens the
 signing keys and the management access key, the clock is sane (against the
 database server's on PostgreSQL; on SQLite no stored time lies in the future),
-and the TLS files are readable, match and are valid. It changes nothing.
+the TLS files are readable, match and are valid, the SMTP server (when
+configured) answers, authenticates and takes TLS as configured, the SMS webhook
+settings are sound, and how many messages wait in the outbox or were given up.
+It changes nothing.
 The exit status is 1 when it found a problem; warnings alone leave it 0.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -71,6 +80,7 @@ The exit status is 1 when it found a problem; warnings alone leave it 0.`,
 			k := &checkup{w: c.stdout}
 			host := checkPublicURL(k, publicURL)
 			checkTLS(k, files, host, time.Now())
+			checkDelivery(ctx, k, mailFlags)
 			c.checkDatabase(ctx, k)
 			switch {
 			case k.problems > 0:
@@ -86,7 +96,52 @@ The exit status is 1 when it found a problem; warnings alone leave it 0.`,
 	envStringVar(cmd.Flags(), &publicURL, "public-url", "GENAUTH_PUBLIC_URL", "http://localhost:8080",
 		"URL at which users and applications reach the server, as given to serve")
 	addTLSFlags(cmd.Flags(), &files)
+	addDeliveryFlags(cmd.Flags(), &mailFlags)
 	return cmd
+}
+
+// smtpCheckTimeout bounds doctor's conversation with the SMTP server.
+const smtpCheckTimeout = 10 * time.Second
+
+// checkDelivery checks the email and SMS settings; the SMTP server is asked
+// for real (EHLO, STARTTLS when offered, AUTH), nothing is sent.
+func checkDelivery(ctx context.Context, k *checkup, f deliveryFlags) {
+	del, err := f.parse()
+	if err != nil {
+		k.fail("%v", err)
+		return
+	}
+	if del.smtp == nil {
+		k.info("email is not configured (--smtp-url, --smtp-from): email codes are refused with \"email is not configured\"")
+	} else {
+		ctx, cancel := context.WithTimeout(ctx, smtpCheckTimeout)
+		err := del.smtp.Check(ctx)
+		cancel()
+		if err != nil {
+			k.fail("the SMTP server %s does not take mail: %v", del.smtpCfg, err)
+		} else {
+			k.ok("the SMTP server %s answers and accepts the login; mail comes from %s", del.smtpCfg, del.smtpCfg.From)
+		}
+	}
+	if del.sms == nil {
+		k.info("SMS is not configured (--sms-webhook-url, --sms-webhook-secret): SMS codes are refused")
+	} else {
+		k.ok("SMS goes to the webhook at %s, signed in X-GenAuth-Signature", del.webhookHost())
+	}
+}
+
+// checkOutbox reports the messages waiting and those given up.
+func checkOutbox(ctx context.Context, k *checkup, st doctorDB, now time.Time) {
+	b, err := st.OutboxBacklog(ctx, now)
+	switch {
+	case err != nil:
+		k.fail("cannot read the outbox: %v", err)
+	case b.Failed > 0:
+		k.warn("%d message(s) were given up after %d attempts (see `genauth audit list --type %s`); %d wait, %d of them due",
+			b.Failed, outbox.MaxAttempts, model.AuditMessageFailed, b.Waiting, b.Due)
+	default:
+		k.ok("outbox: %d message(s) wait, %d of them due; none given up", b.Waiting, b.Due)
+	}
 }
 
 // checkPublicURL returns the URL's host name ("" when unusable).
@@ -163,6 +218,7 @@ type doctorDB interface {
 	// Only a database that held them before usernames were unique that way
 	// has any: they are never merged or renamed, but reported here.
 	DuplicateUsernames(ctx context.Context) ([][]*model.User, error)
+	OutboxBacklog(ctx context.Context, now time.Time) (model.OutboxBacklog, error)
 	io.Closer
 }
 
@@ -210,6 +266,7 @@ func (c *cli) checkDatabase(ctx context.Context, k *checkup) {
 	c.checkKeys(ctx, k, st)
 	checkClock(ctx, k, st, time.Now())
 	checkUsernames(ctx, k, st)
+	checkOutbox(ctx, k, st, time.Now())
 }
 
 // checkUsernames reports the users whose usernames are equal but for case,

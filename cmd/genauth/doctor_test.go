@@ -11,6 +11,7 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
+	"github.com/opengenauth/genauth/internal/testkit/smtptest"
 )
 
 // TestDoctor runs `genauth doctor` on a configuration that a server has run
@@ -63,6 +64,28 @@ func TestDoctor(t *testing.T) {
 				0, 0, '', '', '', '', '', '', '', '', '', '', 'U', '', '', '', '{}', 0, 0)`)
 		}
 	})
+	gaveUp := variant("gaveup", func(dir string) {
+		st, err := sqlite.Open(filepath.Join(dir, dbFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		ctx, now := context.Background(), time.Now()
+		for i, id := range []string{"m-failed", "m-waiting"} { // m-failed is due first, so claimed first
+			if err := st.EnqueueMessage(ctx, &model.OutboxMessage{ID: id, Kind: model.MessageSMS, Sealed: []byte("x"),
+				NextAttemptAt: now.Add(time.Duration(i-2) * time.Minute), CreatedAt: now.Add(-time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := st.ClaimMessages(ctx, now, time.Minute, 1); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.FailMessage(ctx, "m-failed", 1, now, "connection refused"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	mailSrv := smtptest.Start(t, smtptest.Options{})
+	authSrv := smtptest.Start(t, smtptest.Options{User: "genauth", Password: "s3cret"})
 	empty := filepath.Join(root, "empty")
 	if err := os.MkdirAll(empty, 0o700); err != nil {
 		t.Fatal(err)
@@ -80,7 +103,21 @@ func TestDoctor(t *testing.T) {
 		want []string
 	}{
 		{"good", []string{"--data-dir", good}, 0, []string{"ok    database", "opens the 4 signing key(s) and the management access key",
-			"ok    no two usernames differ only in case, width or spacing", "No problems found."}},
+			"ok    no two usernames differ only in case, width or spacing", "No problems found.",
+			"info  email is not configured (--smtp-url, --smtp-from)", "info  SMS is not configured",
+			"ok    outbox: 0 message(s) wait, 0 of them due; none given up"}},
+		{"email and SMS configured", []string{"--data-dir", good, "--smtp-url", "smtp://" + mailSrv.Addr, "--smtp-from", "n@example.com",
+			"--sms-webhook-url", "https://gw.example.com/sms?token=t", "--sms-webhook-secret", "0123456789abcdef"}, 0,
+			[]string{"ok    the SMTP server smtp://" + mailSrv.Addr + " answers and accepts the login; mail comes from n@example.com",
+				"ok    SMS goes to the webhook at https://gw.example.com, signed in X-GenAuth-Signature", "No problems found."}},
+		{"SMTP server unreachable", []string{"--data-dir", good, "--smtp-url", "smtp://127.0.0.1:1", "--smtp-from", "n@example.com"}, 1,
+			[]string{"FAIL  the SMTP server smtp://127.0.0.1:1 does not take mail: "}},
+		{"SMTP password without TLS", []string{"--data-dir", good, "--smtp-url", "smtp://genauth:s3cret@" + authSrv.Addr, "--smtp-from", "n@example.com"}, 1,
+			[]string{"FAIL  the SMTP server smtp://genauth@" + authSrv.Addr + " does not take mail: "}},
+		{"SMTP settings incomplete", []string{"--data-dir", good, "--smtp-url", "smtp://genauth:s3cret@mail.example.com"}, 1,
+			[]string{"FAIL  --smtp-from is needed with --smtp-url"}},
+		{"messages given up", []string{"--data-dir", gaveUp}, 0,
+			[]string{"WARN  1 message(s) were given up after 10 attempts (see `genauth audit list --type message.failed`); 1 wait, 1 of them due"}},
 		{"plain http public URL", []string{"--data-dir", good, "--public-url", "http://auth.example.com"}, 0,
 			[]string{"WARN  public URL http://auth.example.com is plain http", "No problems; 1 warning(s)."}},
 		{"unusable public URL", []string{"--data-dir", good, "--public-url", "auth.example.com"}, 1, []string{"FAIL  --public-url"}},
@@ -115,6 +152,9 @@ func TestDoctor(t *testing.T) {
 				if !strings.Contains(stdout, w) {
 					t.Errorf("stdout lacks %q:\n%s", w, stdout)
 				}
+			}
+			if strings.Contains(stdout, "s3cret") {
+				t.Errorf("stdout shows the SMTP password:\n%s", stdout)
 			}
 			if code == 1 && !strings.Contains(stderr, "doctor found") {
 				t.Errorf("stderr %q, want the problem count", stderr)

@@ -82,7 +82,7 @@ same database; they need one that "genauth serve" or "genauth migrate" created.`
 	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.appCmd(), c.userCmd(), c.keysCmd(), c.dbCmd(), c.versionCmd(), c.auditCmd())
 	root.AddCommand(c.adminCmd())
 	root.AddCommand(c.benchCmd())
-	root.AddCommand(c.backupCmd(), c.restoreCmd(), c.doctorCmd())
+	root.AddCommand(c.backupCmd(), c.restoreCmd(), c.doctorCmd(), c.notifyCmd())
 	return root
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/server"
@@ -44,7 +45,9 @@ const (
 func (c *cli) serveCmd() *cobra.Command {
 	var addr, publicURL string
 	var ops opsConfig
-	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin, auditRetention: auditRetention}
+	var mailFlags deliveryFlags
+	sw := sweepConfig{interval: sweepInterval, margin: sweepMargin, auditRetention: auditRetention,
+		outboxRetention: outboxRetention}
 	sess := sessionConfig{ttl: sessions.DefaultTTL, idle: sessions.DefaultIdleTTL}
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -63,7 +66,11 @@ application and prints the application's credentials once.`,
 			if sess.ttl < time.Minute || sess.idle < time.Minute {
 				return errors.New("--session-ttl and --session-idle-ttl must be at least 1m")
 			}
-			return c.serve(cmd.Context(), addr, pub, sw, sess, ops)
+			del, err := mailFlags.parse()
+			if err != nil {
+				return err
+			}
+			return c.serve(cmd.Context(), addr, pub, sw, sess, ops, del)
 		},
 	}
 	envStringVar(cmd.Flags(), &addr, "addr", "GENAUTH_ADDR", "localhost:8080", "address to listen on, host:port")
@@ -75,6 +82,9 @@ application and prints the application's credentials once.`,
 		"how long past their expiry rows are kept before the sweeper deletes them")
 	c.envVar(cmd.Flags(), &durationValue{&sw.auditRetention}, "audit-retention", "GENAUTH_AUDIT_RETENTION",
 		"how long audit events are kept before the sweeper deletes them (0: forever)")
+	c.envVar(cmd.Flags(), &durationValue{&sw.outboxRetention}, "outbox-retention", "GENAUTH_OUTBOX_RETENTION",
+		"how long sent and given-up email and SMS messages are kept before the sweeper deletes them (0: forever)")
+	addDeliveryFlags(cmd.Flags(), &mailFlags)
 	c.envVar(cmd.Flags(), &durationValue{&sess.ttl}, "session-ttl", "GENAUTH_SESSION_TTL",
 		"how long a browser session lasts after sign-in, however it is used (at least 1m)")
 	c.envVar(cmd.Flags(), &durationValue{&sess.idle}, "session-idle-ttl", "GENAUTH_SESSION_IDLE_TTL",
@@ -84,7 +94,7 @@ application and prints the application's credentials once.`,
 }
 
 // sweepConfig is the serve command's sweeper settings.
-type sweepConfig struct{ interval, margin, auditRetention time.Duration }
+type sweepConfig struct{ interval, margin, auditRetention, outboxRetention time.Duration }
 
 // startSweeper runs the sweeper in the background until the returned stop
 // function is called; stop waits for a pass in progress to end. Every node
@@ -96,7 +106,7 @@ func startSweeper(ctx context.Context, st sweep.Deleter, cfg sweepConfig, logger
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	s := &sweep.Sweeper{Store: st, Now: time.Now, Interval: cfg.interval, Margin: cfg.margin,
-		AuditRetention: cfg.auditRetention, Logger: logger}
+		AuditRetention: cfg.auditRetention, OutboxRetention: cfg.outboxRetention, Logger: logger}
 	go func() {
 		defer close(done)
 		_ = s.Run(ctx) // fails only on a zero interval, excluded above
@@ -127,7 +137,7 @@ func parsePublicURL(s string) (string, error) {
 // sessionConfig holds the browser session lifetimes of serve.
 type sessionConfig struct{ ttl, idle time.Duration }
 
-func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig, sess sessionConfig, ops opsConfig) error {
+func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig, sess sessionConfig, ops opsConfig, del *delivery) error {
 	op, err := ops.start(c.stderr)
 	if err != nil {
 		return err
@@ -169,6 +179,12 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 		return err
 	}
 	defer startSweeper(ctx, st, sw, logger)()
+	del.logConfig(logger)
+	stopSender, err := startSender(ctx, st, key, del, audit.NewSync(st, logger, time.Now), logger)
+	if err != nil {
+		return err
+	}
+	defer stopSender()
 	logger.Info("listening", append([]any{"addr", ln.Addr().String(), "public_url", publicURL, "database", c.dbName()}, op.capacity...)...)
 	fmt.Fprintf(c.stdout, "GenAuth is listening on %s://%s (public URL %s)\n", scheme, ln.Addr(), publicURL)
 	return runHTTP(ctx, newHTTPServer(handler, logger), ln, logger, shutdownGrace)
