@@ -140,7 +140,7 @@ func TestSendFails(t *testing.T) {
 		{"WrongPassword", "smtp://genauth:wrong@" + srv.Addr, &tls.Config{RootCAs: srv.CertPool}},
 		{"UntrustedCertificate", "smtp://genauth:s3cret@" + srv.Addr, nil},
 		{"NothingListens", "smtp://127.0.0.1:1", nil},
-		// A password is never sent over a connection without TLS.
+		// PLAIN would send the password in clear: without TLS it is not used.
 		{"PasswordWithoutTLS", "smtp://genauth:s3cret@" + smtptest.Start(t, smtptest.Options{User: "genauth", Password: "s3cret"}).Addr, nil},
 	}
 	for _, tt := range tests {
