@@ -114,9 +114,10 @@ type Sender struct {
 	Store     Store
 	Sealer    Sealer
 	Providers map[string]Provider // by model.MessageEmail, model.MessageSMS
-	Audit     Auditor
-	Logger    *slog.Logger
-	Now       func() time.Time
+	// Audit records the messages given up; required.
+	Audit  Auditor
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Interval is the time between passes; Run requires it to be positive
 	// unless Ticks is set.
 	Interval time.Duration

@@ -93,6 +93,12 @@ func (w *Webhook) Send(ctx context.Context, m *model.Message) error {
 	req.Header.Set(SignatureHeader, Sign(w.secret, t, body))
 	resp, err := w.client.Do(req)
 	if err != nil {
+		// Without the URL, which may hold a gateway's token: the error is
+		// logged and stored.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return fmt.Errorf("sms webhook: %w", err)
 	}
 	defer resp.Body.Close()

@@ -109,3 +109,14 @@ func TestNew(t *testing.T) {
 		}
 	}
 }
+
+func TestSendErrorHidesTheURL(t *testing.T) {
+	w, err := sms.New("http://127.0.0.1:1/sms?token=gateway-token", secret, time.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = w.Send(t.Context(), message())
+	if err == nil || strings.Contains(err.Error(), "gateway-token") {
+		t.Errorf("Send to nothing: %v; want an error without the URL", err)
+	}
+}

@@ -172,7 +172,7 @@ func parse(raw []byte) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Message{Subject: subject, Header: msg.Header, Raw: raw, ContentType: msg.Header.Get("Content-Type")}
+	m := &Message{Subject: subject, Header: msg.Header, ContentType: msg.Header.Get("Content-Type")}
 	mt, params, err := mime.ParseMediaType(m.ContentType)
 	if err != nil {
 		return nil, err
