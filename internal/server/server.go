@@ -18,6 +18,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/pages"
@@ -189,7 +190,10 @@ func New(cfg Config) (http.Handler, error) {
 	hosted.Register(routes)
 	protocol.Register(routes)
 	connect.Register(routes)
-	management.Register(routes)
+	// The management and authentication APIs share /api/v3: one envelope,
+	// one answer for paths neither serves.
+	api := envelope.NewMux(routes, envelope.Writer{IDs: tokens, Logger: cfg.Logger, Name: "api", Health: cfg.Health})
+	management.Register(api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
