@@ -11,6 +11,11 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 )
 
+// ErrLockedOut is the failure that locked the account or address: this
+// attempt was judged, unlike one throttle.ErrLocked refused beforehand. Both
+// match throttle.ErrLocked.
+var ErrLockedOut = errors.New("this failure locked sign-ins")
+
 // Store finds the user a login names.
 type Store interface {
 	// FindUserByLogin returns the user whose username, email or phone is
@@ -37,7 +42,8 @@ type Attempt struct {
 }
 
 // Password checks a.Password for a.Login. Errors: throttle.ErrLocked
-// (wrapped) while sign-ins for the account or address are paused,
+// (wrapped) while sign-ins for the account or address are paused (with
+// ErrLockedOut when this attempt's failure paused them),
 // model.ErrBadCredentials for an unknown login or a wrong password alike,
 // model.ErrSuspended for a right password of a user who may not sign in,
 // and anything else when the check could not be made (model.ErrBusy among
@@ -66,7 +72,7 @@ func (s *Service) Password(ctx context.Context, a Attempt) (*model.User, error) 
 	if errors.Is(err, model.ErrBadCredentials) {
 		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
 			s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID})
-			return nil, lerr
+			return nil, errors.Join(ErrLockedOut, lerr)
 		}
 		s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "wrong credentials"})
 		return nil, err

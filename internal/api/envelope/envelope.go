@@ -27,6 +27,9 @@ type Error struct {
 	Message string
 	// RetryAfter, when set, is sent as the Retry-After header (seconds).
 	RetryAfter string
+	// Data goes with the failure where a contract says so (an answer that
+	// is data and a reason at once, such as check-app-id-secret's).
+	Data any
 }
 
 func (e *Error) Error() string { return e.Message }
@@ -61,7 +64,7 @@ type Writer struct {
 func (wr Writer) Write(w http.ResponseWriter, data any, e *Error) {
 	env := body{StatusCode: http.StatusOK, RequestID: wr.IDs.ID(), Data: data}
 	if e != nil {
-		env = body{StatusCode: e.Status, Message: e.Message, APICode: e.APICode, RequestID: env.RequestID}
+		env = body{StatusCode: e.Status, Message: e.Message, APICode: e.APICode, RequestID: env.RequestID, Data: e.Data}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

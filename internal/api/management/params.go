@@ -34,9 +34,6 @@ func page(pageNo, limit *int64) (offset, n int) {
 // msTime reads epoch milliseconds.
 func msTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }
 
-// isoTime writes a time as the SDKs expect: ISO 8601 in UTC with milliseconds.
-func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
-
 // scalarText is a JSON scalar as text: a string as itself, anything else as written.
 func scalarText(raw json.RawMessage) string {
 	var s string

@@ -114,7 +114,7 @@ func (h *Handler) createUser(r *request) (any, *envelope.Error) {
 	if err != nil {
 		return nil, r.fail("creating a user", err, codeUserNotFound)
 	}
-	return newUserJSON(u), nil
+	return envelope.NewUser(u), nil
 }
 
 func (h *Handler) createUsersBatch(r *request) (any, *envelope.Error) {
@@ -180,7 +180,7 @@ func (h *Handler) getUser(r *request) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	return newUserJSON(u), nil
+	return envelope.NewUser(u), nil
 }
 
 // getUserBatch returns the users found, in the order asked, skipping unknown ids.
@@ -208,8 +208,8 @@ func (h *Handler) getUserBatch(r *request) (any, *envelope.Error) {
 
 // userList is the data of the list calls.
 type userList struct {
-	TotalCount int        `json:"totalCount"`
-	List       []userJSON `json:"list"`
+	TotalCount int             `json:"totalCount"`
+	List       []envelope.User `json:"list"`
 }
 
 func (h *Handler) listUsersGet(r *request) (any, *envelope.Error) {
@@ -418,7 +418,7 @@ func (h *Handler) updateUser(r *request) (any, *envelope.Error) {
 	if err != nil {
 		return nil, r.fail("updating a user", err, codeUserNotFound)
 	}
-	return newUserJSON(updated), nil
+	return envelope.NewUser(updated), nil
 }
 
 func (h *Handler) deleteUsersBatch(r *request) (any, *envelope.Error) {
@@ -552,7 +552,7 @@ func (h *Handler) getUserLoginHistory(r *request) (any, *envelope.Error) {
 			names[rec.AppID] = name
 		}
 		out = append(out, loginJSON{AppID: rec.AppID, AppName: name, ClientIP: rec.ClientIP, UserAgent: rec.UserAgent,
-			Time: isoTime(rec.Time)})
+			Time: envelope.ISOTime(rec.Time)})
 	}
 	return map[string]any{"totalCount": total, "list": out}, nil
 }
