@@ -56,6 +56,8 @@ type Config struct {
 	// Health tracks whether the database serves, for every surface's 503
 	// answers, /readyz and Audit; nil: a tracker probing Store.CheckWrite.
 	Health *health.Tracker
+	// Version is the server's version, as the authentication API's GET system tells it.
+	Version string
 }
 
 // New returns the handler for every GenAuth route.
@@ -196,15 +198,21 @@ func New(cfg Config) (http.Handler, error) {
 	// one answer for paths neither serves.
 	api := envelope.NewMux(routes, envelope.Writer{IDs: tokens, Logger: cfg.Logger, Name: "api", Health: cfg.Health})
 	management.Register(api)
+	passwordKey := &authn.PasswordKey{Store: cfg.Store, Sealer: sealer, Rand: cfg.Rand, Now: cfg.Now}
+	if err := passwordKey.Ensure(context.Background()); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	authentication, err := authn.New(authn.Config{
 		Store:  authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
 		Tokens: protocol,
 		SignIn: &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
 			Limiter: &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}, Audit: cfg.Audit},
-		IDs:    tokens,
-		Now:    cfg.Now,
-		Logger: cfg.Logger,
-		Health: cfg.Health,
+		PasswordKey: passwordKey,
+		Version:     cfg.Version,
+		IDs:         tokens,
+		Now:         cfg.Now,
+		Logger:      cfg.Logger,
+		Health:      cfg.Health,
 	})
 	if err != nil {
 		return nil, err

@@ -17,12 +17,12 @@ import (
 
 // API codes of the authentication API's business errors (contract section 8).
 const (
-	codeBadLogin     = 2333
-	codeLocked       = 2005
-	codeAppNotFound  = 2011
-	codeNotLoggedIn  = 2020
-	codeNoLDAP       = 2820002
-	codeUserNotFound = 2004
+	codeBadLogin    = 2333
+	codeLocked      = 2005
+	codeAppNotFound = 2011
+	codeNotLoggedIn = 2020
+	codeNoLDAP      = 2820002
+	codeDecrypt     = 2016
 )
 
 // Config is what the authentication API needs.
@@ -30,9 +30,13 @@ type Config struct {
 	Store  Store
 	Tokens Tokens
 	SignIn *signin.Service
-	IDs    *token.Source
-	Now    func() time.Time
-	Logger *slog.Logger
+	// PasswordKey decrypts rsa-encrypted passwords; Ensure must have run.
+	PasswordKey *PasswordKey
+	// Version is the server's, as GET system tells it.
+	Version string
+	IDs     *token.Source
+	Now     func() time.Time
+	Logger  *slog.Logger
 	// Health learns of an unavailable database; nil: none is tracked.
 	Health *health.Tracker
 }
@@ -45,8 +49,8 @@ type Handler struct {
 
 // New returns the authentication API handler.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil || cfg.Tokens == nil || cfg.SignIn == nil || cfg.IDs == nil {
-		return nil, errors.New("authn: Store, Tokens, SignIn and IDs are required")
+	if cfg.Store == nil || cfg.Tokens == nil || cfg.SignIn == nil || cfg.IDs == nil || cfg.PasswordKey == nil {
+		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey and IDs are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -90,6 +94,7 @@ func (h *Handler) Register(mux *envelope.Mux) {
 			h.wr.Write(w, data, e)
 		}))
 	}
+	mux.Handle(http.MethodGet, "system", http.HandlerFunc(h.system))
 }
 
 // serve reads the parameters (the query for GET, where a body is ignored;

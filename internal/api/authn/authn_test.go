@@ -2,6 +2,9 @@ package authn_test
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -98,6 +101,56 @@ func TestAuthenticationAPI(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("rsa", func(t *testing.T) {
+		resp, err := http.Get(s.URL + "/api/v3/system")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var info struct {
+			RSA struct{ PublicKey string } `json:"rsa"`
+		}
+		if err := json.Unmarshal(raw, &info); err != nil {
+			t.Fatalf("%s: %v", raw, err)
+		}
+		golden.Check(t, "system", raw, golden.Scrub{Keys: map[string]string{"publicKey": `[A-Za-z0-9+/=]{100,}`}})
+		der, err := base64.StdEncoding.DecodeString(info.RSA.PublicKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub, err := x509.ParsePKIXPublicKey(der)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := pub.(*rsa.PublicKey).N.BitLen(); n != 2048 {
+			t.Fatalf("the key has %d bits", n)
+		}
+		encrypt := func(pw string) string {
+			c, err := rsa.EncryptPKCS1v15(rand.Reader, pub.(*rsa.PublicKey), []byte(pw))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return base64.StdEncoding.EncodeToString(c)
+		}
+		rsaOpts := `,"options":{"passwordEncryptType":"rsa"}`
+		for _, tc := range []struct {
+			name, password  string
+			status, apiCode int
+		}{
+			{"right", encrypt("correct horse battery"), 200, 0},
+			{"wrong", encrypt("not the password"), 403, 2333},
+			// A ciphertext that does not open is a wrong password, not a padding error.
+			{"bad padding", base64.StdEncoding.EncodeToString(make([]byte, 256)), 403, 2333},
+			{"not base64", "%%%", 400, 2016},
+		} {
+			a := post("signin", signin(`{"username":"alice","password":"`+tc.password+`"}`, rsaOpts), hdr)
+			if a.StatusCode != tc.status || a.APICode != tc.apiCode {
+				t.Errorf("%s: got %d/%d, want %d/%d: %s", tc.name, a.StatusCode, a.APICode, tc.status, tc.apiCode, a.raw)
+			}
+		}
+	})
 
 	t.Run("get-profile", func(t *testing.T) {
 		a := post("signin", signin(`{"email":"","username":"alice","password":"correct horse battery"}`, ""), hdr)

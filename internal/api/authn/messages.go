@@ -34,6 +34,7 @@ var (
 	msgSuspended    = message{"The account is suspended.", "账号已被停用"}
 	msgThrottled    = message{"Too many requests, please try again later", "请求过于频繁，请稍后再试"}
 	msgUnauthorized = message{"Unauthorized", "尚未登录，无权限访问此资源"}
+	msgDecrypt      = message{"error decrypting the client password: it is not base64", "密码解密失败：不是 base64 编码"}
 	msgSecretWrong  = message{"the app secret is wrong", "应用密钥错误"}
 )
 

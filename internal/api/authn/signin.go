@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"strings"
@@ -63,17 +64,9 @@ func (h *Handler) checkAppIDSecret(c *call) (any, *envelope.Error) {
 }
 
 // password reads a password payload's password under passwordEncryptType
-// (contract 2.1): none is plain text; rsa and sm2 are not served yet.
+// (contract 2.1): none is plain text, rsa base64 of an RSA PKCS #1 v1.5
+// ciphertext under the key GET system publishes; sm2 is not supported.
 func (c *call) password(payload envelope.Object, encrypt string) (string, *envelope.Error) {
-	switch strings.ToLower(encrypt) {
-	case "", "none":
-	case "sm2":
-		return "", &envelope.Error{Status: http.StatusNotImplemented, Message: "sm2 password encryption is not supported"}
-	case "rsa":
-		return "", &envelope.Error{Status: http.StatusNotImplemented, Message: "rsa password encryption is not available yet"}
-	default:
-		return "", envelope.BadRequest("options.passwordEncryptType must be none, rsa or sm2")
-	}
 	pw, e := payload.Text("password")
 	if e != nil {
 		return "", e
@@ -81,7 +74,23 @@ func (c *call) password(payload envelope.Object, encrypt string) (string, *envel
 	if pw == "" {
 		return "", envelope.BadRequest("%spassword is required", payload.Path())
 	}
-	return pw, nil
+	switch strings.ToLower(encrypt) {
+	case "", "none":
+		return pw, nil
+	case "rsa":
+		ciphertext, err := base64.StdEncoding.DecodeString(pw)
+		if err != nil {
+			return "", c.fail(http.StatusBadRequest, codeDecrypt, msgDecrypt)
+		}
+		plain, err := c.h.cfg.PasswordKey.decrypt(ciphertext)
+		if err != nil {
+			return "", c.internal("decrypting a password", err)
+		}
+		return plain, nil
+	case "sm2":
+		return "", &envelope.Error{Status: http.StatusNotImplemented, Message: "sm2 password encryption is not supported"}
+	}
+	return "", envelope.BadRequest("passwordEncryptType must be none, rsa or sm2")
 }
 
 // login is the identifier a payload names, by priority email, phone,

@@ -27,3 +27,14 @@ type Tokens interface {
 	// IssueSignIn mints the tokens of a checked password sign-in.
 	IssueSignIn(r *http.Request, app *model.Application, u *model.User, scope string, authTime time.Time) (*wire.TokenResponse, error)
 }
+
+// PasswordKeyStore keeps the RSA key clients encrypt passwords to, its
+// private half sealed.
+type PasswordKeyStore interface {
+	// CreatePasswordKey stores the installation's password key; there is
+	// at most one, so a second gives model.ErrConflict (of nodes starting
+	// together, one creates it and the others read it).
+	CreatePasswordKey(ctx context.Context, k *model.PasswordKey) error
+	// GetPasswordKey returns the password key, or model.ErrNotFound when none was made yet.
+	GetPasswordKey(ctx context.Context) (*model.PasswordKey, error)
+}
