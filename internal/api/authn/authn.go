@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -128,6 +129,10 @@ func (c *call) app() (*model.Application, *envelope.Error) {
 	}
 	if id == "" {
 		return nil, c.fail(http.StatusBadRequest, 0, msgAppRequired)
+	}
+	// A header is not checked at the edge: an id that is no text names no application.
+	if !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
+		return nil, c.fail(http.StatusNotFound, codeAppNotFound, msgAppNotFound)
 	}
 	app, err := c.h.cfg.Store.GetApplication(c.Context(), id)
 	if errors.Is(err, model.ErrNotFound) {

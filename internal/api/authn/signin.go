@@ -153,9 +153,6 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	default:
 		return nil, envelope.BadRequest("connection must be PASSWORD, PASSCODE, LDAP or AD")
 	}
-	if e := c.client(app); e != nil {
-		return nil, e
-	}
 	payload, e := c.params.Obj("passwordPayload")
 	if e != nil {
 		return nil, e
@@ -180,6 +177,9 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	}
 	id, e := login(payload)
 	if e != nil {
+		return nil, e
+	}
+	if e := c.client(app); e != nil {
 		return nil, e
 	}
 	pw, e := c.password(payload, encrypt)
