@@ -2,11 +2,12 @@ package authn
 
 import (
 	"github.com/opengenauth/genauth/internal/api/envelope"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // profile is get-profile's UserDto: customData only when asked for.
 type profile struct {
-	envelope.User
+	wire.User
 	CustomData *map[string]any `json:"customData,omitempty"`
 }
 

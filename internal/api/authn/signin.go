@@ -14,6 +14,7 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/protocol/claims"
 	"github.com/opengenauth/genauth/internal/protocol/oauth"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // defaultScope is signin's scope when options.scope is absent.
@@ -22,18 +23,6 @@ const defaultScope = "openid profile"
 // valid is the answer of the calls that check something.
 type valid struct {
 	Valid bool `json:"valid"`
-}
-
-// tokenSet is signin's data: the token response, with the lifetime under
-// both names the SDKs read (contract 0, disagreement 1).
-type tokenSet struct {
-	Scope        string `json:"scope"`
-	AccessToken  string `json:"access_token"`
-	IDToken      string `json:"id_token,omitempty"`
-	RefreshToken string `json:"refresh_token,omitempty"`
-	TokenType    string `json:"token_type"`
-	ExpiresIn    int64  `json:"expires_in"`
-	ExpireIn     int64  `json:"expire_in"`
 }
 
 // checkAppIDSecret serves POST check-app-id-secret (contract 2.1a): whether
@@ -198,7 +187,7 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	if err := h.cfg.SignIn.Users.RecordLogin(c.Context(), u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
 		h.cfg.Logger.WarnContext(c.Context(), "authn: recording login history", "err", err)
 	}
-	return tokenSet{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,
+	return wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,
 		TokenType: resp.TokenType, ExpiresIn: resp.ExpiresIn, ExpireIn: resp.ExpiresIn}, nil
 }
 

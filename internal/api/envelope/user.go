@@ -5,45 +5,12 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
-// User is the UserDto of both APIs (the management API's User, the
-// authentication API's profile). The password never leaves the server.
-type User struct {
-	UserID            string         `json:"userId"`
-	CreatedAt         string         `json:"createdAt"`
-	UpdatedAt         string         `json:"updatedAt"`
-	Status            string         `json:"status"`
-	Gender            string         `json:"gender"`
-	EmailVerified     bool           `json:"emailVerified"`
-	PhoneVerified     bool           `json:"phoneVerified"`
-	UserSourceType    string         `json:"userSourceType"`
-	Username          string         `json:"username,omitempty"`
-	Email             string         `json:"email,omitempty"`
-	Phone             string         `json:"phone,omitempty"`
-	ExternalID        string         `json:"externalId,omitempty"`
-	Name              string         `json:"name,omitempty"`
-	Nickname          string         `json:"nickname,omitempty"`
-	Photo             string         `json:"photo,omitempty"`
-	LoginsCount       int            `json:"loginsCount"`
-	LastLogin         string         `json:"lastLogin,omitempty"`
-	LastIP            string         `json:"lastIp,omitempty"`
-	GivenName         string         `json:"givenName,omitempty"`
-	FamilyName        string         `json:"familyName,omitempty"`
-	MiddleName        string         `json:"middleName,omitempty"`
-	PreferredUsername string         `json:"preferredUsername,omitempty"`
-	Profile           string         `json:"profile,omitempty"`
-	Website           string         `json:"website,omitempty"`
-	Birthdate         string         `json:"birthdate,omitempty"`
-	Zoneinfo          string         `json:"zoneinfo,omitempty"`
-	Locale            string         `json:"locale,omitempty"`
-	Address           string         `json:"address,omitempty"`
-	CustomData        map[string]any `json:"customData"`
-}
-
 // NewUser is u as the APIs show it.
-func NewUser(u *model.User) User {
-	out := User{
+func NewUser(u *model.User) wire.User {
+	out := wire.User{
 		UserID:            u.ID,
 		CreatedAt:         ISOTime(u.CreatedAt),
 		UpdatedAt:         ISOTime(u.UpdatedAt),

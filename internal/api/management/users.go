@@ -10,6 +10,7 @@ import (
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // getManagementToken exchanges the access key for a management token.
@@ -208,8 +209,8 @@ func (h *Handler) getUserBatch(r *request) (any, *envelope.Error) {
 
 // userList is the data of the list calls.
 type userList struct {
-	TotalCount int             `json:"totalCount"`
-	List       []envelope.User `json:"list"`
+	TotalCount int         `json:"totalCount"`
+	List       []wire.User `json:"list"`
 }
 
 func (h *Handler) listUsersGet(r *request) (any, *envelope.Error) {

@@ -5,10 +5,11 @@ import (
 
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
-func newUserList(list []*model.User) []envelope.User {
-	out := make([]envelope.User, 0, len(list))
+func newUserList(list []*model.User) []wire.User {
+	out := make([]wire.User, 0, len(list))
 	for _, u := range list {
 		out = append(out, envelope.NewUser(u))
 	}
