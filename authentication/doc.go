@@ -21,6 +21,11 @@
 // iat and, on request, nonce and at_hash. A refused token's error matches
 // [ErrInvalidIDToken] and a reason such as [ErrTokenExpired].
 //
+// Without a browser, [Client.SignInByUsernamePassword] (and the email, phone
+// and account variants) signs a user in through GenAuth's authentication API
+// (/api/v3/signin) and [Client.GetProfile] reads the signed-in user; their
+// failures are an [*APIError] with the envelope's statusCode and apiCode.
+//
 // Every network method takes a context. A non-2xx answer is an [*Error]
 // carrying the HTTP status and the protocol's error and error_description;
 // transport and decoding failures are returned wrapped, so errors.Is and

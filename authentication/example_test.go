@@ -241,3 +241,29 @@ func ExampleClient_RequireToken() {
 	http.Handle("/api/", client.RequireToken(api))
 	log.Fatal(http.ListenAndServe("localhost:4000", nil))
 }
+
+func ExampleClient_SignInByUsernamePassword() {
+	client, err := authentication.NewClient(authentication.Options{
+		AppID:     "GEN_AUTH_APP_ID",
+		AppSecret: "GEN_AUTH_APP_SECRET",
+		AppHost:   "https://YOUR_DOMAIN.genauth.ai",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	tokens, err := client.SignInByUsernamePassword(ctx, "alice", "correct horse battery",
+		&authentication.SignInOptions{Scope: "openid profile offline_access"})
+	var apiErr *authentication.APIError
+	if errors.As(err, &apiErr) && apiErr.APICode == 2333 {
+		log.Fatal("wrong username or password")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	user, err := client.GetProfile(ctx, tokens.AccessToken, false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(user.UserID, tokens.ExpiresIn)
+}

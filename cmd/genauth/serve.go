@@ -157,7 +157,7 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 	if err != nil {
 		return err
 	}
-	handler, stop, err := op.stack(st, server.Config{PublicURL: publicURL, SecretKey: key,
+	handler, stop, err := op.stack(st, server.Config{PublicURL: publicURL, SecretKey: key, Version: versionString(),
 		SessionTTL: sess.ttl, SessionIdleTTL: sess.idle})
 	if err != nil {
 		return err

@@ -256,6 +256,15 @@ type AccessKey struct {
 	UpdatedAt    time.Time
 }
 
+// PasswordKey is the RSA key clients encrypt passwords to (the
+// authentication API's passwordEncryptType rsa): one per installation,
+// dedicated to that use, its private half sealed under the server secret.
+type PasswordKey struct {
+	PublicDER     []byte // SubjectPublicKeyInfo
+	SealedPrivate []byte // PKCS #8, sealed
+	CreatedAt     time.Time
+}
+
 // Session is a browser session at the hosted pages. The cookie holds a random
 // id; only its hash is stored.
 type Session struct {

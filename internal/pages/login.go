@@ -13,6 +13,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
@@ -53,6 +54,7 @@ type Handler struct {
 	sessions *sessions.Manager
 	limiter  *throttle.Limiter
 	audit    *audit.Recorder
+	signin   *signin.Service
 	health   *health.Tracker
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
@@ -84,6 +86,7 @@ func New(cfg Config) (*Handler, error) {
 		sessions: cfg.Sessions,
 		limiter:  cfg.Limiter,
 		audit:    cfg.Audit,
+		signin:   &signin.Service{Store: cfg.Store, Users: cfg.Users, Limiter: cfg.Limiter, Audit: cfg.Audit},
 		health:   cfg.Health,
 		log:      cfg.Logger,
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 )
@@ -78,7 +79,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch err := h.allowRegistration(r); {
-	case errors.Is(err, errLocked):
+	case errors.Is(err, throttle.ErrLocked):
 		h.record(r, model.AuditEvent{Type: model.AuditRegisterRefuse})
 		reg.formError = m("register.error.throttled")
 		h.showRegister(w, r, http.StatusTooManyRequests, reg)

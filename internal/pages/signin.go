@@ -6,6 +6,9 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/signin"
+	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
@@ -124,62 +127,25 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.showLogin(w, r, http.StatusBadRequest, returnTo, username, errs)
 		return
 	}
-	account, err := h.throttleAccount(r.Context(), username)
-	if err != nil {
-		h.internalError(w, r, "login: throttle account", err)
-		return
-	}
-	locked := func() {
-		h.showLogin(w, r, http.StatusTooManyRequests, returnTo, username, map[string]*msg{"credentials": m("login.error.locked")})
-	}
-	attempt, err := h.beginAttempt(r, account)
+	u, err := h.signin.Password(r.Context(), signin.Attempt{Login: username, Password: pw, IP: audit.ClientIP(r), ClientID: clientOf(returnTo)})
 	switch {
-	case errors.Is(err, errLocked):
-		h.record(r, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userOf(account), Detail: "locked"})
-		locked()
+	case errors.Is(err, throttle.ErrLocked):
+		h.showLogin(w, r, http.StatusTooManyRequests, returnTo, username, map[string]*msg{"credentials": m("login.error.locked")})
 		return
-	case err != nil:
-		h.internalError(w, r, "login: throttle", err)
-		return
-	}
-	u, err := h.users.Authenticate(r.Context(), username, pw)
-	if errors.Is(err, model.ErrBusy) {
-		// Refused before the password was checked: 503, and no attempt.
-		if rerr := attempt.NotJudged(r.Context()); rerr != nil {
-			err = rerr
-		}
-		h.internalError(w, r, "login: authenticate", err)
-		return
-	}
-	if errors.Is(err, model.ErrBadCredentials) {
-		if errors.Is(attempt.Failed(), errLocked) {
-			h.record(r, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userOf(account)})
-			locked()
-			return
-		}
-		h.record(r, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userOf(account), Detail: "wrong credentials"})
+	case errors.Is(err, model.ErrBadCredentials):
 		h.showLogin(w, r, http.StatusUnauthorized, returnTo, username, map[string]*msg{"credentials": m("login.error.wrong")})
 		return
-	}
-	if err != nil && !errors.Is(err, model.ErrSuspended) {
-		h.internalError(w, r, "login: authenticate", err)
-		return
-	}
-	// The password was right: the attempt was no failure.
-	if rerr := attempt.Succeeded(r.Context()); rerr != nil {
-		h.internalError(w, r, "login: throttle reset", rerr)
-		return
-	}
-	if errors.Is(err, model.ErrSuspended) {
-		h.record(r, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userOf(account), Detail: "suspended"})
+	case errors.Is(err, model.ErrSuspended):
 		h.showLogin(w, r, http.StatusForbidden, returnTo, username, map[string]*msg{"credentials": m("login.error.suspended")})
+		return
+	case err != nil:
+		h.internalError(w, r, "login", err)
 		return
 	}
 	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
 		h.internalError(w, r, "login: start session", err)
 		return
 	}
-	h.record(r, model.AuditEvent{Type: model.AuditLoginSuccess, UserID: u.ID, ClientID: clientOf(returnTo)})
 	h.recordLogin(r, u.ID, returnTo)
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/account/users"
+	v3 "github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/platform/password"
 	"github.com/opengenauth/genauth/internal/platform/secret"
@@ -114,7 +115,7 @@ type envelope struct {
 // header auth (none when empty) and decodes the envelope.
 func managementAPI(t *testing.T, c *http.Client, base, endpoint, auth, body string) envelope {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, base+management.Prefix+endpoint, strings.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, base+v3.Prefix+endpoint, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -760,6 +760,53 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 	}
 	add(hostileCase{name: "/api/v3/create-user/method-GET", method: http.MethodGet, target: api("create-user"), header: bearer,
 		want: wantEnvelopeError, status: 405})
+
+	// The authentication API: hostile identifiers, app ids, tokens and bodies.
+	appHeader := map[string]string{"x-authing-app-id": clientID}
+	signin := func(payload map[string]any) string {
+		return mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": payload, "client_id": clientID, "client_secret": secret})
+	}
+	for _, h := range hostilePayloads {
+		// A refused sign-in counts against the account and the address.
+		add(hostileCase{name: "/api/v3/signin/username/" + h.name, ct: "application/json", target: api("signin"), header: appHeader,
+			body: signin(map[string]any{"username": h.value, "password": "not the password"}), want: wantEnvelopeError, mayChange: failedLoginTables})
+		add(hostileCase{name: "/api/v3/signin/connection/" + h.name, ct: "application/json", target: api("signin"), header: appHeader,
+			body: mustJSON(map[string]any{"connection": h.value}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/signin/rsa/" + h.name, ct: "application/json", target: api("signin"), header: appHeader,
+			body: mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{"username": "alice", "password": h.value},
+				"options": map[string]any{"passwordEncryptType": "rsa"}, "client_id": clientID, "client_secret": secret}),
+			want: wantEnvelopeError, mayChange: failedLoginTables})
+		add(hostileCase{name: "/api/v3/check-app-id-secret/" + h.name, ct: "application/json", target: api("check-app-id-secret"),
+			body: mustJSON(map[string]any{"appId": h.value, "appSecret": h.value}), want: wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/validate-password/client_id/" + h.name, ct: "application/json", target: api("validate-password"),
+			body: mustJSON(map[string]any{"client_id": h.value, "username": "alice", "password": "x"}), want: wantEnvelopeError, status: 404})
+		if headerSafe(h.value) {
+			add(hostileCase{name: "/api/v3/signin/app-id/" + h.name, ct: "application/json", target: api("signin"),
+				header: map[string]string{"x-authing-app-id": h.value},
+				body:   signin(map[string]any{"username": "alice", "password": "x"}), want: wantEnvelopeError, status: 404})
+			add(hostileCase{name: "/api/v3/get-profile/token/" + h.name, method: http.MethodGet, target: api("get-profile"),
+				header: map[string]string{"Authorization": h.value, "x-authing-app-id": clientID}, want: wantEnvelopeError, status: 401})
+		}
+		add(hostileCase{name: "/api/v3/get-profile/query/" + h.name, method: http.MethodGet, target: api("get-profile") + "?" + form("withCustomData", h.value),
+			header: map[string]string{"Authorization": "Bearer nope"}, want: wantEnvelopeError, status: 400})
+	}
+	for _, b := range []struct{ name, body string }{
+		{"malformed", `{"connection":`},
+		{"array", `[{"connection":"PASSWORD"}]`},
+		{"null", `null`},
+		{"repeated-key", `{"connection":"PASSWORD","connection":"LDAP"}`},
+		{"nul-byte", "{\"connection\":\"PASS\x00WORD\"}"},
+		{"invalid-utf8", "{\"connection\":\"\xff\"}"},
+		{"wrong-type", `{"connection":"PASSWORD","passwordPayload":["x"]}`},
+		{"oversized", `{"connection":"` + strings.Repeat("a", 1<<20) + `"}`},
+	} {
+		add(hostileCase{name: "/api/v3/signin-body/" + b.name, ct: "application/json", target: api("signin"), header: appHeader,
+			body: b.body, want: wantEnvelopeError, status: 400})
+	}
+	add(hostileCase{name: "/api/v3/signin/method-GET", method: http.MethodGet, target: api("signin"), header: appHeader,
+		want: wantEnvelopeError, status: 405})
+	add(hostileCase{name: "/api/v3/system/method-POST", ct: "application/json", target: api("system"), body: "{}",
+		want: wantEnvelopeError, status: 405})
 	return cs
 }
 

@@ -16,8 +16,11 @@ import (
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/authn"
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/pages"
@@ -53,6 +56,8 @@ type Config struct {
 	// Health tracks whether the database serves, for every surface's 503
 	// answers, /readyz and Audit; nil: a tracker probing Store.CheckWrite.
 	Health *health.Tracker
+	// Version is the server's version, as the authentication API's GET system tells it.
+	Version string
 }
 
 // New returns the handler for every GenAuth route.
@@ -189,7 +194,30 @@ func New(cfg Config) (http.Handler, error) {
 	hosted.Register(routes)
 	protocol.Register(routes)
 	connect.Register(routes)
-	management.Register(routes)
+	// The management and authentication APIs share /api/v3: one envelope,
+	// one answer for paths neither serves.
+	api := envelope.NewMux(routes, envelope.Writer{IDs: tokens, Logger: cfg.Logger, Name: "api", Health: cfg.Health})
+	management.Register(api)
+	passwordKey := &authn.PasswordKey{Store: cfg.Store, Sealer: sealer, Rand: cfg.Rand, Now: cfg.Now}
+	if err := passwordKey.Ensure(context.Background()); err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
+	authentication, err := authn.New(authn.Config{
+		Store:  authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
+		Tokens: protocol,
+		SignIn: &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
+			Limiter: &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}, Audit: cfg.Audit},
+		PasswordKey: passwordKey,
+		Version:     cfg.Version,
+		IDs:         tokens,
+		Now:         cfg.Now,
+		Logger:      cfg.Logger,
+		Health:      cfg.Health,
+	})
+	if err != nil {
+		return nil, err
+	}
+	authentication.Register(api)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})
@@ -218,4 +246,15 @@ func writeStatus(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_, _ = io.WriteString(w, msg+"\n")
+}
+
+// authnStore is what the authentication API reads: applications through the
+// cache, tokens and users from the store.
+type authnStore struct {
+	cachedApps
+	Store
+}
+
+func (s authnStore) GetApplication(ctx context.Context, id string) (*model.Application, error) {
+	return s.cachedApps.GetApplication(ctx, id)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/authn"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/pages"
 	"github.com/opengenauth/genauth/internal/protocol/idtoken"
@@ -29,6 +30,7 @@ type Store interface {
 	oidc.Apps
 	pages.Store
 	management.Store
+	authn.PasswordKeyStore
 	apps.Store
 	users.Store
 	sessions.Store

@@ -244,6 +244,16 @@ func (s *timedStore) CreateAccessKey(ctx context.Context, k *model.AccessKey) er
 	return s.st.CreateAccessKey(ctx, k)
 }
 
+func (s *timedStore) CreatePasswordKey(ctx context.Context, k *model.PasswordKey) error {
+	defer s.since("create_password_key", time.Now())
+	return s.st.CreatePasswordKey(ctx, k)
+}
+
+func (s *timedStore) GetPasswordKey(ctx context.Context) (*model.PasswordKey, error) {
+	defer s.since("get_password_key", time.Now())
+	return s.st.GetPasswordKey(ctx)
+}
+
 func (s *timedStore) GetAccessKey(ctx context.Context) (*model.AccessKey, error) {
 	defer s.since("get_access_key", time.Now())
 	return s.st.GetAccessKey(ctx)

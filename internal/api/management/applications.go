@@ -6,11 +6,12 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
 // applyAppFields reads the create-application fields present in o into p.
-func applyAppFields(o object, p *apps.CreateParams) *apiError {
+func applyAppFields(o envelope.Object, p *apps.CreateParams) *envelope.Error {
 	text := []struct {
 		name string
 		dst  *string
@@ -20,7 +21,7 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 		{"appDescription", &p.Description},
 	}
 	for _, f := range text {
-		v, e := o.str(f.name)
+		v, e := o.Str(f.name)
 		if e != nil {
 			return e
 		}
@@ -32,21 +33,21 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 		name string
 		dst  *[]string
 	}{{"redirectUris", &p.RedirectURIs}, {"logoutRedirectUris", &p.LogoutRedirectURIs}, {"webOrigins", &p.WebOrigins}} {
-		if _, ok := o.raw(f.name); !ok {
+		if _, ok := o.Raw(f.name); !ok {
 			continue
 		}
-		v, e := o.strings(f.name)
+		v, e := o.Strings(f.name)
 		if e != nil {
 			return e
 		}
 		*f.dst = v
 	}
-	if v, e := o.boolean("ssoEnabled"); e != nil {
+	if v, e := o.Bool("ssoEnabled"); e != nil {
 		return e
 	} else if v != nil {
 		p.SSOEnabled = *v
 	}
-	oc, e := o.obj("oidcConfig")
+	oc, e := o.Obj("oidcConfig")
 	if e != nil {
 		return e
 	}
@@ -61,7 +62,7 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 		{"allowed_scopes", &p.AllowedScopes},
 		{"claims_format", &p.ClaimsFormat},
 	} {
-		v, e := oc.str(f.name)
+		v, e := oc.Str(f.name)
 		if e != nil {
 			return e
 		}
@@ -69,8 +70,8 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 			*f.dst = *v
 		}
 	}
-	if _, ok := oc.raw("grant_types"); ok {
-		v, e := oc.strings("grant_types")
+	if _, ok := oc.Raw("grant_types"); ok {
+		v, e := oc.Strings("grant_types")
 		if e != nil {
 			return e
 		}
@@ -80,18 +81,18 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 		name string
 		dst  *time.Duration
 	}{{"access_token_expire", &p.AccessTokenTTL}, {"refresh_token_expire", &p.RefreshTokenTTL}, {"id_token_expire", &p.IDTokenTTL}} {
-		v, e := oc.integer(f.name)
+		v, e := oc.Int(f.name)
 		if e != nil {
 			return e
 		}
 		if v != nil {
 			if *v <= 0 || *v > int64(100*365*24*time.Hour/time.Second) {
-				return badRequest("oidcConfig.%s must be a positive number of seconds", f.name)
+				return envelope.BadRequest("oidcConfig.%s must be a positive number of seconds", f.name)
 			}
 			*f.dst = time.Duration(*v) * time.Second
 		}
 	}
-	if v, e := oc.boolean("skip_consent"); e != nil {
+	if v, e := oc.Bool("skip_consent"); e != nil {
 		return e
 	} else if v != nil {
 		p.RequireConsent = !*v
@@ -100,15 +101,15 @@ func applyAppFields(o object, p *apps.CreateParams) *apiError {
 }
 
 // poolID is the user pool id the Application object carries.
-func (r *request) poolID() (string, *apiError) {
+func (r *request) poolID() (string, *envelope.Error) {
 	c, err := r.h.keys.Load(r.ctx())
 	if err != nil {
-		return "", r.h.internal(r.Request, "loading the access key", err)
+		return "", r.h.wr.Internal(r.Request, "loading the access key", err)
 	}
 	return c.ID, nil
 }
 
-func (r *request) application(a *model.Application) (any, *apiError) {
+func (r *request) application(a *model.Application) (any, *envelope.Error) {
 	pool, e := r.poolID()
 	if e != nil {
 		return nil, e
@@ -116,7 +117,7 @@ func (r *request) application(a *model.Application) (any, *apiError) {
 	return newApplicationJSON(a, pool), nil
 }
 
-func (h *Handler) createApplication(r *request) (any, *apiError) {
+func (h *Handler) createApplication(r *request) (any, *envelope.Error) {
 	var p apps.CreateParams
 	if e := applyAppFields(r.params, &p); e != nil {
 		return nil, e
@@ -129,21 +130,21 @@ func (h *Handler) createApplication(r *request) (any, *apiError) {
 }
 
 // appID reads the appId parameter (query for GET, body otherwise).
-func (r *request) appID() (string, *apiError) {
-	id := r.query.text("appId")
+func (r *request) appID() (string, *envelope.Error) {
+	id := r.query.Text("appId")
 	if r.Method != http.MethodGet {
-		var e *apiError
-		if id, e = r.params.text("appId"); e != nil {
+		var e *envelope.Error
+		if id, e = r.params.Text("appId"); e != nil {
 			return "", e
 		}
 	}
 	if id == "" {
-		return "", badRequest("appId is required")
+		return "", envelope.BadRequest("appId is required")
 	}
 	return id, nil
 }
 
-func (h *Handler) getApplication(r *request) (any, *apiError) {
+func (h *Handler) getApplication(r *request) (any, *envelope.Error) {
 	id, e := r.appID()
 	if e != nil {
 		return nil, e
@@ -155,17 +156,17 @@ func (h *Handler) getApplication(r *request) (any, *apiError) {
 	return r.application(app)
 }
 
-func (h *Handler) listApplications(r *request) (any, *apiError) {
-	pageNo, e := r.query.integer("page")
+func (h *Handler) listApplications(r *request) (any, *envelope.Error) {
+	pageNo, e := r.query.Int("page")
 	if e != nil {
 		return nil, e
 	}
-	limit, e := r.query.integer("limit")
+	limit, e := r.query.Int("limit")
 	if e != nil {
 		return nil, e
 	}
 	offset, n := page(pageNo, limit)
-	list, total, err := h.cfg.Apps.Search(r.ctx(), r.query.text("keywords"), offset, n)
+	list, total, err := h.cfg.Apps.Search(r.ctx(), r.query.Text("keywords"), offset, n)
 	if err != nil {
 		return nil, r.fail("listing applications", err, codeAppNotFound)
 	}
@@ -180,7 +181,7 @@ func (h *Handler) listApplications(r *request) (any, *apiError) {
 	return map[string]any{"totalCount": total, "list": out}, nil
 }
 
-func (h *Handler) updateApplication(r *request) (any, *apiError) {
+func (h *Handler) updateApplication(r *request) (any, *envelope.Error) {
 	id, e := r.appID()
 	if e != nil {
 		return nil, e
@@ -192,7 +193,7 @@ func (h *Handler) updateApplication(r *request) (any, *apiError) {
 		}
 		return nil
 	})
-	if e, ok := errors.AsType[*apiError](err); ok {
+	if e, ok := errors.AsType[*envelope.Error](err); ok {
 		return nil, e
 	}
 	if err != nil {
@@ -201,7 +202,7 @@ func (h *Handler) updateApplication(r *request) (any, *apiError) {
 	return success{true}, nil
 }
 
-func (h *Handler) deleteApplication(r *request) (any, *apiError) {
+func (h *Handler) deleteApplication(r *request) (any, *envelope.Error) {
 	id, e := r.appID()
 	if e != nil {
 		return nil, e
@@ -213,7 +214,7 @@ func (h *Handler) deleteApplication(r *request) (any, *apiError) {
 }
 
 // getApplicationSecret cannot show a secret: GenAuth keeps only its hash.
-func (h *Handler) getApplicationSecret(r *request) (any, *apiError) {
+func (h *Handler) getApplicationSecret(r *request) (any, *envelope.Error) {
 	id, e := r.appID()
 	if e != nil {
 		return nil, e
@@ -221,11 +222,11 @@ func (h *Handler) getApplicationSecret(r *request) (any, *apiError) {
 	if _, err := h.cfg.Apps.Get(r.ctx(), id); err != nil {
 		return nil, r.fail("reading an application", err, codeAppNotFound)
 	}
-	return nil, &apiError{Status: http.StatusForbidden,
+	return nil, &envelope.Error{Status: http.StatusForbidden,
 		Message: "application secrets are stored only as a hash and cannot be shown; refresh-application-secret issues a new one"}
 }
 
-func (h *Handler) refreshApplicationSecret(r *request) (any, *apiError) {
+func (h *Handler) refreshApplicationSecret(r *request) (any, *envelope.Error) {
 	id, e := r.appID()
 	if e != nil {
 		return nil, e
@@ -237,25 +238,25 @@ func (h *Handler) refreshApplicationSecret(r *request) (any, *apiError) {
 	return map[string]string{"secret": secret}, nil
 }
 
-func (h *Handler) listApplicationActiveUsers(r *request) (any, *apiError) {
+func (h *Handler) listApplicationActiveUsers(r *request) (any, *envelope.Error) {
 	id, e := r.appID()
 	if e != nil {
 		return nil, e
 	}
 	// Pagination at the top level or under options.pagination.
 	pg := r.params
-	if opts, e := r.params.obj("options"); e != nil {
+	if opts, e := r.params.Obj("options"); e != nil {
 		return nil, e
-	} else if sub, e := opts.obj("pagination"); e != nil {
+	} else if sub, e := opts.Obj("pagination"); e != nil {
 		return nil, e
-	} else if len(sub.fields) > 0 {
+	} else if sub.Len() > 0 {
 		pg = sub
 	}
-	pageNo, e := pg.integer("page")
+	pageNo, e := pg.Int("page")
 	if e != nil {
 		return nil, e
 	}
-	limit, e := pg.integer("limit")
+	limit, e := pg.Int("limit")
 	if e != nil {
 		return nil, e
 	}

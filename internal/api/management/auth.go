@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
@@ -75,8 +76,8 @@ func issueToken(c *Credentials, now time.Time) string {
 }
 
 // verifyToken checks a management token's signature, pool and expiry.
-func verifyToken(c *Credentials, tok string, now time.Time) *apiError {
-	bad := &apiError{Status: http.StatusUnauthorized, Message: "the management token is invalid or expired"}
+func verifyToken(c *Credentials, tok string, now time.Time) *envelope.Error {
+	bad := &envelope.Error{Status: http.StatusUnauthorized, Message: "the management token is invalid or expired"}
 	header, rest, ok := strings.Cut(tok, ".")
 	payloadPart, sig, ok2 := strings.Cut(rest, ".")
 	if !ok || !ok2 || header != tokenHeader {
@@ -113,14 +114,14 @@ var schemes = []signatureScheme{{"authing", "x-authing-"}, {"genauth", "x-genaut
 
 // authenticate checks the request's credentials: a management token (with or
 // without "Bearer ") or an HMAC signature.
-func (h *Handler) authenticate(r *http.Request, body []byte) *apiError {
+func (h *Handler) authenticate(r *http.Request, body []byte) *envelope.Error {
 	auth := strings.TrimSpace(r.Header.Get("Authorization"))
 	if auth == "" {
-		return &apiError{Status: http.StatusUnauthorized, Message: "authentication required: a management token or a request signature"}
+		return &envelope.Error{Status: http.StatusUnauthorized, Message: "authentication required: a management token or a request signature"}
 	}
 	c, err := h.keys.Load(r.Context())
 	if err != nil {
-		return h.internal(r, "loading the access key", err)
+		return h.wr.Internal(r, "loading the access key", err)
 	}
 	now := h.now()
 	name, rest, _ := strings.Cut(auth, " ")
@@ -138,8 +139,8 @@ func (h *Handler) authenticate(r *http.Request, body []byte) *apiError {
 
 // checkSignature verifies `<scheme> <AK>:<base64 HMAC-SHA1>`, then the
 // date, then the nonce (recorded only for genuine requests).
-func (h *Handler) checkSignature(r *http.Request, body []byte, c *Credentials, sc signatureScheme, cred string, now time.Time) *apiError {
-	badSig := &apiError{Status: http.StatusUnauthorized, APICode: codeBadSignature, Message: "the request signature is invalid"}
+func (h *Handler) checkSignature(r *http.Request, body []byte, c *Credentials, sc signatureScheme, cred string, now time.Time) *envelope.Error {
+	badSig := &envelope.Error{Status: http.StatusUnauthorized, APICode: codeBadSignature, Message: "the request signature is invalid"}
 	ak, sig, ok := strings.Cut(cred, ":")
 	got, err := base64.StdEncoding.DecodeString(sig)
 	if !ok || err != nil || !hmac.Equal([]byte(ak), []byte(c.ID)) {
@@ -153,33 +154,33 @@ func (h *Handler) checkSignature(r *http.Request, body []byte, c *Credentials, s
 	}
 	dateValue := strings.TrimSpace(r.Header.Get("Date"))
 	if dateValue == "" {
-		return &apiError{Status: http.StatusUnauthorized, APICode: codeMissingDate, Message: "the date header is required"}
+		return &envelope.Error{Status: http.StatusUnauthorized, APICode: codeMissingDate, Message: "the date header is required"}
 	}
 	date, ok := parseDate(dateValue)
 	if !ok {
-		return &apiError{Status: http.StatusUnauthorized, APICode: codeBadDate,
+		return &envelope.Error{Status: http.StatusUnauthorized, APICode: codeBadDate,
 			Message: "the date header must be an RFC 1123 date or epoch milliseconds"}
 	}
 	if d := now.Sub(date); d > MaxClockSkew || d < -MaxClockSkew {
-		return &apiError{Status: http.StatusUnauthorized, APICode: codeSkewedDate,
+		return &envelope.Error{Status: http.StatusUnauthorized, APICode: codeSkewedDate,
 			Message: "the date header is more than " + MaxClockSkew.String() + " away from the server's clock"}
 	}
 	nonce := strings.TrimSpace(r.Header.Get(sc.headers + "signature-nonce"))
 	if nonce == "" || len(nonce) > maxNonceLen {
-		return &apiError{Status: http.StatusUnauthorized, APICode: codeReplay,
+		return &envelope.Error{Status: http.StatusUnauthorized, APICode: codeReplay,
 			Message: sc.headers + "signature-nonce is required (at most 128 characters)"}
 	}
 	// The nonce outlives every date the skew check accepts.
 	switch err := h.cfg.Store.UseNonce(r.Context(), nonce, now, now.Add(2*MaxClockSkew)); {
 	case errors.Is(err, model.ErrConflict):
-		return &apiError{Status: http.StatusUnauthorized, APICode: codeReplay, Message: "this request was already received (nonce replayed)"}
+		return &envelope.Error{Status: http.StatusUnauthorized, APICode: codeReplay, Message: "this request was already received (nonce replayed)"}
 	case err != nil:
-		return h.internal(r, "recording the nonce", err)
+		return h.wr.Internal(r, "recording the nonce", err)
 	}
 	// Refused only now, with its nonce used up: a request that someone read
 	// on its way cannot come back rewritten into its other reading.
 	if ambiguity != "" {
-		return badRequest("the parameters cannot be signed unambiguously: %s", ambiguity)
+		return envelope.BadRequest("the parameters cannot be signed unambiguously: %s", ambiguity)
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	v3 "github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/platform/clock"
 	"github.com/opengenauth/genauth/internal/platform/secret"
@@ -210,7 +211,7 @@ func (e *env) call(t *testing.T, method, name string, params ...param) envelope 
 func (e *env) send(t *testing.T, method, name string, params []param, auth scheme) envelope {
 	t.Helper()
 	var body io.Reader
-	target := e.url + management.Prefix + name
+	target := e.url + v3.Prefix + name
 	if method == http.MethodGet {
 		q := url.Values{}
 		for _, p := range params {

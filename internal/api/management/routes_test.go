@@ -9,6 +9,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
@@ -46,9 +47,9 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 		t.Errorf("openapi.json describes %d operations, the handler registers %d", described, len(h.routes))
 	}
 	for _, rt := range h.routes {
-		op, ok := doc.Paths[Prefix+rt.name][strings.ToLower(rt.method)]
+		op, ok := doc.Paths[envelope.Prefix+rt.name][strings.ToLower(rt.method)]
 		if !ok {
-			t.Errorf("%s %s%s is not in openapi.json", rt.method, Prefix, rt.name)
+			t.Errorf("%s %s%s is not in openapi.json", rt.method, envelope.Prefix, rt.name)
 			continue
 		}
 		if public := op.Security != nil && len(op.Security) == 0; public != rt.public {

@@ -7,35 +7,37 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // getManagementToken exchanges the access key for a management token.
-func (h *Handler) getManagementToken(r *request) (any, *apiError) {
-	id, e := r.params.text("accessKeyId")
+func (h *Handler) getManagementToken(r *request) (any, *envelope.Error) {
+	id, e := r.params.Text("accessKeyId")
 	if e != nil {
 		return nil, e
 	}
-	sec, e := r.params.text("accessKeySecret")
+	sec, e := r.params.Text("accessKeySecret")
 	if e != nil {
 		return nil, e
 	}
 	c, err := h.keys.Load(r.ctx())
 	if err != nil {
-		return nil, h.internal(r.Request, "loading the access key", err)
+		return nil, h.wr.Internal(r.Request, "loading the access key", err)
 	}
 	// Both compared in constant time, and both always.
 	idOK := hmacEqual(id, c.ID)
 	secretOK := hmacEqual(sec, c.Secret)
 	if !idOK || !secretOK {
-		return nil, &apiError{Status: http.StatusUnauthorized, APICode: codeBadLogin, Message: "wrong accessKeyId or accessKeySecret"}
+		return nil, &envelope.Error{Status: http.StatusUnauthorized, APICode: codeBadLogin, Message: "wrong accessKeyId or accessKeySecret"}
 	}
 	return map[string]any{"access_token": issueToken(c, h.now()), "expires_in": int64(TokenTTL / time.Second)}, nil
 }
 
 // patchFrom reads the user attributes of a create-user or update-user body.
-func patchFrom(o object) (users.Patch, *apiError) {
+func patchFrom(o envelope.Object) (users.Patch, *envelope.Error) {
 	var p users.Patch
 	text := []struct {
 		name string
@@ -49,31 +51,31 @@ func patchFrom(o object) (users.Patch, *apiError) {
 		{"status", &p.Status},
 	}
 	for _, f := range text {
-		v, e := o.str(f.name)
+		v, e := o.Str(f.name)
 		if e != nil {
 			return p, e
 		}
 		*f.dst = v
 	}
-	var e *apiError
-	if p.EmailVerified, e = o.boolean("emailVerified"); e != nil {
+	var e *envelope.Error
+	if p.EmailVerified, e = o.Bool("emailVerified"); e != nil {
 		return p, e
 	}
-	if p.PhoneVerified, e = o.boolean("phoneVerified"); e != nil {
+	if p.PhoneVerified, e = o.Bool("phoneVerified"); e != nil {
 		return p, e
 	}
-	if p.CustomData, e = o.anyMap("customData"); e != nil {
+	if p.CustomData, e = o.AnyMap("customData"); e != nil {
 		return p, e
 	}
-	opts, e := o.obj("options")
+	opts, e := o.Obj("options")
 	if e != nil {
 		return p, e
 	}
 	// Passwords arrive in clear over TLS; encrypted forms are not supported.
-	if enc, e := opts.text("passwordEncryptType"); e != nil {
+	if enc, e := opts.Text("passwordEncryptType"); e != nil {
 		return p, e
 	} else if enc != "" && enc != "none" {
-		return p, badRequest("options.passwordEncryptType %q is not supported: send the password with \"none\"", enc)
+		return p, envelope.BadRequest("options.passwordEncryptType %q is not supported: send the password with \"none\"", enc)
 	}
 	return p, nil
 }
@@ -86,7 +88,7 @@ func deref(s *string) string {
 }
 
 // newUserParams reads a create-user body.
-func newUserParams(o object) (users.CreateParams, *apiError) {
+func newUserParams(o envelope.Object) (users.CreateParams, *envelope.Error) {
 	p, e := patchFrom(o)
 	if e != nil {
 		return users.CreateParams{}, e
@@ -104,7 +106,7 @@ func newUserParams(o object) (users.CreateParams, *apiError) {
 	return c, nil
 }
 
-func (h *Handler) createUser(r *request) (any, *apiError) {
+func (h *Handler) createUser(r *request) (any, *envelope.Error) {
 	p, e := newUserParams(r.params)
 	if e != nil {
 		return nil, e
@@ -113,26 +115,26 @@ func (h *Handler) createUser(r *request) (any, *apiError) {
 	if err != nil {
 		return nil, r.fail("creating a user", err, codeUserNotFound)
 	}
-	return newUserJSON(u), nil
+	return envelope.NewUser(u), nil
 }
 
-func (h *Handler) createUsersBatch(r *request) (any, *apiError) {
-	list, e := r.params.objects("list")
+func (h *Handler) createUsersBatch(r *request) (any, *envelope.Error) {
+	list, e := r.params.Objects("list")
 	if e != nil {
 		return nil, e
 	}
 	if len(list) == 0 {
-		return nil, badRequest("list must hold at least one user")
+		return nil, envelope.BadRequest("list must hold at least one user")
 	}
 	if len(list) > maxBatch {
-		return nil, badRequest("list may hold at most %d users", maxBatch)
+		return nil, envelope.BadRequest("list may hold at most %d users", maxBatch)
 	}
 	// Batch-wide options apply to every entry that has none of its own.
-	opts, _ := r.params.raw("options")
+	opts, _ := r.params.Raw("options")
 	params := make([]users.CreateParams, len(list))
 	for i, o := range list {
-		if _, ok := o.fields["options"]; !ok && opts != nil {
-			o.fields["options"] = opts
+		if opts != nil {
+			o.Default("options", opts)
 		}
 		if params[i], e = newUserParams(o); e != nil {
 			return nil, e
@@ -150,22 +152,22 @@ func (h *Handler) createUsersBatch(r *request) (any, *apiError) {
 const maxBatch = 100
 
 // userIDType reads userIdType from the body's top level or its options.
-func userIDType(o object) (string, *apiError) {
-	t, e := o.text("userIdType")
+func userIDType(o envelope.Object) (string, *envelope.Error) {
+	t, e := o.Text("userIdType")
 	if e != nil || t != "" {
 		return t, e
 	}
-	opts, e := o.obj("options")
+	opts, e := o.Obj("options")
 	if e != nil {
 		return "", e
 	}
-	return opts.text("userIdType")
+	return opts.Text("userIdType")
 }
 
 // findUser resolves an id of the given type, mapping failures to the envelope.
-func (r *request) findUser(idType, id string) (*model.User, *apiError) {
+func (r *request) findUser(idType, id string) (*model.User, *envelope.Error) {
 	if strings.TrimSpace(id) == "" {
-		return nil, badRequest("userId is required")
+		return nil, envelope.BadRequest("userId is required")
 	}
 	u, err := r.h.cfg.Users.Find(r.ctx(), idType, strings.TrimSpace(id))
 	if err != nil {
@@ -174,26 +176,26 @@ func (r *request) findUser(idType, id string) (*model.User, *apiError) {
 	return u, nil
 }
 
-func (h *Handler) getUser(r *request) (any, *apiError) {
-	u, e := r.findUser(r.query.text("userIdType"), r.query.text("userId"))
+func (h *Handler) getUser(r *request) (any, *envelope.Error) {
+	u, e := r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
 	if e != nil {
 		return nil, e
 	}
-	return newUserJSON(u), nil
+	return envelope.NewUser(u), nil
 }
 
 // getUserBatch returns the users found, in the order asked, skipping unknown ids.
-func (h *Handler) getUserBatch(r *request) (any, *apiError) {
-	ids := r.query.list("userIds")
+func (h *Handler) getUserBatch(r *request) (any, *envelope.Error) {
+	ids := r.query.List("userIds")
 	if len(ids) == 0 {
-		return nil, badRequest("userIds is required")
+		return nil, envelope.BadRequest("userIds is required")
 	}
 	if len(ids) > maxBatch {
-		return nil, badRequest("userIds may hold at most %d ids", maxBatch)
+		return nil, envelope.BadRequest("userIds may hold at most %d ids", maxBatch)
 	}
 	var found []*model.User
 	for _, id := range ids {
-		u, e := r.findUser(r.query.text("userIdType"), id)
+		u, e := r.findUser(r.query.Text("userIdType"), id)
 		if e != nil && e.APICode == codeUserNotFound {
 			continue
 		}
@@ -207,26 +209,26 @@ func (h *Handler) getUserBatch(r *request) (any, *apiError) {
 
 // userList is the data of the list calls.
 type userList struct {
-	TotalCount int        `json:"totalCount"`
-	List       []userJSON `json:"list"`
+	TotalCount int         `json:"totalCount"`
+	List       []wire.User `json:"list"`
 }
 
-func (h *Handler) listUsersGet(r *request) (any, *apiError) {
-	pageNo, e := r.query.integer("page")
+func (h *Handler) listUsersGet(r *request) (any, *envelope.Error) {
+	pageNo, e := r.query.Int("page")
 	if e != nil {
 		return nil, e
 	}
-	limit, e := r.query.integer("limit")
+	limit, e := r.query.Int("limit")
 	if e != nil {
 		return nil, e
 	}
-	q := store.UserQuery{Keywords: r.query.text("keywords")}
+	q := store.UserQuery{Keywords: r.query.Text("keywords")}
 	q.Offset, q.Limit = page(pageNo, limit)
 	// The Node SDK sends its unset filters as false.
-	if st := r.query.text("status"); st != "" && !strings.EqualFold(st, "false") {
+	if st := r.query.Text("status"); st != "" && !strings.EqualFold(st, "false") {
 		status, ok := users.ParseStatus(st)
 		if !ok {
-			return nil, badRequest("status must be Activated, Suspended or Deactivated")
+			return nil, envelope.BadRequest("status must be Activated, Suspended or Deactivated")
 		}
 		q.Filters = append(q.Filters, store.Filter{Field: store.FieldStatus, Op: store.OpEqual, Strings: []string{status}})
 	}
@@ -234,10 +236,10 @@ func (h *Handler) listUsersGet(r *request) (any, *apiError) {
 		name string
 		op   string
 	}{{"updatedAtStart", ">="}, {"updatedAtEnd", "<="}} {
-		if s := r.query.text(b.name); s == "" || strings.EqualFold(s, "false") {
+		if s := r.query.Text(b.name); s == "" || strings.EqualFold(s, "false") {
 			continue
 		}
-		ms, e := r.query.integer(b.name)
+		ms, e := r.query.Int(b.name)
 		if e != nil {
 			return nil, e
 		}
@@ -251,7 +253,7 @@ func (h *Handler) listUsersGet(r *request) (any, *apiError) {
 	return h.queryUsers(r, q)
 }
 
-func (h *Handler) queryUsers(r *request, q store.UserQuery) (any, *apiError) {
+func (h *Handler) queryUsers(r *request, q store.UserQuery) (any, *envelope.Error) {
 	list, total, err := h.cfg.Users.Query(r.ctx(), q)
 	if err != nil {
 		return nil, r.fail("listing users", err, codeUserNotFound)
@@ -272,13 +274,13 @@ func knownField(f string) bool {
 	return false
 }
 
-func (h *Handler) listUsersPost(r *request) (any, *apiError) {
+func (h *Handler) listUsersPost(r *request) (any, *envelope.Error) {
 	var q store.UserQuery
-	var e *apiError
-	if q.Keywords, e = r.params.text("keywords"); e != nil {
+	var e *envelope.Error
+	if q.Keywords, e = r.params.Text("keywords"); e != nil {
 		return nil, e
 	}
-	filters, e := r.params.objects("advancedFilter")
+	filters, e := r.params.Objects("advancedFilter")
 	if e != nil {
 		return nil, e
 	}
@@ -289,36 +291,36 @@ func (h *Handler) listUsersPost(r *request) (any, *apiError) {
 		}
 		q.Filters = append(q.Filters, parsed)
 	}
-	opts, e := r.params.obj("options")
+	opts, e := r.params.Obj("options")
 	if e != nil {
 		return nil, e
 	}
-	pg, e := opts.obj("pagination")
+	pg, e := opts.Obj("pagination")
 	if e != nil {
 		return nil, e
 	}
-	pageNo, e := pg.integer("page")
+	pageNo, e := pg.Int("page")
 	if e != nil {
 		return nil, e
 	}
-	limit, e := pg.integer("limit")
+	limit, e := pg.Int("limit")
 	if e != nil {
 		return nil, e
 	}
 	q.Offset, q.Limit = page(pageNo, limit)
-	sorts, e := opts.objects("sort")
+	sorts, e := opts.Objects("sort")
 	if e != nil {
 		return nil, e
 	}
 	for _, s := range sorts {
-		field, e := s.text("field")
+		field, e := s.Text("field")
 		if e != nil {
 			return nil, e
 		}
 		if !knownField(field) {
-			return nil, badRequest("%sfield: cannot sort by %q", s.path, field)
+			return nil, envelope.BadRequest("%sfield: cannot sort by %q", s.Path(), field)
 		}
-		order, e := s.text("order")
+		order, e := s.Text("order")
 		if e != nil {
 			return nil, e
 		}
@@ -328,16 +330,16 @@ func (h *Handler) listUsersPost(r *request) (any, *apiError) {
 }
 
 // parseFilter reads one advancedFilter entry {field, operator, value}.
-func parseFilter(o object) (store.Filter, *apiError) {
+func parseFilter(o envelope.Object) (store.Filter, *envelope.Error) {
 	var f store.Filter
-	var e *apiError
-	if f.Field, e = o.text("field"); e != nil {
+	var e *envelope.Error
+	if f.Field, e = o.Text("field"); e != nil {
 		return f, e
 	}
 	if !knownField(f.Field) {
-		return f, badRequest("%sfield: cannot filter on %q", o.path, f.Field)
+		return f, envelope.BadRequest("%sfield: cannot filter on %q", o.Path(), f.Field)
 	}
-	op, e := o.text("operator")
+	op, e := o.Text("operator")
 	if e != nil {
 		return f, e
 	}
@@ -352,25 +354,25 @@ func parseFilter(o object) (store.Filter, *apiError) {
 	case store.OpIsNull, store.OpNotNull:
 		return f, nil
 	default:
-		return f, badRequest("%soperator: unknown operator %q", o.path, op)
+		return f, envelope.BadRequest("%soperator: unknown operator %q", o.Path(), op)
 	}
 	if f.Op == store.OpContains && store.IsTimeField(f.Field) {
-		return f, badRequest("%soperator: CONTAINS does not apply to %s", o.path, f.Field)
+		return f, envelope.BadRequest("%soperator: CONTAINS does not apply to %s", o.Path(), f.Field)
 	}
 	var vals []string
 	if want == 1 {
-		raw, ok := o.raw("value")
+		raw, ok := o.Raw("value")
 		if !ok {
-			return f, badRequest("%svalue is required", o.path)
+			return f, envelope.BadRequest("%svalue is required", o.Path())
 		}
 		vals = []string{scalarText(raw)}
 	} else {
-		var e *apiError
+		var e *envelope.Error
 		if vals, e = scalarList(o, "value"); e != nil {
 			return f, e
 		}
 		if len(vals) == 0 || (want == 2 && len(vals) != 2) {
-			return f, badRequest("%svalue must be a list of %s", o.path, map[int]string{2: "two values", -1: "values"}[want])
+			return f, envelope.BadRequest("%svalue must be a list of %s", o.Path(), map[int]string{2: "two values", -1: "values"}[want])
 		}
 	}
 	if !store.IsTimeField(f.Field) {
@@ -380,7 +382,7 @@ func parseFilter(o object) (store.Filter, *apiError) {
 	for _, v := range vals {
 		t, ok := parseTimeValue(v)
 		if !ok {
-			return f, badRequest("%svalue must be a time: epoch milliseconds or an ISO 8601 string", o.path)
+			return f, envelope.BadRequest("%svalue must be a time: epoch milliseconds or an ISO 8601 string", o.Path())
 		}
 		f.Times = append(f.Times, t)
 	}
@@ -389,15 +391,15 @@ func parseFilter(o object) (store.Filter, *apiError) {
 
 // parseTimeValue reads epoch milliseconds or an RFC 3339 time.
 func parseTimeValue(v string) (time.Time, bool) {
-	if ms, ok := parseInt(v); ok {
+	if ms, ok := envelope.ParseInt(v); ok {
 		return msTime(ms), true
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	return t.UTC(), err == nil
 }
 
-func (h *Handler) updateUser(r *request) (any, *apiError) {
-	id, e := r.params.text("userId")
+func (h *Handler) updateUser(r *request) (any, *envelope.Error) {
+	id, e := r.params.Text("userId")
 	if e != nil {
 		return nil, e
 	}
@@ -417,19 +419,19 @@ func (h *Handler) updateUser(r *request) (any, *apiError) {
 	if err != nil {
 		return nil, r.fail("updating a user", err, codeUserNotFound)
 	}
-	return newUserJSON(updated), nil
+	return envelope.NewUser(updated), nil
 }
 
-func (h *Handler) deleteUsersBatch(r *request) (any, *apiError) {
-	ids, e := r.params.strings("userIds")
+func (h *Handler) deleteUsersBatch(r *request) (any, *envelope.Error) {
+	ids, e := r.params.Strings("userIds")
 	if e != nil {
 		return nil, e
 	}
 	if len(ids) == 0 {
-		return nil, badRequest("userIds is required")
+		return nil, envelope.BadRequest("userIds is required")
 	}
 	if len(ids) > maxBatch {
-		return nil, badRequest("userIds may hold at most %d ids", maxBatch)
+		return nil, envelope.BadRequest("userIds may hold at most %d ids", maxBatch)
 	}
 	idType, e := userIDType(r.params)
 	if e != nil {
@@ -454,17 +456,17 @@ func (h *Handler) deleteUsersBatch(r *request) (any, *apiError) {
 	return success{true}, nil
 }
 
-func (h *Handler) isUserExists(r *request) (any, *apiError) {
+func (h *Handler) isUserExists(r *request) (any, *envelope.Error) {
 	var vals [4]string
 	for i, name := range []string{"username", "email", "phone", "externalId"} {
-		v, e := r.params.text(name)
+		v, e := r.params.Text(name)
 		if e != nil {
 			return nil, e
 		}
 		vals[i] = v
 	}
 	if vals == [4]string{} {
-		return nil, badRequest("give username, email, phone or externalId")
+		return nil, envelope.BadRequest("give username, email, phone or externalId")
 	}
 	ok, err := h.cfg.Users.Exists(r.ctx(), vals[0], vals[1], vals[2], vals[3])
 	if err != nil {
@@ -473,12 +475,12 @@ func (h *Handler) isUserExists(r *request) (any, *apiError) {
 	return map[string]bool{"exists": ok}, nil
 }
 
-func (h *Handler) kickUsers(r *request) (any, *apiError) {
-	id, e := r.params.text("userId")
+func (h *Handler) kickUsers(r *request) (any, *envelope.Error) {
+	id, e := r.params.Text("userId")
 	if e != nil {
 		return nil, e
 	}
-	appIDs, e := r.params.strings("appIds")
+	appIDs, e := r.params.Strings("appIds")
 	if e != nil {
 		return nil, e
 	}
@@ -509,17 +511,17 @@ type loginJSON struct {
 	Time      string `json:"time"`
 }
 
-func (h *Handler) getUserLoginHistory(r *request) (any, *apiError) {
-	u, e := r.findUser(r.query.text("userIdType"), r.query.text("userId"))
+func (h *Handler) getUserLoginHistory(r *request) (any, *envelope.Error) {
+	u, e := r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
 	if e != nil {
 		return nil, e
 	}
-	q := store.LoginQuery{UserID: u.ID, AppID: r.query.text("appId"), ClientIP: r.query.text("clientIp")}
+	q := store.LoginQuery{UserID: u.ID, AppID: r.query.Text("appId"), ClientIP: r.query.Text("clientIp")}
 	for _, b := range []struct {
 		name string
 		dst  *time.Time
 	}{{"start", &q.Start}, {"end", &q.End}} {
-		ms, e := r.query.integer(b.name)
+		ms, e := r.query.Int(b.name)
 		if e != nil {
 			return nil, e
 		}
@@ -527,11 +529,11 @@ func (h *Handler) getUserLoginHistory(r *request) (any, *apiError) {
 			*b.dst = msTime(*ms)
 		}
 	}
-	pageNo, e := r.query.integer("page")
+	pageNo, e := r.query.Int("page")
 	if e != nil {
 		return nil, e
 	}
-	limit, e := r.query.integer("limit")
+	limit, e := r.query.Int("limit")
 	if e != nil {
 		return nil, e
 	}
@@ -551,7 +553,7 @@ func (h *Handler) getUserLoginHistory(r *request) (any, *apiError) {
 			names[rec.AppID] = name
 		}
 		out = append(out, loginJSON{AppID: rec.AppID, AppName: name, ClientIP: rec.ClientIP, UserAgent: rec.UserAgent,
-			Time: isoTime(rec.Time)})
+			Time: envelope.ISOTime(rec.Time)})
 	}
 	return map[string]any{"totalCount": total, "list": out}, nil
 }
@@ -564,8 +566,8 @@ type loggedInAppJSON struct {
 	AppLoginURL string `json:"appLoginUrl"`
 }
 
-func (h *Handler) getUserLoggedInApps(r *request) (any, *apiError) {
-	u, e := r.findUser(r.query.text("userIdType"), r.query.text("userId"))
+func (h *Handler) getUserLoggedInApps(r *request) (any, *envelope.Error) {
+	u, e := r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
 	if e != nil {
 		return nil, e
 	}
@@ -580,17 +582,17 @@ func (h *Handler) getUserLoggedInApps(r *request) (any, *apiError) {
 	return out, nil
 }
 
-func (h *Handler) checkSessionStatus(r *request) (any, *apiError) {
-	id, e := r.params.text("userId")
+func (h *Handler) checkSessionStatus(r *request) (any, *envelope.Error) {
+	id, e := r.params.Text("userId")
 	if e != nil {
 		return nil, e
 	}
-	appID, e := r.params.text("appId")
+	appID, e := r.params.Text("appId")
 	if e != nil {
 		return nil, e
 	}
 	if appID == "" {
-		return nil, badRequest("appId is required")
+		return nil, envelope.BadRequest("appId is required")
 	}
 	u, e := r.findUser("", id)
 	if e != nil {

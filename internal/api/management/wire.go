@@ -3,86 +3,15 @@ package management
 import (
 	"time"
 
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
-// userJSON is the management API's User. The password never leaves the server.
-type userJSON struct {
-	UserID            string         `json:"userId"`
-	CreatedAt         string         `json:"createdAt"`
-	UpdatedAt         string         `json:"updatedAt"`
-	Status            string         `json:"status"`
-	Gender            string         `json:"gender"`
-	EmailVerified     bool           `json:"emailVerified"`
-	PhoneVerified     bool           `json:"phoneVerified"`
-	UserSourceType    string         `json:"userSourceType"`
-	Username          string         `json:"username,omitempty"`
-	Email             string         `json:"email,omitempty"`
-	Phone             string         `json:"phone,omitempty"`
-	ExternalID        string         `json:"externalId,omitempty"`
-	Name              string         `json:"name,omitempty"`
-	Nickname          string         `json:"nickname,omitempty"`
-	Photo             string         `json:"photo,omitempty"`
-	LoginsCount       int            `json:"loginsCount"`
-	LastLogin         string         `json:"lastLogin,omitempty"`
-	LastIP            string         `json:"lastIp,omitempty"`
-	GivenName         string         `json:"givenName,omitempty"`
-	FamilyName        string         `json:"familyName,omitempty"`
-	MiddleName        string         `json:"middleName,omitempty"`
-	PreferredUsername string         `json:"preferredUsername,omitempty"`
-	Profile           string         `json:"profile,omitempty"`
-	Website           string         `json:"website,omitempty"`
-	Birthdate         string         `json:"birthdate,omitempty"`
-	Zoneinfo          string         `json:"zoneinfo,omitempty"`
-	Locale            string         `json:"locale,omitempty"`
-	Address           string         `json:"address,omitempty"`
-	CustomData        map[string]any `json:"customData"`
-}
-
-func newUserJSON(u *model.User) userJSON {
-	out := userJSON{
-		UserID:            u.ID,
-		CreatedAt:         isoTime(u.CreatedAt),
-		UpdatedAt:         isoTime(u.UpdatedAt),
-		Status:            orDefault(u.Status, model.UserActivated),
-		Gender:            orDefault(u.Gender, model.GenderUnknown),
-		EmailVerified:     u.EmailVerified,
-		PhoneVerified:     u.PhoneVerified,
-		UserSourceType:    orDefault(u.SourceType, model.UserSourceRegister),
-		Username:          u.Username,
-		Email:             u.Email,
-		Phone:             u.Phone,
-		ExternalID:        u.ExternalID,
-		Name:              u.Name,
-		Nickname:          u.Nickname,
-		Photo:             u.Picture,
-		LoginsCount:       u.LoginsCount,
-		LastIP:            u.LastIP,
-		GivenName:         u.GivenName,
-		FamilyName:        u.FamilyName,
-		MiddleName:        u.MiddleName,
-		PreferredUsername: u.PreferredUsername,
-		Profile:           u.Profile,
-		Website:           u.Website,
-		Birthdate:         u.Birthdate,
-		Zoneinfo:          u.Zoneinfo,
-		Locale:            u.Locale,
-		Address:           u.Address.Formatted,
-		CustomData:        u.CustomData,
-	}
-	if !u.LastLogin.IsZero() {
-		out.LastLogin = isoTime(u.LastLogin)
-	}
-	if out.CustomData == nil {
-		out.CustomData = map[string]any{}
-	}
-	return out
-}
-
-func newUserList(list []*model.User) []userJSON {
-	out := make([]userJSON, 0, len(list))
+func newUserList(list []*model.User) []wire.User {
+	out := make([]wire.User, 0, len(list))
 	for _, u := range list {
-		out = append(out, newUserJSON(u))
+		out = append(out, envelope.NewUser(u))
 	}
 	return out
 }

@@ -257,6 +257,7 @@ var conflictFields = map[string]string{
 	"users_external_id":           "external id",
 	"applications_app_identifier": "application identifier",
 	"access_keys_pkey":            "access key",
+	"password_keys_pkey":          "password key",
 	"sessions_pkey":               "session",
 	"auth_codes_pkey":             "authorization code",
 	"tokens_pkey":                 "token",

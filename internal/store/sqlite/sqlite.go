@@ -188,6 +188,7 @@ var conflictFields = map[string]string{
 	"users.external_id":           "external id",
 	"applications.app_identifier": "application identifier",
 	"access_keys.singleton":       "access key",
+	"password_keys.singleton":     "password key",
 	"sessions.id_hash":            "session",
 	"auth_codes.hash":             "authorization code",
 	"tokens.hash":                 "token",

@@ -97,6 +97,10 @@ func (e exporter) Consents(ctx context.Context) iter.Seq2[*model.Consent, error]
 	return rowsOf(ctx, e, "consents", consentColumns, e.s.scanConsent)
 }
 
+func (e exporter) PasswordKeys(ctx context.Context) iter.Seq2[*model.PasswordKey, error] {
+	return rowsOf(ctx, e, "password_keys", passwordKeyColumns, scanPasswordKey)
+}
+
 func (e exporter) AccessKeys(ctx context.Context) iter.Seq2[*model.AccessKey, error] {
 	return rowsOf(ctx, e, "access_keys", accessKeyColumns, func(r Row) (*model.AccessKey, error) {
 		var (
@@ -171,6 +175,9 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 		})},
 		{"access_keys", accessKeyColumns, &n.AccessKeys, values(src.AccessKeys(ctx), func(k *model.AccessKey) []any {
 			return []any{1, k.ID, k.SealedSecret, s.tv(k.CreatedAt), s.tv(k.UpdatedAt)}
+		})},
+		{"password_keys", passwordKeyColumns, &n.PasswordKeys, values(src.PasswordKeys(ctx), func(k *model.PasswordKey) []any {
+			return []any{1, k.PublicDER, k.SealedPrivate, s.tv(k.CreatedAt)}
 		})},
 		{"login_history", loginColumns, &n.Logins, values(src.Logins(ctx), func(r *model.LoginRecord) []any {
 			return []any{r.UserID, r.AppID, r.ClientIP, r.UserAgent, s.tv(r.Time)}

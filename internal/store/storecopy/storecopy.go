@@ -36,6 +36,7 @@ type Source interface {
 	SigningKeys(ctx context.Context) iter.Seq2[*model.SigningKey, error]
 	Consents(ctx context.Context) iter.Seq2[*model.Consent, error]
 	AccessKeys(ctx context.Context) iter.Seq2[*model.AccessKey, error]
+	PasswordKeys(ctx context.Context) iter.Seq2[*model.PasswordKey, error]
 	Logins(ctx context.Context) iter.Seq2[*model.LoginRecord, error]
 	Nonces(ctx context.Context) iter.Seq2[*Nonce, error]
 	Throttles(ctx context.Context) iter.Seq2[*model.Throttle, error]
@@ -55,8 +56,8 @@ var ErrNotEmpty = errors.New("the target database is not empty")
 
 // Counts says how many rows of each kind were copied.
 type Counts struct {
-	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents int64
-	AccessKeys, Logins, Nonces, Throttles, AuditEvents, Messages            int64
+	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents    int64
+	AccessKeys, PasswordKeys, Logins, Nonces, Throttles, AuditEvents, Messages int64
 }
 
 func (c Counts) String() string {
@@ -66,8 +67,8 @@ func (c Counts) String() string {
 	for _, x := range []struct {
 		n    int64
 		what string
-	}{{c.AccessKeys, "access keys"}, {c.Logins, "login history entries"}, {c.Nonces, "signature nonces"},
-		{c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"},
+	}{{c.AccessKeys, "access keys"}, {c.PasswordKeys, "password keys"}, {c.Logins, "login history entries"},
+		{c.Nonces, "signature nonces"}, {c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"},
 		{c.Messages, "outbox messages"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)

@@ -77,6 +77,7 @@ var groups = []struct {
 	{"pages.ConsentStore", []test{{"WithdrawConsent", testWithdrawConsent}}},
 	{"idtoken.KeyStore", []test{{"SigningKeys", testSigningKeys}}},
 	{"management.Store", []test{{"Management", testManagement}}},
+	{"authn.PasswordKeyStore", []test{{"PasswordKey", testPasswordKey}}},
 	{"throttle.Store", []test{
 		{"Throttles", testThrottles},
 		{"ReserveAttempt", testReserveAttempt},

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/platform/token"
 )
@@ -24,7 +25,7 @@ func (s *Server) ManagementToken(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp, err := http.Post(s.URL+management.Prefix+"get-management-token", "application/json", bytes.NewReader(body))
+	resp, err := http.Post(s.URL+envelope.Prefix+"get-management-token", "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatalf("get-management-token: %v", err)
 	}

@@ -1,0 +1,128 @@
+package signin
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+)
+
+// ErrLockedOut is the failure that locked the account or address: this
+// attempt was judged, unlike one throttle.ErrLocked refused beforehand. Both
+// match throttle.ErrLocked.
+var ErrLockedOut = errors.New("this failure locked sign-ins")
+
+// Store finds the user a login names.
+type Store interface {
+	// FindUserByLogin returns the user whose username, email or phone is
+	// login (normalised), or model.ErrNotFound.
+	FindUserByLogin(ctx context.Context, login string) (*model.User, error)
+}
+
+// Service signs users in with a password.
+type Service struct {
+	Store   Store
+	Users   *users.Service
+	Limiter *throttle.Limiter
+	// Audit records the outcome; nil: none.
+	Audit *audit.Recorder
+}
+
+// Attempt is one sign-in: who tries and from where.
+type Attempt struct {
+	Login, Password string
+	// IP is the client address the attempt counts against.
+	IP string
+	// ClientID names the application signed in to, for the audit trail; "" if none.
+	ClientID string
+}
+
+// Password checks a.Password for a.Login. Errors: throttle.ErrLocked
+// (wrapped) while sign-ins for the account or address are paused (with
+// ErrLockedOut when this attempt's failure paused them),
+// model.ErrBadCredentials for an unknown login or a wrong password alike,
+// model.ErrSuspended for a right password of a user who may not sign in,
+// and anything else when the check could not be made (model.ErrBusy among
+// them: then no attempt was counted).
+func (s *Service) Password(ctx context.Context, a Attempt) (*model.User, error) {
+	account, err := s.account(ctx, a.Login)
+	if err != nil {
+		return nil, err
+	}
+	userID := userOf(account)
+	attempt, err := s.Limiter.Begin(ctx, account, a.IP)
+	if errors.Is(err, throttle.ErrLocked) {
+		s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "locked"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.Users.Authenticate(ctx, a.Login, a.Password)
+	if errors.Is(err, model.ErrBusy) {
+		// Refused before the password was checked: no attempt.
+		if rerr := attempt.NotJudged(ctx); rerr != nil {
+			return nil, rerr
+		}
+		return nil, err
+	}
+	if errors.Is(err, model.ErrBadCredentials) {
+		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+			s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID})
+			return nil, errors.Join(ErrLockedOut, lerr)
+		}
+		s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "wrong credentials"})
+		return nil, err
+	}
+	if err != nil && !errors.Is(err, model.ErrSuspended) {
+		return nil, err
+	}
+	// The password was right: the attempt was no failure.
+	if rerr := attempt.Succeeded(ctx); rerr != nil {
+		return nil, rerr
+	}
+	if err != nil {
+		s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "suspended"})
+		return nil, err
+	}
+	s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginSuccess, UserID: u.ID, ClientID: a.ClientID})
+	return u, nil
+}
+
+// account names the account a sign-in attempt is counted against: the
+// user's id when the login names one (so that username, email, phone and
+// every variant of them share one count), else a keyed hash of the login in
+// its normalised form (so that an unknown login's variants share one too,
+// and the login is never stored). Both kinds lock the same way, which
+// reveals nothing about which logins exist.
+func (s *Service) account(ctx context.Context, login string) (string, error) {
+	u, err := s.Store.FindUserByLogin(ctx, login)
+	switch {
+	case err == nil:
+		return throttle.UserAccount(u.ID), nil
+	case errors.Is(err, model.ErrNotFound):
+		// Prefixed apart, so that no typed login can pass for a user id.
+		return s.Limiter.UnknownAccount(login), nil
+	default:
+		return "", err
+	}
+}
+
+func (s *Service) record(ctx context.Context, a Attempt, e model.AuditEvent) {
+	if s.Audit != nil {
+		e.IP = a.IP
+		s.Audit.Record(ctx, e)
+	}
+}
+
+// userOf is the user id in a throttle account name, or "" for an unknown login.
+func userOf(account string) string {
+	id, ok := strings.CutPrefix(account, "user:")
+	if !ok {
+		return ""
+	}
+	return id
+}

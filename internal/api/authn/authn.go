@@ -1,0 +1,181 @@
+package authn
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/opengenauth/genauth/internal/account/signin"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/api/envelope"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/health"
+	"github.com/opengenauth/genauth/internal/platform/token"
+)
+
+// API codes of the authentication API's business errors (contract section 8).
+const (
+	codeBadLogin    = 2333
+	codeLocked      = 2005
+	codeAppNotFound = 2011
+	codeNotLoggedIn = 2020
+	codeNoLDAP      = 2820002
+	codeDecrypt     = 2016
+)
+
+// Config is what the authentication API needs.
+type Config struct {
+	Store  Store
+	Tokens Tokens
+	SignIn *signin.Service
+	// PasswordKey decrypts rsa-encrypted passwords; Ensure must have run.
+	PasswordKey *PasswordKey
+	// Version is the server's, as GET system tells it.
+	Version string
+	IDs     *token.Source
+	Now     func() time.Time
+	Logger  *slog.Logger
+	// Health learns of an unavailable database; nil: none is tracked.
+	Health *health.Tracker
+}
+
+// Handler serves the authentication API.
+type Handler struct {
+	cfg Config
+	wr  envelope.Writer
+}
+
+// New returns the authentication API handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Tokens == nil || cfg.SignIn == nil || cfg.IDs == nil || cfg.PasswordKey == nil {
+		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey and IDs are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Handler{cfg: cfg, wr: envelope.Writer{IDs: cfg.IDs, Logger: cfg.Logger, Name: "authn", Health: cfg.Health}}, nil
+}
+
+// call is one request: its parameters and its language.
+type call struct {
+	*http.Request
+	h      *Handler
+	lang   lang
+	query  envelope.Query
+	params envelope.Object
+}
+
+func (c *call) fail(status, apiCode int, m message) *envelope.Error {
+	return &envelope.Error{Status: status, APICode: apiCode, Message: m.in(c.lang)}
+}
+
+func (c *call) internal(what string, err error) *envelope.Error {
+	return c.h.wr.Internal(c.Request, what, err)
+}
+
+// Register adds the authentication API's endpoints to the /api/v3 mux.
+func (h *Handler) Register(mux *envelope.Mux) {
+	for _, rt := range []struct {
+		method, name string
+		fn           func(*call) (any, *envelope.Error)
+	}{
+		{http.MethodPost, "check-app-id-secret", h.checkAppIDSecret},
+		{http.MethodPost, "signin", h.signIn},
+		{http.MethodPost, "validate-password", h.validatePassword},
+		{http.MethodGet, "get-profile", h.getProfile},
+	} {
+		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			data, e := h.serve(r, rt.fn)
+			h.wr.Write(w, data, e)
+		}))
+	}
+	mux.Handle(http.MethodGet, "system", http.HandlerFunc(h.system))
+}
+
+// serve reads the parameters (the query for GET, where a body is ignored;
+// the JSON body otherwise) and runs fn.
+func (h *Handler) serve(r *http.Request, fn func(*call) (any, *envelope.Error)) (any, *envelope.Error) {
+	c := &call{Request: r, h: h, lang: langOf(r), query: envelope.Query{Values: r.URL.Query()}}
+	if r.Method != http.MethodGet {
+		body, e := envelope.ReadBody(r)
+		if e != nil {
+			return nil, e
+		}
+		if c.params, e = envelope.ParseObject(body); e != nil {
+			return nil, e
+		}
+	}
+	return fn(c)
+}
+
+// app is the application a call is for: the app id header in either
+// spelling, else client_id in the body (contract 1.4).
+func (c *call) app() (*model.Application, *envelope.Error) {
+	id := strings.TrimSpace(c.Header.Get("X-Authing-App-Id"))
+	if id == "" {
+		id = strings.TrimSpace(c.Header.Get("X-Genauth-App-Id"))
+	}
+	if id == "" {
+		var e *envelope.Error
+		if id, e = c.params.Text("client_id"); e != nil {
+			return nil, e
+		}
+	}
+	if id == "" {
+		return nil, c.fail(http.StatusBadRequest, 0, msgAppRequired)
+	}
+	// A header is not checked at the edge: an id that is no text names no application.
+	if !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
+		return nil, c.fail(http.StatusNotFound, codeAppNotFound, msgAppNotFound)
+	}
+	app, err := c.h.cfg.Store.GetApplication(c.Context(), id)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, c.fail(http.StatusNotFound, codeAppNotFound, msgAppNotFound)
+	}
+	if err != nil {
+		return nil, c.internal("looking up the application", err)
+	}
+	return app, nil
+}
+
+// user is the signed-in user of a User endpoint: the access token in
+// Authorization, raw or as Bearer (contract 1.5), one this server issued to
+// a user, active, and its user still allowed in.
+func (c *call) user() (*model.User, *envelope.Error) {
+	unauthorized := c.fail(http.StatusUnauthorized, codeNotLoggedIn, msgUnauthorized)
+	value := strings.TrimSpace(c.Header.Get("Authorization"))
+	if scheme, rest, ok := strings.Cut(value, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		value = strings.TrimSpace(rest)
+	}
+	if value == "" {
+		return nil, unauthorized
+	}
+	ctx := c.Context()
+	t, err := c.h.cfg.Store.GetToken(ctx, token.Hash(value))
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, unauthorized
+	}
+	if err != nil {
+		return nil, c.internal("looking up the access token", err)
+	}
+	if t.Kind != model.TokenAccess || t.UserID == "" || !t.Active(c.h.cfg.Now().UTC()) {
+		return nil, unauthorized
+	}
+	u, err := c.h.cfg.Store.GetUser(ctx, t.UserID)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, unauthorized
+	}
+	if err != nil {
+		return nil, c.internal("looking up the token's user", err)
+	}
+	if !users.Active(u) {
+		return nil, unauthorized
+	}
+	return u, nil
+}

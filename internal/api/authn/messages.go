@@ -1,0 +1,41 @@
+package authn
+
+import (
+	"net/http"
+	"strings"
+)
+
+// lang is the language of an answer's message: x-authing-lang or
+// x-genauth-lang, zh-CN or en-US; anything else is en-US.
+type lang int
+
+const (
+	enUS lang = iota
+	zhCN
+)
+
+func langOf(r *http.Request) lang {
+	for _, h := range []string{"X-Authing-Lang", "X-Genauth-Lang"} {
+		if strings.EqualFold(strings.TrimSpace(r.Header.Get(h)), "zh-CN") {
+			return zhCN
+		}
+	}
+	return enUS
+}
+
+// message is a business failure's text in each language.
+type message [2]string
+
+var (
+	msgAppRequired  = message{"the application is not named: send the x-authing-app-id header", "缺少应用 ID：请发送 x-authing-app-id 请求头"}
+	msgAppNotFound  = message{"application not found", "应用不存在"}
+	msgBadLogin     = message{"Account not exists or password is incorrect.", "账号不存在或密码错误"}
+	msgLocked       = message{"Too many failed attempts: the account is locked for now, try again later.", "登录失败次数过多，账号已被暂时锁定，请稍后再试"}
+	msgSuspended    = message{"The account is suspended.", "账号已被停用"}
+	msgThrottled    = message{"Too many requests, please try again later", "请求过于频繁，请稍后再试"}
+	msgUnauthorized = message{"Unauthorized", "尚未登录，无权限访问此资源"}
+	msgDecrypt      = message{"error decrypting the client password: it is not base64", "密码解密失败：不是 base64 编码"}
+	msgSecretWrong  = message{"the app secret is wrong", "应用密钥错误"}
+)
+
+func (m message) in(l lang) string { return m[l] }

@@ -1,0 +1,254 @@
+package authn
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/signin"
+	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/api/envelope"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/protocol/claims"
+	"github.com/opengenauth/genauth/internal/protocol/oauth"
+	"github.com/opengenauth/genauth/internal/wire"
+)
+
+// defaultScope is signin's scope when options.scope is absent.
+const defaultScope = "openid profile"
+
+// valid is the answer of the calls that check something.
+type valid struct {
+	Valid bool `json:"valid"`
+}
+
+// checkAppIDSecret serves POST check-app-id-secret (contract 2.1a): whether
+// appId and appSecret go together, with the reason when not.
+func (h *Handler) checkAppIDSecret(c *call) (any, *envelope.Error) {
+	id, e := c.params.Text("appId")
+	if e != nil {
+		return nil, e
+	}
+	secret, e := c.params.Text("appSecret")
+	if e != nil {
+		return nil, e
+	}
+	if id == "" || secret == "" {
+		return nil, envelope.BadRequest("appId and appSecret are required")
+	}
+	app, err := h.cfg.Store.GetApplication(c.Context(), id)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, c.fail(http.StatusNotFound, codeAppNotFound, msgAppNotFound)
+	}
+	if err != nil {
+		return nil, c.internal("looking up the application", err)
+	}
+	if !apps.CheckSecret(app, secret) {
+		return nil, &envelope.Error{Status: http.StatusOK, Message: msgSecretWrong.in(c.lang), Data: valid{false}}
+	}
+	return valid{true}, nil
+}
+
+// password reads a password payload's password under passwordEncryptType
+// (contract 2.1): none is plain text, rsa base64 of an RSA PKCS #1 v1.5
+// ciphertext under the key GET system publishes; sm2 is not supported.
+func (c *call) password(payload envelope.Object, encrypt string) (string, *envelope.Error) {
+	pw, e := payload.Text("password")
+	if e != nil {
+		return "", e
+	}
+	if pw == "" {
+		return "", envelope.BadRequest("%spassword is required", payload.Path())
+	}
+	switch strings.ToLower(encrypt) {
+	case "", "none":
+		return pw, nil
+	case "rsa":
+		ciphertext, err := base64.StdEncoding.DecodeString(pw)
+		if err != nil {
+			return "", c.fail(http.StatusBadRequest, codeDecrypt, msgDecrypt)
+		}
+		plain, err := c.h.cfg.PasswordKey.decrypt(ciphertext)
+		if err != nil {
+			return "", c.internal("decrypting a password", err)
+		}
+		return plain, nil
+	case "sm2":
+		return "", &envelope.Error{Status: http.StatusNotImplemented, Message: "sm2 password encryption is not supported"}
+	}
+	return "", envelope.BadRequest("passwordEncryptType must be none, rsa or sm2")
+}
+
+// login is the identifier a payload names, by priority email, phone,
+// username, then account (username, email or phone alike).
+func login(payload envelope.Object) (string, *envelope.Error) {
+	for _, name := range []string{"email", "phone", "username", "account"} {
+		v, e := payload.Text(name)
+		if e != nil {
+			return "", e
+		}
+		if strings.TrimSpace(v) != "" {
+			return v, nil
+		}
+	}
+	return "", envelope.BadRequest("%semail, phone, username or account is required", payload.Path())
+}
+
+// check signs in through the one password sign-in; its failures as the
+// contract answers them: one answer for an unknown account and a wrong
+// password.
+func (c *call) check(login, pw, clientID string) (*model.User, *envelope.Error) {
+	u, err := c.h.cfg.SignIn.Password(c.Context(), signin.Attempt{Login: login, Password: pw, IP: audit.ClientIP(c.Request), ClientID: clientID})
+	switch {
+	case errors.Is(err, signin.ErrLockedOut):
+		return nil, c.fail(http.StatusForbidden, codeLocked, msgLocked)
+	case errors.Is(err, throttle.ErrLocked):
+		return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+	case errors.Is(err, model.ErrBadCredentials):
+		return nil, c.fail(http.StatusForbidden, codeBadLogin, msgBadLogin)
+	case errors.Is(err, model.ErrSuspended):
+		return nil, c.fail(http.StatusForbidden, codeLocked, msgSuspended)
+	case err != nil:
+		return nil, c.internal("signing in", err)
+	}
+	return u, nil
+}
+
+// signIn serves POST signin (contract 2.1) for connection PASSWORD.
+func (h *Handler) signIn(c *call) (any, *envelope.Error) {
+	app, e := c.app()
+	if e != nil {
+		return nil, e
+	}
+	connection, e := c.params.Text("connection")
+	if e != nil {
+		return nil, e
+	}
+	opts, e := c.params.Obj("options")
+	if e != nil {
+		return nil, e
+	}
+	switch connection {
+	case "PASSWORD":
+	case "PASSCODE":
+		return nil, &envelope.Error{Status: http.StatusNotImplemented, Message: "sign-in by pass code is not available yet"}
+	case "LDAP", "AD":
+		return nil, &envelope.Error{Status: http.StatusBadRequest, APICode: codeNoLDAP, Message: "invalid LDAP connection: no directory is configured"}
+	case "":
+		return nil, envelope.BadRequest("connection is required")
+	default:
+		return nil, envelope.BadRequest("connection must be PASSWORD, PASSCODE, LDAP or AD")
+	}
+	payload, e := c.params.Obj("passwordPayload")
+	if e != nil {
+		return nil, e
+	}
+	if payload.Len() == 0 {
+		return nil, envelope.BadRequest("passwordPayload is required for connection PASSWORD")
+	}
+	encrypt, e := opts.Text("passwordEncryptType")
+	if e != nil {
+		return nil, e
+	}
+	scope, e := opts.Text("scope")
+	if e != nil {
+		return nil, e
+	}
+	scope = strings.Join(strings.Fields(scope), " ")
+	if scope == "" {
+		scope = defaultScope
+	}
+	if !claims.HasScope(scope, "openid") {
+		return nil, envelope.BadRequest("options.scope must contain openid")
+	}
+	id, e := login(payload)
+	if e != nil {
+		return nil, e
+	}
+	if e := c.client(app); e != nil {
+		return nil, e
+	}
+	pw, e := c.password(payload, encrypt)
+	if e != nil {
+		return nil, e
+	}
+	u, e := c.check(id, pw, app.ID)
+	if e != nil {
+		return nil, e
+	}
+	resp, err := h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, h.cfg.Now().UTC())
+	if err != nil {
+		return nil, c.internal("issuing tokens", err)
+	}
+	// As on the hosted form: a history that cannot be written does not undo the sign-in.
+	if err := h.cfg.SignIn.Users.RecordLogin(c.Context(), u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
+		h.cfg.Logger.WarnContext(c.Context(), "authn: recording login history", "err", err)
+	}
+	return wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,
+		TokenType: resp.TokenType, ExpiresIn: resp.ExpiresIn, ExpireIn: resp.ExpiresIn}, nil
+}
+
+// client authenticates the client of app as the token endpoint does, with
+// what the body and the Basic header carry (contract 1.4). A body client_id
+// must be the app's.
+func (c *call) client(app *model.Application) *envelope.Error {
+	bodyID, e := c.params.Text("client_id")
+	if e != nil {
+		return e
+	}
+	secret, e := c.params.Text("client_secret")
+	if e != nil {
+		return e
+	}
+	_, hasSecret := c.params.Raw("client_secret")
+	invalid := func(why string) *envelope.Error {
+		return &envelope.Error{Status: http.StatusUnauthorized, Message: oauth.ErrClient.Error() + ": " + why}
+	}
+	if bodyID != "" && bodyID != app.ID {
+		return invalid("client_id is not the application's id")
+	}
+	got, err := c.h.cfg.Tokens.AuthenticateClient(c.Request, app.ID, secret, hasSecret)
+	if errors.Is(err, oauth.ErrClient) {
+		return &envelope.Error{Status: http.StatusUnauthorized, Message: err.Error()}
+	}
+	if err != nil {
+		return c.internal("authenticating the client", err)
+	}
+	if got.ID != app.ID {
+		return invalid("the Basic header names another application")
+	}
+	return nil
+}
+
+// validatePassword serves POST validate-password (contract 2.1): whether
+// the password is the user's. It is a sign-in attempt like any other, so
+// that it cannot be used to guess passwords past the lockout.
+func (h *Handler) validatePassword(c *call) (any, *envelope.Error) {
+	app, e := c.app()
+	if e != nil {
+		return nil, e
+	}
+	encrypt, e := c.params.Text("passwordEncryptType")
+	if e != nil {
+		return nil, e
+	}
+	id, e := login(c.params)
+	if e != nil {
+		return nil, e
+	}
+	pw, e := c.password(c.params, encrypt)
+	if e != nil {
+		return nil, e
+	}
+	_, e = c.check(id, pw, app.ID)
+	switch {
+	case e == nil:
+		return valid{true}, nil
+	case e.APICode == codeBadLogin:
+		return valid{false}, nil
+	}
+	return nil, e
+}

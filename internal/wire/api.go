@@ -1,0 +1,48 @@
+package wire
+
+// User is the UserDto of GenAuth's /api/v3: the management API's User and
+// the authentication API's profile (which sends customData only when asked;
+// absent, it decodes as nil). Times are ISO 8601 in UTC with milliseconds.
+type User struct {
+	UserID            string         `json:"userId"`
+	CreatedAt         string         `json:"createdAt"`
+	UpdatedAt         string         `json:"updatedAt"`
+	Status            string         `json:"status"`
+	Gender            string         `json:"gender"`
+	EmailVerified     bool           `json:"emailVerified"`
+	PhoneVerified     bool           `json:"phoneVerified"`
+	UserSourceType    string         `json:"userSourceType"`
+	Username          string         `json:"username,omitempty"`
+	Email             string         `json:"email,omitempty"`
+	Phone             string         `json:"phone,omitempty"`
+	ExternalID        string         `json:"externalId,omitempty"`
+	Name              string         `json:"name,omitempty"`
+	Nickname          string         `json:"nickname,omitempty"`
+	Photo             string         `json:"photo,omitempty"`
+	LoginsCount       int            `json:"loginsCount"`
+	LastLogin         string         `json:"lastLogin,omitempty"`
+	LastIP            string         `json:"lastIp,omitempty"`
+	GivenName         string         `json:"givenName,omitempty"`
+	FamilyName        string         `json:"familyName,omitempty"`
+	MiddleName        string         `json:"middleName,omitempty"`
+	PreferredUsername string         `json:"preferredUsername,omitempty"`
+	Profile           string         `json:"profile,omitempty"`
+	Website           string         `json:"website,omitempty"`
+	Birthdate         string         `json:"birthdate,omitempty"`
+	Zoneinfo          string         `json:"zoneinfo,omitempty"`
+	Locale            string         `json:"locale,omitempty"`
+	Address           string         `json:"address,omitempty"`
+	CustomData        map[string]any `json:"customData"`
+}
+
+// SignInTokens is the data of the authentication API's signin: a token
+// response with the lifetime under both names the SDKs read.
+type SignInTokens struct {
+	Scope        string `json:"scope"`
+	AccessToken  string `json:"access_token"`
+	IDToken      string `json:"id_token,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	ExpireIn     int64  `json:"expire_in"`
+}
