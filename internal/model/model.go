@@ -32,6 +32,11 @@ var (
 	// ErrBusy means the server is at its limit of concurrent password
 	// hashing and its queue is full; answered 503 with Retry-After.
 	ErrBusy = errors.New("server busy")
+	// ErrWrongCode means a verification code that is wrong, used, replaced,
+	// past its tries, or was never sent (deliberately not which).
+	ErrWrongCode = errors.New("wrong or used verification code")
+	// ErrCodeExpired means the right verification code, presented after its life.
+	ErrCodeExpired = errors.New("verification code expired")
 )
 
 // Client authentication methods for the token, introspection and revocation endpoints.
@@ -410,6 +415,21 @@ type Message struct {
 	Channel   string        `json:"channel,omitempty"`
 	Lifetime  time.Duration `json:"lifetime,omitempty"`
 	CreatedAt time.Time     `json:"created_at"`
+}
+
+// Passcode is a verification code sent to an address (contract section 3),
+// held under keyed hashes only.
+type Passcode struct {
+	// Channel is what the code is for (CHANNEL_LOGIN, ...).
+	Channel string
+	// Destination is the keyed hash of the message kind and the address.
+	Destination string
+	// Hash is the keyed hash of the code, bound to channel and destination.
+	Hash string
+	// Tries counts the wrong answers so far.
+	Tries     int
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // OutboxMessage is a stored message: its content sealed (it holds codes and

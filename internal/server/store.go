@@ -6,6 +6,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/outbox"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -37,6 +38,7 @@ type Store interface {
 	throttle.Store
 	audit.Store
 	outbox.Store
+	passcode.Store
 	idtoken.KeyStore
 }
 

@@ -294,6 +294,16 @@ func (s *timedStore) AppendAuditEvents(ctx context.Context, events ...*model.Aud
 	return s.st.AppendAuditEvents(ctx, events...)
 }
 
+func (s *timedStore) SavePasscode(ctx context.Context, p *model.Passcode, m *model.OutboxMessage) error {
+	defer s.since("save_passcode", time.Now())
+	return s.st.SavePasscode(ctx, p, m)
+}
+
+func (s *timedStore) UsePasscode(ctx context.Context, channel, destination, hash string, now time.Time, maxTries int, consume bool) error {
+	defer s.since("use_passcode", time.Now())
+	return s.st.UsePasscode(ctx, channel, destination, hash, now, maxTries, consume)
+}
+
 func (s *timedStore) EnqueueMessage(ctx context.Context, m *model.OutboxMessage) error {
 	defer s.since("enqueue_message", time.Now())
 	return s.st.EnqueueMessage(ctx, m)

@@ -73,20 +73,29 @@ func (q *Queue) Enqueue(ctx context.Context, m model.Message) (*model.Message, e
 	}
 	m.ID = q.NewID()
 	m.CreatedAt = q.Now().UTC().Truncate(time.Millisecond)
-	plain, err := json.Marshal(&m)
+	om, err := Seal(q.Sealer, &m)
 	if err != nil {
 		return nil, err
 	}
-	sealed, err := q.Sealer.Seal(SealPurpose, plain)
-	if err != nil {
-		return nil, err
-	}
-	err = q.Store.EnqueueMessage(ctx, &model.OutboxMessage{ID: m.ID, Kind: m.Kind, Sealed: sealed,
-		NextAttemptAt: m.CreatedAt, CreatedAt: m.CreatedAt})
-	if err != nil {
+	if err := q.Store.EnqueueMessage(ctx, om); err != nil {
 		return nil, err
 	}
 	return &m, nil
+}
+
+// Seal returns m (its id and creation time set) as the outbox stores it,
+// due at once: for a store method that enqueues it together with the state
+// it announces.
+func Seal(s Sealer, m *model.Message) (*model.OutboxMessage, error) {
+	plain, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	sealed, err := s.Seal(SealPurpose, plain)
+	if err != nil {
+		return nil, err
+	}
+	return &model.OutboxMessage{ID: m.ID, Kind: m.Kind, Sealed: sealed, NextAttemptAt: m.CreatedAt, CreatedAt: m.CreatedAt}, nil
 }
 
 // Open returns the content of a stored message.

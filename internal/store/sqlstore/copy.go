@@ -140,6 +140,10 @@ func (e exporter) Outbox(ctx context.Context) iter.Seq2[*model.OutboxMessage, er
 	return rowsOf(ctx, e, "outbox", outboxColumns, scanOutbox)
 }
 
+func (e exporter) Passcodes(ctx context.Context) iter.Seq2[*model.Passcode, error] {
+	return rowsOf(ctx, e, "passcodes", passcodeColumns, scanPasscode)
+}
+
 // CopyTable is one table as an import writes it: its name, its columns, the
 // values of its rows in that order, and where to count them.
 type CopyTable struct {
@@ -195,6 +199,7 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 			return []any{m.ID, m.Kind, m.Sealed, m.Attempts, s.tv(m.NextAttemptAt), s.tv(m.CreatedAt),
 				s.ntv(m.SentAt), s.ntv(m.FailedAt), m.LastError}
 		})},
+		{"passcodes", passcodeColumns, &n.Passcodes, values(src.Passcodes(ctx), s.passcodeValues)},
 	}
 }
 

@@ -38,10 +38,12 @@ var sweeps = []string{
 	// A throttle row goes once its window and its lock are over.
 	`DELETE FROM throttles WHERE key IN (
 		SELECT key FROM throttles WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+	`DELETE FROM passcodes WHERE (channel, destination) IN (
+		SELECT channel, destination FROM passcodes WHERE expires_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 }
 
-// DeleteExpired deletes at most limit expired sessions, codes, tokens and
-// throttle rows; see sweep.Deleter. Each statement commits on its own, so
+// DeleteExpired deletes at most limit expired sessions, codes, tokens,
+// throttle rows and verification codes; see sweep.Deleter. Each statement commits on its own, so
 // no lock (a row's on PostgreSQL, the database's on SQLite) outlives one
 // small batch.
 func (s *Store) DeleteExpired(ctx context.Context, before time.Time, limit int) (int, error) {

@@ -42,6 +42,7 @@ type Source interface {
 	Throttles(ctx context.Context) iter.Seq2[*model.Throttle, error]
 	AuditEvents(ctx context.Context) iter.Seq2[*model.AuditEvent, error]
 	Outbox(ctx context.Context) iter.Seq2[*model.OutboxMessage, error]
+	Passcodes(ctx context.Context) iter.Seq2[*model.Passcode, error]
 }
 
 // Nonce is a request signature nonce of the management API, kept until it
@@ -58,6 +59,7 @@ var ErrNotEmpty = errors.New("the target database is not empty")
 type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents    int64
 	AccessKeys, PasswordKeys, Logins, Nonces, Throttles, AuditEvents, Messages int64
+	Passcodes                                                                  int64
 }
 
 func (c Counts) String() string {
@@ -69,7 +71,7 @@ func (c Counts) String() string {
 		what string
 	}{{c.AccessKeys, "access keys"}, {c.PasswordKeys, "password keys"}, {c.Logins, "login history entries"},
 		{c.Nonces, "signature nonces"}, {c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"},
-		{c.Messages, "outbox messages"}} {
+		{c.Messages, "outbox messages"}, {c.Passcodes, "verification codes"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

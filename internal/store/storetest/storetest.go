@@ -87,6 +87,10 @@ var groups = []struct {
 		{"Outbox", testOutbox},
 		{"ConcurrentClaims", testConcurrentClaims},
 	}},
+	{"passcode.Store", []test{
+		{"Passcodes", testPasscodes},
+		{"ConcurrentUse", testConcurrentPasscodeUse},
+	}},
 	{"sweep.Deleter", []test{
 		{"DeleteExpired", testDeleteExpired},
 		{"DeleteAuditEvents", testDeleteAuditEvents},

@@ -12,8 +12,9 @@ const DefaultBatch = 1000
 
 // Deleter deletes, in batches, what no request will need again.
 type Deleter interface {
-	// DeleteExpired deletes at most limit (> 0) sessions, codes, tokens and
-	// throttle rows (their window and lock over), in total, that expired
+	// DeleteExpired deletes at most limit (> 0) sessions, codes, tokens,
+	// throttle rows (their window and lock over) and verification codes, in
+	// total, that expired
 	// before `before`, and returns how many it
 	// deleted; fewer than limit means nothing more is due (rows that
 	// concurrent callers hold are left to them). It keeps what a later

@@ -1,0 +1,9 @@
+// Package passcode owns verification codes (contract section 3): six
+// digits from the injected randomness, bound to a channel (CHANNEL_LOGIN,
+// ...) and a destination (an email address or a phone number), single use,
+// live for Lifetime, dead after MaxTries wrong answers, replaced by the next
+// code sent. Codes and destinations are stored only as HMAC-SHA256 under a
+// key derived from the server secret: a 6-digit code's plain hash would
+// be reversed offline in a moment. A code and the outbox message carrying it
+// are written in one transaction.
+package passcode
