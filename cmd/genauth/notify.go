@@ -85,6 +85,15 @@ func (d *delivery) providers() map[string]outbox.Provider {
 	return p
 }
 
+// kinds says which kinds of message a provider is configured for.
+func (d *delivery) kinds() map[string]bool {
+	k := map[string]bool{}
+	for kind := range d.providers() {
+		k[kind] = true
+	}
+	return k
+}
+
 // webhookHost names the SMS webhook for logs: its scheme and host, since a
 // gateway's URL may hold a token in its path or query.
 func (d *delivery) webhookHost() string {

@@ -158,7 +158,7 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 		return err
 	}
 	handler, stop, err := op.stack(st, server.Config{PublicURL: publicURL, SecretKey: key, Version: versionString(),
-		SessionTTL: sess.ttl, SessionIdleTTL: sess.idle})
+		SessionTTL: sess.ttl, SessionIdleTTL: sess.idle, Delivers: del.kinds()})
 	if err != nil {
 		return err
 	}

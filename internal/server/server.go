@@ -15,6 +15,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
@@ -58,6 +59,10 @@ type Config struct {
 	Health *health.Tracker
 	// Version is the server's version, as the authentication API's GET system tells it.
 	Version string
+	// Delivers says which kinds of message (model.MessageEmail,
+	// model.MessageSMS) a provider delivers; verification codes of another
+	// kind are refused as not configured.
+	Delivers map[string]bool
 }
 
 // New returns the handler for every GenAuth route.
@@ -202,11 +207,20 @@ func New(cfg Config) (http.Handler, error) {
 	if err := passwordKey.Ensure(context.Background()); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	codeKey, err := sealer.DeriveKey(passcode.KeyPurpose)
+	if err != nil {
+		return nil, err
+	}
+	codes := &passcode.Service{Store: cfg.Store, Sealer: sealer, Key: codeKey, Rand: cfg.Rand, NewID: tokens.ID, Now: cfg.Now}
+	limiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
 	authentication, err := authn.New(authn.Config{
 		Store:  authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
 		Tokens: protocol,
 		SignIn: &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
-			Limiter: &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}, Audit: cfg.Audit},
+			Codes: codes, Limiter: limiter, Audit: cfg.Audit},
+		Codes:       codes,
+		SendLimiter: limiter,
+		Delivers:    cfg.Delivers,
 		PasswordKey: passwordKey,
 		Version:     cfg.Version,
 		IDs:         tokens,

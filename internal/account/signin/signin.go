@@ -6,9 +6,11 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/loginid"
 )
 
 // ErrLockedOut is the failure that locked the account or address: this
@@ -23,10 +25,21 @@ type Store interface {
 	FindUserByLogin(ctx context.Context, login string) (*model.User, error)
 }
 
-// Service signs users in with a password.
+// Codes checks verification codes (passcode.Service).
+type Codes interface {
+	// Use consumes t's code when it is right: model.ErrWrongCode or
+	// model.ErrCodeExpired when not.
+	Use(ctx context.Context, t passcode.Target, code string) error
+}
+
+// ChannelLogin is the channel of the codes that sign in.
+const ChannelLogin = "CHANNEL_LOGIN"
+
+// Service signs users in with a password or a verification code.
 type Service struct {
 	Store   Store
 	Users   *users.Service
+	Codes   Codes
 	Limiter *throttle.Limiter
 	// Audit records the outcome; nil: none.
 	Audit *audit.Recorder
@@ -89,6 +102,82 @@ func (s *Service) Password(ctx context.Context, a Attempt) (*model.User, error) 
 		return nil, err
 	}
 	s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginSuccess, UserID: u.ID, ClientID: a.ClientID})
+	return u, nil
+}
+
+// CodeAttempt is a sign-in with a CHANNEL_LOGIN verification code.
+type CodeAttempt struct {
+	Kind    string // model.MessageEmail or model.MessageSMS
+	Address string // passcode.Address's form
+	Code    string
+	// IP and ClientID as in Attempt.
+	IP, ClientID string
+}
+
+// Passcode signs in the user at a.Address with a code sent there for
+// CHANNEL_LOGIN, consuming it, under the same attempt reservation, lockout
+// and audit as Password. Errors: throttle.ErrLocked (with ErrLockedOut as
+// in Password), model.ErrWrongCode for a wrong, used or unsent code and for
+// an address that names no user alike, model.ErrCodeExpired, and
+// model.ErrSuspended for a right code of a user who may not sign in.
+func (s *Service) Passcode(ctx context.Context, a CodeAttempt) (*model.User, error) {
+	u, err := s.UserAt(ctx, a.Kind, a.Address)
+	if err != nil {
+		return nil, err
+	}
+	account, userID := s.Limiter.UnknownAccount(a.Address), ""
+	if u != nil {
+		account, userID = throttle.UserAccount(u.ID), u.ID
+	}
+	at := Attempt{Login: a.Address, IP: a.IP, ClientID: a.ClientID}
+	attempt, err := s.Limiter.Begin(ctx, account, a.IP)
+	if errors.Is(err, throttle.ErrLocked) {
+		s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "locked"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	err = model.ErrWrongCode // an unknown address: no code was sent to it
+	if u != nil {
+		err = s.Codes.Use(ctx, passcode.Target{Kind: a.Kind, To: a.Address, Channel: ChannelLogin}, a.Code)
+	}
+	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
+		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+			s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID})
+			return nil, errors.Join(ErrLockedOut, lerr)
+		}
+		s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "wrong code"})
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rerr := attempt.Succeeded(ctx); rerr != nil {
+		return nil, rerr
+	}
+	if !users.Active(u) {
+		s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "suspended"})
+		return nil, model.ErrSuspended
+	}
+	s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginSuccess, UserID: u.ID, ClientID: a.ClientID})
+	return u, nil
+}
+
+// UserAt returns the user whose email (kind model.MessageEmail) or phone
+// number is address, or nil when none is.
+func (s *Service) UserAt(ctx context.Context, kind, address string) (*model.User, error) {
+	u, err := s.Store.FindUserByLogin(ctx, address)
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	// The login may have matched a username that looks like the address.
+	if (kind == model.MessageEmail && loginid.Email(u.Email) != address) ||
+		(kind == model.MessageSMS && loginid.Phone(u.Phone) != address) {
+		return nil, nil
+	}
 	return u, nil
 }
 

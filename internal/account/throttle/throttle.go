@@ -37,6 +37,12 @@ type Policy struct {
 	MaxLock  time.Duration
 	// RegistrationsPerAddress registrations are allowed per Window.
 	RegistrationsPerAddress int
+	// Verification codes (contract 3.1): one send per SendInterval to a
+	// destination for one channel; SendsPerAddress sends from one client
+	// address and SendsPerApp for one application per Window. Zero: no limit.
+	SendInterval    time.Duration
+	SendsPerAddress int
+	SendsPerApp     int
 }
 
 // DefaultPolicy is what `genauth serve` runs with.
@@ -47,6 +53,9 @@ var DefaultPolicy = Policy{
 	BaseLock:                time.Minute,
 	MaxLock:                 time.Hour,
 	RegistrationsPerAddress: 10,
+	SendInterval:            time.Minute,
+	SendsPerAddress:         20,
+	SendsPerApp:             1000,
 }
 
 // Limiter applies a Policy.
@@ -176,6 +185,36 @@ func (l *Limiter) AllowRegistration(ctx context.Context, addr string) error {
 	}
 	if th.Count > l.Policy.RegistrationsPerAddress {
 		return &LockedError{Until: th.WindowStart.Add(l.Policy.Window)}
+	}
+	return nil
+}
+
+// AllowSend counts a verification code sent to destination for channel,
+// asked from addr for the application app, and returns a *LockedError when
+// any limit of the Policy is over. The destination is counted under a keyed
+// hash (LoginKey), so that no address is stored with its count.
+func (l *Limiter) AllowSend(ctx context.Context, app, channel, destination, addr string) error {
+	mac := hmac.New(sha256.New, l.LoginKey)
+	fmt.Fprintf(mac, "%d:%s%s", len(channel), channel, destination)
+	for _, lim := range []struct {
+		key    string
+		window time.Duration
+		max    int
+	}{
+		{"send:" + hex.EncodeToString(mac.Sum(nil)), l.Policy.SendInterval, 1},
+		{"sendaddr:" + addr, l.Policy.Window, l.Policy.SendsPerAddress},
+		{"sendapp:" + app, l.Policy.Window, l.Policy.SendsPerApp},
+	} {
+		if lim.window <= 0 || lim.max <= 0 {
+			continue
+		}
+		th, err := l.Store.HitThrottle(ctx, lim.key, l.Now(), lim.window)
+		if err != nil {
+			return err
+		}
+		if th.Count > lim.max {
+			return &LockedError{Until: th.WindowStart.Add(lim.window)}
+		}
 	}
 	return nil
 }

@@ -198,3 +198,39 @@ func TestNotJudgedGivesTheAttemptBack(t *testing.T) {
 		t.Fatalf("the fifth judged failure: %v; want it to lock the account", err)
 	}
 }
+
+func TestSendLimits(t *testing.T) {
+	l, c, _ := newLimiter(t)
+	l.Policy.SendsPerAddress = 3
+	l.Policy.SendsPerApp = 4
+	ctx := t.Context()
+	send := func(app, channel, dest, addr string) error {
+		return l.AllowSend(ctx, app, channel, dest, addr)
+	}
+	if err := send("app1", "CHANNEL_LOGIN", "ann@example.com", "192.0.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	// One per minute per (destination, channel).
+	if d := lockedFor(t, send("app1", "CHANNEL_LOGIN", "ann@example.com", "192.0.2.9"), c.Now()); d != time.Minute {
+		t.Errorf("second send locked for %v, want 1m", d)
+	}
+	if err := send("app1", "CHANNEL_REGISTER", "ann@example.com", "192.0.2.2"); err != nil {
+		t.Errorf("another channel: %v", err)
+	}
+	c.Advance(time.Minute)
+	if err := send("app1", "CHANNEL_LOGIN", "ann@example.com", "192.0.2.3"); err != nil {
+		t.Errorf("a minute later: %v", err)
+	}
+	// The per-address cap (3 here) counts every destination.
+	for i, dest := range []string{"a@example.com", "b@example.com"} {
+		if err := send("app2", "CHANNEL_LOGIN", dest, "192.0.2.1"); err != nil {
+			t.Fatalf("send %d from the address: %v", i+2, err)
+		}
+	}
+	lockedFor(t, send("app2", "CHANNEL_LOGIN", "c@example.com", "192.0.2.1"), c.Now())
+	// The per-application cap (4 here): app1 has sent 3, the locked send above did not reach it.
+	if err := send("app1", "CHANNEL_LOGIN", "d@example.com", "192.0.2.5"); err != nil {
+		t.Fatalf("fourth send of app1: %v", err)
+	}
+	lockedFor(t, send("app1", "CHANNEL_LOGIN", "e@example.com", "192.0.2.6"), c.Now())
+}

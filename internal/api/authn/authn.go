@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/account/signin"
+	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
@@ -24,6 +25,8 @@ const (
 	codeNotLoggedIn = 2020
 	codeNoLDAP      = 2820002
 	codeDecrypt     = 2016
+	codeWrongCode   = 2001
+	codeCodeExpired = 2300
 )
 
 // Config is what the authentication API needs.
@@ -33,6 +36,12 @@ type Config struct {
 	SignIn *signin.Service
 	// PasswordKey decrypts rsa-encrypted passwords; Ensure must have run.
 	PasswordKey *PasswordKey
+	// Codes sends and checks verification codes; SendLimiter limits the
+	// sends; Delivers says which kinds of message (model.MessageEmail,
+	// model.MessageSMS) a provider delivers.
+	Codes       Codes
+	SendLimiter *throttle.Limiter
+	Delivers    map[string]bool
 	// Version is the server's, as GET system tells it.
 	Version string
 	IDs     *token.Source
@@ -50,8 +59,9 @@ type Handler struct {
 
 // New returns the authentication API handler.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil || cfg.Tokens == nil || cfg.SignIn == nil || cfg.IDs == nil || cfg.PasswordKey == nil {
-		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey and IDs are required")
+	if cfg.Store == nil || cfg.Tokens == nil || cfg.SignIn == nil || cfg.IDs == nil || cfg.PasswordKey == nil ||
+		cfg.Codes == nil || cfg.SendLimiter == nil {
+		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey, IDs, Codes and SendLimiter are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -89,6 +99,9 @@ func (h *Handler) Register(mux *envelope.Mux) {
 		{http.MethodPost, "signin", h.signIn},
 		{http.MethodPost, "validate-password", h.validatePassword},
 		{http.MethodGet, "get-profile", h.getProfile},
+		{http.MethodPost, "send-email", h.sendEmail},
+		{http.MethodPost, "send-sms", h.sendSMS},
+		{http.MethodPost, "pre-check-code", h.preCheckCode},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)

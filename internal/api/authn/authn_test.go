@@ -80,7 +80,6 @@ func TestAuthenticationAPI(t *testing.T) {
 		{"signin-unknown-app", "signin", signin(`{"username":"alice","password":"x"}`, ""), map[string]string{"x-authing-app-id": "nope"}, 404, 2011},
 		{"signin-no-secret", "signin", `{"connection":"PASSWORD","passwordPayload":{"username":"alice","password":"correct horse battery"}}`, hdr, 401, 0},
 		{"signin-sm2", "signin", signin(`{"username":"alice","password":"x"}`, `,"options":{"passwordEncryptType":"sm2"}`), hdr, 501, 0},
-		{"signin-passcode", "signin", `{"connection":"PASSCODE","passCodePayload":{"passCode":"1234","email":"a@b.c"}}`, hdr, 501, 0},
 		{"signin-ldap", "signin", `{"connection":"LDAP","ldapPayload":{"sAMAccountName":"a","password":"b"}}`, hdr, 400, 2820002},
 		{"signin-no-connection", "signin", `{}`, hdr, 400, 0},
 		{"signin-basic", "signin", `{"connection":"PASSWORD","passwordPayload":{"username":"alice","password":"correct horse battery"}}`,

@@ -3,6 +3,8 @@ package authn
 import (
 	"net/http"
 	"strings"
+
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // lang is the language of an answer's message: x-authing-lang or
@@ -36,6 +38,16 @@ var (
 	msgUnauthorized = message{"Unauthorized", "尚未登录，无权限访问此资源"}
 	msgDecrypt      = message{"error decrypting the client password: it is not base64", "密码解密失败：不是 base64 编码"}
 	msgSecretWrong  = message{"the app secret is wrong", "应用密钥错误"}
+	msgWrongCode    = message{"The verification code is wrong or has been used.", "验证码不正确或已被使用"}
+	msgCodeExpired  = message{"The verification code has expired.", "验证码已过期"}
+	// msgChannelUnsupported is followed by the channel's name.
+	msgChannelUnsupported = message{"this channel is not supported: ", "不支持此验证码类型："}
 )
+
+// msgNotConfigured is the answer of a code that no provider could deliver, by message kind.
+var msgNotConfigured = map[string]message{
+	model.MessageEmail: {"email is not configured", "未配置邮件服务"},
+	model.MessageSMS:   {"SMS is not configured", "未配置短信服务"},
+}
 
 func (m message) in(l lang) string { return m[l] }

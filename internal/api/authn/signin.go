@@ -117,7 +117,7 @@ func (c *call) check(login, pw, clientID string) (*model.User, *envelope.Error) 
 	return u, nil
 }
 
-// signIn serves POST signin (contract 2.1) for connection PASSWORD.
+// signIn serves POST signin (contract 2.1) for connections PASSWORD and PASSCODE.
 func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	app, e := c.app()
 	if e != nil {
@@ -131,10 +131,15 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
+	var (
+		u     *model.User
+		scope string
+	)
 	switch connection {
 	case "PASSWORD":
+		u, scope, e = c.passwordSignIn(app, opts)
 	case "PASSCODE":
-		return nil, &envelope.Error{Status: http.StatusNotImplemented, Message: "sign-in by pass code is not available yet"}
+		u, scope, e = c.codeSignIn(app, opts)
 	case "LDAP", "AD":
 		return nil, &envelope.Error{Status: http.StatusBadRequest, APICode: codeNoLDAP, Message: "invalid LDAP connection: no directory is configured"}
 	case "":
@@ -142,40 +147,6 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	default:
 		return nil, envelope.BadRequest("connection must be PASSWORD, PASSCODE, LDAP or AD")
 	}
-	payload, e := c.params.Obj("passwordPayload")
-	if e != nil {
-		return nil, e
-	}
-	if payload.Len() == 0 {
-		return nil, envelope.BadRequest("passwordPayload is required for connection PASSWORD")
-	}
-	encrypt, e := opts.Text("passwordEncryptType")
-	if e != nil {
-		return nil, e
-	}
-	scope, e := opts.Text("scope")
-	if e != nil {
-		return nil, e
-	}
-	scope = strings.Join(strings.Fields(scope), " ")
-	if scope == "" {
-		scope = defaultScope
-	}
-	if !claims.HasScope(scope, "openid") {
-		return nil, envelope.BadRequest("options.scope must contain openid")
-	}
-	id, e := login(payload)
-	if e != nil {
-		return nil, e
-	}
-	if e := c.client(app); e != nil {
-		return nil, e
-	}
-	pw, e := c.password(payload, encrypt)
-	if e != nil {
-		return nil, e
-	}
-	u, e := c.check(id, pw, app.ID)
 	if e != nil {
 		return nil, e
 	}
@@ -189,6 +160,110 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	}
 	return wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,
 		TokenType: resp.TokenType, ExpiresIn: resp.ExpiresIn, ExpireIn: resp.ExpiresIn}, nil
+}
+
+// signInScope is options.scope, normalised, or the default; it must hold openid.
+func signInScope(opts envelope.Object) (string, *envelope.Error) {
+	scope, e := opts.Text("scope")
+	if e != nil {
+		return "", e
+	}
+	scope = strings.Join(strings.Fields(scope), " ")
+	if scope == "" {
+		scope = defaultScope
+	}
+	if !claims.HasScope(scope, "openid") {
+		return "", envelope.BadRequest("options.scope must contain openid")
+	}
+	return scope, nil
+}
+
+// passwordSignIn is signin's connection PASSWORD.
+func (c *call) passwordSignIn(app *model.Application, opts envelope.Object) (*model.User, string, *envelope.Error) {
+	payload, e := c.params.Obj("passwordPayload")
+	if e != nil {
+		return nil, "", e
+	}
+	if payload.Len() == 0 {
+		return nil, "", envelope.BadRequest("passwordPayload is required for connection PASSWORD")
+	}
+	encrypt, e := opts.Text("passwordEncryptType")
+	if e != nil {
+		return nil, "", e
+	}
+	scope, e := signInScope(opts)
+	if e != nil {
+		return nil, "", e
+	}
+	id, e := login(payload)
+	if e != nil {
+		return nil, "", e
+	}
+	if e := c.client(app); e != nil {
+		return nil, "", e
+	}
+	pw, e := c.password(payload, encrypt)
+	if e != nil {
+		return nil, "", e
+	}
+	u, e := c.check(id, pw, app.ID)
+	return u, scope, e
+}
+
+// codeSignIn is signin's connection PASSCODE (contract 2.1): an email or a
+// phone number with the CHANNEL_LOGIN code sent to it, consumed on success.
+// An address that names no user fails like a wrong code.
+func (c *call) codeSignIn(app *model.Application, opts envelope.Object) (*model.User, string, *envelope.Error) {
+	payload, e := c.params.Obj("passCodePayload")
+	if e != nil {
+		return nil, "", e
+	}
+	if payload.Len() == 0 {
+		return nil, "", envelope.BadRequest("passCodePayload is required for connection PASSCODE")
+	}
+	scope, e := signInScope(opts)
+	if e != nil {
+		return nil, "", e
+	}
+	kind, field := model.MessageEmail, "email"
+	if email, e := payload.Text("email"); e != nil {
+		return nil, "", e
+	} else if strings.TrimSpace(email) == "" {
+		kind, field = model.MessageSMS, "phone"
+		if phone, e := payload.Text("phone"); e != nil {
+			return nil, "", e
+		} else if strings.TrimSpace(phone) == "" {
+			return nil, "", envelope.BadRequest("passCodePayload.email or passCodePayload.phone is required")
+		}
+	}
+	to, e := address(payload, kind, field)
+	if e != nil {
+		return nil, "", e
+	}
+	code, e := passCode(payload)
+	if e != nil {
+		return nil, "", e
+	}
+	if e := c.client(app); e != nil {
+		return nil, "", e
+	}
+	u, err := c.h.cfg.SignIn.Passcode(c.Context(), signin.CodeAttempt{Kind: kind, Address: to, Code: code,
+		IP: audit.ClientIP(c.Request), ClientID: app.ID})
+	switch {
+	case errors.Is(err, signin.ErrLockedOut):
+		return nil, "", c.fail(http.StatusForbidden, codeLocked, msgLocked)
+	case errors.Is(err, throttle.ErrLocked):
+		return nil, "", c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+	case errors.Is(err, model.ErrWrongCode):
+		return nil, "", c.fail(http.StatusForbidden, codeWrongCode, msgWrongCode)
+	case errors.Is(err, model.ErrCodeExpired):
+		return nil, "", c.fail(http.StatusForbidden, codeCodeExpired, msgCodeExpired)
+	case errors.Is(err, model.ErrSuspended):
+		return nil, "", c.fail(http.StatusForbidden, codeLocked, msgSuspended)
+	case err != nil:
+		return nil, "", c.internal("signing in", err)
+	}
+	return u, scope, nil
 }
 
 // client authenticates the client of app as the token endpoint does, with

@@ -24,6 +24,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/clock"
@@ -73,16 +75,31 @@ type Server struct {
 
 // Backend is a way to start a server: on SQLite or on PostgreSQL.
 type Backend struct {
-	Name  string
-	Start func(testing.TB) *Server
+	Name      string
+	Start     func(testing.TB) *Server
+	StartWith func(testing.TB, Options) *Server
 }
 
 // Backends are both backends, for tests that must hold on each. The
 // PostgreSQL one skips when the server is unreachable, except under CI=true.
-var Backends = []Backend{{"sqlite", Start}, {"postgres", StartPostgres}}
+var Backends = []Backend{{"sqlite", Start, StartWith}, {"postgres", StartPostgres, StartPostgresWith}}
+
+// Options change the server Start runs.
+type Options struct {
+	// Delivers are the kinds of message the server is told a provider
+	// delivers (server.Config.Delivers); nil: email and SMS. Messages
+	// wait in the outbox until Deliver sends them.
+	Delivers map[string]bool
+}
 
 // Start runs a server on 127.0.0.1 with a fresh SQLite database; it stops when the test ends.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	return StartWith(t, Options{})
+}
+
+// StartWith is Start with opts.
+func StartWith(t testing.TB, opts Options) *Server {
 	t.Helper()
 	dbPath := filepath.Join(t.TempDir(), "genauth.db")
 	st, err := sqlite.Open(dbPath)
@@ -90,7 +107,7 @@ func Start(t testing.TB) *Server {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := start(t, st)
+	srv := start(t, st, opts)
 	srv.Backend, srv.DBPath = "sqlite", dbPath
 	return srv
 }
@@ -99,13 +116,19 @@ func Start(t testing.TB) *Server {
 // pgtest): skipped when PostgreSQL is unreachable, failed under CI=true.
 func StartPostgres(t testing.TB) *Server {
 	t.Helper()
+	return StartPostgresWith(t, Options{})
+}
+
+// StartPostgresWith is StartPostgres with opts.
+func StartPostgresWith(t testing.TB, opts Options) *Server {
+	t.Helper()
 	dbURL := pgtest.NewDatabase(t)
 	st, err := postgres.Open(t.Context(), dbURL, postgres.Options{})
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	srv := start(t, st)
+	srv := start(t, st, opts)
 	srv.Backend, srv.DBURL = "postgres", dbURL
 	return srv
 }
@@ -124,7 +147,7 @@ type migratable interface {
 	Migrate(ctx context.Context) error
 }
 
-func start(t testing.TB, st migratable) *Server {
+func start(t testing.TB, st migratable, opts Options) *Server {
 	t.Helper()
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
@@ -138,6 +161,10 @@ func start(t testing.TB, st migratable) *Server {
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 	publicURL := "http://" + l.Addr().String()
 	secretKey := bytes.Repeat([]byte{0x5e}, secret.KeyLen)
+	delivers := opts.Delivers
+	if delivers == nil {
+		delivers = map[string]bool{model.MessageEmail: true, model.MessageSMS: true}
+	}
 	h, err := server.New(server.Config{
 		PublicURL: publicURL,
 		Store:     st,
@@ -145,6 +172,7 @@ func start(t testing.TB, st migratable) *Server {
 		Rand:      rand.Reader,
 		SecretKey: secretKey,
 		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Delivers:  delivers,
 	})
 	if err != nil {
 		l.Close()
@@ -384,4 +412,18 @@ func checkRedirectStatus(t testing.TB, resp *http.Response) {
 	if resp.StatusCode != http.StatusFound && resp.StatusCode != http.StatusSeeOther {
 		t.Errorf("%s %s: redirect with status %d; GenAuth redirects only with 302 or 303", resp.Request.Method, resp.Request.URL.Path, resp.StatusCode)
 	}
+}
+
+// Deliver sends the messages due in the server's outbox through providers
+// (by message kind), as the sender of genauth serve does, and returns how
+// many it sent.
+func (s *Server) Deliver(t testing.TB, providers map[string]outbox.Provider) int {
+	t.Helper()
+	sender := &outbox.Sender{Store: s.Store, Sealer: s.sealer, Providers: providers,
+		Audit: audit.NewSync(s.Store, slog.New(slog.NewTextHandler(io.Discard, nil)), s.Clock.Now), Now: s.Clock.Now}
+	n, err := sender.Drain(t.Context())
+	if err != nil {
+		t.Fatalf("delivering the outbox: %v", err)
+	}
+	return n
 }

@@ -1,0 +1,253 @@
+package authn
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/passcode"
+	"github.com/opengenauth/genauth/internal/account/signin"
+	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/api/envelope"
+	"github.com/opengenauth/genauth/internal/model"
+)
+
+// Codes issues and checks verification codes (passcode.Service).
+type Codes interface {
+	Send(ctx context.Context, t passcode.Target, lang string) error
+	Check(ctx context.Context, t passcode.Target, code string) error
+}
+
+// channelKinds says which endpoint may send a code for each channel
+// (contract 3.1): email, SMS, or both.
+var channelKinds = map[string][]string{
+	"CHANNEL_LOGIN":                 {model.MessageEmail, model.MessageSMS},
+	"CHANNEL_REGISTER":              {model.MessageEmail, model.MessageSMS},
+	"CHANNEL_RESET_PASSWORD":        {model.MessageEmail, model.MessageSMS},
+	"CHANNEL_BIND_PHONE":            {model.MessageSMS},
+	"CHANNEL_UNBIND_PHONE":          {model.MessageSMS},
+	"CHANNEL_BIND_MFA":              {model.MessageSMS},
+	"CHANNEL_VERIFY_MFA":            {model.MessageEmail, model.MessageSMS},
+	"CHANNEL_UNBIND_MFA":            {model.MessageSMS},
+	"CHANNEL_COMPLETE_PHONE":        {model.MessageSMS},
+	"CHANNEL_COMPLETE_EMAIL":        {model.MessageEmail},
+	"CHANNEL_IDENTITY_VERIFICATION": {model.MessageSMS},
+	"CHANNEL_DELETE_ACCOUNT":        {model.MessageEmail, model.MessageSMS},
+	"CHANNEL_VERIFY_EMAIL_LINK":     {model.MessageEmail},
+	"CHANNEL_UPDATE_EMAIL":          {model.MessageEmail},
+	"CHANNEL_BIND_EMAIL":            {model.MessageEmail},
+	"CHANNEL_UNBIND_EMAIL":          {model.MessageEmail},
+	"CHANNEL_UNLOCK_ACCOUNT":        {model.MessageEmail},
+}
+
+// unsupportedChannels are valid channels whose feature GenAuth lacks: they
+// send nothing (501).
+var unsupportedChannels = map[string]bool{
+	"CHANNEL_IDENTITY_VERIFICATION": true, // real-name verification
+	"CHANNEL_UNLOCK_ACCOUNT":        true, // self-service unlock
+	"CHANNEL_VERIFY_EMAIL_LINK":     true, // a link, not a code
+}
+
+// hidden are the channels whose answer must not tell whether the address
+// belongs to a user (contract 3.1): a code goes to a user's address only,
+// and the answer is the same either way.
+var hidden = map[string]bool{signin.ChannelLogin: true, "CHANNEL_RESET_PASSWORD": true}
+
+// kindName is how the endpoints name a kind of message.
+var kindName = map[string]string{model.MessageEmail: "email", model.MessageSMS: "SMS"}
+
+// channel reads a channel valid for kind from o.
+func channel(o envelope.Object, kind string) (string, *envelope.Error) {
+	ch, e := o.Text("channel")
+	if e != nil {
+		return "", e
+	}
+	if ch == "" {
+		return "", envelope.BadRequest("%schannel is required", o.Path())
+	}
+	kinds, ok := channelKinds[ch]
+	if !ok {
+		return "", envelope.BadRequest("%schannel %q is not a known channel", o.Path(), ch)
+	}
+	for _, k := range kinds {
+		if k == kind {
+			return ch, nil
+		}
+	}
+	return "", envelope.BadRequest("%schannel %s is not valid for %s", o.Path(), ch, kindName[kind])
+}
+
+// address reads the destination of kind from o's field (an email, or a
+// phone number with the optional phoneCountryCode beside it) in
+// passcode.Address's form.
+func address(o envelope.Object, kind, field string) (string, *envelope.Error) {
+	to, e := o.Text(field)
+	if e != nil {
+		return "", e
+	}
+	to = strings.TrimSpace(to)
+	if to == "" {
+		return "", envelope.BadRequest("%s%s is required", o.Path(), field)
+	}
+	if kind == model.MessageEmail {
+		at := strings.LastIndexByte(to, '@')
+		if len(to) > 254 || at < 1 || at == len(to)-1 || strings.ContainsAny(to, " \t\r\n<>,;") {
+			return "", envelope.BadRequest("%s%s is not an email address", o.Path(), field)
+		}
+		return passcode.Address(kind, to, ""), nil
+	}
+	cc, e := o.Text("phoneCountryCode")
+	if e != nil {
+		return "", e
+	}
+	cc = strings.TrimSpace(cc)
+	if !digits(strings.TrimPrefix(to, "+"), 5, 20) || (cc != "" && !digits(strings.TrimPrefix(cc, "+"), 1, 4)) {
+		return "", envelope.BadRequest("%s%s must be a phone number (5 to 20 digits) and phoneCountryCode a country code such as +86", o.Path(), field)
+	}
+	return passcode.Address(kind, to, cc), nil
+}
+
+// digits reports whether s is min to max ASCII digits.
+func digits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// sendEmail serves POST send-email (contract 3.1).
+func (h *Handler) sendEmail(c *call) (any, *envelope.Error) {
+	return nil, c.send(model.MessageEmail, "email")
+}
+
+// sendSMS serves POST send-sms (contract 3.1).
+func (h *Handler) sendSMS(c *call) (any, *envelope.Error) {
+	return nil, c.send(model.MessageSMS, "phoneNumber")
+}
+
+// send queues a code of kind to the address in field: input checked, then
+// whether the kind can be delivered, then the limits, then (for the hidden
+// channels) whether the address is a user's, which changes nothing in the
+// answer.
+func (c *call) send(kind, field string) *envelope.Error {
+	app, e := c.app()
+	if e != nil {
+		return e
+	}
+	ch, e := channel(c.params, kind)
+	if e != nil {
+		return e
+	}
+	to, e := address(c.params, kind, field)
+	if e != nil {
+		return e
+	}
+	if unsupportedChannels[ch] {
+		return &envelope.Error{Status: http.StatusNotImplemented, Message: msgChannelUnsupported.in(c.lang) + ch}
+	}
+	if !c.h.cfg.Delivers[kind] {
+		return c.fail(http.StatusNotImplemented, 0, msgNotConfigured[kind])
+	}
+	ctx := c.Context()
+	err := c.h.cfg.SendLimiter.AllowSend(ctx, app.ID, ch, to, audit.ClientIP(c.Request))
+	if errors.Is(err, throttle.ErrLocked) {
+		return c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+	}
+	if err != nil {
+		return c.internal("counting a code sent", err)
+	}
+	if hidden[ch] {
+		u, err := c.h.cfg.SignIn.UserAt(ctx, kind, to)
+		if err != nil {
+			return c.internal("looking up the address", err)
+		}
+		if u == nil {
+			return nil
+		}
+	}
+	lang := "en"
+	if c.lang == zhCN {
+		lang = "zh"
+	}
+	if err := c.h.cfg.Codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: ch}, lang); err != nil {
+		return c.internal("queueing a verification code", err)
+	}
+	return nil
+}
+
+// codeCheck is pre-check-code's answer.
+type codeCheck struct {
+	IsValid bool   `json:"isValid"`
+	Message string `json:"message,omitempty"`
+}
+
+// preCheckCode serves POST pre-check-code (contract 3.2): whether a code is
+// right, without using it up; a wrong code counts a try.
+func (h *Handler) preCheckCode(c *call) (any, *envelope.Error) {
+	if _, e := c.app(); e != nil {
+		return nil, e
+	}
+	codeType, e := c.params.Text("codeType")
+	if e != nil {
+		return nil, e
+	}
+	var kind, payloadName, field string
+	switch codeType {
+	case "EMAIL":
+		kind, payloadName, field = model.MessageEmail, "emailCodePayload", "email"
+	case "SMS":
+		kind, payloadName, field = model.MessageSMS, "smsCodePayload", "phone"
+	case "":
+		return nil, envelope.BadRequest("codeType is required")
+	default:
+		return nil, envelope.BadRequest("codeType must be SMS or EMAIL")
+	}
+	payload, e := c.params.Obj(payloadName)
+	if e != nil {
+		return nil, e
+	}
+	if payload.Len() == 0 {
+		return nil, envelope.BadRequest("%s is required for codeType %s", payloadName, codeType)
+	}
+	ch, e := channel(payload, kind)
+	if e != nil {
+		return nil, e
+	}
+	to, e := address(payload, kind, field)
+	if e != nil {
+		return nil, e
+	}
+	code, e := passCode(payload)
+	if e != nil {
+		return nil, e
+	}
+	err := h.cfg.Codes.Check(c.Context(), passcode.Target{Kind: kind, To: to, Channel: ch}, code)
+	switch {
+	case err == nil:
+		return codeCheck{IsValid: true}, nil
+	case errors.Is(err, model.ErrWrongCode):
+		return codeCheck{Message: msgWrongCode.in(c.lang)}, nil
+	case errors.Is(err, model.ErrCodeExpired):
+		return codeCheck{Message: msgCodeExpired.in(c.lang)}, nil
+	}
+	return nil, c.internal("checking a verification code", err)
+}
+
+// passCode reads a payload's passCode.
+func passCode(o envelope.Object) (string, *envelope.Error) {
+	code, e := o.Text("passCode")
+	if e != nil {
+		return "", e
+	}
+	if strings.TrimSpace(code) == "" {
+		return "", envelope.BadRequest("%spassCode is required", o.Path())
+	}
+	return code, nil
+}
