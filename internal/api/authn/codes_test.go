@@ -15,6 +15,7 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/mail"
 	"github.com/opengenauth/genauth/internal/platform/sms"
+	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/testkit/golden"
 	"github.com/opengenauth/genauth/internal/testkit/smtptest"
 	"github.com/opengenauth/genauth/internal/testkit/testserver"
@@ -174,5 +175,52 @@ func TestCodesWithoutDelivery(t *testing.T) {
 			t.Fatalf("%s: %s", tc.name, a.raw)
 		}
 		golden.Check(t, tc.name, a.raw, scrub)
+	}
+}
+
+// TestPasscodeSignInRules: a code sign-in follows the password sign-in's
+// rules: failures are audited and lock the account, a success is audited
+// and written to the login history.
+func TestPasscodeSignInRules(t *testing.T) {
+	s := testserver.Start(t)
+	in := newInbox(t, s)
+	app, secret := s.CreateApp(t, apps.CreateParams{Name: "web", RedirectURIs: []string{"https://rp.example/cb"}})
+	u, err := s.Users.Create(t.Context(), users.CreateParams{Username: "dave", Email: "dave@example.com", Password: "correct horse battery"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := map[string]string{"x-authing-app-id": app.ID}
+	signin := func(code string) answer {
+		return call(t, http.MethodPost, s.URL+"/api/v3/signin", hdr, `{"connection":"PASSCODE","passCodePayload":{"email":"dave@example.com","passCode":"`+
+			code+`"},"client_id":"`+app.ID+`","client_secret":"`+secret+`"}`)
+	}
+	if a := call(t, http.MethodPost, s.URL+"/api/v3/send-email", hdr, `{"channel":"CHANNEL_LOGIN","email":"dave@example.com"}`); a.StatusCode != 200 {
+		t.Fatal(string(a.raw))
+	}
+	code := in.deliver(t)["dave@example.com"]
+	if a := signin(code); a.StatusCode != 200 {
+		t.Fatalf("sign-in: %s", a.raw)
+	}
+	logins, _, err := s.Store.ListLogins(t.Context(), store.LoginQuery{UserID: u.ID, Limit: 10})
+	if err != nil || len(logins) != 1 || logins[0].AppID != app.ID {
+		t.Fatalf("login history = %v, %v; want one login to the app", logins, err)
+	}
+	// The lockout after 5 failures (throttle.DefaultPolicy), then the pause.
+	for i := range 4 {
+		if a := signin(code); a.StatusCode != 403 || a.APICode != 2001 {
+			t.Fatalf("failure %d: %s", i+1, a.raw)
+		}
+	}
+	if a := signin(code); a.StatusCode != 403 || a.APICode != 2005 {
+		t.Fatalf("fifth failure: %s", a.raw)
+	}
+	if a := signin(code); a.StatusCode != 429 {
+		t.Fatalf("while locked: %s", a.raw)
+	}
+	for typ, n := range map[string]int{model.AuditLoginSuccess: 1, model.AuditLoginFailure: 5, model.AuditLoginLockout: 1} {
+		events, err := s.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: typ, UserID: u.ID})
+		if err != nil || len(events) != n {
+			t.Errorf("%s events = %d (%v), want %d", typ, len(events), err, n)
+		}
 	}
 }
