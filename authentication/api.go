@@ -83,6 +83,11 @@ func (c *Client) signInByPassword(ctx context.Context, field, login, password st
 		"connection":      "PASSWORD",
 		"passwordPayload": map[string]string{field: login, "password": password},
 	}
+	return c.signIn(ctx, body, opts)
+}
+
+// signIn sends a signin body with opts and the client's authentication.
+func (c *Client) signIn(ctx context.Context, body map[string]any, opts *SignInOptions) (*SignInTokens, error) {
 	if opts != nil && opts.Scope != "" {
 		body["options"] = map[string]string{"scope": opts.Scope}
 	}
@@ -156,6 +161,9 @@ func (c *Client) callAPI(ctx context.Context, method, path string, body any, bas
 	}
 	if env.StatusCode != http.StatusOK {
 		return &APIError{StatusCode: env.StatusCode, APICode: env.APICode, Message: env.Message, RequestID: env.RequestID}
+	}
+	if v == nil { // a call that answers no data
+		return nil
 	}
 	return decode(name, env.Data, v)
 }

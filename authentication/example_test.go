@@ -267,3 +267,30 @@ func ExampleClient_SignInByUsernamePassword() {
 	}
 	fmt.Println(user.UserID, tokens.ExpiresIn)
 }
+
+func ExampleClient_SignInByEmailPassCode() {
+	client, err := authentication.NewClient(authentication.Options{
+		AppID:     "GEN_AUTH_APP_ID",
+		AppSecret: "GEN_AUTH_APP_SECRET",
+		AppHost:   "https://YOUR_DOMAIN.genauth.ai",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	// The user receives a 6-digit code, valid for 5 minutes, and types it in.
+	if err := client.SendEmail(ctx, "alice@example.com", authentication.ChannelLogin); err != nil {
+		log.Fatal(err) // statusCode 429: asked again within the minute
+	}
+	var code string
+	fmt.Scanln(&code)
+	tokens, err := client.SignInByEmailPassCode(ctx, "alice@example.com", code, nil)
+	var apiErr *authentication.APIError
+	if errors.As(err, &apiErr) && (apiErr.APICode == 2001 || apiErr.APICode == 2300) {
+		log.Fatal("wrong, used or expired code: send a new one")
+	}
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tokens.AccessToken != "")
+}

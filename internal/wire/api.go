@@ -46,3 +46,10 @@ type SignInTokens struct {
 	ExpiresIn    int64  `json:"expires_in"`
 	ExpireIn     int64  `json:"expire_in"`
 }
+
+// CodeCheck is the data of the authentication API's pre-check-code: whether
+// the code is right and, when not, why.
+type CodeCheck struct {
+	IsValid bool   `json:"isValid"`
+	Message string `json:"message,omitempty"`
+}

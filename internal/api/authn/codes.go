@@ -12,6 +12,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/wire"
 )
 
 // Codes issues and checks verification codes (passcode.Service).
@@ -182,12 +183,6 @@ func (c *call) send(kind, field string) *envelope.Error {
 	return nil
 }
 
-// codeCheck is pre-check-code's answer.
-type codeCheck struct {
-	IsValid bool   `json:"isValid"`
-	Message string `json:"message,omitempty"`
-}
-
 // preCheckCode serves POST pre-check-code (contract 3.2): whether a code is
 // right, without using it up; a wrong code counts a try.
 func (h *Handler) preCheckCode(c *call) (any, *envelope.Error) {
@@ -231,11 +226,11 @@ func (h *Handler) preCheckCode(c *call) (any, *envelope.Error) {
 	err := h.cfg.Codes.Check(c.Context(), passcode.Target{Kind: kind, To: to, Channel: ch}, code)
 	switch {
 	case err == nil:
-		return codeCheck{IsValid: true}, nil
+		return wire.CodeCheck{IsValid: true}, nil
 	case errors.Is(err, model.ErrWrongCode):
-		return codeCheck{Message: msgWrongCode.in(c.lang)}, nil
+		return wire.CodeCheck{Message: msgWrongCode.in(c.lang)}, nil
 	case errors.Is(err, model.ErrCodeExpired):
-		return codeCheck{Message: msgCodeExpired.in(c.lang)}, nil
+		return wire.CodeCheck{Message: msgCodeExpired.in(c.lang)}, nil
 	}
 	return nil, c.internal("checking a verification code", err)
 }

@@ -3,69 +3,16 @@ package authn_test
 import (
 	"encoding/json"
 	"net/http"
-	"regexp"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
-	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/platform/mail"
-	"github.com/opengenauth/genauth/internal/platform/sms"
 	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/testkit/golden"
-	"github.com/opengenauth/genauth/internal/testkit/smtptest"
 	"github.com/opengenauth/genauth/internal/testkit/testserver"
-	"github.com/opengenauth/genauth/internal/testkit/webhooktest"
 )
-
-const webhookSecret = "0123456789abcdef-webhook"
-
-// inbox delivers a server's outbox over real SMTP and a real webhook, and
-// reads the codes that arrive.
-type inbox struct {
-	s         *testserver.Server
-	smtp      *smtptest.Server
-	webhook   *webhooktest.Receiver
-	providers map[string]outbox.Provider
-}
-
-func newInbox(t *testing.T, s *testserver.Server) *inbox {
-	in := &inbox{s: s, smtp: smtptest.Start(t, smtptest.Options{}), webhook: webhooktest.Start(t, webhookSecret)}
-	cfg, err := mail.ParseConfig("smtp://"+in.smtp.Addr, "GenAuth <genauth@example.com>")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hook, err := sms.New(in.webhook.URL, webhookSecret, time.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	in.providers = map[string]outbox.Provider{model.MessageEmail: mail.NewSMTP(cfg), model.MessageSMS: hook}
-	return in
-}
-
-var codeInText = regexp.MustCompile(`\b[0-9]{6}\b`)
-
-// deliver sends what is due and returns the codes received, by address.
-func (in *inbox) deliver(t *testing.T) map[string]string {
-	t.Helper()
-	n := in.s.Deliver(t, in.providers)
-	got := map[string]string{}
-	for range n {
-		select {
-		case m := <-in.smtp.Messages:
-			got[strings.Trim(m.To, "<>")] = codeInText.FindString(m.Text)
-		case p := <-in.webhook.Payloads:
-			got[p.Phone] = p.Code
-		case <-t.Context().Done():
-			t.Fatal("a message sent did not arrive")
-		}
-	}
-	return got
-}
 
 func TestVerificationCodes(t *testing.T) {
 	for _, b := range testserver.Backends {
@@ -75,7 +22,7 @@ func TestVerificationCodes(t *testing.T) {
 
 func testVerificationCodes(t *testing.T, b testserver.Backend) {
 	s := b.Start(t)
-	in := newInbox(t, s)
+	in := s.StartInbox(t)
 	app, secret := s.CreateApp(t, apps.CreateParams{Name: "web", RedirectURIs: []string{"https://rp.example/cb"}})
 	u, err := s.Users.Create(t.Context(), users.CreateParams{Username: "carol", Email: "Carol@Example.com",
 		Phone: "+8613800000001", Password: "correct horse battery"})
@@ -113,7 +60,7 @@ func testVerificationCodes(t *testing.T, b testserver.Backend) {
 	// Email: the code arrives over SMTP; the second send within the minute is refused.
 	want("send-email", post("send-email", email), 200, 0, "send-email")
 	want("send-email again", post("send-email", email), 429, 0, "send-email-throttled")
-	code := in.deliver(t)["carol@example.com"]
+	code := in.Deliver(t)["carol@example.com"]
 	if len(code) != 6 {
 		t.Fatalf("no code arrived for carol@example.com")
 	}
@@ -134,21 +81,21 @@ func testVerificationCodes(t *testing.T, b testserver.Backend) {
 	// An unknown address: the same answer, nothing sent, and its sign-in fails like a wrong code.
 	want("send-email unknown", post("send-email", `{"channel":"CHANNEL_LOGIN","email":"nobody@example.com"}`), 200, 0, "")
 	want("send-sms unknown", post("send-sms", `{"channel":"CHANNEL_RESET_PASSWORD","phoneNumber":"13900000000","phoneCountryCode":"+86"}`), 200, 0, "")
-	if got := in.deliver(t); len(got) != 0 {
+	if got := in.Deliver(t); len(got) != 0 {
 		t.Fatalf("codes sent to unknown addresses: %v", got)
 	}
 	want("signin unknown", post("signin", signin(`{"email":"nobody@example.com","passCode":"123456"}`)), 403, 2001, "")
 
 	// SMS: the phone with its country code apart; the code arrives at the webhook; it expires.
 	want("send-sms", post("send-sms", `{"channel":"CHANNEL_LOGIN","phoneNumber":"13800000001","phoneCountryCode":"+86"}`), 200, 0, "send-sms")
-	code = in.deliver(t)["+8613800000001"]
+	code = in.Deliver(t)["+8613800000001"]
 	if len(code) != 6 {
 		t.Fatal("no code arrived at the webhook")
 	}
 	s.Clock.Advance(passcode.Lifetime)
 	want("signin expired", post("signin", signin(`{"phone":"13800000001","phoneCountryCode":"+86","passCode":"`+code+`"}`)), 403, 2300, "signin-passcode-expired")
 	want("send-sms after the minute", post("send-sms", `{"channel":"CHANNEL_LOGIN","phoneNumber":"+8613800000001"}`), 200, 0, "")
-	code = in.deliver(t)["+8613800000001"]
+	code = in.Deliver(t)["+8613800000001"]
 	// The same digits under another country code are another destination.
 	want("signin other country", post("signin", signin(`{"phone":"13800000001","phoneCountryCode":"+1","passCode":"`+code+`"}`)), 403, 2001, "")
 	a := post("signin", signin(`{"phone":"13800000001","phoneCountryCode":"+86","passCode":"`+code+`"}`))
@@ -183,7 +130,7 @@ func TestCodesWithoutDelivery(t *testing.T) {
 // and written to the login history.
 func TestPasscodeSignInRules(t *testing.T) {
 	s := testserver.Start(t)
-	in := newInbox(t, s)
+	in := s.StartInbox(t)
 	app, secret := s.CreateApp(t, apps.CreateParams{Name: "web", RedirectURIs: []string{"https://rp.example/cb"}})
 	u, err := s.Users.Create(t.Context(), users.CreateParams{Username: "dave", Email: "dave@example.com", Password: "correct horse battery"})
 	if err != nil {
@@ -197,7 +144,7 @@ func TestPasscodeSignInRules(t *testing.T) {
 	if a := call(t, http.MethodPost, s.URL+"/api/v3/send-email", hdr, `{"channel":"CHANNEL_LOGIN","email":"dave@example.com"}`); a.StatusCode != 200 {
 		t.Fatal(string(a.raw))
 	}
-	code := in.deliver(t)["dave@example.com"]
+	code := in.Deliver(t)["dave@example.com"]
 	if a := signin(code); a.StatusCode != 200 {
 		t.Fatalf("sign-in: %s", a.raw)
 	}
