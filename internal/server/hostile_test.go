@@ -789,6 +789,26 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		}
 		add(hostileCase{name: "/api/v3/get-profile/query/" + h.name, method: http.MethodGet, target: api("get-profile") + "?" + form("withCustomData", h.value),
 			header: map[string]string{"Authorization": "Bearer nope"}, want: wantEnvelopeError, status: 400})
+		// Verification codes: a hostile address, channel or country code is
+		// refused before anything is counted, stored or sent.
+		add(hostileCase{name: "/api/v3/send-email/email/" + h.name, ct: "application/json", target: api("send-email"), header: appHeader,
+			body: mustJSON(map[string]any{"channel": "CHANNEL_LOGIN", "email": h.value}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/send-email/channel/" + h.name, ct: "application/json", target: api("send-email"), header: appHeader,
+			body: mustJSON(map[string]any{"channel": h.value, "email": "alice@example.com"}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/send-sms/phone/" + h.name, ct: "application/json", target: api("send-sms"), header: appHeader,
+			body: mustJSON(map[string]any{"channel": "CHANNEL_LOGIN", "phoneNumber": h.value}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/send-sms/country-code/" + h.name, ct: "application/json", target: api("send-sms"), header: appHeader,
+			body: mustJSON(map[string]any{"channel": "CHANNEL_LOGIN", "phoneNumber": "13800000000", "phoneCountryCode": h.value}),
+			want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/pre-check-code/code-type/" + h.name, ct: "application/json", target: api("pre-check-code"), header: appHeader,
+			body: mustJSON(map[string]any{"codeType": h.value}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/pre-check-code/email/" + h.name, ct: "application/json", target: api("pre-check-code"), header: appHeader,
+			body: mustJSON(map[string]any{"codeType": "EMAIL", "emailCodePayload": map[string]any{"email": h.value, "passCode": "123456",
+				"channel": "CHANNEL_LOGIN"}}), want: wantEnvelopeError, status: 400})
+		// A hostile code is a wrong code: a failed sign-in (403, or 429 once the account is locked).
+		add(hostileCase{name: "/api/v3/signin/passcode/" + h.name, ct: "application/json", target: api("signin"), header: appHeader,
+			body: mustJSON(map[string]any{"connection": "PASSCODE", "passCodePayload": map[string]any{"email": "alice@example.com", "passCode": h.value},
+				"client_id": clientID, "client_secret": secret}), want: wantEnvelopeError, mayChange: failedLoginTables})
 	}
 	for _, b := range []struct{ name, body string }{
 		{"malformed", `{"connection":`},
@@ -800,8 +820,10 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		{"wrong-type", `{"connection":"PASSWORD","passwordPayload":["x"]}`},
 		{"oversized", `{"connection":"` + strings.Repeat("a", 1<<20) + `"}`},
 	} {
-		add(hostileCase{name: "/api/v3/signin-body/" + b.name, ct: "application/json", target: api("signin"), header: appHeader,
-			body: b.body, want: wantEnvelopeError, status: 400})
+		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code"} {
+			add(hostileCase{name: "/api/v3/" + endpoint + "-body/" + b.name, ct: "application/json", target: api(endpoint), header: appHeader,
+				body: b.body, want: wantEnvelopeError, status: 400})
+		}
 	}
 	add(hostileCase{name: "/api/v3/signin/method-GET", method: http.MethodGet, target: api("signin"), header: appHeader,
 		want: wantEnvelopeError, status: 405})
