@@ -1,7 +1,9 @@
 // Package testenv starts what the browser tests run against: a real GenAuth
 // server on loopback with SQLite in a fresh temp dir, three applications (one
 // first-party, one that asks for consent, one single-page app), one user, and
-// a stand-in application that receives the login and logout callbacks.
+// a stand-in application that receives the login and logout callbacks; the
+// server's email and SMS go to a real SMTP server and webhook receiver on
+// loopback, whose codes the stand-in hands to the tests.
 package testenv
 
 import (
@@ -48,6 +50,10 @@ type Info struct {
 	User   map[string]string `json:"user"`    // username, email, name, password
 	// Management holds the management API's access_key_id and access_key_secret.
 	Management map[string]string `json:"management"`
+	// CodeUser (username, email, phone, password) signs in with codes; its
+	// codes, like any address's, come from MessagesURL?to=ADDRESS.
+	CodeUser    map[string]string `json:"code_user"`
+	MessagesURL string            `json:"messages_url"`
 }
 
 // Env is a running environment.
@@ -56,6 +62,7 @@ type Env struct {
 	dir      string
 	store    *sqlite.Store
 	idp, app *http.Server
+	mailbox  *mailbox
 }
 
 // Start runs the environment until Close.
@@ -89,12 +96,21 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		AppURL: "http://" + appLn.Addr().String(),
 		Apps:   map[string]App{},
 		User:   map[string]string{"username": "alice", "email": "alice@example.com", "name": "Alice Liddell", "password": userPassword},
+		CodeUser: map[string]string{"username": "carol", "email": "carol@example.com", "phone": "13800000009",
+			"password": userPassword},
+		MessagesURL: "http://" + appLn.Addr().String() + "/test/messages/next",
 	}
 	key := make([]byte, secret.KeyLen)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
-	h, err := server.New(server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger})
+	if e.mailbox, err = startMailbox(e.store, key, logger); err != nil {
+		idpLn.Close()
+		appLn.Close()
+		return nil, err
+	}
+	h, err := server.New(server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
+		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}})
 	if err != nil {
 		idpLn.Close()
 		appLn.Close()
@@ -128,13 +144,19 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		e.Apps[id] = App{Name: app.Name, ClientID: app.ID, ClientSecret: sec}
 	}
 	userSvc := &users.Service{Store: e.store, Tokens: tokens, Rand: rand.Reader, Now: time.Now}
-	if _, err := userSvc.Create(ctx, users.CreateParams{
-		Username: e.User["username"], Email: e.User["email"], Name: e.User["name"], Password: userPassword,
-	}); err != nil {
-		return nil, err
+	for _, p := range []users.CreateParams{
+		{Username: e.User["username"], Email: e.User["email"], Name: e.User["name"], Password: userPassword},
+		{Username: e.CodeUser["username"], Email: e.CodeUser["email"], Phone: e.CodeUser["phone"], Password: userPassword},
+	} {
+		if _, err := userSvc.Create(ctx, p); err != nil {
+			return nil, err
+		}
 	}
 	e.idp = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	e.app = &http.Server{Handler: http.HandlerFunc(standIn), ReadHeaderTimeout: 10 * time.Second}
+	standInMux := http.NewServeMux()
+	standInMux.HandleFunc("/", standIn)
+	standInMux.HandleFunc("GET /test/messages/next", e.mailbox.serveNext)
+	e.app = &http.Server{Handler: standInMux, ReadHeaderTimeout: 10 * time.Second}
 	go serve(e.idp, idpLn, logger)
 	go serve(e.app, appLn, logger)
 	return e, nil
@@ -154,6 +176,9 @@ func (e *Env) Close() {
 			_ = s.Shutdown(ctx)
 			cancel()
 		}
+	}
+	if e.mailbox != nil {
+		e.mailbox.close()
 	}
 	if e.store != nil {
 		e.store.Close()

@@ -59,18 +59,30 @@ type Server struct {
 	CertPool *x509.CertPool
 	CertFile string
 	srv      *smtp.Server
+	dir      string // holds CertFile
 }
 
-// Start starts a server with opts.
+// Start starts a server with opts; it stops at the end of the test.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
+	s, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+// New starts a server with opts, for a program that is not a test (the
+// browser tests' environment); Close stops it.
+func New(opts Options) (_ *Server, err error) {
 	addr := opts.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	s := &Server{Addr: ln.Addr().String(), Messages: make(chan *Message, 100)}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
@@ -82,11 +94,21 @@ func Start(t testing.TB, opts Options) *Server {
 	srv.AllowInsecureAuth = opts.TLS == ""
 	srv.ReadTimeout, srv.WriteTimeout = time.Minute, time.Minute
 	if opts.TLS != "" {
-		cert, pool, pemBytes := makeCert(t)
+		cert, pool, pemBytes, err := makeCert()
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
 		s.CertPool = pool
-		s.CertFile = filepath.Join(t.TempDir(), "smtp-ca.pem")
+		if s.dir, err = os.MkdirTemp("", "smtptest-"); err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.CertFile = filepath.Join(s.dir, "smtp-ca.pem")
 		if err := os.WriteFile(s.CertFile, pemBytes, 0o600); err != nil {
-			t.Fatal(err)
+			ln.Close()
+			os.RemoveAll(s.dir)
+			return nil, err
 		}
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		if opts.TLS == "implicit" {
@@ -95,12 +117,16 @@ func Start(t testing.TB, opts Options) *Server {
 	}
 	s.srv = srv
 	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(s.Close)
-	return s
+	return s, nil
 }
 
 // Close stops the server; a test may call it early (the server is down).
-func (s *Server) Close() { _ = s.srv.Close() }
+func (s *Server) Close() {
+	_ = s.srv.Close()
+	if s.dir != "" {
+		os.RemoveAll(s.dir)
+	}
+}
 
 type session struct {
 	s      *Server
@@ -213,10 +239,10 @@ func decode(r io.Reader, cte string) (string, error) {
 }
 
 // makeCert makes a self-signed certificate for 127.0.0.1 and localhost.
-func makeCert(t testing.TB) (tls.Certificate, *x509.CertPool, []byte) {
+func makeCert() (tls.Certificate, *x509.CertPool, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, nil, err
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -232,14 +258,14 @@ func makeCert(t testing.TB) (tls.Certificate, *x509.CertPool, []byte) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, nil, err
 	}
 	leaf, err := x509.ParseCertificate(der)
 	if err != nil {
-		t.Fatal(err)
+		return tls.Certificate{}, nil, nil, err
 	}
 	pool := x509.NewCertPool()
 	pool.AddCert(leaf)
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool,
-		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+		pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), nil
 }

@@ -21,11 +21,21 @@ type Receiver struct {
 	Refused atomic.Int64
 	// FailNext makes the next n requests answer 503 (a gateway that is down).
 	FailNext atomic.Int64
+	srv      *httptest.Server
 }
 
-// Start starts a receiver that checks signatures under secret.
+// Start starts a receiver that checks signatures under secret; it stops at
+// the end of the test.
 func Start(t testing.TB, secret string) *Receiver {
 	t.Helper()
+	r := New(secret)
+	t.Cleanup(r.Close)
+	return r
+}
+
+// New starts a receiver, for a program that is not a test (the browser
+// tests' environment); Close stops it.
+func New(secret string) *Receiver {
 	r := &Receiver{Payloads: make(chan sms.Payload, 100)}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, err := io.ReadAll(req.Body)
@@ -51,7 +61,10 @@ func Start(t testing.TB, secret string) *Receiver {
 		r.Payloads <- p
 		w.WriteHeader(http.StatusNoContent)
 	}))
-	t.Cleanup(srv.Close)
+	r.srv = srv
 	r.URL = srv.URL + "/sms"
 	return r
 }
+
+// Close stops the receiver.
+func (r *Receiver) Close() { r.srv.Close() }
