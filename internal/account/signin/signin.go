@@ -10,7 +10,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/platform/loginid"
+	"github.com/opengenauth/genauth/internal/store"
 )
 
 // ErrLockedOut is the failure that locked the account or address: this
@@ -164,21 +164,17 @@ func (s *Service) Passcode(ctx context.Context, a CodeAttempt) (*model.User, err
 }
 
 // UserAt returns the user whose email (kind model.MessageEmail) or phone
-// number is address, or nil when none is.
+// number is address, or nil when none is: only that field is compared.
 func (s *Service) UserAt(ctx context.Context, kind, address string) (*model.User, error) {
-	u, err := s.Store.FindUserByLogin(ctx, address)
+	field := store.ByPhone
+	if kind == model.MessageEmail {
+		field = store.ByEmail
+	}
+	u, err := s.Users.Store.FindUser(ctx, field, address)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	// The login may have matched a username that looks like the address.
-	if (kind == model.MessageEmail && loginid.Email(u.Email) != address) ||
-		(kind == model.MessageSMS && loginid.Phone(u.Phone) != address) {
-		return nil, nil
-	}
-	return u, nil
+	return u, err
 }
 
 // account names the account a sign-in attempt is counted against: the

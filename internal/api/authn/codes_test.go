@@ -171,3 +171,4 @@ func TestPasscodeSignInRules(t *testing.T) {
 		}
 	}
 }
+
