@@ -171,4 +171,3 @@ func TestPasscodeSignInRules(t *testing.T) {
 		}
 	}
 }
-
