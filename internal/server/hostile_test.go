@@ -645,6 +645,11 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 			target: "/oidc/.well-known/openid-configuration?" + form("x", h.value), want: wantJSONDocument})
 		add(hostileCase{name: "/oidc/jwks/query=" + h.name, method: http.MethodGet,
 			target: "/oidc/.well-known/jwks.json?" + form("x", h.value), want: wantJSONDocument})
+		// The application's key set: a hostile id is an unknown application.
+		add(hostileCase{name: "/{appId}/oidc/jwks/appId=" + h.name, method: http.MethodGet,
+			target: "/" + url.PathEscape(h.value) + "/oidc/.well-known/jwks.json", want: wantOAuthError, status: 404, code: "invalid_request"})
+		add(hostileCase{name: "/{appId}/oidc/jwks/query=" + h.name, method: http.MethodGet,
+			target: "/" + clientID + "/oidc/.well-known/jwks.json?" + form("x", h.value), want: wantJSONDocument})
 	}
 	for i, r := range redirectTricks {
 		add(hostileCase{name: fmt.Sprintf("/login/GET/return_to-trick-%d", i), method: http.MethodGet,

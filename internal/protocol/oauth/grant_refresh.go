@@ -58,7 +58,10 @@ func (h *Handler) grantRefreshToken(r request, app *model.Application, p params)
 			return nil, e
 		}
 	}
-	access, accessValue := h.mint(model.TokenAccess, app, rt.UserID, scope, rt.Protocol, rt.GrantID, now)
+	access, accessValue, e := h.mintAccess(ctx, app, rt.UserID, scope, rt.Protocol, rt.GrantID, now)
+	if e != nil {
+		return nil, e
+	}
 	access.ParentID = rt.ID
 	refreshValue := value
 	var rotated *model.Token
