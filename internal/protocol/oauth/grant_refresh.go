@@ -98,7 +98,8 @@ func (h *Handler) grantRefreshToken(r request, app *model.Application, p params)
 // rotation issued, while a retry of the rotated token could still replace
 // it (within the application's grace period of its issue): such a retry is
 // then refused as reuse. Uses at userinfo and introspection are the ones
-// GenAuth sees; its access tokens are opaque, so resource servers ask it.
+// GenAuth sees: resource servers ask it about opaque tokens, while a JWT
+// checked offline is never seen.
 func (h *Handler) noteUse(ctx context.Context, app *model.Application, t *model.Token, now time.Time) *Error {
 	if t.Kind != model.TokenAccess || t.ParentID == "" || !t.UsedAt.IsZero() ||
 		!app.RotateRefreshTokens || now.Sub(t.IssuedAt) > app.RefreshGracePeriod {
