@@ -252,6 +252,8 @@ func TestUserinfo(t *testing.T) {
 		}{
 			{"GET header", request{method: http.MethodGet, url: me, header: bearer}},
 			{"GET lower-case bearer", request{method: http.MethodGet, url: me, header: map[string]string{"Authorization": "bearer " + tok}}},
+			// GenAuth's Node SDK sends the bare token after setAccessToken.
+			{"GET bare token", request{method: http.MethodGet, url: me, header: map[string]string{"Authorization": tok}}},
 			{"GET query", request{method: http.MethodGet, url: me + "?access_token=" + tok}},
 			{"POST form", request{method: http.MethodPost, url: me, contentType: formType, body: "access_token=" + tok}},
 			{"POST form charset", request{method: http.MethodPost, url: me, contentType: formType + "; charset=UTF-8", body: "access_token=" + tok}},
