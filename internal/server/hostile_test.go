@@ -474,6 +474,10 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 				body: form(with("token", h.value, "token_type_hint", h.value)...), want: wantInactive})
 			add(hostileCase{name: revoke + "/token=" + h.name, ct: formCT, target: revoke,
 				body: form(with("token", h.value, "token_type_hint", h.value)...), want: wantRevoked})
+			// Revocation as the mobile SDKs send it: a JSON body.
+			jsonBody, _ := json.Marshal(map[string]string{"client_id": clientID, "client_secret": secret, "token": h.value})
+			add(hostileCase{name: revoke + "/json-token=" + h.name, ct: "application/json", target: revoke,
+				body: string(jsonBody), want: wantRevoked})
 			// Userinfo: the token in each place it may come.
 			add(hostileCase{name: me + "/query=" + h.name, method: http.MethodGet, target: me + "?" + form("access_token", h.value),
 				want: wantOAuthError, status: 401, code: "invalid_token"})

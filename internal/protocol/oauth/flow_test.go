@@ -372,6 +372,37 @@ func TestIntrospection(t *testing.T) {
 	e.wantActive(t, c, "oauth", tok.RefreshToken, true)
 }
 
+// TestRevocationJSON logs out as GenAuth's iOS and Flutter SDKs do: a JSON
+// body {client_id, token} with the access token as a Bearer header, which
+// is not client authentication (contract 5.1). A confidential client puts
+// its secret in the JSON too.
+func TestRevocationJSON(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	public := e.newApp(t, apps.CreateParams{TokenAuthMethod: model.AuthNone})
+	confidential := e.newApp(t, apps.CreateParams{})
+	for _, tc := range []struct {
+		name string
+		c    client
+		body func(token string) string
+	}{
+		{"public client", public, func(tok string) string { return `{"client_id":"` + public.id + `","token":"` + tok + `"}` }},
+		{"confidential client", confidential, func(tok string) string {
+			return `{"client_id":"` + confidential.id + `","client_secret":"` + confidential.secret + `","token":"` + tok + `","token_type_hint":null}`
+		}},
+	} {
+		for _, prefix := range prefixes {
+			access := e.tokens(t, tc.c, prefix).AccessToken
+			r := do(t, request{method: http.MethodPost, url: e.url(prefix, "/token/revocation"), contentType: "application/json; charset=utf-8",
+				body: tc.body(access), header: map[string]string{"Authorization": "Bearer " + access}})
+			if r.status != http.StatusOK || string(r.body) != "true\n" {
+				t.Fatalf("%s %s: JSON revocation: %d %s", tc.name, prefix, r.status, r.body)
+			}
+			wantError(t, e.me(t, prefix, access), http.StatusUnauthorized, "invalid_token")
+		}
+	}
+}
+
 func TestRevocation(t *testing.T) {
 	t.Parallel()
 	e := start(t)
