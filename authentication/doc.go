@@ -12,7 +12,12 @@
 // [GenerateCodeVerifier] and [CodeChallenge]), reads the profile with
 // [Client.GetUserInfoByAccessToken], and signs the user out with
 // [Client.BuildLogoutURL] (browser) and [Client.RevokeToken] (backend). A
-// resource server protects its handlers with [Client.RequireToken].
+// resource server protects its handlers with [Client.RequireToken]: JWT
+// access tokens are verified offline with [Client.VerifyAccessToken]
+// (signature against the JWKS, iss, aud, exp; refusals match
+// [ErrInvalidAccessToken]) and, with [WithRevocationCheck], introspected
+// too, since offline checks cannot see revocation; opaque tokens are
+// introspected.
 //
 // With OpenID Connect, [Client.VerifyIDToken] (or an [IDTokenVerifier]
 // without a Client) checks an id token locally: the signature against the

@@ -31,6 +31,8 @@ const (
 var (
 	opaqueToken = regexp.MustCompile(`^[0-9a-f]{40}$`)
 	jwtShape    = regexp.MustCompile(`^[\w-]+\.[\w-]+\.[\w-]+$`)
+	// accessTokenShape is the access token format of each protocol's default.
+	accessTokenShape = map[string]*regexp.Regexp{authentication.ProtocolOAuth: opaqueToken, authentication.ProtocolOIDC: jwtShape}
 )
 
 type e2e struct {
@@ -42,7 +44,9 @@ type e2e struct {
 }
 
 // newE2E starts a server with one user and one application whose three
-// endpoints all use method, and a Client for it speaking proto.
+// endpoints all use method and whose protocol is proto (so its access
+// tokens are opaque for oauth and JWTs for oidc, as GenAuth's defaults
+// are), and a Client for it speaking proto.
 func newE2E(t *testing.T, proto, method string, grants ...string) *e2e {
 	t.Helper()
 	srv := testserver.Start(t)
@@ -53,6 +57,7 @@ func newE2E(t *testing.T, proto, method string, grants ...string) *e2e {
 		IntrospectionAuthMethod: method,
 		RevocationAuthMethod:    method,
 		GrantTypes:              grants,
+		DefaultProtocol:         proto,
 	})
 	opts := authentication.Options{
 		AppID: app.ID, AppSecret: secret, AppHost: srv.URL, RedirectURI: e2eCallback, Protocol: proto,
@@ -144,7 +149,7 @@ func TestE2EEveryMethod(t *testing.T) {
 				if err != nil {
 					t.Fatalf("GetAccessTokenByCode: %v", err)
 				}
-				if !opaqueToken.MatchString(ts.AccessToken) || !opaqueToken.MatchString(ts.RefreshToken) ||
+				if !accessTokenShape[proto].MatchString(ts.AccessToken) || !opaqueToken.MatchString(ts.RefreshToken) ||
 					ts.TokenType != "Bearer" || ts.ExpiresIn <= 0 || ts.Scope != wantScope {
 					t.Fatalf("token set = %+v", ts)
 				}
@@ -176,7 +181,7 @@ func TestE2EEveryMethod(t *testing.T) {
 				if err != nil {
 					t.Fatalf("GetNewAccessTokenByRefreshToken: %v", err)
 				}
-				if !opaqueToken.MatchString(refreshed.AccessToken) || refreshed.AccessToken == ts.AccessToken {
+				if !accessTokenShape[proto].MatchString(refreshed.AccessToken) || refreshed.AccessToken == ts.AccessToken {
 					t.Fatalf("refreshed token set = %+v", refreshed)
 				}
 

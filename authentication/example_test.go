@@ -242,6 +242,48 @@ func ExampleClient_RequireToken() {
 	log.Fatal(http.ListenAndServe("localhost:4000", nil))
 }
 
+func ExampleClient_VerifyAccessToken() {
+	client, err := authentication.NewClient(authentication.Options{
+		AppID:    "GEN_AUTH_APP_ID",
+		AppHost:  "https://YOUR_DOMAIN.genauth.ai",
+		Protocol: authentication.ProtocolOIDC,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// Offline: the signature against the JWKS, iss, aud and exp. A revoked
+	// token passes until it expires; IntrospectToken sees revocation.
+	in, err := client.VerifyAccessToken(context.Background(), "JWT Access Token")
+	if errors.Is(err, authentication.ErrInvalidAccessToken) {
+		fmt.Println("refuse the request:", err)
+		return
+	}
+	if err != nil {
+		log.Fatal(err) // the keys could not be fetched: neither good nor bad
+	}
+	fmt.Println(in.Sub, in.Scope, in.ExpiresAt())
+}
+
+func ExampleWithRevocationCheck() {
+	client, err := authentication.NewClient(authentication.Options{
+		AppID:     "GEN_AUTH_APP_ID",
+		AppSecret: "GEN_AUTH_APP_SECRET",
+		AppHost:   "https://YOUR_DOMAIN.genauth.ai",
+		Protocol:  authentication.ProtocolOIDC,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	api := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in, _ := authentication.IntrospectionFromContext(r.Context())
+		fmt.Fprintf(w, "hello, user %s\n", in.Sub)
+	})
+	// JWT access tokens verify offline; this also introspects them (cached
+	// for DefaultCacheTTL), so a revoked one stops working within 30 s.
+	http.Handle("/api/", client.RequireToken(api, authentication.WithRevocationCheck()))
+	log.Fatal(http.ListenAndServe("localhost:4000", nil))
+}
+
 func ExampleClient_SignInByUsernamePassword() {
 	client, err := authentication.NewClient(authentication.Options{
 		AppID:     "GEN_AUTH_APP_ID",

@@ -29,6 +29,7 @@ const MaxIDTokenLen = 16 << 10
 type jwsHeader struct {
 	Alg  string          `json:"alg"`
 	Kid  string          `json:"kid"`
+	Typ  string          `json:"typ"`
 	Crit json.RawMessage `json:"crit"`
 }
 

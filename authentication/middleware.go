@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -52,25 +53,40 @@ func WithErrorHandler(h func(w http.ResponseWriter, r *http.Request, err error))
 	return func(g *tokenGuard) { g.onError = h }
 }
 
+// WithRevocationCheck makes RequireToken also introspect JWT access tokens
+// that verified offline (through the cache), so that one revoked, kicked
+// out or logged out is refused within the cache TTL instead of working
+// until it expires.
+func WithRevocationCheck() RequireTokenOption {
+	return func(g *tokenGuard) { g.revocation = true }
+}
+
 type ctxKey struct{}
 
-// IntrospectionFromContext returns the introspection answer RequireToken put
-// in the request context: the token's sub, client_id, scope and expiry.
+// IntrospectionFromContext returns what RequireToken put in the request
+// context: the introspection answer, or for a JWT it verified offline the
+// same fields read from its claims: the token's sub, client_id, scope and
+// expiry.
 func IntrospectionFromContext(ctx context.Context) (*Introspection, bool) {
 	in, ok := ctx.Value(ctxKey{}).(*Introspection)
 	return in, ok
 }
 
 // RequireToken returns middleware for a resource server: it passes a request
-// on to next only when it carries Authorization: Bearer <token> and
-// IntrospectToken says the token is active, with the answer in the request
-// context (see IntrospectionFromContext).
+// on to next only when it carries Authorization: Bearer <token> and the
+// token is good, with what is known of it in the request context (see
+// IntrospectionFromContext). A JWT access token is verified offline by
+// VerifyAccessToken (signature against the JWKS, iss, aud, exp), and with
+// WithRevocationCheck also introspected; an opaque one is good when
+// IntrospectToken says it is active.
 //
 // Otherwise it answers 401 with a WWW-Authenticate challenge (RFC 6750):
 // plain "Bearer" when the request has no bearer token, and
 // Bearer error="invalid_token" when the token is inactive or malformed.
 //
-// Answers are cached by the token's SHA-256 for at most DefaultCacheTTL (see
+// Offline verification cannot see revocation: without WithRevocationCheck
+// a revoked JWT works here until it expires. Introspection answers are
+// cached by the token's SHA-256 for at most DefaultCacheTTL (see
 // WithCacheTTL), never past the token's exp, in a cache of at most
 // DefaultCacheSize entries (see WithCacheSize). So a revoked token keeps
 // working here for at most the cache TTL.
@@ -94,10 +110,11 @@ func (c *Client) RequireToken(next http.Handler, opts ...RequireTokenOption) htt
 }
 
 type tokenGuard struct {
-	client  *Client
-	next    http.Handler
-	onError func(http.ResponseWriter, *http.Request, error)
-	cache   *introspectionCache
+	client     *Client
+	next       http.Handler
+	onError    func(http.ResponseWriter, *http.Request, error)
+	cache      *introspectionCache
+	revocation bool // introspect JWTs too
 }
 
 func (g *tokenGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -110,6 +127,21 @@ func (g *tokenGuard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if tok == "" || len(tok) > maxTokenLen || strings.ContainsAny(tok, " \t") {
 		rejectToken(w)
 		return
+	}
+	if IsJWT(tok) {
+		in, err := g.client.VerifyAccessToken(r.Context(), tok)
+		switch {
+		case errors.Is(err, ErrInvalidAccessToken):
+			rejectToken(w)
+			return
+		case err != nil:
+			g.onError(w, r, err)
+			return
+		}
+		if !g.revocation {
+			g.next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, in)))
+			return
+		}
 	}
 	key := sha256.Sum256([]byte(tok))
 	in, ok := g.cache.get(key)

@@ -16,7 +16,7 @@ import (
 )
 
 func (c *cli) appCmd() *cobra.Command {
-	return groupCmd("app", "Manage applications (OAuth clients)", c.appCreateCmd(), c.appListCmd(), c.appLogoutAllCmd())
+	return groupCmd("app", "Manage applications (OAuth clients)", c.appCreateCmd(), c.appUpdateCmd(), c.appListCmd(), c.appLogoutAllCmd())
 }
 
 // appJSON is an application as the CLI prints it; the secret only exists
@@ -42,6 +42,7 @@ type appJSON struct {
 	RejectPKCEPlain         bool      `json:"reject_pkce_plain"`
 	AllowedScopes           string    `json:"allowed_scopes"`
 	ClaimsFormat            string    `json:"claims_format"`
+	AccessTokenFormat       string    `json:"access_token_format"`
 	WebOrigins              []string  `json:"web_origins"` // empty: the login callbacks' origins
 	CreatedAt               time.Time `json:"created_at"`
 }
@@ -68,6 +69,7 @@ func newAppJSON(a *model.Application, secret string) appJSON {
 		RejectPKCEPlain:         a.RejectPKCEPlain,
 		AllowedScopes:           a.AllowedScopes,
 		ClaimsFormat:            a.ClaimsFormat,
+		AccessTokenFormat:       a.AccessTokenFormat,
 		WebOrigins:              nonNil(a.WebOrigins),
 		CreatedAt:               a.CreatedAt.UTC(),
 	}
@@ -150,6 +152,7 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	f.StringVar(&p.ClaimsFormat, "claims-format", model.ClaimsStandard,
 		"user claims of /oidc userinfo and id tokens: standard (OpenID Connect: updated_at in seconds, unknown claims left out) "+
 			"or genauth (GenAuth's SDK shapes: nulls, ISO updated_at)")
+	f.StringVar(&p.AccessTokenFormat, "access-token-format", "", accessTokenFormatUsage+" (default jwt)")
 	f.StringArrayVar(&p.WebOrigins, "web-origin", nil,
 		"browser origin (https://host[:port]) allowed to call the token, userinfo, introspection and revocation endpoints "+
 			"(repeatable; default: the origins of the login callbacks)")
@@ -186,6 +189,52 @@ func (v *ttlValue) Set(s string) error {
 }
 
 func (v *ttlValue) Type() string { return "duration" }
+
+const accessTokenFormatUsage = "access tokens: opaque (40 hex characters, checked by introspection) " +
+	"or jwt (RS256, verifiable offline against the JWKS; revocation still ends them at introspection and userinfo)"
+
+// appUpdateCmd changes the settings an existing application keeps until
+// an operator opts in, such as the access token format.
+func (c *cli) appUpdateCmd() *cobra.Command {
+	var (
+		format string
+		asJSON bool
+	)
+	cmd := &cobra.Command{
+		Use:     "update APP_ID --access-token-format opaque|jwt",
+		Short:   "Change an application's settings (tokens already issued keep their format)",
+		Example: `  genauth app update 5f17a529f64fb009b794a2ff --access-token-format jwt`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !cmd.Flags().Changed("access-token-format") {
+				return errors.New("nothing to change: give --access-token-format")
+			}
+			st, err := c.existingStore(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			app, err := appService(st).Update(cmd.Context(), args[0], func(p *apps.CreateParams) error {
+				p.AccessTokenFormat = format
+				return nil
+			})
+			if errors.Is(err, model.ErrNotFound) {
+				return fmt.Errorf("no application %q", args[0])
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(c.stdout, newAppJSON(app, ""))
+			}
+			fmt.Fprintf(c.stdout, "Updated application %q: access tokens are now %s.\n", app.Name, app.AccessTokenFormat)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&format, "access-token-format", "", accessTokenFormatUsage)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
+	return cmd
+}
 
 func (c *cli) appListCmd() *cobra.Command {
 	var asJSON bool

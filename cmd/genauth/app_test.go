@@ -34,6 +34,7 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		"--reject-pkce-plain",
 		"--allowed-scopes", "read  write read",
 		"--claims-format", "genauth",
+		"--access-token-format", "OPAQUE",
 		"--web-origin", "https://Shop.example.com:443", "--web-origin", "http://localhost:3000",
 	)
 	var created appJSON
@@ -62,6 +63,7 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		RejectPKCEPlain:         true,
 		AllowedScopes:           "read write",
 		ClaimsFormat:            "genauth",
+		AccessTokenFormat:       "opaque",
 		WebOrigins:              []string{"https://shop.example.com", "http://localhost:3000"},
 	}
 	ignoreTime := cmpopts.IgnoreFields(appJSON{}, "CreatedAt")
@@ -91,6 +93,14 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 	}
 	if listed[0].CreatedAt.IsZero() {
 		t.Error("app list --json: created_at is zero")
+	}
+
+	// An existing application opts in to JWT access tokens; nothing else changes.
+	var updated appJSON
+	decodeJSON(t, mustRun(t, "", "app", "update", created.AppID, "--access-token-format", "jwt", "--json", "--data-dir", dir), &updated)
+	want.AccessTokenFormat = "jwt"
+	if diff := cmp.Diff(want, updated, ignoreTime); diff != "" {
+		t.Errorf("app update --json (-want +got):\n%s", diff)
 	}
 }
 
@@ -128,6 +138,7 @@ func TestAppCreateDefaultsAndText(t *testing.T) {
 		RotateRefreshTokens:     true,
 		RefreshGracePeriod:      5,
 		ClaimsFormat:            "standard",
+		AccessTokenFormat:       "jwt", // an OpenID Connect application's, as in GenAuth
 		WebOrigins:              []string{},
 	}}
 	if diff := cmp.Diff(want, listed, cmpopts.IgnoreFields(appJSON{}, "CreatedAt")); diff != "" {

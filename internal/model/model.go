@@ -116,6 +116,10 @@ type Application struct {
 	// ClaimsFormat shapes the user claims of /oidc userinfo and id tokens:
 	// ClaimsStandard or ClaimsGenAuth.
 	ClaimsFormat string
+	// AccessTokenFormat is what access tokens look like: AccessTokenOpaque
+	// or AccessTokenJWT. Either is recorded by its hash and ends at once
+	// when revoked; only a JWT can also be checked offline.
+	AccessTokenFormat string
 	// WebOrigins may read the token, introspection, revocation and
 	// userinfo answers from a browser (CORS); none listed: the origins of
 	// RedirectURIs.
@@ -154,6 +158,24 @@ const (
 	// released claim present (null when unknown), updated_at an ISO 8601 string.
 	ClaimsGenAuth = "genauth"
 )
+
+// Access token formats.
+const (
+	// AccessTokenOpaque is 40 random hex characters, checked by introspection.
+	AccessTokenOpaque = "opaque"
+	// AccessTokenJWT is an RS256 JWT (RFC 9068) that resource servers can
+	// also verify offline against the JWKS.
+	AccessTokenJWT = "jwt"
+)
+
+// SigningNeeds is what the applications ask of the signing keys.
+type SigningNeeds struct {
+	// ES256 is set while some application signs id tokens with ES256.
+	ES256 bool
+	// LongestJWT is the longest access token lifetime of the applications
+	// that issue JWT access tokens: a retired key stays published that long.
+	LongestJWT time.Duration
+}
 
 // Public reports whether the application is a public client: every
 // endpoint identifies it by client_id alone, so it has no secret.

@@ -474,6 +474,10 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 				body: form(with("token", h.value, "token_type_hint", h.value)...), want: wantInactive})
 			add(hostileCase{name: revoke + "/token=" + h.name, ct: formCT, target: revoke,
 				body: form(with("token", h.value, "token_type_hint", h.value)...), want: wantRevoked})
+			// Revocation as the mobile SDKs send it: a JSON body.
+			jsonBody, _ := json.Marshal(map[string]string{"client_id": clientID, "client_secret": secret, "token": h.value})
+			add(hostileCase{name: revoke + "/json-token=" + h.name, ct: "application/json", target: revoke,
+				body: string(jsonBody), want: wantRevoked})
 			// Userinfo: the token in each place it may come.
 			add(hostileCase{name: me + "/query=" + h.name, method: http.MethodGet, target: me + "?" + form("access_token", h.value),
 				want: wantOAuthError, status: 401, code: "invalid_token"})
@@ -645,6 +649,11 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 			target: "/oidc/.well-known/openid-configuration?" + form("x", h.value), want: wantJSONDocument})
 		add(hostileCase{name: "/oidc/jwks/query=" + h.name, method: http.MethodGet,
 			target: "/oidc/.well-known/jwks.json?" + form("x", h.value), want: wantJSONDocument})
+		// The application's key set: a hostile id is an unknown application.
+		add(hostileCase{name: "/{appId}/oidc/jwks/appId=" + h.name, method: http.MethodGet,
+			target: "/" + url.PathEscape(h.value) + "/oidc/.well-known/jwks.json", want: wantOAuthError, status: 404, code: "invalid_request"})
+		add(hostileCase{name: "/{appId}/oidc/jwks/query=" + h.name, method: http.MethodGet,
+			target: "/" + clientID + "/oidc/.well-known/jwks.json?" + form("x", h.value), want: wantJSONDocument})
 	}
 	for i, r := range redirectTricks {
 		add(hostileCase{name: fmt.Sprintf("/login/GET/return_to-trick-%d", i), method: http.MethodGet,

@@ -333,3 +333,8 @@ func (s *timedStore) OutboxBacklog(ctx context.Context, now time.Time) (model.Ou
 	defer s.since("outbox_backlog", time.Now())
 	return s.st.OutboxBacklog(ctx, now)
 }
+
+func (s *timedStore) SigningNeeds(ctx context.Context) (model.SigningNeeds, error) {
+	defer s.since("signing_needs", time.Now())
+	return s.st.SigningNeeds(ctx)
+}

@@ -130,9 +130,11 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	e.Management = map[string]string{"access_key_id": creds.ID, "access_key_secret": creds.Secret}
 	appSvc := &apps.Service{Store: e.store, Tokens: tokens, Now: time.Now}
 	for id, p := range map[string]apps.CreateParams{
-		"first":   {Name: "Acme Notes"},
+		// An OAuth application: opaque access tokens, as GenAuth gives one.
+		"first":   {Name: "Acme Notes", DefaultProtocol: model.ProtocolOAuth},
 		"consent": {Name: "Photo Printer", RequireConsent: true},
-		// A single-page app: a public client whose page calls GenAuth from the stand-in's origin.
+		// A single-page app: a public client whose page calls GenAuth from the
+		// stand-in's origin; an OpenID Connect one, so its access tokens are JWTs.
 		"spa": {Name: "Notes SPA", TokenAuthMethod: model.AuthNone},
 	} {
 		p.RedirectURIs = []string{e.AppURL + "/callback"}

@@ -71,6 +71,28 @@ test('a public client signs in without a secret', async () => {
   assertTokenSet(await spa.signInByUsernamePassword({ username: env.user.username, password: env.user.password }), false);
 });
 
+test('parseAccessToken and parseIDToken verify the JWTs of an OpenID Connect app against the JWKS', async () => {
+  const spa = new AuthenticationClient({
+    appId: env.apps.spa.client_id, appHost: env.url, tokenEndPointAuthMethod: 'none',
+  });
+  const r = await spa.signInByUsernamePassword({
+    username: env.user.username, password: env.user.password, options: { scope: 'openid profile' },
+  });
+  assertTokenSet(r, false);
+  const at = await spa.parseAccessToken(r.data.access_token);
+  assert.equal(at.iss, `${env.url}/oidc`);
+  assert.equal(at.aud, env.apps.spa.client_id);
+  assert.equal(at.scope, 'openid profile');
+  assert.equal(typeof at.jti, 'string');
+  assert.ok(Number.isInteger(at.iat) && Number.isInteger(at.exp) && at.iat <= Math.floor(Date.now() / 1000) && at.exp > at.iat);
+  const id = await spa.parseIDToken(r.data.id_token);
+  assert.equal(id.sub, at.sub);
+  assert.equal(id.aud, env.apps.spa.client_id);
+  // A forged signature is refused.
+  const [h, p] = r.data.access_token.split('.');
+  await assert.rejects(spa.parseAccessToken(`${h}.${p}.${'A'.repeat(342)}`));
+});
+
 test('a wrong password and an unknown account get the same answer', async () => {
   const wrong = await client.signInByUsernamePassword({ username: env.user.username, password: 'not the password' });
   assert.deepEqual([wrong.statusCode, wrong.apiCode], [403, 2333], JSON.stringify(wrong));

@@ -42,8 +42,11 @@ type CreateParams struct {
 	// AllowedScopes lists, space-separated, the scopes client_credentials
 	// may ask for ("*": any); default none.
 	AllowedScopes string
-	ClaimsFormat  string   // default standard
-	WebOrigins    []string // default: the origins of RedirectURIs
+	ClaimsFormat  string // default standard
+	// AccessTokenFormat is opaque or jwt; default by DefaultProtocol, as
+	// GenAuth does: oauth opaque, oidc jwt.
+	AccessTokenFormat string
+	WebOrigins        []string // default: the origins of RedirectURIs
 	// Descriptive settings of the management API.
 	AppIdentifier   string // unique when set
 	Logo            string

@@ -78,6 +78,7 @@ func paramsOf(app *model.Application) CreateParams {
 		RejectPKCEPlain:         app.RejectPKCEPlain,
 		AllowedScopes:           app.AllowedScopes,
 		ClaimsFormat:            app.ClaimsFormat,
+		AccessTokenFormat:       app.AccessTokenFormat,
 		WebOrigins:              app.WebOrigins,
 		AppIdentifier:           app.AppIdentifier,
 		Logo:                    app.Logo,

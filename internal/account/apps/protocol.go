@@ -13,8 +13,9 @@ const (
 	maxWebOrigins = 100
 )
 
-// protocolSettings validates p's allowed scopes, claim format and web
-// origins and sets them on app.
+// protocolSettings validates p's allowed scopes, claim format, access
+// token format and web origins and sets them on app; app.DefaultProtocol
+// must be set already.
 func protocolSettings(app *model.Application, p CreateParams) error {
 	scopes, err := normalizeScopes(p.AllowedScopes)
 	if err != nil {
@@ -24,6 +25,14 @@ func protocolSettings(app *model.Application, p CreateParams) error {
 	app.ClaimsFormat = orDefault(strings.ToLower(strings.TrimSpace(p.ClaimsFormat)), model.ClaimsStandard)
 	if app.ClaimsFormat != model.ClaimsStandard && app.ClaimsFormat != model.ClaimsGenAuth {
 		return invalid("unknown claims format %q (want standard or genauth)", p.ClaimsFormat)
+	}
+	format := model.AccessTokenJWT
+	if app.DefaultProtocol == model.ProtocolOAuth {
+		format = model.AccessTokenOpaque
+	}
+	app.AccessTokenFormat = orDefault(strings.ToLower(strings.TrimSpace(p.AccessTokenFormat)), format)
+	if app.AccessTokenFormat != model.AccessTokenOpaque && app.AccessTokenFormat != model.AccessTokenJWT {
+		return invalid("unknown access token format %q (want opaque or jwt)", p.AccessTokenFormat)
 	}
 	if len(p.WebOrigins) > maxWebOrigins {
 		return invalid("at most %d web origins", maxWebOrigins)

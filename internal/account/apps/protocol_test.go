@@ -92,3 +92,27 @@ func TestProtocolSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestAccessTokenFormat(t *testing.T) {
+	tests := []struct {
+		protocol, format string
+		want             string // "": refused
+	}{
+		{"", "", model.AccessTokenJWT}, // the default protocol is oidc
+		{model.ProtocolOIDC, "", model.AccessTokenJWT},
+		{model.ProtocolOAuth, "", model.AccessTokenOpaque},
+		{model.ProtocolOAuth, " JWT ", model.AccessTokenJWT},
+		{model.ProtocolOIDC, "opaque", model.AccessTokenOpaque},
+		{model.ProtocolOIDC, "paseto", ""},
+	}
+	for _, tt := range tests {
+		app, err := newApplication(CreateParams{Name: "a", RedirectURIs: []string{"https://a.example/cb"},
+			DefaultProtocol: tt.protocol, AccessTokenFormat: tt.format})
+		switch {
+		case tt.want == "" && !errors.Is(err, model.ErrInvalidInput):
+			t.Errorf("protocol %q format %q: err %v; want invalid input", tt.protocol, tt.format, err)
+		case tt.want != "" && (err != nil || app.AccessTokenFormat != tt.want):
+			t.Errorf("protocol %q format %q: %v; want %s", tt.protocol, tt.format, err, tt.want)
+		}
+	}
+}

@@ -61,6 +61,7 @@ func applyAppFields(o envelope.Object, p *apps.CreateParams) *envelope.Error {
 		{"id_token_signed_response_alg", &p.IDTokenAlg},
 		{"allowed_scopes", &p.AllowedScopes},
 		{"claims_format", &p.ClaimsFormat},
+		{"access_token_format", &p.AccessTokenFormat},
 	} {
 		v, e := oc.Str(f.name)
 		if e != nil {

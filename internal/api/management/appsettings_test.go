@@ -47,9 +47,10 @@ func TestPublicApplicationHasNoSecret(t *testing.T) {
 	}
 }
 
-// TestApplicationProtocolSettings sets webOrigins, oidcConfig.allowed_scopes
-// and oidcConfig.claims_format through create-application and
-// update-application, reads them back, and refuses bad values.
+// TestApplicationProtocolSettings sets webOrigins, oidcConfig.allowed_scopes,
+// oidcConfig.claims_format and oidcConfig.access_token_format through
+// create-application and update-application, reads them back, and refuses
+// bad values.
 func TestApplicationProtocolSettings(t *testing.T) {
 	e := start(t, t0)
 	var app application
@@ -57,14 +58,16 @@ func TestApplicationProtocolSettings(t *testing.T) {
 		p("redirectUris", `["https://reports.example/cb"]`), p("webOrigins", `["https://Reports.example:443/"]`),
 		p("oidcConfig", `{"grant_types":["authorization_code","client_credentials"],"allowed_scopes":"reports:read  reports:write","claims_format":"genauth"}`)), &app)
 	if len(app.WebOrigins) != 1 || app.WebOrigins[0] != "https://reports.example" ||
-		app.OIDCConfig["allowed_scopes"] != "reports:read reports:write" || app.OIDCConfig["claims_format"] != "genauth" {
+		app.OIDCConfig["allowed_scopes"] != "reports:read reports:write" || app.OIDCConfig["claims_format"] != "genauth" ||
+		app.OIDCConfig["access_token_format"] != "jwt" { // an OpenID Connect application's default
 		t.Fatalf("created: web origins %q, oidcConfig %v", app.WebOrigins, app.OIDCConfig)
 	}
 	ok(t, e.call(t, http.MethodPost, "update-application", ps("appId", app.AppID), p("webOrigins", `[]`),
-		p("oidcConfig", `{"allowed_scopes":"*","claims_format":"standard"}`)), nil)
+		p("oidcConfig", `{"allowed_scopes":"*","claims_format":"standard","access_token_format":"opaque"}`)), nil)
 	var got application
 	ok(t, e.call(t, http.MethodGet, "get-application", ps("appId", app.AppID)), &got)
-	if len(got.WebOrigins) != 0 || got.OIDCConfig["allowed_scopes"] != "*" || got.OIDCConfig["claims_format"] != "standard" {
+	if len(got.WebOrigins) != 0 || got.OIDCConfig["allowed_scopes"] != "*" || got.OIDCConfig["claims_format"] != "standard" ||
+		got.OIDCConfig["access_token_format"] != "opaque" {
 		t.Fatalf("updated: web origins %q, oidcConfig %v", got.WebOrigins, got.OIDCConfig)
 	}
 	for _, tc := range []struct {
@@ -77,6 +80,8 @@ func TestApplicationProtocolSettings(t *testing.T) {
 		{"origins not a list", p("webOrigins", `{"a":1}`), "webOrigins"},
 		{"unknown claims format", p("oidcConfig", `{"claims_format":"oidc"}`), "standard or genauth"},
 		{"claims format not a string", p("oidcConfig", `{"claims_format":1}`), "claims_format"},
+		{"unknown access token format", p("oidcConfig", `{"access_token_format":"paseto"}`), "opaque or jwt"},
+		{"access token format not a string", p("oidcConfig", `{"access_token_format":true}`), "access_token_format"},
 		{"bad scope", p("oidcConfig", `{"allowed_scopes":"a\\b"}`), "allowed scope"},
 	} {
 		failed(t, e.call(t, http.MethodPost, "update-application", ps("appId", app.AppID), tc.param), 400, 0, tc.want)

@@ -32,6 +32,7 @@ type oidcConfigJSON struct {
 	SkipConsent                     bool     `json:"skip_consent"`
 	AllowedScopes                   string   `json:"allowed_scopes"`
 	ClaimsFormat                    string   `json:"claims_format"`
+	AccessTokenFormat               string   `json:"access_token_format"`
 }
 
 // applicationJSON is the management API's Application; the secret is never in it.
@@ -81,6 +82,7 @@ func newApplicationJSON(a *model.Application, poolID string) applicationJSON {
 			SkipConsent:                     !a.RequireConsent,
 			AllowedScopes:                   a.AllowedScopes,
 			ClaimsFormat:                    orDefault(a.ClaimsFormat, model.ClaimsStandard),
+			AccessTokenFormat:               orDefault(a.AccessTokenFormat, model.AccessTokenOpaque),
 		},
 	}
 }

@@ -35,16 +35,12 @@ func (k *Keys) Sign(ctx context.Context, t Token) (string, error) {
 	if alg == "" {
 		alg = model.SigningRS256
 	}
-	key, err := k.active(ctx, alg)
-	if err != nil {
-		return "", err
-	}
-	signer, err := jose.NewSigner(jose.SigningKey{
-		Algorithm: jose.SignatureAlgorithm(alg),
-		Key:       jose.JSONWebKey{Key: key.signer, KeyID: key.id, Algorithm: alg},
-	}, (&jose.SignerOptions{}).WithType("JWT"))
-	if err != nil {
-		return "", fmt.Errorf("idtoken: signer: %w", err)
+	// An application that just switched to ES256 gets its keys published
+	// at once, not at the next reload.
+	if alg == model.SigningES256 {
+		if _, needs, err := k.load(ctx); err == nil && !needs.ES256 {
+			k.invalidate()
+		}
 	}
 	now := k.Now().UTC()
 	ttl := t.App.IDTokenTTL
@@ -74,6 +70,23 @@ func (k *Keys) Sign(ctx context.Context, t Token) (string, error) {
 		c = append(c, claims.Claim{Name: "sid", Value: t.SessionID})
 	}
 	c = append(c, claims.Userinfo(t.User, model.ProtocolOIDC, t.Scope, t.App.ClaimsFormat)[1:]...)
+	return k.sign(ctx, alg, "JWT", c)
+}
+
+// sign serialises c and signs it with alg's active key, the key's id in
+// the header as `kid` and typ as `typ`.
+func (k *Keys) sign(ctx context.Context, alg, typ string, c claims.Claims) (string, error) {
+	key, err := k.active(ctx, alg)
+	if err != nil {
+		return "", err
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{
+		Algorithm: jose.SignatureAlgorithm(alg),
+		Key:       jose.JSONWebKey{Key: key.signer, KeyID: key.id, Algorithm: alg},
+	}, (&jose.SignerOptions{}).WithType(jose.ContentType(typ)))
+	if err != nil {
+		return "", fmt.Errorf("idtoken: signer: %w", err)
+	}
 	payload, err := c.MarshalJSON()
 	if err != nil {
 		return "", err
@@ -111,7 +124,7 @@ func (k *Keys) VerifyHint(ctx context.Context, raw, issuer string) (*Hint, error
 	if err != nil || len(tok.Headers) != 1 {
 		return nil, ErrBadHint
 	}
-	keys, err := k.published(ctx)
+	keys, err := k.published(ctx, allAlgorithms)
 	if err != nil {
 		return nil, err
 	}

@@ -48,6 +48,7 @@ type Keys struct {
 	mu       sync.Mutex
 	loadedAt time.Time
 	all      []*model.SigningKey
+	needs    model.SigningNeeds
 	private  map[string]crypto.Signer // decrypted keys by kid
 }
 
@@ -63,6 +64,13 @@ func (k *Keys) retention() time.Duration {
 		return k.Retention
 	}
 	return DefaultRetention
+}
+
+// retentionFor is how long a superseded key stays published: the
+// configured retention, or longer while some application's JWT access
+// tokens live longer, so that every unexpired one still verifies offline.
+func (k *Keys) retentionFor(n model.SigningNeeds) time.Duration {
+	return max(k.retention(), n.LongestJWT)
 }
 
 // keyState is a key's place in its algorithm's timeline at some instant.
@@ -113,9 +121,13 @@ func (k *Keys) Ensure(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	needs, err := k.Store.SigningNeeds(ctx)
+	if err != nil {
+		return err
+	}
 	now := k.Now().UTC()
 	for _, alg := range Algorithms {
-		st := classify(keys, alg, now, k.retention())
+		st := classify(keys, alg, now, k.retentionFor(needs))
 		if st.active == nil {
 			if _, err := k.create(ctx, alg, now); err != nil {
 				return err
@@ -213,37 +225,42 @@ func (k *Keys) invalidate() {
 	k.mu.Unlock()
 }
 
-// load returns the stored keys, re-reading them at most every reloadEvery
-// and making sure an active and a next key exist. Two concurrent reloads do
-// the same idempotent work, so only the cache fields are locked.
-func (k *Keys) load(ctx context.Context) ([]*model.SigningKey, error) {
+// load returns the stored keys and what the applications need of them,
+// re-reading both at most every reloadEvery and making sure an active and a
+// next key exist. Two concurrent reloads do the same idempotent work, so
+// only the cache fields are locked.
+func (k *Keys) load(ctx context.Context) ([]*model.SigningKey, model.SigningNeeds, error) {
 	now := k.Now().UTC()
 	k.mu.Lock()
 	if !k.loadedAt.IsZero() && now.Sub(k.loadedAt) < reloadEvery && !now.Before(k.loadedAt) {
-		all := k.all
+		all, needs := k.all, k.needs
 		k.mu.Unlock()
-		return all, nil
+		return all, needs, nil
 	}
 	k.mu.Unlock()
 	keys, err := k.Store.ListSigningKeys(ctx)
 	if err != nil {
-		return nil, err
+		return nil, model.SigningNeeds{}, err
+	}
+	needs, err := k.Store.SigningNeeds(ctx)
+	if err != nil {
+		return nil, model.SigningNeeds{}, err
 	}
 	for _, alg := range Algorithms {
-		if st := classify(keys, alg, now, k.retention()); st.active == nil || len(st.next) == 0 {
+		if st := classify(keys, alg, now, k.retentionFor(needs)); st.active == nil || len(st.next) == 0 {
 			if err := k.Ensure(ctx); err != nil {
-				return nil, err
+				return nil, model.SigningNeeds{}, err
 			}
 			if keys, err = k.Store.ListSigningKeys(ctx); err != nil {
-				return nil, err
+				return nil, model.SigningNeeds{}, err
 			}
 			break
 		}
 	}
 	k.mu.Lock()
-	k.all, k.loadedAt = keys, now
+	k.all, k.needs, k.loadedAt = keys, needs, now
 	k.mu.Unlock()
-	return keys, nil
+	return keys, needs, nil
 }
 
 // signingKey is an active key ready to sign.
@@ -255,11 +272,11 @@ type signingKey struct {
 
 // active returns the key that signs alg's id tokens now.
 func (k *Keys) active(ctx context.Context, alg string) (*signingKey, error) {
-	keys, err := k.load(ctx)
+	keys, needs, err := k.load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st := classify(keys, alg, k.Now().UTC(), k.retention())
+	st := classify(keys, alg, k.Now().UTC(), k.retentionFor(needs))
 	if st.active == nil {
 		return nil, fmt.Errorf("idtoken: no active %s key", alg)
 	}
@@ -294,21 +311,23 @@ type publicKey struct {
 	key crypto.PublicKey
 }
 
-// published returns the keys in JWKS: active, next and recently superseded.
-func (k *Keys) published(ctx context.Context) ([]publicKey, error) {
-	keys, err := k.load(ctx)
+// published returns the verification keys of algs, each algorithm's
+// active key first, then the next and the recently superseded ones.
+func (k *Keys) published(ctx context.Context, algs func(model.SigningNeeds) []string) ([]publicKey, error) {
+	keys, needs, err := k.load(ctx)
 	if err != nil {
 		return nil, err
 	}
 	now := k.Now().UTC()
 	var out []publicKey
-	for _, alg := range Algorithms {
-		st := classify(keys, alg, now, k.retention())
-		group := append([]*model.SigningKey{}, st.previous...)
+	for _, alg := range algs(needs) {
+		st := classify(keys, alg, now, k.retentionFor(needs))
+		var group []*model.SigningKey
 		if st.active != nil {
 			group = append(group, st.active)
 		}
 		group = append(group, st.next...)
+		group = append(group, st.previous...)
 		for _, key := range group {
 			pub, err := x509.ParsePKIXPublicKey(key.PublicDER)
 			if err != nil {
@@ -320,13 +339,28 @@ func (k *Keys) published(ctx context.Context) ([]publicKey, error) {
 	return out, nil
 }
 
+// allAlgorithms verifies what this server signed, published or not.
+func allAlgorithms(model.SigningNeeds) []string { return Algorithms }
+
+// publishedAlgorithms are the algorithms whose keys JWKS lists: RS256
+// first, its active key leading the set (the Node SDK falls back to the
+// first key), and ES256 only while some application signs id tokens with
+// it, because the Python SDK loads every JWKS key as RSA and one EC key
+// breaks its offline check of every token.
+func publishedAlgorithms(n model.SigningNeeds) []string {
+	if n.ES256 {
+		return Algorithms
+	}
+	return []string{model.SigningRS256}
+}
+
 // JWKS is the published key set: active, next and recently superseded keys.
 func (k *Keys) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
-	keys, err := k.published(ctx)
+	keys, err := k.published(ctx, publishedAlgorithms)
 	if err != nil {
 		return jose.JSONWebKeySet{}, err
 	}
-	set := jose.JSONWebKeySet{}
+	set := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{}}
 	for _, p := range keys {
 		set.Keys = append(set.Keys, jose.JSONWebKey{Key: p.key, KeyID: p.id, Algorithm: p.alg, Use: "sig"})
 	}

@@ -54,7 +54,7 @@ func testUser() *model.User {
 
 func publishedIDs(t *testing.T, k *Keys, alg string) []string {
 	t.Helper()
-	keys, err := k.published(t.Context())
+	keys, err := k.published(t.Context(), allAlgorithms)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func verify(t *testing.T, k *Keys, tok string) map[string]any {
 	if err != nil {
 		t.Fatalf("parse: %v", err)
 	}
-	keys, err := k.published(t.Context())
+	keys, err := k.published(t.Context(), allAlgorithms)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,4 +17,7 @@ type KeyStore interface {
 	ActivateSigningKey(ctx context.Context, id string, at time.Time) error
 	// DeleteSigningKey removes a key; deleting a missing one is not an error.
 	DeleteSigningKey(ctx context.Context, id string) error
+	// SigningNeeds reports what the applications ask of the keys: whether
+	// any signs id tokens with ES256, and the longest JWT access token life.
+	SigningNeeds(ctx context.Context) (model.SigningNeeds, error)
 }

@@ -433,7 +433,10 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 	}
 	if ar.token {
 		var access *model.Token
-		access, accessValue = h.mint(model.TokenAccess, ar.app, sess.UserID, ar.scope, ar.protocol, grantID, now)
+		var e *Error
+		if access, accessValue, e = h.mintAccess(ctx, ar.app, sess.UserID, ar.scope, ar.protocol, grantID, now); e != nil {
+			return nil, e
+		}
 		if err := h.cfg.Store.CreateTokens(ctx, access); err != nil {
 			return nil, h.internal(ctx, "storing implicit token", err)
 		}

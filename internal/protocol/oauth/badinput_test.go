@@ -121,6 +121,28 @@ func TestBadInput(t *testing.T) {
 			badCase{name: "repeated token_type_hint", body: "token=a&token_type_hint=x&token_type_hint=y" + creds, status: 400, error: "invalid_request"},
 		)
 	}
+	// Revocation also reads JSON bodies (GenAuth's mobile SDKs send them):
+	// there a JSON body without the secret fails client authentication.
+	revocation := tokenLookup()
+	for i := range revocation {
+		if revocation[i].name == "JSON content type" {
+			revocation[i].status, revocation[i].error = 401, "invalid_client"
+		}
+	}
+	jsonCreds := `"client_id":"` + c.id + `","client_secret":"` + c.secret + `"`
+	for _, bc := range []struct{ name, body string }{
+		{"JSON number member", `{` + jsonCreds + `,"token":1}`},
+		{"JSON object member", `{` + jsonCreds + `,"token":{"a":"b"}}`},
+		{"JSON repeated member", `{` + jsonCreds + `,"token":"a","token":"b"}`},
+		{"JSON array", `["token"]`},
+		{"JSON trailing data", `{` + jsonCreds + `,"token":"a"} {}`},
+		{"JSON malformed", `{` + jsonCreds + `,"token":`},
+		{"JSON without token", `{` + jsonCreds + `,"token":null}`},
+	} {
+		revocation = append(revocation, badCase{name: bc.name, ct: "application/json", body: bc.body, status: 400, error: "invalid_request"})
+	}
+	revocation = append(revocation, badCase{name: "JSON wrong secret", ct: "application/json",
+		body: `{"client_id":"` + c.id + `","client_secret":"wrong","token":"a"}`, status: 401, error: "invalid_client"})
 	bearer := map[string]string{"Authorization": "Bearer " + access}
 	userinfo := []badCase{
 		{name: "wrong method PUT", method: http.MethodPut, header: bearer, status: 405, error: "invalid_request", allow: "GET, POST"},
@@ -156,7 +178,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"/token", token},
 		{"/token/introspection", tokenLookup()},
-		{"/token/revocation", tokenLookup()},
+		{"/token/revocation", revocation},
 		{"/me", userinfo},
 	}
 	for _, prefix := range prefixes {

@@ -27,6 +27,8 @@ func TestBearerChallenge(t *testing.T) {
 			{"Basic scheme", request{method: http.MethodGet, url: me, header: map[string]string{"Authorization": "Basic YTpi"}}, `Bearer realm="genauth"`},
 			{"unknown token", request{method: http.MethodGet, url: me, header: map[string]string{"Authorization": "Bearer nope"}},
 				`Bearer realm="genauth", error="invalid_token"`},
+			{"unknown bare token", request{method: http.MethodGet, url: me, header: map[string]string{"Authorization": "nope"}},
+				`Bearer realm="genauth", error="invalid_token"`},
 			{"refresh token", request{method: http.MethodGet, url: me + "?access_token=" + refresh},
 				`Bearer realm="genauth", error="invalid_token"`},
 		} {

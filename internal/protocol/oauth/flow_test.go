@@ -39,7 +39,8 @@ func grantedScope(prefix string) string {
 }
 
 // TestCodeFlow runs the authorization code flow through the hosted login with
-// x/oauth2 for every client auth method, with and without PKCE, under both prefixes.
+// x/oauth2 for every client auth method, with and without PKCE, under both
+// prefixes, for both access token formats.
 func TestCodeFlow(t *testing.T) {
 	t.Parallel()
 	e := start(t)
@@ -53,76 +54,81 @@ func TestCodeFlow(t *testing.T) {
 	}
 	clients := map[string]client{}
 	for _, m := range methods {
-		clients[m.method] = e.newApp(t, apps.CreateParams{TokenAuthMethod: m.method})
+		for _, format := range formats {
+			clients[m.method+"/"+format] = e.newApp(t, apps.CreateParams{TokenAuthMethod: m.method, AccessTokenFormat: format})
+		}
 	}
 	// Sign in once so the parallel subtests share one browser session.
-	e.code(t, e.config(clients[model.AuthClientSecretPost], "oauth", oauth2.AuthStyleInParams))
+	e.code(t, e.config(clients[model.AuthClientSecretPost+"/opaque"], "oauth", oauth2.AuthStyleInParams))
 
 	for _, prefix := range prefixes {
 		for _, m := range methods {
 			for _, pkce := range []string{"none", "S256", "plain"} {
-				t.Run(prefix+"/"+m.method+"/pkce-"+pkce, func(t *testing.T) {
-					t.Parallel()
-					c := clients[m.method]
-					cfg := e.config(c, prefix, m.style)
-					verifier := oauth2.GenerateVerifier()
-					var authOpts, exchOpts []oauth2.AuthCodeOption
-					switch pkce {
-					case "S256":
-						authOpts = []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}
-						exchOpts = []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
-					case "plain":
-						authOpts = []oauth2.AuthCodeOption{
-							oauth2.SetAuthURLParam("code_challenge", verifier),
-							oauth2.SetAuthURLParam("code_challenge_method", "plain"),
+				for _, format := range formats {
+					t.Run(prefix+"/"+m.method+"/pkce-"+pkce+"/"+format, func(t *testing.T) {
+						t.Parallel()
+						c := clients[m.method+"/"+format]
+						cfg := e.config(c, prefix, m.style)
+						verifier := oauth2.GenerateVerifier()
+						var authOpts, exchOpts []oauth2.AuthCodeOption
+						switch pkce {
+						case "S256":
+							authOpts = []oauth2.AuthCodeOption{oauth2.S256ChallengeOption(verifier)}
+							exchOpts = []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
+						case "plain":
+							authOpts = []oauth2.AuthCodeOption{
+								oauth2.SetAuthURLParam("code_challenge", verifier),
+								oauth2.SetAuthURLParam("code_challenge_method", "plain"),
+							}
+							exchOpts = []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
 						}
-						exchOpts = []oauth2.AuthCodeOption{oauth2.VerifierOption(verifier)}
-					}
-					if m.method == model.AuthNone && pkce == "none" {
-						q := e.authorize(t, cfg.AuthCodeURL("st-123"))
-						if q.Get("error") != "invalid_request" || q.Get("state") != "st-123" || q.Has("code") {
-							t.Fatalf("public client without PKCE: callback query %v, want invalid_request with state", q)
+						if m.method == model.AuthNone && pkce == "none" {
+							q := e.authorize(t, cfg.AuthCodeURL("st-123"))
+							if q.Get("error") != "invalid_request" || q.Get("state") != "st-123" || q.Has("code") {
+								t.Fatalf("public client without PKCE: callback query %v, want invalid_request with state", q)
+							}
+							return
 						}
-						return
-					}
-					tok, err := cfg.Exchange(t.Context(), e.code(t, cfg, authOpts...), exchOpts...)
-					if err != nil {
-						t.Fatalf("exchange: %v", err)
-					}
-					if !opaqueRE.MatchString(tok.AccessToken) || !opaqueRE.MatchString(tok.RefreshToken) {
-						t.Errorf("tokens %q, %q: want 40 hex characters each", tok.AccessToken, tok.RefreshToken)
-					}
-					if tok.TokenType != "Bearer" {
-						t.Errorf("token_type = %q, want Bearer", tok.TokenType)
-					}
-					if got := tok.Extra("scope"); got != grantedScope(prefix) {
-						t.Errorf("scope = %v, want %q", got, grantedScope(prefix))
-					}
-					if idToken, _ := tok.Extra("id_token").(string); (prefix == model.ProtocolOIDC) != (strings.Count(idToken, ".") == 2) {
-						t.Errorf("%s: id_token = %q; want one exactly under /oidc", prefix, idToken)
-					}
-					if got := tok.Extra("expires_in"); got != float64(model.DefaultAccessTokenTTL/time.Second) {
-						t.Errorf("expires_in = %v, want %d", got, model.DefaultAccessTokenTTL/time.Second)
-					}
+						tok, err := cfg.Exchange(t.Context(), e.code(t, cfg, authOpts...), exchOpts...)
+						if err != nil {
+							t.Fatalf("exchange: %v", err)
+						}
+						e.checkAccessToken(t, format, prefix, c, tok.AccessToken, e.user.ID, grantedScope(prefix))
+						if !opaqueRE.MatchString(tok.RefreshToken) {
+							t.Errorf("refresh token %q: want 40 hex characters", tok.RefreshToken)
+						}
+						if tok.TokenType != "Bearer" {
+							t.Errorf("token_type = %q, want Bearer", tok.TokenType)
+						}
+						if got := tok.Extra("scope"); got != grantedScope(prefix) {
+							t.Errorf("scope = %v, want %q", got, grantedScope(prefix))
+						}
+						if idToken, _ := tok.Extra("id_token").(string); (prefix == model.ProtocolOIDC) != (strings.Count(idToken, ".") == 2) {
+							t.Errorf("%s: id_token = %q; want one exactly under /oidc", prefix, idToken)
+						}
+						if got := tok.Extra("expires_in"); got != float64(model.DefaultAccessTokenTTL/time.Second) {
+							t.Errorf("expires_in = %v, want %d", got, model.DefaultAccessTokenTTL/time.Second)
+						}
 
-					resp, err := cfg.Client(t.Context(), tok).Get(e.url(prefix, "/me"))
-					if err != nil {
-						t.Fatal(err)
-					}
-					var info struct {
-						Sub string `json:"sub"`
-					}
-					err = json.NewDecoder(resp.Body).Decode(&info)
-					resp.Body.Close()
-					if err != nil || resp.StatusCode != http.StatusOK || info.Sub != e.user.ID {
-						t.Errorf("userinfo: status %d sub %q err %v, want 200 and %q", resp.StatusCode, info.Sub, err, e.user.ID)
-					}
+						resp, err := cfg.Client(t.Context(), tok).Get(e.url(prefix, "/me"))
+						if err != nil {
+							t.Fatal(err)
+						}
+						var info struct {
+							Sub string `json:"sub"`
+						}
+						err = json.NewDecoder(resp.Body).Decode(&info)
+						resp.Body.Close()
+						if err != nil || resp.StatusCode != http.StatusOK || info.Sub != e.user.ID {
+							t.Errorf("userinfo: status %d sub %q err %v, want 200 and %q", resp.StatusCode, info.Sub, err, e.user.ID)
+						}
 
-					m := decode(t, e.introspect(t, c, prefix, tok.AccessToken))
-					if m["active"] != true || m["client_id"] != c.id || m["sub"] != e.user.ID || m["iss"] != e.srv.URL+"/"+prefix {
-						t.Errorf("introspection = %v", m)
-					}
-				})
+						m := decode(t, e.introspect(t, c, prefix, tok.AccessToken))
+						if m["active"] != true || m["client_id"] != c.id || m["sub"] != e.user.ID || m["iss"] != e.srv.URL+"/"+prefix {
+							t.Errorf("introspection = %v", m)
+						}
+					})
+				}
 			}
 		}
 	}
@@ -131,7 +137,7 @@ func TestCodeFlow(t *testing.T) {
 func TestImplicitFlow(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	c := e.newApp(t, apps.CreateParams{GrantTypes: []string{model.GrantAuthorizationCode, model.GrantImplicit}})
+	c := e.newApp(t, apps.CreateParams{GrantTypes: []string{model.GrantAuthorizationCode, model.GrantImplicit}, AccessTokenFormat: model.AccessTokenOpaque})
 	codeOnly := e.newApp(t, apps.CreateParams{})
 	for _, prefix := range prefixes {
 		v := url.Values{
@@ -171,7 +177,7 @@ func TestImplicitFlow(t *testing.T) {
 func TestRefresh(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	c := e.newApp(t, apps.CreateParams{ClassicRefreshTokens: true})
+	c := e.newApp(t, apps.CreateParams{ClassicRefreshTokens: true, AccessTokenFormat: model.AccessTokenOpaque})
 	other := e.newApp(t, apps.CreateParams{})
 	cfg := e.config(c, "oauth", oauth2.AuthStyleInParams)
 	tok := e.tokens(t, c, "oauth")
@@ -246,6 +252,8 @@ func TestUserinfo(t *testing.T) {
 		}{
 			{"GET header", request{method: http.MethodGet, url: me, header: bearer}},
 			{"GET lower-case bearer", request{method: http.MethodGet, url: me, header: map[string]string{"Authorization": "bearer " + tok}}},
+			// GenAuth's Node SDK sends the bare token after setAccessToken.
+			{"GET bare token", request{method: http.MethodGet, url: me, header: map[string]string{"Authorization": tok}}},
 			{"GET query", request{method: http.MethodGet, url: me + "?access_token=" + tok}},
 			{"POST form", request{method: http.MethodPost, url: me, contentType: formType, body: "access_token=" + tok}},
 			{"POST form charset", request{method: http.MethodPost, url: me, contentType: formType + "; charset=UTF-8", body: "access_token=" + tok}},
@@ -362,6 +370,37 @@ func TestIntrospection(t *testing.T) {
 	e.srv.Clock.Advance(time.Second)
 	wantInactive(t, e.introspect(t, c, "oauth", tok.AccessToken))
 	e.wantActive(t, c, "oauth", tok.RefreshToken, true)
+}
+
+// TestRevocationJSON logs out as GenAuth's iOS and Flutter SDKs do: a JSON
+// body {client_id, token} with the access token as a Bearer header, which
+// is not client authentication (contract 5.1). A confidential client puts
+// its secret in the JSON too.
+func TestRevocationJSON(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	public := e.newApp(t, apps.CreateParams{TokenAuthMethod: model.AuthNone})
+	confidential := e.newApp(t, apps.CreateParams{})
+	for _, tc := range []struct {
+		name string
+		c    client
+		body func(token string) string
+	}{
+		{"public client", public, func(tok string) string { return `{"client_id":"` + public.id + `","token":"` + tok + `"}` }},
+		{"confidential client", confidential, func(tok string) string {
+			return `{"client_id":"` + confidential.id + `","client_secret":"` + confidential.secret + `","token":"` + tok + `","token_type_hint":null}`
+		}},
+	} {
+		for _, prefix := range prefixes {
+			access := e.tokens(t, tc.c, prefix).AccessToken
+			r := do(t, request{method: http.MethodPost, url: e.url(prefix, "/token/revocation"), contentType: "application/json; charset=utf-8",
+				body: tc.body(access), header: map[string]string{"Authorization": "Bearer " + access}})
+			if r.status != http.StatusOK || string(r.body) != "true\n" {
+				t.Fatalf("%s %s: JSON revocation: %d %s", tc.name, prefix, r.status, r.body)
+			}
+			wantError(t, e.me(t, prefix, access), http.StatusUnauthorized, "invalid_token")
+		}
+	}
 }
 
 func TestRevocation(t *testing.T) {
@@ -595,29 +634,32 @@ func TestPKCE(t *testing.T) {
 func TestClientCredentials(t *testing.T) {
 	t.Parallel()
 	e := start(t)
-	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{model.GrantClientCredentials}, RedirectURIs: []string{}})
-	for _, prefix := range prefixes {
-		for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInParams, oauth2.AuthStyleInHeader} {
-			cc := clientcredentials.Config{ClientID: m2m.id, ClientSecret: m2m.secret, TokenURL: e.url(prefix, "/token"), AuthStyle: style}
-			tok, err := cc.Token(t.Context())
-			if err != nil {
-				t.Fatalf("%s: client_credentials: %v", prefix, err)
+	for _, format := range formats {
+		m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{model.GrantClientCredentials}, RedirectURIs: []string{}, AccessTokenFormat: format})
+		for _, prefix := range prefixes {
+			for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInParams, oauth2.AuthStyleInHeader} {
+				cc := clientcredentials.Config{ClientID: m2m.id, ClientSecret: m2m.secret, TokenURL: e.url(prefix, "/token"), AuthStyle: style}
+				tok, err := cc.Token(t.Context())
+				if err != nil {
+					t.Fatalf("%s: client_credentials: %v", prefix, err)
+				}
+				e.checkAccessToken(t, format, prefix, m2m, tok.AccessToken, "", "")
+				if tok.RefreshToken != "" || tok.TokenType != "Bearer" {
+					t.Errorf("%s: token %+v, want no refresh token", prefix, tok)
+				}
+				m := decode(t, e.introspect(t, m2m, prefix, tok.AccessToken))
+				if m["active"] != true || m["sub"] != m2m.id || m["client_id"] != m2m.id {
+					t.Errorf("%s: introspection %v, want active with sub = client_id", prefix, m)
+				}
+				wantError(t, e.me(t, prefix, tok.AccessToken), http.StatusUnauthorized, "invalid_token")
 			}
-			if !opaqueRE.MatchString(tok.AccessToken) || tok.RefreshToken != "" || tok.TokenType != "Bearer" {
-				t.Errorf("%s: token %+v, want a 40-hex access token and no refresh token", prefix, tok)
-			}
-			m := decode(t, e.introspect(t, m2m, prefix, tok.AccessToken))
-			if m["active"] != true || m["sub"] != m2m.id || m["client_id"] != m2m.id {
-				t.Errorf("%s: introspection %v, want active with sub = client_id", prefix, m)
-			}
-			wantError(t, e.me(t, prefix, tok.AccessToken), http.StatusUnauthorized, "invalid_token")
 		}
+		wantError(t, post(t, e.url("oauth", "/token"), url.Values{"grant_type": {"client_credentials"}, "client_id": {m2m.id}, "client_secret": {"wrong"}}, nil),
+			http.StatusUnauthorized, "invalid_client")
 	}
 	webApp := e.newApp(t, apps.CreateParams{})
 	wantError(t, post(t, e.url("oauth", "/token"), webApp.creds(url.Values{"grant_type": {"client_credentials"}}), nil),
 		http.StatusBadRequest, "unauthorized_client")
-	wantError(t, post(t, e.url("oauth", "/token"), url.Values{"grant_type": {"client_credentials"}, "client_id": {m2m.id}, "client_secret": {"wrong"}}, nil),
-		http.StatusUnauthorized, "invalid_client")
 }
 
 // TestClientAuthentication uses the refresh grant (no login needed per

@@ -1,6 +1,8 @@
 package oauth
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"mime"
@@ -66,6 +68,49 @@ func parseBody(w http.ResponseWriter, r *http.Request) (params, *Error) {
 		return nil, invalidRequest("the form body is malformed")
 	}
 	return parseValues(v)
+}
+
+// parseJSONBody reads a JSON object of string members of at most
+// MaxBodyBytes, as GenAuth's iOS and Flutter SDKs send to revocation
+// (contract 5.1). A null member is absent (contract 1.6); any other
+// non-string member, a repeated member or trailing data is invalid_request.
+func parseJSONBody(w http.ResponseWriter, r *http.Request) (params, *Error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	bad := invalidRequest("the JSON body must be one object whose members are strings")
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, bad
+	}
+	p := params{}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		name, ok := t.(string)
+		if err != nil || !ok {
+			return nil, bad
+		}
+		if seen[name] {
+			return nil, invalidRequest("parameter " + safeName(name) + " is repeated")
+		}
+		seen[name] = true
+		var v *string
+		if err := dec.Decode(&v); err != nil {
+			return nil, bad
+		}
+		if v != nil {
+			p[name] = *v
+		}
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, bad
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, bad
+	}
+	return p, nil
 }
 
 func bodyError(err error) *Error {

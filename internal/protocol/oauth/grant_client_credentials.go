@@ -21,7 +21,10 @@ func (h *Handler) grantClientCredentials(r request, app *model.Application, p pa
 		return nil, e
 	}
 	now := h.now()
-	access, value := h.mint(model.TokenAccess, app, "", scope, r.protocol, h.cfg.Tokens.JTI(), now)
+	access, value, e := h.mintAccess(r.Context(), app, "", scope, r.protocol, h.cfg.Tokens.JTI(), now)
+	if e != nil {
+		return nil, e
+	}
 	if err := h.cfg.Store.CreateTokens(r.Context(), access); err != nil {
 		return nil, h.internal(r.Context(), "storing client token", err)
 	}

@@ -43,7 +43,10 @@ func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p pa
 		return nil, h.spoilCode(r, app, c, hash, now, e)
 	}
 
-	access, accessValue := h.mint(model.TokenAccess, app, c.UserID, c.Scope, c.Protocol, c.GrantID, now)
+	access, accessValue, e := h.mintAccess(ctx, app, c.UserID, c.Scope, c.Protocol, c.GrantID, now)
+	if e != nil {
+		return nil, e
+	}
 	tokens := []*model.Token{access}
 	var refreshValue string
 	if issueRefresh(app, c.Protocol, c.Scope) {
@@ -54,7 +57,6 @@ func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p pa
 	}
 	resp := issued(access, accessValue, refreshValue)
 	if claims.IsOIDC(c.Protocol, c.Scope) {
-		var e *Error
 		resp.IDToken, e = h.idToken(r, app, c.UserID, c.Scope, idtoken.Token{
 			Nonce:       c.Nonce,
 			AuthTime:    c.AuthTime,

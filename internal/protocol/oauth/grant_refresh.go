@@ -58,7 +58,10 @@ func (h *Handler) grantRefreshToken(r request, app *model.Application, p params)
 			return nil, e
 		}
 	}
-	access, accessValue := h.mint(model.TokenAccess, app, rt.UserID, scope, rt.Protocol, rt.GrantID, now)
+	access, accessValue, e := h.mintAccess(ctx, app, rt.UserID, scope, rt.Protocol, rt.GrantID, now)
+	if e != nil {
+		return nil, e
+	}
 	access.ParentID = rt.ID
 	refreshValue := value
 	var rotated *model.Token
@@ -95,7 +98,8 @@ func (h *Handler) grantRefreshToken(r request, app *model.Application, p params)
 // rotation issued, while a retry of the rotated token could still replace
 // it (within the application's grace period of its issue): such a retry is
 // then refused as reuse. Uses at userinfo and introspection are the ones
-// GenAuth sees; its access tokens are opaque, so resource servers ask it.
+// GenAuth sees: resource servers ask it about opaque tokens, while a JWT
+// checked offline is never seen.
 func (h *Handler) noteUse(ctx context.Context, app *model.Application, t *model.Token, now time.Time) *Error {
 	if t.Kind != model.TokenAccess || t.ParentID == "" || !t.UsedAt.IsZero() ||
 		!app.RotateRefreshTokens || now.Sub(t.IssuedAt) > app.RefreshGracePeriod {

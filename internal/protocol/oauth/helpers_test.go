@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 	"golang.org/x/oauth2"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
@@ -27,8 +29,57 @@ const (
 
 var (
 	prefixes = []string{model.ProtocolOAuth, model.ProtocolOIDC}
+	formats  = []string{model.AccessTokenOpaque, model.AccessTokenJWT}
 	opaqueRE = regexp.MustCompile(`^[0-9a-f]{40}$`)
 )
+
+// checkAccessToken checks that value is an access token in format: 40 hex
+// characters, or a JWT that verifies offline against the server's JWKS
+// with typ at+jwt, the issuer of prefix, aud and client_id c, sub (empty:
+// none, and azp c instead), an iat not after now, exp, jti and scope.
+func (e *env) checkAccessToken(t *testing.T, format, prefix string, c client, value, sub, scope string) {
+	t.Helper()
+	if format == model.AccessTokenOpaque {
+		if !opaqueRE.MatchString(value) {
+			t.Errorf("access token %q: want 40 hex characters", value)
+		}
+		return
+	}
+	resp, err := http.Get(e.srv.URL + "/oidc/.well-known/jwks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var set jose.JSONWebKeySet
+	err = json.NewDecoder(resp.Body).Decode(&set)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := jwt.ParseSigned(value, []jose.SignatureAlgorithm{jose.RS256})
+	if err != nil {
+		t.Fatalf("access token %q: want a JWT: %v", value, err)
+	}
+	if h := tok.Headers[0]; h.ExtraHeaders["typ"] != "at+jwt" || h.KeyID == "" {
+		t.Errorf("header typ %v kid %q: want at+jwt and a kid", h.ExtraHeaders["typ"], h.KeyID)
+	}
+	var std jwt.Claims
+	var rest struct {
+		ClientID string  `json:"client_id"`
+		AZP      string  `json:"azp"`
+		Scope    *string `json:"scope"`
+	}
+	if err := tok.Claims(&set, &std, &rest); err != nil {
+		t.Fatalf("access token does not verify against the JWKS: %v", err)
+	}
+	now := e.srv.Clock.Now()
+	err = std.ValidateWithLeeway(jwt.Expected{Issuer: e.srv.URL + "/" + prefix, Subject: sub, AnyAudience: jwt.Audience{c.id}, Time: now}, 0)
+	if err != nil || std.IssuedAt == nil || std.IssuedAt.Time().After(now) || std.Expiry == nil || std.ID == "" {
+		t.Errorf("claims %+v: %v; want iss, sub, aud, exp, jti, and iat not after %v", std, err, now)
+	}
+	if rest.ClientID != c.id || rest.Scope == nil || *rest.Scope != scope || (sub == "") != (rest.AZP == c.id) {
+		t.Errorf("client_id %q azp %q scope %v; want %q, azp only without sub, scope %q", rest.ClientID, rest.AZP, rest.Scope, c.id, scope)
+	}
+}
 
 // env is a running server with one user and a browser that signs in as that
 // user once and keeps the session.

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"errors"
+	"mime"
 	"net/http"
 
 	"github.com/opengenauth/genauth/internal/model"
@@ -9,14 +10,20 @@ import (
 )
 
 // revoke serves POST /P/token/revocation (RFC 7009), the server side of
-// backend logout. Unknown and already invalid tokens get 200 (section 2.2);
+// backend logout. The body is a form or, as GenAuth's mobile SDKs send it,
+// a JSON object; their Authorization: Bearer header is not client
+// authentication and is ignored. Unknown and already invalid tokens get 200 (section 2.2);
 // another client's live token is refused with unauthorized_client (section
 // 2.1: the token must have been issued to the client asking).
 func (h *Handler) revoke(w http.ResponseWriter, r request) *Error {
 	if r.Method != http.MethodPost {
 		return methodNotAllowed(http.MethodPost)
 	}
-	p, e := parseBody(w, r.Request)
+	parse := parseBody
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "application/json" {
+		parse = parseJSONBody // iOS and Flutter log out with {client_id, token}
+	}
+	p, e := parse(w, r.Request)
 	if e != nil {
 		return e
 	}

@@ -46,7 +46,10 @@ func (h *Handler) AuthenticateClient(r *http.Request, clientID, clientSecret str
 func (h *Handler) IssueSignIn(r *http.Request, app *model.Application, u *model.User, scope string, authTime time.Time) (*wire.TokenResponse, error) {
 	now := h.now()
 	grantID := h.cfg.Tokens.JTI()
-	access, accessValue := h.mint(model.TokenAccess, app, u.ID, scope, model.ProtocolOIDC, grantID, now)
+	access, accessValue, e := h.mintAccess(r.Context(), app, u.ID, scope, model.ProtocolOIDC, grantID, now)
+	if e != nil {
+		return nil, e
+	}
 	tokens := []*model.Token{access}
 	var refreshValue string
 	if issueRefresh(app, model.ProtocolOIDC, scope) {
@@ -57,7 +60,6 @@ func (h *Handler) IssueSignIn(r *http.Request, app *model.Application, u *model.
 	}
 	resp := issued(access, accessValue, refreshValue)
 	if claims.IsOIDC(model.ProtocolOIDC, scope) {
-		var e *Error
 		resp.IDToken, e = h.signIDToken(request{Request: r}, app, u, scope, idtoken.Token{AuthTime: authTime, AccessToken: accessValue})
 		if e != nil {
 			return nil, e

@@ -1,11 +1,13 @@
 package oauth
 
 import (
+	"context"
 	"net/http"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"github.com/opengenauth/genauth/internal/wire"
 )
 
@@ -45,16 +47,41 @@ func (h *Handler) token(w http.ResponseWriter, r request) *Error {
 	return nil
 }
 
-// mint returns a new token and its plain value.
+// mint returns a new opaque token and its plain value.
 func (h *Handler) mint(kind string, app *model.Application, userID, scope, protocol, grantID string, now time.Time) (*model.Token, string) {
+	t := newToken(kind, app, userID, scope, protocol, grantID, h.cfg.Tokens.JTI(), now)
 	value := h.cfg.Tokens.Opaque()
+	t.Hash = token.Hash(value)
+	return t, value
+}
+
+// mintAccess returns a new access token in the application's format and
+// its value. A JWT is recorded like an opaque token, by the hash of its
+// value, so that revocation, introspection and userinfo treat both alike.
+func (h *Handler) mintAccess(ctx context.Context, app *model.Application, userID, scope, protocol, grantID string, now time.Time) (*model.Token, string, *Error) {
+	if app.AccessTokenFormat != model.AccessTokenJWT {
+		t, value := h.mint(model.TokenAccess, app, userID, scope, protocol, grantID, now)
+		return t, value, nil
+	}
+	t := newToken(model.TokenAccess, app, userID, scope, protocol, grantID, h.cfg.Tokens.JTI(), now)
+	value, err := h.cfg.Keys.SignAccessToken(ctx, idtoken.AccessToken{
+		Issuer: h.issuer(protocol), Subject: userID, ClientID: app.ID, Scope: scope, ID: t.ID,
+		IssuedAt: t.IssuedAt, ExpiresAt: t.ExpiresAt,
+	})
+	if err != nil {
+		return nil, "", h.internal(ctx, "signing access token", err)
+	}
+	t.Hash = token.Hash(value)
+	return t, value, nil
+}
+
+func newToken(kind string, app *model.Application, userID, scope, protocol, grantID, id string, now time.Time) *model.Token {
 	ttl := app.AccessTokenTTL
 	if kind == model.TokenRefresh {
 		ttl = app.RefreshTokenTTL
 	}
 	return &model.Token{
-		Hash:      token.Hash(value),
-		ID:        h.cfg.Tokens.JTI(),
+		ID:        id,
 		Kind:      kind,
 		GrantID:   grantID,
 		ClientID:  app.ID,
@@ -63,7 +90,7 @@ func (h *Handler) mint(kind string, app *model.Application, userID, scope, proto
 		Protocol:  protocol,
 		IssuedAt:  now,
 		ExpiresAt: now.Add(ttl),
-	}, value
+	}
 }
 
 // issuedTokens is what a grant issued: the token endpoint's answer and,

@@ -13,7 +13,9 @@ import (
 )
 
 // userinfo serves GET and POST /P/me. The access token may come in the
-// Authorization header, the query or the form body (RFC 6750), once.
+// Authorization header, the query or the form body (RFC 6750), once. The
+// header may also hold the bare token with no scheme: GenAuth's Node SDK
+// sends it so after setAccessToken (contract 5.4).
 func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return methodNotAllowed("GET, POST")
@@ -23,8 +25,11 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 		return e
 	}
 	var found []string
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		scheme, value, _ := strings.Cut(auth, " ")
+	if auth := strings.TrimSpace(r.Header.Get("Authorization")); auth != "" {
+		scheme, value, hasScheme := strings.Cut(auth, " ")
+		if !hasScheme {
+			scheme, value = "Bearer", auth
+		}
 		if !strings.EqualFold(scheme, "Bearer") {
 			return noToken("the Authorization header must be Bearer <token>")
 		}

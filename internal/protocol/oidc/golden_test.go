@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/model"
@@ -119,6 +120,53 @@ func TestGoldenIDTokens(t *testing.T) {
 	q := callbackParams(t, loc, "fragment")
 	raw, _ = payload(t, q.Get("id_token"))
 	checkGolden(t, "id_token_code_id_token", raw, scrubFor(e.user, "", q.Get("code")))
+}
+
+// TestGoldenAccessTokens pins the header and claims of JWT access tokens
+// (RFC 9068, contract 5.3): a user's from the code flow and an
+// application's own from client_credentials (azp, no sub), and that the
+// per-application key set is the same document.
+func TestGoldenAccessTokens(t *testing.T) {
+	t.Parallel()
+	e := start(t)
+	c := e.newApp(t, apps.CreateParams{AccessTokenTTL: 2 * time.Hour}) // an OpenID Connect app: JWT by default
+	m2m := e.newApp(t, apps.CreateParams{GrantTypes: []string{model.GrantClientCredentials}, RedirectURIs: []string{},
+		AllowedScopes: "reports:read", AccessTokenTTL: 2 * time.Hour})
+	scrub := func(clientID string) golden.Scrub {
+		now := e.srv.Clock.Now()
+		return golden.Scrub{
+			Strs: map[string]string{e.issuer: "issuer", e.user.ID: "sub", clientID: "client_id"},
+			Ints: map[int64]string{now.Unix(): "now", now.Add(2 * time.Hour).Unix(): "now+2h"},
+			Keys: map[string]string{"jti": `[A-Za-z0-9_-]{20}`, "kid": `[A-Za-z0-9_-]{20,}`},
+		}
+	}
+	tok, _, _ := e.signedIn(t, e.browser, c, "openid email offline_access", "n-1")
+	headerJSON, err := json.Marshal(header(t, tok.AccessToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, "access_token_header", headerJSON, scrub(c.app.ID))
+	raw, _ := payload(t, tok.AccessToken)
+	checkGolden(t, "access_token_code", raw, scrub(c.app.ID))
+
+	cc := clientcredentials.Config{ClientID: m2m.app.ID, ClientSecret: m2m.secret, TokenURL: e.issuer + "/token", Scopes: []string{"reports:read"}}
+	own, err := cc.Token(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = payload(t, own.AccessToken)
+	checkGolden(t, "access_token_client_credentials", raw, scrub(m2m.app.ID))
+
+	_, all := get(t, http.DefaultClient, e.issuer+"/.well-known/jwks.json")
+	resp, mine := get(t, http.DefaultClient, e.srv.URL+"/"+c.app.ID+"/oidc/.well-known/jwks.json")
+	if resp.StatusCode != http.StatusOK || mine != all {
+		t.Errorf("the application's key set: %d %s; want 200 and the key set %s", resp.StatusCode, mine, all)
+	}
+	resp, body := get(t, http.DefaultClient, e.srv.URL+"/no-such-app/oidc/.well-known/jwks.json")
+	if resp.StatusCode != http.StatusNotFound || resp.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("an unknown application's key set: %d %q %s; want 404 JSON", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+	}
+	checkGolden(t, "jwks_unknown_app", []byte(body), golden.Scrub{})
 }
 
 // TestGoldenDetectsDrift makes sure the comparison can fail: a reordered or

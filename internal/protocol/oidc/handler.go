@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/sessions"
@@ -89,6 +90,9 @@ func (h *Handler) Register(routes edge.Routes) {
 		docs.Handle("GET "+path, cors.Public(fn))
 		docs.Handle("OPTIONS "+path, cors.Public(fn))
 	}
+	// authing-node-sdk 4.0.2 reads the keys under the application's path.
+	docs.Handle("GET /{appId}/oidc/.well-known/jwks.json", cors.Public(http.HandlerFunc(h.appJWKS)))
+	docs.Handle("OPTIONS /{appId}/oidc/.well-known/jwks.json", cors.Public(http.HandlerFunc(h.appJWKS)))
 	pages.HandleFunc("GET /oidc/session/end", h.endSession)
 	pages.HandleFunc("POST /oidc/session/end", h.endSession)
 	// Unlike logout requests, which may come from any site, the user's
@@ -139,23 +143,53 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 // ResponseTypes are the response types /oidc/auth accepts.
 var ResponseTypes = []string{"code", "id_token", "id_token token", "code id_token", "token"}
 
-// jwks publishes the previous, active and next keys.
+// jwks publishes the active, next and previous keys.
 func (h *Handler) jwks(w http.ResponseWriter, r *http.Request) {
 	set, err := h.cfg.Keys.JWKS(r.Context())
 	if err != nil {
-		w.Header().Set("Cache-Control", "no-store")
-		if h.cfg.Health.Failed(r.Context(), err) {
-			w.Header().Set("Retry-After", health.RetryAfter(err))
-			http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
-			return
-		}
-		h.cfg.Logger.ErrorContext(r.Context(), "loading signing keys", "err", err)
-		http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
+		h.documentError(w, r, "loading signing keys", err)
 		return
 	}
 	// Short enough that a forced rotation's new next key is seen long
 	// before it signs (it waits a whole rotation period).
 	writeCachedJSON(w, set, "public, max-age=900")
+}
+
+// appJWKS is the same key set under a known application's path. An
+// unknown application's, or an id no backend could hold (not UTF-8, a NUL:
+// path segments pass the edge's text check unexamined), is 404 with RFC
+// 6749 error JSON, like the other failures of these documents.
+func (h *Handler) appJWKS(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("appId")
+	err := model.ErrNotFound
+	if utf8.ValidString(id) && !strings.ContainsRune(id, 0) {
+		_, err = h.cfg.Apps.GetApplication(r.Context(), id)
+	}
+	if errors.Is(err, model.ErrNotFound) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(http.StatusNotFound)
+		_, _ = w.Write([]byte(`{"error":"invalid_request","error_description":"no application has this id"}` + "\n"))
+		return
+	}
+	if err != nil {
+		h.documentError(w, r, "looking up the application of a key set", err)
+		return
+	}
+	h.jwks(w, r)
+}
+
+// documentError answers a discovery or key set request that failed: 503
+// with Retry-After while the database is unavailable, else 500, logged.
+func (h *Handler) documentError(w http.ResponseWriter, r *http.Request, what string, err error) {
+	w.Header().Set("Cache-Control", "no-store")
+	if h.cfg.Health.Failed(r.Context(), err) {
+		w.Header().Set("Retry-After", health.RetryAfter(err))
+		http.Error(w, `{"error":"temporarily_unavailable"}`, http.StatusServiceUnavailable)
+		return
+	}
+	h.cfg.Logger.ErrorContext(r.Context(), what, "err", err)
+	http.Error(w, `{"error":"server_error"}`, http.StatusInternalServerError)
 }
 
 func writeCachedJSON(w http.ResponseWriter, v any, cache string) {

@@ -53,3 +53,17 @@ func scanSigningKey(r Row) (*model.SigningKey, error) {
 	}
 	return &k, nil
 }
+
+// SigningNeeds reports whether any application signs id tokens with ES256
+// and the longest access token lifetime of those issuing JWTs.
+func (s *Store) SigningNeeds(ctx context.Context) (model.SigningNeeds, error) {
+	var es256, longest int64
+	err := s.e.Reader().QueryRow(ctx, `SELECT
+		COALESCE(MAX(CASE WHEN id_token_alg = $1 THEN 1 ELSE 0 END), 0),
+		COALESCE(MAX(CASE WHEN access_token_format = $2 THEN access_token_ttl ELSE 0 END), 0)
+		FROM applications`, model.SigningES256, model.AccessTokenJWT).Scan(&es256, &longest)
+	if err != nil {
+		return model.SigningNeeds{}, s.e.Err("signing needs", err)
+	}
+	return model.SigningNeeds{ES256: es256 == 1, LongestJWT: time.Duration(longest)}, nil
+}

@@ -57,4 +57,31 @@ func testSigningKeys(t *testing.T, open Opener) {
 			t.Fatalf("after deleting a, keys = %+v; want only b", got)
 		}
 	})
+	t.Run("SigningNeeds", func(t *testing.T) {
+		s := open(t)
+		got, err := s.SigningNeeds(t.Context())
+		must(t, "SigningNeeds", err)
+		diff(t, "signing needs without applications", model.SigningNeeds{}, got)
+		for _, a := range []struct {
+			id, alg, format string
+			ttl             time.Duration
+		}{
+			{"rs-opaque", model.SigningRS256, model.AccessTokenOpaque, 90 * 24 * time.Hour},
+			{"rs-jwt", model.SigningRS256, model.AccessTokenJWT, 2 * time.Hour},
+			{"rs-jwt-long", model.SigningRS256, model.AccessTokenJWT, 14*24*time.Hour + time.Millisecond},
+		} {
+			app := application(a.id, t0)
+			app.IDTokenAlg, app.AccessTokenFormat, app.AccessTokenTTL = a.alg, a.format, a.ttl
+			must(t, "CreateApplication", s.CreateApplication(t.Context(), app))
+		}
+		got, err = s.SigningNeeds(t.Context())
+		must(t, "SigningNeeds", err)
+		diff(t, "signing needs of RS256 applications", model.SigningNeeds{LongestJWT: 14*24*time.Hour + time.Millisecond}, got)
+		es := application("es-opaque", t0)
+		es.IDTokenAlg, es.AccessTokenFormat = model.SigningES256, model.AccessTokenOpaque
+		must(t, "CreateApplication", s.CreateApplication(t.Context(), es))
+		got, err = s.SigningNeeds(t.Context())
+		must(t, "SigningNeeds", err)
+		diff(t, "signing needs with an ES256 application", model.SigningNeeds{ES256: true, LongestJWT: 14*24*time.Hour + time.Millisecond}, got)
+	})
 }

@@ -1,0 +1,65 @@
+package sqlite_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
+)
+
+// TestAccessTokenFormatMigration upgrades a database made before
+// 0014_access_token_format.sql: its applications, OpenID Connect ones
+// included, keep opaque access tokens, so nothing changes under a running
+// deployment.
+func TestAccessTokenFormatMigration(t *testing.T) {
+	s, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := t.Context()
+	if err := s.MigrateTo(ctx, lastMigrationBefore(t, "0014_access_token_format.sql")); err != nil {
+		t.Fatal(err)
+	}
+	for _, proto := range []string{model.ProtocolOIDC, model.ProtocolOAuth} {
+		if err := s.Exec(ctx, `INSERT INTO applications (id, name, secret_hash, redirect_uris, logout_redirect_uris,
+			token_auth_method, introspection_auth_method, revocation_auth_method, grant_types,
+			access_token_ttl, refresh_token_ttl, default_protocol, created_at, updated_at)
+			VALUES (?, ?, 'h', '["https://app.example/cb"]', '[]', 'client_secret_post', 'client_secret_post',
+			'client_secret_post', '["authorization_code"]', 1000000000, 1000000000, ?, 0, 0)`, proto, proto, proto); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{model.ProtocolOIDC, model.ProtocolOAuth} {
+		app, err := s.GetApplication(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if app.AccessTokenFormat != model.AccessTokenOpaque {
+			t.Errorf("the %s application after the migration: access tokens %q; want opaque", id, app.AccessTokenFormat)
+		}
+	}
+}
+
+// lastMigrationBefore names the migration applied just before version.
+func lastMigrationBefore(t *testing.T, version string) string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := ""
+	for _, f := range files { // Glob sorts
+		if name := filepath.Base(f); name < version {
+			prev = name
+		}
+	}
+	if prev == "" {
+		t.Fatalf("no migration before %s", version)
+	}
+	return prev
+}
