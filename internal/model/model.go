@@ -373,6 +373,8 @@ const (
 	AuditSessionEnd     = "session.end"
 	AuditRegisterRefuse = "register.throttled"
 	AuditConsentRevoke  = "consent.revoke"
+	AuditPasswordChange = "user.password_change"
+	AuditProfileUpdate  = "user.profile_update"
 )
 
 // AuditEvent is one security event.

@@ -24,6 +24,9 @@ const (
 	codeNotLoggedIn = 2020
 	codeNoLDAP      = 2820002
 	codeDecrypt     = 2016
+	// update-password's wrong old password; a taken username, email or phone.
+	codeWrongPassword = 2006
+	codeUserExists    = 2026
 )
 
 // Config is what the authentication API needs.
@@ -69,6 +72,8 @@ type call struct {
 	lang   lang
 	query  envelope.Query
 	params envelope.Object
+	// tokenHash is the hash of the access token user() accepted.
+	tokenHash string
 }
 
 func (c *call) fail(status, apiCode int, m message) *envelope.Error {
@@ -89,6 +94,12 @@ func (h *Handler) Register(mux *envelope.Mux) {
 		{http.MethodPost, "signin", h.signIn},
 		{http.MethodPost, "validate-password", h.validatePassword},
 		{http.MethodGet, "get-profile", h.getProfile},
+		{http.MethodPost, "update-profile", h.updateProfile},
+		{http.MethodPost, "update-password", h.updatePassword},
+		{http.MethodGet, "get-security-info", h.getSecurityInfo},
+		{http.MethodGet, "get-my-login-history", h.getMyLoginHistory},
+		{http.MethodGet, "get-my-logged-in-apps", h.getMyLoggedInApps},
+		{http.MethodGet, "get-my-accessible-apps", h.getMyAccessibleApps},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)
@@ -177,5 +188,6 @@ func (c *call) user() (*model.User, *envelope.Error) {
 	if !users.Active(u) {
 		return nil, unauthorized
 	}
+	c.tokenHash = t.Hash
 	return u, nil
 }
