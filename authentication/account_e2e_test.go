@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/opengenauth/genauth/authentication"
+	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
@@ -75,5 +76,36 @@ func TestE2EAccount(t *testing.T) {
 	}
 	if _, err := signIn("a brand new secret"); err != nil {
 		t.Errorf("the new password: %v", err)
+	}
+}
+
+// TestE2ESignUp registers users through the authentication API and signs
+// them in; an application that closed registration refuses.
+func TestE2ESignUp(t *testing.T) {
+	e := newE2E(t, authentication.ProtocolOIDC, authentication.AuthClientSecretPost, model.GrantAuthorizationCode)
+	ctx := t.Context()
+	u, err := e.client.SignUpByUsernamePassword(ctx, "newbie", "a good new secret", &authentication.SignUpProfile{Nickname: "Newb", Gender: "M"})
+	if err != nil || u.Username != "newbie" || u.Nickname != "Newb" || u.UserSourceType != "register" || u.UserSourceID != e.app.ID {
+		t.Fatalf("SignUpByUsernamePassword: %+v, %v", u, err)
+	}
+	if _, err := e.client.SignInByUsernamePassword(ctx, "newbie", "a good new secret", nil); err != nil {
+		t.Errorf("the new user signs in: %v", err)
+	}
+	byEmail, err := e.client.SignUpByEmailPassword(ctx, "New@Example.com", "a good new secret", nil)
+	if err != nil || byEmail.Email != "new@example.com" || byEmail.EmailVerified {
+		t.Fatalf("SignUpByEmailPassword: %+v, %v", byEmail, err)
+	}
+	var apiErr *authentication.APIError
+	if _, err := e.client.SignUpByUsernamePassword(ctx, "NEWBIE", "a good new secret", nil); !errors.As(err, &apiErr) || apiErr.StatusCode != 409 {
+		t.Errorf("a taken username: %v, want statusCode 409", err)
+	}
+
+	closed, secret := e.srv.CreateApp(t, apps.CreateParams{Name: "closed", RedirectURIs: []string{e2eCallback}, RegistrationClosed: true})
+	c, err := authentication.NewClient(authentication.Options{AppID: closed.ID, AppSecret: secret, AppHost: e.srv.URL, RedirectURI: e2eCallback})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignUpByUsernamePassword(ctx, "shut", "a good new secret", nil); !errors.As(err, &apiErr) || apiErr.StatusCode != 403 || apiErr.APICode != 2031 {
+		t.Errorf("a closed application: %v, want 403/2031", err)
 	}
 }

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
 func (c *cli) appCmd() *cobra.Command {
-	return groupCmd("app", "Manage applications (OAuth clients)", c.appCreateCmd(), c.appListCmd(), c.appLogoutAllCmd())
+	return groupCmd("app", "Manage applications (OAuth clients)", c.appCreateCmd(), c.appUpdateCmd(), c.appListCmd(), c.appLogoutAllCmd())
 }
 
 // appJSON is an application as the CLI prints it; the secret only exists
@@ -43,6 +44,8 @@ type appJSON struct {
 	AllowedScopes           string    `json:"allowed_scopes"`
 	ClaimsFormat            string    `json:"claims_format"`
 	WebOrigins              []string  `json:"web_origins"` // empty: the login callbacks' origins
+	RegistrationClosed      bool      `json:"registration_closed"`
+	RegistrationEmailVerify bool      `json:"registration_email_verify"`
 	CreatedAt               time.Time `json:"created_at"`
 }
 
@@ -69,6 +72,8 @@ func newAppJSON(a *model.Application, secret string) appJSON {
 		AllowedScopes:           a.AllowedScopes,
 		ClaimsFormat:            a.ClaimsFormat,
 		WebOrigins:              nonNil(a.WebOrigins),
+		RegistrationClosed:      a.RegistrationClosed,
+		RegistrationEmailVerify: a.RegistrationEmailVerify,
 		CreatedAt:               a.CreatedAt.UTC(),
 	}
 }
@@ -153,8 +158,17 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	f.StringArrayVar(&p.WebOrigins, "web-origin", nil,
 		"browser origin (https://host[:port]) allowed to call the token, userinfo, introspection and revocation endpoints "+
 			"(repeatable; default: the origins of the login callbacks)")
+	registrationFlags(f, &p)
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
+}
+
+// registrationFlags are the sign-up settings of app create and app update.
+func registrationFlags(f *pflag.FlagSet, p *apps.CreateParams) {
+	f.BoolVar(&p.RegistrationClosed, "registration-closed", false,
+		"refuse sign-up through this application (hosted page and authentication API)")
+	f.BoolVar(&p.RegistrationEmailVerify, "registration-email-verify", false,
+		"a new user's email address must be proven by a code before the account is made")
 }
 
 // ttlValue is a token lifetime flag, read like every duration flag

@@ -869,6 +869,26 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 		add(hostileCase{name: "/api/v3/update-password/encrypt/" + h.name, ct: "application/json", target: api("update-password"),
 			header: as, body: mustJSON(map[string]any{"oldPassword": "x", "newPassword": "y", "passwordEncryptType": h.value}),
 			want: wantEnvelopeError, status: 400})
+		// A refused registration counts against the address.
+		for _, field := range []string{"username", "email"} {
+			add(hostileCase{name: "/api/v3/signup/" + field + "/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": clientID},
+				body:   mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{field: h.value, "password": "x"}}),
+				want:   wantEnvelopeError, mayChange: failedLoginTables})
+		}
+		add(hostileCase{name: "/api/v3/signup/connection/" + h.name, ct: "application/json", target: api("signup"),
+			header: map[string]string{"x-authing-app-id": clientID}, body: mustJSON(map[string]any{"connection": h.value}),
+			want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/signup/profile/" + h.name, ct: "application/json", target: api("signup"),
+			header: map[string]string{"x-authing-app-id": clientID},
+			body: mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{"username": "newcomer", "password": "long enough secret"},
+				"profile": map[string]any{"gender": h.value}}),
+			want: wantEnvelopeError, mayChange: failedLoginTables})
+		if headerSafe(h.value) {
+			add(hostileCase{name: "/api/v3/signup/app-id/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": h.value}, body: mustJSON(map[string]any{"connection": "PASSWORD"}),
+				want: wantEnvelopeError, status: 404})
+		}
 		for _, q := range []string{"page", "limit", "start", "end", "success"} {
 			add(hostileCase{name: "/api/v3/get-my-login-history/" + q + "/" + h.name, method: http.MethodGet,
 				target: api("get-my-login-history") + "?" + form(q, h.value), header: as, want: wantEnvelopeError, status: 400})

@@ -92,6 +92,7 @@ func (h *Handler) Register(mux *envelope.Mux) {
 	}{
 		{http.MethodPost, "check-app-id-secret", h.checkAppIDSecret},
 		{http.MethodPost, "signin", h.signIn},
+		{http.MethodPost, "signup", h.signUp},
 		{http.MethodPost, "validate-password", h.validatePassword},
 		{http.MethodGet, "get-profile", h.getProfile},
 		{http.MethodPost, "update-profile", h.updateProfile},

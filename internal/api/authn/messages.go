@@ -27,17 +27,19 @@ func langOf(r *http.Request) lang {
 type message [2]string
 
 var (
-	msgAppRequired   = message{"the application is not named: send the x-authing-app-id header", "缺少应用 ID：请发送 x-authing-app-id 请求头"}
-	msgAppNotFound   = message{"application not found", "应用不存在"}
-	msgBadLogin      = message{"Account not exists or password is incorrect.", "账号不存在或密码错误"}
-	msgLocked        = message{"Too many failed attempts: the account is locked for now, try again later.", "登录失败次数过多，账号已被暂时锁定，请稍后再试"}
-	msgSuspended     = message{"The account is suspended.", "账号已被停用"}
-	msgThrottled     = message{"Too many requests, please try again later", "请求过于频繁，请稍后再试"}
-	msgUnauthorized  = message{"Unauthorized", "尚未登录，无权限访问此资源"}
-	msgDecrypt       = message{"error decrypting the client password: it is not base64", "密码解密失败：不是 base64 编码"}
-	msgWrongPassword = message{"The old password is incorrect.", "原密码错误"}
-	msgUserExists    = message{"The username, email or phone number is already taken.", "用户名、邮箱或手机号已被占用"}
-	msgSecretWrong   = message{"the app secret is wrong", "应用密钥错误"}
+	msgAppRequired        = message{"the application is not named: send the x-authing-app-id header", "缺少应用 ID：请发送 x-authing-app-id 请求头"}
+	msgAppNotFound        = message{"application not found", "应用不存在"}
+	msgBadLogin           = message{"Account not exists or password is incorrect.", "账号不存在或密码错误"}
+	msgLocked             = message{"Too many failed attempts: the account is locked for now, try again later.", "登录失败次数过多，账号已被暂时锁定，请稍后再试"}
+	msgSuspended          = message{"The account is suspended.", "账号已被停用"}
+	msgThrottled          = message{"Too many requests, please try again later", "请求过于频繁，请稍后再试"}
+	msgUnauthorized       = message{"Unauthorized", "尚未登录，无权限访问此资源"}
+	msgDecrypt            = message{"error decrypting the client password: it is not base64", "密码解密失败：不是 base64 编码"}
+	msgWrongPassword      = message{"The old password is incorrect.", "原密码错误"}
+	msgUserExists         = message{"The username, email or phone number is already taken.", "用户名、邮箱或手机号已被占用"}
+	msgRegistrationClosed = message{"This application does not allow registration.", "此应用不允许注册"}
+	msgEmailVerifyFirst   = message{"This application requires a verified email address, and email verification is not available yet: sign up with a username.", "此应用要求先验证邮箱，但邮箱验证尚不可用：请使用用户名注册"}
+	msgSecretWrong        = message{"the app secret is wrong", "应用密钥错误"}
 )
 
 func (m message) in(l lang) string { return m[l] }

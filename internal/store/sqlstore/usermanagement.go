@@ -21,7 +21,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User, signOut bool) err
 	}
 	// userValues: id, 20 profile columns, created_at, updated_at, status,
 	// external_id, custom_data, source_type, the login counters (which only
-	// RecordLogin changes, so a concurrent login is never lost), email_lower,
+	// RecordLogin changes, so a concurrent login is never lost), source_id
+	// (where the user came from, which never changes), email_lower,
 	// username_key. A duplicate username from before usernames were unique
 	// by their key stays marked until the key changes.
 	set := append(v[1:21:21], v[22:27]...)

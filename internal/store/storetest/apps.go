@@ -30,6 +30,8 @@ func application(id string, created time.Time) *model.Application {
 		AllowedScopes:           "read write:all",
 		ClaimsFormat:            model.ClaimsGenAuth,
 		WebOrigins:              []string{"https://app.example", "http://localhost:3000"},
+		RegistrationClosed:      true,
+		RegistrationEmailVerify: true,
 		CreatedAt:               created,
 		UpdatedAt:               created.Add(time.Hour),
 	}
@@ -127,6 +129,7 @@ func testApplicationManagement(t *testing.T, open Opener) {
 		changed := application("app-1", t0.Add(time.Hour)) // CreatedAt ignored
 		changed.Name, changed.SecretHash, changed.RedirectURIs, changed.AppIdentifier = "renamed", "new-hash", nil, "portal2"
 		changed.AllowedScopes, changed.ClaimsFormat, changed.WebOrigins = "*", model.ClaimsStandard, []string{"https://other.example:8443"}
+		changed.RegistrationClosed, changed.RegistrationEmailVerify = false, false
 		changed.UpdatedAt = t0.Add(3 * time.Hour)
 		must(t, "UpdateApplication", s.UpdateApplication(t.Context(), changed))
 		got, err = s.GetApplication(t.Context(), "app-1")
