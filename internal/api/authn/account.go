@@ -104,7 +104,11 @@ func (h *Handler) updatePassword(c *call) (any, *envelope.Error) {
 		return nil, e
 	}
 	if u.PasswordHash != "" {
-		if old, _ := c.params.Text("oldPassword"); old == "" {
+		old, e := c.params.Text("oldPassword")
+		if e != nil {
+			return nil, e
+		}
+		if old == "" {
 			return nil, envelope.BadRequest("oldPassword is required: the user has a password")
 		}
 		oldPw, e := c.secret(c.params, "oldPassword", encrypt)
