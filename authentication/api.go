@@ -120,7 +120,7 @@ func (c *Client) GetProfile(ctx context.Context, accessToken string, withCustomD
 // callAPI sends a call to <AppHost>/api/v3/<path> as the application (its
 // id in x-authing-app-id), with body as JSON, Basic client authentication
 // when basic, the user's accessToken when not empty, and decodes the
-// envelope's data into v. A non-200 statusCode gives an *APIError.
+// envelope's data into v (nil: the call answers none). A non-200 statusCode gives an *APIError.
 func (c *Client) callAPI(ctx context.Context, method, path string, body any, basic bool, accessToken string, v any) error {
 	var payload io.Reader = http.NoBody
 	if body != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/model"
@@ -44,6 +45,8 @@ type appJSON struct {
 	ClaimsFormat            string    `json:"claims_format"`
 	AccessTokenFormat       string    `json:"access_token_format"`
 	WebOrigins              []string  `json:"web_origins"` // empty: the login callbacks' origins
+	RegistrationClosed      bool      `json:"registration_closed"`
+	RegistrationEmailVerify bool      `json:"registration_email_verify"`
 	CreatedAt               time.Time `json:"created_at"`
 }
 
@@ -71,6 +74,8 @@ func newAppJSON(a *model.Application, secret string) appJSON {
 		ClaimsFormat:            a.ClaimsFormat,
 		AccessTokenFormat:       a.AccessTokenFormat,
 		WebOrigins:              nonNil(a.WebOrigins),
+		RegistrationClosed:      a.RegistrationClosed,
+		RegistrationEmailVerify: a.RegistrationEmailVerify,
 		CreatedAt:               a.CreatedAt.UTC(),
 	}
 }
@@ -156,8 +161,17 @@ func (c *cli) appCreateCmd() *cobra.Command {
 	f.StringArrayVar(&p.WebOrigins, "web-origin", nil,
 		"browser origin (https://host[:port]) allowed to call the token, userinfo, introspection and revocation endpoints "+
 			"(repeatable; default: the origins of the login callbacks)")
+	registrationFlags(f, &p)
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
+}
+
+// registrationFlags are the sign-up settings of app create and app update.
+func registrationFlags(f *pflag.FlagSet, p *apps.CreateParams) {
+	f.BoolVar(&p.RegistrationClosed, "registration-closed", false,
+		"refuse sign-up through this application (hosted page and authentication API)")
+	f.BoolVar(&p.RegistrationEmailVerify, "registration-email-verify", false,
+		"a new user's email address must be proven by a code before the account is made")
 }
 
 // ttlValue is a token lifetime flag, read like every duration flag
@@ -192,49 +206,6 @@ func (v *ttlValue) Type() string { return "duration" }
 
 const accessTokenFormatUsage = "access tokens: opaque (40 hex characters, checked by introspection) " +
 	"or jwt (RS256, verifiable offline against the JWKS; revocation still ends them at introspection and userinfo)"
-
-// appUpdateCmd changes the settings an existing application keeps until
-// an operator opts in, such as the access token format.
-func (c *cli) appUpdateCmd() *cobra.Command {
-	var (
-		format string
-		asJSON bool
-	)
-	cmd := &cobra.Command{
-		Use:     "update APP_ID --access-token-format opaque|jwt",
-		Short:   "Change an application's settings (tokens already issued keep their format)",
-		Example: `  genauth app update 5f17a529f64fb009b794a2ff --access-token-format jwt`,
-		Args:    cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("access-token-format") {
-				return errors.New("nothing to change: give --access-token-format")
-			}
-			st, err := c.existingStore(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			app, err := appService(st).Update(cmd.Context(), args[0], func(p *apps.CreateParams) error {
-				p.AccessTokenFormat = format
-				return nil
-			})
-			if errors.Is(err, model.ErrNotFound) {
-				return fmt.Errorf("no application %q", args[0])
-			}
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(c.stdout, newAppJSON(app, ""))
-			}
-			fmt.Fprintf(c.stdout, "Updated application %q: access tokens are now %s.\n", app.Name, app.AccessTokenFormat)
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&format, "access-token-format", "", accessTokenFormatUsage)
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON object")
-	return cmd
-}
 
 func (c *cli) appListCmd() *cobra.Command {
 	var asJSON bool

@@ -36,6 +36,7 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		"--claims-format", "genauth",
 		"--access-token-format", "OPAQUE",
 		"--web-origin", "https://Shop.example.com:443", "--web-origin", "http://localhost:3000",
+		"--registration-email-verify",
 	)
 	var created appJSON
 	decodeJSON(t, out, &created)
@@ -65,6 +66,7 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		ClaimsFormat:            "genauth",
 		AccessTokenFormat:       "opaque",
 		WebOrigins:              []string{"https://shop.example.com", "http://localhost:3000"},
+		RegistrationEmailVerify: true,
 	}
 	ignoreTime := cmpopts.IgnoreFields(appJSON{}, "CreatedAt")
 	if diff := cmp.Diff(want, created, ignoreTime); diff != "" {
@@ -97,7 +99,7 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 
 	// An existing application opts in to JWT access tokens; nothing else changes.
 	var updated appJSON
-	decodeJSON(t, mustRun(t, "", "app", "update", created.AppID, "--access-token-format", "jwt", "--json", "--data-dir", dir), &updated)
+	decodeJSON(t, mustRun(t, "", "app", "update", "--app", created.AppID, "--access-token-format", "jwt", "--json", "--data-dir", dir), &updated)
 	want.AccessTokenFormat = "jwt"
 	if diff := cmp.Diff(want, updated, ignoreTime); diff != "" {
 		t.Errorf("app update --json (-want +got):\n%s", diff)
@@ -148,6 +150,45 @@ func TestAppCreateDefaultsAndText(t *testing.T) {
 	text := mustRun(t, "", "app", "list", "--data-dir", dir)
 	if !strings.Contains(text, id) || !strings.Contains(text, "Plain") || strings.Contains(text, secret) {
 		t.Errorf("app list printed %q: want the id and name, never the secret", text)
+	}
+}
+
+func TestAppUpdateRegistration(t *testing.T) {
+	dir := newDataDir(t)
+	var app appJSON
+	decodeJSON(t, mustRun(t, "", "app", "create", "--data-dir", dir, "--json", "--name", "Shop",
+		"--redirect-uri", "http://localhost:3000/callback", "--token-auth-method", "client_secret_basic"), &app)
+	for _, tc := range []struct {
+		args              []string
+		closed, emailSeen bool
+	}{
+		{[]string{"--registration-closed"}, true, false},
+		{[]string{"--registration-email-verify"}, true, true},
+		{[]string{"--registration-closed=false"}, false, true},
+	} {
+		var got appJSON
+		decodeJSON(t, mustRun(t, "", append([]string{"app", "update", "--data-dir", dir, "--json", "--app", app.AppID}, tc.args...)...), &got)
+		if got.RegistrationClosed != tc.closed || got.RegistrationEmailVerify != tc.emailSeen {
+			t.Errorf("after %v: closed %t, email verify %t; want %t, %t", tc.args, got.RegistrationClosed, got.RegistrationEmailVerify,
+				tc.closed, tc.emailSeen)
+		}
+		// Only the flags given change.
+		if got.Name != "Shop" || got.TokenAuthMethod != "client_secret_basic" {
+			t.Errorf("after %v: other settings changed: %+v", tc.args, got)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--app", app.AppID}, "nothing to change"},
+		{[]string{"--registration-closed"}, "--app is required"},
+		{[]string{"--app", "nope", "--registration-closed"}, `no application "nope"`},
+	} {
+		_, stderr, code := cliRun(t, "", append([]string{"app", "update", "--data-dir", dir}, tc.args...)...)
+		if code == 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("app update %v: exit %d, stderr %q; want a failure saying %q", tc.args, code, stderr, tc.want)
+		}
 	}
 }
 

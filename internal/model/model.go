@@ -135,6 +135,13 @@ type Application struct {
 	DefaultProtocol string // ProtocolOAuth or ProtocolOIDC
 	InitLoginURI    string
 	SSOEnabled      bool
+
+	// RegistrationClosed refuses sign-up through this application (hosted
+	// page and authentication API).
+	RegistrationClosed bool
+	// RegistrationEmailVerify requires a new user's email address to be
+	// proven (by a code) before the account is made.
+	RegistrationEmailVerify bool
 }
 
 // Application types of the management API.
@@ -245,6 +252,8 @@ type User struct {
 	ExternalID string // an id in another system; unique when set
 	CustomData map[string]any
 	SourceType string // UserSourceAdmin or UserSourceRegister
+	// SourceID is the application a self-registered user signed up through; "" otherwise.
+	SourceID string
 	// Kept up to date by each hosted-page login.
 	LoginsCount int
 	LastLogin   time.Time // zero: never
@@ -400,6 +409,8 @@ const (
 	AuditSessionEnd     = "session.end"
 	AuditRegisterRefuse = "register.throttled"
 	AuditConsentRevoke  = "consent.revoke"
+	AuditPasswordChange = "user.password_change"
+	AuditProfileUpdate  = "user.profile_update"
 )
 
 // AuditEvent is one security event.

@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -19,7 +20,53 @@ type registration struct {
 }
 
 func (h *Handler) registerForm(w http.ResponseWriter, r *http.Request) {
-	h.showRegister(w, r, http.StatusOK, registration{returnTo: safeReturnTo(r.URL.Query().Get("return_to"))})
+	returnTo := safeReturnTo(r.URL.Query().Get("return_to"))
+	if closed, _, err := h.registrationPolicy(r, returnTo); err != nil || closed {
+		h.refuseRegistration(w, r, err)
+		return
+	}
+	h.showRegister(w, r, http.StatusOK, registration{returnTo: returnTo})
+}
+
+// registrationPolicy is the sign-up settings of the application return_to
+// names. Without one, the page is closed when every application closes
+// registration, and asks for a verified email when every application does:
+// users belong to the whole installation, so one that any application lets
+// sign up could sign up there all the same.
+func (h *Handler) registrationPolicy(r *http.Request, returnTo string) (closed, emailVerify bool, err error) {
+	var list []*model.Application
+	if u, perr := url.Parse(returnTo); perr == nil && u.Query().Get("client_id") != "" {
+		app, err := h.store.GetApplication(r.Context(), u.Query().Get("client_id"))
+		if err != nil && !errors.Is(err, model.ErrNotFound) {
+			return false, false, err
+		}
+		if app != nil {
+			list = []*model.Application{app}
+		}
+	}
+	if list == nil {
+		if list, err = h.store.ListApplications(r.Context()); err != nil {
+			return false, false, err
+		}
+	}
+	if len(list) == 0 {
+		return false, false, nil
+	}
+	closed, emailVerify = true, true
+	for _, a := range list {
+		closed = closed && a.RegistrationClosed
+		emailVerify = emailVerify && a.RegistrationEmailVerify
+	}
+	return closed, emailVerify, nil
+}
+
+// refuseRegistration answers a closed registration (err nil) or the failure to learn whether it is.
+func (h *Handler) refuseRegistration(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		h.internalError(w, r, "register: application", err)
+		return
+	}
+	h.renderError(w, r, http.StatusForbidden, m("register.closed.title"), m("register.closed.message"), "")
 }
 
 func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request, status int, reg registration) {
@@ -63,6 +110,11 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		email:    r.PostFormValue("email"),
 		errs:     map[string]*msg{},
 	}
+	closed, emailVerify, err := h.registrationPolicy(r, reg.returnTo)
+	if err != nil || closed {
+		h.refuseRegistration(w, r, err)
+		return
+	}
 	pw, confirm := r.PostFormValue("password"), r.PostFormValue("password_confirm")
 	if err := users.ValidatePassword(pw); err != nil {
 		_, reg.errs["password"] = inputError(err)
@@ -76,6 +128,12 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(reg.errs) > 0 {
 		h.showRegister(w, r, http.StatusBadRequest, reg)
+		return
+	}
+	// Proving an email needs a code, which GenAuth cannot send yet.
+	if emailVerify && strings.TrimSpace(reg.email) != "" {
+		reg.errs["email"] = m("register.error.email_verify")
+		h.showRegister(w, r, http.StatusForbidden, reg)
 		return
 	}
 	switch err := h.allowRegistration(r); {

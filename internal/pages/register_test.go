@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
@@ -161,5 +162,63 @@ func TestInputErrorFallback(t *testing.T) {
 	field, x := inputError(fmt.Errorf("%w: something new", model.ErrInvalidInput))
 	if field != "" || x.Key != "register.error.invalid" {
 		t.Errorf("inputError = %q, %+v; want the form-level message", field, x)
+	}
+}
+
+// TestRegistrationSettings checks that the page follows the application's
+// sign-up settings and, when no application is named, closes only when
+// every application does.
+func TestRegistrationSettings(t *testing.T) {
+	hs := newHarness(t, "http://localhost:8080")
+	open := hs.createApp("open")
+	closed := hs.createApp("closed")
+	verify := hs.createApp("verify")
+	change := func(id string, fn func(*apps.CreateParams)) {
+		t.Helper()
+		if _, err := hs.apps.Update(context.Background(), id, func(p *apps.CreateParams) error { fn(p); return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(closed.ID, func(p *apps.CreateParams) { p.RegistrationClosed = true })
+	change(verify.ID, func(p *apps.CreateParams) { p.RegistrationEmailVerify = true })
+	via := func(app *model.Application) string { return "/oauth/auth?client_id=" + app.ID + "&state=s" }
+	closeAll := func() {
+		for _, id := range []string{open.ID, verify.ID} {
+			change(id, func(p *apps.CreateParams) { p.RegistrationClosed = true })
+		}
+	}
+	tests := []struct {
+		name, returnTo, username, email string
+		before                          func()
+		wantGet, wantPost               int
+		wantText                        string
+	}{
+		{"open", via(open), "olga", "olga@example.com", nil, http.StatusOK, http.StatusSeeOther, ""},
+		{"closed", via(closed), "cleo", "", nil, http.StatusForbidden, http.StatusForbidden, "does not accept new accounts"},
+		{"no app named, some open", "", "nina", "nina@example.com", nil, http.StatusOK, http.StatusSeeOther, ""},
+		{"email to verify", via(verify), "vera", "vera@example.com", nil, http.StatusOK, http.StatusForbidden, "must verify your email address first"},
+		{"username only where email is verified", via(verify), "vick", "", nil, http.StatusOK, http.StatusSeeOther, ""},
+		{"no app named, every one closed", "", "nora", "", closeAll, http.StatusForbidden, http.StatusForbidden, "does not accept new accounts"},
+	}
+	for _, tt := range tests {
+		if tt.before != nil {
+			tt.before()
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			get := hs.get("/register?return_to=" + url.QueryEscape(tt.returnTo))
+			if page := body(t, get); get.StatusCode != tt.wantGet {
+				t.Fatalf("GET: status %d, want %d:\n%s", get.StatusCode, tt.wantGet, page)
+			}
+			resp := hs.post("/register", url.Values{"username": {tt.username}, "email": {tt.email},
+				"password": {"long enough"}, "password_confirm": {"long enough"}, "return_to": {tt.returnTo}})
+			page := body(t, resp)
+			if resp.StatusCode != tt.wantPost || !strings.Contains(page, tt.wantText) {
+				t.Fatalf("POST: status %d, want %d with %q:\n%s", resp.StatusCode, tt.wantPost, tt.wantText, page)
+			}
+			_, err := hs.store.FindUserByLogin(context.Background(), tt.username)
+			if created := err == nil; created != (tt.wantPost == http.StatusSeeOther) {
+				t.Errorf("user created: %t (%v)", created, err)
+			}
+		})
 	}
 }

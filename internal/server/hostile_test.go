@@ -167,6 +167,7 @@ func hostileInput(t *testing.T, srv *testserver.Server) {
 	mgmt := srv.ManagementToken(t)
 
 	cases := hostileCases(app.ID, appSecret, user.ID, mgmt, cookie)
+	cases = append(cases, accountHostileCases(app.ID, apiUserToken(t, srv, app.ID, appSecret, "alice", password))...)
 	if len(cases) < 500 {
 		t.Fatalf("only %d cases generated", len(cases))
 	}
@@ -838,6 +839,102 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		want: wantEnvelopeError, status: 405})
 	add(hostileCase{name: "/api/v3/system/method-POST", ct: "application/json", target: api("system"), body: "{}",
 		want: wantEnvelopeError, status: 405})
+	return cs
+}
+
+// apiUserToken signs the user in through the authentication API and
+// returns the access token.
+func apiUserToken(t *testing.T, srv *testserver.Server, clientID, secret, username, password string) string {
+	t.Helper()
+	body := mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{"username": username, "password": password},
+		"client_id": clientID, "client_secret": secret})
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/api/v3/signin", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("x-authing-app-id", clientID)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var a struct {
+		Data struct {
+			AccessToken string `json:"access_token"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil || a.Data.AccessToken == "" {
+		t.Fatalf("signing in through the API: %v", err)
+	}
+	return a.Data.AccessToken
+}
+
+// accountHostileCases are the authentication API's user endpoints with a
+// valid user token and hostile parameters, and with hostile tokens.
+func accountHostileCases(clientID, userToken string) []hostileCase {
+	var cs []hostileCase
+	add := func(c hostileCase) {
+		if c.method == "" {
+			c.method = http.MethodPost
+		}
+		if carriesNonText(c) {
+			c = refusedAtEdge(c)
+		}
+		cs = append(cs, c)
+	}
+	api := func(name string) string { return "/api/v3/" + name }
+	as := map[string]string{"x-authing-app-id": clientID, "Authorization": userToken}
+	for _, h := range hostilePayloads {
+		for _, field := range []string{"username", "gender"} {
+			add(hostileCase{name: "/api/v3/update-profile/" + field + "/" + h.name, ct: "application/json", target: api("update-profile"),
+				header: as, body: mustJSON(map[string]any{field: h.value}), want: wantEnvelopeError, status: 400})
+		}
+		// A wrong old password counts as a failed sign-in.
+		add(hostileCase{name: "/api/v3/update-password/old/" + h.name, ct: "application/json", target: api("update-password"),
+			header: as, body: mustJSON(map[string]any{"oldPassword": h.value, "newPassword": "a brand new secret"}),
+			want: wantEnvelopeError, mayChange: failedLoginTables})
+		add(hostileCase{name: "/api/v3/update-password/new/" + h.name, ct: "application/json", target: api("update-password"),
+			header: as, body: mustJSON(map[string]any{"oldPassword": "not the password", "newPassword": h.value}),
+			want: wantEnvelopeError, mayChange: failedLoginTables})
+		add(hostileCase{name: "/api/v3/update-password/encrypt/" + h.name, ct: "application/json", target: api("update-password"),
+			header: as, body: mustJSON(map[string]any{"oldPassword": "x", "newPassword": "y", "passwordEncryptType": h.value}),
+			want: wantEnvelopeError, status: 400})
+		// A refused registration counts against the address.
+		for _, field := range []string{"username", "email"} {
+			add(hostileCase{name: "/api/v3/signup/" + field + "/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": clientID},
+				body:   mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{field: h.value, "password": "x"}}),
+				want:   wantEnvelopeError, mayChange: failedLoginTables})
+		}
+		add(hostileCase{name: "/api/v3/signup/connection/" + h.name, ct: "application/json", target: api("signup"),
+			header: map[string]string{"x-authing-app-id": clientID}, body: mustJSON(map[string]any{"connection": h.value}),
+			want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/signup/profile/" + h.name, ct: "application/json", target: api("signup"),
+			header: map[string]string{"x-authing-app-id": clientID},
+			body: mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{"username": "newcomer", "password": "long enough secret"},
+				"profile": map[string]any{"gender": h.value}}),
+			want: wantEnvelopeError, mayChange: failedLoginTables})
+		if headerSafe(h.value) {
+			add(hostileCase{name: "/api/v3/signup/app-id/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": h.value}, body: mustJSON(map[string]any{"connection": "PASSWORD"}),
+				want: wantEnvelopeError, status: 404})
+		}
+		for _, q := range []string{"page", "limit", "start", "end", "success"} {
+			add(hostileCase{name: "/api/v3/get-my-login-history/" + q + "/" + h.name, method: http.MethodGet,
+				target: api("get-my-login-history") + "?" + form(q, h.value), header: as, want: wantEnvelopeError, status: 400})
+		}
+		if headerSafe(h.value) {
+			for _, ep := range []string{"get-security-info", "get-my-login-history", "get-my-logged-in-apps", "get-my-accessible-apps"} {
+				add(hostileCase{name: "/api/v3/" + ep + "/token/" + h.name, method: http.MethodGet, target: api(ep),
+					header: map[string]string{"Authorization": h.value, "x-authing-app-id": clientID}, want: wantEnvelopeError, status: 401})
+			}
+			for _, ep := range []string{"update-profile", "update-password"} {
+				add(hostileCase{name: "/api/v3/" + ep + "/token/" + h.name, ct: "application/json", target: api(ep), body: "{}",
+					header: map[string]string{"Authorization": h.value, "x-authing-app-id": clientID}, want: wantEnvelopeError, status: 401})
+			}
+		}
+	}
 	return cs
 }
 

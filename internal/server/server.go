@@ -272,3 +272,7 @@ type authnStore struct {
 func (s authnStore) GetApplication(ctx context.Context, id string) (*model.Application, error) {
 	return s.cachedApps.GetApplication(ctx, id)
 }
+
+func (s authnStore) ListApplications(ctx context.Context) ([]*model.Application, error) {
+	return s.Store.ListApplications(ctx)
+}

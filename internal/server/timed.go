@@ -114,6 +114,11 @@ func (s *timedStore) SignOutUser(ctx context.Context, userID string, clientIDs [
 	return s.st.SignOutUser(ctx, userID, clientIDs, now)
 }
 
+func (s *timedStore) SetPassword(ctx context.Context, userID, hash string, now time.Time, keep string) error {
+	defer s.since("set_password", time.Now())
+	return s.st.SetPassword(ctx, userID, hash, now, keep)
+}
+
 func (s *timedStore) RecordLogin(ctx context.Context, rec *model.LoginRecord) error {
 	defer s.since("record_login", time.Now())
 	return s.st.RecordLogin(ctx, rec)

@@ -12,6 +12,7 @@ type User struct {
 	EmailVerified     bool           `json:"emailVerified"`
 	PhoneVerified     bool           `json:"phoneVerified"`
 	UserSourceType    string         `json:"userSourceType"`
+	UserSourceID      string         `json:"userSourceId,omitempty"`
 	Username          string         `json:"username,omitempty"`
 	Email             string         `json:"email,omitempty"`
 	Phone             string         `json:"phone,omitempty"`

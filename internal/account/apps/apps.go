@@ -55,6 +55,10 @@ type CreateParams struct {
 	DefaultProtocol string // default oidc
 	InitLoginURI    string
 	SSOEnabled      bool
+	// RegistrationClosed refuses sign-up through the application.
+	RegistrationClosed bool
+	// RegistrationEmailVerify requires a new user's email to be proven first.
+	RegistrationEmailVerify bool
 }
 
 const maxNameLen = 128

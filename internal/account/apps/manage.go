@@ -28,6 +28,7 @@ func describe(app *model.Application, p CreateParams) error {
 	app.DefaultProtocol = orDefault(strings.ToLower(strings.TrimSpace(p.DefaultProtocol)), model.ProtocolOIDC)
 	app.InitLoginURI = strings.TrimSpace(p.InitLoginURI)
 	app.SSOEnabled = p.SSOEnabled
+	app.RegistrationClosed, app.RegistrationEmailVerify = p.RegistrationClosed, p.RegistrationEmailVerify
 	if len(app.AppIdentifier) > maxIdentifierLen {
 		return invalid("the application identifier is longer than %d characters", maxIdentifierLen)
 	}
@@ -87,6 +88,8 @@ func paramsOf(app *model.Application) CreateParams {
 		DefaultProtocol:         app.DefaultProtocol,
 		InitLoginURI:            app.InitLoginURI,
 		SSOEnabled:              app.SSOEnabled,
+		RegistrationClosed:      app.RegistrationClosed,
+		RegistrationEmailVerify: app.RegistrationEmailVerify,
 	}
 }
 

@@ -177,6 +177,35 @@ func (s *Service) UserAt(ctx context.Context, kind, address string) (*model.User
 	return u, err
 }
 
+// Confirm checks that pw is the password of u, who is signed in (the old
+// password a password change asks for). It counts as a sign-in attempt
+// against u's account and ip, so that a stolen token cannot be used to
+// guess the password past the lockout. Errors as Password's.
+func (s *Service) Confirm(ctx context.Context, u *model.User, pw, ip string) error {
+	attempt, err := s.Limiter.Begin(ctx, throttle.UserAccount(u.ID), ip)
+	if err != nil {
+		return err
+	}
+	ok, err := s.Users.CheckPassword(ctx, u, pw)
+	if err != nil {
+		if errors.Is(err, model.ErrBusy) {
+			if rerr := attempt.NotJudged(ctx); rerr != nil {
+				return rerr
+			}
+		}
+		return err
+	}
+	if !ok {
+		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+			s.record(ctx, Attempt{IP: ip}, model.AuditEvent{Type: model.AuditLoginLockout, UserID: u.ID, Detail: "password change"})
+			return errors.Join(ErrLockedOut, lerr)
+		}
+		s.record(ctx, Attempt{IP: ip}, model.AuditEvent{Type: model.AuditLoginFailure, UserID: u.ID, Detail: "wrong old password"})
+		return model.ErrBadCredentials
+	}
+	return attempt.Succeeded(ctx)
+}
+
 // account names the account a sign-in attempt is counted against: the
 // user's id when the login names one (so that username, email, phone and
 // every variant of them share one count), else a keyed hash of the login in

@@ -149,6 +149,32 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (*model.User, 
 	return s.Store.GetUser(ctx, id)
 }
 
+// SetPassword gives the user id the new password pw and ends their
+// sessions and tokens, except the token whose hash is keep: the caller's
+// own, when a signed-in user changes their password.
+func (s *Service) SetPassword(ctx context.Context, id, pw, keep string) error {
+	if err := ValidatePassword(pw); err != nil {
+		return err
+	}
+	hash, err := s.Hashing.Hash(ctx, s.Rand, pw)
+	if err != nil {
+		return err
+	}
+	return s.Store.SetPassword(ctx, id, hash, s.Now().UTC(), keep)
+}
+
+// CheckPassword reports whether pw is u's password; a user without one has
+// none that matches, after the same work.
+func (s *Service) CheckPassword(ctx context.Context, u *model.User, pw string) (bool, error) {
+	if u.PasswordHash == "" || pw == "" || len(pw) > MaxPasswordLen {
+		if err := s.verifyDummy(ctx, pw); !errors.Is(err, model.ErrBadCredentials) {
+			return false, err
+		}
+		return false, nil
+	}
+	return s.Hashing.Verify(ctx, u.PasswordHash, pw)
+}
+
 // CreateBatch validates every entry, then stores all of them or none. A bad
 // entry gives a *store.EntryError naming it.
 func (s *Service) CreateBatch(ctx context.Context, list []CreateParams) ([]*model.User, error) {

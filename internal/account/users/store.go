@@ -44,6 +44,11 @@ type Store interface {
 	// their tokens and deletes their unredeemed codes for the given clients
 	// (every client when clientIDs is empty).
 	SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error
+	// SetPassword sets the user's password hash and UpdatedAt to now and,
+	// atomically, ends their sessions, revokes at now their tokens except
+	// the one whose hash is keep ("": none kept) and deletes their
+	// unredeemed codes; an unknown user gives model.ErrNotFound.
+	SetPassword(ctx context.Context, userID, hash string, now time.Time, keep string) error
 	// RecordLogin appends to the user's login history and updates their
 	// LoginsCount, LastLogin and LastIP; an unknown user gives model.ErrNotFound.
 	RecordLogin(ctx context.Context, rec *model.LoginRecord) error

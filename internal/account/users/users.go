@@ -50,6 +50,8 @@ type CreateParams struct {
 	NoPassword bool
 	// SourceType says how the user came to be; default UserSourceRegister.
 	SourceType string
+	// SourceID is the application a self-registered user signs up through.
+	SourceID string
 	// Profile sets further attributes (the management API's create-user).
 	Profile Patch
 }
@@ -85,6 +87,7 @@ func (s *Service) newUser(ctx context.Context, p CreateParams) (*model.User, err
 		Gender:     model.GenderUnknown,
 		Status:     model.UserActivated,
 		SourceType: p.SourceType,
+		SourceID:   p.SourceID,
 	}
 	if u.SourceType == "" {
 		u.SourceType = model.UserSourceRegister

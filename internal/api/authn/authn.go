@@ -27,6 +27,9 @@ const (
 	codeDecrypt     = 2016
 	codeWrongCode   = 2001
 	codeCodeExpired = 2300
+	// update-password's wrong old password; a taken username, email or phone.
+	codeWrongPassword = 2006
+	codeUserExists    = 2026
 )
 
 // Config is what the authentication API needs.
@@ -79,6 +82,8 @@ type call struct {
 	lang   lang
 	query  envelope.Query
 	params envelope.Object
+	// tokenHash is the hash of the access token user() accepted.
+	tokenHash string
 }
 
 func (c *call) fail(status, apiCode int, m message) *envelope.Error {
@@ -97,11 +102,18 @@ func (h *Handler) Register(mux *envelope.Mux) {
 	}{
 		{http.MethodPost, "check-app-id-secret", h.checkAppIDSecret},
 		{http.MethodPost, "signin", h.signIn},
+		{http.MethodPost, "signup", h.signUp},
 		{http.MethodPost, "validate-password", h.validatePassword},
 		{http.MethodGet, "get-profile", h.getProfile},
 		{http.MethodPost, "send-email", h.sendEmail},
 		{http.MethodPost, "send-sms", h.sendSMS},
 		{http.MethodPost, "pre-check-code", h.preCheckCode},
+		{http.MethodPost, "update-profile", h.updateProfile},
+		{http.MethodPost, "update-password", h.updatePassword},
+		{http.MethodGet, "get-security-info", h.getSecurityInfo},
+		{http.MethodGet, "get-my-login-history", h.getMyLoginHistory},
+		{http.MethodGet, "get-my-logged-in-apps", h.getMyLoggedInApps},
+		{http.MethodGet, "get-my-accessible-apps", h.getMyAccessibleApps},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)
@@ -190,5 +202,6 @@ func (c *call) user() (*model.User, *envelope.Error) {
 	if !users.Active(u) {
 		return nil, unauthorized
 	}
+	c.tokenHash = t.Hash
 	return u, nil
 }

@@ -42,6 +42,10 @@ var (
 	msgCodeExpired  = message{"The verification code has expired.", "验证码已过期"}
 	// msgChannelUnsupported is followed by the channel's name.
 	msgChannelUnsupported = message{"this channel is not supported: ", "不支持此验证码类型："}
+	msgWrongPassword      = message{"The old password is incorrect.", "原密码错误"}
+	msgUserExists         = message{"The username, email or phone number is already taken.", "用户名、邮箱或手机号已被占用"}
+	msgRegistrationClosed = message{"This application does not allow registration.", "此应用不允许注册"}
+	msgEmailVerifyFirst   = message{"This application requires a verified email address, and email verification is not available yet: sign up with a username.", "此应用要求先验证邮箱，但邮箱验证尚不可用：请使用用户名注册"}
 )
 
 // msgNotConfigured is the answer of a code that no provider could deliver, by message kind.

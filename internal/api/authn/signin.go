@@ -56,12 +56,17 @@ func (h *Handler) checkAppIDSecret(c *call) (any, *envelope.Error) {
 // (contract 2.1): none is plain text, rsa base64 of an RSA PKCS #1 v1.5
 // ciphertext under the key GET system publishes; sm2 is not supported.
 func (c *call) password(payload envelope.Object, encrypt string) (string, *envelope.Error) {
-	pw, e := payload.Text("password")
+	return c.secret(payload, "password", encrypt)
+}
+
+// secret reads the password in payload's field name as password does.
+func (c *call) secret(payload envelope.Object, name, encrypt string) (string, *envelope.Error) {
+	pw, e := payload.Text(name)
 	if e != nil {
 		return "", e
 	}
 	if pw == "" {
-		return "", envelope.BadRequest("%spassword is required", payload.Path())
+		return "", envelope.BadRequest("%s%s is required", payload.Path(), name)
 	}
 	switch strings.ToLower(encrypt) {
 	case "", "none":

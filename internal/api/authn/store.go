@@ -13,6 +13,8 @@ import (
 type Store interface {
 	// GetApplication returns the application with this id, or model.ErrNotFound.
 	GetApplication(ctx context.Context, id string) (*model.Application, error)
+	// ListApplications returns every application, oldest first.
+	ListApplications(ctx context.Context) ([]*model.Application, error)
 	// GetToken returns the token with this hash, active or not, or model.ErrNotFound.
 	GetToken(ctx context.Context, hash string) (*model.Token, error)
 	// GetUser returns the user with this id, or model.ErrNotFound.

@@ -19,6 +19,7 @@ func NewUser(u *model.User) wire.User {
 		EmailVerified:     u.EmailVerified,
 		PhoneVerified:     u.PhoneVerified,
 		UserSourceType:    cmp.Or(u.SourceType, model.UserSourceRegister),
+		UserSourceID:      u.SourceID,
 		Username:          u.Username,
 		Email:             u.Email,
 		Phone:             u.Phone,

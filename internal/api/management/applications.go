@@ -42,10 +42,15 @@ func applyAppFields(o envelope.Object, p *apps.CreateParams) *envelope.Error {
 		}
 		*f.dst = v
 	}
-	if v, e := o.Bool("ssoEnabled"); e != nil {
-		return e
-	} else if v != nil {
-		p.SSOEnabled = *v
+	for _, f := range []struct {
+		name string
+		dst  *bool
+	}{{"ssoEnabled", &p.SSOEnabled}, {"registrationClosed", &p.RegistrationClosed}, {"registrationEmailVerify", &p.RegistrationEmailVerify}} {
+		if v, e := o.Bool(f.name); e != nil {
+			return e
+		} else if v != nil {
+			*f.dst = *v
+		}
 	}
 	oc, e := o.Obj("oidcConfig")
 	if e != nil {

@@ -76,6 +76,8 @@ type application struct {
 	LogoutRedirectURIs []string       `json:"logoutRedirectUris"`
 	InitLoginURI       string         `json:"initLoginUri"`
 	SSOEnabled         bool           `json:"ssoEnabled"`
+	RegistrationClosed bool           `json:"registrationClosed"`
+	RegistrationEmail  bool           `json:"registrationEmailVerify"`
 	WebOrigins         []string       `json:"webOrigins"`
 	OIDCConfig         map[string]any `json:"oidcConfig"`
 }
@@ -375,12 +377,14 @@ func TestApplicationEndpoints(t *testing.T) {
 					}
 				}},
 			{"update-application", http.MethodPost, "update-application", []param{ps("appId", app.AppID), ps("appName", "Renamed"),
-				p("ssoEnabled", "true"), p("oidcConfig", `{"token_endpoint_auth_method":"client_secret_basic"}`)},
+				p("ssoEnabled", "true"), p("registrationClosed", "true"), p("registrationEmailVerify", "true"),
+				p("oidcConfig", `{"token_endpoint_auth_method":"client_secret_basic"}`)},
 				func(t *testing.T, env envelope) {
 					ok(t, env, nil)
 					var got application
 					ok(t, e.call(t, http.MethodGet, "get-application", ps("appId", app.AppID)), &got)
-					if got.AppName != "Renamed" || !got.SSOEnabled || got.OIDCConfig["token_endpoint_auth_method"] != "client_secret_basic" ||
+					if got.AppName != "Renamed" || !got.SSOEnabled || !got.RegistrationClosed || !got.RegistrationEmail ||
+						got.OIDCConfig["token_endpoint_auth_method"] != "client_secret_basic" ||
 						got.AppIdentifier != "portal" || len(got.RedirectURIs) != 1 {
 						t.Fatalf("after update %+v", got)
 					}

@@ -37,37 +37,42 @@ type oidcConfigJSON struct {
 
 // applicationJSON is the management API's Application; the secret is never in it.
 type applicationJSON struct {
-	AppID              string         `json:"appId"`
-	AppIdentifier      string         `json:"appIdentifier"`
-	AppName            string         `json:"appName"`
-	AppLogo            string         `json:"appLogo"`
-	AppDescription     string         `json:"appDescription"`
-	AppType            string         `json:"appType"`
-	UserPoolID         string         `json:"userPoolId"`
-	DefaultProtocol    string         `json:"defaultProtocol"`
-	RedirectURIs       []string       `json:"redirectUris"`
-	LogoutRedirectURIs []string       `json:"logoutRedirectUris"`
-	InitLoginURI       string         `json:"initLoginUri"`
-	SSOEnabled         bool           `json:"ssoEnabled"`
-	WebOrigins         []string       `json:"webOrigins"` // empty: the redirectUris' origins
-	OIDCConfig         oidcConfigJSON `json:"oidcConfig"`
+	AppID              string   `json:"appId"`
+	AppIdentifier      string   `json:"appIdentifier"`
+	AppName            string   `json:"appName"`
+	AppLogo            string   `json:"appLogo"`
+	AppDescription     string   `json:"appDescription"`
+	AppType            string   `json:"appType"`
+	UserPoolID         string   `json:"userPoolId"`
+	DefaultProtocol    string   `json:"defaultProtocol"`
+	RedirectURIs       []string `json:"redirectUris"`
+	LogoutRedirectURIs []string `json:"logoutRedirectUris"`
+	InitLoginURI       string   `json:"initLoginUri"`
+	SSOEnabled         bool     `json:"ssoEnabled"`
+	// RegistrationClosed and RegistrationEmailVerify are GenAuth's own settings.
+	RegistrationClosed      bool           `json:"registrationClosed"`
+	RegistrationEmailVerify bool           `json:"registrationEmailVerify"`
+	WebOrigins              []string       `json:"webOrigins"` // empty: the redirectUris' origins
+	OIDCConfig              oidcConfigJSON `json:"oidcConfig"`
 }
 
 func newApplicationJSON(a *model.Application, poolID string) applicationJSON {
 	return applicationJSON{
-		AppID:              a.ID,
-		AppIdentifier:      a.AppIdentifier,
-		AppName:            a.Name,
-		AppLogo:            a.Logo,
-		AppDescription:     a.Description,
-		AppType:            orDefault(a.AppType, model.AppTypeWeb),
-		UserPoolID:         poolID,
-		DefaultProtocol:    orDefault(a.DefaultProtocol, model.ProtocolOIDC),
-		RedirectURIs:       nonNil(a.RedirectURIs),
-		LogoutRedirectURIs: nonNil(a.LogoutRedirectURIs),
-		InitLoginURI:       a.InitLoginURI,
-		SSOEnabled:         a.SSOEnabled,
-		WebOrigins:         nonNil(a.WebOrigins),
+		AppID:                   a.ID,
+		AppIdentifier:           a.AppIdentifier,
+		AppName:                 a.Name,
+		AppLogo:                 a.Logo,
+		AppDescription:          a.Description,
+		AppType:                 orDefault(a.AppType, model.AppTypeWeb),
+		UserPoolID:              poolID,
+		DefaultProtocol:         orDefault(a.DefaultProtocol, model.ProtocolOIDC),
+		RedirectURIs:            nonNil(a.RedirectURIs),
+		LogoutRedirectURIs:      nonNil(a.LogoutRedirectURIs),
+		InitLoginURI:            a.InitLoginURI,
+		SSOEnabled:              a.SSOEnabled,
+		RegistrationClosed:      a.RegistrationClosed,
+		RegistrationEmailVerify: a.RegistrationEmailVerify,
+		WebOrigins:              nonNil(a.WebOrigins),
 		OIDCConfig: oidcConfigJSON{
 			GrantTypes:                      nonNil(a.GrantTypes),
 			ResponseTypes:                   responseTypes(a),

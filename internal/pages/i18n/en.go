@@ -48,6 +48,9 @@ var en = map[string]string{
 	"register.error.taken":             "An account with these details already exists. Sign in instead, or choose others.",
 	"register.error.invalid":           "Some of the details are not valid. Check them and try again.",
 	"register.error.throttled":         "Too many accounts were created from your network. Try again later.",
+	"register.error.email_verify":      "This application must verify your email address first, which is not available yet. Sign up with a username only.",
+	"register.closed.title":            "Registration is closed",
+	"register.closed.message":          "This application does not accept new accounts. Ask its administrator for one.",
 
 	"consent.title":        "Allow access?",
 	"consent.lead":         "{0} would like to:",

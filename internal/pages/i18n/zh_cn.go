@@ -48,6 +48,9 @@ var zhCN = map[string]string{
 	"register.error.taken":             "已存在使用这些信息的账号。请直接登录，或填写其他信息。",
 	"register.error.invalid":           "部分信息无效，请检查后重试。",
 	"register.error.throttled":         "你的网络创建的账号过多，请稍后再试。",
+	"register.error.email_verify":      "此应用要求先验证邮箱，但验证功能尚不可用。请仅使用用户名注册。",
+	"register.closed.title":            "注册已关闭",
+	"register.closed.message":          "此应用不接受新账号注册，请联系管理员。",
 
 	"consent.title":        "允许访问？",
 	"consent.lead":         "{0} 请求以下权限：",

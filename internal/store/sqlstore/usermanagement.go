@@ -21,7 +21,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User, signOut bool) err
 	}
 	// userValues: id, 20 profile columns, created_at, updated_at, status,
 	// external_id, custom_data, source_type, the login counters (which only
-	// RecordLogin changes, so a concurrent login is never lost), email_lower,
+	// RecordLogin changes, so a concurrent login is never lost), source_id
+	// (where the user came from, which never changes), email_lower,
 	// username_key. A duplicate username from before usernames were unique
 	// by their key stays marked until the key changes.
 	set := append(v[1:21:21], v[22:27]...)
@@ -38,7 +39,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *model.User, signOut bool) err
 			return err
 		}
 		if signOut {
-			return s.signOutUser(ctx, c, u.ID, nil, u.UpdatedAt)
+			return s.signOutUser(ctx, c, u.ID, nil, u.UpdatedAt, "")
 		}
 		return nil
 	})
@@ -290,11 +291,28 @@ func (t totalRow) Scan(dest ...any) error { return t.r.Scan(append([]any{t.total
 
 // SignOutUser ends the user's sessions and their tokens and pending codes for clientIDs (all when empty).
 func (s *Store) SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error {
-	err := s.e.InTx(ctx, func(c Conn) error { return s.signOutUser(ctx, c, userID, clientIDs, now) })
+	err := s.e.InTx(ctx, func(c Conn) error { return s.signOutUser(ctx, c, userID, clientIDs, now, "") })
 	return s.e.Err("sign out user", err)
 }
 
-func (s *Store) signOutUser(ctx context.Context, c Conn, userID string, clientIDs []string, now time.Time) error {
+// SetPassword stores the user's new password hash and, in the same
+// transaction, ends their sessions, revokes their tokens except the one
+// whose hash is keep, and deletes their unredeemed codes.
+func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.Time, keep string) error {
+	err := s.e.InTx(ctx, func(c Conn) error {
+		if err := userFound(c.Exec(ctx, `UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3`,
+			hash, s.tv(now), userID)); err != nil {
+			return err
+		}
+		return s.signOutUser(ctx, c, userID, nil, now, keep)
+	})
+	return s.e.Err("set password", err)
+}
+
+// signOutUser ends userID's sessions, revokes their tokens (of clientIDs
+// only, when given; never the one whose hash is keep) and deletes their
+// unredeemed codes.
+func (s *Store) signOutUser(ctx context.Context, c Conn, userID string, clientIDs []string, now time.Time, keep string) error {
 	if _, err := c.Exec(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 		return err
 	}
@@ -309,8 +327,13 @@ func (s *Store) signOutUser(ctx context.Context, c Conn, userID string, clientID
 	}
 	n := len(a)
 	tokens := append(a[:n:n], s.tv(now))
+	except := ""
+	if keep != "" {
+		tokens = append(tokens, keep)
+		except = " AND hash <> $" + strconv.Itoa(n+2)
+	}
 	if _, err := c.Exec(ctx, `UPDATE tokens SET revoked_at = $`+strconv.Itoa(n+1)+`
-		WHERE user_id = $1 AND revoked_at IS NULL`+clients, tokens...); err != nil {
+		WHERE user_id = $1 AND revoked_at IS NULL`+clients+except, tokens...); err != nil {
 		return err
 	}
 	_, err := c.Exec(ctx, `DELETE FROM auth_codes WHERE user_id = $1 AND redeemed_at IS NULL`+clients, a...)

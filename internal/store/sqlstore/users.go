@@ -13,11 +13,11 @@ import (
 const userColumns = `id, username, email, email_verified, phone, phone_verified, password_hash,
 	name, given_name, family_name, middle_name, nickname, preferred_username, profile, picture,
 	website, gender, birthdate, zoneinfo, locale, address, created_at, updated_at,
-	status, external_id, custom_data, source_type, logins_count, last_login, last_ip`
+	status, external_id, custom_data, source_type, logins_count, last_login, last_ip, source_id`
 
 const insertUser = `INSERT INTO users (` + userColumns + `, email_lower, username_key)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32)`
+		$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)`
 
 // CreateUser stores u; a taken id, username (as loginid compares them),
 // email (in any case), phone or external id gives genauth.ErrConflict.
@@ -50,7 +50,7 @@ func (s *Store) userValues(u *model.User) ([]any, error) {
 		u.PreferredUsername, u.Profile, u.Picture, u.Website, u.Gender, u.Birthdate, u.Zoneinfo, u.Locale,
 		string(addr), s.tv(u.CreatedAt), s.tv(u.UpdatedAt),
 		u.Status, nullIfEmpty(u.ExternalID), string(custom), u.SourceType, u.LoginsCount, s.ntv(u.LastLogin),
-		u.LastIP, nullIfEmpty(loginid.Email(u.Email)), usernameKey(u.Username)}, nil
+		u.LastIP, u.SourceID, nullIfEmpty(loginid.Email(u.Email)), usernameKey(u.Username)}, nil
 }
 
 // usernameKey is the username_key of username: NULL when there is none.
@@ -115,7 +115,8 @@ func scanUser(r Row) (*model.User, error) {
 		&u.PasswordHash, &u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
 		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &addr,
 		td(&u.CreatedAt), td(&u.UpdatedAt),
-		&u.Status, nd(&u.ExternalID), &custom, &u.SourceType, &u.LoginsCount, td(&u.LastLogin), &u.LastIP)
+		&u.Status, nd(&u.ExternalID), &custom, &u.SourceType, &u.LoginsCount, td(&u.LastLogin), &u.LastIP,
+		&u.SourceID)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,8 @@ func application(id string, created time.Time) *model.Application {
 		ClaimsFormat:            model.ClaimsGenAuth,
 		AccessTokenFormat:       model.AccessTokenJWT,
 		WebOrigins:              []string{"https://app.example", "http://localhost:3000"},
+		RegistrationClosed:      true,
+		RegistrationEmailVerify: true,
 		CreatedAt:               created,
 		UpdatedAt:               created.Add(time.Hour),
 	}
@@ -129,6 +131,7 @@ func testApplicationManagement(t *testing.T, open Opener) {
 		changed.Name, changed.SecretHash, changed.RedirectURIs, changed.AppIdentifier = "renamed", "new-hash", nil, "portal2"
 		changed.AllowedScopes, changed.ClaimsFormat, changed.WebOrigins = "*", model.ClaimsStandard, []string{"https://other.example:8443"}
 		changed.AccessTokenFormat = model.AccessTokenOpaque
+		changed.RegistrationClosed, changed.RegistrationEmailVerify = false, false
 		changed.UpdatedAt = t0.Add(3 * time.Hour)
 		must(t, "UpdateApplication", s.UpdateApplication(t.Context(), changed))
 		got, err = s.GetApplication(t.Context(), "app-1")

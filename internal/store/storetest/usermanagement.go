@@ -320,6 +320,39 @@ func testUserManagement(t *testing.T, open Opener) {
 		checkRevokedAt(t, s, time.Time{}, "h4")
 	})
 
+	t.Run("SetPassword", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateUser", s.CreateUser(t.Context(), user("user-1", "ada", "", "", t0)))
+		must(t, "CreateSession", s.CreateSession(t.Context(), session("sess-1")))
+		tokens := []*model.Token{
+			token("h1", "j1", model.TokenAccess, "g1", ""),
+			token("h2", "j2", model.TokenRefresh, "g1", ""),
+			token("h3", "j3", model.TokenAccess, "g3", ""),
+			token("h4", "j4", model.TokenAccess, "g4", ""),
+		}
+		tokens[2].ClientID = "app-3"
+		tokens[3].UserID = "user-2"
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), tokens...))
+		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-1", "g5")))
+		at := t0.Add(time.Minute)
+		must(t, "SetPassword", s.SetPassword(t.Context(), "user-1", "new-hash", at, "h1"))
+		u, err := s.GetUser(t.Context(), "user-1")
+		must(t, "GetUser", err)
+		if u.PasswordHash != "new-hash" || !u.UpdatedAt.Equal(at) {
+			t.Errorf("password hash %q updated %v, want new-hash, %v", u.PasswordHash, u.UpdatedAt, at)
+		}
+		_, err = s.GetSession(t.Context(), "sess-1", t0)
+		wantErr(t, "GetSession", err, model.ErrNotFound)
+		checkRevokedAt(t, s, at, "h2", "h3")
+		checkRevokedAt(t, s, time.Time{}, "h1", "h4")
+		_, err = s.GetAuthCode(t.Context(), "code-1", t0)
+		wantErr(t, "GetAuthCode", err, model.ErrNotFound)
+		must(t, "SetPassword keeping none", s.SetPassword(t.Context(), "user-1", "newer-hash", at.Add(time.Minute), ""))
+		checkRevokedAt(t, s, at.Add(time.Minute), "h1")
+		checkRevokedAt(t, s, time.Time{}, "h4")
+		wantErr(t, "SetPassword of an unknown user", s.SetPassword(t.Context(), "nobody", "x", at, ""), model.ErrNotFound)
+	})
+
 	t.Run("LoginHistory", func(t *testing.T) {
 		s := open(t)
 		must(t, "CreateUser", s.CreateUser(t.Context(), user("u1", "ada", "", "", t0)))

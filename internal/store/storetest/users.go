@@ -51,8 +51,10 @@ func fullUser() *model.User {
 			PostalCode:    "SW1Y 4LB",
 			Country:       "GB",
 		},
-		CreatedAt: t0.In(east),
-		UpdatedAt: t0.Add(time.Hour).In(east),
+		SourceType: model.UserSourceRegister,
+		SourceID:   "app-1",
+		CreatedAt:  t0.In(east),
+		UpdatedAt:  t0.Add(time.Hour).In(east),
 	}
 }
 

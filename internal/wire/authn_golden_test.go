@@ -1,0 +1,50 @@
+package wire_test
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/opengenauth/genauth/internal/wire"
+)
+
+// TestAuthnGoldenRoundTrip decodes the data of the authentication API's
+// account and sign-up answers, as their golden files pin them, into the
+// wire types the SDK reads, and encodes it again: the two must be the same
+// JSON value.
+func TestAuthnGoldenRoundTrip(t *testing.T) {
+	for name, through := range map[string]roundTrip{
+		"get-security-info.json":                    through[wire.SecurityInfo](),
+		"get-my-login-history.json":                 through[wire.LoginHistory](),
+		"get-my-login-history-failures.json":        through[wire.LoginHistory](),
+		"get-my-logged-in-apps.json":                through[[]wire.AppEntry](),
+		"get-my-accessible-apps.json":               through[[]wire.AppEntry](),
+		"update-profile.json":                       through[wire.User](),
+		"signup-username.json":                      through[wire.User](),
+		"signup-email.json":                         through[wire.User](),
+		"signup-username-where-email-verified.json": through[wire.User](),
+	} {
+		t.Run(name, func(t *testing.T) {
+			golden, err := os.ReadFile(filepath.Join("../api/authn/testdata/golden", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var env struct {
+				Data json.RawMessage `json:"data"`
+			}
+			if err := json.Unmarshal(fill(golden), &env); err != nil || len(env.Data) == 0 {
+				t.Fatalf("no data in %s (%v)", golden, err)
+			}
+			encoded, err := through(env.Data)
+			if err != nil {
+				t.Fatalf("decoding %s: %v", env.Data, err)
+			}
+			if d := cmp.Diff(value(t, env.Data), value(t, encoded)); d != "" {
+				t.Errorf("decoded and encoded again, the data differs (-golden +wire):\n%s", d)
+			}
+		})
+	}
+}
