@@ -99,10 +99,12 @@ type createdApp struct {
 }
 
 // createApp creates an application through the CLI with args (its
-// database, name, redirect URIs and grants).
+// database, name, redirect URIs and grants). Its access tokens are opaque:
+// the system tests and the cluster benchmark were made for those, and JWT
+// access tokens have tests of their own (internal/server).
 func createApp(t testing.TB, args ...string) createdApp {
 	t.Helper()
-	out := mustRun(t, "", append([]string{"app", "create", "--json"}, args...)...)
+	out := mustRun(t, "", append([]string{"app", "create", "--json", "--access-token-format", "opaque"}, args...)...)
 	var app createdApp
 	if err := json.Unmarshal([]byte(out), &app); err != nil || app.AppID == "" {
 		t.Fatalf("genauth app create printed %q: %v", out, err)

@@ -250,6 +250,8 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 		app, sec, err := svc.Create(ctx, apps.CreateParams{
 			Name:         fmt.Sprintf("bench app %d", i),
 			RedirectURIs: []string{redirectURI},
+			// Opaque, so that the figures compare with every earlier run.
+			AccessTokenFormat: model.AccessTokenOpaque,
 			GrantTypes: []string{model.GrantAuthorizationCode, model.GrantRefreshToken,
 				model.GrantClientCredentials},
 		})
