@@ -16,6 +16,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/passcode"
+	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
@@ -213,11 +214,13 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	codes := &passcode.Service{Store: cfg.Store, Sealer: sealer, Key: codeKey, Rand: cfg.Rand, NewID: tokens.ID, Now: cfg.Now}
 	limiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
+	apiSignIn := &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
+		Codes: codes, Limiter: limiter, Audit: cfg.Audit}
 	authentication, err := authn.New(authn.Config{
-		Store:  authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
-		Tokens: protocol,
-		SignIn: &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
-			Codes: codes, Limiter: limiter, Audit: cfg.Audit},
+		Store:       authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
+		Tokens:      protocol,
+		SignIn:      apiSignIn,
+		Reset:       &reset.Service{SignIn: apiSignIn, Codes: codes},
 		Codes:       codes,
 		SendLimiter: limiter,
 		Delivers:    cfg.Delivers,
