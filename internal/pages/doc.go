@@ -1,5 +1,6 @@
 // Package pages owns the hosted, server-rendered pages a person sees: sign in,
-// registration, consent, the home page, sign out (including the SDKs'
+// registration, password reset ("Forgot password?", by a code sent by
+// email), consent, the home page, sign out (including the SDKs'
 // front-channel `/login/profile/logout`) and the readable error page, with
 // their stylesheet and icon. Pages speak the reader's language (internal/pages/i18n):
 // templates hold no words, only translation keys. It turns a correct password

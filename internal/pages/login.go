@@ -12,6 +12,7 @@ import (
 	"net/url"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
@@ -45,6 +46,11 @@ type Config struct {
 	// Health learns of an unavailable database; nil: none is tracked, but
 	// temporary failures are still answered 503.
 	Health *health.Tracker
+	// Reset and Codes serve "Forgot password?" by a code sent by email
+	// (Limiter then required); Reset nil: no password reset pages, as when
+	// no email can be sent.
+	Reset *reset.Service
+	Codes CodeSender
 }
 
 // Handler serves the hosted pages.
@@ -55,6 +61,8 @@ type Handler struct {
 	limiter  *throttle.Limiter
 	audit    *audit.Recorder
 	signin   *signin.Service
+	reset    *reset.Service
+	codes    CodeSender
 	health   *health.Tracker
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
@@ -65,12 +73,15 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Store == nil || cfg.Users == nil || cfg.Sessions == nil {
 		return nil, errors.New("login: Store, Users and Sessions are required")
+	}
+	if cfg.Reset != nil && (cfg.Codes == nil || cfg.Limiter == nil) {
+		return nil, errors.New("login: password reset needs Codes and Limiter")
 	}
 	pub, err := url.Parse(cfg.PublicURL)
 	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" {
@@ -87,6 +98,8 @@ func New(cfg Config) (*Handler, error) {
 		limiter:  cfg.Limiter,
 		audit:    cfg.Audit,
 		signin:   &signin.Service{Store: cfg.Store, Users: cfg.Users, Limiter: cfg.Limiter, Audit: cfg.Audit},
+		reset:    cfg.Reset,
+		codes:    cfg.Codes,
 		health:   cfg.Health,
 		log:      cfg.Logger,
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
@@ -129,6 +142,12 @@ func (h *Handler) Register(routes edge.Routes) {
 	mux.Handle("POST /login", h.form(h.login))
 	mux.HandleFunc("GET /register", h.registerForm)
 	mux.Handle("POST /register", h.form(h.register))
+	if h.reset != nil {
+		mux.HandleFunc("GET /forgot", h.forgotForm)
+		mux.Handle("POST /forgot", h.form(h.forgot))
+		mux.HandleFunc("GET /reset", h.resetForm)
+		mux.Handle("POST /reset", h.form(h.resetPassword))
+	}
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
@@ -169,6 +188,8 @@ type page struct {
 	ReturnTo  string
 	LoginHref string
 	RegHref   string
+	// ForgotURL is the sign-in page's "Forgot password?" link; "": none.
+	ForgotURL string
 	User      string // who is signed in, for the home and consent pages
 	Refused   bool   // a logout redirect was not allowed
 	Message   *msg

@@ -100,11 +100,16 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 	if username != "" {
 		focus = "password"
 	}
+	forgot := ""
+	if h.reset != nil {
+		forgot = withReturnTo("/forgot", returnTo)
+	}
 	h.render(w, r, status, "login", page{
 		Title:      m("login.title"),
 		AppName:    name,
 		ReturnTo:   returnTo,
 		RegHref:    withReturnTo("/register", returnTo),
+		ForgotURL:  forgot,
 		Fields:     finishFields(fields, alsoBy, focus),
 		switchBase: withReturnTo("/login", returnTo),
 	})

@@ -819,6 +819,20 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		add(hostileCase{name: "/api/v3/signin/passcode/" + h.name, ct: "application/json", target: api("signin"), header: appHeader,
 			body: mustJSON(map[string]any{"connection": "PASSCODE", "passCodePayload": map[string]any{"email": "alice@example.com", "passCode": h.value},
 				"client_id": clientID, "client_secret": secret}), want: wantEnvelopeError, mayChange: failedLoginTables})
+		// Password reset: a hostile method or address is refused; a hostile
+		// code or token is a wrong one (403) and changes nothing.
+		add(hostileCase{name: "/api/v3/verify-reset-password-request/method/" + h.name, ct: "application/json", target: api("verify-reset-password-request"),
+			header: appHeader, body: mustJSON(map[string]any{"verifyMethod": h.value}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/verify-reset-password-request/email/" + h.name, ct: "application/json", target: api("verify-reset-password-request"),
+			header: appHeader, body: mustJSON(map[string]any{"verifyMethod": "EMAIL_PASSCODE",
+				"emailPassCodePayload": map[string]any{"email": h.value, "passCode": "123456"}}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/verify-reset-password-request/passcode/" + h.name, ct: "application/json", target: api("verify-reset-password-request"),
+			header: appHeader, body: mustJSON(map[string]any{"verifyMethod": "EMAIL_PASSCODE",
+				"emailPassCodePayload": map[string]any{"email": "alice@example.com", "passCode": h.value}}), want: wantEnvelopeError})
+		add(hostileCase{name: "/api/v3/reset-password/token/" + h.name, ct: "application/json", target: api("reset-password"), header: appHeader,
+			body: mustJSON(map[string]any{"password": "a brand new secret", "passwordResetToken": h.value}), want: wantEnvelopeError})
+		add(hostileCase{name: "/api/v3/reset-password/password/" + h.name, ct: "application/json", target: api("reset-password"), header: appHeader,
+			body: mustJSON(map[string]any{"password": h.value, "passwordResetToken": "bm9ib2R5.secret"}), want: wantEnvelopeError})
 	}
 	for _, b := range []struct{ name, body string }{
 		{"malformed", `{"connection":`},
@@ -830,7 +844,7 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		{"wrong-type", `{"connection":"PASSWORD","passwordPayload":["x"]}`},
 		{"oversized", `{"connection":"` + strings.Repeat("a", 1<<20) + `"}`},
 	} {
-		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code"} {
+		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code", "verify-reset-password-request", "reset-password"} {
 			add(hostileCase{name: "/api/v3/" + endpoint + "-body/" + b.name, ct: "application/json", target: api(endpoint), header: appHeader,
 				body: b.body, want: wantEnvelopeError, status: 400})
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/passcode"
+	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
@@ -120,15 +121,30 @@ func New(cfg Config) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	codeKey, err := sealer.DeriveKey(passcode.KeyPurpose)
+	if err != nil {
+		return nil, err
+	}
+	codes := &passcode.Service{Store: cfg.Store, Sealer: sealer, Key: codeKey, Rand: cfg.Rand, NewID: tokens.ID, Now: cfg.Now}
+	hostedUsers := &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing}
+	hostedLimiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
+	var hostedReset *reset.Service
+	// The hosted pages reset passwords by email only, and only when email can be sent.
+	if cfg.Delivers[model.MessageEmail] {
+		hostedReset = &reset.Service{Codes: codes,
+			SignIn: &signin.Service{Store: cfg.Store, Users: hostedUsers, Codes: codes, Limiter: hostedLimiter, Audit: cfg.Audit}}
+	}
 	hosted, err := pages.New(pages.Config{
 		Store:     cfg.Store,
-		Users:     &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
+		Users:     hostedUsers,
 		Sessions:  browserSessions,
 		PublicURL: cfg.PublicURL,
 		Logger:    cfg.Logger,
-		Limiter:   &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey},
+		Limiter:   hostedLimiter,
 		Audit:     cfg.Audit,
 		Health:    cfg.Health,
+		Reset:     hostedReset,
+		Codes:     codes,
 	})
 	if err != nil {
 		return nil, err
@@ -207,17 +223,14 @@ func New(cfg Config) (http.Handler, error) {
 	if err := passwordKey.Ensure(context.Background()); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
-	codeKey, err := sealer.DeriveKey(passcode.KeyPurpose)
-	if err != nil {
-		return nil, err
-	}
-	codes := &passcode.Service{Store: cfg.Store, Sealer: sealer, Key: codeKey, Rand: cfg.Rand, NewID: tokens.ID, Now: cfg.Now}
 	limiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
+	apiSignIn := &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
+		Codes: codes, Limiter: limiter, Audit: cfg.Audit}
 	authentication, err := authn.New(authn.Config{
-		Store:  authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
-		Tokens: protocol,
-		SignIn: &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
-			Codes: codes, Limiter: limiter, Audit: cfg.Audit},
+		Store:       authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
+		Tokens:      protocol,
+		SignIn:      apiSignIn,
+		Reset:       &reset.Service{SignIn: apiSignIn, Codes: codes},
 		Codes:       codes,
 		SendLimiter: limiter,
 		Delivers:    cfg.Delivers,

@@ -54,3 +54,15 @@ type CodeCheck struct {
 	IsValid bool   `json:"isValid"`
 	Message string `json:"message,omitempty"`
 }
+
+// ResetToken is the data of verify-reset-password-request: the token that
+// reset-password takes, and its lifetime in seconds.
+type ResetToken struct {
+	PasswordResetToken string `json:"passwordResetToken"`
+	TokenExpiresIn     int64  `json:"tokenExpiresIn"`
+}
+
+// Success is the data of the endpoints that answer {success: true}.
+type Success struct {
+	Success bool `json:"success"`
+}

@@ -47,7 +47,7 @@ const pages = {
   },
   'register': async (page) => {
     await page.goto(authorizeURL(env, 'first').url);
-    await page.locator('.aside a').click();
+    await page.locator('.aside a[href^="/register"]').click();
     await page.waitForURL((u) => u.pathname === '/register');
   },
   'register-errors': async (page) => {
@@ -75,6 +75,44 @@ const pages = {
     const q = new URLSearchParams({ client_id: env.apps.consent.client_id, post_logout_redirect_uri: `${env.app_url}/signed-out` });
     await page.goto(`${env.url}/oidc/session/end?${q}`);
     await page.locator('form[action="/oidc/session/end/confirm"]').waitFor();
+  },
+  'forgot': async (page) => {
+    await page.goto(authorizeURL(env, 'first').url);
+    await page.locator('.aside a[href^="/forgot"]').click();
+    await page.waitForURL((u) => u.pathname === '/forgot');
+  },
+  'reset': async (page) => {
+    await page.goto(`${env.url}/forgot`);
+    await page.locator('#email').fill(`a11y-nobody-${++users}@example.com`);
+    await page.locator('form[action="/forgot"] button[type="submit"]').click();
+    await page.waitForURL((u) => u.pathname === '/reset');
+  },
+  'reset-errors': async (page) => {
+    await page.goto(`${env.url}/reset?email=nobody%40example.com`);
+    await page.locator('#code').fill('123456');
+    await page.locator('#password').fill('short');
+    await page.locator('#password_confirm').fill('shorter');
+    await page.locator('form[action="/reset"] button[type="submit"]').click();
+    await page.locator('#password-error').waitFor();
+  },
+  'reset-done': async (page) => {
+    const email = `a11y-reset-${++users}@example.com`;
+    await page.goto(`${env.url}/register`);
+    await page.locator('#email').fill(email);
+    await page.locator('#password').fill('a long passphrase');
+    await page.locator('#password_confirm').fill('a long passphrase');
+    await page.locator('form[action="/register"] button[type="submit"]').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.goto(`${env.url}/forgot`);
+    await page.locator('#email').fill(email);
+    await page.locator('form[action="/forgot"] button[type="submit"]').click();
+    await page.waitForURL((u) => u.pathname === '/reset');
+    const { code } = await (await fetch(`${env.messages_url}?to=${encodeURIComponent(email)}`)).json();
+    await page.locator('#code').fill(code);
+    await page.locator('#password').fill('a new long passphrase');
+    await page.locator('#password_confirm').fill('a new long passphrase');
+    await page.locator('form[action="/reset"] button[type="submit"]').click();
+    await page.locator('a.button[href^="/login"]').waitFor();
   },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),

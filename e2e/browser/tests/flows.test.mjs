@@ -89,7 +89,7 @@ test('the keyboard reaches every control in order, with a visible focus', async 
   // From the top of the page: header, then the form, then the link below it.
   await page.focus('a.brand');
   const order = [];
-  for (let i = 0; i < 7; i++) {
+  for (let i = 0; i < 8; i++) {
     if (i > 0) await page.keyboard.press('Tab');
     const el = await page.evaluate(() => {
       const a = document.activeElement;
@@ -98,7 +98,50 @@ test('the keyboard reaches every control in order, with a visible focus', async 
     assert.notEqual(el.outline, 'none', `no visible focus on ${el.label}`);
     order.push(el.label);
   }
-  assert.deepEqual(order, ['GenAuth', 'English', '简体中文', 'username', 'password', 'Sign in', 'Create one']);
+  assert.deepEqual(order, ['GenAuth', 'English', '简体中文', 'username', 'password', 'Sign in', 'Forgot password?', 'Create one']);
+});
+
+test('forgot password: a code by email, a new password, then it signs in and the old one does not', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill('rita');
+  await page.getByLabel('Email').fill('rita@example.com');
+  await page.getByLabel('Password', { exact: true }).fill('the old passphrase');
+  await page.getByLabel('Confirm password').fill('the old passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.context().clearCookies();
+
+  const { url, state } = authorizeURL(env, 'first');
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Forgot password?' }).click();
+  assert.equal(new URL(page.url()).pathname, '/forgot');
+  await page.getByLabel('Email').fill('rita@example.com');
+  await page.getByRole('button', { name: 'Send code' }).click();
+  assert.equal(new URL(page.url()).pathname, '/reset');
+  assert.equal(await focusedId(page), 'code');
+  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent('rita@example.com')}`);
+  assert.equal(r.status, 200);
+  const { code } = await r.json();
+
+  await page.getByLabel('Code').fill(code === '000000' ? '111111' : '000000');
+  await page.getByLabel('New password').fill('a brand new passphrase');
+  await page.getByLabel('Confirm password').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  assert.match(await page.locator('#code-error').innerText(), /wrong/);
+  await page.getByLabel('Code').fill(code);
+  await page.getByLabel('New password').fill('a brand new passphrase');
+  await page.getByLabel('Confirm password').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  assert.equal(await page.locator('h1').innerText(), 'Your password is changed');
+
+  // The sign-in link keeps the application's request.
+  await page.getByRole('link', { name: 'Sign in' }).click();
+  await signIn(page, 'rita', 'the old passphrase');
+  await page.locator('#password-error').waitFor();
+  await signIn(page, 'rita', 'a brand new passphrase');
+  callback(env, page, state);
+  assert.deepEqual(page.problems, []);
 });
 
 test('consent: the application lists what it wants, allow redirects with a code, deny with an error', async () => {

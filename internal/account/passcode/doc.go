@@ -5,5 +5,7 @@
 // code sent. Codes and destinations are stored only as HMAC-SHA256 under a
 // key derived from the server secret: a 6-digit code's plain hash would
 // be reversed offline in a moment. A code and the outbox message carrying it
-// are written in one transaction.
+// are written in one transaction. It also owns password reset tokens
+// (contract 4.5), which a right CHANNEL_RESET_PASSWORD code earns: stored
+// in the same table, keyed hash only, one per user, single use.
 package passcode

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -139,4 +140,49 @@ func (s *Service) mac(parts ...string) string {
 		fmt.Fprintf(h, "%d:%s", len(p), p)
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// ResetLifetime is how long a password reset token lives (contract 4.5).
+const ResetLifetime = 10 * time.Minute
+
+// resetChannel keeps reset tokens apart from codes: no code channel is
+// spelled so.
+const resetChannel = "password reset token"
+
+// IssueResetToken returns a new single-use token that lets its holder set
+// userID's password once within ResetLifetime, replacing any token userID
+// had. It is stored like a code, keyed hash only, under the user's row of
+// the reset channel; it carries the user id so that the row can be found,
+// and 256 random bits so that it cannot be guessed.
+func (s *Service) IssueResetToken(ctx context.Context, userID string) (string, error) {
+	var b [32]byte
+	if _, err := io.ReadFull(s.Rand, b[:]); err != nil {
+		return "", fmt.Errorf("passcode: drawing a reset token: %w", err)
+	}
+	secret := base64.RawURLEncoding.EncodeToString(b[:])
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	dest := s.mac("reset user", userID)
+	p := &model.Passcode{Channel: resetChannel, Destination: dest, Hash: s.hash(resetChannel, dest, secret),
+		CreatedAt: now, ExpiresAt: now.Add(ResetLifetime)}
+	if err := s.Store.SavePasscode(ctx, p, nil); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(userID)) + "." + secret, nil
+}
+
+// UseResetToken consumes token and returns the user it was issued for.
+// Errors: model.ErrWrongCode for a token not issued, used, replaced or
+// malformed, model.ErrCodeExpired, or the store's.
+func (s *Service) UseResetToken(ctx context.Context, token string) (string, error) {
+	enc, secret, ok := strings.Cut(strings.TrimSpace(token), ".")
+	id, err := base64.RawURLEncoding.DecodeString(enc)
+	if !ok || err != nil || len(id) == 0 || secret == "" {
+		return "", model.ErrWrongCode
+	}
+	dest := s.mac("reset user", string(id))
+	if err := s.Store.UsePasscode(ctx, resetChannel, dest, s.hash(resetChannel, dest, secret),
+		s.Now().UTC(), MaxTries, true); err != nil {
+		return "", err
+	}
+	return string(id), nil
 }

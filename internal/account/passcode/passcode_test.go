@@ -201,3 +201,53 @@ func wrong(code string) string {
 	}
 	return "9" + code[1:]
 }
+
+func TestResetToken(t *testing.T) {
+	e := newEnv(t, nil)
+	e.svc.Rand = rand.Reader
+	ctx := t.Context()
+	issue := func(user string) string {
+		t.Helper()
+		tok, err := e.svc.IssueResetToken(ctx, user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	use := func(what, tok, wantUser string, wantErr error) {
+		t.Helper()
+		user, err := e.svc.UseResetToken(ctx, tok)
+		if !errors.Is(err, wantErr) || user != wantUser {
+			t.Fatalf("%s: got %q, %v; want %q, %v", what, user, err, wantUser, wantErr)
+		}
+	}
+	tok := issue("usr_1")
+	if len(e.sent(t)) != 0 {
+		t.Fatal("a reset token was queued as a message")
+	}
+	enc, secret, _ := strings.Cut(tok, ".")
+	db, err := sql.Open("sqlite", e.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM passcodes WHERE instr(destination || code_hash, ?) > 0
+		OR instr(destination || code_hash, 'usr_1') > 0`, secret).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the token or its user stored in the clear: %d, %v", n, err)
+	}
+	other := issue("usr_2")
+	_, otherSecret, _ := strings.Cut(other, ".")
+	for _, bad := range []string{"", ".", enc, enc + ".", "!!." + secret, enc + "." + otherSecret, "dXNyXzI." + secret} {
+		use("malformed or foreign "+bad, bad, "", model.ErrWrongCode)
+	}
+	use("right", tok, "usr_1", nil)
+	use("used", tok, "", model.ErrWrongCode)
+
+	// A new token replaces the old; tokens expire after ResetLifetime.
+	first := issue("usr_2")
+	second := issue("usr_2")
+	use("replaced", first, "", model.ErrWrongCode)
+	e.clock.Advance(passcode.ResetLifetime)
+	use("expired", second, "", model.ErrCodeExpired)
+}

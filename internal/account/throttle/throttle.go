@@ -160,6 +160,13 @@ func (a *Attempt) Succeeded(ctx context.Context) error {
 	return a.l.Store.ReleaseAttempt(ctx, addressKey(a.addr))
 }
 
+// Clear forgets the failures of the user id's account and lifts its lock:
+// its password was just reset by someone who proved they hold its email or
+// phone.
+func (l *Limiter) Clear(ctx context.Context, userID string) error {
+	return l.Store.ResetThrottle(ctx, accountKey(UserAccount(userID)))
+}
+
 // NotJudged gives the attempt back to the account and the address: its
 // password was never checked (the server was too busy to hash it), so it
 // counts as no attempt.

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -45,6 +46,8 @@ type Config struct {
 	Codes       Codes
 	SendLimiter *throttle.Limiter
 	Delivers    map[string]bool
+	// Reset resets passwords with a code sent to the user.
+	Reset *reset.Service
 	// Version is the server's, as GET system tells it.
 	Version string
 	IDs     *token.Source
@@ -63,8 +66,8 @@ type Handler struct {
 // New returns the authentication API handler.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Store == nil || cfg.Tokens == nil || cfg.SignIn == nil || cfg.IDs == nil || cfg.PasswordKey == nil ||
-		cfg.Codes == nil || cfg.SendLimiter == nil {
-		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey, IDs, Codes and SendLimiter are required")
+		cfg.Codes == nil || cfg.SendLimiter == nil || cfg.Reset == nil {
+		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey, IDs, Codes, SendLimiter and Reset are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -114,6 +117,8 @@ func (h *Handler) Register(mux *envelope.Mux) {
 		{http.MethodGet, "get-my-login-history", h.getMyLoginHistory},
 		{http.MethodGet, "get-my-logged-in-apps", h.getMyLoggedInApps},
 		{http.MethodGet, "get-my-accessible-apps", h.getMyAccessibleApps},
+		{http.MethodPost, "verify-reset-password-request", h.verifyResetPasswordRequest},
+		{http.MethodPost, "reset-password", h.resetPassword},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)

@@ -40,6 +40,9 @@ var (
 	msgSecretWrong  = message{"the app secret is wrong", "应用密钥错误"}
 	msgWrongCode    = message{"The verification code is wrong or has been used.", "验证码不正确或已被使用"}
 	msgCodeExpired  = message{"The verification code has expired.", "验证码已过期"}
+	// A reset token that is wrong, used, replaced, or whose user is gone; one that expired.
+	msgResetToken        = message{"The password reset token is invalid or has been used.", "重置密码令牌无效或已被使用"}
+	msgResetTokenExpired = message{"The password reset token has expired.", "重置密码令牌已过期"}
 	// msgChannelUnsupported is followed by the channel's name.
 	msgChannelUnsupported = message{"this channel is not supported: ", "不支持此验证码类型："}
 	msgWrongPassword      = message{"The old password is incorrect.", "原密码错误"}

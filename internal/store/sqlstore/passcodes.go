@@ -12,7 +12,7 @@ import (
 const passcodeColumns = `channel, destination, code_hash, tries, created_at, expires_at`
 
 // SavePasscode replaces the code of p's (channel, destination) and enqueues
-// m, in one transaction; see passcode.Store.
+// m (when not nil), in one transaction; see passcode.Store.
 func (s *Store) SavePasscode(ctx context.Context, p *model.Passcode, m *model.OutboxMessage) error {
 	err := s.e.InTx(ctx, func(c Conn) error {
 		if _, err := c.Exec(ctx, `INSERT INTO passcodes (`+passcodeColumns+`) VALUES ($1, $2, $3, $4, $5, $6)
@@ -20,6 +20,9 @@ func (s *Store) SavePasscode(ctx context.Context, p *model.Passcode, m *model.Ou
 				tries = excluded.tries, created_at = excluded.created_at, expires_at = excluded.expires_at`,
 			s.passcodeValues(p)...); err != nil {
 			return err
+		}
+		if m == nil {
+			return nil
 		}
 		_, err := c.Exec(ctx, `INSERT INTO outbox (`+outboxColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, '')`,

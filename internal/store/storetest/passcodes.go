@@ -32,6 +32,12 @@ func testPasscodes(t *testing.T, open Opener) {
 	// A taken message id stores neither the code nor the message.
 	wantErr(t, "SavePasscode with a taken message id", s.SavePasscode(ctx, passcode("d2", "h2"), message("pc-1", t0)), model.ErrConflict)
 	wantErr(t, "UsePasscode of a code whose message was refused", use("d2", "h2", t0, false), model.ErrWrongCode)
+	// Without a message, the code alone is stored and nothing queued.
+	must(t, "SavePasscode without a message", s.SavePasscode(ctx, passcode("d4", "h4"), nil))
+	must(t, "UsePasscode of a code saved without a message", use("d4", "h4", t0, true))
+	if got, err := s.ClaimMessages(ctx, t0, time.Minute, 10); err != nil || len(got) != 0 {
+		t.Fatalf("outbox after SavePasscode without a message = %v, %v; want none", got, err)
+	}
 
 	// Bound to channel and destination.
 	wantErr(t, "UsePasscode on another destination", use("d2", "h1", t0, false), model.ErrWrongCode)

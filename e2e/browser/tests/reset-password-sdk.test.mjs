@@ -1,0 +1,63 @@
+// Password reset through GenAuth's Node SDK (authing-node-sdk 4.0.1):
+// sendEmail(CHANNEL_RESET_PASSWORD), verifyResetPasswordRequest and
+// resetPassword, with the code read from the environment's real SMTP server;
+// then the new password signs in and the old one fails.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { startEnv } from './lib.mjs';
+
+const { AuthenticationClient } = createRequire(import.meta.url)('authing-node-sdk');
+
+let env;
+let client;
+before(async () => {
+  env = await startEnv();
+  client = new AuthenticationClient({
+    appId: env.apps.first.client_id, appSecret: env.apps.first.client_secret, appHost: env.url,
+  });
+});
+after(async () => {
+  await env?.close();
+});
+
+async function nextCode(to) {
+  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent(to)}`);
+  assert.equal(r.status, 200, `no message arrived for ${to}`);
+  const { code } = await r.json();
+  assert.match(code, /^[0-9]{6}$/);
+  return code;
+}
+
+const signIn = (username, password) => client.signInByUsernamePassword({ username, password });
+
+test('a password reset by email code: the new password signs in, the old one and the used token fail', async () => {
+  const { username, email, password } = env.code_user;
+  const newPassword = 'a brand new secret';
+  const sent = await client.sendEmail({ email, channel: 'CHANNEL_RESET_PASSWORD' });
+  assert.equal(sent.statusCode, 200, JSON.stringify(sent));
+  const code = await nextCode(email);
+
+  const wrong = await client.verifyResetPasswordRequest({
+    verifyMethod: 'EMAIL_PASSCODE', emailPassCodePayload: { email, passCode: code === '000000' ? '111111' : '000000' },
+  });
+  assert.deepEqual([wrong.statusCode, wrong.apiCode], [403, 2001], JSON.stringify(wrong));
+  const verified = await client.verifyResetPasswordRequest({
+    verifyMethod: 'EMAIL_PASSCODE', emailPassCodePayload: { email, passCode: code },
+  });
+  assert.equal(verified.statusCode, 200, JSON.stringify(verified));
+  const { passwordResetToken, tokenExpiresIn } = verified.data;
+  assert.ok(passwordResetToken);
+  assert.equal(tokenExpiresIn, 600);
+
+  const reset = await client.resetPassword({ password: newPassword, passwordResetToken });
+  assert.deepEqual([reset.statusCode, reset.data], [200, { success: true }], JSON.stringify(reset));
+  const again = await client.resetPassword({ password: 'another new secret', passwordResetToken });
+  assert.equal(again.statusCode, 403, JSON.stringify(again));
+
+  const old = await signIn(username, password);
+  assert.deepEqual([old.statusCode, old.apiCode], [403, 2333], JSON.stringify(old));
+  const fresh = await signIn(username, newPassword);
+  assert.equal(fresh.statusCode, 200, JSON.stringify(fresh));
+  assert.ok(fresh.data.access_token);
+});
