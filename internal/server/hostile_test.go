@@ -907,6 +907,29 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 				body:   mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{field: h.value, "password": "x"}}),
 				want:   wantEnvelopeError, mayChange: failedLoginTables})
 		}
+		// Pass-code sign-up: no code was sent, so nothing is created.
+		for _, payload := range []map[string]any{
+			{"email": h.value, "passCode": "123456"}, {"phone": h.value, "passCode": "123456"},
+			{"phone": "13800000000", "phoneCountryCode": h.value, "passCode": "123456"}, {"email": "new@example.com", "passCode": h.value},
+		} {
+			field := "passCode"
+			for k, v := range payload {
+				if v == h.value {
+					field = k
+				}
+			}
+			add(hostileCase{name: "/api/v3/signup/passcode/" + field + "/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": clientID},
+				body:   mustJSON(map[string]any{"connection": "PASSCODE", "passCodePayload": payload}),
+				want:   wantEnvelopeError, mayChange: failedLoginTables})
+		}
+		for _, option := range []string{"emailPassCodeForInformationCompletion", "phonePassCodeForInformationCompletion"} {
+			add(hostileCase{name: "/api/v3/signup/" + option + "/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": clientID},
+				body: mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{"username": "newcomer", "password": "long enough secret"},
+					"profile": map[string]any{"email": "newcomer@example.com", "phone": "+8613800000000"}, "options": map[string]any{option: h.value}}),
+				want: wantEnvelopeError, mayChange: failedLoginTables})
+		}
 		add(hostileCase{name: "/api/v3/signup/connection/" + h.name, ct: "application/json", target: api("signup"),
 			header: map[string]string{"x-authing-app-id": clientID}, body: mustJSON(map[string]any{"connection": h.value}),
 			want: wantEnvelopeError, status: 400})

@@ -19,6 +19,8 @@ import (
 type Codes interface {
 	Send(ctx context.Context, t passcode.Target, lang string) error
 	Check(ctx context.Context, t passcode.Target, code string) error
+	// Use is Check that consumes a right code.
+	Use(ctx context.Context, t passcode.Target, code string) error
 }
 
 // channelKinds says which endpoint may send a code for each channel

@@ -45,7 +45,7 @@ var (
 	msgWrongPassword      = message{"The old password is incorrect.", "原密码错误"}
 	msgUserExists         = message{"The username, email or phone number is already taken.", "用户名、邮箱或手机号已被占用"}
 	msgRegistrationClosed = message{"This application does not allow registration.", "此应用不允许注册"}
-	msgEmailVerifyFirst   = message{"This application requires a verified email address, and email verification is not available yet: sign up with a username.", "此应用要求先验证邮箱，但邮箱验证尚不可用：请使用用户名注册"}
+	msgEmailVerifyFirst   = message{"This application requires a verified email address: send a CHANNEL_COMPLETE_EMAIL code to it and pass it as options.emailPassCodeForInformationCompletion.", "此应用要求先验证邮箱：请向该邮箱发送 CHANNEL_COMPLETE_EMAIL 验证码，并以 options.emailPassCodeForInformationCompletion 提交"}
 )
 
 // msgNotConfigured is the answer of a code that no provider could deliver, by message kind.
