@@ -907,6 +907,27 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 				body:   mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{field: h.value, "password": "x"}}),
 				want:   wantEnvelopeError, mayChange: failedLoginTables})
 		}
+		// Binding: no code was sent, so nothing changes.
+		for _, c := range []struct {
+			endpoint string
+			body     map[string]any
+		}{
+			{"bind-email", map[string]any{"email": h.value, "passCode": "123456"}},
+			{"bind-email", map[string]any{"email": "new@example.com", "passCode": h.value}},
+			{"bind-phone", map[string]any{"phoneNumber": h.value, "passCode": "123456"}},
+			{"bind-phone", map[string]any{"phoneNumber": "13800000000", "phoneCountryCode": h.value, "passCode": "123456"}},
+			{"unbind-email", map[string]any{"passCode": h.value}},
+			{"unbind-phone", map[string]any{"passCode": h.value}},
+		} {
+			field := "passCode"
+			for k, v := range c.body {
+				if v == h.value {
+					field = k
+				}
+			}
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
+				header: as, body: mustJSON(c.body), want: wantEnvelopeError})
+		}
 		// Pass-code sign-up: no code was sent, so nothing is created.
 		for _, payload := range []map[string]any{
 			{"email": h.value, "passCode": "123456"}, {"phone": h.value, "passCode": "123456"},

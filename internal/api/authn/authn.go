@@ -114,6 +114,10 @@ func (h *Handler) Register(mux *envelope.Mux) {
 		{http.MethodGet, "get-my-login-history", h.getMyLoginHistory},
 		{http.MethodGet, "get-my-logged-in-apps", h.getMyLoggedInApps},
 		{http.MethodGet, "get-my-accessible-apps", h.getMyAccessibleApps},
+		{http.MethodPost, "bind-email", h.bindEmail},
+		{http.MethodPost, "unbind-email", h.unbindEmail},
+		{http.MethodPost, "bind-phone", h.bindPhone},
+		{http.MethodPost, "unbind-phone", h.unbindPhone},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)

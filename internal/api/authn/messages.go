@@ -45,6 +45,9 @@ var (
 	msgWrongPassword      = message{"The old password is incorrect.", "原密码错误"}
 	msgUserExists         = message{"The username, email or phone number is already taken.", "用户名、邮箱或手机号已被占用"}
 	msgRegistrationClosed = message{"This application does not allow registration.", "此应用不允许注册"}
+	msgAlreadyBound       = message{"The account already has one: change it with the update flow instead.", "账号已绑定，请使用更换流程"}
+	msgNothingToUnbind    = message{"The account has none to unbind.", "账号未绑定，无法解绑"}
+	msgLastLoginMethod    = message{"It is the account's only remaining way to sign in.", "这是账号唯一的登录方式，无法解绑"}
 	msgEmailVerifyFirst   = message{"This application requires a verified email address: send a CHANNEL_COMPLETE_EMAIL code to it and pass it as options.emailPassCodeForInformationCompletion.", "此应用要求先验证邮箱：请向该邮箱发送 CHANNEL_COMPLETE_EMAIL 验证码，并以 options.emailPassCodeForInformationCompletion 提交"}
 )
 
