@@ -6,4 +6,9 @@
 // key derived from the server secret: a 6-digit code's plain hash would
 // be reversed offline in a moment. A code and the outbox message carrying it
 // are written in one transaction.
+//
+// It owns grants too: the short-lived, single-use tokens a proven step
+// hands out (update-email, update-phone, delete-account), sealed so that
+// they carry their user and address unseen, and kept as codes are, under a
+// keyed hash, one live grant per user and purpose.
 package passcode

@@ -12,7 +12,8 @@ type Store interface {
 	// SavePasscode stores p, replacing any code of its (channel,
 	// destination), and enqueues m (outbox.Store.EnqueueMessage) in the same
 	// transaction: both are stored or neither. A taken message id gives
-	// model.ErrConflict and stores nothing.
+	// model.ErrConflict and stores nothing. A nil m stores p alone (a
+	// grant, which no message carries).
 	SavePasscode(ctx context.Context, p *model.Passcode, m *model.OutboxMessage) error
 	// UsePasscode judges hash against the code of (channel, destination) at
 	// now, atomically. A live code (unexpired, fewer than maxTries wrong

@@ -21,6 +21,9 @@ func (s *Store) SavePasscode(ctx context.Context, p *model.Passcode, m *model.Ou
 			s.passcodeValues(p)...); err != nil {
 			return err
 		}
+		if m == nil {
+			return nil
+		}
 		_, err := c.Exec(ctx, `INSERT INTO outbox (`+outboxColumns+`)
 			VALUES ($1, $2, $3, $4, $5, $6, NULL, NULL, '')`,
 			m.ID, m.Kind, m.Sealed, m.Attempts, s.tv(m.NextAttemptAt), s.tv(m.CreatedAt))

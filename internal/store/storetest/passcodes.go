@@ -33,6 +33,15 @@ func testPasscodes(t *testing.T, open Opener) {
 	wantErr(t, "SavePasscode with a taken message id", s.SavePasscode(ctx, passcode("d2", "h2"), message("pc-1", t0)), model.ErrConflict)
 	wantErr(t, "UsePasscode of a code whose message was refused", use("d2", "h2", t0, false), model.ErrWrongCode)
 
+	// A code no message carries (a grant) is stored alone.
+	must(t, "SavePasscode without a message", s.SavePasscode(ctx, passcode("d5", "h5"), nil))
+	must(t, "UsePasscode of a code saved without a message", use("d5", "h5", t0, true))
+	got, err = s.ClaimMessages(ctx, t0, time.Minute, 10)
+	must(t, "ClaimMessages", err)
+	if len(got) != 0 {
+		t.Fatalf("a code saved without a message queued %v", got)
+	}
+
 	// Bound to channel and destination.
 	wantErr(t, "UsePasscode on another destination", use("d2", "h1", t0, false), model.ErrWrongCode)
 	wantErr(t, "UsePasscode on another channel",
