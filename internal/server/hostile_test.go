@@ -928,6 +928,32 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
 				header: as, body: mustJSON(c.body), want: wantEnvelopeError})
 		}
+		// Changes and deletion: no code was sent and no grant made, so nothing changes.
+		for _, c := range []struct {
+			endpoint, field string
+			body            map[string]any
+		}{
+			{"verify-update-email-request", "newEmail", map[string]any{"verifyMethod": "EMAIL_PASSCODE",
+				"emailPassCodePayload": map[string]any{"newEmail": h.value, "newEmailPassCode": "123456"}}},
+			{"verify-update-email-request", "newEmailPassCode", map[string]any{"verifyMethod": "EMAIL_PASSCODE",
+				"emailPassCodePayload": map[string]any{"newEmail": "new@example.com", "newEmailPassCode": h.value}}},
+			{"verify-update-phone-request", "newPhoneNumber", map[string]any{"verifyMethod": "PHONE_PASSCODE",
+				"phonePassCodePayload": map[string]any{"newPhoneNumber": h.value, "newPhonePassCode": "123456"}}},
+			{"verify-update-phone-request", "newPhoneCountryCode", map[string]any{"verifyMethod": "PHONE_PASSCODE",
+				"phonePassCodePayload": map[string]any{"newPhoneNumber": "13800000000", "newPhoneCountryCode": h.value, "newPhonePassCode": "123456"}}},
+			{"verify-update-email-request", "verifyMethod", map[string]any{"verifyMethod": h.value}},
+			{"verify-delete-account-request", "verifyMethod", map[string]any{"verifyMethod": h.value}},
+			{"update-email", "updateEmailToken", map[string]any{"updateEmailToken": h.value}},
+			{"update-phone", "updatePhoneToken", map[string]any{"updatePhoneToken": h.value}},
+			{"delete-account", "deleteAccountToken", map[string]any{"deleteAccountToken": h.value}},
+		} {
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + c.field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
+				header: as, body: mustJSON(c.body), want: wantEnvelopeError})
+		}
+		// A wrong password counts as a failed sign-in.
+		add(hostileCase{name: "/api/v3/verify-delete-account-request/password/" + h.name, ct: "application/json", target: api("verify-delete-account-request"),
+			header: as, body: mustJSON(map[string]any{"verifyMethod": "PASSWORD", "passwordPayload": map[string]any{"password": h.value}}),
+			want: wantEnvelopeError, mayChange: failedLoginTables})
 		// Pass-code sign-up: no code was sent, so nothing is created.
 		for _, payload := range []map[string]any{
 			{"email": h.value, "passCode": "123456"}, {"phone": h.value, "passCode": "123456"},
