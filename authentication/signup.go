@@ -22,6 +22,16 @@ type SignUpProfile struct {
 	Locale            string         `json:"locale,omitempty"`
 	Address           string         `json:"address,omitempty"`
 	CustomData        map[string]any `json:"customData,omitempty"`
+	// Email and Phone (with PhoneCountryCode) complete the profile, each
+	// proven by its code: EmailPassCode of ChannelCompleteEmail,
+	// PhonePassCode of ChannelCompletePhone. EmailPassCode alone proves
+	// the email of SignUpByEmailPassword, which an application that requires
+	// verified emails asks for.
+	Email            string `json:"email,omitempty"`
+	Phone            string `json:"phone,omitempty"`
+	PhoneCountryCode string `json:"phoneCountryCode,omitempty"`
+	EmailPassCode    string `json:"-"`
+	PhonePassCode    string `json:"-"`
 }
 
 // SignUpByUsernamePassword registers a user with a username and a password
@@ -39,12 +49,30 @@ func (c *Client) SignUpByEmailPassword(ctx context.Context, email, password stri
 }
 
 func (c *Client) signUp(ctx context.Context, field, login, password string, profile *SignUpProfile) (*User, error) {
-	body := map[string]any{
+	return c.signUpBy(ctx, map[string]any{
 		"connection":      "PASSWORD",
 		"passwordPayload": map[string]string{field: login, "password": password},
+	}, "", profile)
+}
+
+// signUpBy sends body with profile and its completion codes, and the
+// password of a phone-code sign-up.
+func (c *Client) signUpBy(ctx context.Context, body map[string]any, phoneCodePassword string, profile *SignUpProfile) (*User, error) {
+	opts := map[string]string{}
+	if phoneCodePassword != "" {
+		opts["passwordForPhonePassCode"] = phoneCodePassword
 	}
 	if profile != nil {
 		body["profile"] = profile
+		if profile.EmailPassCode != "" {
+			opts["emailPassCodeForInformationCompletion"] = profile.EmailPassCode
+		}
+		if profile.PhonePassCode != "" {
+			opts["phonePassCodeForInformationCompletion"] = profile.PhonePassCode
+		}
+	}
+	if len(opts) > 0 {
+		body["options"] = opts
 	}
 	var u User
 	if err := c.callAPI(ctx, http.MethodPost, "signup", body, false, "", &u); err != nil {

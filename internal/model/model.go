@@ -411,6 +411,12 @@ const (
 	AuditConsentRevoke  = "consent.revoke"
 	AuditPasswordChange = "user.password_change"
 	AuditProfileUpdate  = "user.profile_update"
+	// An email or phone number bound to or unbound from a user's account.
+	AuditAddressBind   = "user.address_bind"
+	AuditAddressUnbind = "user.address_unbind"
+	AuditAddressUpdate = "user.address_update"
+	// A user deleted their own account.
+	AuditAccountDelete = "user.account_delete"
 )
 
 // AuditEvent is one security event.

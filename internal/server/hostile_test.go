@@ -921,6 +921,76 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 				body:   mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{field: h.value, "password": "x"}}),
 				want:   wantEnvelopeError, mayChange: failedLoginTables})
 		}
+		// Binding: no code was sent, so nothing changes.
+		for _, c := range []struct {
+			endpoint string
+			body     map[string]any
+		}{
+			{"bind-email", map[string]any{"email": h.value, "passCode": "123456"}},
+			{"bind-email", map[string]any{"email": "new@example.com", "passCode": h.value}},
+			{"bind-phone", map[string]any{"phoneNumber": h.value, "passCode": "123456"}},
+			{"bind-phone", map[string]any{"phoneNumber": "13800000000", "phoneCountryCode": h.value, "passCode": "123456"}},
+			{"unbind-email", map[string]any{"passCode": h.value}},
+			{"unbind-phone", map[string]any{"passCode": h.value}},
+		} {
+			field := "passCode"
+			for k, v := range c.body {
+				if v == h.value {
+					field = k
+				}
+			}
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
+				header: as, body: mustJSON(c.body), want: wantEnvelopeError})
+		}
+		// Changes and deletion: no code was sent and no grant made, so nothing changes.
+		for _, c := range []struct {
+			endpoint, field string
+			body            map[string]any
+		}{
+			{"verify-update-email-request", "newEmail", map[string]any{"verifyMethod": "EMAIL_PASSCODE",
+				"emailPassCodePayload": map[string]any{"newEmail": h.value, "newEmailPassCode": "123456"}}},
+			{"verify-update-email-request", "newEmailPassCode", map[string]any{"verifyMethod": "EMAIL_PASSCODE",
+				"emailPassCodePayload": map[string]any{"newEmail": "new@example.com", "newEmailPassCode": h.value}}},
+			{"verify-update-phone-request", "newPhoneNumber", map[string]any{"verifyMethod": "PHONE_PASSCODE",
+				"phonePassCodePayload": map[string]any{"newPhoneNumber": h.value, "newPhonePassCode": "123456"}}},
+			{"verify-update-phone-request", "newPhoneCountryCode", map[string]any{"verifyMethod": "PHONE_PASSCODE",
+				"phonePassCodePayload": map[string]any{"newPhoneNumber": "13800000000", "newPhoneCountryCode": h.value, "newPhonePassCode": "123456"}}},
+			{"verify-update-email-request", "verifyMethod", map[string]any{"verifyMethod": h.value}},
+			{"verify-delete-account-request", "verifyMethod", map[string]any{"verifyMethod": h.value}},
+			{"update-email", "updateEmailToken", map[string]any{"updateEmailToken": h.value}},
+			{"update-phone", "updatePhoneToken", map[string]any{"updatePhoneToken": h.value}},
+			{"delete-account", "deleteAccountToken", map[string]any{"deleteAccountToken": h.value}},
+		} {
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + c.field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
+				header: as, body: mustJSON(c.body), want: wantEnvelopeError})
+		}
+		// A wrong password counts as a failed sign-in.
+		add(hostileCase{name: "/api/v3/verify-delete-account-request/password/" + h.name, ct: "application/json", target: api("verify-delete-account-request"),
+			header: as, body: mustJSON(map[string]any{"verifyMethod": "PASSWORD", "passwordPayload": map[string]any{"password": h.value}}),
+			want: wantEnvelopeError, mayChange: failedLoginTables})
+		// Pass-code sign-up: no code was sent, so nothing is created.
+		for _, payload := range []map[string]any{
+			{"email": h.value, "passCode": "123456"}, {"phone": h.value, "passCode": "123456"},
+			{"phone": "13800000000", "phoneCountryCode": h.value, "passCode": "123456"}, {"email": "new@example.com", "passCode": h.value},
+		} {
+			field := "passCode"
+			for k, v := range payload {
+				if v == h.value {
+					field = k
+				}
+			}
+			add(hostileCase{name: "/api/v3/signup/passcode/" + field + "/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": clientID},
+				body:   mustJSON(map[string]any{"connection": "PASSCODE", "passCodePayload": payload}),
+				want:   wantEnvelopeError, mayChange: failedLoginTables})
+		}
+		for _, option := range []string{"emailPassCodeForInformationCompletion", "phonePassCodeForInformationCompletion"} {
+			add(hostileCase{name: "/api/v3/signup/" + option + "/" + h.name, ct: "application/json", target: api("signup"),
+				header: map[string]string{"x-authing-app-id": clientID},
+				body: mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{"username": "newcomer", "password": "long enough secret"},
+					"profile": map[string]any{"email": "newcomer@example.com", "phone": "+8613800000000"}, "options": map[string]any{option: h.value}}),
+				want: wantEnvelopeError, mayChange: failedLoginTables})
+		}
 		add(hostileCase{name: "/api/v3/signup/connection/" + h.name, ct: "application/json", target: api("signup"),
 			header: map[string]string{"x-authing-app-id": clientID}, body: mustJSON(map[string]any{"connection": h.value}),
 			want: wantEnvelopeError, status: 400})

@@ -68,3 +68,22 @@ type AppEntry struct {
 	AppLogo     string `json:"appLogo"`
 	Active      bool   `json:"active"`
 }
+
+// UpdateEmailGrant is verify-update-email-request's data: the token that
+// update-email takes, and its lifetime in seconds.
+type UpdateEmailGrant struct {
+	UpdateEmailToken string `json:"updateEmailToken"`
+	TokenExpiresIn   int    `json:"tokenExpiresIn"`
+}
+
+// UpdatePhoneGrant is verify-update-phone-request's data.
+type UpdatePhoneGrant struct {
+	UpdatePhoneToken string `json:"updatePhoneToken"`
+	TokenExpiresIn   int    `json:"tokenExpiresIn"`
+}
+
+// DeleteAccountGrant is verify-delete-account-request's data.
+type DeleteAccountGrant struct {
+	DeleteAccountToken string `json:"deleteAccountToken"`
+	TokenExpiresIn     int    `json:"tokenExpiresIn"`
+}

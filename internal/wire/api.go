@@ -62,7 +62,8 @@ type ResetToken struct {
 	TokenExpiresIn     int64  `json:"tokenExpiresIn"`
 }
 
-// Success is the data of the endpoints that answer {success: true}.
+// Success is the data of the endpoints that answer {success: true}
+// (reset-password, update-email, update-phone, delete-account).
 type Success struct {
 	Success bool `json:"success"`
 }

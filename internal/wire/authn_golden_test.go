@@ -26,6 +26,15 @@ func TestAuthnGoldenRoundTrip(t *testing.T) {
 		"signup-username.json":                      through[wire.User](),
 		"signup-email.json":                         through[wire.User](),
 		"signup-username-where-email-verified.json": through[wire.User](),
+		"signup-passcode-email.json":                through[wire.User](),
+		"signup-passcode-phone.json":                through[wire.User](),
+		"signup-completion.json":                    through[wire.User](),
+		"verify-update-email-request.json":          through[wire.UpdateEmailGrant](),
+		"verify-update-phone-request.json":          through[wire.UpdatePhoneGrant](),
+		"verify-delete-account-request.json":        through[wire.DeleteAccountGrant](),
+		"update-email.json":                         through[wire.Success](),
+		"update-phone.json":                         through[wire.Success](),
+		"delete-account.json":                       through[wire.Success](),
 	} {
 		t.Run(name, func(t *testing.T) {
 			golden, err := os.ReadFile(filepath.Join("../api/authn/testdata/golden", name))

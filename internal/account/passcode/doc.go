@@ -8,4 +8,9 @@
 // are written in one transaction. It also owns password reset tokens
 // (contract 4.5), which a right CHANNEL_RESET_PASSWORD code earns: stored
 // in the same table, keyed hash only, one per user, single use.
+//
+// It owns grants too: the short-lived, single-use tokens a proven step
+// hands out (update-email, update-phone, delete-account), sealed so that
+// they carry their user and address unseen, and kept as codes are, under a
+// keyed hash, one live grant per user and purpose.
 package passcode

@@ -11,9 +11,9 @@ import (
 type Store interface {
 	// SavePasscode stores p, replacing any code of its (channel,
 	// destination), and enqueues m (outbox.Store.EnqueueMessage) in the same
-	// transaction: both are stored or neither. A nil m enqueues nothing (a
-	// reset token is handed over in the answer, not sent). A taken message id gives
-	// model.ErrConflict and stores nothing.
+	// transaction: both are stored or neither. A taken message id gives
+	// model.ErrConflict and stores nothing. A nil m stores p alone (a reset
+	// token or a grant, which is handed over in the answer, not sent).
 	SavePasscode(ctx context.Context, p *model.Passcode, m *model.OutboxMessage) error
 	// UsePasscode judges hash against the code of (channel, destination) at
 	// now, atomically. A live code (unexpired, fewer than maxTries wrong

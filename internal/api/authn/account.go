@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
-	"github.com/opengenauth/genauth/internal/account/signin"
-	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
@@ -115,16 +113,8 @@ func (h *Handler) updatePassword(c *call) (any, *envelope.Error) {
 		if e != nil {
 			return nil, e
 		}
-		err := h.cfg.SignIn.Confirm(c.Context(), u, oldPw, audit.ClientIP(c.Request))
-		switch {
-		case errors.Is(err, signin.ErrLockedOut):
-			return nil, c.fail(http.StatusForbidden, codeLocked, msgLocked)
-		case errors.Is(err, throttle.ErrLocked):
-			return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
-		case errors.Is(err, model.ErrBadCredentials):
-			return nil, c.fail(http.StatusForbidden, codeWrongPassword, msgWrongPassword)
-		case err != nil:
-			return nil, c.userError("checking the old password", err)
+		if e := c.confirm(u, oldPw); e != nil {
+			return nil, e
 		}
 	}
 	if err := h.cfg.SignIn.Users.SetPassword(c.Context(), u.ID, newPw, c.tokenHash); err != nil {

@@ -119,6 +119,16 @@ func (h *Handler) Register(mux *envelope.Mux) {
 		{http.MethodGet, "get-my-accessible-apps", h.getMyAccessibleApps},
 		{http.MethodPost, "verify-reset-password-request", h.verifyResetPasswordRequest},
 		{http.MethodPost, "reset-password", h.resetPassword},
+		{http.MethodPost, "bind-email", h.bindEmail},
+		{http.MethodPost, "unbind-email", h.unbindEmail},
+		{http.MethodPost, "bind-phone", h.bindPhone},
+		{http.MethodPost, "unbind-phone", h.unbindPhone},
+		{http.MethodPost, "verify-update-email-request", h.verifyUpdateEmailRequest},
+		{http.MethodPost, "update-email", h.updateEmail},
+		{http.MethodPost, "verify-update-phone-request", h.verifyUpdatePhoneRequest},
+		{http.MethodPost, "update-phone", h.updatePhone},
+		{http.MethodPost, "verify-delete-account-request", h.verifyDeleteAccountRequest},
+		{http.MethodPost, "delete-account", h.deleteAccount},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)

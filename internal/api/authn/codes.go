@@ -19,6 +19,12 @@ import (
 type Codes interface {
 	Send(ctx context.Context, t passcode.Target, lang string) error
 	Check(ctx context.Context, t passcode.Target, code string) error
+	// Use is Check that consumes a right code.
+	Use(ctx context.Context, t passcode.Target, code string) error
+	// Grant and Redeem hand out and use up the tokens of the account
+	// changes a code proved (passcode.Service).
+	Grant(ctx context.Context, purpose, userID, address string) (string, error)
+	Redeem(ctx context.Context, purpose, userID, tok string) (string, error)
 }
 
 // channelKinds says which endpoint may send a code for each channel
@@ -84,6 +90,11 @@ func channel(o envelope.Object, kind string) (string, *envelope.Error) {
 // phone number with the optional phoneCountryCode beside it) in
 // passcode.Address's form.
 func address(o envelope.Object, kind, field string) (string, *envelope.Error) {
+	return addressCC(o, kind, field, "phoneCountryCode")
+}
+
+// addressCC is address with the country code in the field ccField.
+func addressCC(o envelope.Object, kind, field, ccField string) (string, *envelope.Error) {
 	to, e := o.Text(field)
 	if e != nil {
 		return "", e
@@ -99,13 +110,13 @@ func address(o envelope.Object, kind, field string) (string, *envelope.Error) {
 		}
 		return passcode.Address(kind, to, ""), nil
 	}
-	cc, e := o.Text("phoneCountryCode")
+	cc, e := o.Text(ccField)
 	if e != nil {
 		return "", e
 	}
 	cc = strings.TrimSpace(cc)
 	if !digits(strings.TrimPrefix(to, "+"), 5, 20) || (cc != "" && !digits(strings.TrimPrefix(cc, "+"), 1, 4)) {
-		return "", envelope.BadRequest("%s%s must be a phone number (5 to 20 digits) and phoneCountryCode a country code such as +86", o.Path(), field)
+		return "", envelope.BadRequest("%s%s must be a phone number (5 to 20 digits) and %s a country code such as +86", o.Path(), field, ccField)
 	}
 	return passcode.Address(kind, to, cc), nil
 }

@@ -48,7 +48,14 @@ var (
 	msgWrongPassword      = message{"The old password is incorrect.", "原密码错误"}
 	msgUserExists         = message{"The username, email or phone number is already taken.", "用户名、邮箱或手机号已被占用"}
 	msgRegistrationClosed = message{"This application does not allow registration.", "此应用不允许注册"}
-	msgEmailVerifyFirst   = message{"This application requires a verified email address, and email verification is not available yet: sign up with a username.", "此应用要求先验证邮箱，但邮箱验证尚不可用：请使用用户名注册"}
+	msgAlreadyBound       = message{"The account already has one: change it with the update flow instead.", "账号已绑定，请使用更换流程"}
+	msgNothingToUnbind    = message{"The account has none to unbind.", "账号未绑定，无法解绑"}
+	msgLastLoginMethod    = message{"It is the account's only remaining way to sign in.", "这是账号唯一的登录方式，无法解绑"}
+	msgSameAddress        = message{"The new address is the account's current one.", "新地址与当前地址相同"}
+	msgNotYourAddress     = message{"That is not the account's current address.", "该地址不是账号当前的地址"}
+	msgGrantInvalid       = message{"The token is invalid, used or expired: verify again.", "令牌无效、已使用或已过期，请重新验证"}
+	msgPasswordNotAllowed = message{"The account has an email or a phone number: verify with a code sent to it.", "账号已绑定邮箱或手机号，请使用验证码验证"}
+	msgEmailVerifyFirst   = message{"This application requires a verified email address: send a CHANNEL_COMPLETE_EMAIL code to it and pass it as options.emailPassCodeForInformationCompletion.", "此应用要求先验证邮箱：请向该邮箱发送 CHANNEL_COMPLETE_EMAIL 验证码，并以 options.emailPassCodeForInformationCompletion 提交"}
 )
 
 // msgNotConfigured is the answer of a code that no provider could deliver, by message kind.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
@@ -15,10 +16,25 @@ import (
 // codeRegistrationClosed: the application does not allow registration.
 const codeRegistrationClosed = 2031
 
-// signUp serves POST signup (contract 2.4) for connection PASSWORD: a
-// username or an email and a password, and profile fields; it answers the
-// new user. Pass codes are not available yet, so neither is an address that
-// must be proven by one.
+// The channels of the codes sign-up consumes (contract 3.1).
+const (
+	channelRegister      = "CHANNEL_REGISTER"
+	channelCompleteEmail = "CHANNEL_COMPLETE_EMAIL"
+	channelCompletePhone = "CHANNEL_COMPLETE_PHONE"
+)
+
+// proof is a code that proves an address, to be used up once every input
+// of the call has passed.
+type proof struct {
+	target passcode.Target
+	code   string
+}
+
+// signUp serves POST signup (contract 2.4): connection PASSWORD (a username
+// or an email and a password) or PASSCODE (an email or a phone number and
+// the CHANNEL_REGISTER code sent to it), and profile fields; an email or a
+// phone in the profile is proven by its completion code. It answers the new
+// user; an address a code proved is verified.
 func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 	app, e := c.app()
 	if e != nil {
@@ -29,9 +45,7 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 		return nil, e
 	}
 	switch connection {
-	case "PASSWORD":
-	case "PASSCODE":
-		return nil, &envelope.Error{Status: http.StatusNotImplemented, Message: "sign-up by pass code is not available yet"}
+	case "PASSWORD", "PASSCODE":
 	case "":
 		return nil, envelope.BadRequest("connection is required")
 	default:
@@ -40,30 +54,7 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 	if app.RegistrationClosed {
 		return nil, c.fail(http.StatusForbidden, codeRegistrationClosed, msgRegistrationClosed)
 	}
-	payload, e := c.params.Obj("passwordPayload")
-	if e != nil {
-		return nil, e
-	}
-	username, e := payload.Text("username")
-	if e != nil {
-		return nil, e
-	}
-	email, e := payload.Text("email")
-	if e != nil {
-		return nil, e
-	}
-	if (strings.TrimSpace(username) == "") == (strings.TrimSpace(email) == "") {
-		return nil, envelope.BadRequest("passwordPayload needs exactly one of username and email")
-	}
 	opts, e := c.params.Obj("options")
-	if e != nil {
-		return nil, e
-	}
-	encrypt, e := opts.Text("passwordEncryptType")
-	if e != nil {
-		return nil, e
-	}
-	pw, e := c.secret(payload, "password", encrypt)
 	if e != nil {
 		return nil, e
 	}
@@ -75,9 +66,51 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if email != "" && app.RegistrationEmailVerify {
+	p := users.CreateParams{SourceType: model.UserSourceRegister, SourceID: app.ID}
+	var proofs []proof
+	proven := "" // the kind of address the registration code proves
+	if connection == "PASSWORD" {
+		p.Username, p.Email, p.Password, e = c.passwordSignUp(opts)
+	} else {
+		var pr proof
+		pr, p.Password, e = c.codeSignUp(opts)
+		proofs, proven = append(proofs, pr), pr.target.Kind
+		if pr.target.Kind == model.MessageEmail {
+			p.Email = pr.target.To
+		} else {
+			p.Phone = pr.target.To
+		}
+		p.NoPassword = p.Password == ""
+	}
+	if e != nil {
+		return nil, e
+	}
+	completions, e := c.completions(profile, opts, proven, p.Email, p.Phone)
+	if e != nil {
+		return nil, e
+	}
+	for _, pr := range completions {
+		if pr.target.Kind == model.MessageEmail {
+			p.Email = pr.target.To
+		} else {
+			p.Phone = pr.target.To
+		}
+	}
+	proofs = append(proofs, completions...)
+	verified := map[string]bool{}
+	for _, pr := range proofs {
+		verified[pr.target.Kind] = true
+	}
+	if p.Email != "" && !verified[model.MessageEmail] && app.RegistrationEmailVerify {
 		return nil, c.fail(http.StatusForbidden, 0, msgEmailVerifyFirst)
 	}
+	if verified[model.MessageEmail] {
+		patch.EmailVerified = &[]bool{true}[0]
+	}
+	if verified[model.MessageSMS] {
+		patch.PhoneVerified = &[]bool{true}[0]
+	}
+	p.Profile = patch
 	ip := audit.ClientIP(c.Request)
 	switch err := h.cfg.SignIn.Limiter.AllowRegistration(c.Context(), ip); {
 	case errors.Is(err, throttle.ErrLocked):
@@ -86,8 +119,16 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 	case err != nil:
 		return nil, c.internal("counting a registration", err)
 	}
-	u, err := h.cfg.SignIn.Users.Create(c.Context(), users.CreateParams{Username: username, Email: email, Password: pw,
-		SourceType: model.UserSourceRegister, SourceID: app.ID, Profile: patch})
+	// Every code is judged before any is used up, so that one wrong code
+	// does not spend the others.
+	for _, use := range []bool{false, true} {
+		for _, pr := range proofs {
+			if e := c.prove(pr, use); e != nil {
+				return nil, e
+			}
+		}
+	}
+	u, err := h.cfg.SignIn.Users.Create(c.Context(), p)
 	if err != nil {
 		return nil, c.userError("creating a user", err)
 	}
@@ -95,23 +136,142 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 	return envelope.NewUser(u), nil
 }
 
-// signUpProfile reads signup's profile. An email or phone there must be
-// proven by a code (contract 2.4), which is not available yet; the parts of
-// an address and the company GenAuth does not keep are refused rather than
+// passwordSignUp reads connection PASSWORD's payload: exactly one of a
+// username and an email, and the password.
+func (c *call) passwordSignUp(opts envelope.Object) (username, email, pw string, e *envelope.Error) {
+	payload, e := c.params.Obj("passwordPayload")
+	if e != nil {
+		return "", "", "", e
+	}
+	if username, e = payload.Text("username"); e != nil {
+		return "", "", "", e
+	}
+	if email, e = payload.Text("email"); e != nil {
+		return "", "", "", e
+	}
+	if (strings.TrimSpace(username) == "") == (strings.TrimSpace(email) == "") {
+		return "", "", "", envelope.BadRequest("passwordPayload needs exactly one of username and email")
+	}
+	if email != "" {
+		if email, e = address(payload, model.MessageEmail, "email"); e != nil {
+			return "", "", "", e
+		}
+	}
+	encrypt, e := opts.Text("passwordEncryptType")
+	if e != nil {
+		return "", "", "", e
+	}
+	pw, e = c.secret(payload, "password", encrypt)
+	return username, email, pw, e
+}
+
+// codeSignUp reads connection PASSCODE's payload: an email or a phone
+// number and its CHANNEL_REGISTER code; and the optional
+// options.passwordForPhonePassCode.
+func (c *call) codeSignUp(opts envelope.Object) (proof, string, *envelope.Error) {
+	payload, e := c.params.Obj("passCodePayload")
+	if e != nil {
+		return proof{}, "", e
+	}
+	if payload.Len() == 0 {
+		return proof{}, "", envelope.BadRequest("passCodePayload is required for connection PASSCODE")
+	}
+	email, e := payload.Text("email")
+	if e != nil {
+		return proof{}, "", e
+	}
+	phone, e := payload.Text("phone")
+	if e != nil {
+		return proof{}, "", e
+	}
+	kind, field := model.MessageEmail, "email"
+	switch {
+	case strings.TrimSpace(email) != "" && strings.TrimSpace(phone) != "":
+		return proof{}, "", envelope.BadRequest("passCodePayload needs one of email and phone, not both")
+	case strings.TrimSpace(phone) != "":
+		kind, field = model.MessageSMS, "phone"
+	case strings.TrimSpace(email) == "":
+		return proof{}, "", envelope.BadRequest("passCodePayload.email or passCodePayload.phone is required")
+	}
+	to, e := address(payload, kind, field)
+	if e != nil {
+		return proof{}, "", e
+	}
+	code, e := passCode(payload)
+	if e != nil {
+		return proof{}, "", e
+	}
+	pw := ""
+	if _, ok := opts.Raw("passwordForPhonePassCode"); ok {
+		encrypt, e := opts.Text("passwordEncryptType")
+		if e != nil {
+			return proof{}, "", e
+		}
+		if pw, e = c.secret(opts, "passwordForPhonePassCode", encrypt); e != nil {
+			return proof{}, "", e
+		}
+	}
+	return proof{passcode.Target{Kind: kind, To: to, Channel: channelRegister}, code}, pw, nil
+}
+
+// completions reads profile.email and profile.phone with the completion
+// codes that must prove them (contract 2.4). An address the sign-up already
+// names must be the same one: the registration code proved it already (kind
+// proven), or, for the email of a password sign-up,
+// options.emailPassCodeForInformationCompletion proves it.
+func (c *call) completions(profile, opts envelope.Object, proven, email, phone string) ([]proof, *envelope.Error) {
+	var out []proof
+	for _, f := range []struct {
+		kind, field, option, channel, have string
+	}{
+		{model.MessageEmail, "email", "emailPassCodeForInformationCompletion", channelCompleteEmail, email},
+		{model.MessageSMS, "phone", "phonePassCodeForInformationCompletion", channelCompletePhone, phone},
+	} {
+		given, e := profile.Text(f.field)
+		if e != nil {
+			return nil, e
+		}
+		code, e := opts.Text(f.option)
+		if e != nil {
+			return nil, e
+		}
+		to := f.have
+		if strings.TrimSpace(given) != "" {
+			if to, e = address(profile, f.kind, f.field); e != nil {
+				return nil, e
+			}
+			if f.have != "" && to != f.have {
+				return nil, envelope.BadRequest("profile.%s differs from the %s signed up with", f.field, f.field)
+			}
+		}
+		switch {
+		case to == "" && strings.TrimSpace(code) != "":
+			return nil, envelope.BadRequest("options.%s proves profile.%s, which is missing", f.option, f.field)
+		case to == "" || f.kind == proven:
+		case strings.TrimSpace(code) != "":
+			out = append(out, proof{passcode.Target{Kind: f.kind, To: to, Channel: f.channel}, code})
+		case strings.TrimSpace(given) != "":
+			return nil, envelope.BadRequest("profile.%s needs options.%s", f.field, f.option)
+		}
+	}
+	return out, nil
+}
+
+// prove checks pr's code, and with use consumes it.
+func (c *call) prove(pr proof, use bool) *envelope.Error {
+	check := c.h.cfg.Codes.Check
+	if use {
+		check = c.h.cfg.Codes.Use
+	}
+	return c.codeError("judging a verification code", check(c.Context(), pr.target, pr.code))
+}
+
+// signUpProfile reads signup's profile but its email and phone, which
+// completions reads with their codes; the parts of an address and the company GenAuth does not keep are refused rather than
 // dropped; device and browser describe the client, not the user, and are
 // ignored.
 func signUpProfile(o envelope.Object) (users.Patch, *envelope.Error) {
 	var p users.Patch
-	for _, name := range []string{"email", "phone"} {
-		v, e := o.Text(name)
-		if e != nil {
-			return p, e
-		}
-		if v != "" {
-			return p, &envelope.Error{Status: http.StatusNotImplemented,
-				Message: "profile." + name + " needs a verification code, which is not available yet"}
-		}
-	}
 	for _, name := range []string{"company", "formatted", "streetAddress", "locality", "region", "postalCode", "country"} {
 		v, e := o.Text(name)
 		if e != nil {

@@ -39,6 +39,15 @@ func testPasscodes(t *testing.T, open Opener) {
 		t.Fatalf("outbox after SavePasscode without a message = %v, %v; want none", got, err)
 	}
 
+	// A code no message carries (a grant) is stored alone.
+	must(t, "SavePasscode without a message", s.SavePasscode(ctx, passcode("d5", "h5"), nil))
+	must(t, "UsePasscode of a code saved without a message", use("d5", "h5", t0, true))
+	got, err = s.ClaimMessages(ctx, t0, time.Minute, 10)
+	must(t, "ClaimMessages", err)
+	if len(got) != 0 {
+		t.Fatalf("a code saved without a message queued %v", got)
+	}
+
 	// Bound to channel and destination.
 	wantErr(t, "UsePasscode on another destination", use("d2", "h1", t0, false), model.ErrWrongCode)
 	wantErr(t, "UsePasscode on another channel",
