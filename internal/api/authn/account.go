@@ -4,20 +4,12 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/wire"
-)
-
-// Login history pages (contract 4.7).
-const (
-	historyLimit    = 10
-	historyMaxLimit = 50
 )
 
 // record writes an audit event of the call, when there is a recorder.
@@ -157,39 +149,14 @@ func (h *Handler) getMyLoginHistory(c *call) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	q := store.LoginQuery{UserID: u.ID, AppID: c.query.Text("appId"), ClientIP: c.query.Text("clientIp")}
-	for _, b := range []struct {
-		name string
-		dst  *time.Time
-	}{{"start", &q.Start}, {"end", &q.End}} {
-		ms, e := c.query.Int(b.name)
-		if e != nil {
-			return nil, e
-		}
-		if ms != nil && *ms > 0 {
-			*b.dst = time.UnixMilli(*ms).UTC()
-		}
+	q, e := c.query.LoginQuery(u.ID)
+	if e != nil {
+		return nil, e
 	}
 	success, e := c.query.Bool("success")
 	if e != nil {
 		return nil, e
 	}
-	pageNo, e := c.query.Int("page")
-	if e != nil {
-		return nil, e
-	}
-	limit, e := c.query.Int("limit")
-	if e != nil {
-		return nil, e
-	}
-	p, n := int64(1), int64(historyLimit)
-	if pageNo != nil && *pageNo > 0 {
-		p = min(*pageNo, 1<<20)
-	}
-	if limit != nil && *limit > 0 {
-		n = min(*limit, historyMaxLimit)
-	}
-	q.Offset, q.Limit = int((p-1)*n), int(n)
 	out := wire.LoginHistory{List: []wire.LoginEntry{}}
 	if success != nil && !*success {
 		return out, nil

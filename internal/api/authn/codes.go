@@ -200,33 +200,18 @@ func (h *Handler) preCheckCode(c *call) (any, *envelope.Error) {
 	if _, e := c.app(); e != nil {
 		return nil, e
 	}
-	codeType, e := c.params.Text("codeType")
+	m, payload, e := c.codeMethod("codeType",
+		codeMethod{"SMS", model.MessageSMS, "smsCodePayload", "phone"},
+		codeMethod{"EMAIL", model.MessageEmail, "emailCodePayload", "email"})
 	if e != nil {
 		return nil, e
 	}
-	var kind, payloadName, field string
-	switch codeType {
-	case "EMAIL":
-		kind, payloadName, field = model.MessageEmail, "emailCodePayload", "email"
-	case "SMS":
-		kind, payloadName, field = model.MessageSMS, "smsCodePayload", "phone"
-	case "":
-		return nil, envelope.BadRequest("codeType is required")
-	default:
-		return nil, envelope.BadRequest("codeType must be SMS or EMAIL")
-	}
-	payload, e := c.params.Obj(payloadName)
-	if e != nil {
-		return nil, e
-	}
-	if payload.Len() == 0 {
-		return nil, envelope.BadRequest("%s is required for codeType %s", payloadName, codeType)
-	}
+	kind := m.kind
 	ch, e := channel(payload, kind)
 	if e != nil {
 		return nil, e
 	}
-	to, e := address(payload, kind, field)
+	to, e := address(payload, kind, m.field)
 	if e != nil {
 		return nil, e
 	}
@@ -256,4 +241,41 @@ func passCode(o envelope.Object) (string, *envelope.Error) {
 		return "", envelope.BadRequest("%spassCode is required", o.Path())
 	}
 	return code, nil
+}
+
+// codeMethod is one way a request names the address a code went to: the
+// selector's value, the kind of message, the payload holding the address
+// and the code, and the address's field in it.
+type codeMethod struct {
+	name, kind, payload, field string
+}
+
+// codeMethod reads the selector param (codeType, verifyMethod), which must
+// name one of methods, and that method's payload, which must be given.
+func (c *call) codeMethod(param string, methods ...codeMethod) (codeMethod, envelope.Object, *envelope.Error) {
+	sel, e := c.params.Text(param)
+	if e != nil {
+		return codeMethod{}, envelope.Object{}, e
+	}
+	if sel == "" {
+		return codeMethod{}, envelope.Object{}, envelope.BadRequest("%s is required", param)
+	}
+	for _, m := range methods {
+		if m.name != sel {
+			continue
+		}
+		payload, e := c.params.Obj(m.payload)
+		if e != nil {
+			return codeMethod{}, envelope.Object{}, e
+		}
+		if payload.Len() == 0 {
+			return codeMethod{}, envelope.Object{}, envelope.BadRequest("%s is required for %s %s", m.payload, param, sel)
+		}
+		return m, payload, nil
+	}
+	names := make([]string, len(methods))
+	for i, m := range methods {
+		names[i] = m.name
+	}
+	return codeMethod{}, envelope.Object{}, envelope.BadRequest("%s must be %s", param, strings.Join(names, " or "))
 }

@@ -18,29 +18,14 @@ func (h *Handler) verifyResetPasswordRequest(c *call) (any, *envelope.Error) {
 	if _, e := c.app(); e != nil {
 		return nil, e
 	}
-	method, e := c.params.Text("verifyMethod")
+	m, payload, e := c.codeMethod("verifyMethod",
+		codeMethod{"EMAIL_PASSCODE", model.MessageEmail, "emailPassCodePayload", "email"},
+		codeMethod{"PHONE_PASSCODE", model.MessageSMS, "phonePassCodePayload", "phoneNumber"})
 	if e != nil {
 		return nil, e
 	}
-	var kind, payloadName, field string
-	switch method {
-	case "EMAIL_PASSCODE":
-		kind, payloadName, field = model.MessageEmail, "emailPassCodePayload", "email"
-	case "PHONE_PASSCODE":
-		kind, payloadName, field = model.MessageSMS, "phonePassCodePayload", "phoneNumber"
-	case "":
-		return nil, envelope.BadRequest("verifyMethod is required")
-	default:
-		return nil, envelope.BadRequest("verifyMethod must be EMAIL_PASSCODE or PHONE_PASSCODE")
-	}
-	payload, e := c.params.Obj(payloadName)
-	if e != nil {
-		return nil, e
-	}
-	if payload.Len() == 0 {
-		return nil, envelope.BadRequest("%s is required for verifyMethod %s", payloadName, method)
-	}
-	to, e := address(payload, kind, field)
+	kind := m.kind
+	to, e := address(payload, kind, m.field)
 	if e != nil {
 		return nil, e
 	}

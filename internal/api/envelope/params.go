@@ -7,6 +7,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/store"
 )
 
 // Object is a JSON object of the request body, read field by field so that
@@ -249,4 +252,54 @@ func ParseInt(s string) (int64, bool) {
 		return 0, false
 	}
 	return int64(f), true
+}
+
+// Pagination defaults and bounds of every /api/v3 list.
+const (
+	DefaultLimit = 10
+	MaxLimit     = 50
+)
+
+// Page turns a 1-based page and a limit (nil: defaults) into an offset and
+// a limit, capping the limit at MaxLimit.
+func Page(pageNo, limit *int64) (offset, n int) {
+	p, l := int64(1), int64(DefaultLimit)
+	if pageNo != nil && *pageNo > 0 {
+		p = *pageNo
+	}
+	if limit != nil && *limit > 0 {
+		l = min(*limit, MaxLimit)
+	}
+	if p > math.MaxInt32 {
+		p = math.MaxInt32
+	}
+	return int((p - 1) * l), int(l)
+}
+
+// LoginQuery reads a login-history query of userID's records: appId,
+// clientIp, start and end (epoch milliseconds), page and limit.
+func (q Query) LoginQuery(userID string) (store.LoginQuery, *Error) {
+	lq := store.LoginQuery{UserID: userID, AppID: q.Text("appId"), ClientIP: q.Text("clientIp")}
+	for _, b := range []struct {
+		name string
+		dst  *time.Time
+	}{{"start", &lq.Start}, {"end", &lq.End}} {
+		ms, e := q.Int(b.name)
+		if e != nil {
+			return lq, e
+		}
+		if ms != nil && *ms > 0 {
+			*b.dst = time.UnixMilli(*ms).UTC()
+		}
+	}
+	pageNo, e := q.Int("page")
+	if e != nil {
+		return lq, e
+	}
+	limit, e := q.Int("limit")
+	if e != nil {
+		return lq, e
+	}
+	lq.Offset, lq.Limit = Page(pageNo, limit)
+	return lq, nil
 }

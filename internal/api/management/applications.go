@@ -171,7 +171,7 @@ func (h *Handler) listApplications(r *request) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	offset, n := page(pageNo, limit)
+	offset, n := envelope.Page(pageNo, limit)
 	list, total, err := h.cfg.Apps.Search(r.ctx(), r.query.Text("keywords"), offset, n)
 	if err != nil {
 		return nil, r.fail("listing applications", err, codeAppNotFound)
@@ -266,7 +266,7 @@ func (h *Handler) listApplicationActiveUsers(r *request) (any, *envelope.Error) 
 	if e != nil {
 		return nil, e
 	}
-	offset, n := page(pageNo, limit)
+	offset, n := envelope.Page(pageNo, limit)
 	list, total, err := h.cfg.Users.ActiveUsers(r.ctx(), id, offset, n)
 	if err != nil {
 		return nil, r.fail("listing active users", err, codeAppNotFound)

@@ -2,34 +2,11 @@ package management
 
 import (
 	"encoding/json"
-	"math"
 	"strconv"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/api/envelope"
 )
-
-// Pagination defaults and bounds.
-const (
-	defaultLimit = 10
-	maxLimit     = 50
-)
-
-// page turns a 1-based page and a limit (nil: defaults) into an offset and
-// a limit, capping the limit at maxLimit.
-func page(pageNo, limit *int64) (offset, n int) {
-	p, l := int64(1), int64(defaultLimit)
-	if pageNo != nil && *pageNo > 0 {
-		p = *pageNo
-	}
-	if limit != nil && *limit > 0 {
-		l = min(*limit, maxLimit)
-	}
-	if p > math.MaxInt32 {
-		p = math.MaxInt32
-	}
-	return int((p - 1) * l), int(l)
-}
 
 // msTime reads epoch milliseconds.
 func msTime(ms int64) time.Time { return time.UnixMilli(ms).UTC() }

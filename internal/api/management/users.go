@@ -223,7 +223,7 @@ func (h *Handler) listUsersGet(r *request) (any, *envelope.Error) {
 		return nil, e
 	}
 	q := store.UserQuery{Keywords: r.query.Text("keywords")}
-	q.Offset, q.Limit = page(pageNo, limit)
+	q.Offset, q.Limit = envelope.Page(pageNo, limit)
 	// The Node SDK sends its unset filters as false.
 	if st := r.query.Text("status"); st != "" && !strings.EqualFold(st, "false") {
 		status, ok := users.ParseStatus(st)
@@ -307,7 +307,7 @@ func (h *Handler) listUsersPost(r *request) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	q.Offset, q.Limit = page(pageNo, limit)
+	q.Offset, q.Limit = envelope.Page(pageNo, limit)
 	sorts, e := opts.Objects("sort")
 	if e != nil {
 		return nil, e
@@ -516,28 +516,10 @@ func (h *Handler) getUserLoginHistory(r *request) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	q := store.LoginQuery{UserID: u.ID, AppID: r.query.Text("appId"), ClientIP: r.query.Text("clientIp")}
-	for _, b := range []struct {
-		name string
-		dst  *time.Time
-	}{{"start", &q.Start}, {"end", &q.End}} {
-		ms, e := r.query.Int(b.name)
-		if e != nil {
-			return nil, e
-		}
-		if ms != nil && *ms > 0 {
-			*b.dst = msTime(*ms)
-		}
-	}
-	pageNo, e := r.query.Int("page")
+	q, e := r.query.LoginQuery(u.ID)
 	if e != nil {
 		return nil, e
 	}
-	limit, e := r.query.Int("limit")
-	if e != nil {
-		return nil, e
-	}
-	q.Offset, q.Limit = page(pageNo, limit)
 	list, total, err := h.cfg.Users.LoginHistory(r.ctx(), q)
 	if err != nil {
 		return nil, r.fail("reading login history", err, codeUserNotFound)
