@@ -29,7 +29,8 @@ type Config struct {
 	Tokens *token.Source
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Audit records kick-users (backend logout); nil: none.
+	// Audit records kick-users (backend logout) and update-user's
+	// verification flags; nil: none.
 	Audit *audit.Recorder
 	// Health learns of an unavailable database; nil: none is tracked, but
 	// temporary failures are still answered with statusCode 503.

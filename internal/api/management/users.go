@@ -1,6 +1,7 @@
 package management
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -419,7 +420,26 @@ func (h *Handler) updateUser(r *request) (any, *envelope.Error) {
 	if err != nil {
 		return nil, r.fail("updating a user", err, codeUserNotFound)
 	}
+	// An administrator vouching for an address (or withdrawing it) is a security event.
+	if marks := verifiedMarks(p); marks != "" && h.cfg.Audit != nil {
+		h.cfg.Audit.Record(r.ctx(), model.AuditEvent{Type: model.AuditProfileUpdate, UserID: u.ID,
+			IP: audit.ClientIP(r.Request), Detail: "management API update-user" + marks})
+	}
 	return envelope.NewUser(updated), nil
+}
+
+// verifiedMarks names the verification flags p sets, each after a space.
+func verifiedMarks(p users.Patch) string {
+	var b strings.Builder
+	for _, f := range []struct {
+		name string
+		v    *bool
+	}{{"emailVerified", p.EmailVerified}, {"phoneVerified", p.PhoneVerified}} {
+		if f.v != nil {
+			fmt.Fprintf(&b, " %s=%t", f.name, *f.v)
+		}
+	}
+	return b.String()
 }
 
 func (h *Handler) deleteUsersBatch(r *request) (any, *envelope.Error) {
