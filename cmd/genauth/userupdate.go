@@ -1,0 +1,160 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/opengenauth/genauth/internal/account/passcode"
+	"github.com/opengenauth/genauth/internal/account/reset"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/secret"
+	"github.com/opengenauth/genauth/internal/platform/token"
+)
+
+func (c *cli) userUpdateCmd() *cobra.Command {
+	var (
+		userID           string
+		emailOK, phoneOK bool
+	)
+	cmd := &cobra.Command{
+		Use:   "update --user ID [--email-verified[=false]] [--phone-verified[=false]]",
+		Short: "Mark a user's email address or phone number verified (or not): only the flags given change",
+		Example: `  genauth user update --user "$USER_ID" --email-verified
+  genauth user update --user "$USER_ID" --phone-verified=false`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if userID == "" {
+				return errors.New("--user is required")
+			}
+			f := cmd.Flags()
+			var p users.Patch
+			var changed []string
+			if f.Changed("email-verified") {
+				p.EmailVerified = &emailOK
+				changed = append(changed, fmt.Sprintf("emailVerified=%t", emailOK))
+			}
+			if f.Changed("phone-verified") {
+				p.PhoneVerified = &phoneOK
+				changed = append(changed, fmt.Sprintf("phoneVerified=%t", phoneOK))
+			}
+			if len(changed) == 0 {
+				return errors.New("nothing to change: give --email-verified or --phone-verified")
+			}
+			ctx := cmd.Context()
+			st, err := c.existingStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			u, err := userService(st).Update(ctx, userID, p)
+			if errors.Is(err, model.ErrNotFound) {
+				return fmt.Errorf("no user has the id %q", userID)
+			}
+			if err != nil {
+				return err
+			}
+			detail := "genauth user update " + strings.Join(changed, " ")
+			auditTrail(st).Record(ctx, model.AuditEvent{Type: model.AuditProfileUpdate, UserID: u.ID, Detail: detail})
+			fmt.Fprintf(c.stdout, "Updated user %s: email verified %t, phone verified %t.\n", u.ID, u.EmailVerified, u.PhoneVerified)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&userID, "user", "", "the user's id")
+	f.BoolVar(&emailOK, "email-verified", false, "mark the email address verified (=false: unverified)")
+	f.BoolVar(&phoneOK, "phone-verified", false, "mark the phone number verified (=false: unverified)")
+	return cmd
+}
+
+func (c *cli) userSendResetCmd() *cobra.Command {
+	var (
+		d                     deliveryFlags
+		userID, channel, lang string
+	)
+	cmd := &cobra.Command{
+		Use:   "send-reset --user ID [--channel email|sms] [--lang en|zh]",
+		Short: "Send a user a password reset code; they finish on the /reset page or with reset-password",
+		Long: `Queue a CHANNEL_RESET_PASSWORD code to the user's email address (or, with
+--channel sms, phone number) in the outbox; a running "genauth serve" sends it,
+the same message as the authentication API's send-email and send-sms. The user
+then sets a new password on the hosted /reset page (email) or through the
+authentication API's verify-reset-password-request and reset-password. The
+delivery flags must describe the server's: a channel not configured is refused.`,
+		Example: `  genauth user send-reset --user "$USER_ID"
+  genauth user send-reset --user "$USER_ID" --channel sms --lang zh`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if userID == "" {
+				return errors.New("--user is required")
+			}
+			kind := map[string]string{"email": model.MessageEmail, "sms": model.MessageSMS}[channel]
+			if kind == "" {
+				return fmt.Errorf("--channel %q: use email or sms", channel)
+			}
+			if lang != "en" && lang != "zh" {
+				return fmt.Errorf("--lang %q: use en or zh", lang)
+			}
+			del, err := d.parse()
+			if err != nil {
+				return err
+			}
+			if !del.kinds()[kind] {
+				if kind == model.MessageEmail {
+					return errors.New("email is not configured: set --smtp-url and --smtp-from (GENAUTH_SMTP_URL, GENAUTH_SMTP_FROM) as given to serve")
+				}
+				return errors.New("SMS is not configured: set --sms-webhook-url and --sms-webhook-secret (GENAUTH_SMS_WEBHOOK_URL, GENAUTH_SMS_WEBHOOK_SECRET) as given to serve")
+			}
+			ctx := cmd.Context()
+			st, err := c.existingStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			u, err := st.GetUser(ctx, userID)
+			if errors.Is(err, model.ErrNotFound) {
+				return fmt.Errorf("no user has the id %q", userID)
+			}
+			if err != nil {
+				return err
+			}
+			to := u.Email
+			if kind == model.MessageSMS {
+				to = u.Phone
+			}
+			if to == "" {
+				return fmt.Errorf("user %s has no %s to send a reset code to", u.ID, map[string]string{model.MessageEmail: "email address", model.MessageSMS: "phone number"}[kind])
+			}
+			key, err := c.serverSecret()
+			if err != nil {
+				return err
+			}
+			sealer, err := secret.NewSealer(key, rand.Reader)
+			if err != nil {
+				return err
+			}
+			codeKey, err := sealer.DeriveKey(passcode.KeyPurpose)
+			if err != nil {
+				return err
+			}
+			codes := &passcode.Service{Store: st, Sealer: sealer, Key: codeKey, Rand: rand.Reader,
+				NewID: token.NewSource(rand.Reader).ID, Now: time.Now}
+			if err := codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: reset.Channel}, lang); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "queued a password reset code to %s; a running `genauth serve` sends it\n", to)
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&userID, "user", "", "the user's id")
+	f.StringVar(&channel, "channel", "email", "where the code goes: email or sms")
+	f.StringVar(&lang, "lang", "en", "language of the message: en or zh")
+	addDeliveryFlags(f, &d)
+	return cmd
+}
