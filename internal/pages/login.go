@@ -79,7 +79,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -164,6 +164,8 @@ func (h *Handler) Register(routes edge.Routes) {
 		mux.HandleFunc("GET /login/code/verify", h.verifyCodeForm)
 		mux.Handle("POST /login/code/verify", h.form(h.codeLogin))
 	}
+	mux.HandleFunc("GET "+accountPath, h.accountPage)
+	mux.Handle("POST "+accountPath+"/password", h.form(h.changePassword))
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)

@@ -138,6 +138,28 @@ const pages = {
     await page.locator('form[action="/login/code/verify"] button[type="submit"]').click();
     await page.locator('#code-error').waitFor();
   },
+  'account': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+  },
+  'account-errors': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('#old_password').fill('not the password');
+    await page.locator('#password').fill('short');
+    await page.locator('#password_confirm').fill('shorter');
+    await page.locator('form[action="/account/password"] button[type="submit"]').click();
+    await page.locator('#password-error').waitFor();
+  },
+  'account-changed': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('#old_password').fill('a long passphrase');
+    await page.locator('#password').fill('a new long passphrase');
+    await page.locator('#password_confirm').fill('a new long passphrase');
+    await page.locator('form[action="/account/password"] button[type="submit"]').click();
+    await page.locator('[role="status"]').waitFor();
+  },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),
 };

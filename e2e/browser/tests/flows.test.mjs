@@ -178,6 +178,38 @@ test('sign in with a code: sent by email, a wrong code refused, the right one si
   assert.deepEqual(page.problems, []);
 });
 
+test('account page: a wrong current password refused, then the password changed while this browser stays signed in', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill('petra');
+  await page.getByLabel('Password', { exact: true }).fill('the old passphrase');
+  await page.getByLabel('Confirm password').fill('the old passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.getByRole('link', { name: 'Your account: change your password' }).click();
+  assert.equal(new URL(page.url()).pathname, '/account');
+
+  await page.getByLabel('Current password').fill('not the passphrase');
+  await page.getByLabel('New password').fill('a brand new passphrase');
+  await page.getByLabel('Confirm password').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  assert.match(await page.locator('#old_password-error').innerText(), /not your current password/);
+  assert.equal(await focusedId(page), 'old_password');
+  await page.getByLabel('Current password').fill('the old passphrase');
+  await page.getByLabel('New password').fill('a brand new passphrase');
+  await page.getByLabel('Confirm password').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  assert.match(await page.getByRole('status').innerText(), /Your password is changed/);
+
+  await page.goto(`${env.url}/`);
+  assert.equal(await page.locator('h1').innerText(), 'You are signed in');
+  await page.context().clearCookies();
+  await page.goto(`${env.url}/login`);
+  await signIn(page, 'petra', 'a brand new passphrase');
+  await page.waitForURL((u) => u.pathname === '/');
+  assert.deepEqual(page.problems, []);
+});
+
 test('consent: the application lists what it wants, allow redirects with a code, deny with an error', async () => {
   const page = await newPage(browser);
   const first = authorizeURL(env, 'consent', { prefix: 'oidc', scope: 'openid profile email', nonce: 'n1' });
