@@ -50,7 +50,12 @@ type Config struct {
 	// (Limiter then required); Reset nil: no password reset pages, as when
 	// no email can be sent.
 	Reset *reset.Service
-	Codes CodeSender
+	Codes Codes
+	// Delivers says which kinds of code (model.MessageEmail,
+	// model.MessageSMS) can be sent: the sign-in page offers signing in with
+	// a code sent to those (Codes and Limiter then required); none: no
+	// sign-in with a code.
+	Delivers map[string]bool
 }
 
 // Handler serves the hosted pages.
@@ -62,7 +67,8 @@ type Handler struct {
 	audit    *audit.Recorder
 	signin   *signin.Service
 	reset    *reset.Service
-	codes    CodeSender
+	codes    Codes
+	delivers map[string]bool
 	health   *health.Tracker
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
@@ -73,7 +79,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -82,6 +88,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.Reset != nil && (cfg.Codes == nil || cfg.Limiter == nil) {
 		return nil, errors.New("login: password reset needs Codes and Limiter")
+	}
+	if (cfg.Delivers[model.MessageEmail] || cfg.Delivers[model.MessageSMS]) && (cfg.Codes == nil || cfg.Limiter == nil) {
+		return nil, errors.New("login: sign-in with a code needs Codes and Limiter")
 	}
 	pub, err := url.Parse(cfg.PublicURL)
 	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" {
@@ -97,9 +106,10 @@ func New(cfg Config) (*Handler, error) {
 		sessions: cfg.Sessions,
 		limiter:  cfg.Limiter,
 		audit:    cfg.Audit,
-		signin:   &signin.Service{Store: cfg.Store, Users: cfg.Users, Limiter: cfg.Limiter, Audit: cfg.Audit},
+		signin:   &signin.Service{Store: cfg.Store, Users: cfg.Users, Codes: cfg.Codes, Limiter: cfg.Limiter, Audit: cfg.Audit},
 		reset:    cfg.Reset,
 		codes:    cfg.Codes,
+		delivers: map[string]bool{model.MessageEmail: cfg.Delivers[model.MessageEmail], model.MessageSMS: cfg.Delivers[model.MessageSMS]},
 		health:   cfg.Health,
 		log:      cfg.Logger,
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
@@ -148,6 +158,14 @@ func (h *Handler) Register(routes edge.Routes) {
 		mux.HandleFunc("GET /reset", h.resetForm)
 		mux.Handle("POST /reset", h.form(h.resetPassword))
 	}
+	if h.codeSignIn() {
+		mux.HandleFunc("GET /login/code", h.codeLoginForm)
+		mux.Handle("POST /login/code", h.form(h.sendLoginCode))
+		mux.HandleFunc("GET /login/code/verify", h.verifyCodeForm)
+		mux.Handle("POST /login/code/verify", h.form(h.codeLogin))
+	}
+	mux.HandleFunc("GET "+accountPath, h.accountPage)
+	mux.Handle("POST "+accountPath+"/password", h.form(h.changePassword))
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
@@ -190,14 +208,16 @@ type page struct {
 	RegHref   string
 	// ForgotURL is the sign-in page's "Forgot password?" link; "": none.
 	ForgotURL string
-	User      string // who is signed in, for the home and consent pages
-	Refused   bool   // a logout redirect was not allowed
-	Message   *msg
-	Detail    string        // error page: an untranslated English detail
-	Scopes    []*msg        // consent: what the application asks for
-	Action    string        // consent, logout: where the decision is posted
-	Hidden    []hiddenField // consent, logout: the request, posted back
-	Consents  []consentItem // home: applications the user allowed
+	// CodeURL is the sign-in page's "Sign in with a code" link; "": none.
+	CodeURL  string
+	User     string // who is signed in, for the home and consent pages
+	Refused  bool   // a logout redirect was not allowed
+	Message  *msg
+	Detail   string        // error page: an untranslated English detail
+	Scopes   []*msg        // consent: what the application asks for
+	Action   string        // consent, logout: where the decision is posted
+	Hidden   []hiddenField // consent, logout: the request, posted back
+	Consents []consentItem // home: applications the user allowed
 
 	// switchBase is where the language links point (with lang added); ""
 	// means this page again for a GET, else the home page.

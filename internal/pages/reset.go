@@ -11,15 +11,16 @@ import (
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/reset"
+	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/pages/i18n"
 )
 
-// CodeSender sends verification codes (passcode.Service).
-type CodeSender interface {
+// Codes sends and consumes verification codes (passcode.Service).
+type Codes interface {
 	Send(ctx context.Context, t passcode.Target, lang string) error
+	signin.Codes
 }
 
 // sendApp is what the per-application send limit counts the hosted pages' codes as.
@@ -87,11 +88,7 @@ func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u != nil {
-		lang := "en"
-		if l, _ := i18n.Choose(r); l == i18n.Chinese {
-			lang = "zh"
-		}
-		if err := h.codes.Send(ctx, passcode.Target{Kind: model.MessageEmail, To: to, Channel: reset.Channel}, lang); err != nil {
+		if err := h.codes.Send(ctx, passcode.Target{Kind: model.MessageEmail, To: to, Channel: reset.Channel}, messageLang(r)); err != nil {
 			h.internalError(w, r, "forgot: send a code", err)
 			return
 		}

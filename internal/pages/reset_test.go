@@ -20,14 +20,15 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/token"
 )
 
-// resetHarness is the hosted pages with password reset, and a way to read
-// the codes they queue.
+// resetHarness is the hosted pages with password reset and sign-in with a
+// code sent to the kinds of address in delivers, and a way to read the codes
+// they queue.
 type resetHarness struct {
 	*harness
 	sealer *secret.Sealer
 }
 
-func newResetHarness(t *testing.T) *resetHarness {
+func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
 	hs := newHarness(t, "http://localhost:8080")
 	sealer, err := secret.NewSealer(make([]byte, secret.KeyLen), crand.Reader)
 	if err != nil {
@@ -41,8 +42,12 @@ func newResetHarness(t *testing.T) *resetHarness {
 	codes := &passcode.Service{Store: hs.store, Sealer: sealer, Key: key, Rand: crand.Reader, NewID: token.NewSource(crand.Reader).ID, Now: now}
 	limiter := &throttle.Limiter{Store: hs.store, Now: now, Policy: throttle.DefaultPolicy, LoginKey: key}
 	in := &signin.Service{Store: hs.store, Users: hs.users, Codes: codes, Limiter: limiter}
+	kinds := map[string]bool{}
+	for _, k := range delivers {
+		kinds[k] = true
+	}
 	hs.handler, err = New(Config{Store: hs.store, Users: hs.users, Sessions: hs.sessions, PublicURL: "http://localhost:8080",
-		Limiter: limiter, Reset: &reset.Service{SignIn: in, Codes: codes}, Codes: codes})
+		Limiter: limiter, Reset: &reset.Service{SignIn: in, Codes: codes}, Codes: codes, Delivers: kinds})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,8 +56,9 @@ func newResetHarness(t *testing.T) *resetHarness {
 	return &resetHarness{harness: hs, sealer: sealer}
 }
 
-// codes returns the codes queued since the last call, by address.
-func (rh *resetHarness) codes() map[string]string {
+// codes returns the codes queued since the last call, by address; each
+// must be for channel.
+func (rh *resetHarness) codes(channel string) map[string]string {
 	rh.t.Helper()
 	claimed, err := rh.store.ClaimMessages(context.Background(), testNow, time.Minute, 10)
 	if err != nil {
@@ -64,8 +70,8 @@ func (rh *resetHarness) codes() map[string]string {
 		if err != nil {
 			rh.t.Fatal(err)
 		}
-		if m.Channel != reset.Channel {
-			rh.t.Fatalf("a code for %s, want %s", m.Channel, reset.Channel)
+		if m.Channel != channel {
+			rh.t.Fatalf("a code for %s, want %s", m.Channel, channel)
 		}
 		out[m.To] = m.Code
 	}
@@ -108,12 +114,12 @@ func TestPasswordResetPages(t *testing.T) {
 	want("bad address", rh.post("/forgot", form("email", "dora")), http.StatusBadRequest, "")
 	// An unknown address gets the same answer, and no code.
 	want("unknown", rh.post("/forgot", form("email", "nobody@example.com")), http.StatusSeeOther, "/reset?email=nobody%40example.com")
-	if got := rh.codes(); len(got) != 0 {
+	if got := rh.codes(reset.Channel); len(got) != 0 {
 		t.Fatalf("a code sent to an unknown address: %v", got)
 	}
 	want("known", rh.post("/forgot", form("email", " Dora@Example.com", "return_to", "/home")), http.StatusSeeOther,
 		"/reset?email=dora%40example.com&return_to=%2Fhome")
-	code := rh.codes()["dora@example.com"]
+	code := rh.codes(reset.Channel)["dora@example.com"]
 	if code == "" {
 		t.Fatal("no code for dora@example.com")
 	}

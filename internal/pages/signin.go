@@ -104,12 +104,17 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 	if h.reset != nil {
 		forgot = withReturnTo("/forgot", returnTo)
 	}
+	code := ""
+	if h.codeSignIn() {
+		code = withReturnTo("/login/code", returnTo)
+	}
 	h.render(w, r, status, "login", page{
 		Title:      m("login.title"),
 		AppName:    name,
 		ReturnTo:   returnTo,
 		RegHref:    withReturnTo("/register", returnTo),
 		ForgotURL:  forgot,
+		CodeURL:    code,
 		Fields:     finishFields(fields, alsoBy, focus),
 		switchBase: withReturnTo("/login", returnTo),
 	})

@@ -145,6 +145,7 @@ func New(cfg Config) (http.Handler, error) {
 		Health:    cfg.Health,
 		Reset:     hostedReset,
 		Codes:     codes,
+		Delivers:  cfg.Delivers,
 	})
 	if err != nil {
 		return nil, err

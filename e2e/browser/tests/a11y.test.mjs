@@ -114,6 +114,52 @@ const pages = {
     await page.locator('form[action="/reset"] button[type="submit"]').click();
     await page.locator('a.button[href^="/login"]').waitFor();
   },
+  'code-login': async (page) => {
+    await page.goto(authorizeURL(env, 'first').url);
+    await page.locator('.aside a[href^="/login/code"]').click();
+    await page.waitForURL((u) => u.pathname === '/login/code');
+  },
+  'code-login-errors': async (page) => {
+    await page.goto(`${env.url}/login/code`);
+    await page.locator('#address').fill('not an address');
+    await page.locator('form[action="/login/code"] button[type="submit"]').click();
+    await page.locator('#address-error').waitFor();
+  },
+  'code-verify': async (page) => {
+    await page.goto(authorizeURL(env, 'first').url);
+    await page.locator('.aside a[href^="/login/code"]').click();
+    await page.locator('#address').fill(`a11y-nobody-${++users}@example.com`);
+    await page.locator('form[action="/login/code"] button[type="submit"]').click();
+    await page.waitForURL((u) => u.pathname === '/login/code/verify');
+  },
+  'code-verify-errors': async (page) => {
+    await page.goto(`${env.url}/login/code/verify?address=nobody%40example.com`);
+    await page.locator('#code').fill('123456');
+    await page.locator('form[action="/login/code/verify"] button[type="submit"]').click();
+    await page.locator('#code-error').waitFor();
+  },
+  'account': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+  },
+  'account-errors': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('#old_password').fill('not the password');
+    await page.locator('#password').fill('short');
+    await page.locator('#password_confirm').fill('shorter');
+    await page.locator('form[action="/account/password"] button[type="submit"]').click();
+    await page.locator('#password-error').waitFor();
+  },
+  'account-changed': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('#old_password').fill('a long passphrase');
+    await page.locator('#password').fill('a new long passphrase');
+    await page.locator('#password_confirm').fill('a new long passphrase');
+    await page.locator('form[action="/account/password"] button[type="submit"]').click();
+    await page.locator('[role="status"]').waitFor();
+  },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),
 };

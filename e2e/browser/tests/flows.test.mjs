@@ -89,7 +89,7 @@ test('the keyboard reaches every control in order, with a visible focus', async 
   // From the top of the page: header, then the form, then the link below it.
   await page.focus('a.brand');
   const order = [];
-  for (let i = 0; i < 8; i++) {
+  for (let i = 0; i < 9; i++) {
     if (i > 0) await page.keyboard.press('Tab');
     const el = await page.evaluate(() => {
       const a = document.activeElement;
@@ -98,7 +98,7 @@ test('the keyboard reaches every control in order, with a visible focus', async 
     assert.notEqual(el.outline, 'none', `no visible focus on ${el.label}`);
     order.push(el.label);
   }
-  assert.deepEqual(order, ['GenAuth', 'English', '简体中文', 'username', 'password', 'Sign in', 'Forgot password?', 'Create one']);
+  assert.deepEqual(order, ['GenAuth', 'English', '简体中文', 'username', 'password', 'Sign in', 'Forgot password?', 'Sign in with a code', 'Create one']);
 });
 
 test('forgot password: a code by email, a new password, then it signs in and the old one does not', async () => {
@@ -141,6 +141,72 @@ test('forgot password: a code by email, a new password, then it signs in and the
   await page.locator('#password-error').waitFor();
   await signIn(page, 'rita', 'a brand new passphrase');
   callback(env, page, state);
+  assert.deepEqual(page.problems, []);
+});
+
+test('sign in with a code: sent by email, a wrong code refused, the right one signs in and continues to the application', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill('cody');
+  await page.getByLabel('Email').fill('cody@example.com');
+  await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+  await page.getByLabel('Confirm password').fill('a long passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.context().clearCookies();
+
+  const { url, state } = authorizeURL(env, 'first');
+  await page.goto(url);
+  await page.getByRole('link', { name: 'Sign in with a code' }).click();
+  assert.equal(new URL(page.url()).pathname, '/login/code');
+  assert.equal(await focusedId(page), 'address');
+  await page.getByLabel('Email or phone number').fill('cody@example.com');
+  await page.getByRole('button', { name: 'Send code' }).click();
+  assert.equal(new URL(page.url()).pathname, '/login/code/verify');
+  assert.match(await page.locator('.lead').first().innerText(), /Sign in to continue to Acme Notes/);
+  assert.equal(await focusedId(page), 'code');
+  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent('cody@example.com')}`);
+  assert.equal(r.status, 200);
+  const { code } = await r.json();
+
+  await page.getByLabel('Code').fill(code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  assert.match(await page.locator('#code-error').innerText(), /wrong/);
+  await page.getByLabel('Code').fill(code);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  callback(env, page, state);
+  assert.deepEqual(page.problems, []);
+});
+
+test('account page: a wrong current password refused, then the password changed while this browser stays signed in', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill('petra');
+  await page.getByLabel('Password', { exact: true }).fill('the old passphrase');
+  await page.getByLabel('Confirm password').fill('the old passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.getByRole('link', { name: 'Your account: change your password' }).click();
+  assert.equal(new URL(page.url()).pathname, '/account');
+
+  await page.getByLabel('Current password').fill('not the passphrase');
+  await page.getByLabel('New password').fill('a brand new passphrase');
+  await page.getByLabel('Confirm password').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  assert.match(await page.locator('#old_password-error').innerText(), /not your current password/);
+  assert.equal(await focusedId(page), 'old_password');
+  await page.getByLabel('Current password').fill('the old passphrase');
+  await page.getByLabel('New password').fill('a brand new passphrase');
+  await page.getByLabel('Confirm password').fill('a brand new passphrase');
+  await page.getByRole('button', { name: 'Set password' }).click();
+  assert.match(await page.getByRole('status').innerText(), /Your password is changed/);
+
+  await page.goto(`${env.url}/`);
+  assert.equal(await page.locator('h1').innerText(), 'You are signed in');
+  await page.context().clearCookies();
+  await page.goto(`${env.url}/login`);
+  await signIn(page, 'petra', 'a brand new passphrase');
+  await page.waitForURL((u) => u.pathname === '/');
   assert.deepEqual(page.problems, []);
 });
 

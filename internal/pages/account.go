@@ -1,0 +1,127 @@
+package pages
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+)
+
+// accountPath is the signed-in user's account page.
+const accountPath = "/account"
+
+// accountForm is what the account page shows again after an error.
+type accountForm struct {
+	errs   map[string]*msg
+	notice *msg // a change that was made
+}
+
+// signedIn returns the signed-in user, or sends the browser to sign in and
+// back here and returns nil.
+func (h *Handler) signedIn(w http.ResponseWriter, r *http.Request) *model.User {
+	u, err := h.currentUser(r)
+	if err != nil {
+		h.internalError(w, r, "account: session", err)
+		return nil
+	}
+	if u == nil {
+		http.Redirect(w, r, withReturnTo("/login", accountPath), http.StatusSeeOther)
+	}
+	return u
+}
+
+func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
+	u := h.signedIn(w, r)
+	if u == nil {
+		return
+	}
+	var f accountForm
+	if r.URL.Query().Get("changed") == "password" {
+		f.notice = m("account.password.done")
+	}
+	h.showAccount(w, r, http.StatusOK, u, f)
+}
+
+func (h *Handler) showAccount(w http.ResponseWriter, r *http.Request, status int, u *model.User, f accountForm) {
+	var fields []field
+	if u.PasswordHash != "" {
+		fields = append(fields, field{Name: "old_password", Type: "password", Label: "account.password.old",
+			Autocomplete: "current-password", Required: true, Error: f.errs["old_password"]})
+	}
+	fields = append(fields,
+		field{Name: "password", Type: "password", Label: "reset.password", Autocomplete: "new-password", Required: true,
+			Hint: m("register.password_hint", strconv.Itoa(users.MinPasswordLen)), Error: f.errs["password"]},
+		field{Name: "password_confirm", Type: "password", Label: "register.confirm", Autocomplete: "new-password", Required: true,
+			Error: f.errs["password_confirm"]},
+	)
+	focus := ""
+	if f.errs != nil {
+		focus = fields[0].Name
+	}
+	h.render(w, r, status, "account", page{
+		Title:      m("account.title"),
+		User:       displayName(u),
+		Message:    f.notice,
+		Fields:     finishFields(fields, nil, focus),
+		switchBase: accountPath,
+	})
+}
+
+// changePassword sets a new password for the signed-in user. The current
+// password, when there is one, is checked as a sign-in attempt (so a
+// borrowed browser cannot guess it past the lockout). Every session and
+// token of the user ends; this browser gets a new session.
+func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
+	u := h.signedIn(w, r)
+	if u == nil {
+		return
+	}
+	f := accountForm{errs: map[string]*msg{}}
+	old, pw := r.PostFormValue("old_password"), r.PostFormValue("password")
+	if u.PasswordHash != "" && old == "" {
+		f.errs["old_password"] = m("account.password.error.old_required")
+	}
+	if err := users.ValidatePassword(pw); err != nil {
+		_, f.errs["password"] = inputError(err)
+	}
+	if pw != r.PostFormValue("password_confirm") {
+		f.errs["password_confirm"] = m("register.error.mismatch")
+	}
+	if len(f.errs) > 0 {
+		h.showAccount(w, r, http.StatusBadRequest, u, f)
+		return
+	}
+	ctx, ip := r.Context(), audit.ClientIP(r)
+	if u.PasswordHash != "" {
+		err := h.signin.Confirm(ctx, u, old, ip)
+		switch {
+		case errors.Is(err, throttle.ErrLocked):
+			f.errs["old_password"] = m("login.error.locked")
+			h.showAccount(w, r, http.StatusTooManyRequests, u, f)
+			return
+		case errors.Is(err, model.ErrBadCredentials):
+			f.errs["old_password"] = m("account.password.error.wrong")
+			h.showAccount(w, r, http.StatusUnauthorized, u, f)
+			return
+		case err != nil:
+			h.internalError(w, r, "account: check the password", err)
+			return
+		}
+	}
+	if err := h.users.SetPassword(ctx, u.ID, pw, ""); err != nil {
+		h.internalError(w, r, "account: set the password", err)
+		return
+	}
+	if h.audit != nil {
+		h.audit.Record(ctx, model.AuditEvent{Type: model.AuditPasswordChange, UserID: u.ID, IP: ip, Detail: "hosted account page"})
+	}
+	if _, err := h.sessions.Start(ctx, w, r, u.ID); err != nil {
+		h.internalError(w, r, "account: start session", err)
+		return
+	}
+	http.Redirect(w, r, accountPath+"?changed=password", http.StatusSeeOther)
+}
