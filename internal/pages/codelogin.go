@@ -58,26 +58,11 @@ func (h *Handler) codeAddress(s string) (kind, to string, problem *msg) {
 		}
 		return model.MessageEmail, to, nil
 	}
-	if !phoneNumber(s) {
+	if !passcode.ValidPhone(s, "") {
 		_, problem = h.addressLabel()
 		return "", "", problem
 	}
 	return model.MessageSMS, passcode.Address(model.MessageSMS, s, ""), nil
-}
-
-// phoneNumber reports whether s is 5 to 20 digits after an optional "+",
-// as the API takes phone numbers.
-func phoneNumber(s string) bool {
-	s = strings.TrimPrefix(s, "+")
-	if len(s) < 5 || len(s) > 20 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 func (h *Handler) codeLoginForm(w http.ResponseWriter, r *http.Request) {

@@ -186,3 +186,25 @@ func (s *Service) UseResetToken(ctx context.Context, token string) (string, erro
 	}
 	return string(id), nil
 }
+
+// ValidPhone reports whether number (5 to 20 digits after an optional "+")
+// and countryCode (empty, or 1 to 4 digits after an optional "+") can name
+// a phone that codes are sent to; the API and the hosted pages accept the
+// same numbers.
+func ValidPhone(number, countryCode string) bool {
+	return digits(strings.TrimPrefix(number, "+"), 5, 20) &&
+		(countryCode == "" || digits(strings.TrimPrefix(countryCode, "+"), 1, 4))
+}
+
+// digits reports whether s is min to max ASCII digits.
+func digits(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

@@ -115,23 +115,10 @@ func addressCC(o envelope.Object, kind, field, ccField string) (string, *envelop
 		return "", e
 	}
 	cc = strings.TrimSpace(cc)
-	if !digits(strings.TrimPrefix(to, "+"), 5, 20) || (cc != "" && !digits(strings.TrimPrefix(cc, "+"), 1, 4)) {
+	if !passcode.ValidPhone(to, cc) {
 		return "", envelope.BadRequest("%s%s must be a phone number (5 to 20 digits) and %s a country code such as +86", o.Path(), field, ccField)
 	}
 	return passcode.Address(kind, to, cc), nil
-}
-
-// digits reports whether s is min to max ASCII digits.
-func digits(s string, min, max int) bool {
-	if len(s) < min || len(s) > max {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // sendEmail serves POST send-email (contract 3.1).
