@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth/internal/api/management"
-	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
 )
 
@@ -32,11 +31,7 @@ func (c *cli) withAccessKeys(ctx context.Context, fn func(*management.Keys) (*ma
 		return err
 	}
 	defer st.Close()
-	key, err := c.serverSecret()
-	if err != nil {
-		return err
-	}
-	sealer, err := secret.NewSealer(key, rand.Reader)
+	sealer, err := c.sealer()
 	if err != nil {
 		return err
 	}

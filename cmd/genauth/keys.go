@@ -45,6 +45,17 @@ func (c *cli) serverSecret() ([]byte, error) {
 	return secret.LoadOrCreateKeyFile(filepath.Join(c.dataDir, secretKeyFile), rand.Reader)
 }
 
+// sealer seals and opens under the server secret, for the commands that
+// read or write what serve seals (signing keys, the access key, outbox
+// messages, verification codes).
+func (c *cli) sealer() (*secret.Sealer, error) {
+	key, err := c.serverSecret()
+	if err != nil {
+		return nil, err
+	}
+	return secret.NewSealer(key, rand.Reader)
+}
+
 func (c *cli) keysCmd() *cobra.Command {
 	keys := &cobra.Command{
 		Use:   "keys",
@@ -65,11 +76,7 @@ a minute.`,
 				return err
 			}
 			defer st.Close()
-			key, err := c.serverSecret()
-			if err != nil {
-				return err
-			}
-			sealer, err := secret.NewSealer(key, rand.Reader)
+			sealer, err := c.sealer()
 			if err != nil {
 				return err
 			}

@@ -222,11 +222,7 @@ func (c *cli) notify(ctx context.Context, d deliveryFlags, now bool, m model.Mes
 		return err
 	}
 	defer st.Close()
-	key, err := c.serverSecret()
-	if err != nil {
-		return err
-	}
-	sealer, err := secret.NewSealer(key, rand.Reader)
+	sealer, err := c.sealer()
 	if err != nil {
 		return err
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
 )
 
@@ -130,11 +129,7 @@ delivery flags must describe the server's: a channel not configured is refused.`
 			if to == "" {
 				return fmt.Errorf("user %s has no %s to send a reset code to", u.ID, map[string]string{model.MessageEmail: "email address", model.MessageSMS: "phone number"}[kind])
 			}
-			key, err := c.serverSecret()
-			if err != nil {
-				return err
-			}
-			sealer, err := secret.NewSealer(key, rand.Reader)
+			sealer, err := c.sealer()
 			if err != nil {
 				return err
 			}
