@@ -176,3 +176,16 @@ func TestAuthenticationAPI(t *testing.T) {
 		}
 	})
 }
+
+// expect fails t unless a has status and apiCode, and pins a's body in the
+// golden file goldenName ("": none) on one backend, the answers being the
+// same on both.
+func expect(t *testing.T, b testserver.Backend, scrub golden.Scrub, what string, a answer, status, apiCode int, goldenName string) {
+	t.Helper()
+	if a.StatusCode != status || a.APICode != apiCode {
+		t.Fatalf("%s: got %d/%d, want %d/%d: %s", what, a.StatusCode, a.APICode, status, apiCode, a.raw)
+	}
+	if goldenName != "" && b.Name == "sqlite" {
+		golden.Check(t, goldenName, a.raw, scrub)
+	}
+}

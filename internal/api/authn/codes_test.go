@@ -37,12 +37,7 @@ func testVerificationCodes(t *testing.T, b testserver.Backend) {
 		Keys: map[string]string{"requestId": `[^"]+`, "access_token": `[^"]+`, "id_token": `[^"]+`}}
 	want := func(what string, a answer, status, apiCode int, goldenName string) {
 		t.Helper()
-		if a.StatusCode != status || a.APICode != apiCode {
-			t.Fatalf("%s: got %d/%d, want %d/%d: %s", what, a.StatusCode, a.APICode, status, apiCode, a.raw)
-		}
-		if goldenName != "" && b.Name == "sqlite" {
-			golden.Check(t, goldenName, a.raw, scrub)
-		}
+		expect(t, b, scrub, what, a, status, apiCode, goldenName)
 	}
 	signin := func(payload string) string {
 		return `{"connection":"PASSCODE","passCodePayload":` + payload + `,"client_id":"` + app.ID + `","client_secret":"` + secret + `"}`

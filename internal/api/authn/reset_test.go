@@ -35,12 +35,7 @@ func testPasswordReset(t *testing.T, b testserver.Backend) {
 		Keys: map[string]string{"requestId": `[^"]+`, "passwordResetToken": `[^"]+`}}
 	want := func(what string, a answer, status, apiCode int, goldenName string) {
 		t.Helper()
-		if a.StatusCode != status || a.APICode != apiCode {
-			t.Fatalf("%s: got %d/%d, want %d/%d: %s", what, a.StatusCode, a.APICode, status, apiCode, a.raw)
-		}
-		if goldenName != "" && b.Name == "sqlite" {
-			golden.Check(t, goldenName, a.raw, scrub)
-		}
+		expect(t, b, scrub, what, a, status, apiCode, goldenName)
 	}
 	signIn := func(pw string) answer {
 		return post("signin", `{"connection":"PASSWORD","passwordPayload":{"username":"erin","password":"`+pw+`"},"client_id":"`+app.ID+`","client_secret":"`+secret+`"}`)
