@@ -108,6 +108,25 @@ func (s *Service) Use(ctx context.Context, t Target, code string) error {
 	return s.judge(ctx, t, code, true)
 }
 
+// Proof is a code given to prove an address.
+type Proof struct {
+	Target Target
+	Code   string
+}
+
+// UseAll judges every proof before it uses any up, so that one wrong code
+// does not spend the others; it answers the first failure.
+func (s *Service) UseAll(ctx context.Context, proofs ...Proof) error {
+	for _, consume := range []bool{false, true} {
+		for _, p := range proofs {
+			if err := s.judge(ctx, p.Target, p.Code, consume); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (s *Service) judge(ctx context.Context, t Target, code string, consume bool) error {
 	dest := s.destination(t)
 	return s.Store.UsePasscode(ctx, t.Channel, dest, s.hash(t.Channel, dest, strings.TrimSpace(code)),

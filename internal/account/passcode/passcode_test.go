@@ -194,6 +194,36 @@ func TestTriesAndExpiry(t *testing.T) {
 	}
 }
 
+// TestUseAll: a wrong code among several spends none of the right ones;
+// all right, every one is used up.
+func TestUseAll(t *testing.T) {
+	e := newEnv(t, bytes.Repeat([]byte{0x01, 0x23, 0x45, 0x67, 0x89, 0xab}, 8))
+	ctx := t.Context()
+	oldAddr := passcode.Target{Kind: model.MessageEmail, To: "ann@example.com", Channel: "CHANNEL_UNBIND_EMAIL"}
+	newAddr := passcode.Target{Kind: model.MessageEmail, To: "ann@example.org", Channel: "CHANNEL_UPDATE_EMAIL"}
+	for _, tg := range []passcode.Target{oldAddr, newAddr} {
+		if err := e.svc.Send(ctx, tg, "en"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	codes := map[string]string{}
+	for _, m := range e.sent(t) {
+		codes[m.Channel] = m.Code
+	}
+	right := []passcode.Proof{{Target: oldAddr, Code: codes[oldAddr.Channel]}, {Target: newAddr, Code: codes[newAddr.Channel]}}
+	if err := e.svc.UseAll(ctx, right[0], passcode.Proof{Target: newAddr, Code: wrong(right[1].Code)}); !errors.Is(err, model.ErrWrongCode) {
+		t.Fatalf("UseAll with a wrong second code = %v, want ErrWrongCode", err)
+	}
+	if err := e.svc.UseAll(ctx, right...); err != nil {
+		t.Fatalf("UseAll of the right codes after a wrong one: %v", err)
+	}
+	for _, p := range right {
+		if err := e.svc.Check(ctx, p.Target, p.Code); !errors.Is(err, model.ErrWrongCode) {
+			t.Errorf("%s after UseAll = %v, want ErrWrongCode (used up)", p.Target.Channel, err)
+		}
+	}
+}
+
 // wrong is a 6-digit code other than code.
 func wrong(code string) string {
 	if strings.HasPrefix(code, "9") {

@@ -53,7 +53,7 @@ func (c *call) bind(b binding) *envelope.Error {
 	if b.value(u) != "" {
 		return c.fail(http.StatusUnprocessableEntity, 0, msgAlreadyBound)
 	}
-	if e := c.prove(proof{passcode.Target{Kind: b.kind, To: to, Channel: b.bindChannel}, code}, true); e != nil {
+	if e := c.prove(passcode.Proof{Target: passcode.Target{Kind: b.kind, To: to, Channel: b.bindChannel}, Code: code}); e != nil {
 		return e
 	}
 	yes := true
@@ -92,7 +92,7 @@ func (c *call) unbind(b binding) *envelope.Error {
 	if other == "" && (u.Username == "" || u.PasswordHash == "") {
 		return c.fail(http.StatusUnprocessableEntity, 0, msgLastLoginMethod)
 	}
-	if e := c.prove(proof{passcode.Target{Kind: b.kind, To: have, Channel: b.unbindChannel}, code}, true); e != nil {
+	if e := c.prove(passcode.Proof{Target: passcode.Target{Kind: b.kind, To: have, Channel: b.unbindChannel}, Code: code}); e != nil {
 		return e
 	}
 	empty, no := "", false

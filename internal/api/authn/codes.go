@@ -19,8 +19,10 @@ import (
 type Codes interface {
 	Send(ctx context.Context, t passcode.Target, lang string) error
 	Check(ctx context.Context, t passcode.Target, code string) error
-	// Use is Check that consumes a right code.
+	// Use is Check that consumes a right code; UseAll uses up every
+	// proof's code once all are right.
 	Use(ctx context.Context, t passcode.Target, code string) error
+	UseAll(ctx context.Context, proofs ...passcode.Proof) error
 	// Grant and Redeem hand out and use up the tokens of the account
 	// changes a code proved (passcode.Service).
 	Grant(ctx context.Context, purpose, userID, address string) (string, error)

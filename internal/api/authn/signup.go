@@ -23,13 +23,6 @@ const (
 	channelCompletePhone = "CHANNEL_COMPLETE_PHONE"
 )
 
-// proof is a code that proves an address, to be used up once every input
-// of the call has passed.
-type proof struct {
-	target passcode.Target
-	code   string
-}
-
 // signUp serves POST signup (contract 2.4): connection PASSWORD (a username
 // or an email and a password) or PASSCODE (an email or a phone number and
 // the CHANNEL_REGISTER code sent to it), and profile fields; an email or a
@@ -67,18 +60,18 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 		return nil, e
 	}
 	p := users.CreateParams{SourceType: model.UserSourceRegister, SourceID: app.ID}
-	var proofs []proof
+	var proofs []passcode.Proof
 	proven := "" // the kind of address the registration code proves
 	if connection == "PASSWORD" {
 		p.Username, p.Email, p.Password, e = c.passwordSignUp(opts)
 	} else {
-		var pr proof
+		var pr passcode.Proof
 		pr, p.Password, e = c.codeSignUp(opts)
-		proofs, proven = append(proofs, pr), pr.target.Kind
-		if pr.target.Kind == model.MessageEmail {
-			p.Email = pr.target.To
+		proofs, proven = append(proofs, pr), pr.Target.Kind
+		if pr.Target.Kind == model.MessageEmail {
+			p.Email = pr.Target.To
 		} else {
-			p.Phone = pr.target.To
+			p.Phone = pr.Target.To
 		}
 		p.NoPassword = p.Password == ""
 	}
@@ -90,16 +83,16 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 		return nil, e
 	}
 	for _, pr := range completions {
-		if pr.target.Kind == model.MessageEmail {
-			p.Email = pr.target.To
+		if pr.Target.Kind == model.MessageEmail {
+			p.Email = pr.Target.To
 		} else {
-			p.Phone = pr.target.To
+			p.Phone = pr.Target.To
 		}
 	}
 	proofs = append(proofs, completions...)
 	verified := map[string]bool{}
 	for _, pr := range proofs {
-		verified[pr.target.Kind] = true
+		verified[pr.Target.Kind] = true
 	}
 	if p.Email != "" && !verified[model.MessageEmail] && app.RegistrationEmailVerify {
 		return nil, c.fail(http.StatusForbidden, 0, msgEmailVerifyFirst)
@@ -119,14 +112,8 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 	case err != nil:
 		return nil, c.internal("counting a registration", err)
 	}
-	// Every code is judged before any is used up, so that one wrong code
-	// does not spend the others.
-	for _, use := range []bool{false, true} {
-		for _, pr := range proofs {
-			if e := c.prove(pr, use); e != nil {
-				return nil, e
-			}
-		}
+	if e := c.prove(proofs...); e != nil {
+		return nil, e
 	}
 	u, err := h.cfg.SignIn.Users.Create(c.Context(), p)
 	if err != nil {
@@ -168,50 +155,50 @@ func (c *call) passwordSignUp(opts envelope.Object) (username, email, pw string,
 // codeSignUp reads connection PASSCODE's payload: an email or a phone
 // number and its CHANNEL_REGISTER code; and the optional
 // options.passwordForPhonePassCode.
-func (c *call) codeSignUp(opts envelope.Object) (proof, string, *envelope.Error) {
+func (c *call) codeSignUp(opts envelope.Object) (passcode.Proof, string, *envelope.Error) {
 	payload, e := c.params.Obj("passCodePayload")
 	if e != nil {
-		return proof{}, "", e
+		return passcode.Proof{}, "", e
 	}
 	if payload.Len() == 0 {
-		return proof{}, "", envelope.BadRequest("passCodePayload is required for connection PASSCODE")
+		return passcode.Proof{}, "", envelope.BadRequest("passCodePayload is required for connection PASSCODE")
 	}
 	email, e := payload.Text("email")
 	if e != nil {
-		return proof{}, "", e
+		return passcode.Proof{}, "", e
 	}
 	phone, e := payload.Text("phone")
 	if e != nil {
-		return proof{}, "", e
+		return passcode.Proof{}, "", e
 	}
 	kind, field := model.MessageEmail, "email"
 	switch {
 	case strings.TrimSpace(email) != "" && strings.TrimSpace(phone) != "":
-		return proof{}, "", envelope.BadRequest("passCodePayload needs one of email and phone, not both")
+		return passcode.Proof{}, "", envelope.BadRequest("passCodePayload needs one of email and phone, not both")
 	case strings.TrimSpace(phone) != "":
 		kind, field = model.MessageSMS, "phone"
 	case strings.TrimSpace(email) == "":
-		return proof{}, "", envelope.BadRequest("passCodePayload.email or passCodePayload.phone is required")
+		return passcode.Proof{}, "", envelope.BadRequest("passCodePayload.email or passCodePayload.phone is required")
 	}
 	to, e := address(payload, kind, field)
 	if e != nil {
-		return proof{}, "", e
+		return passcode.Proof{}, "", e
 	}
 	code, e := passCode(payload)
 	if e != nil {
-		return proof{}, "", e
+		return passcode.Proof{}, "", e
 	}
 	pw := ""
 	if _, ok := opts.Raw("passwordForPhonePassCode"); ok {
 		encrypt, e := opts.Text("passwordEncryptType")
 		if e != nil {
-			return proof{}, "", e
+			return passcode.Proof{}, "", e
 		}
 		if pw, e = c.secret(opts, "passwordForPhonePassCode", encrypt); e != nil {
-			return proof{}, "", e
+			return passcode.Proof{}, "", e
 		}
 	}
-	return proof{passcode.Target{Kind: kind, To: to, Channel: channelRegister}, code}, pw, nil
+	return passcode.Proof{Target: passcode.Target{Kind: kind, To: to, Channel: channelRegister}, Code: code}, pw, nil
 }
 
 // completions reads profile.email and profile.phone with the completion
@@ -219,8 +206,8 @@ func (c *call) codeSignUp(opts envelope.Object) (proof, string, *envelope.Error)
 // names must be the same one: the registration code proved it already (kind
 // proven), or, for the email of a password sign-up,
 // options.emailPassCodeForInformationCompletion proves it.
-func (c *call) completions(profile, opts envelope.Object, proven, email, phone string) ([]proof, *envelope.Error) {
-	var out []proof
+func (c *call) completions(profile, opts envelope.Object, proven, email, phone string) ([]passcode.Proof, *envelope.Error) {
+	var out []passcode.Proof
 	for _, f := range []struct {
 		kind, field, option, channel, have string
 	}{
@@ -249,7 +236,7 @@ func (c *call) completions(profile, opts envelope.Object, proven, email, phone s
 			return nil, envelope.BadRequest("options.%s proves profile.%s, which is missing", f.option, f.field)
 		case to == "" || f.kind == proven:
 		case strings.TrimSpace(code) != "":
-			out = append(out, proof{passcode.Target{Kind: f.kind, To: to, Channel: f.channel}, code})
+			out = append(out, passcode.Proof{Target: passcode.Target{Kind: f.kind, To: to, Channel: f.channel}, Code: code})
 		case strings.TrimSpace(given) != "":
 			return nil, envelope.BadRequest("profile.%s needs options.%s", f.field, f.option)
 		}
@@ -257,13 +244,9 @@ func (c *call) completions(profile, opts envelope.Object, proven, email, phone s
 	return out, nil
 }
 
-// prove checks pr's code, and with use consumes it.
-func (c *call) prove(pr proof, use bool) *envelope.Error {
-	check := c.h.cfg.Codes.Check
-	if use {
-		check = c.h.cfg.Codes.Use
-	}
-	return c.codeError("judging a verification code", check(c.Context(), pr.target, pr.code))
+// prove uses up the proofs' codes once every one is right.
+func (c *call) prove(proofs ...passcode.Proof) *envelope.Error {
+	return c.codeError("judging a verification code", c.h.cfg.Codes.UseAll(c.Context(), proofs...))
 }
 
 // signUpProfile reads signup's profile but its email and phone, which

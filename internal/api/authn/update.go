@@ -101,7 +101,7 @@ func (c *call) verifyChange(ch change) (string, *envelope.Error) {
 	if strings.TrimSpace(newCode) == "" {
 		return "", envelope.BadRequest("%s%s is required", payload.Path(), ch.newCode)
 	}
-	proofs := []proof{{passcode.Target{Kind: ch.kind, To: to, Channel: ch.newChannel}, newCode}}
+	proofs := []passcode.Proof{{Target: passcode.Target{Kind: ch.kind, To: to, Channel: ch.newChannel}, Code: newCode}}
 	if to == ch.value(u) {
 		return "", c.fail(http.StatusUnprocessableEntity, 0, msgSameAddress)
 	}
@@ -126,14 +126,10 @@ func (c *call) verifyChange(ch change) (string, *envelope.Error) {
 		if strings.TrimSpace(oldCode) == "" {
 			return "", envelope.BadRequest("%s%s is required: the account's current address is verified", payload.Path(), ch.oldCode)
 		}
-		proofs = append(proofs, proof{passcode.Target{Kind: ch.kind, To: ch.value(u), Channel: ch.oldChannel}, oldCode})
+		proofs = append(proofs, passcode.Proof{Target: passcode.Target{Kind: ch.kind, To: ch.value(u), Channel: ch.oldChannel}, Code: oldCode})
 	}
-	for _, use := range []bool{false, true} {
-		for _, pr := range proofs {
-			if e := c.prove(pr, use); e != nil {
-				return "", e
-			}
-		}
+	if e := c.prove(proofs...); e != nil {
+		return "", e
 	}
 	tok, err := c.h.cfg.Codes.Grant(c.Context(), ch.purpose, u.ID, to)
 	if err != nil {
@@ -238,7 +234,7 @@ func (h *Handler) verifyDeleteAccountRequest(c *call) (any, *envelope.Error) {
 		if e != nil {
 			return nil, e
 		}
-		if e := c.prove(proof{passcode.Target{Kind: ch.kind, To: have, Channel: "CHANNEL_DELETE_ACCOUNT"}, code}, true); e != nil {
+		if e := c.prove(passcode.Proof{Target: passcode.Target{Kind: ch.kind, To: have, Channel: "CHANNEL_DELETE_ACCOUNT"}, Code: code}); e != nil {
 			return nil, e
 		}
 	case "PASSWORD":
