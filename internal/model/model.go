@@ -490,3 +490,34 @@ type OutboxMessage struct {
 // OutboxBacklog is how many messages wait (Due: their next attempt is due)
 // and how many were given up (Failed) and are still kept.
 type OutboxBacklog struct{ Waiting, Due, Failed int }
+
+// The kinds of second factor (contract 6.1).
+const (
+	FactorTOTP     = "OTP"
+	FactorSMS      = "SMS"
+	FactorEmail    = "EMAIL"
+	FactorWebAuthn = "WEBAUTHN"
+)
+
+// Factor is a second factor a user enrolled. A user has at most one of each
+// kind but passkeys, of which there may be several.
+type Factor struct {
+	ID     string
+	UserID string
+	Type   string // FactorTOTP, ...
+	// Name tells a user's passkeys apart; Address is where an SMS or EMAIL
+	// factor sends its codes.
+	Name    string
+	Address string
+	// CredentialID is a passkey's credential id (base64url), by which a
+	// passwordless sign-in finds it; "" for the other kinds.
+	CredentialID string
+	// Sealed is the factor's secret sealed under the server key: a TOTP
+	// secret, a passkey's credential record.
+	Sealed []byte
+	// Counter is the last TOTP time step accepted (so a code is never
+	// accepted twice) or a passkey's signature counter.
+	Counter    int64
+	CreatedAt  time.Time
+	LastUsedAt time.Time // zero: never used
+}

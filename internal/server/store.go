@@ -5,6 +5,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/sessions"
@@ -39,6 +40,7 @@ type Store interface {
 	audit.Store
 	outbox.Store
 	passcode.Store
+	mfa.Store
 	idtoken.KeyStore
 }
 

@@ -343,3 +343,53 @@ func (s *timedStore) SigningNeeds(ctx context.Context) (model.SigningNeeds, erro
 	defer s.since("signing_needs", time.Now())
 	return s.st.SigningNeeds(ctx)
 }
+
+func (s *timedStore) CreateFactor(ctx context.Context, f *model.Factor) error {
+	defer s.since("create_factor", time.Now())
+	return s.st.CreateFactor(ctx, f)
+}
+
+func (s *timedStore) ListFactors(ctx context.Context, userID string) ([]*model.Factor, error) {
+	defer s.since("list_factors", time.Now())
+	return s.st.ListFactors(ctx, userID)
+}
+
+func (s *timedStore) GetFactor(ctx context.Context, id string) (*model.Factor, error) {
+	defer s.since("get_factor", time.Now())
+	return s.st.GetFactor(ctx, id)
+}
+
+func (s *timedStore) FactorByCredential(ctx context.Context, credentialID string) (*model.Factor, error) {
+	defer s.since("factor_by_credential", time.Now())
+	return s.st.FactorByCredential(ctx, credentialID)
+}
+
+func (s *timedStore) AdvanceFactor(ctx context.Context, id string, counter int64, usedAt time.Time) error {
+	defer s.since("advance_factor", time.Now())
+	return s.st.AdvanceFactor(ctx, id, counter, usedAt)
+}
+
+func (s *timedStore) DeleteFactor(ctx context.Context, userID, id string) error {
+	defer s.since("delete_factor", time.Now())
+	return s.st.DeleteFactor(ctx, userID, id)
+}
+
+func (s *timedStore) ResetMFA(ctx context.Context, userID string) (int, error) {
+	defer s.since("reset_mfa", time.Now())
+	return s.st.ResetMFA(ctx, userID)
+}
+
+func (s *timedStore) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string, now time.Time) error {
+	defer s.since("replace_recovery_codes", time.Now())
+	return s.st.ReplaceRecoveryCodes(ctx, userID, hashes, now)
+}
+
+func (s *timedStore) UseRecoveryCode(ctx context.Context, userID, hash string, now time.Time) error {
+	defer s.since("use_recovery_code", time.Now())
+	return s.st.UseRecoveryCode(ctx, userID, hash, now)
+}
+
+func (s *timedStore) CountRecoveryCodes(ctx context.Context, userID string) (int, error) {
+	defer s.since("count_recovery_codes", time.Now())
+	return s.st.CountRecoveryCodes(ctx, userID)
+}

@@ -57,6 +57,7 @@ const (
 	accessKeyColumns = `singleton, id, sealed_secret, created_at, updated_at`
 	loginColumns     = `user_id, app_id, client_ip, user_agent, time`
 	nonceColumns     = `nonce, expires_at`
+	recoveryColumns  = `user_id, code_hash, created_at, used_at`
 )
 
 func (e exporter) Applications(ctx context.Context) iter.Seq2[*model.Application, error] {
@@ -144,6 +145,18 @@ func (e exporter) Passcodes(ctx context.Context) iter.Seq2[*model.Passcode, erro
 	return rowsOf(ctx, e, "passcodes", passcodeColumns, scanPasscode)
 }
 
+func (e exporter) Factors(ctx context.Context) iter.Seq2[*model.Factor, error] {
+	return rowsOf(ctx, e, "mfa_factors", factorColumns, scanFactor)
+}
+
+func (e exporter) RecoveryCodes(ctx context.Context) iter.Seq2[*storecopy.RecoveryCode, error] {
+	return rowsOf(ctx, e, "recovery_codes", recoveryColumns, func(r Row) (*storecopy.RecoveryCode, error) {
+		var c storecopy.RecoveryCode
+		err := r.Scan(&c.UserID, &c.Hash, td(&c.CreatedAt), td(&c.UsedAt))
+		return &c, err
+	})
+}
+
 // CopyTable is one table as an import writes it: its name, its columns, the
 // values of its rows in that order, and where to count them.
 type CopyTable struct {
@@ -200,6 +213,10 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 				s.ntv(m.SentAt), s.ntv(m.FailedAt), m.LastError}
 		})},
 		{"passcodes", passcodeColumns, &n.Passcodes, values(src.Passcodes(ctx), s.passcodeValues)},
+		{"mfa_factors", factorColumns, &n.Factors, values(src.Factors(ctx), s.factorValues)},
+		{"recovery_codes", recoveryColumns, &n.RecoveryCodes, values(src.RecoveryCodes(ctx), func(c *storecopy.RecoveryCode) []any {
+			return []any{c.UserID, c.Hash, s.tv(c.CreatedAt), s.ntv(c.UsedAt)}
+		})},
 	}
 }
 

@@ -43,6 +43,14 @@ type Source interface {
 	AuditEvents(ctx context.Context) iter.Seq2[*model.AuditEvent, error]
 	Outbox(ctx context.Context) iter.Seq2[*model.OutboxMessage, error]
 	Passcodes(ctx context.Context) iter.Seq2[*model.Passcode, error]
+	Factors(ctx context.Context) iter.Seq2[*model.Factor, error]
+	RecoveryCodes(ctx context.Context) iter.Seq2[*RecoveryCode, error]
+}
+
+// RecoveryCode is one of a user's MFA recovery codes, by its keyed hash.
+type RecoveryCode struct {
+	UserID, Hash      string
+	CreatedAt, UsedAt time.Time
 }
 
 // Nonce is a request signature nonce of the management API, kept until it
@@ -59,7 +67,7 @@ var ErrNotEmpty = errors.New("the target database is not empty")
 type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents    int64
 	AccessKeys, PasswordKeys, Logins, Nonces, Throttles, AuditEvents, Messages int64
-	Passcodes                                                                  int64
+	Passcodes, Factors, RecoveryCodes                                          int64
 }
 
 func (c Counts) String() string {
@@ -71,7 +79,8 @@ func (c Counts) String() string {
 		what string
 	}{{c.AccessKeys, "access keys"}, {c.PasswordKeys, "password keys"}, {c.Logins, "login history entries"},
 		{c.Nonces, "signature nonces"}, {c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"},
-		{c.Messages, "outbox messages"}, {c.Passcodes, "verification codes"}} {
+		{c.Messages, "outbox messages"}, {c.Passcodes, "verification codes"}, {c.Factors, "second factors"},
+		{c.RecoveryCodes, "recovery codes"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

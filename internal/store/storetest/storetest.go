@@ -91,6 +91,11 @@ var groups = []struct {
 		{"Passcodes", testPasscodes},
 		{"ConcurrentUse", testConcurrentPasscodeUse},
 	}},
+	{"mfa.Store", []test{
+		{"Factors", testFactors},
+		{"RecoveryCodes", testRecoveryCodes},
+		{"ConcurrentAdvance", testConcurrentAdvance},
+	}},
 	{"sweep.Deleter", []test{
 		{"DeleteExpired", testDeleteExpired},
 		{"DeleteAuditEvents", testDeleteAuditEvents},

@@ -143,6 +143,8 @@ func testUserManagement(t *testing.T, open Opener) {
 			must(t, "SaveConsent", s.SaveConsent(t.Context(), &model.Consent{UserID: id, ClientID: "app-1",
 				Scopes: []string{"openid"}, CreatedAt: t0, UpdatedAt: t0}))
 			must(t, "RecordLogin", s.RecordLogin(t.Context(), &model.LoginRecord{UserID: id, Time: t0}))
+			must(t, "CreateFactor", s.CreateFactor(t.Context(), factor(hashN("factor", i), id, model.FactorTOTP)))
+			must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(t.Context(), id, []string{"r"}, t0))
 		}
 		entryIndex(t, "DeleteUsers with an unknown id", s.DeleteUsers(t.Context(), []string{"user-1", "nobody"}), 1,
 			model.ErrNotFound)
@@ -156,10 +158,14 @@ func testUserManagement(t *testing.T, open Opener) {
 			_, errCode := s.GetAuthCode(t.Context(), hashN("code", i), t0)
 			_, errTok := s.GetToken(t.Context(), hashN("tok", i))
 			_, errConsent := s.GetConsent(t.Context(), id, "app-1")
+			_, errFactor := s.GetFactor(t.Context(), hashN("factor", i))
+			if n, err := s.CountRecoveryCodes(t.Context(), id); err != nil || gone != (n == 0) {
+				t.Errorf("recovery codes of %s: %d, %v; want deleted = %v", id, n, err, gone)
+			}
 			logins, _, errLogins := s.ListLogins(t.Context(), store.LoginQuery{UserID: id, Limit: 10})
 			must(t, "ListLogins", errLogins)
 			for what, err := range map[string]error{"user": errUser, "session": errSess, "code": errCode,
-				"token": errTok, "consent": errConsent} {
+				"token": errTok, "consent": errConsent, "factor": errFactor} {
 				if gone != isNotFound(err) {
 					t.Errorf("%s of %s: error = %v, want deleted = %v", what, id, err, gone)
 				}
