@@ -374,9 +374,9 @@ func (s *timedStore) DeleteFactor(ctx context.Context, userID, id string) error 
 	return s.st.DeleteFactor(ctx, userID, id)
 }
 
-func (s *timedStore) ResetMFA(ctx context.Context, userID string) (int, error) {
-	defer s.since("reset_mfa", time.Now())
-	return s.st.ResetMFA(ctx, userID)
+func (s *timedStore) ResetFactors(ctx context.Context, userID string) (int, error) {
+	defer s.since("reset_factors", time.Now())
+	return s.st.ResetFactors(ctx, userID)
 }
 
 func (s *timedStore) ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string, now time.Time) error {

@@ -227,7 +227,7 @@ func normalRecoveryCode(code string) string {
 // administrator's reset, or the user's own when leaving MFA) and says how
 // many factors there were.
 func (s *Service) Reset(ctx context.Context, userID string) (int, error) {
-	return s.Store.ResetMFA(ctx, userID)
+	return s.Store.ResetFactors(ctx, userID)
 }
 
 // Remove deletes one of the user's factors; model.ErrNotFound when the user

@@ -28,9 +28,9 @@ type Store interface {
 	// DeleteFactor removes the user's factor id; model.ErrNotFound when the
 	// user has no such factor.
 	DeleteFactor(ctx context.Context, userID, id string) error
-	// ResetMFA removes every factor and recovery code of the user at once
+	// ResetFactors removes every factor and recovery code of the user at once
 	// and says how many factors there were.
-	ResetMFA(ctx context.Context, userID string) (int, error)
+	ResetFactors(ctx context.Context, userID string) (int, error)
 	// ReplaceRecoveryCodes makes hashes the user's recovery codes, deleting
 	// the earlier ones in the same transaction.
 	ReplaceRecoveryCodes(ctx context.Context, userID string, hashes []string, now time.Time) error

@@ -91,9 +91,9 @@ func (s *Store) DeleteFactor(ctx context.Context, userID, id string) error {
 		`DELETE FROM mfa_factors WHERE id = $1 AND user_id = $2`, id, userID)))
 }
 
-// ResetMFA removes every factor and recovery code of the user in one
+// ResetFactors removes every factor and recovery code of the user in one
 // transaction and says how many factors there were.
-func (s *Store) ResetMFA(ctx context.Context, userID string) (int, error) {
+func (s *Store) ResetFactors(ctx context.Context, userID string) (int, error) {
 	var n int64
 	err := s.e.InTx(ctx, func(c Conn) error {
 		var err error
@@ -103,7 +103,7 @@ func (s *Store) ResetMFA(ctx context.Context, userID string) (int, error) {
 		_, err = c.Exec(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID)
 		return err
 	})
-	return int(n), s.e.Err("reset MFA", err)
+	return int(n), s.e.Err("reset factors", err)
 }
 
 // ReplaceRecoveryCodes makes hashes the user's recovery codes, the earlier

@@ -63,19 +63,19 @@ func testFactors(t *testing.T, open Opener) {
 	must(t, "DeleteFactor", s.DeleteFactor(ctx, "u1", sms.ID))
 	wantErr(t, "DeleteFactor again", s.DeleteFactor(ctx, "u1", sms.ID), model.ErrNotFound)
 
-	// ResetMFA removes the user's factors and recovery codes, no one else's.
+	// ResetFactors removes the user's factors and recovery codes, no one else's.
 	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx, "u1", []string{"r1", "r2"}, t0))
 	must(t, "ReplaceRecoveryCodes", s.ReplaceRecoveryCodes(ctx, "u2", []string{"r1"}, t0))
-	n, err := s.ResetMFA(ctx, "u1")
-	must(t, "ResetMFA", err)
+	n, err := s.ResetFactors(ctx, "u1")
+	must(t, "ResetFactors", err)
 	if n != 3 {
-		t.Errorf("ResetMFA removed %d factors, want 3", n)
+		t.Errorf("ResetFactors removed %d factors, want 3", n)
 	}
 	if list, err := s.ListFactors(ctx, "u1"); err != nil || len(list) != 0 {
-		t.Errorf("u1's factors after ResetMFA = %v, %v; want none", list, err)
+		t.Errorf("u1's factors after ResetFactors = %v, %v; want none", list, err)
 	}
 	if c, err := s.CountRecoveryCodes(ctx, "u1"); err != nil || c != 0 {
-		t.Errorf("u1's recovery codes after ResetMFA = %d, %v; want 0", c, err)
+		t.Errorf("u1's recovery codes after ResetFactors = %d, %v; want 0", c, err)
 	}
 	if list, err := s.ListFactors(ctx, "u2"); err != nil || len(list) != 1 {
 		t.Errorf("u2's factors after u1's reset = %v, %v; want 1", list, err)
