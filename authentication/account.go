@@ -57,9 +57,19 @@ func (c *Client) UpdateProfile(ctx context.Context, accessToken string, p Profil
 // valid. A wrong oldPassword gives an *APIError with StatusCode 403 and
 // APICode 2006; a password the policy refuses, StatusCode 400.
 func (c *Client) UpdatePassword(ctx context.Context, accessToken, oldPassword, newPassword string) error {
-	body := map[string]string{"newPassword": newPassword}
-	if oldPassword != "" {
-		body["oldPassword"] = oldPassword
+	body := map[string]string{}
+	for _, f := range []struct{ name, pw string }{{"newPassword", newPassword}, {"oldPassword", oldPassword}} {
+		if f.pw == "" && f.name == "oldPassword" {
+			continue
+		}
+		sealed, encrypt, err := c.sealPassword(ctx, f.pw)
+		if err != nil {
+			return err
+		}
+		body[f.name] = sealed
+		if encrypt != "" {
+			body["passwordEncryptType"] = encrypt
+		}
 	}
 	return c.callAPI(ctx, http.MethodPost, "update-password", body, false, accessToken, nil)
 }

@@ -36,7 +36,7 @@ type DeleteAccountGrant = wire.DeleteAccountGrant
 // A wrong or used code gives an *APIError with StatusCode 403 and APICode 2001.
 func (c *Client) SignUpByEmailCode(ctx context.Context, email, passCode string, profile *SignUpProfile) (*User, error) {
 	return c.signUpBy(ctx, map[string]any{"connection": "PASSCODE",
-		"passCodePayload": map[string]string{"email": email, "passCode": passCode}}, "", profile)
+		"passCodePayload": map[string]string{"email": email, "passCode": passCode}}, map[string]string{}, profile)
 }
 
 // SignUpByPhoneCode is SignUpByEmailCode with a code sent by SendSMS;
@@ -46,7 +46,18 @@ func (c *Client) SignUpByPhoneCode(ctx context.Context, phone, countryCode, pass
 	if countryCode != "" {
 		payload["phoneCountryCode"] = countryCode
 	}
-	return c.signUpBy(ctx, map[string]any{"connection": "PASSCODE", "passCodePayload": payload}, password, profile)
+	opts := map[string]string{}
+	if password != "" {
+		pw, encrypt, err := c.sealPassword(ctx, password)
+		if err != nil {
+			return nil, err
+		}
+		opts["passwordForPhonePassCode"] = pw
+		if encrypt != "" {
+			opts["passwordEncryptType"] = encrypt
+		}
+	}
+	return c.signUpBy(ctx, map[string]any{"connection": "PASSCODE", "passCodePayload": payload}, opts, profile)
 }
 
 // BindEmail gives the access token's user an email, proven by a
@@ -159,7 +170,15 @@ func (c *Client) VerifyDeleteAccountRequest(ctx context.Context, accessToken str
 		}
 		body["verifyMethod"], body["emailPassCodePayload"] = "EMAIL_PASSCODE", payload
 	default:
-		body["verifyMethod"], body["passwordPayload"] = "PASSWORD", map[string]string{"password": v.Password}
+		pw, encrypt, err := c.sealPassword(ctx, v.Password)
+		if err != nil {
+			return nil, err
+		}
+		payload := map[string]string{"password": pw}
+		if encrypt != "" {
+			payload["passwordEncryptType"] = encrypt
+		}
+		body["verifyMethod"], body["passwordPayload"] = "PASSWORD", payload
 	}
 	var g DeleteAccountGrant
 	if err := c.callAPI(ctx, http.MethodPost, "verify-delete-account-request", body, false, accessToken, &g); err != nil {

@@ -79,17 +79,29 @@ func (c *Client) SignInByAccountPassword(ctx context.Context, account, password 
 }
 
 func (c *Client) signInByPassword(ctx context.Context, field, login, password string, opts *SignInOptions) (*SignInTokens, error) {
+	pw, encrypt, err := c.sealPassword(ctx, password)
+	if err != nil {
+		return nil, err
+	}
 	body := map[string]any{
 		"connection":      "PASSWORD",
-		"passwordPayload": map[string]string{field: login, "password": password},
+		"passwordPayload": map[string]string{field: login, "password": pw},
 	}
-	return c.signIn(ctx, body, opts)
+	options := map[string]string{}
+	if encrypt != "" {
+		options["passwordEncryptType"] = encrypt
+	}
+	return c.signIn(ctx, body, options, opts)
 }
 
-// signIn sends a signin body with opts and the client's authentication.
-func (c *Client) signIn(ctx context.Context, body map[string]any, opts *SignInOptions) (*SignInTokens, error) {
+// signIn sends a signin body with options (which opts adds to) and the
+// client's authentication.
+func (c *Client) signIn(ctx context.Context, body map[string]any, options map[string]string, opts *SignInOptions) (*SignInTokens, error) {
 	if opts != nil && opts.Scope != "" {
-		body["options"] = map[string]string{"scope": opts.Scope}
+		options["scope"] = opts.Scope
+	}
+	if len(options) > 0 {
+		body["options"] = options
 	}
 	method := c.opts.TokenEndpointAuthMethod
 	if method == AuthClientSecretPost {
@@ -122,19 +134,25 @@ func (c *Client) GetProfile(ctx context.Context, accessToken string, withCustomD
 // when basic, the user's accessToken when not empty, and decodes the
 // envelope's data into v (nil: the call answers none). A non-200 statusCode gives an *APIError.
 func (c *Client) callAPI(ctx context.Context, method, path string, body any, basic bool, accessToken string, v any) error {
+	_, err := c.callAPIMessage(ctx, method, path, body, basic, accessToken, v)
+	return err
+}
+
+// callAPIMessage is callAPI that also returns the envelope's message, which
+// says why a check answered no.
+func (c *Client) callAPIMessage(ctx context.Context, method, path string, body any, basic bool, accessToken string, v any) (string, error) {
 	var payload io.Reader = http.NoBody
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
-			return fmt.Errorf("authentication: encoding %s: %w", path, err)
+			return "", fmt.Errorf("authentication: encoding %s: %w", path, err)
 		}
 		payload = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.opts.AppHost+"/api/v3/"+path, payload)
+	req, err := c.apiRequest(ctx, method, path, payload)
 	if err != nil {
-		return fmt.Errorf("authentication: building request: %w", err)
+		return "", err
 	}
-	req.Header.Set("x-authing-app-id", c.opts.AppID)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -146,7 +164,7 @@ func (c *Client) callAPI(ctx context.Context, method, path string, body any, bas
 	}
 	raw, err := c.do(req)
 	if err != nil {
-		return err
+		return "", err
 	}
 	name := strings.SplitN(path, "?", 2)[0]
 	var env struct {
@@ -157,13 +175,23 @@ func (c *Client) callAPI(ctx context.Context, method, path string, body any, bas
 		Data       json.RawMessage `json:"data"`
 	}
 	if err := decode(name, raw, &env); err != nil {
-		return err
+		return "", err
 	}
 	if env.StatusCode != http.StatusOK {
-		return &APIError{StatusCode: env.StatusCode, APICode: env.APICode, Message: env.Message, RequestID: env.RequestID}
+		return "", &APIError{StatusCode: env.StatusCode, APICode: env.APICode, Message: env.Message, RequestID: env.RequestID}
 	}
 	if v == nil { // a call that answers no data
-		return nil
+		return env.Message, nil
 	}
-	return decode(name, env.Data, v)
+	return env.Message, decode(name, env.Data, v)
+}
+
+// apiRequest builds a request to <AppHost>/api/v3/<path> as the application.
+func (c *Client) apiRequest(ctx context.Context, method, path string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.opts.AppHost+"/api/v3/"+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("authentication: building request: %w", err)
+	}
+	req.Header.Set("x-authing-app-id", c.opts.AppID)
+	return req, nil
 }

@@ -3,6 +3,7 @@ package authentication
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -75,8 +77,15 @@ type Options struct {
 	// VerifyIDToken accepts no other.
 	IDTokenAlg string
 	// Now is the clock VerifyIDToken checks exp and iat against and caches
-	// the JWKS by; nil means time.Now.
+	// the JWKS and the password key by; nil means time.Now.
 	Now func() time.Time
+	// PasswordEncryptType is how the calls that send a password (the
+	// sign-ins and sign-ups with one, ValidatePassword, UpdatePassword,
+	// ResetPassword and VerifyDeleteAccountRequest) send it:
+	// PasswordEncryptNone, the default, as it is; PasswordEncryptRSA
+	// encrypted under the server's password key, which the Client fetches
+	// with GetSystemInfo and uses for 10 minutes.
+	PasswordEncryptType string
 }
 
 // Client calls one GenAuth application's protocol endpoints. It is safe for
@@ -85,6 +94,10 @@ type Client struct {
 	opts     Options
 	base     string // AppHost/Protocol
 	verifier *IDTokenVerifier
+
+	keyMu sync.Mutex
+	key   *rsa.PublicKey // the password key, fetched at keyAt
+	keyAt time.Time
 }
 
 // NewClient validates opts, fills in the defaults and returns a Client.
@@ -138,6 +151,14 @@ func NewClient(opts Options) (*Client, error) {
 	if _, err := checkAlg(opts.IDTokenAlg); err != nil {
 		return nil, fmt.Errorf("authentication: Options.IDTokenAlg %q is not %q or %q", opts.IDTokenAlg, AlgRS256, AlgES256)
 	}
+	switch opts.PasswordEncryptType {
+	case "":
+		opts.PasswordEncryptType = PasswordEncryptNone
+	case PasswordEncryptNone, PasswordEncryptRSA:
+	default:
+		return nil, fmt.Errorf("authentication: Options.PasswordEncryptType %q is not %q or %q (sm2 is not supported)",
+			opts.PasswordEncryptType, PasswordEncryptNone, PasswordEncryptRSA)
+	}
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = http.DefaultClient
 	}
@@ -161,6 +182,14 @@ func NewClient(opts Options) (*Client, error) {
 
 // Protocol returns the protocol the client speaks, ProtocolOAuth or ProtocolOIDC.
 func (c *Client) Protocol() string { return c.opts.Protocol }
+
+// now is Options.Now, or time.Now.
+func (c *Client) now() time.Time {
+	if c.opts.Now != nil {
+		return c.opts.Now()
+	}
+	return time.Now()
+}
 
 // endpoint returns <AppHost>/<protocol><path>.
 func (c *Client) endpoint(path string) string { return c.base + path }

@@ -117,6 +117,9 @@ func TestNewClientValidation(t *testing.T) {
 			o.AppID = "a:b"
 			o.TokenEndpointAuthMethod = authentication.AuthClientSecretBasic
 		}, "contains a colon"},
+		{"rsa passwords", func(o *authentication.Options) { o.PasswordEncryptType = authentication.PasswordEncryptRSA }, ""},
+		{"plain passwords", func(o *authentication.Options) { o.PasswordEncryptType = authentication.PasswordEncryptNone }, ""},
+		{"sm2 passwords", func(o *authentication.Options) { o.PasswordEncryptType = "sm2" }, "sm2 is not supported"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

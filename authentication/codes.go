@@ -79,7 +79,7 @@ func (c *Client) PreCheckCode(ctx context.Context, p PreCheck) (*CodeCheck, erro
 // *APIError with StatusCode 403 and APICode 2001; an expired one APICode 2300.
 func (c *Client) SignInByEmailPassCode(ctx context.Context, email, passCode string, opts *SignInOptions) (*SignInTokens, error) {
 	return c.signIn(ctx, map[string]any{"connection": "PASSCODE",
-		"passCodePayload": map[string]string{"email": email, "passCode": passCode}}, opts)
+		"passCodePayload": map[string]string{"email": email, "passCode": passCode}}, map[string]string{}, opts)
 }
 
 // SignInByPhonePassCode is SignInByEmailPassCode with a code sent by SendSMS.
@@ -88,5 +88,5 @@ func (c *Client) SignInByPhonePassCode(ctx context.Context, phone, countryCode, 
 	if countryCode != "" {
 		payload["phoneCountryCode"] = countryCode
 	}
-	return c.signIn(ctx, map[string]any{"connection": "PASSCODE", "passCodePayload": payload}, opts)
+	return c.signIn(ctx, map[string]any{"connection": "PASSCODE", "passCodePayload": payload}, map[string]string{}, opts)
 }

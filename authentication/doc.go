@@ -1,6 +1,6 @@
 // Package authentication is the Go SDK for signing users in with GenAuth: the
 // counterpart of the Python SDK's AuthenticationClient (OAuth 2.0 and OIDC
-// modules, backend logout), done the Go way.
+// modules, backend logout, and the authentication API), done the Go way.
 //
 // It talks to any server that follows GenAuth's application protocol: the
 // authorize, token, userinfo, introspection and revocation endpoints under
@@ -10,14 +10,15 @@
 // A web application builds the login link with [Client.BuildAuthorizeURL],
 // exchanges the returned code with [Client.GetAccessTokenByCode] (PKCE via
 // [GenerateCodeVerifier] and [CodeChallenge]), reads the profile with
-// [Client.GetUserInfoByAccessToken], and signs the user out with
-// [Client.BuildLogoutURL] (browser) and [Client.RevokeToken] (backend). A
-// resource server protects its handlers with [Client.RequireToken]: JWT
-// access tokens are verified offline with [Client.VerifyAccessToken]
-// (signature against the JWKS, iss, aud, exp; refusals match
-// [ErrInvalidAccessToken]) and, with [WithRevocationCheck], introspected
-// too, since offline checks cannot see revocation; opaque tokens are
-// introspected.
+// [Client.GetUserInfoByAccessToken], renews tokens with
+// [Client.GetNewAccessTokenByRefreshToken], and signs the user out with
+// [Client.BuildLogoutURL] (browser) and [Client.RevokeToken] (backend);
+// [Client.Protocol] says which endpoints it speaks to. A resource server
+// protects its handlers with [Client.RequireToken]: JWT access tokens are
+// verified offline with [Client.VerifyAccessToken] (signature against the
+// JWKS, iss, aud, exp; refusals match [ErrInvalidAccessToken]) and, with
+// [WithRevocationCheck], introspected too, since offline checks cannot see
+// revocation; opaque tokens are introspected ([Client.IntrospectToken]).
 //
 // With OpenID Connect, [Client.VerifyIDToken] (or an [IDTokenVerifier]
 // without a Client) checks an id token locally: the signature against the
@@ -26,10 +27,39 @@
 // iat and, on request, nonce and at_hash. A refused token's error matches
 // [ErrInvalidIDToken] and a reason such as [ErrTokenExpired].
 //
-// Without a browser, [Client.SignInByUsernamePassword] (and the email, phone
-// and account variants) signs a user in through GenAuth's authentication API
-// (/api/v3/signin) and [Client.GetProfile] reads the signed-in user; their
+// Without a browser, the Client calls GenAuth's authentication API
+// (<AppHost>/api/v3, the Node and Python SDKs' AuthenticationClient). Its
 // failures are an [*APIError] with the envelope's statusCode and apiCode.
+// The methods, by group:
+//
+//   - Sign-in: [Client.SignInByUsernamePassword],
+//     [Client.SignInByEmailPassword], [Client.SignInByPhonePassword],
+//     [Client.SignInByAccountPassword], [Client.SignInByEmailPassCode],
+//     [Client.SignInByPhonePassCode]; they answer a token set.
+//   - Sign-up: [Client.SignUpByUsernamePassword],
+//     [Client.SignUpByEmailPassword], [Client.SignUpByEmailCode],
+//     [Client.SignUpByPhoneCode], with a [SignUpProfile] whose email and
+//     phone are proven by their completion codes.
+//   - Verification codes: [Client.SendEmail], [Client.SendSMS] (for a
+//     channel such as [ChannelLogin]) and [Client.PreCheckCode].
+//   - The signed-in user, by access token: [Client.GetProfile],
+//     [Client.UpdateProfile], [Client.UpdatePassword],
+//     [Client.GetSecurityInfo], [Client.GetLoginHistory],
+//     [Client.GetLoggedInApps], [Client.GetAccessibleApps].
+//   - Email and phone: [Client.BindEmail], [Client.UnbindEmail],
+//     [Client.BindPhone], [Client.UnbindPhone], and changes proven first:
+//     [Client.VerifyUpdateEmailRequest] then [Client.UpdateEmail],
+//     [Client.VerifyUpdatePhoneRequest] then [Client.UpdatePhone].
+//   - A forgotten password: [Client.VerifyResetPasswordRequest] then
+//     [Client.ResetPassword].
+//   - Deleting the account: [Client.VerifyDeleteAccountRequest] then
+//     [Client.DeleteAccount].
+//   - Checks: [Client.ValidatePassword], [Client.CheckAppIDSecret] (a wrong
+//     secret matches [ErrWrongAppSecret]) and [Client.GetSystemInfo].
+//
+// With Options.PasswordEncryptType [PasswordEncryptRSA], every call that
+// sends a password encrypts it under the key GetSystemInfo publishes, and
+// sends nothing when it cannot.
 //
 // Every network method takes a context. A non-2xx answer is an [*Error]
 // carrying the HTTP status and the protocol's error and error_description;

@@ -50,6 +50,13 @@ func (c *Client) VerifyResetPasswordRequest(ctx context.Context, r ResetRequest)
 // out everywhere. A password the policy refuses gives StatusCode 400 and
 // leaves the token usable; a bad, used or expired token StatusCode 403.
 func (c *Client) ResetPassword(ctx context.Context, resetToken, password string) error {
-	return c.callAPI(ctx, http.MethodPost, "reset-password",
-		map[string]string{"passwordResetToken": resetToken, "password": password}, false, "", nil)
+	pw, encrypt, err := c.sealPassword(ctx, password)
+	if err != nil {
+		return err
+	}
+	body := map[string]string{"passwordResetToken": resetToken, "password": pw}
+	if encrypt != "" {
+		body["passwordEncryptType"] = encrypt
+	}
+	return c.callAPI(ctx, http.MethodPost, "reset-password", body, false, "", nil)
 }

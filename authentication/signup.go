@@ -49,19 +49,22 @@ func (c *Client) SignUpByEmailPassword(ctx context.Context, email, password stri
 }
 
 func (c *Client) signUp(ctx context.Context, field, login, password string, profile *SignUpProfile) (*User, error) {
+	pw, encrypt, err := c.sealPassword(ctx, password)
+	if err != nil {
+		return nil, err
+	}
+	opts := map[string]string{}
+	if encrypt != "" {
+		opts["passwordEncryptType"] = encrypt
+	}
 	return c.signUpBy(ctx, map[string]any{
 		"connection":      "PASSWORD",
-		"passwordPayload": map[string]string{field: login, "password": password},
-	}, "", profile)
+		"passwordPayload": map[string]string{field: login, "password": pw},
+	}, opts, profile)
 }
 
-// signUpBy sends body with profile and its completion codes, and the
-// password of a phone-code sign-up.
-func (c *Client) signUpBy(ctx context.Context, body map[string]any, phoneCodePassword string, profile *SignUpProfile) (*User, error) {
-	opts := map[string]string{}
-	if phoneCodePassword != "" {
-		opts["passwordForPhonePassCode"] = phoneCodePassword
-	}
+// signUpBy sends body with opts, and profile with its completion codes.
+func (c *Client) signUpBy(ctx context.Context, body map[string]any, opts map[string]string, profile *SignUpProfile) (*User, error) {
 	if profile != nil {
 		body["profile"] = profile
 		if profile.EmailPassCode != "" {

@@ -67,3 +67,27 @@ type ResetToken struct {
 type Success struct {
 	Success bool `json:"success"`
 }
+
+// Validity is the data of the calls that check something and answer yes or
+// no: check-app-id-secret and validate-password.
+type Validity struct {
+	Valid bool `json:"valid"`
+}
+
+// SystemInfo is GET system's answer, sent without the envelope: the public
+// half of the key rsa passwords are encrypted with (base64 of the DER
+// SubjectPublicKeyInfo), the sm2 key (empty: not supported) and versions.
+type SystemInfo struct {
+	RSA struct {
+		PublicKey string `json:"publicKey"`
+	} `json:"rsa"`
+	SM2 struct {
+		PublicKey string `json:"publicKey"`
+	} `json:"sm2"`
+	Version struct {
+		Server  string `json:"server"`
+		Console string `json:"console"`
+		Login   string `json:"login"`
+	} `json:"version"`
+	PublicIPs []string `json:"publicIps"`
+}

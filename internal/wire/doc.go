@@ -1,7 +1,8 @@
 // Package wire is the one definition of the JSON answers GenAuth's protocol
 // endpoints send and its Go SDK reads: the token response, the introspection
 // response, the userinfo response and the RFC 6749 error; and of /api/v3, the
-// UserDto and the sign-in token set.
+// data the authentication API answers (the UserDto, the sign-in token set and
+// the rest) and GET system's answer.
 //
 // The server encodes TokenResponse, Introspection and ErrorResponse as they
 // are; it writes userinfo through internal/protocol/claims (per scope, per

@@ -20,11 +20,6 @@ import (
 // defaultScope is signin's scope when options.scope is absent.
 const defaultScope = "openid profile"
 
-// valid is the answer of the calls that check something.
-type valid struct {
-	Valid bool `json:"valid"`
-}
-
 // checkAppIDSecret serves POST check-app-id-secret (contract 2.1a): whether
 // appId and appSecret go together, with the reason when not.
 func (h *Handler) checkAppIDSecret(c *call) (any, *envelope.Error) {
@@ -47,9 +42,9 @@ func (h *Handler) checkAppIDSecret(c *call) (any, *envelope.Error) {
 		return nil, c.internal("looking up the application", err)
 	}
 	if !apps.CheckSecret(app, secret) {
-		return nil, &envelope.Error{Status: http.StatusOK, Message: msgSecretWrong.in(c.lang), Data: valid{false}}
+		return nil, &envelope.Error{Status: http.StatusOK, Message: msgSecretWrong.in(c.lang), Data: wire.Validity{Valid: false}}
 	}
-	return valid{true}, nil
+	return wire.Validity{Valid: true}, nil
 }
 
 // password reads a password payload's password under passwordEncryptType
@@ -326,9 +321,9 @@ func (h *Handler) validatePassword(c *call) (any, *envelope.Error) {
 	_, e = c.check(id, pw, app.ID)
 	switch {
 	case e == nil:
-		return valid{true}, nil
+		return wire.Validity{Valid: true}, nil
 	case e.APICode == codeBadLogin:
-		return valid{false}, nil
+		return wire.Validity{Valid: false}, nil
 	}
 	return nil, e
 }
