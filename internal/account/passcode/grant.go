@@ -38,6 +38,11 @@ type grant struct {
 // that it carries the address unseen, and stored only as a keyed hash, so
 // that it is used up once.
 func (s *Service) Grant(ctx context.Context, purpose, userID, address string) (string, error) {
+	return s.GrantFor(ctx, purpose, userID, address, GrantLifetime)
+}
+
+// GrantFor is Grant with its own lifetime.
+func (s *Service) GrantFor(ctx context.Context, purpose, userID, address string, lifetime time.Duration) (string, error) {
 	nonce := make([]byte, 16)
 	if _, err := io.ReadFull(s.Rand, nonce); err != nil {
 		return "", fmt.Errorf("passcode: drawing a grant: %w", err)
@@ -54,8 +59,22 @@ func (s *Service) Grant(ctx context.Context, purpose, userID, address string) (s
 	now := s.Now().UTC().Truncate(time.Millisecond)
 	channel, dest := grantChannel(purpose), s.mac("grant", userID)
 	p := &model.Passcode{Channel: channel, Destination: dest, Hash: s.hash(channel, dest, tok),
-		CreatedAt: now, ExpiresAt: now.Add(GrantLifetime)}
+		CreatedAt: now, ExpiresAt: now.Add(lifetime)}
 	return tok, s.Store.SavePasscode(ctx, p, nil)
+}
+
+// Peek returns the user and the address of tok, a live grant of purpose,
+// without using it up: for a grant that names its user itself, which a
+// later Redeem uses up. Errors as Redeem's.
+func (s *Service) Peek(ctx context.Context, purpose, tok string) (userID, address string, err error) {
+	g, err := s.open(tok)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.judgeGrant(ctx, purpose, g.User, tok, false); err != nil {
+		return "", "", err
+	}
+	return g.User, g.Address, nil
 }
 
 // Redeem uses up userID's grant tok for purpose and returns the address it
@@ -63,24 +82,39 @@ func (s *Service) Grant(ctx context.Context, purpose, userID, address string) (s
 // live grant of purpose (unknown, used, replaced, another user's),
 // model.ErrCodeExpired for one past its lifetime, or the store's.
 func (s *Service) Redeem(ctx context.Context, purpose, userID, tok string) (string, error) {
-	tok = strings.TrimSpace(tok)
-	sealed, err := base64.RawURLEncoding.DecodeString(tok)
-	if err != nil {
+	g, err := s.open(tok)
+	if err != nil || g.User != userID {
 		return "", model.ErrWrongCode
 	}
-	plain, err := s.Sealer.Open(grantSealPurpose, sealed)
-	if err != nil {
-		return "", model.ErrWrongCode
-	}
-	var g grant
-	if err := json.Unmarshal(plain, &g); err != nil || g.User != userID {
-		return "", model.ErrWrongCode
-	}
-	channel, dest := grantChannel(purpose), s.mac("grant", userID)
-	if err := s.Store.UsePasscode(ctx, channel, dest, s.hash(channel, dest, tok), s.Now().UTC(), MaxTries, true); err != nil {
+	if err := s.judgeGrant(ctx, purpose, userID, tok, true); err != nil {
 		return "", err
 	}
 	return g.Address, nil
+}
+
+// open reads a grant token; anything but a grant this server sealed is
+// model.ErrWrongCode.
+func (s *Service) open(tok string) (*grant, error) {
+	sealed, err := base64.RawURLEncoding.DecodeString(strings.TrimSpace(tok))
+	if err != nil {
+		return nil, model.ErrWrongCode
+	}
+	plain, err := s.Sealer.Open(grantSealPurpose, sealed)
+	if err != nil {
+		return nil, model.ErrWrongCode
+	}
+	var g grant
+	if err := json.Unmarshal(plain, &g); err != nil {
+		return nil, model.ErrWrongCode
+	}
+	return &g, nil
+}
+
+// judgeGrant checks that tok is userID's live grant of purpose, and with
+// consume uses it up.
+func (s *Service) judgeGrant(ctx context.Context, purpose, userID, tok string, consume bool) error {
+	channel, dest := grantChannel(purpose), s.mac("grant", userID)
+	return s.Store.UsePasscode(ctx, channel, dest, s.hash(channel, dest, strings.TrimSpace(tok)), s.Now().UTC(), MaxTries, consume)
 }
 
 // grantChannel keeps grants apart from codes, whose channels are the

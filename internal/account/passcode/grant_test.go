@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/model"
@@ -52,5 +53,44 @@ func TestGrant(t *testing.T) {
 	e.clock.Advance(passcode.GrantLifetime)
 	if _, err := e.svc.Redeem(ctx, passcode.GrantDeleteAccount, "u1", tok); !errors.Is(err, model.ErrCodeExpired) {
 		t.Errorf("an expired grant: %v", err)
+	}
+}
+
+// TestPeek: a grant that names its user is read without being used up,
+// and lives as long as GrantFor says.
+func TestPeek(t *testing.T) {
+	e := newEnv(t, bytes.Repeat([]byte{9}, 16*4))
+	ctx := t.Context()
+	tok, err := e.svc.GrantFor(ctx, "MFA", "u1", "pending", 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if user, addr, err := e.svc.Peek(ctx, "MFA", tok); err != nil || user != "u1" || addr != "pending" {
+			t.Fatalf("Peek = %q, %q, %v; want u1, pending", user, addr, err)
+		}
+	}
+	for _, tt := range []struct{ name, purpose, tok string }{
+		{"another purpose", passcode.GrantDeleteAccount, tok},
+		{"not sealed", "MFA", "AAAA"},
+	} {
+		if _, _, err := e.svc.Peek(ctx, tt.purpose, tt.tok); !errors.Is(err, model.ErrWrongCode) {
+			t.Errorf("%s: Peek = %v, want ErrWrongCode", tt.name, err)
+		}
+	}
+	e.clock.Advance(10*time.Minute - time.Millisecond)
+	if _, err := e.svc.Redeem(ctx, "MFA", "u1", tok); err != nil {
+		t.Fatalf("Redeem just before the end: %v", err)
+	}
+	if _, _, err := e.svc.Peek(ctx, "MFA", tok); !errors.Is(err, model.ErrWrongCode) {
+		t.Errorf("Peek of a used grant = %v, want ErrWrongCode", err)
+	}
+	tok, err = e.svc.GrantFor(ctx, "MFA", "u1", "", 10*time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(10 * time.Minute)
+	if _, _, err := e.svc.Peek(ctx, "MFA", tok); !errors.Is(err, model.ErrCodeExpired) {
+		t.Errorf("Peek of an expired grant = %v, want ErrCodeExpired", err)
 	}
 }
