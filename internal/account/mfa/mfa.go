@@ -50,6 +50,8 @@ type Service struct {
 	Key []byte
 	// Issuer names the installation in authenticator apps.
 	Issuer string
+	// Grants keeps the pending sign-ins (Hold).
+	Grants Grants
 	Rand   io.Reader
 	NewID  func() string
 	Now    func() time.Time

@@ -16,6 +16,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/opengenauth/genauth/internal/account/mfa"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/clock"
 	"github.com/opengenauth/genauth/internal/platform/secret"
@@ -49,9 +50,15 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	codeKey, err := sealer.DeriveKey(passcode.KeyPurpose)
+	if err != nil {
+		t.Fatal(err)
+	}
 	c := clock.NewFake(t0)
+	ids := token.NewSource(rand.Reader).ID
+	grants := &passcode.Service{Store: st, Sealer: sealer, Key: codeKey, Rand: rand.Reader, NewID: ids, Now: c.Now}
 	return &env{st: st, clock: c, svc: &mfa.Service{Store: st, Sealer: sealer, Key: key, Issuer: "GenAuth Test",
-		Rand: rand.Reader, NewID: token.NewSource(rand.Reader).ID, Now: c.Now}}
+		Grants: grants, Rand: rand.Reader, NewID: ids, Now: c.Now}}
 }
 
 // code is secret's TOTP code for the step at.

@@ -1,0 +1,184 @@
+package mfa
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/opengenauth/genauth/internal/model"
+)
+
+// The MFA policies, per application and for the whole user pool. A user's
+// enrolled factors are asked for under every policy: the policy only says
+// whether a user without one is asked to enroll.
+const (
+	PolicyOff      = "off"      // no one is asked to enroll
+	PolicyOptional = "optional" // a user without a factor is offered enrollment after signing in
+	PolicyRequired = "required" // a user without a factor enrolls before the sign-in ends
+)
+
+// Stricter returns the stricter of two policies; "" is off.
+func Stricter(a, b string) string {
+	rank := func(p string) int {
+		return map[string]int{PolicyOptional: 1, PolicyRequired: 2}[p]
+	}
+	if rank(b) > rank(a) {
+		return b
+	}
+	if a == "" {
+		return PolicyOff
+	}
+	return a
+}
+
+// ValidPolicy says whether p names a policy.
+func ValidPolicy(p string) bool {
+	return p == PolicyOff || p == PolicyOptional || p == PolicyRequired
+}
+
+// The first factors a sign-in can pass, by which a second factor of the
+// same kind is no second factor: a code sent by email does not prove more
+// after a code sent to the same inbox.
+const (
+	FirstPassword = "pwd"
+	FirstEmail    = "email"
+	FirstSMS      = "sms"
+	FirstUpstream = "upstream"
+	// FirstPasskey is a passkey with user verification: two factors at
+	// once, so nothing is asked after it.
+	FirstPasskey = "passkey"
+)
+
+// Step is what a sign-in still needs after its first factor.
+type Step int
+
+const (
+	// Done: the sign-in is complete.
+	Done Step = iota
+	// Challenge: the user proves one of the factors Next returns.
+	Challenge
+	// Enroll: the policy requires a factor the user does not have; the
+	// user enrolls one before the sign-in ends.
+	Enroll
+	// Offer: the sign-in is complete; the user may be offered to enroll.
+	Offer
+)
+
+// Next says what a sign-in of userID under policy still needs after the
+// first factor it passed, and the factors that can meet a Challenge.
+func (s *Service) Next(ctx context.Context, userID, policy, first string) (Step, []*model.Factor, error) {
+	if first == FirstPasskey {
+		return Done, nil, nil
+	}
+	all, err := s.Store.ListFactors(ctx, userID)
+	if err != nil {
+		return Done, nil, err
+	}
+	// A factor of the first's kind would prove nothing more: a user who
+	// has only such factors is treated as one who has none.
+	usable := slices.DeleteFunc(all, func(f *model.Factor) bool { return sameKind(f.Type, first) })
+	if len(usable) > 0 {
+		return Challenge, usable, nil
+	}
+	return enrollStep(policy), nil, nil
+}
+
+func enrollStep(policy string) Step {
+	switch policy {
+	case PolicyRequired:
+		return Enroll
+	case PolicyOptional:
+		return Offer
+	}
+	return Done
+}
+
+// sameKind says whether factor type kind is the first factor's own kind.
+func sameKind(kind, first string) bool {
+	return (kind == model.FactorEmail && first == FirstEmail) || (kind == model.FactorSMS && first == FirstSMS)
+}
+
+// AMR is the RFC 8176 "amr" of a sign-in by first and then, when not "",
+// second (a factor type, or "RECOVERY" for a recovery code).
+func AMR(first, second string) []string {
+	amr := map[string][]string{FirstPassword: {"pwd"}, FirstEmail: {"otp"}, FirstSMS: {"sms"},
+		FirstUpstream: {"fed"}, FirstPasskey: {"hwk", "user"}}[first]
+	switch second {
+	case model.FactorTOTP, model.FactorEmail, RecoveryFactor:
+		amr = append(amr, "otp")
+	case model.FactorSMS:
+		amr = append(amr, "sms")
+	case model.FactorWebAuthn:
+		amr = append(amr, "hwk")
+	}
+	slices.Sort(amr)
+	amr = slices.Compact(amr)
+	if second != "" || first == FirstPasskey {
+		amr = append(amr, "mfa")
+	}
+	return amr
+}
+
+// RecoveryFactor names a recovery code where a factor type is expected.
+const RecoveryFactor = "RECOVERY"
+
+// PendingLifetime is how long a sign-in waits for its second factor
+// (contract 6.3: the mfaToken lives 10 minutes).
+const PendingLifetime = 10 * time.Minute
+
+// grantPending is the passcode grant purpose of pending sign-ins.
+const grantPending = "MFA_PENDING"
+
+// Pending is a sign-in that passed its first factor and waits for the
+// second (or, with Enroll, for the user to enroll one).
+type Pending struct {
+	UserID   string `json:"-"`
+	ClientID string `json:"c,omitempty"`
+	First    string `json:"f"`
+	Enroll   bool   `json:"e,omitempty"`
+	// State is the surface's own: the scope asked for, where to go next.
+	State string `json:"s,omitempty"`
+}
+
+// Grants keeps pending sign-ins: sealed, single use, one live per user
+// (passcode.Service).
+type Grants interface {
+	GrantFor(ctx context.Context, purpose, userID, address string, lifetime time.Duration) (string, error)
+	Peek(ctx context.Context, purpose, tok string) (userID, address string, err error)
+	Redeem(ctx context.Context, purpose, userID, tok string) (string, error)
+}
+
+// Hold stores p and returns the opaque token that finishes it (the API's
+// mfaToken, the pages' pending cookie); a newer pending sign-in of the
+// same user replaces it.
+func (s *Service) Hold(ctx context.Context, p Pending) (string, error) {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return "", err
+	}
+	return s.Grants.GrantFor(ctx, grantPending, p.UserID, string(b), PendingLifetime)
+}
+
+// Held returns the pending sign-in of tok without ending it. Errors:
+// model.ErrWrongCode (unknown, used, replaced) or model.ErrCodeExpired.
+func (s *Service) Held(ctx context.Context, tok string) (*Pending, error) {
+	userID, b, err := s.Grants.Peek(ctx, grantPending, tok)
+	if err != nil {
+		return nil, err
+	}
+	var p Pending
+	if err := json.Unmarshal([]byte(b), &p); err != nil {
+		return nil, model.ErrWrongCode
+	}
+	p.UserID = userID
+	return &p, nil
+}
+
+// Release ends the pending sign-in of tok once its second factor is
+// proven: of concurrent releases one succeeds, the others get
+// model.ErrWrongCode.
+func (s *Service) Release(ctx context.Context, p *Pending, tok string) error {
+	_, err := s.Grants.Redeem(ctx, grantPending, p.UserID, tok)
+	return err
+}
