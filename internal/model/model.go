@@ -142,6 +142,10 @@ type Application struct {
 	// RegistrationEmailVerify requires a new user's email address to be
 	// proven (by a code) before the account is made.
 	RegistrationEmailVerify bool
+	// MFAPolicy is "off", "optional" or "required" (internal/account/mfa):
+	// whether signing in here asks a user without a second factor to
+	// enroll one. The user pool's policy applies when it is stricter.
+	MFAPolicy string
 }
 
 // Application types of the management API.
@@ -164,6 +168,15 @@ const (
 	// ClaimsGenAuth is GenAuth's shape, which its SDKs parse: every
 	// released claim present (null when unknown), updated_at an ISO 8601 string.
 	ClaimsGenAuth = "genauth"
+)
+
+// MFA policies, per application and for the whole user pool. A user's
+// enrolled factors are asked for under every policy: the policy only says
+// whether a user without one is asked to enroll.
+const (
+	MFAOff      = "off"      // no one is asked to enroll
+	MFAOptional = "optional" // a user without a factor is offered enrollment after signing in
+	MFARequired = "required" // a user without a factor enrolls before the sign-in ends
 )
 
 // Access token formats.

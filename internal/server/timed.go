@@ -393,3 +393,13 @@ func (s *timedStore) CountRecoveryCodes(ctx context.Context, userID string) (int
 	defer s.since("count_recovery_codes", time.Now())
 	return s.st.CountRecoveryCodes(ctx, userID)
 }
+
+func (s *timedStore) GetSetting(ctx context.Context, key string) (string, error) {
+	defer s.since("get_setting", time.Now())
+	return s.st.GetSetting(ctx, key)
+}
+
+func (s *timedStore) PutSetting(ctx context.Context, key, value string, now time.Time) error {
+	defer s.since("put_setting", time.Now())
+	return s.st.PutSetting(ctx, key, value, now)
+}

@@ -57,6 +57,8 @@ type CreateParams struct {
 	SSOEnabled      bool
 	// RegistrationClosed refuses sign-up through the application.
 	RegistrationClosed bool
+	// MFAPolicy is model.MFAOff (the default), MFAOptional or MFARequired.
+	MFAPolicy string
 	// RegistrationEmailVerify requires a new user's email to be proven first.
 	RegistrationEmailVerify bool
 }

@@ -29,6 +29,11 @@ func describe(app *model.Application, p CreateParams) error {
 	app.InitLoginURI = strings.TrimSpace(p.InitLoginURI)
 	app.SSOEnabled = p.SSOEnabled
 	app.RegistrationClosed, app.RegistrationEmailVerify = p.RegistrationClosed, p.RegistrationEmailVerify
+	switch app.MFAPolicy = orDefault(strings.ToLower(strings.TrimSpace(p.MFAPolicy)), model.MFAOff); app.MFAPolicy {
+	case model.MFAOff, model.MFAOptional, model.MFARequired:
+	default:
+		return invalid("the MFA policy must be off, optional or required")
+	}
 	if len(app.AppIdentifier) > maxIdentifierLen {
 		return invalid("the application identifier is longer than %d characters", maxIdentifierLen)
 	}
@@ -90,6 +95,7 @@ func paramsOf(app *model.Application) CreateParams {
 		SSOEnabled:              app.SSOEnabled,
 		RegistrationClosed:      app.RegistrationClosed,
 		RegistrationEmailVerify: app.RegistrationEmailVerify,
+		MFAPolicy:               app.MFAPolicy,
 	}
 }
 

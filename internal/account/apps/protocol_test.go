@@ -116,3 +116,20 @@ func TestAccessTokenFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestMFAPolicy(t *testing.T) {
+	for _, tt := range []struct{ policy, want string }{
+		{"", model.MFAOff},
+		{" Required ", model.MFARequired},
+		{"optional", model.MFAOptional},
+		{"always", ""},
+	} {
+		app, err := newApplication(CreateParams{Name: "a", RedirectURIs: []string{"https://a.example/cb"}, MFAPolicy: tt.policy})
+		switch {
+		case tt.want == "" && !errors.Is(err, model.ErrInvalidInput):
+			t.Errorf("policy %q: err %v; want invalid input", tt.policy, err)
+		case tt.want != "" && (err != nil || app.MFAPolicy != tt.want):
+			t.Errorf("policy %q: %v; want %s", tt.policy, err, tt.want)
+		}
+	}
+}

@@ -3,38 +3,60 @@ package mfa
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
 )
 
-// The MFA policies, per application and for the whole user pool. A user's
-// enrolled factors are asked for under every policy: the policy only says
-// whether a user without one is asked to enroll.
-const (
-	PolicyOff      = "off"      // no one is asked to enroll
-	PolicyOptional = "optional" // a user without a factor is offered enrollment after signing in
-	PolicyRequired = "required" // a user without a factor enrolls before the sign-in ends
-)
-
-// Stricter returns the stricter of two policies; "" is off.
+// Stricter returns the stricter of two MFA policies (model.MFAOff, ...);
+// "" is off.
 func Stricter(a, b string) string {
 	rank := func(p string) int {
-		return map[string]int{PolicyOptional: 1, PolicyRequired: 2}[p]
+		return map[string]int{model.MFAOptional: 1, model.MFARequired: 2}[p]
 	}
 	if rank(b) > rank(a) {
 		return b
 	}
 	if a == "" {
-		return PolicyOff
+		return model.MFAOff
 	}
 	return a
 }
 
-// ValidPolicy says whether p names a policy.
-func ValidPolicy(p string) bool {
-	return p == PolicyOff || p == PolicyOptional || p == PolicyRequired
+// poolPolicyKey is the setting that holds the user pool's MFA policy.
+const poolPolicyKey = "mfa_policy"
+
+// PoolPolicy returns the user pool's MFA policy: model.MFAOff until set.
+func (s *Service) PoolPolicy(ctx context.Context) (string, error) {
+	p, err := s.Store.GetSetting(ctx, poolPolicyKey)
+	if errors.Is(err, model.ErrNotFound) {
+		return model.MFAOff, nil
+	}
+	return p, err
+}
+
+// SetPoolPolicy sets the user pool's MFA policy; anything but a policy is
+// model.ErrInvalidInput.
+func (s *Service) SetPoolPolicy(ctx context.Context, policy string) error {
+	switch policy {
+	case model.MFAOff, model.MFAOptional, model.MFARequired:
+	default:
+		return fmt.Errorf("%w: the MFA policy must be off, optional or required", model.ErrInvalidInput)
+	}
+	return s.Store.PutSetting(ctx, poolPolicyKey, policy, s.Now().UTC())
+}
+
+// Policy is the MFA policy of a sign-in to app (nil: to no application):
+// the stricter of the pool's and the application's.
+func (s *Service) Policy(ctx context.Context, app *model.Application) (string, error) {
+	pool, err := s.PoolPolicy(ctx)
+	if err != nil || app == nil {
+		return pool, err
+	}
+	return Stricter(pool, app.MFAPolicy), nil
 }
 
 // The first factors a sign-in can pass, by which a second factor of the
@@ -86,9 +108,9 @@ func (s *Service) Next(ctx context.Context, userID, policy, first string) (Step,
 
 func enrollStep(policy string) Step {
 	switch policy {
-	case PolicyRequired:
+	case model.MFARequired:
 		return Enroll
-	case PolicyOptional:
+	case model.MFAOptional:
 		return Offer
 	}
 	return Done

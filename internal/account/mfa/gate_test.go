@@ -12,11 +12,11 @@ import (
 
 func TestStricter(t *testing.T) {
 	for _, tt := range []struct{ a, b, want string }{
-		{"", "", mfa.PolicyOff},
-		{"", mfa.PolicyOptional, mfa.PolicyOptional},
-		{mfa.PolicyRequired, mfa.PolicyOff, mfa.PolicyRequired},
-		{mfa.PolicyOptional, mfa.PolicyRequired, mfa.PolicyRequired},
-		{mfa.PolicyOff, "", mfa.PolicyOff},
+		{"", "", model.MFAOff},
+		{"", model.MFAOptional, model.MFAOptional},
+		{model.MFARequired, model.MFAOff, model.MFARequired},
+		{model.MFAOptional, model.MFARequired, model.MFARequired},
+		{model.MFAOff, "", model.MFAOff},
 	} {
 		if got := mfa.Stricter(tt.a, tt.b); got != tt.want {
 			t.Errorf("Stricter(%q, %q) = %q, want %q", tt.a, tt.b, got, tt.want)
@@ -41,16 +41,16 @@ func TestNext(t *testing.T) {
 		want                mfa.Step
 		factors             []string
 	}{
-		{"none", mfa.PolicyOff, mfa.FirstPassword, mfa.Done, nil},
-		{"none", mfa.PolicyOptional, mfa.FirstPassword, mfa.Offer, nil},
-		{"none", mfa.PolicyRequired, mfa.FirstPassword, mfa.Enroll, nil},
-		{"none", mfa.PolicyRequired, mfa.FirstPasskey, mfa.Done, nil},
-		{"totp", mfa.PolicyOff, mfa.FirstPassword, mfa.Challenge, []string{"f-totp", "f-sms"}},
-		{"totp", mfa.PolicyOff, mfa.FirstSMS, mfa.Challenge, []string{"f-totp"}},
-		{"totp", mfa.PolicyRequired, mfa.FirstUpstream, mfa.Challenge, []string{"f-totp", "f-sms"}},
-		{"only-email", mfa.PolicyOff, mfa.FirstPassword, mfa.Challenge, []string{"f-email"}},
-		{"only-email", mfa.PolicyOff, mfa.FirstEmail, mfa.Done, nil},
-		{"only-email", mfa.PolicyRequired, mfa.FirstEmail, mfa.Enroll, nil},
+		{"none", model.MFAOff, mfa.FirstPassword, mfa.Done, nil},
+		{"none", model.MFAOptional, mfa.FirstPassword, mfa.Offer, nil},
+		{"none", model.MFARequired, mfa.FirstPassword, mfa.Enroll, nil},
+		{"none", model.MFARequired, mfa.FirstPasskey, mfa.Done, nil},
+		{"totp", model.MFAOff, mfa.FirstPassword, mfa.Challenge, []string{"f-totp", "f-sms"}},
+		{"totp", model.MFAOff, mfa.FirstSMS, mfa.Challenge, []string{"f-totp"}},
+		{"totp", model.MFARequired, mfa.FirstUpstream, mfa.Challenge, []string{"f-totp", "f-sms"}},
+		{"only-email", model.MFAOff, mfa.FirstPassword, mfa.Challenge, []string{"f-email"}},
+		{"only-email", model.MFAOff, mfa.FirstEmail, mfa.Done, nil},
+		{"only-email", model.MFARequired, mfa.FirstEmail, mfa.Enroll, nil},
 	} {
 		step, factors, err := e.svc.Next(ctx, tt.user, tt.policy, tt.first)
 		if err != nil {
@@ -124,5 +124,34 @@ func TestPending(t *testing.T) {
 	e.clock.Advance(mfa.PendingLifetime)
 	if _, err := e.svc.Held(ctx, last); !errors.Is(err, model.ErrCodeExpired) {
 		t.Errorf("a pending sign-in after %v: %v, want ErrCodeExpired", mfa.PendingLifetime, err)
+	}
+}
+
+func TestPolicy(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	app := &model.Application{MFAPolicy: model.MFAOptional}
+	for _, tt := range []struct {
+		pool string // "": never set
+		app  *model.Application
+		want string
+	}{
+		{"", nil, model.MFAOff},
+		{"", app, model.MFAOptional},
+		{model.MFARequired, app, model.MFARequired},
+		{model.MFAOff, app, model.MFAOptional},
+		{model.MFAOptional, nil, model.MFAOptional},
+	} {
+		if tt.pool != "" {
+			if err := e.svc.SetPoolPolicy(ctx, tt.pool); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := e.svc.Policy(ctx, tt.app); err != nil || got != tt.want {
+			t.Errorf("pool %q, app %v: Policy = %q, %v; want %q", tt.pool, tt.app, got, err, tt.want)
+		}
+	}
+	if err := e.svc.SetPoolPolicy(ctx, "sometimes"); !errors.Is(err, model.ErrInvalidInput) {
+		t.Errorf("SetPoolPolicy(sometimes) = %v, want ErrInvalidInput", err)
 	}
 }

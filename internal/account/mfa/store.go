@@ -41,4 +41,8 @@ type Store interface {
 	// CountRecoveryCodes says how many of the user's recovery codes are
 	// unused.
 	CountRecoveryCodes(ctx context.Context, userID string) (int, error)
+	// GetSetting returns the installation setting key, or
+	// model.ErrNotFound when it was never set; PutSetting sets it.
+	GetSetting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string, now time.Time) error
 }

@@ -13,7 +13,8 @@ const applicationColumns = `id, name, secret_hash, redirect_uris, logout_redirec
 	created_at, updated_at,
 	app_identifier, logo, description, app_type, default_protocol, init_login_uri, sso_enabled,
 	rotate_refresh_tokens, refresh_grace_period, refresh_idle_ttl, reject_pkce_plain,
-	allowed_scopes, claims_format, web_origins, access_token_format, registration_closed, registration_email_verify`
+	allowed_scopes, claims_format, web_origins, access_token_format, registration_closed, registration_email_verify,
+	mfa_policy`
 
 // applicationValues are app's column values in applicationColumns order.
 // Durations are int64 nanoseconds on both engines.
@@ -25,14 +26,14 @@ func (s *Store) applicationValues(app *model.Application) []any {
 		nullIfEmpty(app.AppIdentifier), app.Logo, app.Description, app.AppType, app.DefaultProtocol, app.InitLoginURI,
 		app.SSOEnabled, app.RotateRefreshTokens, int64(app.RefreshGracePeriod), int64(app.RefreshIdleTTL),
 		app.RejectPKCEPlain, app.AllowedScopes, app.ClaimsFormat, s.e.List(app.WebOrigins), app.AccessTokenFormat,
-		app.RegistrationClosed, app.RegistrationEmailVerify}
+		app.RegistrationClosed, app.RegistrationEmailVerify, app.MFAPolicy}
 }
 
 // CreateApplication stores app; a taken id gives genauth.ErrConflict.
 func (s *Store) CreateApplication(ctx context.Context, app *model.Application) error {
 	_, err := s.e.Writer().Exec(ctx, `INSERT INTO applications (`+applicationColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,
-			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)`, s.applicationValues(app)...)
+			$23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34)`, s.applicationValues(app)...)
 	return s.e.Err("create application", err)
 }
 
@@ -69,8 +70,8 @@ func (s *Store) UpdateApplication(ctx context.Context, app *model.Application) e
 		logo = $16, description = $17, app_type = $18, default_protocol = $19, init_login_uri = $20,
 		sso_enabled = $21, rotate_refresh_tokens = $22, refresh_grace_period = $23, refresh_idle_ttl = $24,
 		reject_pkce_plain = $25, allowed_scopes = $26, claims_format = $27, web_origins = $28,
-		access_token_format = $29, registration_closed = $30, registration_email_verify = $31
-		WHERE id = $32`, append(set, app.ID)...)
+		access_token_format = $29, registration_closed = $30, registration_email_verify = $31, mfa_policy = $32
+		WHERE id = $33`, append(set, app.ID)...)
 	return s.e.Err("update application", changedRow(n, err))
 }
 
@@ -103,7 +104,8 @@ func (s *Store) scanApplication(r Row) (*model.Application, error) {
 		&app.RequireConsent, td(&app.CreatedAt), td(&app.UpdatedAt), nd(&app.AppIdentifier), &app.Logo,
 		&app.Description, &app.AppType, &app.DefaultProtocol, &app.InitLoginURI, &app.SSOEnabled,
 		&app.RotateRefreshTokens, &grace, &idle, &app.RejectPKCEPlain, &app.AllowedScopes, &app.ClaimsFormat,
-		s.e.ListDest(&app.WebOrigins), &app.AccessTokenFormat, &app.RegistrationClosed, &app.RegistrationEmailVerify)
+		s.e.ListDest(&app.WebOrigins), &app.AccessTokenFormat, &app.RegistrationClosed, &app.RegistrationEmailVerify,
+		&app.MFAPolicy)
 	if err != nil {
 		return nil, err
 	}

@@ -58,6 +58,7 @@ const (
 	loginColumns     = `user_id, app_id, client_ip, user_agent, time`
 	nonceColumns     = `nonce, expires_at`
 	recoveryColumns  = `user_id, code_hash, created_at, used_at`
+	settingColumns   = `key, value, updated_at`
 )
 
 func (e exporter) Applications(ctx context.Context) iter.Seq2[*model.Application, error] {
@@ -157,6 +158,14 @@ func (e exporter) RecoveryCodes(ctx context.Context) iter.Seq2[*storecopy.Recove
 	})
 }
 
+func (e exporter) Settings(ctx context.Context) iter.Seq2[*storecopy.Setting, error] {
+	return rowsOf(ctx, e, "settings", settingColumns, func(r Row) (*storecopy.Setting, error) {
+		var x storecopy.Setting
+		err := r.Scan(&x.Key, &x.Value, td(&x.UpdatedAt))
+		return &x, err
+	})
+}
+
 // CopyTable is one table as an import writes it: its name, its columns, the
 // values of its rows in that order, and where to count them.
 type CopyTable struct {
@@ -216,6 +225,9 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 		{"mfa_factors", factorColumns, &n.Factors, values(src.Factors(ctx), s.factorValues)},
 		{"recovery_codes", recoveryColumns, &n.RecoveryCodes, values(src.RecoveryCodes(ctx), func(c *storecopy.RecoveryCode) []any {
 			return []any{c.UserID, c.Hash, s.tv(c.CreatedAt), s.ntv(c.UsedAt)}
+		})},
+		{"settings", settingColumns, &n.Settings, values(src.Settings(ctx), func(x *storecopy.Setting) []any {
+			return []any{x.Key, x.Value, s.tv(x.UpdatedAt)}
 		})},
 	}
 }

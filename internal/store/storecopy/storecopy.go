@@ -45,6 +45,13 @@ type Source interface {
 	Passcodes(ctx context.Context) iter.Seq2[*model.Passcode, error]
 	Factors(ctx context.Context) iter.Seq2[*model.Factor, error]
 	RecoveryCodes(ctx context.Context) iter.Seq2[*RecoveryCode, error]
+	Settings(ctx context.Context) iter.Seq2[*Setting, error]
+}
+
+// Setting is one of the installation's settings.
+type Setting struct {
+	Key, Value string
+	UpdatedAt  time.Time
 }
 
 // RecoveryCode is one of a user's MFA recovery codes, by its keyed hash.
@@ -67,7 +74,7 @@ var ErrNotEmpty = errors.New("the target database is not empty")
 type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents    int64
 	AccessKeys, PasswordKeys, Logins, Nonces, Throttles, AuditEvents, Messages int64
-	Passcodes, Factors, RecoveryCodes                                          int64
+	Passcodes, Factors, RecoveryCodes, Settings                                int64
 }
 
 func (c Counts) String() string {
@@ -80,7 +87,7 @@ func (c Counts) String() string {
 	}{{c.AccessKeys, "access keys"}, {c.PasswordKeys, "password keys"}, {c.Logins, "login history entries"},
 		{c.Nonces, "signature nonces"}, {c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"},
 		{c.Messages, "outbox messages"}, {c.Passcodes, "verification codes"}, {c.Factors, "second factors"},
-		{c.RecoveryCodes, "recovery codes"}} {
+		{c.RecoveryCodes, "recovery codes"}, {c.Settings, "settings"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

@@ -33,6 +33,7 @@ func application(id string, created time.Time) *model.Application {
 		WebOrigins:              []string{"https://app.example", "http://localhost:3000"},
 		RegistrationClosed:      true,
 		RegistrationEmailVerify: true,
+		MFAPolicy:               model.MFARequired,
 		CreatedAt:               created,
 		UpdatedAt:               created.Add(time.Hour),
 	}
@@ -132,6 +133,7 @@ func testApplicationManagement(t *testing.T, open Opener) {
 		changed.AllowedScopes, changed.ClaimsFormat, changed.WebOrigins = "*", model.ClaimsStandard, []string{"https://other.example:8443"}
 		changed.AccessTokenFormat = model.AccessTokenOpaque
 		changed.RegistrationClosed, changed.RegistrationEmailVerify = false, false
+		changed.MFAPolicy = model.MFAOptional
 		changed.UpdatedAt = t0.Add(3 * time.Hour)
 		must(t, "UpdateApplication", s.UpdateApplication(t.Context(), changed))
 		got, err = s.GetApplication(t.Context(), "app-1")

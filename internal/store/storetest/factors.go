@@ -170,3 +170,16 @@ func testConcurrentAdvance(t *testing.T, open Opener) {
 		t.Fatalf("concurrent AdvanceFactor: %d won, %d lost; want 1 and %d", won, lost, workers-1)
 	}
 }
+
+func testSettings(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := t.Context()
+	_, err := s.GetSetting(ctx, "mfa_policy")
+	wantErr(t, "GetSetting never set", err, model.ErrNotFound)
+	must(t, "PutSetting", s.PutSetting(ctx, "mfa_policy", "optional", t0))
+	must(t, "PutSetting again", s.PutSetting(ctx, "mfa_policy", "required", t0.Add(time.Hour).In(east)))
+	must(t, "PutSetting of another key", s.PutSetting(ctx, "other", "x", t0))
+	if v, err := s.GetSetting(ctx, "mfa_policy"); err != nil || v != "required" {
+		t.Fatalf("GetSetting = %q, %v; want required", v, err)
+	}
+}

@@ -95,6 +95,7 @@ var groups = []struct {
 		{"Factors", testFactors},
 		{"RecoveryCodes", testRecoveryCodes},
 		{"ConcurrentAdvance", testConcurrentAdvance},
+		{"Settings", testSettings},
 	}},
 	{"sweep.Deleter", []test{
 		{"DeleteExpired", testDeleteExpired},
