@@ -288,7 +288,8 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	}
 	if proof != nil {
 		// The code was right when checked and the address is now this
-		// user's: a failure here only leaves the code to expire unused.
+		// user's: should using it up fail, the code only waits to expire,
+		// and a second registration with it would find the address taken.
 		if err := h.codes.UseAll(r.Context(), *proof); err != nil {
 			h.log.WarnContext(r.Context(), "login: register: use up the code", "err", err)
 		}

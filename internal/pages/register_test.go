@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -472,6 +473,20 @@ func TestRegisterSendCode(t *testing.T) {
 	if page := body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="code-hint">验证码已发送至 wei@example.com，5 分钟内有效。`) ||
 		!strings.Contains(page, `formaction="/register/code">发送验证码</button>`) {
 		t.Errorf("send in Chinese: %d\n%s", resp.StatusCode, page)
+	}
+	if got := ch.codes(passcode.ChannelCompleteEmail); got["wei@example.com"] == "" {
+		t.Errorf("codes queued: %v, want one to wei@example.com", got)
+	}
+
+	// Another site cannot make the page mail an address.
+	req := httptest.NewRequest(http.MethodPost, "/register/code", strings.NewReader(url.Values{"email": {"zed@example.com"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if resp := ch.do(req); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site send: %d, want 403", resp.StatusCode)
+	}
+	if got := ch.codes(passcode.ChannelCompleteEmail); len(got) != 0 {
+		t.Errorf("codes queued by a cross-site post: %v", got)
 	}
 
 	closed := newCodeHarness(t)
