@@ -14,6 +14,9 @@ type field struct {
 	Plain        bool // no capitalisation or spell check: names and addresses
 	MaxLength    int
 	Required     bool
+	// SendCode is where a "Send code" button after the input posts the
+	// form; "": none.
+	SendCode string
 
 	// Set by finishFields.
 	Autofocus   bool

@@ -152,6 +152,9 @@ func (h *Handler) Register(routes edge.Routes) {
 	mux.Handle("POST /login", h.form(h.login))
 	mux.HandleFunc("GET /register", h.registerForm)
 	mux.Handle("POST /register", h.form(h.register))
+	if h.emailCodes() {
+		mux.Handle("POST "+registerCodePath, h.form(h.sendRegisterCode))
+	}
 	if h.reset != nil {
 		mux.HandleFunc("GET /forgot", h.forgotForm)
 		mux.Handle("POST /forgot", h.form(h.forgot))
@@ -218,6 +221,9 @@ type page struct {
 	Action   string        // consent, logout: where the decision is posted
 	Hidden   []hiddenField // consent, logout: the request, posted back
 	Consents []consentItem // home: applications the user allowed
+
+	// SendsCode: the form has a "Send code" button besides its own.
+	SendsCode bool
 
 	// switchBase is where the language links point (with lang added); ""
 	// means this page again for a GET, else the home page.

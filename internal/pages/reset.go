@@ -17,9 +17,13 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 )
 
-// Codes sends and consumes verification codes (passcode.Service).
+// Codes sends, checks and consumes verification codes (passcode.Service).
 type Codes interface {
 	Send(ctx context.Context, t passcode.Target, lang string) error
+	// Check judges a code without using it up; UseAll uses up every
+	// proof's code once all are right.
+	Check(ctx context.Context, t passcode.Target, code string) error
+	UseAll(ctx context.Context, proofs ...passcode.Proof) error
 	signin.Codes
 }
 

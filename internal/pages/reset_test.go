@@ -15,6 +15,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/platform/clock"
 	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
@@ -26,6 +27,7 @@ import (
 type resetHarness struct {
 	*harness
 	sealer *secret.Sealer
+	clock  *clock.Fake // the codes' and the limits' time
 }
 
 func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
@@ -38,9 +40,9 @@ func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return testNow }
-	codes := &passcode.Service{Store: hs.store, Sealer: sealer, Key: key, Rand: crand.Reader, NewID: token.NewSource(crand.Reader).ID, Now: now}
-	limiter := &throttle.Limiter{Store: hs.store, Now: now, Policy: throttle.DefaultPolicy, LoginKey: key}
+	clk := clock.NewFake(testNow)
+	codes := &passcode.Service{Store: hs.store, Sealer: sealer, Key: key, Rand: crand.Reader, NewID: token.NewSource(crand.Reader).ID, Now: clk.Now}
+	limiter := &throttle.Limiter{Store: hs.store, Now: clk.Now, Policy: throttle.DefaultPolicy, LoginKey: key}
 	in := &signin.Service{Store: hs.store, Users: hs.users, Codes: codes, Limiter: limiter}
 	kinds := map[string]bool{}
 	for _, k := range delivers {
@@ -53,14 +55,14 @@ func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
 	}
 	hs.mux = http.NewServeMux()
 	hs.handler.Register(edge.NewRoutes(hs.mux))
-	return &resetHarness{harness: hs, sealer: sealer}
+	return &resetHarness{harness: hs, sealer: sealer, clock: clk}
 }
 
 // codes returns the codes queued since the last call, by address; each
 // must be for channel.
 func (rh *resetHarness) codes(channel string) map[string]string {
 	rh.t.Helper()
-	claimed, err := rh.store.ClaimMessages(context.Background(), testNow, time.Minute, 10)
+	claimed, err := rh.store.ClaimMessages(context.Background(), rh.clock.Now(), time.Minute, 10)
 	if err != nil {
 		rh.t.Fatal(err)
 	}

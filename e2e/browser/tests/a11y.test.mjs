@@ -24,6 +24,10 @@ after(async () => {
 const shots = process.env.GENAUTH_SCREENSHOTS;
 if (shots) mkdirSync(shots, { recursive: true });
 
+// The registration form's own submit button: the first one is hidden (it
+// makes Enter create the account) and "Send code" sits at the email.
+const registerSubmit = 'form[action="/register"] > button[type="submit"]:not([hidden])';
+
 let users = 0;
 // register signs a new user up on the page (and so in), unlike any other test's user.
 async function register(page) {
@@ -32,7 +36,7 @@ async function register(page) {
   await page.locator('#username').fill(name);
   await page.locator('#password').fill('a long passphrase');
   await page.locator('#password_confirm').fill('a long passphrase');
-  await page.locator('form[action="/register"] button[type="submit"]').click();
+  await page.locator(registerSubmit).click();
   await page.waitForURL((u) => u.pathname === '/');
 }
 
@@ -55,8 +59,24 @@ const pages = {
     await page.locator('#username').fill('carol');
     await page.locator('#password').fill('short');
     await page.locator('#password_confirm').fill('shorter');
-    await page.locator('form[action="/register"] button[type="submit"]').click();
+    await page.locator(registerSubmit).click();
     await page.locator('#password-error').waitFor();
+  },
+  'register-code-sent': async (page) => {
+    await page.goto(`${env.url}/register`);
+    await page.locator('#username').fill(`a11y-user-${++users}`);
+    await page.locator('#email').fill(`a11y-code-${users}@example.com`);
+    await page.locator('button[formaction="/register/code"]').click();
+    await page.waitForURL((u) => u.pathname === '/register/code');
+  },
+  'register-code-error': async (page) => {
+    await page.goto(`${env.url}/register`);
+    await page.locator('#email').fill(`a11y-code-${++users}@example.com`);
+    await page.locator('#code').fill('123456');
+    await page.locator('#password').fill('a long passphrase');
+    await page.locator('#password_confirm').fill('a long passphrase');
+    await page.locator(registerSubmit).click();
+    await page.locator('#code-error').waitFor();
   },
   'consent': async (page) => {
     await register(page);
@@ -101,7 +121,7 @@ const pages = {
     await page.locator('#email').fill(email);
     await page.locator('#password').fill('a long passphrase');
     await page.locator('#password_confirm').fill('a long passphrase');
-    await page.locator('form[action="/register"] button[type="submit"]').click();
+    await page.locator(registerSubmit).click();
     await page.waitForURL((u) => u.pathname === '/');
     await page.goto(`${env.url}/forgot`);
     await page.locator('#email').fill(email);

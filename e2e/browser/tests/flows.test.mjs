@@ -2,9 +2,12 @@
 // consent, the redirect back with a code, and the ways of signing out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import {
   startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, PHONE,
 } from './lib.mjs';
+
+const { ManagementClient } = createRequire(import.meta.url)('authing-node-sdk');
 
 let env;
 let browser;
@@ -61,6 +64,69 @@ test('registration errors appear at their fields and the entries are kept', asyn
   assert.equal(await page.getByLabel('Username').getAttribute('aria-describedby'), 'username-error');
   assert.equal(await focusedId(page), 'username');
   assert.deepEqual(page.problems, []);
+});
+
+test('register where the application requires a verified email: no code refused, a code by email, a wrong one refused, the right one creates the user with the email verified', async () => {
+  const mgmt = new ManagementClient({
+    accessKeyId: env.management.access_key_id, accessKeySecret: env.management.access_key_secret, host: env.url,
+  });
+  const ok = (r) => {
+    assert.equal(r.statusCode, 200, JSON.stringify(r));
+    return r.data;
+  };
+  const app = ok(await mgmt.createApplication({ appName: 'Verified Mail', appType: 'web', redirectUris: [`${env.app_url}/callback`] }));
+  try {
+    ok(await mgmt.updateApplication({ appId: app.appId, registrationEmailVerify: true }));
+    const page = await newPage(browser, { viewport: PHONE });
+    const state = 'verify-email';
+    const q = new URLSearchParams({
+      client_id: app.appId, redirect_uri: `${env.app_url}/callback`, response_type: 'code', scope: 'user', state,
+    });
+    await page.goto(`${env.url}/oauth/auth?${q}`);
+    await page.getByRole('link', { name: 'Create one' }).click();
+    assert.equal(new URL(page.url()).pathname, '/register');
+    assert.match(await page.locator('#code-hint').innerText(), /needs your email address verified/);
+
+    await page.getByLabel('Username').fill('vera');
+    await page.getByLabel('Email').fill('vera@example.com');
+    await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+    await page.getByLabel('Confirm password').fill('a long passphrase');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    assert.match(await page.locator('#code-error').innerText(), /Enter the code we sent/);
+    assert.equal(await focusedId(page), 'code');
+
+    // Sending keeps the username and email, not the passwords, and focuses the code.
+    await page.getByRole('button', { name: 'Send code' }).click();
+    assert.equal(new URL(page.url()).pathname, '/register/code');
+    assert.equal(await page.locator('#code-hint').innerText(), 'We sent a code to vera@example.com. It is valid for 5 minutes.');
+    assert.equal(await focusedId(page), 'code');
+    assert.equal(await page.getByLabel('Username').inputValue(), 'vera');
+    assert.equal(await page.getByLabel('Email').inputValue(), 'vera@example.com');
+    assert.equal(await page.getByLabel('Password', { exact: true }).inputValue(), '');
+    const r = await fetch(`${env.messages_url}?to=${encodeURIComponent('vera@example.com')}`);
+    assert.equal(r.status, 200);
+    const { code } = await r.json();
+
+    await page.getByLabel('Verification code').fill(code === '000000' ? '111111' : '000000');
+    await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+    await page.getByLabel('Confirm password').fill('a long passphrase');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    assert.match(await page.locator('#code-error').innerText(), /wrong/);
+    assert.equal(await focusedId(page), 'code');
+
+    // Enter in a field creates the account: it does not send another code.
+    await page.getByLabel('Verification code').fill(code);
+    await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+    await page.getByLabel('Confirm password').fill('a long passphrase');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.origin === env.app_url);
+    callback(env, page, state);
+    const user = ok(await mgmt.getUser({ userId: 'vera', userIdType: 'username' }));
+    assert.deepEqual([user.email, user.emailVerified], ['vera@example.com', true]);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    ok(await mgmt.deleteApplication({ appId: app.appId }));
+  }
 });
 
 test('a wrong password is shown at the field, the username is kept, then sign in works', async () => {

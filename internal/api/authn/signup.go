@@ -19,7 +19,7 @@ const codeRegistrationClosed = 2031
 // The channels of the codes sign-up consumes (contract 3.1).
 const (
 	channelRegister      = "CHANNEL_REGISTER"
-	channelCompleteEmail = "CHANNEL_COMPLETE_EMAIL"
+	channelCompleteEmail = passcode.ChannelCompleteEmail
 	channelCompletePhone = "CHANNEL_COMPLETE_PHONE"
 )
 

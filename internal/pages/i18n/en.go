@@ -66,6 +66,11 @@ var en = map[string]string{
 	"register.submit":               "Create account",
 	"register.have_account":         "Already have an account? {0}",
 	"register.login_link":           "Sign in",
+	"register.code":                 "Verification code",
+	"register.send_code":            "Send code",
+	"register.code_hint":            "This application needs your email address verified: send a code to it and enter the code here.",
+	"register.code_hint_optional":   "Optional: to verify your email address, send a code to it and enter the code here.",
+	"register.code_sent":            "We sent a code to {0}. It is valid for 5 minutes.",
 
 	"register.error.identity_required": "Enter a username, an email address, or both.",
 	"register.error.password_short":    "The password must have at least {0} characters.",
@@ -83,7 +88,10 @@ var en = map[string]string{
 	"register.error.taken":             "An account with these details already exists. Sign in instead, or choose others.",
 	"register.error.invalid":           "Some of the details are not valid. Check them and try again.",
 	"register.error.throttled":         "Too many accounts were created from your network. Try again later.",
-	"register.error.email_verify":      "This application must verify your email address first, which is not available yet. Sign up with a username only.",
+	"register.error.email_verify":      "This application requires a verified email address, but email is not configured on this server. Sign up with a username only.",
+	"register.error.email_for_code":    "Enter the email address to send a code to.",
+	"register.error.code_lacks_email":  "A code proves an email address: enter the one it was sent to.",
+	"register.error.code_required":     "Enter the code we sent to your email address, or press “Send code” to get one.",
 	"register.closed.title":            "Registration is closed",
 	"register.closed.message":          "This application does not accept new accounts. Ask its administrator for one.",
 

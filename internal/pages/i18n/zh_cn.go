@@ -66,6 +66,11 @@ var zhCN = map[string]string{
 	"register.submit":               "创建账号",
 	"register.have_account":         "已有账号？{0}",
 	"register.login_link":           "去登录",
+	"register.code":                 "验证码",
+	"register.send_code":            "发送验证码",
+	"register.code_hint":            "此应用要求验证邮箱：请向邮箱发送验证码，并在此填写。",
+	"register.code_hint_optional":   "选填：如需验证邮箱，请向邮箱发送验证码，并在此填写。",
+	"register.code_sent":            "验证码已发送至 {0}，5 分钟内有效。",
 
 	"register.error.identity_required": "请填写用户名或邮箱，也可以两者都填。",
 	"register.error.password_short":    "密码至少需要 {0} 个字符。",
@@ -83,7 +88,10 @@ var zhCN = map[string]string{
 	"register.error.taken":             "已存在使用这些信息的账号。请直接登录，或填写其他信息。",
 	"register.error.invalid":           "部分信息无效，请检查后重试。",
 	"register.error.throttled":         "你的网络创建的账号过多，请稍后再试。",
-	"register.error.email_verify":      "此应用要求先验证邮箱，但验证功能尚不可用。请仅使用用户名注册。",
+	"register.error.email_verify":      "此应用要求验证邮箱，但本服务器未配置邮件发送。请仅使用用户名注册。",
+	"register.error.email_for_code":    "请填写要接收验证码的邮箱地址。",
+	"register.error.code_lacks_email":  "验证码用于验证邮箱，请填写接收该验证码的邮箱地址。",
+	"register.error.code_required":     "请输入发送到你邮箱的验证码；还没有验证码的话，请点击“发送验证码”。",
 	"register.closed.title":            "注册已关闭",
 	"register.closed.message":          "此应用不接受新账号注册，请联系管理员。",
 
