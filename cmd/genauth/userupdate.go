@@ -11,6 +11,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/reset"
+	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
@@ -78,13 +79,23 @@ func (c *cli) userSendResetCmd() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "send-reset --user ID [--channel email|sms] [--lang en|zh]",
-		Short: "Send a user a password reset code; they finish on the /reset page or with reset-password",
+		Short: "Queue a password reset code for a user; they finish on the /reset page or with reset-password",
 		Long: `Queue a CHANNEL_RESET_PASSWORD code to the user's email address (or, with
---channel sms, phone number) in the outbox; a running "genauth serve" sends it,
-the same message as the authentication API's send-email and send-sms. The user
-then sets a new password on the hosted /reset page (email) or through the
-authentication API's verify-reset-password-request and reset-password. The
-delivery flags must describe the server's: a channel not configured is refused.`,
+--channel sms, phone number) in the outbox, the same message as the
+authentication API's send-email and send-sms. The user then sets a new password
+on the hosted /reset page (email) or through the authentication API's
+verify-reset-password-request and reset-password.
+
+This command only queues: the code goes out when a "genauth serve" whose
+delivery flags configure that channel drains the outbox, and it is good for 5
+minutes. The command cannot see the running server's configuration; it checks
+the delivery flags given here (or the GENAUTH_* environment) instead, so give
+it serve's: a channel they leave unconfigured is refused. "genauth doctor"
+shows messages waiting in the outbox.
+
+As on the /forgot page and send-email, one code a minute goes to an address
+(a second is refused), and each send is recorded in the audit trail
+(user.reset_code_send).`,
 		Example: `  genauth user send-reset --user "$USER_ID"
   genauth user send-reset --user "$USER_ID" --channel sms --lang zh`,
 		Args: cobra.NoArgs,
@@ -137,12 +148,33 @@ delivery flags must describe the server's: a channel not configured is refused.`
 			if err != nil {
 				return err
 			}
+			loginKey, err := sealer.DeriveKey(throttle.LoginKeyPurpose)
+			if err != nil {
+				return err
+			}
+			// Only the per-destination limit: the per-client-address and
+			// per-application ones are against anonymous callers, and whoever
+			// runs this can write to the database anyway.
+			limiter := &throttle.Limiter{Store: st, Now: time.Now, LoginKey: loginKey,
+				Policy: throttle.Policy{SendInterval: throttle.DefaultPolicy.SendInterval}}
+			var locked *throttle.LockedError
+			err = limiter.AllowSend(ctx, "genauth CLI", reset.Channel, to, "")
+			if errors.As(err, &locked) {
+				return fmt.Errorf("a password reset code went to %s less than %s ago: try again after %s",
+					to, minutes(throttle.DefaultPolicy.SendInterval), locked.Until.Local().Format(time.TimeOnly))
+			}
+			if err != nil {
+				return err
+			}
 			codes := &passcode.Service{Store: st, Sealer: sealer, Key: codeKey, Rand: rand.Reader,
 				NewID: token.NewSource(rand.Reader).ID, Now: time.Now}
 			if err := codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: reset.Channel}, lang); err != nil {
 				return err
 			}
-			fmt.Fprintf(c.stdout, "queued a password reset code to %s; a running `genauth serve` sends it\n", to)
+			auditTrail(st).Record(ctx, model.AuditEvent{Type: model.AuditResetCodeSend, UserID: u.ID,
+				Detail: "genauth user send-reset --channel " + channel})
+			fmt.Fprintf(c.stdout, "queued a password reset code to %s, good for %s: `genauth serve` sends it if its %s delivery is configured (this command cannot check the server's)\n",
+				to, minutes(passcode.Lifetime), map[string]string{model.MessageEmail: "email", model.MessageSMS: "SMS"}[kind])
 			return nil
 		},
 	}
@@ -152,4 +184,12 @@ delivery flags must describe the server's: a channel not configured is refused.`
 	f.StringVar(&lang, "lang", "en", "language of the message: en or zh")
 	addDeliveryFlags(f, &d)
 	return cmd
+}
+
+// minutes says d, a whole number of minutes, in words.
+func minutes(d time.Duration) string {
+	if n := int(d / time.Minute); n != 1 {
+		return fmt.Sprintf("%d minutes", n)
+	}
+	return "a minute"
 }

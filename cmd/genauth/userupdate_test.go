@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,8 +105,14 @@ func TestUserSendReset(t *testing.T) {
 	bob := strings.TrimSpace(mustRun(t, "battery staple\n", "user", "create", "--data-dir", dir, "--username", "bob", "--password-stdin"))
 
 	out := mustRun(t, "", append([]string{"user", "send-reset", "--data-dir", dir, "--user", ada, "--lang", "zh"}, delivery...)...)
-	if out != "queued a password reset code to ada@example.com; a running `genauth serve` sends it\n" {
+	if out != "queued a password reset code to ada@example.com, good for 5 minutes: `genauth serve` sends it if its email delivery is configured (this command cannot check the server's)\n" {
 		t.Errorf("send-reset printed %q", out)
+	}
+	// A second code to the address within the minute is refused, as at send-email and /forgot.
+	_, errOut, code := cliRun(t, "", append([]string{"user", "send-reset", "--data-dir", dir, "--user", ada}, delivery...)...)
+	if want := "genauth: a password reset code went to ada@example.com less than a minute ago: try again after "; code == 0 ||
+		!strings.HasPrefix(errOut, want) || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("a second send-reset within the minute: exit %d, stderr %q; want non-zero and one line starting %q", code, errOut, want)
 	}
 	m := <-mailSrv.Messages
 	emailCode := codeIn.FindString(m.Subject)
@@ -116,6 +123,18 @@ func TestUserSendReset(t *testing.T) {
 	p := <-hook.Payloads
 	if p.Phone != "+15551234567" || p.Channel != reset.Channel || len(p.Code) != 6 {
 		t.Errorf("webhook got %+v", p)
+	}
+
+	// Each code queued, and only those, is in the audit trail, naming the CLI.
+	var events []auditJSON
+	decodeJSON(t, mustRun(t, "", "audit", "list", "--data-dir", dir, "--type", model.AuditResetCodeSend, "--json"), &events)
+	var got []string
+	for _, e := range events {
+		got = append(got, e.UserID+" "+e.Detail)
+	}
+	slices.Sort(got)
+	if want := []string{ada + " genauth user send-reset --channel email", ada + " genauth user send-reset --channel sms"}; !slices.Equal(got, want) {
+		t.Errorf("audited %q, want %q", got, want)
 	}
 
 	codes := testCodes(t, dir)

@@ -430,6 +430,10 @@ const (
 	AuditAddressUpdate = "user.address_update"
 	// A user deleted their own account.
 	AuditAccountDelete = "user.account_delete"
+	// A password reset code was queued to a user's address: by the
+	// authentication API, the /forgot page or `genauth user send-reset`
+	// (Detail says which), so that an unasked-for reset can be traced.
+	AuditResetCodeSend = "user.reset_code_send"
 )
 
 // AuditEvent is one security event.

@@ -96,6 +96,7 @@ func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
 			h.internalError(w, r, "forgot: send a code", err)
 			return
 		}
+		h.record(r, model.AuditEvent{Type: model.AuditResetCodeSend, UserID: u.ID, Detail: "hosted /forgot page"})
 	}
 	q := url.Values{"email": {to}}
 	if rec.returnTo != "/" {

@@ -3,6 +3,7 @@ package pages
 import (
 	"context"
 	crand "crypto/rand"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,15 +11,18 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/clock"
 	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
+	"github.com/opengenauth/genauth/internal/store"
 )
 
 // resetHarness is the hosted pages with password reset and sign-in with a
@@ -49,7 +53,8 @@ func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
 		kinds[k] = true
 	}
 	hs.handler, err = New(Config{Store: hs.store, Users: hs.users, Sessions: hs.sessions, PublicURL: "http://localhost:8080",
-		Limiter: limiter, Reset: &reset.Service{SignIn: in, Codes: codes}, Codes: codes, Delivers: kinds})
+		Limiter: limiter, Reset: &reset.Service{SignIn: in, Codes: codes}, Codes: codes, Delivers: kinds,
+		Audit: audit.NewSync(hs.store, slog.New(slog.DiscardHandler), clk.Now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,6 +131,14 @@ func TestPasswordResetPages(t *testing.T) {
 		t.Fatal("no code for dora@example.com")
 	}
 	want("again within the minute", rh.post("/forgot", form("email", "dora@example.com")), http.StatusTooManyRequests, "")
+	// The one code sent, to dora, is audited.
+	events, err := rh.store.ListAuditEvents(context.Background(), store.AuditQuery{Type: model.AuditResetCodeSend})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 1 || events[0].UserID == "" || events[0].Detail != "hosted /forgot page" {
+		t.Errorf("reset code sends audited: %+v, want one of dora's from the /forgot page", events)
+	}
 
 	b := want("reset form", rh.get("/reset?email=dora%40example.com&return_to=%2Fhome"), http.StatusOK, "")
 	for _, s := range []string{`action="/reset"`, `value="dora@example.com"`, `autocomplete="one-time-code"`, `autocomplete="new-password"`} {

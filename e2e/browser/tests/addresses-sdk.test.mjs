@@ -1,10 +1,11 @@
-// Sign-up by code, binding and changing an email, and deleting the account
+// Sign-up (signUp and by code), binding, changing and unbinding an email or
+// a phone, and deleting the account (by email code, phone code or password)
 // through GenAuth's Node SDK (authing-node-sdk 4.0.1), with every code read
 // from the real SMTP server and SMS webhook receiver the environment runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startEnv } from './lib.mjs';
+import { startEnv, rsaEncrypt } from './lib.mjs';
 
 const { AuthenticationClient } = createRequire(import.meta.url)('authing-node-sdk');
 
@@ -113,4 +114,92 @@ test('bindEmail and unbindEmail with their codes', async () => {
   ok(await client.sendEmail({ email, channel: 'CHANNEL_UNBIND_EMAIL' }));
   ok(await client.unbindEmail({ passCode: await nextCode(email) }));
   assert.equal(ok(await client.getProfile({})).data.email ?? '', '');
+});
+
+test('signUp (PASSWORD), bindPhone, the phone change with both numbers\' codes, unbindPhone, deleteAccount by password', async () => {
+  const client = newClient();
+  const username = 'node-phone-changer';
+  const password = 'a node sdk secret';
+  const signedUp = ok(await client.signUp({ connection: 'PASSWORD', passwordPayload: { username, password }, profile: { nickname: 'Changer' } }));
+  assert.deepEqual([signedUp.data.username, signedUp.data.nickname, signedUp.data.userSourceType], [username, 'Changer', 'register']);
+  client.setAccessToken(ok(await client.signInByUsernamePassword({ username, password })).data.access_token);
+
+  const first = '13900000041';
+  ok(await client.sendSms({ phoneNumber: first, phoneCountryCode: '+86', channel: 'CHANNEL_BIND_PHONE' }));
+  ok(await client.bindPhone({ phoneNumber: first, phoneCountryCode: '+86', passCode: await nextCode('+86' + first) }));
+  let profile = ok(await client.getProfile({})).data;
+  assert.deepEqual([profile.phone, profile.phoneVerified], ['+86' + first, true], JSON.stringify(profile));
+  const security = ok(await client.getSecurityLevel()).data;
+  assert.deepEqual([security.phoneBinded, security.emailBinded, security.securityScore], [true, false, 60]);
+
+  // The new number proves itself with a bind code, the verified old one consents with an unbind code.
+  const second = '13900000042';
+  ok(await client.sendSms({ phoneNumber: second, phoneCountryCode: '+86', channel: 'CHANNEL_BIND_PHONE' }));
+  const newCode = await nextCode('+86' + second);
+  ok(await client.sendSms({ phoneNumber: first, phoneCountryCode: '+86', channel: 'CHANNEL_UNBIND_PHONE' }));
+  const oldCode = await nextCode('+86' + first);
+  const noConsent = await client.verifyUpdatePhoneRequest({
+    verifyMethod: 'PHONE_PASSCODE',
+    phonePassCodePayload: { newPhoneNumber: second, newPhoneCountryCode: '+86', newPhonePassCode: newCode },
+  });
+  assert.equal(noConsent.statusCode, 400, JSON.stringify(noConsent));
+  const grant = ok(await client.verifyUpdatePhoneRequest({
+    verifyMethod: 'PHONE_PASSCODE',
+    phonePassCodePayload: {
+      newPhoneNumber: second, newPhoneCountryCode: '+86', newPhonePassCode: newCode,
+      oldPhoneNumber: first, oldPhoneCountryCode: '+86', oldPhonePassCode: oldCode,
+    },
+  }));
+  assert.equal(grant.data.tokenExpiresIn, 60);
+  assert.ok(grant.data.updatePhoneToken);
+  assert.equal(ok(await client.updatePhone({ updatePhoneToken: grant.data.updatePhoneToken })).data.success, true);
+  const reused = await client.updatePhone({ updatePhoneToken: grant.data.updatePhoneToken });
+  assert.equal(reused.statusCode, 403, JSON.stringify(reused));
+  profile = ok(await client.getProfile({})).data;
+  assert.deepEqual([profile.phone, profile.phoneVerified], ['+86' + second, true], JSON.stringify(profile));
+  const oldNumber = await client.signInByPhonePassword({ phone: '+86' + first, password });
+  assert.deepEqual([oldNumber.statusCode, oldNumber.apiCode], [403, 2333], JSON.stringify(oldNumber));
+  ok(await client.signInByPhonePassword({
+    phone: '+86' + second, password: await rsaEncrypt(client, password), options: { passwordEncryptType: 'rsa' },
+  }));
+
+  // unbindPhone: the code goes to the current number; the username and password remain to sign in.
+  ok(await client.sendSms({ phoneNumber: second, phoneCountryCode: '+86', channel: 'CHANNEL_UNBIND_PHONE' }));
+  ok(await client.unbindPhone({ passCode: await nextCode('+86' + second) }));
+  profile = ok(await client.getProfile({})).data;
+  assert.deepEqual([profile.phone ?? '', profile.phoneVerified], ['', false], JSON.stringify(profile));
+  assert.equal(ok(await client.getSecurityLevel()).data.phoneBinded, false);
+
+  // With neither email nor phone, the password alone proves the deletion.
+  const wrong = await client.verifyDeleteAccountRequest({ verifyMethod: 'PASSWORD', passwordPayload: { password: 'not my password' } });
+  assert.deepEqual([wrong.statusCode, wrong.apiCode], [403, 2006], JSON.stringify(wrong));
+  const del = ok(await client.verifyDeleteAccountRequest({ verifyMethod: 'PASSWORD', passwordPayload: { password, passwordEncryptType: 'none' } }));
+  assert.equal(del.data.tokenExpiresIn, 60);
+  assert.equal(ok(await client.deleteAccount({ deleteAccountToken: del.data.deleteAccountToken })).data.success, true);
+  const gone = await client.getProfile({});
+  assert.deepEqual([gone.statusCode, gone.apiCode], [401, 2020], JSON.stringify(gone));
+  const signIn = await newClient().signInByUsernamePassword({ username, password });
+  assert.deepEqual([signIn.statusCode, signIn.apiCode], [403, 2333], JSON.stringify(signIn));
+});
+
+test('signUp (PASSCODE) by email, sign-in by email code, deleteAccount by an email code', async () => {
+  const client = newClient();
+  const email = 'node-generic@example.com';
+  ok(await client.sendEmail({ email, channel: 'CHANNEL_REGISTER' }));
+  const signedUp = ok(await client.signUp({ connection: 'PASSCODE', passCodePayload: { email, passCode: await nextCode(email) } }));
+  assert.deepEqual([signedUp.data.email, signedUp.data.emailVerified], [email, true], JSON.stringify(signedUp.data));
+  ok(await client.sendEmail({ email, channel: 'CHANNEL_LOGIN' }));
+  client.setAccessToken(ok(await client.signInByEmailPassCode({ email, passCode: await nextCode(email) })).data.access_token);
+
+  ok(await client.sendEmail({ email, channel: 'CHANNEL_DELETE_ACCOUNT' }));
+  const code = await nextCode(email);
+  const byPassword = await client.verifyDeleteAccountRequest({ verifyMethod: 'PASSWORD', passwordPayload: { password: 'anything at all' } });
+  assert.equal(byPassword.statusCode, 422, JSON.stringify(byPassword));
+  const del = ok(await client.verifyDeleteAccountRequest({ verifyMethod: 'EMAIL_PASSCODE', emailPassCodePayload: { email, passCode: code } }));
+  assert.equal(ok(await client.deleteAccount({ deleteAccountToken: del.data.deleteAccountToken })).data.success, true);
+  const gone = await client.getProfile({});
+  assert.deepEqual([gone.statusCode, gone.apiCode], [401, 2020], JSON.stringify(gone));
+  // The address is free again: a new account can take it.
+  const again = ok(await newClient().signUpByEmailPassword({ email, password: 'a node sdk secret' }));
+  assert.notEqual(again.data.userId, signedUp.data.userId);
 });

@@ -1,11 +1,11 @@
 // GenAuth's Node SDK (authing-node-sdk 4.0.1) AuthenticationClient against
-// the server's authentication API, with nothing changed but the host and
-// the application's id and secret.
+// the server's authentication API and token endpoints (refresh,
+// introspection, revocation), with nothing changed but the host and the
+// application's id and secret.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
-import { startEnv } from './lib.mjs';
+import { startEnv, rsaEncrypt } from './lib.mjs';
 
 const { AuthenticationClient } = createRequire(import.meta.url)('authing-node-sdk');
 
@@ -54,14 +54,18 @@ test('password sign-in, validatePassword and getProfile through the Node authent
   assertTokenSet(await client.signInByUsernamePassword({ username, password }), false);
 });
 
-test('an rsa-encrypted password, under the key GET system publishes', async () => {
-  const info = await client.getSystemInfo();
-  const key = createPublicKey({ key: Buffer.from(info.rsa.publicKey, 'base64'), format: 'der', type: 'spki' });
-  const encrypted = publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(env.user.password))
-    .toString('base64');
-  assertTokenSet(await client.signInByUsernamePassword({
-    username: env.user.username, password: encrypted, options: { passwordEncryptType: 'rsa' },
-  }), false);
+test('every password sign-in with passwordEncryptType none and rsa, under the key GET system publishes', async () => {
+  const { username, email, password } = env.user;
+  const encrypted = await rsaEncrypt(client, password);
+  for (const [passwordEncryptType, pw] of [['none', password], ['rsa', encrypted]]) {
+    const options = { passwordEncryptType };
+    assertTokenSet(await client.signInByUsernamePassword({ username, password: pw, options }), false);
+    assertTokenSet(await client.signInByEmailPassword({ email, password: pw, options }), false);
+    assertTokenSet(await client.signInByAccountPassword({ account: username, password: pw, options }), false);
+  }
+  // A plain password announced as rsa does not decrypt.
+  const plain = await client.signInByUsernamePassword({ username, password, options: { passwordEncryptType: 'rsa' } });
+  assert.deepEqual([plain.statusCode, plain.apiCode], [400, 2016], JSON.stringify(plain));
 });
 
 test('a public client signs in without a secret', async () => {
@@ -98,4 +102,45 @@ test('a wrong password and an unknown account get the same answer', async () => 
   assert.deepEqual([wrong.statusCode, wrong.apiCode], [403, 2333], JSON.stringify(wrong));
   const unknown = await client.signInByUsernamePassword({ username: 'nobody-here', password: 'not the password' });
   assert.deepEqual([unknown.statusCode, unknown.apiCode, unknown.message], [403, 2333, wrong.message]);
+});
+
+test('getNewAccessTokenByRefreshToken rotates, introspectToken, then revokeToken ends the token for the User endpoints', async () => {
+  const session = new AuthenticationClient({
+    appId: env.apps.first.client_id, appSecret: env.apps.first.client_secret, appHost: env.url,
+  });
+  const signedIn = await session.signInByUsernamePassword({
+    username: env.user.username, password: env.user.password, options: { scope: 'openid profile offline_access' },
+  });
+  assertTokenSet(signedIn, true);
+  session.setAccessToken(signedIn.data.access_token);
+
+  // The SDK sends the stored access token on the token endpoints too; the
+  // refresh answers a plain token response with a new refresh token.
+  const refreshed = await session.getNewAccessTokenByRefreshToken(signedIn.data.refresh_token);
+  assert.equal(refreshed.token_type, 'Bearer');
+  assert.ok(refreshed.access_token && refreshed.refresh_token && refreshed.expires_in > 0, JSON.stringify(refreshed));
+  assert.notEqual(refreshed.access_token, signedIn.data.access_token);
+  assert.notEqual(refreshed.refresh_token, signedIn.data.refresh_token);
+
+  const active = await session.introspectToken(refreshed.access_token);
+  assert.equal(active.active, true, JSON.stringify(active));
+  assert.equal(active.client_id, env.apps.first.client_id);
+  assert.equal(active.scope, 'openid profile offline_access');
+  const me = new AuthenticationClient({
+    appId: env.apps.first.client_id, appSecret: env.apps.first.client_secret, appHost: env.url,
+  });
+  me.setAccessToken(refreshed.access_token);
+  const profile = await me.getProfile({});
+  assert.equal(profile.data.userId, active.sub, JSON.stringify(profile));
+
+  assert.equal(await session.revokeToken(refreshed.access_token), true);
+  assert.deepEqual(await session.introspectToken(refreshed.access_token), { active: false });
+  const refused = await me.getProfile({});
+  assert.deepEqual([refused.statusCode, refused.apiCode], [401, 2020], JSON.stringify(refused));
+
+  // Revoking the refresh token ends the refreshes.
+  assert.equal(await session.revokeToken(refreshed.refresh_token), true);
+  assert.deepEqual(await session.introspectToken(refreshed.refresh_token), { active: false });
+  await assert.rejects(session.getNewAccessTokenByRefreshToken(refreshed.refresh_token),
+    (err) => err.response?.status === 400 && err.response.data.error === 'invalid_grant');
 });

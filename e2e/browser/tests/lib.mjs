@@ -3,6 +3,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -137,4 +138,12 @@ export async function axeViolations(page) {
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+// rsaEncrypt encrypts a password as the SDKs' passwordEncryptType 'rsa'
+// does: PKCS #1 v1.5 under the key GET /api/v3/system publishes, base64.
+export async function rsaEncrypt(client, password) {
+  const info = await client.getSystemInfo();
+  const key = createPublicKey({ key: Buffer.from(info.rsa.publicKey, 'base64'), format: 'der', type: 'spki' });
+  return publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(password)).toString('base64');
 }

@@ -1,7 +1,8 @@
 // Password reset through GenAuth's Node SDK (authing-node-sdk 4.0.1):
-// sendEmail(CHANNEL_RESET_PASSWORD), verifyResetPasswordRequest and
-// resetPassword, with the code read from the environment's real SMTP server;
-// then the new password signs in and the old one fails.
+// sendEmail or sendSms (CHANNEL_RESET_PASSWORD), verifyResetPasswordRequest
+// and resetPassword, with the code read from the environment's real SMTP
+// server or SMS webhook receiver; then the new password signs in and the
+// old one fails.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -27,6 +28,11 @@ async function nextCode(to) {
   const { code } = await r.json();
   assert.match(code, /^[0-9]{6}$/);
   return code;
+}
+
+function ok(r) {
+  assert.equal(r.statusCode, 200, JSON.stringify(r));
+  return r;
 }
 
 const signIn = (username, password) => client.signInByUsernamePassword({ username, password });
@@ -60,4 +66,38 @@ test('a password reset by email code: the new password signs in, the old one and
   const fresh = await signIn(username, newPassword);
   assert.equal(fresh.statusCode, 200, JSON.stringify(fresh));
   assert.ok(fresh.data.access_token);
+});
+
+test('a password reset by SMS code, for a user who signed up by phone: the other sessions end', async () => {
+  const phone = '13900000051';
+  const password = 'a phone user secret';
+  const newPassword = 'a phone user new secret';
+  ok(await client.sendSms({ phoneNumber: phone, phoneCountryCode: '+86', channel: 'CHANNEL_REGISTER' }));
+  ok(await client.signUpByPhoneCode({
+    phone, phoneCountryCode: '+86', passCode: await nextCode('+86' + phone), options: { passwordForPhonePassCode: password },
+  }));
+  const session = new AuthenticationClient({
+    appId: env.apps.first.client_id, appSecret: env.apps.first.client_secret, appHost: env.url,
+  });
+  session.setAccessToken(ok(await session.signInByPhonePassword({ phone: '+86' + phone, password })).data.access_token);
+  ok(await session.getProfile({}));
+
+  ok(await client.sendSms({ phoneNumber: phone, phoneCountryCode: '+86', channel: 'CHANNEL_RESET_PASSWORD' }));
+  const code = await nextCode('+86' + phone);
+  const otherNumber = await client.verifyResetPasswordRequest({
+    verifyMethod: 'PHONE_PASSCODE', phonePassCodePayload: { phoneNumber: '13900000052', phoneCountryCode: '+86', passCode: code },
+  });
+  assert.deepEqual([otherNumber.statusCode, otherNumber.apiCode], [403, 2001], JSON.stringify(otherNumber));
+  const verified = ok(await client.verifyResetPasswordRequest({
+    verifyMethod: 'PHONE_PASSCODE', phonePassCodePayload: { phoneNumber: phone, phoneCountryCode: '+86', passCode: code },
+  }));
+  assert.equal(verified.data.tokenExpiresIn, 600);
+  const reset = ok(await client.resetPassword({ password: newPassword, passwordResetToken: verified.data.passwordResetToken }));
+  assert.deepEqual(reset.data, { success: true });
+
+  const old = await client.signInByPhonePassword({ phone: '+86' + phone, password });
+  assert.deepEqual([old.statusCode, old.apiCode], [403, 2333], JSON.stringify(old));
+  ok(await client.signInByPhonePassword({ phone: '+86' + phone, password: newPassword }));
+  const ended = await session.getProfile({});
+  assert.deepEqual([ended.statusCode, ended.apiCode], [401, 2020], JSON.stringify(ended));
 });

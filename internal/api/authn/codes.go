@@ -8,6 +8,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/passcode"
+	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/api/envelope"
@@ -164,9 +165,9 @@ func (c *call) send(kind, field string) *envelope.Error {
 	if err != nil {
 		return c.internal("counting a code sent", err)
 	}
+	var u *model.User
 	if hidden[ch] {
-		u, err := c.h.cfg.SignIn.UserAt(ctx, kind, to)
-		if err != nil {
+		if u, err = c.h.cfg.SignIn.UserAt(ctx, kind, to); err != nil {
 			return c.internal("looking up the address", err)
 		}
 		if u == nil {
@@ -179,6 +180,10 @@ func (c *call) send(kind, field string) *envelope.Error {
 	}
 	if err := c.h.cfg.Codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: ch}, lang); err != nil {
 		return c.internal("queueing a verification code", err)
+	}
+	if ch == reset.Channel && u != nil {
+		c.record(model.AuditEvent{Type: model.AuditResetCodeSend, UserID: u.ID, ClientID: app.ID,
+			Detail: "authentication API send-" + map[string]string{model.MessageEmail: "email", model.MessageSMS: "sms"}[kind]})
 	}
 	return nil
 }

@@ -3,11 +3,14 @@ package authn_test
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"testing"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/users"
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store"
 	"github.com/opengenauth/genauth/internal/testkit/golden"
 	"github.com/opengenauth/genauth/internal/testkit/testserver"
 )
@@ -112,4 +115,19 @@ func testPasswordReset(t *testing.T, b testserver.Backend) {
 	tok = tokenOf(a)
 	s.Clock.Advance(passcode.ResetLifetime)
 	want("expired token", resetWith(tok, "another new secret"), 403, 2300, "reset-password-expired")
+
+	// Each reset code sent to erin is audited; a send to no user's address is not.
+	want("send to nobody", post("send-email", `{"channel":"CHANNEL_RESET_PASSWORD","email":"nobody@example.com"}`), 200, 0, "")
+	events, err := s.Store.ListAuditEvents(t.Context(), store.AuditQuery{Type: model.AuditResetCodeSend})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range events {
+		got = append(got, e.UserID+" "+e.ClientID+" "+e.Detail)
+	}
+	slices.Sort(got)
+	if w := []string{u.ID + " " + app.ID + " authentication API send-email", u.ID + " " + app.ID + " authentication API send-sms"}; !slices.Equal(got, w) {
+		t.Errorf("reset code sends audited %q, want %q", got, w)
+	}
 }
