@@ -21,6 +21,10 @@ import (
 type Codes interface {
 	Send(ctx context.Context, t passcode.Target, lang string) error
 	signin.Codes
+	// Check judges a code without using it up; UseAll uses up every
+	// proof's code once all are right (an address change's two codes).
+	Check(ctx context.Context, t passcode.Target, code string) error
+	UseAll(ctx context.Context, proofs ...passcode.Proof) error
 }
 
 // sendApp is what the per-application send limit counts the hosted pages' codes as.
