@@ -110,10 +110,12 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		appLn.Close()
 		return nil, err
 	}
-	// Every test registers from 127.0.0.1: the per-address registration limit
-	// (tested in Go) would make the tests depend on their order and number.
+	// Every test registers and asks for codes from 127.0.0.1: the
+	// per-address registration and send limits (tested in Go) would make
+	// the tests depend on their order and number.
 	policy := throttle.DefaultPolicy
 	policy.RegistrationsPerAddress = 1000
+	policy.SendsPerAddress = 1000
 	h, err := server.New(server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
 		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}, Throttle: &policy})
 	if err != nil {
