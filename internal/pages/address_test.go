@@ -13,6 +13,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/outbox"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 )
@@ -20,7 +21,7 @@ import (
 // sent returns the codes queued since the last read, by "channel address".
 func (rh *resetHarness) sent() map[string]string {
 	rh.t.Helper()
-	claimed, err := rh.store.ClaimMessages(context.Background(), testNow, time.Minute, 10)
+	claimed, err := rh.store.ClaimMessages(context.Background(), *rh.clock, time.Minute, 10)
 	if err != nil {
 		rh.t.Fatal(err)
 	}
@@ -224,8 +225,9 @@ func TestAccountChangeEmailVerified(t *testing.T) {
 	}
 }
 
-// Five wrong tries kill a code: the right one is refused after them.
-func TestAccountChangeEmailCodeLocked(t *testing.T) {
+// Five wrong tries kill a code: the right one is refused after them, as
+// it is once expired.
+func TestAccountChangeEmailCodeDeadOrExpired(t *testing.T) {
 	rh := newResetHarness(t, model.MessageEmail)
 	dora := rh.createUser("dora", "", "", "correct horse battery")
 	c := rh.startSession(dora.ID)
@@ -241,8 +243,18 @@ func TestAccountChangeEmailCodeLocked(t *testing.T) {
 	if b := expect(t, "right code after 5 wrong", apply(code), http.StatusForbidden, ""); !strings.Contains(fieldError(b, "code"), "send another") {
 		t.Errorf("the dead code's error does not say to send another:\n%s", b)
 	}
+
+	expect(t, "send another", rh.post("/account/email", url.Values{"new_email": {"dora@example.com"}}, c), http.StatusTooManyRequests, "")
+	*rh.clock = rh.clock.Add(time.Minute)
+	expect(t, "send another after a minute", rh.post("/account/email", url.Values{"new_email": {"dora@example.com"}}, c), http.StatusSeeOther,
+		"/account/email/verify?new_email=dora%40example.com")
+	code = rh.sent()["CHANNEL_UPDATE_EMAIL dora@example.com"]
+	*rh.clock = rh.clock.Add(passcode.Lifetime)
+	if b := expect(t, "right code expired", apply(code), http.StatusForbidden, ""); !strings.Contains(fieldError(b, "code"), "expired") {
+		t.Errorf("no expiry error at the code:\n%s", b)
+	}
 	if u, _ := rh.store.GetUser(context.Background(), dora.ID); u.Email != "" {
-		t.Errorf("the email changed with a dead code: %q", u.Email)
+		t.Errorf("the email changed with a dead or expired code: %q", u.Email)
 	}
 }
 

@@ -26,6 +26,7 @@ import (
 type resetHarness struct {
 	*harness
 	sealer *secret.Sealer
+	clock  *time.Time // the codes' and limits' time; testNow at first
 }
 
 func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
@@ -38,7 +39,8 @@ func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := func() time.Time { return testNow }
+	clock := testNow
+	now := func() time.Time { return clock }
 	codes := &passcode.Service{Store: hs.store, Sealer: sealer, Key: key, Rand: crand.Reader, NewID: token.NewSource(crand.Reader).ID, Now: now}
 	limiter := &throttle.Limiter{Store: hs.store, Now: now, Policy: throttle.DefaultPolicy, LoginKey: key}
 	in := &signin.Service{Store: hs.store, Users: hs.users, Codes: codes, Limiter: limiter}
@@ -53,7 +55,7 @@ func newResetHarness(t *testing.T, delivers ...string) *resetHarness {
 	}
 	hs.mux = http.NewServeMux()
 	hs.handler.Register(edge.NewRoutes(hs.mux))
-	return &resetHarness{harness: hs, sealer: sealer}
+	return &resetHarness{harness: hs, sealer: sealer, clock: &clock}
 }
 
 // codes returns the codes queued since the last call, by address; each
