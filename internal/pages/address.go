@@ -110,8 +110,8 @@ type addressView struct {
 	New, Old, OldLead, Again, Submit string
 }
 
-// addresses are the account page's address views, the change form of the
-// kind in f's errors showing them.
+// addresses are the account page's address views; a change form shows
+// what f holds for its field (the value posted, its error).
 func (h *Handler) addresses(u *model.User, f accountForm) []addressView {
 	out := make([]addressView, 0, len(addressKinds))
 	for _, k := range addressKinds {
