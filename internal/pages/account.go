@@ -17,7 +17,8 @@ const accountPath = "/account"
 // accountForm is what the account page shows again after an error.
 type accountForm struct {
 	errs   map[string]*msg
-	notice *msg // a change that was made
+	values map[string]string // a new address, by its field
+	notice *msg              // a change that was made
 }
 
 // signedIn returns the signed-in user, or sends the browser to sign in and
@@ -40,8 +41,13 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var f accountForm
-	if r.URL.Query().Get("changed") == "password" {
+	switch r.URL.Query().Get("changed") {
+	case "password":
 		f.notice = m("account.password.done")
+	case emailKind.name:
+		f.notice = m(emailKind.done)
+	case phoneKind.name:
+		f.notice = m(phoneKind.done)
 	}
 	h.showAccount(w, r, http.StatusOK, u, f)
 }
@@ -58,15 +64,14 @@ func (h *Handler) showAccount(w http.ResponseWriter, r *http.Request, status int
 		field{Name: "password_confirm", Type: "password", Label: "register.confirm", Autocomplete: "new-password", Required: true,
 			Error: f.errs["password_confirm"]},
 	)
-	focus := ""
-	if f.errs != nil {
-		focus = fields[0].Name
-	}
+	// The page holds several forms: focus goes only to an error, which
+	// one post puts in one form.
 	h.render(w, r, status, "account", page{
 		Title:      m("account.title"),
 		User:       displayName(u),
 		Message:    f.notice,
-		Fields:     finishFields(fields, nil, focus),
+		Addresses:  h.addresses(u, f),
+		Fields:     finishFields(fields, nil, ""),
 		switchBase: accountPath,
 	})
 }

@@ -53,8 +53,9 @@ type Config struct {
 	Codes Codes
 	// Delivers says which kinds of code (model.MessageEmail,
 	// model.MessageSMS) can be sent: the sign-in page offers signing in with
-	// a code sent to those (Codes and Limiter then required); none: no
-	// sign-in with a code.
+	// a code sent to those, and the account page changing those addresses
+	// (Codes and Limiter then required); none: no sign-in with a code, and
+	// the addresses shown read-only.
 	Delivers map[string]bool
 }
 
@@ -79,7 +80,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -169,6 +170,13 @@ func (h *Handler) Register(routes edge.Routes) {
 	}
 	mux.HandleFunc("GET "+accountPath, h.accountPage)
 	mux.Handle("POST "+accountPath+"/password", h.form(h.changePassword))
+	for _, k := range addressKinds {
+		if h.delivers[k.kind] {
+			mux.Handle("POST "+k.path(), h.form(h.sendAddressCodes(k)))
+			mux.HandleFunc("GET "+k.verifyPath(), h.addressCodeForm(k))
+			mux.Handle("POST "+k.verifyPath(), h.form(h.changeAddress(k)))
+		}
+	}
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
@@ -221,6 +229,10 @@ type page struct {
 	Action   string        // consent, logout: where the decision is posted
 	Hidden   []hiddenField // consent, logout: the request, posted back
 	Consents []consentItem // home: applications the user allowed
+	// Addresses are the account page's email and phone; Change is the
+	// code page of a change of one.
+	Addresses []addressView
+	Change    *addressView
 
 	// SendsCode: the form has a "Send code" button besides its own.
 	SendsCode bool

@@ -21,7 +21,7 @@ import (
 type Codes interface {
 	Send(ctx context.Context, t passcode.Target, lang string) error
 	// Check judges a code without using it up; UseAll uses up every
-	// proof's code once all are right.
+	// proof's code once all are right (an address change's two codes).
 	Check(ctx context.Context, t passcode.Target, code string) error
 	UseAll(ctx context.Context, proofs ...passcode.Proof) error
 	signin.Codes

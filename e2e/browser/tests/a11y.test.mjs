@@ -180,6 +180,27 @@ const pages = {
     await page.locator('form[action="/account/password"] button[type="submit"]').click();
     await page.locator('[role="status"]').waitFor();
   },
+  'account-email-errors': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('#new_email').fill('not an email');
+    await page.locator('form[action="/account/email"] button[type="submit"]').click();
+    await page.locator('#new_email-error').waitFor();
+  },
+  'account-email-code': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('#new_email').fill(`a11y-new-${++users}@example.com`);
+    await page.locator('form[action="/account/email"] button[type="submit"]').click();
+    await page.waitForURL((u) => u.pathname === '/account/email/verify');
+  },
+  'account-phone-code-errors': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account/phone/verify?new_phone=%2B86139${String(++users).padStart(8, '0')}`);
+    await page.locator('#code').fill('123456');
+    await page.locator('form[action="/account/phone/verify"] button[type="submit"]').click();
+    await page.locator('#code-error').waitFor();
+  },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),
 };

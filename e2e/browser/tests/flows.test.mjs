@@ -252,7 +252,7 @@ test('account page: a wrong current password refused, then the password changed 
   await page.getByLabel('Confirm password').fill('the old passphrase');
   await page.getByRole('button', { name: 'Create account' }).click();
   await page.waitForURL((u) => u.pathname === '/');
-  await page.getByRole('link', { name: 'Your account: change your password' }).click();
+  await page.getByRole('link', { name: 'Your account: password, email and phone' }).click();
   assert.equal(new URL(page.url()).pathname, '/account');
 
   await page.getByLabel('Current password').fill('not the passphrase');
@@ -272,6 +272,67 @@ test('account page: a wrong current password refused, then the password changed 
   await page.context().clearCookies();
   await page.goto(`${env.url}/login`);
   await signIn(page, 'petra', 'a brand new passphrase');
+  await page.waitForURL((u) => u.pathname === '/');
+  assert.deepEqual(page.problems, []);
+});
+
+// nextCode is the code of the next message to the address, from the real
+// SMTP server (or SMS webhook) the environment runs.
+async function nextCode(address) {
+  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent(address)}`);
+  assert.equal(r.status, 200, `no message to ${address}`);
+  return (await r.json()).code;
+}
+
+test('account page: an email added with a code (a wrong one refused), a phone added, then changed with a code to each number', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill('emil');
+  await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+  await page.getByLabel('Confirm password').fill('a long passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  await page.goto(`${env.url}/account`);
+  assert.equal(await page.locator('.addresses dd').first().innerText(), 'None');
+
+  await page.getByLabel('New email').fill('not an email');
+  await page.locator('form[action="/account/email"] button').click();
+  assert.match(await page.locator('#new_email-error').innerText(), /Enter an email address/);
+  assert.equal(await focusedId(page), 'new_email');
+  await page.getByLabel('New email').fill('emil@example.com');
+  await page.locator('form[action="/account/email"] button').click();
+  assert.equal(new URL(page.url()).pathname, '/account/email/verify');
+  assert.equal(await focusedId(page), 'code');
+  assert.equal(await page.locator('#old_code').count(), 0);
+  const code = await nextCode('emil@example.com');
+  await page.getByLabel('Code sent to the new email').fill(code === '000000' ? '111111' : '000000');
+  await page.getByRole('button', { name: 'Change email' }).click();
+  assert.match(await page.locator('#code-error').innerText(), /wrong/);
+  await page.getByLabel('Code sent to the new email').fill(code);
+  await page.getByRole('button', { name: 'Change email' }).click();
+  assert.equal(new URL(page.url()).pathname, '/account');
+  assert.match(await page.getByRole('status').innerText(), /Your email is changed/);
+  assert.equal(await page.locator('.addresses dd').first().innerText(), 'emil@example.com Verified');
+
+  // A phone number added by SMS is verified: changing it asks for a code from each number.
+  await page.getByLabel('New phone number').fill('+8613912345678');
+  await page.locator('form[action="/account/phone"] button').click();
+  assert.equal(new URL(page.url()).pathname, '/account/phone/verify');
+  await page.getByLabel('Code sent to the new number').fill(await nextCode('+8613912345678'));
+  await page.getByRole('button', { name: 'Change phone number' }).click();
+  assert.match(await page.getByRole('status').innerText(), /Your phone number is changed/);
+  await page.getByLabel('New phone number').fill('+8613987654321');
+  await page.locator('form[action="/account/phone"] button').click();
+  assert.equal(new URL(page.url()).pathname, '/account/phone/verify');
+  await page.getByLabel('Code sent to the new number').fill(await nextCode('+8613987654321'));
+  await page.getByLabel('Code sent to your current number').fill(await nextCode('+8613912345678'));
+  await page.getByRole('button', { name: 'Change phone number' }).click();
+  assert.match(await page.getByRole('status').innerText(), /Your phone number is changed/);
+  assert.equal(await page.locator('.addresses dd').nth(1).innerText(), '+8613987654321 Verified');
+
+  await page.context().clearCookies();
+  await page.goto(`${env.url}/login`);
+  await signIn(page, 'emil@example.com', 'a long passphrase');
   await page.waitForURL((u) => u.pathname === '/');
   assert.deepEqual(page.problems, []);
 });

@@ -122,7 +122,7 @@ func validateLogins(u *model.User) error {
 	if err := validateUsername(u.Username); err != nil {
 		return err
 	}
-	if err := validateEmail(u.Email); err != nil {
+	if err := ValidateEmail(u.Email); err != nil {
 		return err
 	}
 	return validatePhone(u.Phone)
@@ -234,7 +234,10 @@ func validateUsername(v string) error {
 	return nil
 }
 
-func validateEmail(v string) error {
+// ValidateEmail checks an email address in its stored form (trimmed,
+// lower-case) as Create and Update do, so that a form can refuse one before
+// a code is sent to it; "" is no address and valid.
+func ValidateEmail(v string) error {
 	if v == "" {
 		return nil
 	}
