@@ -2,6 +2,7 @@
 // with playwright-core drives Debian's Chromium through every flow (tests/),
 // axe-core checks every page's accessibility, and screenshots for the README
 // come from the same run (npm run screenshots). TestBrowser runs them under
-// go test against the environment in testenv; scripts/browser-deps.sh
-// installs what they need.
+// go test against the environment in testenv; the Node SDK's tests in the
+// same folder (tests/*-sdk.test.mjs) run from e2e/browser/sdk;
+// scripts/browser-deps.sh installs what they need.
 package browser
