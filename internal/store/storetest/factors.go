@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -111,31 +110,7 @@ func testRecoveryCodes(t *testing.T, open Opener) {
 	must(t, "UseRecoveryCode of a reissued hash", s.UseRecoveryCode(ctx, "u1", "a", t0))
 
 	// Of concurrent uses of one code exactly one wins.
-	const workers = 8
-	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		won, lost int
-	)
-	for range workers {
-		wg.Go(func() {
-			err := s.UseRecoveryCode(ctx, "u1", "d", t0)
-			mu.Lock()
-			defer mu.Unlock()
-			switch err {
-			case nil:
-				won++
-			case model.ErrWrongCode:
-				lost++
-			default:
-				t.Errorf("UseRecoveryCode: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	if won != 1 || lost != workers-1 {
-		t.Fatalf("concurrent UseRecoveryCode: %d won, %d lost; want 1 and %d", won, lost, workers-1)
-	}
+	oneWins(t, "UseRecoveryCode", 8, func() error { return s.UseRecoveryCode(ctx, "u1", "d", t0) })
 }
 
 // testConcurrentAdvance: of concurrent uses of one TOTP step exactly one
@@ -144,31 +119,7 @@ func testConcurrentAdvance(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := t.Context()
 	must(t, "CreateFactor", s.CreateFactor(ctx, factor("f", "u1", model.FactorTOTP)))
-	const workers = 8
-	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		won, lost int
-	)
-	for range workers {
-		wg.Go(func() {
-			err := s.AdvanceFactor(ctx, "f", 101, t0)
-			mu.Lock()
-			defer mu.Unlock()
-			switch err {
-			case nil:
-				won++
-			case model.ErrWrongCode:
-				lost++
-			default:
-				t.Errorf("AdvanceFactor: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	if won != 1 || lost != workers-1 {
-		t.Fatalf("concurrent AdvanceFactor: %d won, %d lost; want 1 and %d", won, lost, workers-1)
-	}
+	oneWins(t, "AdvanceFactor", 8, func() error { return s.AdvanceFactor(ctx, "f", 101, t0) })
 }
 
 func testSettings(t *testing.T, open Opener) {

@@ -93,32 +93,10 @@ func testConcurrentPasscodeUse(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := t.Context()
 	must(t, "SavePasscode", s.SavePasscode(ctx, passcode("d", "h"), message("pc", t0)))
-	const workers = 8
-	var (
-		wg        sync.WaitGroup
-		mu        sync.Mutex
-		won, lost int
-	)
-	for range workers {
-		wg.Go(func() {
-			err := s.UsePasscode(ctx, "CHANNEL_LOGIN", "d", "h", t0, 5, true)
-			mu.Lock()
-			defer mu.Unlock()
-			switch err {
-			case nil:
-				won++
-			case model.ErrWrongCode:
-				lost++
-			default:
-				t.Errorf("UsePasscode: %v", err)
-			}
-		})
-	}
-	wg.Wait()
-	if won != 1 || lost != workers-1 {
-		t.Fatalf("concurrent UsePasscode: %d won, %d lost; want 1 and %d", won, lost, workers-1)
-	}
+	oneWins(t, "UsePasscode", 8, func() error { return s.UsePasscode(ctx, "CHANNEL_LOGIN", "d", "h", t0, 5, true) })
 
+	const workers = 8
+	var wg sync.WaitGroup
 	must(t, "SavePasscode", s.SavePasscode(ctx, passcode("d", "h"), message("pc-2", t0)))
 	for range workers {
 		wg.Go(func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,6 +134,37 @@ func wantErr(t *testing.T, what string, err, want error) {
 	t.Helper()
 	if !errors.Is(err, want) {
 		t.Fatalf("%s: error = %v, want %v", what, err, want)
+	}
+}
+
+// oneWins runs use from workers goroutines at once and fails unless
+// exactly one gets nil and every other model.ErrWrongCode: the single-use
+// guarantee of codes, recovery codes and TOTP steps.
+func oneWins(t *testing.T, what string, workers int, use func() error) {
+	t.Helper()
+	var (
+		wg        sync.WaitGroup
+		mu        sync.Mutex
+		won, lost int
+	)
+	for range workers {
+		wg.Go(func() {
+			err := use()
+			mu.Lock()
+			defer mu.Unlock()
+			switch err {
+			case nil:
+				won++
+			case model.ErrWrongCode:
+				lost++
+			default:
+				t.Errorf("%s: %v", what, err)
+			}
+		})
+	}
+	wg.Wait()
+	if won != 1 || lost != workers-1 {
+		t.Fatalf("concurrent %s: %d won, %d lost; want 1 and %d", what, won, lost, workers-1)
 	}
 }
 
