@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth/internal/account/passcode"
-	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
@@ -158,7 +157,7 @@ As on the /forgot page and send-email, one code a minute goes to an address
 			limiter := &throttle.Limiter{Store: st, Now: time.Now, LoginKey: loginKey,
 				Policy: throttle.Policy{SendInterval: throttle.DefaultPolicy.SendInterval}}
 			var locked *throttle.LockedError
-			err = limiter.AllowSend(ctx, "genauth CLI", reset.Channel, to, "")
+			err = limiter.AllowSend(ctx, "genauth CLI", passcode.ChannelResetPassword, to, "")
 			if errors.As(err, &locked) {
 				return fmt.Errorf("a password reset code went to %s less than %s ago: try again after %s",
 					to, minutes(throttle.DefaultPolicy.SendInterval), locked.Until.Local().Format(time.TimeOnly))
@@ -168,7 +167,7 @@ As on the /forgot page and send-email, one code a minute goes to an address
 			}
 			codes := &passcode.Service{Store: st, Sealer: sealer, Key: codeKey, Rand: rand.Reader,
 				NewID: token.NewSource(rand.Reader).ID, Now: time.Now}
-			if err := codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: reset.Channel}, lang); err != nil {
+			if err := codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: passcode.ChannelResetPassword}, lang); err != nil {
 				return err
 			}
 			auditTrail(st).Record(ctx, model.AuditEvent{Type: model.AuditResetCodeSend, UserID: u.ID,

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/account/passcode"
-	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/token"
@@ -121,7 +120,7 @@ func TestUserSendReset(t *testing.T) {
 	}
 	mustRun(t, "", append([]string{"user", "send-reset", "--data-dir", dir, "--user", ada, "--channel", "sms"}, delivery...)...)
 	p := <-hook.Payloads
-	if p.Phone != "+15551234567" || p.Channel != reset.Channel || len(p.Code) != 6 {
+	if p.Phone != "+15551234567" || p.Channel != passcode.ChannelResetPassword || len(p.Code) != 6 {
 		t.Errorf("webhook got %+v", p)
 	}
 
@@ -139,10 +138,10 @@ func TestUserSendReset(t *testing.T) {
 
 	codes := testCodes(t, dir)
 	ctx := context.Background()
-	if err := codes.Check(ctx, passcode.Target{Kind: model.MessageEmail, To: "ada@example.com", Channel: reset.Channel}, emailCode); err != nil {
+	if err := codes.Check(ctx, passcode.Target{Kind: model.MessageEmail, To: "ada@example.com", Channel: passcode.ChannelResetPassword}, emailCode); err != nil {
 		t.Errorf("the emailed code is not a reset code for ada@example.com: %v", err)
 	}
-	if err := codes.Check(ctx, passcode.Target{Kind: model.MessageSMS, To: "+15551234567", Channel: reset.Channel}, p.Code); err != nil {
+	if err := codes.Check(ctx, passcode.Target{Kind: model.MessageSMS, To: "+15551234567", Channel: passcode.ChannelResetPassword}, p.Code); err != nil {
 		t.Errorf("the texted code is not a reset code for +15551234567: %v", err)
 	}
 

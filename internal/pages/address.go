@@ -32,7 +32,7 @@ type addressKind struct {
 
 var (
 	emailKind = addressKind{kind: model.MessageEmail, name: "email",
-		newChannel: "CHANNEL_UPDATE_EMAIL", oldChannel: "CHANNEL_UPDATE_EMAIL",
+		newChannel: passcode.ChannelUpdateEmail, oldChannel: passcode.ChannelUpdateEmail,
 		value:    func(u *model.User) string { return u.Email },
 		verified: func(u *model.User) bool { return u.EmailVerified },
 		label:    "account.email", title: "account.email.title", newLabel: "account.email.new",
@@ -41,7 +41,7 @@ var (
 		verifyTitle: "account.email.verify.title", sentOld: "account.email.sent_old", codeNew: "account.email.code_new", codeOld: "account.email.code_old",
 		submit: "account.email.submit", done: "account.email.done"}
 	phoneKind = addressKind{kind: model.MessageSMS, name: "phone",
-		newChannel: "CHANNEL_BIND_PHONE", oldChannel: "CHANNEL_UNBIND_PHONE",
+		newChannel: passcode.ChannelBindPhone, oldChannel: passcode.ChannelUnbindPhone,
 		value:    func(u *model.User) string { return u.Phone },
 		verified: func(u *model.User) bool { return u.PhoneVerified },
 		label:    "account.phone", title: "account.phone.title", newLabel: "account.phone.new",

@@ -95,7 +95,7 @@ func (h *Handler) sendLoginCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	err := h.limiter.AllowSend(ctx, sendApp, signin.ChannelLogin, to, audit.ClientIP(r))
+	err := h.limiter.AllowSend(ctx, sendApp, passcode.ChannelLogin, to, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
 		c.formError = m("forgot.error.throttled")
 		h.showCodeLogin(w, r, http.StatusTooManyRequests, c)
@@ -111,7 +111,7 @@ func (h *Handler) sendLoginCode(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u != nil {
-		if err := h.codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: signin.ChannelLogin}, messageLang(r)); err != nil {
+		if err := h.codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: passcode.ChannelLogin}, messageLang(r)); err != nil {
 			h.internalError(w, r, "code sign-in: send a code", err)
 			return
 		}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/opengenauth/genauth/internal/account/signin"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
@@ -76,14 +76,14 @@ func TestCodeLoginPages(t *testing.T) {
 	// An unknown address gets the same answer, and no code.
 	want("unknown", rh.post("/login/code", form("address", "nobody@example.com", "return_to", returnTo)), http.StatusSeeOther,
 		verifyURL("nobody@example.com"))
-	if got := rh.codes(signin.ChannelLogin); len(got) != 0 {
+	if got := rh.codes(passcode.ChannelLogin); len(got) != 0 {
 		t.Fatalf("a code sent to an unknown address: %v", got)
 	}
 	want("email", rh.post("/login/code", form("address", " Dora@Example.com", "return_to", returnTo)), http.StatusSeeOther,
 		verifyURL("dora@example.com"))
 	want("phone", rh.post("/login/code", form("address", "+8613800000000", "return_to", returnTo)), http.StatusSeeOther,
 		verifyURL("+8613800000000"))
-	codes := rh.codes(signin.ChannelLogin)
+	codes := rh.codes(passcode.ChannelLogin)
 	emailCode, smsCode := codes["dora@example.com"], codes["+8613800000000"]
 	if emailCode == "" || smsCode == "" {
 		t.Fatalf("codes sent: %v, want one to the email and one to the phone", codes)

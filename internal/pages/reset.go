@@ -10,7 +10,6 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/passcode"
-	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -76,7 +75,7 @@ func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	err := h.limiter.AllowSend(ctx, sendApp, reset.Channel, to, audit.ClientIP(r))
+	err := h.limiter.AllowSend(ctx, sendApp, passcode.ChannelResetPassword, to, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
 		rec.formError = m("forgot.error.throttled")
 		h.showForgot(w, r, http.StatusTooManyRequests, rec)
@@ -92,7 +91,7 @@ func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if u != nil {
-		if err := h.codes.Send(ctx, passcode.Target{Kind: model.MessageEmail, To: to, Channel: reset.Channel}, messageLang(r)); err != nil {
+		if err := h.codes.Send(ctx, passcode.Target{Kind: model.MessageEmail, To: to, Channel: passcode.ChannelResetPassword}, messageLang(r)); err != nil {
 			h.internalError(w, r, "forgot: send a code", err)
 			return
 		}

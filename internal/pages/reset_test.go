@@ -121,12 +121,12 @@ func TestPasswordResetPages(t *testing.T) {
 	want("bad address", rh.post("/forgot", form("email", "dora")), http.StatusBadRequest, "")
 	// An unknown address gets the same answer, and no code.
 	want("unknown", rh.post("/forgot", form("email", "nobody@example.com")), http.StatusSeeOther, "/reset?email=nobody%40example.com")
-	if got := rh.codes(reset.Channel); len(got) != 0 {
+	if got := rh.codes(passcode.ChannelResetPassword); len(got) != 0 {
 		t.Fatalf("a code sent to an unknown address: %v", got)
 	}
 	want("known", rh.post("/forgot", form("email", " Dora@Example.com", "return_to", "/home")), http.StatusSeeOther,
 		"/reset?email=dora%40example.com&return_to=%2Fhome")
-	code := rh.codes(reset.Channel)["dora@example.com"]
+	code := rh.codes(passcode.ChannelResetPassword)["dora@example.com"]
 	if code == "" {
 		t.Fatal("no code for dora@example.com")
 	}

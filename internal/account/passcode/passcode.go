@@ -32,11 +32,6 @@ const KeyPurpose = "verification code"
 // Template is the message template that carries a code (internal/platform/mail).
 const Template = "verification_code"
 
-// ChannelCompleteEmail is the channel of the code that proves the email a
-// sign-up gives: the authentication API's signup and the hosted
-// registration page take the same code.
-const ChannelCompleteEmail = "CHANNEL_COMPLETE_EMAIL"
-
 // Service issues and checks verification codes.
 type Service struct {
 	Store  Store

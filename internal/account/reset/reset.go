@@ -10,9 +10,6 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 )
 
-// Channel is the channel of the codes that earn a reset token.
-const Channel = "CHANNEL_RESET_PASSWORD"
-
 // Codes checks codes and keeps reset tokens (passcode.Service).
 type Codes interface {
 	Use(ctx context.Context, t passcode.Target, code string) error
@@ -41,7 +38,7 @@ func (s *Service) Verify(ctx context.Context, kind, address, code string) (strin
 	if u == nil {
 		return "", model.ErrWrongCode
 	}
-	if err := s.Codes.Use(ctx, passcode.Target{Kind: kind, To: address, Channel: Channel}, code); err != nil {
+	if err := s.Codes.Use(ctx, passcode.Target{Kind: kind, To: address, Channel: passcode.ChannelResetPassword}, code); err != nil {
 		return "", err
 	}
 	return s.Codes.IssueResetToken(ctx, u.ID)

@@ -32,9 +32,6 @@ type Codes interface {
 	Use(ctx context.Context, t passcode.Target, code string) error
 }
 
-// ChannelLogin is the channel of the codes that sign in.
-const ChannelLogin = "CHANNEL_LOGIN"
-
 // Service signs users in with a password or a verification code.
 type Service struct {
 	Store   Store
@@ -139,7 +136,7 @@ func (s *Service) Passcode(ctx context.Context, a CodeAttempt) (*model.User, err
 	}
 	err = model.ErrWrongCode // an unknown address: no code was sent to it
 	if u != nil {
-		err = s.Codes.Use(ctx, passcode.Target{Kind: a.Kind, To: a.Address, Channel: ChannelLogin}, a.Code)
+		err = s.Codes.Use(ctx, passcode.Target{Kind: a.Kind, To: a.Address, Channel: passcode.ChannelLogin}, a.Code)
 	}
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
 		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {

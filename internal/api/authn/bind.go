@@ -17,9 +17,9 @@ type binding struct {
 }
 
 var (
-	emailBinding = binding{model.MessageEmail, "email", "CHANNEL_BIND_EMAIL", "CHANNEL_UNBIND_EMAIL",
+	emailBinding = binding{model.MessageEmail, "email", passcode.ChannelBindEmail, passcode.ChannelUnbindEmail,
 		func(u *model.User) string { return u.Email }}
-	phoneBinding = binding{model.MessageSMS, "phoneNumber", "CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE",
+	phoneBinding = binding{model.MessageSMS, "phoneNumber", passcode.ChannelBindPhone, passcode.ChannelUnbindPhone,
 		func(u *model.User) string { return u.Phone }}
 )
 

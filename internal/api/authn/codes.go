@@ -8,8 +8,6 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/passcode"
-	"github.com/opengenauth/genauth/internal/account/reset"
-	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
@@ -33,37 +31,37 @@ type Codes interface {
 // channelKinds says which endpoint may send a code for each channel
 // (contract 3.1): email, SMS, or both.
 var channelKinds = map[string][]string{
-	"CHANNEL_LOGIN":                 {model.MessageEmail, model.MessageSMS},
-	"CHANNEL_REGISTER":              {model.MessageEmail, model.MessageSMS},
-	"CHANNEL_RESET_PASSWORD":        {model.MessageEmail, model.MessageSMS},
-	"CHANNEL_BIND_PHONE":            {model.MessageSMS},
-	"CHANNEL_UNBIND_PHONE":          {model.MessageSMS},
-	"CHANNEL_BIND_MFA":              {model.MessageSMS},
-	"CHANNEL_VERIFY_MFA":            {model.MessageEmail, model.MessageSMS},
-	"CHANNEL_UNBIND_MFA":            {model.MessageSMS},
-	"CHANNEL_COMPLETE_PHONE":        {model.MessageSMS},
-	"CHANNEL_COMPLETE_EMAIL":        {model.MessageEmail},
-	"CHANNEL_IDENTITY_VERIFICATION": {model.MessageSMS},
-	"CHANNEL_DELETE_ACCOUNT":        {model.MessageEmail, model.MessageSMS},
-	"CHANNEL_VERIFY_EMAIL_LINK":     {model.MessageEmail},
-	"CHANNEL_UPDATE_EMAIL":          {model.MessageEmail},
-	"CHANNEL_BIND_EMAIL":            {model.MessageEmail},
-	"CHANNEL_UNBIND_EMAIL":          {model.MessageEmail},
-	"CHANNEL_UNLOCK_ACCOUNT":        {model.MessageEmail},
+	passcode.ChannelLogin:                {model.MessageEmail, model.MessageSMS},
+	passcode.ChannelRegister:             {model.MessageEmail, model.MessageSMS},
+	passcode.ChannelResetPassword:        {model.MessageEmail, model.MessageSMS},
+	passcode.ChannelBindPhone:            {model.MessageSMS},
+	passcode.ChannelUnbindPhone:          {model.MessageSMS},
+	passcode.ChannelBindMFA:              {model.MessageSMS},
+	passcode.ChannelVerifyMFA:            {model.MessageEmail, model.MessageSMS},
+	passcode.ChannelUnbindMFA:            {model.MessageSMS},
+	passcode.ChannelCompletePhone:        {model.MessageSMS},
+	passcode.ChannelCompleteEmail:        {model.MessageEmail},
+	passcode.ChannelIdentityVerification: {model.MessageSMS},
+	passcode.ChannelDeleteAccount:        {model.MessageEmail, model.MessageSMS},
+	passcode.ChannelVerifyEmailLink:      {model.MessageEmail},
+	passcode.ChannelUpdateEmail:          {model.MessageEmail},
+	passcode.ChannelBindEmail:            {model.MessageEmail},
+	passcode.ChannelUnbindEmail:          {model.MessageEmail},
+	passcode.ChannelUnlockAccount:        {model.MessageEmail},
 }
 
 // unsupportedChannels are valid channels whose feature GenAuth lacks: they
 // send nothing (501).
 var unsupportedChannels = map[string]bool{
-	"CHANNEL_IDENTITY_VERIFICATION": true, // real-name verification
-	"CHANNEL_UNLOCK_ACCOUNT":        true, // self-service unlock
-	"CHANNEL_VERIFY_EMAIL_LINK":     true, // a link, not a code
+	passcode.ChannelIdentityVerification: true, // real-name verification
+	passcode.ChannelUnlockAccount:        true, // self-service unlock
+	passcode.ChannelVerifyEmailLink:      true, // a link, not a code
 }
 
 // hidden are the channels whose answer must not tell whether the address
 // belongs to a user (contract 3.1): a code goes to a user's address only,
 // and the answer is the same either way.
-var hidden = map[string]bool{signin.ChannelLogin: true, "CHANNEL_RESET_PASSWORD": true}
+var hidden = map[string]bool{passcode.ChannelLogin: true, passcode.ChannelResetPassword: true}
 
 // kindName is how the endpoints name a kind of message.
 var kindName = map[string]string{model.MessageEmail: "email", model.MessageSMS: "SMS"}
@@ -181,7 +179,7 @@ func (c *call) send(kind, field string) *envelope.Error {
 	if err := c.h.cfg.Codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: ch}, lang); err != nil {
 		return c.internal("queueing a verification code", err)
 	}
-	if ch == reset.Channel && u != nil {
+	if ch == passcode.ChannelResetPassword && u != nil {
 		c.record(model.AuditEvent{Type: model.AuditResetCodeSend, UserID: u.ID, ClientID: app.ID,
 			Detail: "authentication API send-" + map[string]string{model.MessageEmail: "email", model.MessageSMS: "sms"}[kind]})
 	}

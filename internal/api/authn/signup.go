@@ -16,13 +16,6 @@ import (
 // codeRegistrationClosed: the application does not allow registration.
 const codeRegistrationClosed = 2031
 
-// The channels of the codes sign-up consumes (contract 3.1).
-const (
-	channelRegister      = "CHANNEL_REGISTER"
-	channelCompleteEmail = passcode.ChannelCompleteEmail
-	channelCompletePhone = "CHANNEL_COMPLETE_PHONE"
-)
-
 // signUp serves POST signup (contract 2.4): connection PASSWORD (a username
 // or an email and a password) or PASSCODE (an email or a phone number and
 // the CHANNEL_REGISTER code sent to it), and profile fields; an email or a
@@ -198,7 +191,7 @@ func (c *call) codeSignUp(opts envelope.Object) (passcode.Proof, string, *envelo
 			return passcode.Proof{}, "", e
 		}
 	}
-	return passcode.Proof{Target: passcode.Target{Kind: kind, To: to, Channel: channelRegister}, Code: code}, pw, nil
+	return passcode.Proof{Target: passcode.Target{Kind: kind, To: to, Channel: passcode.ChannelRegister}, Code: code}, pw, nil
 }
 
 // completions reads profile.email and profile.phone with the completion
@@ -211,8 +204,8 @@ func (c *call) completions(profile, opts envelope.Object, proven, email, phone s
 	for _, f := range []struct {
 		kind, field, option, channel, have string
 	}{
-		{model.MessageEmail, "email", "emailPassCodeForInformationCompletion", channelCompleteEmail, email},
-		{model.MessageSMS, "phone", "phonePassCodeForInformationCompletion", channelCompletePhone, phone},
+		{model.MessageEmail, "email", "emailPassCodeForInformationCompletion", passcode.ChannelCompleteEmail, email},
+		{model.MessageSMS, "phone", "phonePassCodeForInformationCompletion", passcode.ChannelCompletePhone, phone},
 	} {
 		given, e := profile.Text(f.field)
 		if e != nil {

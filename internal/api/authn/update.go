@@ -33,11 +33,11 @@ type change struct {
 var (
 	emailChange = change{model.MessageEmail, "EMAIL_PASSCODE", "emailPassCodePayload", passcode.GrantUpdateEmail,
 		"newEmail", "newEmailPassCode", "", "oldEmail", "oldEmailPassCode", "",
-		"CHANNEL_UPDATE_EMAIL", "CHANNEL_UPDATE_EMAIL",
+		passcode.ChannelUpdateEmail, passcode.ChannelUpdateEmail,
 		func(u *model.User) string { return u.Email }, func(u *model.User) bool { return u.EmailVerified }}
 	phoneChange = change{model.MessageSMS, "PHONE_PASSCODE", "phonePassCodePayload", passcode.GrantUpdatePhone,
 		"newPhoneNumber", "newPhonePassCode", "newPhoneCountryCode", "oldPhoneNumber", "oldPhonePassCode", "oldPhoneCountryCode",
-		"CHANNEL_BIND_PHONE", "CHANNEL_UNBIND_PHONE",
+		passcode.ChannelBindPhone, passcode.ChannelUnbindPhone,
 		func(u *model.User) string { return u.Phone }, func(u *model.User) bool { return u.PhoneVerified }}
 )
 
@@ -234,7 +234,7 @@ func (h *Handler) verifyDeleteAccountRequest(c *call) (any, *envelope.Error) {
 		if e != nil {
 			return nil, e
 		}
-		if e := c.prove(passcode.Proof{Target: passcode.Target{Kind: ch.kind, To: have, Channel: "CHANNEL_DELETE_ACCOUNT"}, Code: code}); e != nil {
+		if e := c.prove(passcode.Proof{Target: passcode.Target{Kind: ch.kind, To: have, Channel: passcode.ChannelDeleteAccount}, Code: code}); e != nil {
 			return nil, e
 		}
 	case "PASSWORD":
