@@ -323,6 +323,9 @@ type Session struct {
 	CreatedAt  time.Time
 	ExpiresAt  time.Time // the absolute end
 	LastSeenAt time.Time // for the idle limit; recorded at most once a minute
+	// AMR says how the user signed in (RFC 8176 values: "pwd", "otp",
+	// "mfa", ...); nil for a session from before it was recorded.
+	AMR []string
 }
 
 // AuthCode is an authorization code, stored by hash, redeemable once.
@@ -339,6 +342,7 @@ type AuthCode struct {
 	CodeChallengeMethod string
 	SessionIDHash       string
 	AuthTime            time.Time
+	AMR                 []string // the session's, for the id token
 	CreatedAt           time.Time
 	ExpiresAt           time.Time
 }

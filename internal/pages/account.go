@@ -117,6 +117,13 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The new session keeps how the user signed in: changing the password
+	// proves no more and no less than that.
+	prev, err := h.sessions.Current(r)
+	if err != nil {
+		h.internalError(w, r, "account: session", err)
+		return
+	}
 	if err := h.users.SetPassword(ctx, u.ID, pw, ""); err != nil {
 		h.internalError(w, r, "account: set the password", err)
 		return
@@ -124,7 +131,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 	if h.audit != nil {
 		h.audit.Record(ctx, model.AuditEvent{Type: model.AuditPasswordChange, UserID: u.ID, IP: ip, Detail: "hosted account page"})
 	}
-	if _, err := h.sessions.Start(ctx, w, r, u.ID); err != nil {
+	if _, err := h.sessions.Start(ctx, w, r, u.ID, prev.AMR); err != nil {
 		h.internalError(w, r, "account: start session", err)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
@@ -123,6 +124,14 @@ func (h *Handler) sendLoginCode(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login/code/verify?"+q.Encode(), http.StatusSeeOther)
 }
 
+// codeFirst is the first factor a code sent to an address of kind proves.
+func codeFirst(kind string) string {
+	if kind == model.MessageSMS {
+		return mfa.FirstSMS
+	}
+	return mfa.FirstEmail
+}
+
 // messageLang is the language of the messages sent for r: "en" or "zh".
 func messageLang(r *http.Request) string {
 	if l, _ := i18n.Choose(r); l == i18n.Chinese {
@@ -210,7 +219,7 @@ func (h *Handler) codeLogin(w http.ResponseWriter, r *http.Request) {
 		h.showVerifyCode(w, r, status, c)
 		return
 	}
-	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
+	if _, err := h.sessions.Start(r.Context(), w, r, u.ID, mfa.AMR(codeFirst(kind), "")); err != nil {
 		h.internalError(w, r, "code sign-in: start session", err)
 		return
 	}

@@ -127,7 +127,7 @@ func (hs *harness) startSession(userID string) *http.Cookie {
 	hs.t.Helper()
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	if _, err := hs.sessions.Start(context.Background(), rec, req, userID); err != nil {
+	if _, err := hs.sessions.Start(context.Background(), rec, req, userID, []string{"pwd"}); err != nil {
 		hs.t.Fatal(err)
 	}
 	c := sessionCookie(rec.Result())

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -295,7 +296,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.record(r, model.AuditEvent{Type: model.AuditRegister, UserID: u.ID})
-	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
+	if _, err := h.sessions.Start(r.Context(), w, r, u.ID, mfa.AMR(mfa.FirstPassword, "")); err != nil {
 		h.internalError(w, r, "register: start session", err)
 		return
 	}

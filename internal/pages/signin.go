@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/model"
@@ -152,7 +153,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "login", err)
 		return
 	}
-	if _, err := h.sessions.Start(r.Context(), w, r, u.ID); err != nil {
+	if _, err := h.sessions.Start(r.Context(), w, r, u.ID, mfa.AMR(mfa.FirstPassword, "")); err != nil {
 		h.internalError(w, r, "login: start session", err)
 		return
 	}

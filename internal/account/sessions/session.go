@@ -35,9 +35,10 @@ type Manager struct {
 	IdleTTL time.Duration
 }
 
-// Start creates a session for userID and sets its cookie. Any session the
-// request already carried is ended first, so a login always gets a new id.
-func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID string) (*model.Session, error) {
+// Start creates a session for userID, who signed in as amr says (RFC 8176
+// values), and sets its cookie. Any session the request already carried is
+// ended first, so a login always gets a new id.
+func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID string, amr []string) (*model.Session, error) {
 	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
 		if err := m.Store.DeleteSession(ctx, token.Hash(c.Value)); err != nil {
 			return nil, err
@@ -56,6 +57,7 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		CreatedAt:  now,
 		ExpiresAt:  now.Add(ttl),
 		LastSeenAt: now,
+		AMR:        amr,
 	}
 	if err := m.Store.CreateSession(ctx, s); err != nil {
 		return nil, err

@@ -37,7 +37,7 @@ func start(t *testing.T, m *Manager, prev *http.Request, userID string) *http.Re
 		prev = httptest.NewRequest(http.MethodPost, "/login", nil)
 	}
 	rec := httptest.NewRecorder()
-	if _, err := m.Start(t.Context(), rec, prev, userID); err != nil {
+	if _, err := m.Start(t.Context(), rec, prev, userID, []string{"pwd"}); err != nil {
 		t.Fatal(err)
 	}
 	req := httptest.NewRequest(http.MethodGet, "/", nil)

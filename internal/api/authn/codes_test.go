@@ -1,8 +1,11 @@
 package authn_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
@@ -140,8 +143,22 @@ func TestPasscodeSignInRules(t *testing.T) {
 		t.Fatal(string(a.raw))
 	}
 	code := in.Deliver(t)["dave@example.com"]
-	if a := signin(code); a.StatusCode != 200 {
+	a := signin(code)
+	if a.StatusCode != 200 {
 		t.Fatalf("sign-in: %s", a.raw)
+	}
+	// The id token says how: a one-time code (RFC 8176 "otp").
+	var set struct {
+		IDToken string `json:"id_token"`
+	}
+	if err := json.Unmarshal(a.Data, &set); err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(set.IDToken, ".")
+	var claims struct{ AMR []string }
+	if b, err := base64.RawURLEncoding.DecodeString(parts[min(1, len(parts)-1)]); err != nil || json.Unmarshal(b, &claims) != nil ||
+		!slices.Equal(claims.AMR, []string{"otp"}) {
+		t.Errorf("id token amr = %v (%v); want [otp]", claims.AMR, err)
 	}
 	logins, _, err := s.Store.ListLogins(t.Context(), store.LoginQuery{UserID: u.ID, Limit: 10})
 	if err != nil || len(logins) != 1 || logins[0].AppID != app.ID {

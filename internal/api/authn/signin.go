@@ -8,6 +8,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/api/envelope"
@@ -132,14 +133,15 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 		return nil, e
 	}
 	var (
-		u     *model.User
-		scope string
+		u            *model.User
+		scope, first string // first: the factor proven (mfa.FirstPassword, ...)
 	)
 	switch connection {
 	case "PASSWORD":
+		first = mfa.FirstPassword
 		u, scope, e = c.passwordSignIn(app, opts)
 	case "PASSCODE":
-		u, scope, e = c.codeSignIn(app, opts)
+		u, scope, first, e = c.codeSignIn(app, opts)
 	case "LDAP", "AD":
 		return nil, &envelope.Error{Status: http.StatusBadRequest, APICode: codeNoLDAP, Message: "invalid LDAP connection: no directory is configured"}
 	case "":
@@ -150,7 +152,7 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	resp, err := h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, h.cfg.Now().UTC())
+	resp, err := h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, h.cfg.Now().UTC(), mfa.AMR(first, ""))
 	if err != nil {
 		return nil, c.internal("issuing tokens", err)
 	}
@@ -213,57 +215,61 @@ func (c *call) passwordSignIn(app *model.Application, opts envelope.Object) (*mo
 // codeSignIn is signin's connection PASSCODE (contract 2.1): an email or a
 // phone number with the CHANNEL_LOGIN code sent to it, consumed on success.
 // An address that names no user fails like a wrong code.
-func (c *call) codeSignIn(app *model.Application, opts envelope.Object) (*model.User, string, *envelope.Error) {
+func (c *call) codeSignIn(app *model.Application, opts envelope.Object) (*model.User, string, string, *envelope.Error) {
 	payload, e := c.params.Obj("passCodePayload")
 	if e != nil {
-		return nil, "", e
+		return nil, "", "", e
 	}
 	if payload.Len() == 0 {
-		return nil, "", envelope.BadRequest("passCodePayload is required for connection PASSCODE")
+		return nil, "", "", envelope.BadRequest("passCodePayload is required for connection PASSCODE")
 	}
 	scope, e := signInScope(opts)
 	if e != nil {
-		return nil, "", e
+		return nil, "", "", e
 	}
 	kind, field := model.MessageEmail, "email"
 	if email, e := payload.Text("email"); e != nil {
-		return nil, "", e
+		return nil, "", "", e
 	} else if strings.TrimSpace(email) == "" {
 		kind, field = model.MessageSMS, "phone"
 		if phone, e := payload.Text("phone"); e != nil {
-			return nil, "", e
+			return nil, "", "", e
 		} else if strings.TrimSpace(phone) == "" {
-			return nil, "", envelope.BadRequest("passCodePayload.email or passCodePayload.phone is required")
+			return nil, "", "", envelope.BadRequest("passCodePayload.email or passCodePayload.phone is required")
 		}
 	}
 	to, e := address(payload, kind, field)
 	if e != nil {
-		return nil, "", e
+		return nil, "", "", e
 	}
 	code, e := passCode(payload)
 	if e != nil {
-		return nil, "", e
+		return nil, "", "", e
 	}
 	if e := c.client(app); e != nil {
-		return nil, "", e
+		return nil, "", "", e
 	}
 	u, err := c.h.cfg.SignIn.Passcode(c.Context(), signin.CodeAttempt{Kind: kind, Address: to, Code: code,
 		IP: audit.ClientIP(c.Request), ClientID: app.ID})
 	switch {
 	case errors.Is(err, signin.ErrLockedOut):
-		return nil, "", c.fail(http.StatusForbidden, codeLocked, msgLocked)
+		return nil, "", "", c.fail(http.StatusForbidden, codeLocked, msgLocked)
 	case errors.Is(err, throttle.ErrLocked):
-		return nil, "", c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, "", "", c.fail(http.StatusTooManyRequests, 0, msgThrottled)
 	case errors.Is(err, model.ErrWrongCode):
-		return nil, "", c.fail(http.StatusForbidden, codeWrongCode, msgWrongCode)
+		return nil, "", "", c.fail(http.StatusForbidden, codeWrongCode, msgWrongCode)
 	case errors.Is(err, model.ErrCodeExpired):
-		return nil, "", c.fail(http.StatusForbidden, codeCodeExpired, msgCodeExpired)
+		return nil, "", "", c.fail(http.StatusForbidden, codeCodeExpired, msgCodeExpired)
 	case errors.Is(err, model.ErrSuspended):
-		return nil, "", c.fail(http.StatusForbidden, codeLocked, msgSuspended)
+		return nil, "", "", c.fail(http.StatusForbidden, codeLocked, msgSuspended)
 	case err != nil:
-		return nil, "", c.internal("signing in", err)
+		return nil, "", "", c.internal("signing in", err)
 	}
-	return u, scope, nil
+	first := mfa.FirstEmail
+	if kind == model.MessageSMS {
+		first = mfa.FirstSMS
+	}
+	return u, scope, first, nil
 }
 
 // client authenticates the client of app as the token endpoint does, with

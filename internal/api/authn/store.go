@@ -27,7 +27,7 @@ type Tokens interface {
 	// endpoint does; a failure wraps oauth.ErrClient.
 	AuthenticateClient(r *http.Request, clientID, clientSecret string, hasSecret bool) (*model.Application, error)
 	// IssueSignIn mints the tokens of a checked password sign-in.
-	IssueSignIn(r *http.Request, app *model.Application, u *model.User, scope string, authTime time.Time) (*wire.TokenResponse, error)
+	IssueSignIn(r *http.Request, app *model.Application, u *model.User, scope string, authTime time.Time, amr []string) (*wire.TokenResponse, error)
 }
 
 // PasswordKeyStore keeps the RSA key clients encrypt passwords to, its

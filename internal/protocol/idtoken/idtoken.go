@@ -24,6 +24,7 @@ type Token struct {
 	Scope       string
 	Nonce       string
 	AuthTime    time.Time // zero: omitted
+	AMR         []string  // how the user signed in (RFC 8176); empty: omitted
 	SessionID   string    // the `sid` claim; empty: omitted
 	AccessToken string    // for at_hash; empty: omitted
 	Code        string    // for c_hash; empty: omitted
@@ -56,6 +57,9 @@ func (k *Keys) Sign(ctx context.Context, t Token) (string, error) {
 	}
 	if !t.AuthTime.IsZero() {
 		c = append(c, claims.Claim{Name: "auth_time", Value: t.AuthTime.Unix()})
+	}
+	if len(t.AMR) > 0 {
+		c = append(c, claims.Claim{Name: "amr", Value: t.AMR})
 	}
 	if t.Nonce != "" {
 		c = append(c, claims.Claim{Name: "nonce", Value: t.Nonce})

@@ -423,6 +423,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 			CodeChallengeMethod: ar.codeChallengeMethod,
 			SessionIDHash:       sess.IDHash,
 			AuthTime:            sess.AuthTime,
+			AMR:                 sess.AMR,
 			CreatedAt:           now,
 			ExpiresAt:           now.Add(model.AuthCodeTTL),
 		}
@@ -453,6 +454,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 			Scope:       ar.scope,
 			Nonce:       ar.nonce,
 			AuthTime:    sess.AuthTime,
+			AMR:         sess.AMR,
 			SessionID:   sessionID(sess.IDHash),
 			AccessToken: accessValue,
 			Code:        codeValue,

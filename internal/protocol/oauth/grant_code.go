@@ -60,6 +60,7 @@ func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p pa
 		resp.IDToken, e = h.idToken(r, app, c.UserID, c.Scope, idtoken.Token{
 			Nonce:       c.Nonce,
 			AuthTime:    c.AuthTime,
+			AMR:         c.AMR,
 			SessionID:   sessionID(c.SessionIDHash),
 			AccessToken: accessValue,
 		})

@@ -42,8 +42,9 @@ func (h *Handler) AuthenticateClient(r *http.Request, clientID, clientSecret str
 // checked (the authentication API's signin), through the code the token
 // endpoint uses: an access token in the application's format, a refresh
 // token with offline_access when the application allows refresh, an id
-// token when scope holds openid. The grant is recorded in the audit trail.
-func (h *Handler) IssueSignIn(r *http.Request, app *model.Application, u *model.User, scope string, authTime time.Time) (*wire.TokenResponse, error) {
+// token when scope holds openid, saying how the user signed in (amr). The
+// grant is recorded in the audit trail.
+func (h *Handler) IssueSignIn(r *http.Request, app *model.Application, u *model.User, scope string, authTime time.Time, amr []string) (*wire.TokenResponse, error) {
 	now := h.now()
 	grantID := h.cfg.Tokens.JTI()
 	access, accessValue, e := h.mintAccess(r.Context(), app, u.ID, scope, model.ProtocolOIDC, grantID, now)
@@ -60,7 +61,7 @@ func (h *Handler) IssueSignIn(r *http.Request, app *model.Application, u *model.
 	}
 	resp := issued(access, accessValue, refreshValue)
 	if claims.IsOIDC(model.ProtocolOIDC, scope) {
-		resp.IDToken, e = h.signIDToken(request{Request: r}, app, u, scope, idtoken.Token{AuthTime: authTime, AccessToken: accessValue})
+		resp.IDToken, e = h.signIDToken(request{Request: r}, app, u, scope, idtoken.Token{AuthTime: authTime, AMR: amr, AccessToken: accessValue})
 		if e != nil {
 			return nil, e
 		}

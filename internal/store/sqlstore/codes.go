@@ -8,26 +8,27 @@ import (
 )
 
 const codeColumns = `hash, grant_id, client_id, user_id, redirect_uri, scope, protocol, nonce,
-	code_challenge, code_challenge_method, session_id_hash, auth_time, created_at, expires_at, redeemed_at`
+	code_challenge, code_challenge_method, session_id_hash, auth_time, created_at, expires_at, amr, redeemed_at`
 
 // CreateAuthCode stores c; a taken hash gives model.ErrConflict.
 func (s *Store) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
 	_, err := s.e.Writer().Exec(ctx, `INSERT INTO auth_codes (`+codeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, NULL)`, s.codeValues(c)...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL)`, s.codeValues(c)...)
 	return s.e.Err("create authorization code", err)
 }
 
 // codeValues are c's column values in codeColumns order, up to redeemed_at.
 func (s *Store) codeValues(c *model.AuthCode) []any {
 	return []any{c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,
-		c.CodeChallenge, c.CodeChallengeMethod, c.SessionIDHash, s.tv(c.AuthTime), s.tv(c.CreatedAt), s.tv(c.ExpiresAt)}
+		c.CodeChallenge, c.CodeChallengeMethod, c.SessionIDHash, s.tv(c.AuthTime), s.tv(c.CreatedAt), s.tv(c.ExpiresAt),
+		s.e.List(c.AMR)}
 }
 
 // GetAuthCode returns the code with this hash if it is unredeemed and
 // unexpired at now. A redeemed code gives model.ErrCodeRedeemed, even once
 // it has expired.
 func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*model.AuthCode, error) {
-	c, redeemed, err := scanCode(s.e.Reader().QueryRow(ctx, `SELECT `+codeColumns+` FROM auth_codes WHERE hash = $1`, hash))
+	c, redeemed, err := s.scanCode(s.e.Reader().QueryRow(ctx, `SELECT `+codeColumns+` FROM auth_codes WHERE hash = $1`, hash))
 	if err != nil {
 		return nil, s.e.Err("get authorization code", err)
 	}
@@ -41,10 +42,11 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*m
 }
 
 // scanCode reads a code's codeColumns and when it was redeemed (zero: not yet).
-func scanCode(r Row) (c model.AuthCode, redeemed time.Time, err error) {
+func (s *Store) scanCode(r Row) (c model.AuthCode, redeemed time.Time, err error) {
 	err = r.Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &c.RedirectURI, &c.Scope, &c.Protocol, &c.Nonce,
 		&c.CodeChallenge, &c.CodeChallengeMethod, &c.SessionIDHash, td(&c.AuthTime), td(&c.CreatedAt),
-		td(&c.ExpiresAt), td(&redeemed))
+		td(&c.ExpiresAt), s.e.ListDest(&c.AMR), td(&redeemed))
+	c.AMR = nilIfEmpty(c.AMR)
 	return c, redeemed, err
 }
 

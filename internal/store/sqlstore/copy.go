@@ -1,7 +1,6 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
 	"iter"
 
@@ -70,14 +69,14 @@ func (e exporter) Users(ctx context.Context) iter.Seq2[*model.User, error] {
 }
 
 func (e exporter) Sessions(ctx context.Context) iter.Seq2[*model.Session, error] {
-	return rowsOf(ctx, e, "sessions", sessionColumns, scanSession)
+	return rowsOf(ctx, e, "sessions", sessionColumns, e.s.scanSession)
 }
 
 func (e exporter) AuthCodes(ctx context.Context) iter.Seq2[*storecopy.AuthCode, error] {
 	return rowsOf(ctx, e, "auth_codes", codeColumns, func(r Row) (*storecopy.AuthCode, error) {
 		var c storecopy.AuthCode
 		var err error
-		c.AuthCode, c.RedeemedAt, err = scanCode(r)
+		c.AuthCode, c.RedeemedAt, err = e.s.scanCode(r)
 		return &c, err
 	})
 }
@@ -182,11 +181,7 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 	return []CopyTable{
 		{"applications", applicationColumns, &n.Applications, values(src.Applications(ctx), s.applicationValues)},
 		{"users", userColumns + ", email_lower, username_key", &n.Users, valuesOrErr(src.Users(ctx), s.userValues)},
-		{"sessions", sessionColumns, &n.Sessions, values(src.Sessions(ctx), func(x *model.Session) []any {
-			// A session stored before last_seen_at existed was last seen when made.
-			return []any{x.IDHash, x.UserID, s.tv(x.AuthTime), s.tv(x.CreatedAt), s.tv(x.ExpiresAt),
-				s.tv(cmp.Or(x.LastSeenAt, x.CreatedAt))}
-		})},
+		{"sessions", sessionColumns, &n.Sessions, values(src.Sessions(ctx), s.sessionValues)},
 		{"auth_codes", codeColumns, &n.AuthCodes, values(src.AuthCodes(ctx), func(c *storecopy.AuthCode) []any {
 			return append(s.codeValues(&c.AuthCode), s.ntv(c.RedeemedAt))
 		})},

@@ -22,6 +22,7 @@ func authCode(hash, grantID string) *model.AuthCode {
 		CodeChallengeMethod: "S256",
 		SessionIDHash:       "sess-1",
 		AuthTime:            t0.Add(-time.Minute).In(east),
+		AMR:                 []string{"pwd"},
 		CreatedAt:           t0.In(east),
 		ExpiresAt:           t0.Add(model.AuthCodeTTL).In(east),
 	}

@@ -12,6 +12,7 @@ func session(idHash string) *model.Session {
 		IDHash:     idHash,
 		UserID:     "user-1",
 		AuthTime:   t0.Add(-time.Minute).In(east),
+		AMR:        []string{"otp", "pwd", "mfa"},
 		CreatedAt:  t0.In(east),
 		ExpiresAt:  t0.Add(24 * time.Hour).In(east),
 		LastSeenAt: t0.In(east),
