@@ -10,6 +10,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth/internal/account/passcode"
+	"github.com/opengenauth/genauth/internal/account/reset"
+	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
@@ -132,13 +134,6 @@ As on the /forgot page and send-email, one code a minute goes to an address
 			if err != nil {
 				return err
 			}
-			to := u.Email
-			if kind == model.MessageSMS {
-				to = u.Phone
-			}
-			if to == "" {
-				return fmt.Errorf("user %s has no %s to send a reset code to", u.ID, map[string]string{model.MessageEmail: "email address", model.MessageSMS: "phone number"}[kind])
-			}
 			sealer, err := c.sealer()
 			if err != nil {
 				return err
@@ -151,27 +146,22 @@ As on the /forgot page and send-email, one code a minute goes to an address
 			if err != nil {
 				return err
 			}
-			// Only the per-destination limit: the per-client-address and
-			// per-application ones are against anonymous callers, and whoever
-			// runs this can write to the database anyway.
-			limiter := &throttle.Limiter{Store: st, Now: time.Now, LoginKey: loginKey,
-				Policy: throttle.Policy{SendInterval: throttle.DefaultPolicy.SendInterval}}
-			var locked *throttle.LockedError
-			err = limiter.AllowSend(ctx, "genauth CLI", passcode.ChannelResetPassword, to, "")
-			if errors.As(err, &locked) {
-				return fmt.Errorf("a password reset code went to %s less than %s ago: try again after %s",
-					to, minutes(throttle.DefaultPolicy.SendInterval), locked.Until.Local().Format(time.TimeOnly))
-			}
-			if err != nil {
-				return err
-			}
 			codes := &passcode.Service{Store: st, Sealer: sealer, Key: codeKey, Rand: rand.Reader,
 				NewID: token.NewSource(rand.Reader).ID, Now: time.Now}
-			if err := codes.Send(ctx, passcode.Target{Kind: kind, To: to, Channel: passcode.ChannelResetPassword}, lang); err != nil {
+			limiter := &throttle.Limiter{Store: st, Now: time.Now, LoginKey: loginKey, Policy: throttle.DefaultPolicy}
+			sender := &reset.Service{Codes: codes, SignIn: &signin.Service{Limiter: limiter, Audit: auditTrail(st)}}
+			to, err := sender.SendTo(ctx, u, kind, lang, "genauth user send-reset --channel "+channel)
+			var locked *throttle.LockedError
+			switch {
+			case errors.Is(err, reset.ErrNoAddress):
+				return fmt.Errorf("user %s has no %s to send a reset code to", u.ID, map[string]string{model.MessageEmail: "email address", model.MessageSMS: "phone number"}[kind])
+			case errors.As(err, &locked):
+				return fmt.Errorf("a password reset code went to %s less than %s ago: try again after %s",
+					map[string]string{model.MessageEmail: u.Email, model.MessageSMS: u.Phone}[kind],
+					minutes(throttle.DefaultPolicy.SendInterval), locked.Until.Local().Format(time.TimeOnly))
+			case err != nil:
 				return err
 			}
-			auditTrail(st).Record(ctx, model.AuditEvent{Type: model.AuditResetCodeSend, UserID: u.ID,
-				Detail: "genauth user send-reset --channel " + channel})
 			fmt.Fprintf(c.stdout, "queued a password reset code to %s, good for %s: `genauth serve` sends it if its %s delivery is configured (this command cannot check the server's)\n",
 				to, minutes(passcode.Lifetime), map[string]string{model.MessageEmail: "email", model.MessageSMS: "SMS"}[kind])
 			return nil

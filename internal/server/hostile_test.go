@@ -750,6 +750,8 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 			body: mustJSON(map[string]any{"appId": h.value, "appName": "x"}), want: wantEnvelopeError, status: 404})
 		add(hostileCase{name: "/api/v3/delete-application/" + h.name, ct: "application/json", target: api("delete-application"), header: bearer,
 			body: mustJSON(map[string]any{"appId": h.value}), want: wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/send-reset-password-code/" + h.name, ct: "application/json", target: api("send-reset-password-code"),
+			header: bearer, body: mustJSON(map[string]any{"userId": h.value}), want: wantEnvelopeError, status: 404})
 		add(hostileCase{name: "/api/v3/create-user-form/" + h.name, ct: formCT, target: api("create-user"), header: bearer,
 			body: form("username", h.value, "password", "long enough password"), want: wantEnvelopeError, status: 400})
 		add(hostileCase{name: "/api/v3/path/" + h.name, method: http.MethodGet, target: api(url.PathEscape(h.value)), header: bearer,

@@ -200,6 +200,9 @@ func New(cfg Config) (http.Handler, error) {
 		Logger: cfg.Logger,
 		Audit:  cfg.Audit,
 		Health: cfg.Health,
+		Reset: &reset.Service{Codes: codes,
+			SignIn: &signin.Service{Store: cfg.Store, Users: hostedUsers, Codes: codes, Limiter: hostedLimiter, Audit: cfg.Audit}},
+		Delivers: cfg.Delivers,
 	})
 	if err != nil {
 		return nil, err

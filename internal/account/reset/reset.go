@@ -10,8 +10,9 @@ import (
 	"github.com/opengenauth/genauth/internal/model"
 )
 
-// Codes checks codes and keeps reset tokens (passcode.Service).
+// Codes sends and checks codes and keeps reset tokens (passcode.Service).
 type Codes interface {
+	Send(ctx context.Context, t passcode.Target, lang string) error
 	Use(ctx context.Context, t passcode.Target, code string) error
 	IssueResetToken(ctx context.Context, userID string) (string, error)
 	UseResetToken(ctx context.Context, token string) (string, error)

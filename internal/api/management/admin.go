@@ -10,6 +10,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
@@ -35,6 +36,10 @@ type Config struct {
 	// Health learns of an unavailable database; nil: none is tracked, but
 	// temporary failures are still answered with statusCode 503.
 	Health *health.Tracker
+	// Reset sends password reset codes to the kinds of address Delivers
+	// says can be sent to (model.MessageEmail, model.MessageSMS); nil: none.
+	Reset    *reset.Service
+	Delivers map[string]bool
 }
 
 // Handler serves the management API.
@@ -85,6 +90,7 @@ func New(cfg Config) (*Handler, error) {
 		{http.MethodPost, "delete-users-batch", false, h.deleteUsersBatch},
 		{http.MethodPost, "is-user-exists", false, h.isUserExists},
 		{http.MethodPost, "kick-users", false, h.kickUsers},
+		{http.MethodPost, "send-reset-password-code", false, h.sendResetPasswordCode},
 		{http.MethodGet, "get-user-login-history", false, h.getUserLoginHistory},
 		{http.MethodGet, "get-user-loggedin-apps", false, h.getUserLoggedInApps},
 		{http.MethodPost, "check-session-status", false, h.checkSessionStatus},

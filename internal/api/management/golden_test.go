@@ -74,6 +74,7 @@ func TestGolden(t *testing.T) {
 
 	golden(t, "envelope_not_found", e.call(t, http.MethodGet, "get-user", ps("userId", "nobody")), nil)
 	golden(t, "envelope_exists", e.call(t, http.MethodPost, "is-user-exists", ps("username", "ada")), nil)
+	golden(t, "send_reset_not_configured", e.call(t, http.MethodPost, "send-reset-password-code", ps("userId", u.UserID)), nil)
 
 	e.clock.Advance(time.Minute)
 	var list userPage

@@ -46,6 +46,13 @@ type env struct {
 // start runs a server whose clock starts at now, with a fresh database.
 func start(t *testing.T, now time.Time) *env {
 	t.Helper()
+	return startDelivering(t, now, nil)
+}
+
+// startDelivering is start with a server that can send the kinds of
+// message delivers names (queued in the outbox; nothing drains it here).
+func startDelivering(t *testing.T, now time.Time, delivers map[string]bool) *env {
+	t.Helper()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +65,7 @@ func start(t *testing.T, now time.Time) *env {
 	srv := httptest.NewUnstartedServer(nil)
 	publicURL := "http://" + srv.Listener.Addr().String()
 	h, err := server.New(server.Config{PublicURL: publicURL, Store: st, SecretKey: secretKey, Now: c.Now, Rand: rand.Reader,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Delivers: delivers})
 	if err != nil {
 		t.Fatal(err)
 	}
