@@ -47,6 +47,7 @@ type appJSON struct {
 	WebOrigins              []string  `json:"web_origins"` // empty: the login callbacks' origins
 	RegistrationClosed      bool      `json:"registration_closed"`
 	RegistrationEmailVerify bool      `json:"registration_email_verify"`
+	MFAPolicy               string    `json:"mfa_policy"`
 	CreatedAt               time.Time `json:"created_at"`
 }
 
@@ -76,6 +77,7 @@ func newAppJSON(a *model.Application, secret string) appJSON {
 		WebOrigins:              nonNil(a.WebOrigins),
 		RegistrationClosed:      a.RegistrationClosed,
 		RegistrationEmailVerify: a.RegistrationEmailVerify,
+		MFAPolicy:               a.MFAPolicy,
 		CreatedAt:               a.CreatedAt.UTC(),
 	}
 }
@@ -100,6 +102,9 @@ func (c *cli) appCreateCmd() *cobra.Command {
     --logout-uri http://localhost:3000/ --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkPolicy("--mfa-policy", p.MFAPolicy); err != nil {
+				return err
+			}
 			st, err := c.existingStore(cmd.Context())
 			if err != nil {
 				return err
@@ -162,6 +167,7 @@ func (c *cli) appCreateCmd() *cobra.Command {
 		"browser origin (https://host[:port]) allowed to call the token, userinfo, introspection and revocation endpoints "+
 			"(repeatable; default: the origins of the login callbacks)")
 	registrationFlags(f, &p)
+	f.StringVar(&p.MFAPolicy, "mfa-policy", model.MFAOff, mfaPolicyUsage)
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
 	return cmd
 }

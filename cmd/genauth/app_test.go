@@ -67,6 +67,7 @@ func TestAppCreateJSONRoundTrip(t *testing.T) {
 		AccessTokenFormat:       "opaque",
 		WebOrigins:              []string{"https://shop.example.com", "http://localhost:3000"},
 		RegistrationEmailVerify: true,
+		MFAPolicy:               "off",
 	}
 	ignoreTime := cmpopts.IgnoreFields(appJSON{}, "CreatedAt")
 	if diff := cmp.Diff(want, created, ignoreTime); diff != "" {
@@ -142,6 +143,7 @@ func TestAppCreateDefaultsAndText(t *testing.T) {
 		ClaimsFormat:            "standard",
 		AccessTokenFormat:       "jwt", // an OpenID Connect application's, as in GenAuth
 		WebOrigins:              []string{},
+		MFAPolicy:               "off",
 	}}
 	if diff := cmp.Diff(want, listed, cmpopts.IgnoreFields(appJSON{}, "CreatedAt")); diff != "" {
 		t.Errorf("app list --json (-want +got):\n%s", diff)

@@ -16,7 +16,8 @@ import (
 )
 
 func (c *cli) userCmd() *cobra.Command {
-	return groupCmd("user", "Manage users", c.userCreateCmd(), c.userListCmd(), c.userUpdateCmd(), c.userSendResetCmd(), c.userLogoutAllCmd())
+	return groupCmd("user", "Manage users", c.userCreateCmd(), c.userListCmd(), c.userUpdateCmd(), c.userSendResetCmd(), c.userLogoutAllCmd(),
+		c.userMFACmd())
 }
 
 // userJSON is a user as the CLI prints it; unknown values are null, as in userinfo.

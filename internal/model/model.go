@@ -438,6 +438,9 @@ const (
 	// authentication API, the /forgot page or `genauth user send-reset`
 	// (Detail says which), so that an unasked-for reset can be traced.
 	AuditResetCodeSend = "user.reset_code_send"
+	// An administrator removed every second factor and recovery code of a
+	// user (management API or `genauth user mfa reset`; Detail says which).
+	AuditMFAReset = "user.mfa_reset"
 )
 
 // AuditEvent is one security event.

@@ -752,6 +752,20 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 			body: mustJSON(map[string]any{"appId": h.value}), want: wantEnvelopeError, status: 404})
 		add(hostileCase{name: "/api/v3/send-reset-password-code/" + h.name, ct: "application/json", target: api("send-reset-password-code"),
 			header: bearer, body: mustJSON(map[string]any{"userId": h.value}), want: wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/get-user-mfa-info/" + h.name, method: http.MethodGet,
+			target: api("get-user-mfa-info") + "?" + form("userId", h.value), header: bearer, want: wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/reset-user-mfa/" + h.name, ct: "application/json", target: api("reset-user-mfa"), header: bearer,
+			body: mustJSON(map[string]any{"userId": h.value}), want: wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/update-global-mfa-settings/" + h.name, ct: "application/json", target: api("update-global-mfa-settings"),
+			header: bearer, body: mustJSON(map[string]any{"enabledFactors": []string{h.value}}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/update-global-mfa-settings/policy/" + h.name, ct: "application/json", target: api("update-global-mfa-settings"),
+			header: bearer, body: mustJSON(map[string]any{"mfaPolicy": h.value}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/disable-global-mfa-settings/" + h.name, ct: "application/json", target: api("disable-global-mfa-settings"),
+			header: bearer, body: mustJSON(map[string]any{"disableFactors": []string{h.value}}), want: wantEnvelopeError, status: 400})
+		add(hostileCase{name: "/api/v3/update-application-mfa-settings/" + h.name, ct: "application/json", target: api("update-application-mfa-settings"),
+			header: bearer, body: mustJSON(map[string]any{"appId": h.value, "enabledFactors": []string{"OTP"}}), want: wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/update-application/mfaPolicy/" + h.name, ct: "application/json", target: api("update-application"),
+			header: bearer, body: mustJSON(map[string]any{"appId": clientID, "mfaPolicy": h.value}), want: wantEnvelopeError, status: 400})
 		add(hostileCase{name: "/api/v3/create-user-form/" + h.name, ct: formCT, target: api("create-user"), header: bearer,
 			body: form("username", h.value, "password", "long enough password"), want: wantEnvelopeError, status: 400})
 		add(hostileCase{name: "/api/v3/path/" + h.name, method: http.MethodGet, target: api(url.PathEscape(h.value)), header: bearer,

@@ -65,6 +65,32 @@ test('users and applications through the Node management SDK', async () => {
   assert.equal(gone.statusCode, 404);
 });
 
+test('MFA settings and a user\'s factors through the Node management SDK', async () => {
+  const created = await client.createUser({ username: 'sdk-mfa', password: 'long enough pw' });
+  assert.equal(created.statusCode, 200, JSON.stringify(created));
+  const info = await client.getUserMfaInfo({ userId: created.data.userId });
+  assert.equal(info.statusCode, 200, JSON.stringify(info));
+  assert.deepEqual([info.data.totpStatus, info.data.smsMfaStatus, info.data.emailMfaStatus, info.data.faceMfaStatus],
+    ['disabled', 'disabled', 'disabled', 'disabled']);
+
+  const on = await client.updateGlobalMfaSettings({ enabledFactors: ['OTP'] });
+  assert.equal(on.statusCode, 200, JSON.stringify(on));
+  assert.equal(on.data.mfaPolicy, 'optional');
+  const got = await client.getGlobalMfaSettings();
+  assert.deepEqual(got.data.enabledFactors, ['OTP', 'SMS', 'EMAIL']);
+  const face = await client.updateGlobalMfaSettings({ enabledFactors: ['FACE'] });
+  assert.equal(face.statusCode, 400);
+  const off = await client.closeGlobalMfaSettings({ disableFactors: ['OTP'] });
+  assert.deepEqual([off.statusCode, off.data.mfaPolicy, off.data.enabledFactors], [200, 'off', []]);
+
+  const app = await client.createApplication({ appName: 'MFA app', redirectUris: ['http://localhost:3000/cb'] });
+  assert.equal(app.statusCode, 200, JSON.stringify(app));
+  const appOn = await client.updateApplicationMfaSettings({ appId: app.data.appId, enabledFactors: ['OTP', 'SMS'] });
+  assert.deepEqual([appOn.statusCode, appOn.data.mfaPolicy], [200, 'optional'], JSON.stringify(appOn));
+  const fetched = await client.getApplication({ appId: app.data.appId });
+  assert.equal(fetched.data.mfaPolicy, 'optional');
+});
+
 test('a wrong secret is refused', async () => {
   const wrong = new ManagementClient({
     accessKeyId: env.management.access_key_id, accessKeySecret: 'not-the-secret', host: env.url,

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
@@ -23,15 +24,17 @@ import (
 
 // Config is what the management API needs.
 type Config struct {
-	Store  Store
-	Users  *users.Service
-	Apps   *apps.Service
+	Store Store
+	Users *users.Service
+	Apps  *apps.Service
+	// MFA lists and resets users' second factors and holds the pool's MFA policy.
+	MFA    *mfa.Service
 	Sealer *secret.Sealer
 	Tokens *token.Source
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Audit records kick-users (backend logout) and update-user's
-	// verification flags; nil: none.
+	// Audit records kick-users (backend logout), reset-user-mfa and
+	// update-user's verification flags; nil: none.
 	Audit *audit.Recorder
 	// Health learns of an unavailable database; nil: none is tracked, but
 	// temporary failures are still answered with statusCode 503.
@@ -68,8 +71,8 @@ type request struct {
 
 // New returns the management API handler.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil || cfg.Users == nil || cfg.Apps == nil || cfg.Sealer == nil || cfg.Tokens == nil {
-		return nil, errors.New("admin: Store, Users, Apps, Sealer and Tokens are required")
+	if cfg.Store == nil || cfg.Users == nil || cfg.Apps == nil || cfg.MFA == nil || cfg.Sealer == nil || cfg.Tokens == nil {
+		return nil, errors.New("admin: Store, Users, Apps, MFA, Sealer and Tokens are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -102,6 +105,12 @@ func New(cfg Config) (*Handler, error) {
 		{http.MethodGet, "get-application-secret", false, h.getApplicationSecret},
 		{http.MethodPost, "refresh-application-secret", false, h.refreshApplicationSecret},
 		{http.MethodPost, "list-application-active-users", false, h.listApplicationActiveUsers},
+		{http.MethodGet, "get-user-mfa-info", false, h.getUserMFAInfo},
+		{http.MethodPost, "reset-user-mfa", false, h.resetUserMFA},
+		{http.MethodGet, "get-global-mfa-settings", false, h.getGlobalMFASettings},
+		{http.MethodPost, "update-global-mfa-settings", false, h.updateGlobalMFASettings},
+		{http.MethodPost, "disable-global-mfa-settings", false, h.disableGlobalMFASettings},
+		{http.MethodPost, "update-application-mfa-settings", false, h.updateApplicationMFASettings},
 	}
 	return h, nil
 }

@@ -52,6 +52,11 @@ func applyAppFields(o envelope.Object, p *apps.CreateParams) *envelope.Error {
 			*f.dst = *v
 		}
 	}
+	if v, e := parsePolicy(o); e != nil {
+		return e
+	} else if v != "" {
+		p.MFAPolicy = v
+	}
 	oc, e := o.Obj("oidcConfig")
 	if e != nil {
 		return e

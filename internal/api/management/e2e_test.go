@@ -36,7 +36,7 @@ func (e *env) form(t *testing.T, path string, v url.Values, header map[string]st
 
 // TestBackendLogout creates an application and a user through the API, signs
 // the user in through the hosted page, then kicks them out: their tokens are
-// inactive and their browser session is gone. Suspension, password reset
+// inactive and their browser session is gone. An MFA reset, suspension, password reset
 // and deletion follow.
 func TestBackendLogout(t *testing.T) {
 	// The cookie jar judges cookie expiry by the real clock.
@@ -156,6 +156,17 @@ func TestBackendLogout(t *testing.T) {
 		ok(t, e.call(t, http.MethodPost, "check-session-status", ps("appId", app.AppID), ps("userId", u.UserID)), &session)
 		if session.Active {
 			t.Error("check-session-status: still active")
+		}
+	})
+
+	t.Run("reset-user-mfa", func(t *testing.T) {
+		access, refresh := signIn(t, browser, "carol-password")
+		ok(t, e.call(t, http.MethodPost, "reset-user-mfa", ps("userId", u.UserID)), nil)
+		if active(t, access) || refreshes(t, refresh) {
+			t.Error("a token still works after reset-user-mfa")
+		}
+		if !needsLogin(t, browser) {
+			t.Error("the browser session survived reset-user-mfa")
 		}
 	})
 

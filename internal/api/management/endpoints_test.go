@@ -79,6 +79,7 @@ type application struct {
 	RegistrationClosed bool           `json:"registrationClosed"`
 	RegistrationEmail  bool           `json:"registrationEmailVerify"`
 	WebOrigins         []string       `json:"webOrigins"`
+	MFAPolicy          string         `json:"mfaPolicy"`
 	OIDCConfig         map[string]any `json:"oidcConfig"`
 }
 

@@ -50,10 +50,12 @@ type applicationJSON struct {
 	InitLoginURI       string   `json:"initLoginUri"`
 	SSOEnabled         bool     `json:"ssoEnabled"`
 	// RegistrationClosed and RegistrationEmailVerify are GenAuth's own settings.
-	RegistrationClosed      bool           `json:"registrationClosed"`
-	RegistrationEmailVerify bool           `json:"registrationEmailVerify"`
-	WebOrigins              []string       `json:"webOrigins"` // empty: the redirectUris' origins
-	OIDCConfig              oidcConfigJSON `json:"oidcConfig"`
+	RegistrationClosed      bool     `json:"registrationClosed"`
+	RegistrationEmailVerify bool     `json:"registrationEmailVerify"`
+	WebOrigins              []string `json:"webOrigins"` // empty: the redirectUris' origins
+	// MFAPolicy is GenAuth's: off, optional or required (the pool's may be stricter).
+	MFAPolicy  string         `json:"mfaPolicy"`
+	OIDCConfig oidcConfigJSON `json:"oidcConfig"`
 }
 
 func newApplicationJSON(a *model.Application, poolID string) applicationJSON {
@@ -73,6 +75,7 @@ func newApplicationJSON(a *model.Application, poolID string) applicationJSON {
 		RegistrationClosed:      a.RegistrationClosed,
 		RegistrationEmailVerify: a.RegistrationEmailVerify,
 		WebOrigins:              nonNil(a.WebOrigins),
+		MFAPolicy:               orDefault(a.MFAPolicy, model.MFAOff),
 		OIDCConfig: oidcConfigJSON{
 			GrantTypes:                      nonNil(a.GrantTypes),
 			ResponseTypes:                   responseTypes(a),
