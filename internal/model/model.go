@@ -438,6 +438,13 @@ const (
 	// authentication API, the /forgot page or `genauth user send-reset`
 	// (Detail says which), so that an unasked-for reset can be traced.
 	AuditResetCodeSend = "user.reset_code_send"
+	// Second factors: enrolled, removed, proven, a wrong proof, all
+	// removed at once.
+	AuditMFAEnroll  = "mfa.enroll"
+	AuditMFARemove  = "mfa.remove"
+	AuditMFAVerify  = "mfa.verify"
+	AuditMFAFailure = "mfa.failure"
+	AuditMFAReset   = "mfa.reset"
 )
 
 // AuditEvent is one security event.

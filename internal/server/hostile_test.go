@@ -844,7 +844,8 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		{"wrong-type", `{"connection":"PASSWORD","passwordPayload":["x"]}`},
 		{"oversized", `{"connection":"` + strings.Repeat("a", 1<<20) + `"}`},
 	} {
-		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code", "verify-reset-password-request", "reset-password"} {
+		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code", "verify-reset-password-request", "reset-password",
+			"mfa-totp-verify", "mfa-sms-verify", "mfa-email-verify", "mfa-recovery-code-verify"} {
 			add(hostileCase{name: "/api/v3/" + endpoint + "-body/" + b.name, ct: "application/json", target: api(endpoint), header: appHeader,
 				body: b.body, want: wantEnvelopeError, status: 400})
 		}
@@ -904,6 +905,21 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 			add(hostileCase{name: "/api/v3/update-profile/" + field + "/" + h.name, ct: "application/json", target: api("update-profile"),
 				header: as, body: mustJSON(map[string]any{field: h.value}), want: wantEnvelopeError, status: 400})
 		}
+		// MFA verification: a code that cannot be one is refused before any attempt counts.
+		for _, c := range []struct{ endpoint, field string }{
+			{"mfa-totp-verify", "totp"}, {"mfa-sms-verify", "passCode"}, {"mfa-email-verify", "passCode"},
+			{"mfa-recovery-code-verify", "recoveryCode"},
+		} {
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + c.field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
+				header: as, body: mustJSON(map[string]any{c.field: h.value}), want: wantEnvelopeError, status: 400})
+		}
+		if headerSafe(h.value) {
+			add(hostileCase{name: "/api/v3/mfa-totp-verify/token/" + h.name, ct: "application/json", target: api("mfa-totp-verify"),
+				header: map[string]string{"Authorization": h.value, "x-authing-app-id": clientID}, body: `{"totp":"123456"}`,
+				want: wantEnvelopeError, status: 401})
+		}
+		add(hostileCase{name: "/api/v3/send-sms/verify-mfa/" + h.name, ct: "application/json", target: api("send-sms"),
+			header: as, body: mustJSON(map[string]any{"channel": "CHANNEL_VERIFY_MFA", "phoneNumber": h.value}), want: wantEnvelopeError, status: 400})
 		// A wrong old password counts as a failed sign-in.
 		add(hostileCase{name: "/api/v3/update-password/old/" + h.name, ct: "application/json", target: api("update-password"),
 			header: as, body: mustJSON(map[string]any{"oldPassword": h.value, "newPassword": "a brand new secret"}),

@@ -156,6 +156,11 @@ func (c *call) send(kind, field string) *envelope.Error {
 		return c.fail(http.StatusNotImplemented, 0, msgNotConfigured[kind])
 	}
 	ctx := c.Context()
+	if ch == passcode.ChannelVerifyMFA {
+		if e := c.mfaAddress(kind, to); e != nil {
+			return e
+		}
+	}
 	err := c.h.cfg.SendLimiter.AllowSend(ctx, app.ID, ch, to, audit.ClientIP(c.Request))
 	if errors.Is(err, throttle.ErrLocked) {
 		return c.fail(http.StatusTooManyRequests, 0, msgThrottled)
