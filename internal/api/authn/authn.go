@@ -90,9 +90,10 @@ type call struct {
 	query  envelope.Query
 	params envelope.Object
 	// tokenHash is the hash of the access token user() accepted, issued
-	// when it was issued.
+	// when it was issued, refreshed whether a refresh token minted it.
 	tokenHash string
 	issued    time.Time
+	refreshed bool
 }
 
 func (c *call) fail(status, apiCode int, m message) *envelope.Error {
@@ -139,6 +140,13 @@ func (h *Handler) Register(mux *envelope.Mux) {
 		{http.MethodPost, "mfa-sms-verify", h.mfaSMSVerify},
 		{http.MethodPost, "mfa-email-verify", h.mfaEmailVerify},
 		{http.MethodPost, "mfa-recovery-code-verify", h.mfaRecoveryVerify},
+		{http.MethodGet, "list-factors-to-enroll", h.listFactorsToEnroll},
+		{http.MethodPost, "send-enroll-factor-request", h.sendEnrollFactorRequest},
+		{http.MethodPost, "enroll-factor", h.enrollFactor},
+		{http.MethodGet, "list-enrolled-factors", h.listEnrolledFactors},
+		{http.MethodGet, "get-factor", h.getFactor},
+		{http.MethodGet, "get-factors", h.getFactor},
+		{http.MethodPost, "reset-factor", h.resetFactor},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)
@@ -155,8 +163,7 @@ func (h *Handler) Register(mux *envelope.Mux) {
 var notYet = []string{
 	"get-captcha-code", "signin-by-mobile", "switch-login-by-user", "get-user-select-login-public-accounts",
 	"get-country-list", "pub-userEvent", "verify-invite-code", "signup-by-invitation", "join-by-invitation",
-	"list-factors-to-enroll", "send-enroll-factor-request", "enroll-factor", "list-enrolled-factors", "get-factor",
-	"reset-factor", "webauthn/",
+	"webauthn/",
 	"get-identities", "get-application-enabled-extidps", "generate-link-extidp-url", "unlink-extidp",
 	"get-my-tenant-list", "get-my-role-list", "get-my-group-list", "get-my-department-list",
 	"get-my-authorized-resources", "get-user-auth-resource-list", "get-user-auth-resource-permission-list",
@@ -258,6 +265,6 @@ func (c *call) user() (*model.User, *envelope.Error) {
 	if !users.Active(u) {
 		return nil, unauthorized
 	}
-	c.tokenHash, c.issued = t.Hash, t.IssuedAt
+	c.tokenHash, c.issued, c.refreshed = t.Hash, t.IssuedAt, t.ParentID != ""
 	return u, nil
 }

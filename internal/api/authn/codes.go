@@ -26,6 +26,8 @@ type Codes interface {
 	// changes a code proved (passcode.Service).
 	Grant(ctx context.Context, purpose, userID, address string) (string, error)
 	Redeem(ctx context.Context, purpose, userID, tok string) (string, error)
+	// Peek reads a grant without using it up.
+	Peek(ctx context.Context, purpose, tok string) (userID, address string, err error)
 }
 
 // channelKinds says which endpoint may send a code for each channel

@@ -246,15 +246,14 @@ func (c *call) verify(factor string, check func(context.Context, *mfaCaller) err
 	clientID := ""
 	if who.pending != nil {
 		clientID = who.pending.ClientID
-		// A factor of the first's kind proves nothing more (mfa.Next).
-		if factor != mfa.RecoveryFactor {
-			_, usable, err := c.h.cfg.MFA.Next(ctx, who.u.ID, model.MFAOff, who.pending.First)
-			if err != nil {
-				return nil, c.internal("listing the user's factors", err)
-			}
-			if !slices.ContainsFunc(usable, func(f *model.Factor) bool { return f.Type == factor }) {
-				return nil, envelope.BadRequest("no %s factor of the user can finish this sign-in", factor)
-			}
+		// A factor of the first's kind proves nothing more (mfa.Next); a
+		// recovery code stands in for a usable factor only.
+		_, usable, err := c.h.cfg.MFA.Next(ctx, who.u.ID, model.MFAOff, who.pending.First)
+		if err != nil {
+			return nil, c.internal("listing the user's factors", err)
+		}
+		if len(usable) == 0 || (factor != mfa.RecoveryFactor && !slices.ContainsFunc(usable, func(f *model.Factor) bool { return f.Type == factor })) {
+			return nil, envelope.BadRequest("no %s factor of the user can finish this sign-in", factor)
 		}
 	}
 	attempt, err := c.h.cfg.SignIn.Limiter.Begin(ctx, throttle.UserAccount(who.u.ID), ip)

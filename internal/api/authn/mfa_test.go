@@ -59,22 +59,7 @@ func testMFASignIn(t *testing.T, b testserver.Backend) {
 	}
 	signin := `{"connection":"PASSWORD","passwordPayload":{"username":"bob","password":"correct horse battery"},"client_id":"` +
 		app.ID + `","client_secret":"` + secret + `","options":{"scope":"openid profile"}}`
-	amr := func(idToken string) []string {
-		t.Helper()
-		parts := strings.Split(idToken, ".")
-		if len(parts) != 3 {
-			t.Fatalf("not a JWT: %q", idToken)
-		}
-		raw, err := base64.RawURLEncoding.DecodeString(parts[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		var c struct{ AMR []string }
-		if err := json.Unmarshal(raw, &c); err != nil {
-			t.Fatal(err)
-		}
-		return c.AMR
-	}
+	amr := func(idToken string) []string { return idAMR(t, idToken) }
 
 	// No factor, no policy: tokens at once.
 	if d := want("signin without a factor", post("signin", "", signin), 200, 0, ""); d.AccessToken == "" {
@@ -203,4 +188,22 @@ func testMFASignIn(t *testing.T, b testserver.Backend) {
 	if d := want("carl, MFA required", post("signin", "", carl), 403, 1636, "signin-mfa-enroll"); d.MFAToken == "" || d.AccessToken != "" {
 		t.Fatalf("%+v", d)
 	}
+}
+
+// idAMR is the amr claim of an id token, read without checking it.
+func idAMR(t *testing.T, idToken string) []string {
+	t.Helper()
+	parts := strings.Split(idToken, ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", idToken)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c struct{ AMR []string }
+	if err := json.Unmarshal(raw, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c.AMR
 }
