@@ -110,6 +110,7 @@ func testMFAFactors(t *testing.T, b testserver.Backend) {
 		t.Fatal("no code was sent")
 	}
 	want("sms", do("POST", "enroll-factor", access, enroll("SMS", sms.EnrollmentToken, sent)), 200, 0, "", nil)
+	s.Clock.Advance(time.Second)
 
 	var factors []struct{ FactorID, FactorType string }
 	want("enrolled", do("GET", "list-enrolled-factors", access, ""), 200, 0, "list-enrolled-factors", &factors)
@@ -128,6 +129,19 @@ func testMFAFactors(t *testing.T, b testserver.Backend) {
 	if len(kinds) != 1 || kinds[0].FactorType != model.FactorEmail {
 		t.Fatalf("%v", kinds)
 	}
+
+	var email enrollData
+	want("email request", do("POST", "send-enroll-factor-request", access, `{"factorType":"EMAIL","profile":{"email":"Dana@Example.com"}}`), 200, 0, "", &email)
+	sent = in.Deliver(t)["dana@example.com"]
+	if len(sent) != 6 {
+		t.Fatal("no code was sent")
+	}
+	want("email", do("POST", "enroll-factor", access, enroll("EMAIL", email.EnrollmentToken, sent)), 200, 0, "", nil)
+	want("enrolled three", do("GET", "list-enrolled-factors", access, ""), 200, 0, "", &factors)
+	if len(factors) != 3 || factors[2].FactorType != model.FactorEmail {
+		t.Fatalf("%+v", factors)
+	}
+	want("get email factor", do("GET", "get-factor?factorId="+factors[2].FactorID, access, ""), 200, 0, "get-factor-email", nil)
 
 	// Removing a factor needs a recent sign-in.
 	s.Clock.Advance(16 * time.Minute)
