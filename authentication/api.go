@@ -37,6 +37,9 @@ type APIError struct {
 	// Message says why, in the language asked for.
 	Message   string
 	RequestID string
+	// MFA is set when a sign-in needs a second factor (APICode 1636): its
+	// MFAToken finishes the sign-in through MFAOTPVerify and the like.
+	MFA *MFARequired
 }
 
 // Error formats the codes and the message.
@@ -178,9 +181,19 @@ func (c *Client) callAPIMessage(ctx context.Context, method, path string, body a
 		return "", err
 	}
 	if env.StatusCode != http.StatusOK {
-		return "", &APIError{StatusCode: env.StatusCode, APICode: env.APICode, Message: env.Message, RequestID: env.RequestID}
+		e := &APIError{StatusCode: env.StatusCode, APICode: env.APICode, Message: env.Message, RequestID: env.RequestID}
+		if env.APICode == codeMFARequired && len(env.Data) > 0 {
+			if err := decode(name, env.Data, &e.MFA); err != nil {
+				return "", err
+			}
+		}
+		return "", e
 	}
 	if v == nil { // a call that answers no data
+		return env.Message, nil
+	}
+	if raw, ok := v.(*json.RawMessage); ok { // a call that may answer data
+		*raw = env.Data
 		return env.Message, nil
 	}
 	return env.Message, decode(name, env.Data, v)

@@ -54,6 +54,12 @@
 //     [Client.ResetPassword].
 //   - Deleting the account: [Client.VerifyDeleteAccountRequest] then
 //     [Client.DeleteAccount].
+//   - MFA: a sign-in that needs a second factor fails with an [APIError]
+//     whose MFA.MFAToken [Client.MFAOTPVerify], [Client.MFASMSVerify],
+//     [Client.MFAEmailVerify] or [Client.MFARecoveryCodeVerify] takes to
+//     finish it; factors: [Client.ListFactorsToEnroll],
+//     [Client.SendEnrollFactorRequest] then [Client.EnrollFactor],
+//     [Client.ListEnrolledFactors], [Client.GetFactor], [Client.ResetFactor].
 //   - Checks: [Client.ValidatePassword], [Client.CheckAppIDSecret] (a wrong
 //     secret matches [ErrWrongAppSecret]) and [Client.GetSystemInfo].
 //

@@ -438,9 +438,14 @@ const (
 	// authentication API, the /forgot page or `genauth user send-reset`
 	// (Detail says which), so that an unasked-for reset can be traced.
 	AuditResetCodeSend = "user.reset_code_send"
-	// An administrator removed every second factor and recovery code of a
-	// user (management API or `genauth user mfa reset`; Detail says which).
-	AuditMFAReset = "user.mfa_reset"
+	// Second factors: enrolled, removed, proven, a wrong proof, and all of
+	// a user's removed by an administrator (management API or `genauth
+	// user mfa reset`; Detail says which).
+	AuditMFAEnroll  = "mfa.enroll"
+	AuditMFARemove  = "mfa.remove"
+	AuditMFAVerify  = "mfa.verify"
+	AuditMFAFailure = "mfa.failure"
+	AuditMFAReset   = "mfa.reset"
 )
 
 // AuditEvent is one security event.

@@ -860,7 +860,9 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		{"wrong-type", `{"connection":"PASSWORD","passwordPayload":["x"]}`},
 		{"oversized", `{"connection":"` + strings.Repeat("a", 1<<20) + `"}`},
 	} {
-		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code", "verify-reset-password-request", "reset-password"} {
+		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code", "verify-reset-password-request", "reset-password",
+			"mfa-totp-verify", "mfa-sms-verify", "mfa-email-verify", "mfa-recovery-code-verify", "send-enroll-factor-request", "enroll-factor",
+			"reset-factor"} {
 			add(hostileCase{name: "/api/v3/" + endpoint + "-body/" + b.name, ct: "application/json", target: api(endpoint), header: appHeader,
 				body: b.body, want: wantEnvelopeError, status: 400})
 		}
@@ -920,6 +922,42 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 			add(hostileCase{name: "/api/v3/update-profile/" + field + "/" + h.name, ct: "application/json", target: api("update-profile"),
 				header: as, body: mustJSON(map[string]any{field: h.value}), want: wantEnvelopeError, status: 400})
 		}
+		// MFA verification: a code that cannot be one is refused before any attempt counts.
+		for _, c := range []struct{ endpoint, field string }{
+			{"mfa-totp-verify", "totp"}, {"mfa-sms-verify", "passCode"}, {"mfa-email-verify", "passCode"},
+			{"mfa-recovery-code-verify", "recoveryCode"},
+		} {
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + c.field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
+				header: as, body: mustJSON(map[string]any{c.field: h.value}), want: wantEnvelopeError, status: 400})
+		}
+		if headerSafe(h.value) {
+			add(hostileCase{name: "/api/v3/mfa-totp-verify/token/" + h.name, ct: "application/json", target: api("mfa-totp-verify"),
+				header: map[string]string{"Authorization": h.value, "x-authing-app-id": clientID}, body: `{"totp":"123456"}`,
+				want: wantEnvelopeError, status: 401})
+		}
+		// Factors: nothing is sent, granted or enrolled.
+		for _, c := range []struct {
+			endpoint, field string
+			body            map[string]any
+		}{
+			{"send-enroll-factor-request", "factorType", map[string]any{"factorType": h.value}},
+			{"send-enroll-factor-request", "phoneNumber", map[string]any{"factorType": "SMS", "profile": map[string]any{"phoneNumber": h.value}}},
+			{"send-enroll-factor-request", "phoneCountryCode", map[string]any{"factorType": "SMS", "profile": map[string]any{"phoneNumber": "13800000000", "phoneCountryCode": h.value}}},
+			{"send-enroll-factor-request", "email", map[string]any{"factorType": "EMAIL", "profile": map[string]any{"email": h.value}}},
+			{"enroll-factor", "factorType", map[string]any{"factorType": h.value, "enrollmentToken": "x", "enrollmentData": map[string]any{"passCode": "123456"}}},
+			{"enroll-factor", "enrollmentToken", map[string]any{"factorType": "OTP", "enrollmentToken": h.value, "enrollmentData": map[string]any{"passCode": "123456"}}},
+			{"enroll-factor", "passCode", map[string]any{"factorType": "OTP", "enrollmentToken": "x", "enrollmentData": map[string]any{"passCode": h.value}}},
+			{"reset-factor", "factorId", map[string]any{"factorId": h.value}},
+		} {
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + c.field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
+				header: as, body: mustJSON(c.body), want: wantEnvelopeError})
+		}
+		for _, endpoint := range []string{"get-factor", "get-factors"} {
+			add(hostileCase{name: "/api/v3/" + endpoint + "/factorId/" + h.name, method: http.MethodGet, target: api(endpoint) + "?" + form("factorId", h.value),
+				header: as, want: wantEnvelopeError})
+		}
+		add(hostileCase{name: "/api/v3/send-sms/verify-mfa/" + h.name, ct: "application/json", target: api("send-sms"),
+			header: as, body: mustJSON(map[string]any{"channel": "CHANNEL_VERIFY_MFA", "phoneNumber": h.value}), want: wantEnvelopeError, status: 400})
 		// A wrong old password counts as a failed sign-in.
 		add(hostileCase{name: "/api/v3/update-password/old/" + h.name, ct: "application/json", target: api("update-password"),
 			header: as, body: mustJSON(map[string]any{"oldPassword": h.value, "newPassword": "a brand new secret"}),

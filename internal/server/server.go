@@ -243,6 +243,7 @@ func New(cfg Config) (http.Handler, error) {
 		Tokens:      protocol,
 		SignIn:      apiSignIn,
 		Reset:       &reset.Service{SignIn: apiSignIn, Codes: codes},
+		MFA:         factors,
 		Codes:       codes,
 		SendLimiter: limiter,
 		Delivers:    cfg.Delivers,

@@ -125,7 +125,11 @@ func (h *Handler) getSecurityInfo(c *call) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	info := wire.SecurityInfo{PasswordSet: u.PasswordHash != "", EmailBinded: u.Email != "", PhoneBinded: u.Phone != ""}
+	factors, err := h.cfg.MFA.Store.ListFactors(c.Context(), u.ID)
+	if err != nil {
+		return nil, c.internal("listing the user's factors", err)
+	}
+	info := wire.SecurityInfo{PasswordSet: u.PasswordHash != "", EmailBinded: u.Email != "", PhoneBinded: u.Phone != "", MFAEnrolled: len(factors) > 0}
 	for _, f := range []struct {
 		on     bool
 		points int

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/signin"
 	"github.com/opengenauth/genauth/internal/account/throttle"
@@ -48,6 +49,9 @@ type Config struct {
 	Delivers    map[string]bool
 	// Reset resets passwords with a code sent to the user.
 	Reset *reset.Service
+	// MFA is the second factors: the gate after signin's first factor,
+	// enrollment and verification.
+	MFA *mfa.Service
 	// Version is the server's, as GET system tells it.
 	Version string
 	IDs     *token.Source
@@ -66,8 +70,8 @@ type Handler struct {
 // New returns the authentication API handler.
 func New(cfg Config) (*Handler, error) {
 	if cfg.Store == nil || cfg.Tokens == nil || cfg.SignIn == nil || cfg.IDs == nil || cfg.PasswordKey == nil ||
-		cfg.Codes == nil || cfg.SendLimiter == nil || cfg.Reset == nil {
-		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey, IDs, Codes, SendLimiter and Reset are required")
+		cfg.Codes == nil || cfg.SendLimiter == nil || cfg.Reset == nil || cfg.MFA == nil {
+		return nil, errors.New("authn: Store, Tokens, SignIn, PasswordKey, IDs, Codes, SendLimiter, Reset and MFA are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -85,8 +89,11 @@ type call struct {
 	lang   lang
 	query  envelope.Query
 	params envelope.Object
-	// tokenHash is the hash of the access token user() accepted.
+	// tokenHash is the hash of the access token user() accepted, issued
+	// when it was issued, refreshed whether a refresh token minted it.
 	tokenHash string
+	issued    time.Time
+	refreshed bool
 }
 
 func (c *call) fail(status, apiCode int, m message) *envelope.Error {
@@ -129,6 +136,17 @@ func (h *Handler) Register(mux *envelope.Mux) {
 		{http.MethodPost, "update-phone", h.updatePhone},
 		{http.MethodPost, "verify-delete-account-request", h.verifyDeleteAccountRequest},
 		{http.MethodPost, "delete-account", h.deleteAccount},
+		{http.MethodPost, "mfa-totp-verify", h.mfaTOTPVerify},
+		{http.MethodPost, "mfa-sms-verify", h.mfaSMSVerify},
+		{http.MethodPost, "mfa-email-verify", h.mfaEmailVerify},
+		{http.MethodPost, "mfa-recovery-code-verify", h.mfaRecoveryVerify},
+		{http.MethodGet, "list-factors-to-enroll", h.listFactorsToEnroll},
+		{http.MethodPost, "send-enroll-factor-request", h.sendEnrollFactorRequest},
+		{http.MethodPost, "enroll-factor", h.enrollFactor},
+		{http.MethodGet, "list-enrolled-factors", h.listEnrolledFactors},
+		{http.MethodGet, "get-factor", h.getFactor},
+		{http.MethodGet, "get-factors", h.getFactor},
+		{http.MethodPost, "reset-factor", h.resetFactor},
 	} {
 		mux.Handle(rt.method, rt.name, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			data, e := h.serve(r, rt.fn)
@@ -145,8 +163,7 @@ func (h *Handler) Register(mux *envelope.Mux) {
 var notYet = []string{
 	"get-captcha-code", "signin-by-mobile", "switch-login-by-user", "get-user-select-login-public-accounts",
 	"get-country-list", "pub-userEvent", "verify-invite-code", "signup-by-invitation", "join-by-invitation",
-	"list-factors-to-enroll", "send-enroll-factor-request", "enroll-factor", "list-enrolled-factors", "get-factor",
-	"reset-factor", "mfa-totp-verify", "webauthn/",
+	"webauthn/",
 	"get-identities", "get-application-enabled-extidps", "generate-link-extidp-url", "unlink-extidp",
 	"get-my-tenant-list", "get-my-role-list", "get-my-group-list", "get-my-department-list",
 	"get-my-authorized-resources", "get-user-auth-resource-list", "get-user-auth-resource-permission-list",
@@ -209,15 +226,21 @@ func (c *call) app() (*model.Application, *envelope.Error) {
 	return app, nil
 }
 
+// bearer is the Authorization header's token, raw or as Bearer (contract 1.5).
+func (c *call) bearer() string {
+	value := strings.TrimSpace(c.Header.Get("Authorization"))
+	if scheme, rest, ok := strings.Cut(value, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		value = strings.TrimSpace(rest)
+	}
+	return value
+}
+
 // user is the signed-in user of a User endpoint: the access token in
 // Authorization, raw or as Bearer (contract 1.5), one this server issued to
 // a user, active, and its user still allowed in.
 func (c *call) user() (*model.User, *envelope.Error) {
 	unauthorized := c.fail(http.StatusUnauthorized, codeNotLoggedIn, msgUnauthorized)
-	value := strings.TrimSpace(c.Header.Get("Authorization"))
-	if scheme, rest, ok := strings.Cut(value, " "); ok && strings.EqualFold(scheme, "Bearer") {
-		value = strings.TrimSpace(rest)
-	}
+	value := c.bearer()
 	if value == "" {
 		return nil, unauthorized
 	}
@@ -242,6 +265,6 @@ func (c *call) user() (*model.User, *envelope.Error) {
 	if !users.Active(u) {
 		return nil, unauthorized
 	}
-	c.tokenHash = t.Hash
+	c.tokenHash, c.issued, c.refreshed = t.Hash, t.IssuedAt, t.ParentID != ""
 	return u, nil
 }

@@ -26,6 +26,8 @@ type Codes interface {
 	// changes a code proved (passcode.Service).
 	Grant(ctx context.Context, purpose, userID, address string) (string, error)
 	Redeem(ctx context.Context, purpose, userID, tok string) (string, error)
+	// Peek reads a grant without using it up.
+	Peek(ctx context.Context, purpose, tok string) (userID, address string, err error)
 }
 
 // channelKinds says which endpoint may send a code for each channel
@@ -156,6 +158,11 @@ func (c *call) send(kind, field string) *envelope.Error {
 		return c.fail(http.StatusNotImplemented, 0, msgNotConfigured[kind])
 	}
 	ctx := c.Context()
+	if ch == passcode.ChannelVerifyMFA {
+		if e := c.mfaAddress(kind, to); e != nil {
+			return e
+		}
+	}
 	err := c.h.cfg.SendLimiter.AllowSend(ctx, app.ID, ch, to, audit.ClientIP(c.Request))
 	if errors.Is(err, throttle.ErrLocked) {
 		return c.fail(http.StatusTooManyRequests, 0, msgThrottled)

@@ -40,6 +40,13 @@ var (
 	msgSecretWrong  = message{"the app secret is wrong", "应用密钥错误"}
 	msgWrongCode    = message{"The verification code is wrong or has been used.", "验证码不正确或已被使用"}
 	msgCodeExpired  = message{"The verification code has expired.", "验证码已过期"}
+	msgMFARequired  = message{"MFA required", "需要进行多因素认证"}
+	msgNotRecent    = message{"Sign in again first: changing second factors needs a sign-in within the last 15 minutes.", "请先重新登录：更改多因素认证需要在 15 分钟内登录过"}
+	msgFactorExists = message{"The account already has a factor of this type.", "账号已绑定此类型的认证因素"}
+	msgNoFactor     = message{"No such factor.", "认证因素不存在"}
+	msgTOTPWrong    = message{"The TOTP code is wrong.", "TOTP 验证码错误"}
+	// A CHANNEL_VERIFY_MFA code asked for an address that is not the user's factor's.
+	msgNotFactorAddress = message{"That is not the address of one of the account's second factors.", "该地址不是账号已绑定的多因素认证地址"}
 	// A reset token that is wrong, used, replaced, or whose user is gone; one that expired.
 	msgResetToken        = message{"The password reset token is invalid or has been used.", "重置密码令牌无效或已被使用"}
 	msgResetTokenExpired = message{"The password reset token has expired.", "重置密码令牌已过期"}

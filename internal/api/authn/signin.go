@@ -152,15 +152,28 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	resp, err := h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, h.cfg.Now().UTC(), mfa.AMR(first, ""))
+	if e := c.gate(app, u, scope, first); e != nil {
+		return nil, e
+	}
+	set, e := c.issue(app, u, scope, mfa.AMR(first, ""))
+	if e != nil {
+		return nil, e
+	}
+	return set, nil
+}
+
+// issue mints the token set of a finished sign-in and records it in the
+// user's login history.
+func (c *call) issue(app *model.Application, u *model.User, scope string, amr []string) (*wire.SignInTokens, *envelope.Error) {
+	resp, err := c.h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, c.h.cfg.Now().UTC(), amr)
 	if err != nil {
 		return nil, c.internal("issuing tokens", err)
 	}
 	// As on the hosted form: a history that cannot be written does not undo the sign-in.
-	if err := h.cfg.SignIn.Users.RecordLogin(c.Context(), u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
-		h.cfg.Logger.WarnContext(c.Context(), "authn: recording login history", "err", err)
+	if err := c.h.cfg.SignIn.Users.RecordLogin(c.Context(), u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
+		c.h.cfg.Logger.WarnContext(c.Context(), "authn: recording login history", "err", err)
 	}
-	return wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,
+	return &wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,
 		TokenType: resp.TokenType, ExpiresIn: resp.ExpiresIn, ExpireIn: resp.ExpiresIn}, nil
 }
 

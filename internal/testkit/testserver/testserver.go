@@ -25,7 +25,9 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/outbox"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/clock"
@@ -59,6 +61,9 @@ type Server struct {
 	// or `genauth keys rotate` holds one: its changes reach the server when
 	// the server next reloads its keys (within a minute of the clock).
 	Keys *idtoken.Keys
+	// MFA is a second handle on the server's second factors, under the
+	// same key: to enroll a user's factors without an API.
+	MFA *mfa.Service
 
 	sealer *secret.Sealer // the server's, for its management access key
 
@@ -186,7 +191,18 @@ func start(t testing.TB, st migratable, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("sealer: %v", err)
 	}
+	codeKey, err := sealer.DeriveKey(passcode.KeyPurpose)
+	if err != nil {
+		t.Fatalf("code key: %v", err)
+	}
+	mfaKey, err := sealer.DeriveKey(mfa.KeyPurpose)
+	if err != nil {
+		t.Fatalf("mfa key: %v", err)
+	}
+	codes := &passcode.Service{Store: st, Sealer: sealer, Key: codeKey, Rand: rand.Reader, NewID: tokens.ID, Now: clk.Now}
 	srv := &Server{
+		MFA: &mfa.Service{Store: st, Sealer: sealer, Key: mfaKey, Issuer: "GenAuth", Grants: codes, Rand: rand.Reader,
+			NewID: tokens.ID, Now: clk.Now},
 		URL:    publicURL,
 		Store:  st,
 		Apps:   &apps.Service{Store: st, Tokens: tokens, Now: clk.Now},
