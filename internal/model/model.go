@@ -438,6 +438,14 @@ const (
 	// authentication API, the /forgot page or `genauth user send-reset`
 	// (Detail says which), so that an unasked-for reset can be traced.
 	AuditResetCodeSend = "user.reset_code_send"
+	// Second factors (issue 16): one enrolled (or recovery codes drawn
+	// anew), one removed, a second factor proven or refused, and an
+	// administrator's reset of them all.
+	AuditMFAEnroll  = "mfa.enroll"
+	AuditMFARemove  = "mfa.remove"
+	AuditMFAVerify  = "mfa.verify"
+	AuditMFAFailure = "mfa.failure"
+	AuditMFAReset   = "mfa.reset"
 )
 
 // AuditEvent is one security event.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/sessions"
@@ -126,6 +127,12 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	codes := &passcode.Service{Store: cfg.Store, Sealer: sealer, Key: codeKey, Rand: cfg.Rand, NewID: tokens.ID, Now: cfg.Now}
+	mfaKey, err := sealer.DeriveKey(mfa.KeyPurpose)
+	if err != nil {
+		return nil, err
+	}
+	factors := &mfa.Service{Store: cfg.Store, Sealer: sealer, Key: mfaKey, Issuer: "GenAuth", Grants: codes, Rand: cfg.Rand,
+		NewID: tokens.ID, Now: cfg.Now}
 	hostedUsers := &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing}
 	hostedLimiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
 	var hostedReset *reset.Service
@@ -146,6 +153,7 @@ func New(cfg Config) (http.Handler, error) {
 		Reset:     hostedReset,
 		Codes:     codes,
 		Delivers:  cfg.Delivers,
+		Factors:   factors,
 	})
 	if err != nil {
 		return nil, err
