@@ -248,6 +248,7 @@ type page struct {
 	// recovery codes, shown once.
 	MFA    *mfaView
 	Second []field
+	Sends  []factorSend
 	Secret string
 	Codes  []string
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"image/png"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/mfa"
+	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/edge"
@@ -44,6 +46,9 @@ func (h *Handler) registerMFA(mux edge.Routes) {
 	mux.HandleFunc("GET "+mfaPath, h.mfaForm)
 	mux.Handle("POST "+mfaPath, h.form(h.mfaVerify))
 	mux.Handle("POST "+mfaPath+"/enroll", h.form(h.mfaEnrollAtSignIn))
+	if h.codes != nil {
+		mux.Handle("POST "+mfaPath+"/send", h.form(h.mfaSend))
+	}
 	mux.HandleFunc("GET "+totpPath, h.totpImage)
 	mux.HandleFunc("GET "+accountTOTPPath, h.accountTOTPForm)
 	mux.Handle("POST "+accountTOTPPath, h.form(h.accountTOTPEnroll))
@@ -141,8 +146,9 @@ func (h *Handler) pending(w http.ResponseWriter, r *http.Request) (*mfa.Pending,
 
 // challenge is what the challenge page shows again after an error.
 type challenge struct {
-	errs   map[string]*msg
-	method string // the form the error is in: "totp" or "recovery"
+	errs      map[string]*msg
+	formError *msg
+	sent      string // the factor a code was sent to
 }
 
 func (h *Handler) mfaForm(w http.ResponseWriter, r *http.Request) {
@@ -154,40 +160,151 @@ func (h *Handler) mfaForm(w http.ResponseWriter, r *http.Request) {
 		h.showSignInEnroll(w, r, http.StatusOK, p, nil)
 		return
 	}
-	h.showChallenge(w, r, http.StatusOK, p, challenge{})
+	h.showChallenge(w, r, http.StatusOK, p, challenge{sent: r.URL.Query().Get("sent")})
 }
 
 func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status int, p *mfa.Pending, c challenge) {
-	list, err := h.factors.Store.ListFactors(r.Context(), p.UserID)
+	usable, err := h.usableFactors(r, p)
 	if err != nil {
 		h.internalError(w, r, "second factor: factors", err)
 		return
 	}
-	hasTOTP := false
-	for _, f := range list {
-		hasTOTP = hasTOTP || f.Type == model.FactorTOTP
-	}
+	pg := page{Title: m("mfa.title"), Error: c.formError, switchBase: mfaPath}
 	var fields []field
-	if hasTOTP {
-		fields = append(fields, field{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
-			Plain: true, MaxLength: 6, Hint: m("mfa.totp.hint"), Error: c.errs["code"]})
+	for _, f := range usable {
+		switch f.Type {
+		case model.FactorTOTP:
+			fields = append(fields, field{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
+				Plain: true, MaxLength: 6, Hint: m("mfa.totp.hint"), Error: c.errs["code"]})
+			pg.Second = fields[len(fields)-1:]
+		case model.FactorEmail, model.FactorSMS:
+			if h.codes == nil || !h.delivers[messageKind(f.Type)] {
+				continue
+			}
+			s := factorSend{ID: f.ID, To: maskAddress(f.Address), Label: "mfa.send." + strings.ToLower(f.Type)}
+			if c.sent == f.ID {
+				s.Fields = []field{{Name: "factor_code", Type: "text", Label: "reset.code", Autocomplete: "one-time-code",
+					Plain: true, MaxLength: passcode.Digits, Hint: m("mfa.send.hint", s.To), Error: c.errs["factor_code"]}}
+			}
+			pg.Sends = append(pg.Sends, s)
+		}
 	}
-	focus := "code"
-	if !hasTOTP {
-		focus = "recovery_code"
+	focus := "recovery_code"
+	if pg.Second != nil {
+		focus = "code"
 	}
-	fields = append(fields, field{Name: "recovery_code", Type: "text", Label: "mfa.recovery.code", Autocomplete: "off",
-		Plain: true, MaxLength: 40, Hint: m("mfa.recovery.hint"), Error: c.errs["recovery_code"]})
-	fields = finishFields(fields, nil, focus)
-	pg := page{Title: m("mfa.title"), Fields: fields[len(fields)-1:], switchBase: mfaPath}
-	if hasTOTP {
-		pg.Second = fields[:1]
+	for _, s := range pg.Sends {
+		if s.Fields != nil {
+			focus = "factor_code"
+		}
 	}
+	recovery := field{Name: "recovery_code", Type: "text", Label: "mfa.recovery.code", Autocomplete: "off",
+		Plain: true, MaxLength: 40, Hint: m("mfa.recovery.hint"), Error: c.errs["recovery_code"]}
+	// One pass over every input of the page, so that one field has focus.
+	all := append([]field{}, pg.Second...)
+	for _, s := range pg.Sends {
+		all = append(all, s.Fields...)
+	}
+	all = finishFields(append(all, recovery), nil, focus)
+	i := 0
+	if pg.Second != nil {
+		pg.Second, i = all[:1], 1
+	}
+	for k := range pg.Sends {
+		n := len(pg.Sends[k].Fields)
+		pg.Sends[k].Fields, i = all[i:i+n], i+n
+	}
+	pg.Fields = all[i:]
 	if pg.AppName, err = h.appName(r, p.State); err != nil {
 		h.internalError(w, r, "second factor: application", err)
 		return
 	}
 	h.render(w, r, status, "mfa", pg)
+}
+
+// factorSend is a factor on the challenge page that sends its code: a
+// button that sends one, and once sent the input for it.
+type factorSend struct {
+	ID, To, Label string
+	Fields        []field
+}
+
+// usableFactors are the factors that can finish the held sign-in: none of
+// the first factor's kind.
+func (h *Handler) usableFactors(r *http.Request, p *mfa.Pending) ([]*model.Factor, error) {
+	_, list, err := h.factors.Next(r.Context(), p.UserID, model.MFAOff, p.First)
+	return list, err
+}
+
+// messageKind is the kind of message an SMS or EMAIL factor's codes go by.
+func messageKind(factorType string) string {
+	if factorType == model.FactorSMS {
+		return model.MessageSMS
+	}
+	return model.MessageEmail
+}
+
+// maskAddress shows enough of an address to recognise it, not to learn it:
+// the page is seen before the sign-in is complete.
+func maskAddress(a string) string {
+	if local, domain, ok := strings.Cut(a, "@"); ok {
+		if len(local) > 1 {
+			local = local[:1]
+		}
+		return local + "***@" + domain
+	}
+	if len(a) <= 4 {
+		return "****"
+	}
+	return "****" + a[len(a)-4:]
+}
+
+// mfaSend sends a CHANNEL_VERIFY_MFA code to one of the held sign-in's
+// factors, throttled like every other code the pages send.
+func (h *Handler) mfaSend(w http.ResponseWriter, r *http.Request) {
+	p, _ := h.pending(w, r)
+	if p == nil {
+		return
+	}
+	f, err := h.usableFactor(r, p, r.PostFormValue("factor"))
+	if err != nil {
+		h.internalError(w, r, "second factor: factors", err)
+		return
+	}
+	if f == nil || (f.Type != model.FactorEmail && f.Type != model.FactorSMS) || !h.delivers[messageKind(f.Type)] {
+		http.Redirect(w, r, mfaPath, http.StatusSeeOther)
+		return
+	}
+	ctx := r.Context()
+	err = h.limiter.AllowSend(ctx, sendApp, passcode.ChannelVerifyMFA, f.Address, audit.ClientIP(r))
+	if errors.Is(err, throttle.ErrLocked) {
+		h.showChallenge(w, r, http.StatusTooManyRequests, p, challenge{formError: m("forgot.error.throttled")})
+		return
+	}
+	if err != nil {
+		h.internalError(w, r, "second factor: throttle", err)
+		return
+	}
+	t := passcode.Target{Kind: messageKind(f.Type), To: f.Address, Channel: passcode.ChannelVerifyMFA}
+	if err := h.codes.Send(ctx, t, messageLang(r)); err != nil {
+		h.internalError(w, r, "second factor: send a code", err)
+		return
+	}
+	http.Redirect(w, r, mfaPath+"?"+url.Values{"sent": {f.ID}}.Encode(), http.StatusSeeOther)
+}
+
+// usableFactor is the held sign-in's usable factor id, or nil.
+func (h *Handler) usableFactor(r *http.Request, p *mfa.Pending, id string) (*model.Factor, error) {
+	list, err := h.usableFactors(r, p)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range list {
+		if f.ID == id {
+			return f, nil
+		}
+	}
+	return nil, nil
 }
 
 // mfaVerify checks the second factor of the held sign-in, counting a wrong
@@ -197,19 +314,37 @@ func (h *Handler) mfaVerify(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	kind, field, code := model.FactorTOTP, "code", strings.TrimSpace(r.PostFormValue("code"))
-	if r.PostFormValue("method") == "recovery" {
-		kind, field, code = mfa.RecoveryFactor, "recovery_code", strings.TrimSpace(r.PostFormValue("recovery_code"))
-	}
 	c := challenge{errs: map[string]*msg{}}
+	kind, field, code := model.FactorTOTP, "code", r.PostFormValue("code")
+	var sent *model.Factor
+	switch r.PostFormValue("method") {
+	case "recovery":
+		kind, field, code = mfa.RecoveryFactor, "recovery_code", r.PostFormValue("recovery_code")
+	case "factor":
+		f, err := h.usableFactor(r, p, r.PostFormValue("factor"))
+		if err != nil {
+			h.internalError(w, r, "second factor: factors", err)
+			return
+		}
+		if f == nil || h.codes == nil || (f.Type != model.FactorEmail && f.Type != model.FactorSMS) {
+			http.Redirect(w, r, mfaPath, http.StatusSeeOther)
+			return
+		}
+		sent, c.sent, kind, field, code = f, f.ID, f.Type, "factor_code", r.PostFormValue("factor_code")
+	}
+	code = strings.TrimSpace(code)
 	if code == "" {
 		c.errs[field] = m("code.error.code_required")
 		h.showChallenge(w, r, http.StatusBadRequest, p, c)
 		return
 	}
 	status, problem := h.checkSecond(r, p.UserID, kind, func() error {
-		if kind == mfa.RecoveryFactor {
+		switch {
+		case kind == mfa.RecoveryFactor:
 			return h.factors.UseRecoveryCode(r.Context(), p.UserID, code)
+		case sent != nil:
+			return h.codes.Use(r.Context(), passcode.Target{Kind: messageKind(sent.Type), To: sent.Address,
+				Channel: passcode.ChannelVerifyMFA}, code)
 		}
 		err := h.factors.VerifyTOTP(r.Context(), p.UserID, code)
 		if errors.Is(err, model.ErrNotFound) {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/mfa"
+	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/model"
@@ -31,6 +32,7 @@ import (
 type mfaHarness struct {
 	*harness
 	factors *mfa.Service
+	sealer  *secret.Sealer
 	clock   *clock.Fake
 	mu      sync.Mutex
 	events  []model.AuditEvent
@@ -46,7 +48,7 @@ func newMFAHarness(t *testing.T) *mfaHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mh := &mfaHarness{harness: hs, clock: clock.NewFake(testNow)}
+	mh := &mfaHarness{harness: hs, clock: clock.NewFake(testNow), sealer: sealer}
 	hs.sessions.Now = mh.clock.Now
 	ids := token.NewSource(crand.Reader)
 	codes := &passcode.Service{Store: hs.store, Sealer: sealer, Key: key, Rand: crand.Reader, NewID: ids.ID, Now: mh.clock.Now}
@@ -60,7 +62,8 @@ func newMFAHarness(t *testing.T) *mfaHarness {
 	})
 	limiter := &throttle.Limiter{Store: hs.store, Now: mh.clock.Now, Policy: throttle.DefaultPolicy, LoginKey: key}
 	hs.handler, err = New(Config{Store: hs.store, Users: hs.users, Sessions: hs.sessions, PublicURL: "http://localhost:8080",
-		Limiter: limiter, Audit: rec, Factors: mh.factors})
+		Limiter: limiter, Audit: rec, Factors: mh.factors, Codes: codes,
+		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,6 +92,29 @@ func (mh *mfaHarness) enrollTOTP(userID string) string {
 	// The enrollment used this step's code: sign-ins start at the next.
 	mh.clock.Advance(mfa.Period)
 	return setup.Secret
+}
+
+// sentCode is the code last queued for channel to address.
+func (mh *mfaHarness) sentCode(channel, to string) string {
+	mh.t.Helper()
+	claimed, err := mh.store.ClaimMessages(context.Background(), mh.clock.Now(), time.Minute, 10)
+	if err != nil {
+		mh.t.Fatal(err)
+	}
+	code := ""
+	for _, om := range claimed {
+		m, err := outbox.Open(mh.sealer, om)
+		if err != nil {
+			mh.t.Fatal(err)
+		}
+		if m.Channel == channel && m.To == to {
+			code = m.Code
+		}
+	}
+	if code == "" {
+		mh.t.Fatalf("no %s code sent to %s", channel, to)
+	}
+	return code
 }
 
 // code is secret's TOTP code now.
@@ -440,5 +466,80 @@ func TestMFAPagesCSP(t *testing.T) {
 	resp := mh.get(accountTOTPPath, mh.startSession(alice.ID))
 	if got := resp.Header.Get("Content-Security-Policy"); got != contentSecurityPolicy || !strings.Contains(got, "img-src 'self';") {
 		t.Errorf("CSP = %q", got)
+	}
+}
+
+func TestMFAChallengeByEmail(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "alice@example.com", "", "correct horse")
+	f := &model.Factor{ID: "f-email", UserID: alice.ID, Type: model.FactorEmail, Address: "alice@example.com", Sealed: []byte{}, CreatedAt: testNow}
+	if err := mh.store.CreateFactor(ctx, f); err != nil {
+		t.Fatal(err)
+	}
+	pending := mh.signInPassword("/")
+	page := body(t, mh.get(mfaPath, pending))
+	if !strings.Contains(page, "a***@example.com") || strings.Contains(page, "alice@example.com") {
+		t.Errorf("the challenge does not show the masked address only:\n%s", page)
+	}
+	resp := mh.post(mfaPath+"/send", url.Values{"factor": {f.ID}}, pending)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath+"?sent="+f.ID {
+		t.Fatalf("send: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	code := mh.sentCode(passcode.ChannelVerifyMFA, "alice@example.com")
+	page = body(t, mh.get(mfaPath+"?sent="+f.ID, pending))
+	if !strings.Contains(page, `name="factor_code"`) || !strings.Contains(page, `autofocus`) {
+		t.Fatalf("no code input for the sent code:\n%s", page)
+	}
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	form := url.Values{"method": {"factor"}, "factor": {f.ID}, "factor_code": {wrong}}
+	resp = mh.post(mfaPath, form, pending)
+	if page := body(t, resp); resp.StatusCode != http.StatusUnauthorized || fieldError(page, "factor_code") == "" {
+		t.Fatalf("wrong code: status %d", resp.StatusCode)
+	}
+	form.Set("factor_code", code)
+	resp = mh.post(mfaPath, form, pending)
+	s := sessionCookie(resp)
+	if resp.StatusCode != http.StatusSeeOther || s == nil {
+		t.Fatalf("right code: status %d", resp.StatusCode)
+	}
+	if got, want := mh.sessionAMR(s), []string{"otp", "pwd", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
+	}
+
+	// A code sent to the same inbox is no second factor after an emailed
+	// sign-in code: that sign-in ends at once.
+	mh.clock.Advance(2 * time.Minute)
+	if resp := mh.post("/login/code", url.Values{"address": {"alice@example.com"}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("send sign-in code: status %d", resp.StatusCode)
+	}
+	code = mh.sentCode(passcode.ChannelLogin, "alice@example.com")
+	resp = mh.post("/login/code/verify", url.Values{"address": {"alice@example.com"}, "code": {code}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" || sessionCookie(resp) == nil {
+		t.Errorf("code sign-in with only an email factor: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestMFACodeSignInChallenged(t *testing.T) {
+	mh := newMFAHarness(t)
+	alice := mh.createUser("alice", "alice@example.com", "", "correct horse")
+	secret := mh.enrollTOTP(alice.ID)
+	mh.post("/login/code", url.Values{"address": {"alice@example.com"}})
+	code := mh.sentCode(passcode.ChannelLogin, "alice@example.com")
+	resp := mh.post("/login/code/verify", url.Values{"address": {"alice@example.com"}, "code": {code}})
+	pending := cookieNamed(resp, pendingCookie)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath || pending == nil || sessionCookie(resp) != nil {
+		t.Fatalf("code sign-in: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp = mh.post(mfaPath, url.Values{"method": {"totp"}, "code": {mh.code(secret)}}, pending)
+	s := sessionCookie(resp)
+	if resp.StatusCode != http.StatusSeeOther || s == nil {
+		t.Fatalf("TOTP: status %d", resp.StatusCode)
+	}
+	if got, want := mh.sessionAMR(s), []string{"otp", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
 	}
 }

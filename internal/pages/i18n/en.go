@@ -220,7 +220,7 @@ var en = map[string]string{
 	"mfa.totp.hint":                    "6 digits from your authenticator app; a new one every 30 seconds.",
 	"mfa.verify":                       "Verify",
 	"mfa.recovery.title":               "Or use a recovery code",
-	"mfa.recovery.lead":                "No access to your authenticator app? Use one of your recovery codes; each works once.",
+	"mfa.recovery.lead":                "Cannot get a code? Use one of your recovery codes; each works once.",
 	"mfa.recovery.code":                "Recovery code",
 	"mfa.recovery.hint":                "Such as 1a2b-3c4d-5e6f-7a8b-9c0d-1e2f.",
 	"mfa.recovery.submit":              "Use recovery code",
@@ -259,4 +259,7 @@ var en = map[string]string{
 	"mfa.factor.sms":                   "Codes by text message",
 	"mfa.factor.email":                 "Codes by email",
 	"mfa.factor.webauthn":              "Passkey",
+	"mfa.send.email":                   "Send a code to {0}",
+	"mfa.send.sms":                     "Send a code by text message to {0}",
+	"mfa.send.hint":                    "We sent a code to {0}. It is valid for 5 minutes.",
 }

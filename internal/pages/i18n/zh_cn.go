@@ -220,7 +220,7 @@ var zhCN = map[string]string{
 	"mfa.totp.hint":                    "身份验证器应用中的 6 位数字，每 30 秒更新一次。",
 	"mfa.verify":                       "验证",
 	"mfa.recovery.title":               "或使用恢复码",
-	"mfa.recovery.lead":                "无法使用身份验证器应用？请使用一个恢复码，每个恢复码只能使用一次。",
+	"mfa.recovery.lead":                "无法获取验证码？请使用一个恢复码，每个恢复码只能使用一次。",
 	"mfa.recovery.code":                "恢复码",
 	"mfa.recovery.hint":                "格式如 1a2b-3c4d-5e6f-7a8b-9c0d-1e2f。",
 	"mfa.recovery.submit":              "使用恢复码",
@@ -259,4 +259,7 @@ var zhCN = map[string]string{
 	"mfa.factor.sms":                   "短信验证码",
 	"mfa.factor.email":                 "邮件验证码",
 	"mfa.factor.webauthn":              "通行密钥",
+	"mfa.send.email":                   "发送验证码到 {0}",
+	"mfa.send.sms":                     "发送短信验证码到 {0}",
+	"mfa.send.hint":                    "验证码已发送到 {0}，5 分钟内有效。",
 }
