@@ -20,6 +20,7 @@ type accountForm struct {
 	values map[string]string // a new address, by its field
 	notice *msg              // a change that was made
 	mfaErr *msg              // at the MFA section's password
+	offer  string            // after a sign-in offered MFA: where it was going
 }
 
 // signedIn returns the signed-in user, or sends the browser to sign in and
@@ -54,6 +55,9 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 	case "stale":
 		f.notice = m("mfa.account.stale")
 	}
+	if offer := r.URL.Query().Get("offer"); offer != "" && h.factors != nil {
+		f.offer = safeReturnTo(offer)
+	}
 	h.showAccount(w, r, http.StatusOK, u, f)
 }
 
@@ -73,6 +77,9 @@ func (h *Handler) showAccount(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		h.internalError(w, r, "account: second factors", err)
 		return
+	}
+	if view != nil {
+		view.Offer = f.offer
 	}
 	// The page holds several forms: focus goes only to an error, which
 	// one post puts in one form.

@@ -37,6 +37,10 @@ const (
 	accountTOTPPath = accountPath + "/mfa/totp"
 	// totpSealPurpose is the secret.Sealer purpose of totpCookie.
 	totpSealPurpose = "pages totp enrollment"
+	// offeredCookie remembers that this browser was offered to set up a
+	// second factor (policy optional), so that it is offered once.
+	offeredCookie = "genauth_mfa_offered"
+	offerMemory   = 365 * 24 * time.Hour
 	// recentAuth is how recently a user must have signed in (or confirmed
 	// the password) to enroll or remove a factor.
 	recentAuth = 15 * time.Minute
@@ -89,6 +93,12 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, f
 			h.setCookie(w, r, pendingCookie, mfaPath, tok, mfa.PendingLifetime)
 			http.Redirect(w, r, mfaPath, http.StatusSeeOther)
 			return
+		}
+		if _, err := r.Cookie(offeredCookie); step == mfa.Offer && err != nil {
+			// Optional: the account page's MFA section, once per browser,
+			// with a way on to where the sign-in was going.
+			h.setCookie(w, r, offeredCookie, "/", "1", offerMemory)
+			returnTo = accountPath + "?" + url.Values{"offer": {returnTo}}.Encode() + "#mfa"
 		}
 	}
 	if _, err := h.sessions.Start(ctx, w, r, userID, mfa.AMR(first, "")); err != nil {
@@ -616,6 +626,9 @@ type mfaView struct {
 	HasTOTP     bool
 	Recovery    int // unused recovery codes
 	Password    []field
+	// Offer is where a sign-in offered to set up MFA was going: the
+	// section says so and leads on; "": no offer.
+	Offer string
 }
 
 type factorView struct {

@@ -543,3 +543,27 @@ func TestMFACodeSignInChallenged(t *testing.T) {
 		t.Errorf("amr = %v, want %v", got, want)
 	}
 }
+
+func TestMFAOptionalPolicyOffersOnce(t *testing.T) {
+	mh := newMFAHarness(t)
+	mh.createUser("alice", "", "", "correct horse")
+	if err := mh.factors.SetPoolPolicy(context.Background(), model.MFAOptional); err != nil {
+		t.Fatal(err)
+	}
+	authorize := "/oauth/auth?client_id=abc&state=s"
+	resp := mh.post("/login", url.Values{"username": {"alice"}, "password": {"correct horse"}, "return_to": {authorize}})
+	s, offered := sessionCookie(resp), cookieNamed(resp, offeredCookie)
+	want := accountPath + "?offer=" + url.QueryEscape(authorize) + "#mfa"
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want || s == nil || offered == nil {
+		t.Fatalf("first sign-in: status %d to %q, want %q", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+	page := body(t, mh.get(strings.TrimSuffix(want, "#mfa"), s))
+	if !strings.Contains(page, `href="`+strings.ReplaceAll(authorize, "&", "&amp;")+`">Not now, continue`) ||
+		!strings.Contains(page, `href="`+accountTOTPPath+`"`) {
+		t.Errorf("the offer leads neither on nor to the setup:\n%s", page)
+	}
+	resp = mh.post("/login", url.Values{"username": {"alice"}, "password": {"correct horse"}, "return_to": {authorize}}, offered)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize {
+		t.Errorf("second sign-in: status %d to %q, want %q", resp.StatusCode, resp.Header.Get("Location"), authorize)
+	}
+}

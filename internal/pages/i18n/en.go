@@ -262,4 +262,6 @@ var en = map[string]string{
 	"mfa.send.email":                   "Send a code to {0}",
 	"mfa.send.sms":                     "Send a code by text message to {0}",
 	"mfa.send.hint":                    "We sent a code to {0}. It is valid for 5 minutes.",
+	"mfa.offer":                        "Protect your account: set up two-step verification now, or later from this page.",
+	"mfa.offer.later":                  "Not now, continue",
 }
