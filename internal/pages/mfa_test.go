@@ -38,8 +38,10 @@ type mfaHarness struct {
 	events  []model.AuditEvent
 }
 
-func newMFAHarness(t *testing.T) *mfaHarness {
-	hs := newHarness(t, "http://localhost:8080")
+func newMFAHarness(t *testing.T) *mfaHarness { return newMFAHarnessAt(t, "http://localhost:8080") }
+
+func newMFAHarnessAt(t *testing.T, publicURL string) *mfaHarness {
+	hs := newHarness(t, publicURL)
 	sealer, err := secret.NewSealer(make([]byte, secret.KeyLen), crand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +63,7 @@ func newMFAHarness(t *testing.T) *mfaHarness {
 		mh.events = append(mh.events, e)
 	})
 	limiter := &throttle.Limiter{Store: hs.store, Now: mh.clock.Now, Policy: throttle.DefaultPolicy, LoginKey: key}
-	hs.handler, err = New(Config{Store: hs.store, Users: hs.users, Sessions: hs.sessions, PublicURL: "http://localhost:8080",
+	hs.handler, err = New(Config{Store: hs.store, Users: hs.users, Sessions: hs.sessions, PublicURL: publicURL,
 		Limiter: limiter, Audit: rec, Factors: mh.factors, Codes: codes,
 		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}})
 	if err != nil {
@@ -565,5 +567,19 @@ func TestMFAOptionalPolicyOffersOnce(t *testing.T) {
 	resp = mh.post("/login", url.Values{"username": {"alice"}, "password": {"correct horse"}, "return_to": {authorize}}, offered)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize {
 		t.Errorf("second sign-in: status %d to %q, want %q", resp.StatusCode, resp.Header.Get("Location"), authorize)
+	}
+}
+
+func TestMFACookiesSecureOnHTTPS(t *testing.T) {
+	mh := newMFAHarnessAt(t, "https://id.example.com")
+	alice := mh.createUser("alice", "", "", "correct horse")
+	mh.enrollTOTP(alice.ID)
+	resp := mh.post("/login", url.Values{"username": {"alice"}, "password": {"correct horse"}})
+	if c := cookieNamed(resp, pendingCookie); c == nil || !c.Secure || !c.HttpOnly || c.Path != mfaPath {
+		t.Errorf("pending cookie %+v, want Secure, HttpOnly, Path %s", c, mfaPath)
+	}
+	resp = mh.get(accountTOTPPath, mh.startSession(alice.ID))
+	if c := cookieNamed(resp, totpCookie); c == nil || !c.Secure || !c.HttpOnly {
+		t.Errorf("TOTP enrollment cookie %+v, want Secure, HttpOnly", c)
 	}
 }
