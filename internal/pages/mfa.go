@@ -401,7 +401,7 @@ func (h *Handler) checkSecond(r *http.Request, userID, kind string, check func()
 			return http.StatusTooManyRequests, &failure{msg: m("login.error.locked")}
 		}
 		h.record(r, model.AuditEvent{Type: model.AuditMFAFailure, UserID: userID, Detail: kind})
-		return http.StatusUnauthorized, &failure{msg: m("mfa.error.wrong")}
+		return http.StatusUnauthorized, &failure{msg: refusedCode(kind, err)}
 	}
 	if err != nil {
 		if rerr := attempt.NotJudged(ctx); rerr != nil {
@@ -413,6 +413,20 @@ func (h *Handler) checkSecond(r *http.Request, userID, kind string, check func()
 		return http.StatusInternalServerError, &failure{err: err}
 	}
 	return http.StatusOK, nil
+}
+
+// refusedCode is the message for a refused code of kind.
+func refusedCode(kind string, err error) *msg {
+	switch {
+	case kind == mfa.RecoveryFactor:
+		return m("mfa.error.wrong_recovery")
+	case kind == model.FactorEmail || kind == model.FactorSMS:
+		if errors.Is(err, model.ErrCodeExpired) {
+			return m("reset.error.expired")
+		}
+		return m("reset.error.wrong_code")
+	}
+	return m("mfa.error.wrong")
 }
 
 // release ends the held sign-in once its second factor (kind) is proven:

@@ -264,4 +264,5 @@ var en = map[string]string{
 	"mfa.send.hint":                    "We sent a code to {0}. It is valid for 5 minutes.",
 	"mfa.offer":                        "Protect your account: set up two-step verification now, or later from this page.",
 	"mfa.offer.later":                  "Not now, continue",
+	"mfa.error.wrong_recovery":         "This recovery code is wrong or was already used.",
 }

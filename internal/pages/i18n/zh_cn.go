@@ -264,4 +264,5 @@ var zhCN = map[string]string{
 	"mfa.send.hint":                    "验证码已发送到 {0}，5 分钟内有效。",
 	"mfa.offer":                        "保护你的账号：现在设置两步验证，或稍后在此页面设置。",
 	"mfa.offer.later":                  "暂不设置，继续",
+	"mfa.error.wrong_recovery":         "恢复码错误或已被使用。",
 }
