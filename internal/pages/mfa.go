@@ -544,8 +544,14 @@ func (h *Handler) totpImage(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int, action, back string, key *otp.Key, problem *msg) {
 	fields := finishFields([]field{{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
 		Plain: true, MaxLength: 6, Required: true, Hint: m("mfa.totp.hint"), Error: problem}}, nil, "code")
+	// The language links lead to the page's GET: the account page's own,
+	// or the second step of a sign-in.
+	again := accountTOTPPath
+	if back == "" {
+		again = mfaPath
+	}
 	h.render(w, r, status, "mfaenroll", page{Title: m("mfa.enroll.title"), Action: action, Secret: key.Secret(),
-		Fields: fields, LoginHref: back, switchBase: action})
+		Fields: fields, LoginHref: back, switchBase: again})
 }
 
 func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, status int, p *mfa.Pending, problem *msg) {
@@ -719,7 +725,16 @@ func (h *Handler) accountTOTPForm(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	key, err := h.enrolling(w, r, u, r.URL.Query().Get("new") != "")
+	view, err := h.mfaSection(r, u, nil)
+	if err != nil {
+		h.internalError(w, r, "account: second factors", err)
+		return
+	}
+	if view.HasTOTP {
+		http.Redirect(w, r, accountPath+"#mfa", http.StatusSeeOther)
+		return
+	}
+	key, err := h.enrolling(w, r, u, false)
 	if err != nil {
 		h.internalError(w, r, "account: TOTP secret", err)
 		return

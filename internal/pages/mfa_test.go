@@ -339,6 +339,9 @@ func TestMFARequiredPolicyEnrolls(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || m == nil || enrolling == nil {
 		t.Fatalf("enrollment page: status %d, secret %v, cookie %v:\n%s", resp.StatusCode, m, enrolling, page)
 	}
+	if !strings.Contains(page, `href="`+mfaPath+`?lang=zh-CN"`) {
+		t.Errorf("the language switch does not lead back to the second step:\n%s", page)
+	}
 	if !strings.Contains(page, `<img class="qr" src="`+totpPath+`"`) {
 		t.Errorf("no QR code image:\n%s", page)
 	}
@@ -415,6 +418,10 @@ func TestMFAAccountPage(t *testing.T) {
 	}
 	if !mh.audited(model.AuditMFAEnroll, alice.ID) {
 		t.Error("no mfa.enroll event")
+	}
+
+	if resp := mh.get(accountTOTPPath, session); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("a second authenticator app offered: status %d", resp.StatusCode)
 	}
 
 	// More than 15 minutes after signing in: the password first.
@@ -578,7 +585,8 @@ func TestMFACookiesSecureOnHTTPS(t *testing.T) {
 	if c := cookieNamed(resp, pendingCookie); c == nil || !c.Secure || !c.HttpOnly || c.Path != mfaPath {
 		t.Errorf("pending cookie %+v, want Secure, HttpOnly, Path %s", c, mfaPath)
 	}
-	resp = mh.get(accountTOTPPath, mh.startSession(alice.ID))
+	bob := mh.createUser("bob", "", "", "correct horse")
+	resp = mh.get(accountTOTPPath, mh.startSession(bob.ID))
 	if c := cookieNamed(resp, totpCookie); c == nil || !c.Secure || !c.HttpOnly {
 		t.Errorf("TOTP enrollment cookie %+v, want Secure, HttpOnly", c)
 	}
