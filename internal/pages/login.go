@@ -98,6 +98,9 @@ func New(cfg Config) (*Handler, error) {
 	if (cfg.Delivers[model.MessageEmail] || cfg.Delivers[model.MessageSMS]) && (cfg.Codes == nil || cfg.Limiter == nil) {
 		return nil, errors.New("login: sign-in with a code needs Codes and Limiter")
 	}
+	if cfg.Factors != nil && cfg.Limiter == nil {
+		return nil, errors.New("login: second factors need Limiter (wrong codes count toward the lockout)")
+	}
 	pub, err := url.Parse(cfg.PublicURL)
 	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" {
 		return nil, fmt.Errorf("login: public URL %q is not an http(s) URL", cfg.PublicURL)

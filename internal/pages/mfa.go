@@ -66,7 +66,7 @@ func (h *Handler) registerMFA(mux edge.Routes) {
 // requires enrolling one) the sign-in is held and the browser goes on to
 // mfaPath; otherwise the session starts and the browser goes to returnTo.
 func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, first, returnTo string, history bool) {
-	ctx := r.Context()
+	ctx, next := r.Context(), returnTo
 	if h.factors != nil {
 		app, err := h.application(r, returnTo)
 		if err != nil {
@@ -98,7 +98,7 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, f
 			// Optional: the account page's MFA section, once per browser,
 			// with a way on to where the sign-in was going.
 			h.setCookie(w, r, offeredCookie, "/", "1", offerMemory)
-			returnTo = accountPath + "?" + url.Values{"offer": {returnTo}}.Encode() + "#mfa"
+			next = accountPath + "?" + url.Values{"offer": {returnTo}}.Encode() + "#mfa"
 		}
 	}
 	if _, err := h.sessions.Start(ctx, w, r, userID, mfa.AMR(first, "")); err != nil {
@@ -108,7 +108,7 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, f
 	if history {
 		h.recordLogin(r, userID, returnTo)
 	}
-	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // application is the application named by returnTo's client_id, or nil.
@@ -180,13 +180,11 @@ func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status i
 		return
 	}
 	pg := page{Title: m("mfa.title"), Error: c.formError, switchBase: mfaPath}
-	var fields []field
 	for _, f := range usable {
 		switch f.Type {
 		case model.FactorTOTP:
-			fields = append(fields, field{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
-				Plain: true, MaxLength: 6, Hint: m("mfa.totp.hint"), Error: c.errs["code"]})
-			pg.Second = fields[len(fields)-1:]
+			pg.Second = []field{{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
+				Plain: true, MaxLength: 6, Hint: m("mfa.totp.hint"), Error: c.errs["code"]}}
 		case model.FactorEmail, model.FactorSMS:
 			if h.codes == nil || !h.delivers[messageKind(f.Type)] {
 				continue
