@@ -19,6 +19,8 @@ type accountForm struct {
 	errs   map[string]*msg
 	values map[string]string // a new address, by its field
 	notice *msg              // a change that was made
+	mfaErr *msg              // at the MFA section's password
+	offer  string            // after a sign-in offered MFA: where it was going
 }
 
 // signedIn returns the signed-in user, or sends the browser to sign in and
@@ -48,6 +50,13 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		f.notice = m(emailKind.done)
 	case phoneKind.name:
 		f.notice = m(phoneKind.done)
+	case "mfa_removed":
+		f.notice = m("mfa.removed")
+	case "stale":
+		f.notice = m("mfa.account.stale")
+	}
+	if offer := r.URL.Query().Get("offer"); offer != "" && h.factors != nil {
+		f.offer = safeReturnTo(offer)
 	}
 	h.showAccount(w, r, http.StatusOK, u, f)
 }
@@ -64,9 +73,18 @@ func (h *Handler) showAccount(w http.ResponseWriter, r *http.Request, status int
 		field{Name: "password_confirm", Type: "password", Label: "register.confirm", Autocomplete: "new-password", Required: true,
 			Error: f.errs["password_confirm"]},
 	)
+	view, err := h.mfaSection(r, u, f.mfaErr)
+	if err != nil {
+		h.internalError(w, r, "account: second factors", err)
+		return
+	}
+	if view != nil {
+		view.Offer = f.offer
+	}
 	// The page holds several forms: focus goes only to an error, which
 	// one post puts in one form.
 	h.render(w, r, status, "account", page{
+		MFA:        view,
 		Title:      m("account.title"),
 		User:       displayName(u),
 		Message:    f.notice,

@@ -219,10 +219,5 @@ func (h *Handler) codeLogin(w http.ResponseWriter, r *http.Request) {
 		h.showVerifyCode(w, r, status, c)
 		return
 	}
-	if _, err := h.sessions.Start(r.Context(), w, r, u.ID, mfa.AMR(codeFirst(kind), "")); err != nil {
-		h.internalError(w, r, "code sign-in: start session", err)
-		return
-	}
-	h.recordLogin(r, u.ID, c.returnTo)
-	http.Redirect(w, r, c.returnTo, http.StatusSeeOther)
+	h.finishSignIn(w, r, u.ID, codeFirst(kind), c.returnTo, true)
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/signin"
@@ -57,6 +58,9 @@ type Config struct {
 	// (Codes and Limiter then required); none: no sign-in with a code, and
 	// the addresses shown read-only.
 	Delivers map[string]bool
+	// Factors asks for a second factor after the first (issue 16) and
+	// manages them on the account page; nil: no MFA on the pages.
+	Factors *mfa.Service
 }
 
 // Handler serves the hosted pages.
@@ -70,6 +74,7 @@ type Handler struct {
 	reset    *reset.Service
 	codes    Codes
 	delivers map[string]bool
+	factors  *mfa.Service
 	health   *health.Tracker
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
@@ -80,7 +85,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify", "mfa", "mfaenroll", "mfacodes"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -92,6 +97,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if (cfg.Delivers[model.MessageEmail] || cfg.Delivers[model.MessageSMS]) && (cfg.Codes == nil || cfg.Limiter == nil) {
 		return nil, errors.New("login: sign-in with a code needs Codes and Limiter")
+	}
+	if cfg.Factors != nil && cfg.Limiter == nil {
+		return nil, errors.New("login: second factors need Limiter (wrong codes count toward the lockout)")
 	}
 	pub, err := url.Parse(cfg.PublicURL)
 	if err != nil || (pub.Scheme != "http" && pub.Scheme != "https") || pub.Host == "" {
@@ -111,6 +119,7 @@ func New(cfg Config) (*Handler, error) {
 		reset:    cfg.Reset,
 		codes:    cfg.Codes,
 		delivers: map[string]bool{model.MessageEmail: cfg.Delivers[model.MessageEmail], model.MessageSMS: cfg.Delivers[model.MessageSMS]},
+		factors:  cfg.Factors,
 		health:   cfg.Health,
 		log:      cfg.Logger,
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
@@ -177,6 +186,9 @@ func (h *Handler) Register(routes edge.Routes) {
 			mux.Handle("POST "+k.verifyPath(), h.form(h.changeAddress(k)))
 		}
 	}
+	if h.factors != nil {
+		h.registerMFA(mux)
+	}
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
@@ -233,6 +245,15 @@ type page struct {
 	// code page of a change of one.
 	Addresses []addressView
 	Change    *addressView
+
+	// MFA is the account page's second factors; Second the challenge's
+	// TOTP input; Secret a TOTP secret being enrolled, as text; Codes new
+	// recovery codes, shown once.
+	MFA    *mfaView
+	Second []field
+	Sends  []factorSend
+	Secret string
+	Codes  []string
 
 	// SendsCode: the form has a "Send code" button besides its own.
 	SendsCode bool

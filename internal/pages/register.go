@@ -296,11 +296,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.record(r, model.AuditEvent{Type: model.AuditRegister, UserID: u.ID})
-	if _, err := h.sessions.Start(r.Context(), w, r, u.ID, mfa.AMR(mfa.FirstPassword, "")); err != nil {
-		h.internalError(w, r, "register: start session", err)
-		return
-	}
-	http.Redirect(w, r, reg.returnTo, http.StatusSeeOther)
+	h.finishSignIn(w, r, u.ID, mfa.FirstPassword, reg.returnTo, false)
 }
 
 // emailProof is the code the form gives to prove its email, or nil when it

@@ -153,10 +153,5 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "login", err)
 		return
 	}
-	if _, err := h.sessions.Start(r.Context(), w, r, u.ID, mfa.AMR(mfa.FirstPassword, "")); err != nil {
-		h.internalError(w, r, "login: start session", err)
-		return
-	}
-	h.recordLogin(r, u.ID, returnTo)
-	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+	h.finishSignIn(w, r, u.ID, mfa.FirstPassword, returnTo, true)
 }

@@ -153,6 +153,7 @@ func New(cfg Config) (http.Handler, error) {
 		Reset:     hostedReset,
 		Codes:     codes,
 		Delivers:  cfg.Delivers,
+		Factors:   factors,
 	})
 	if err != nil {
 		return nil, err

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  startEnv, launch, newPage, authorizeURL, signIn, axeViolations, PHONE, DESKTOP,
+  startEnv, launch, newPage, authorizeURL, signIn, axeViolations, enrollTOTP, PHONE, DESKTOP,
 } from './lib.mjs';
 
 let env;
@@ -29,7 +29,8 @@ if (shots) mkdirSync(shots, { recursive: true });
 const registerSubmit = 'form[action="/register"] > button[type="submit"]:not([hidden])';
 
 let users = 0;
-// register signs a new user up on the page (and so in), unlike any other test's user.
+// register signs a new user up on the page (and so in), unlike any other
+// test's user, and returns the username.
 async function register(page) {
   const name = `a11y-user-${++users}`;
   await page.goto(`${env.url}/register`);
@@ -38,6 +39,19 @@ async function register(page) {
   await page.locator('#password_confirm').fill('a long passphrase');
   await page.locator(registerSubmit).click();
   await page.waitForURL((u) => u.pathname === '/');
+  return name;
+}
+
+// mfaChallenge registers a user with an authenticator app, signs out and
+// signs in again with the password: the page is then on the challenge.
+async function mfaChallenge(page) {
+  const name = await register(page);
+  await enrollTOTP(env, page);
+  await page.goto(`${env.url}/`);
+  await page.locator('form[action="/logout"] button[type="submit"]').click();
+  await page.goto(authorizeURL(env, 'first').url);
+  await signIn(page, name, 'a long passphrase');
+  await page.waitForURL((u) => u.pathname === '/login/mfa');
 }
 
 // Each page: how to get there from a fresh browser.
@@ -200,6 +214,36 @@ const pages = {
     await page.locator('#code').fill('123456');
     await page.locator('form[action="/account/phone/verify"] button[type="submit"]').click();
     await page.locator('#code-error').waitFor();
+  },
+  'mfa-enroll': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('a[href="/account/mfa/totp"]').click();
+    await page.locator('img.qr').waitFor();
+  },
+  'mfa-enroll-error': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account/mfa/totp`);
+    await page.locator('#code').fill('000000');
+    await page.locator('form[action="/account/mfa/totp"] button[type="submit"]').click();
+    await page.locator('#code-error').waitFor();
+  },
+  'mfa-recovery-codes': async (page) => {
+    await register(page);
+    await enrollTOTP(env, page);
+  },
+  'account-mfa': async (page) => {
+    await register(page);
+    await enrollTOTP(env, page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('ul.factors').waitFor();
+  },
+  'mfa-challenge': mfaChallenge,
+  'mfa-challenge-error': async (page) => {
+    await mfaChallenge(page);
+    await page.locator('#recovery_code').fill('not a code');
+    await page.locator('form[action="/login/mfa"] input[value="recovery"] ~ button[type="submit"]').click();
+    await page.locator('#recovery_code-error').waitFor();
   },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),

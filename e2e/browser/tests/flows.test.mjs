@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import {
-  startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, PHONE,
+  startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, totp, PHONE,
 } from './lib.mjs';
 
 const { ManagementClient } = createRequire(import.meta.url)('authing-node-sdk');
@@ -454,4 +454,60 @@ test('another site cannot sign the user out through /oidc/session/end', async ()
   assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Request refused');
   await page.goto(`${env.url}/`);
   assert.match(await page.locator('.lead').innerText(), /Signed in as/);
+});
+
+test('enroll TOTP on the account page, sign out, sign in with password + TOTP', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill('tess');
+  await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+  await page.getByLabel('Confirm password').fill('a long passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+
+  await page.goto(`${env.url}/account`);
+  assert.equal(await page.getByRole('heading', { name: 'Two-step verification' }).count(), 1);
+  await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
+  assert.equal(new URL(page.url()).pathname, '/account/mfa/totp');
+  const qr = page.getByRole('img', { name: /QR code/ });
+  assert.equal(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), true);
+  const secret = await page.locator('code.secret').innerText();
+  assert.match(secret, /^[A-Z2-7]{32}$/);
+  await page.getByLabel('Authenticator code').fill('000000');
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  assert.match(await page.locator('#code-error').innerText(), /wrong/);
+  assert.equal(await focusedId(page), 'code');
+  await page.getByLabel('Authenticator code').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on' }).click();
+  assert.equal(await page.locator('ul.codes li').count(), 10);
+  const recovery = await page.locator('ul.codes li').first().innerText();
+  await page.getByRole('link', { name: 'I have saved them, continue' }).click();
+  assert.match(await page.locator('ul.factors').innerText(), /Authenticator app/);
+
+  await page.goto(`${env.url}/`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+
+  const { url, state } = authorizeURL(env, 'first');
+  await page.goto(url);
+  await signIn(page, 'tess', 'a long passphrase');
+  assert.equal(new URL(page.url()).pathname, '/login/mfa');
+  assert.equal(await focusedId(page), 'code');
+  await page.getByLabel('Authenticator code').fill('000000');
+  await page.getByRole('button', { name: 'Verify' }).click();
+  assert.match(await page.locator('#code-error').innerText(), /wrong/);
+  assert.equal(await page.getByLabel('Authenticator code').getAttribute('aria-describedby'), 'code-hint code-error');
+  await page.getByLabel('Authenticator code').fill(totp(secret, 1));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  const q = callback(env, page, state);
+  await exchange(env, 'first', q.get('code'));
+
+  // A recovery code stands in for the app, once.
+  await page.goto(`${env.url}/`);
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.goto(`${env.url}/login`);
+  await signIn(page, 'tess', 'a long passphrase');
+  await page.getByLabel('Recovery code').fill(recovery);
+  await page.getByRole('button', { name: 'Use recovery code' }).click();
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.deepEqual(page.problems, []);
 });

@@ -3,7 +3,7 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { constants, createPublicKey, publicEncrypt } from 'node:crypto';
+import { constants, createHmac, createPublicKey, publicEncrypt } from 'node:crypto';
 import { join, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -146,4 +146,39 @@ export async function rsaEncrypt(client, password) {
   const info = await client.getSystemInfo();
   const key = createPublicKey({ key: Buffer.from(info.rsa.publicKey, 'base64'), format: 'der', type: 'spki' });
   return publicEncrypt({ key, padding: constants.RSA_PKCS1_PADDING }, Buffer.from(password)).toString('base64');
+}
+
+// totp is the RFC 6238 code (HMAC-SHA1, 6 digits, 30-second steps) of a
+// base32 secret for the time step `ahead` steps from now: a step ahead is
+// within the server's drift and later than the step an enrollment used.
+export function totp(secret, ahead = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const key = [];
+  let bits = 0;
+  let value = 0;
+  for (const c of secret.replace(/=+$/, '')) {
+    value = ((value << 5) | alphabet.indexOf(c)) & 0xffff;
+    bits += 5;
+    if (bits >= 8) {
+      key.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + ahead));
+  const h = createHmac('sha1', Buffer.from(key)).update(msg).digest();
+  const o = h[h.length - 1] & 0xf;
+  const n = ((h[o] & 0x7f) << 24) | (h[o + 1] << 16) | (h[o + 2] << 8) | h[o + 3];
+  return String(n % 1000000).padStart(6, '0');
+}
+
+// enrollTOTP sets up an authenticator app for the signed-in user from the
+// account page and returns its secret, leaving the page on the recovery codes.
+export async function enrollTOTP(env, page) {
+  await page.goto(`${env.url}/account/mfa/totp`);
+  const secret = await page.locator('code.secret').innerText();
+  await page.locator('#code').fill(totp(secret));
+  await page.locator('form[action="/account/mfa/totp"] button[type="submit"]').click();
+  await page.locator('ul.codes').waitFor();
+  return secret;
 }
