@@ -79,6 +79,9 @@ type IDToken struct {
 	NotBefore time.Time
 	// AuthTime is auth_time, when the user last signed in; zero when absent.
 	AuthTime time.Time
+	// AMR is amr, how the user signed in (RFC 8176: "pwd", "otp", "mfa",
+	// ...); nil when absent. "mfa" says a second factor was proven.
+	AMR []string
 	// Nonce is nonce, empty when absent.
 	Nonce string
 	// SessionID is sid, the server session the token belongs to; empty when absent.
@@ -318,6 +321,7 @@ func parseClaims(payload []byte) (*IDToken, error) {
 		Iat      *numericDate `json:"iat"`
 		Nbf      *numericDate `json:"nbf"`
 		AuthTime *numericDate `json:"auth_time"`
+		AMR      []string     `json:"amr"`
 		Nonce    string       `json:"nonce"`
 		Sid      string       `json:"sid"`
 		AtHash   string       `json:"at_hash"`
@@ -344,6 +348,7 @@ func parseClaims(payload []byte) (*IDToken, error) {
 		IssuedAt:        time.Time(*c.Iat),
 		Nonce:           c.Nonce,
 		SessionID:       c.Sid,
+		AMR:             c.AMR,
 		AccessTokenHash: c.AtHash,
 		Claims:          append(json.RawMessage(nil), payload...),
 	}
