@@ -16,8 +16,9 @@ import (
 // Run runs the Node test files of dir (the e2e/browser folder) that glob
 // matches and keep accepts, against a GenAuth server started here. Without
 // Chromium, node or npm it skips, except under CI=true, where it fails: CI
-// must have run scripts/browser-deps.sh. The page tests and the SDK tests
-// are two Go packages that call it, so that each has go test's ten minutes.
+// must have run scripts/browser-deps.sh. The page tests, the accessibility
+// test and the SDK tests are three Go packages that call it, so that each
+// has go test's ten minutes.
 func Run(t *testing.T, dir, glob string, keep func(file string) bool) {
 	t.Helper()
 	if testing.Short() {

@@ -221,13 +221,6 @@ const pages = {
     await page.locator('a[href="/account/mfa/totp"]').click();
     await page.locator('img.qr').waitFor();
   },
-  'mfa-enroll-error': async (page) => {
-    await register(page);
-    await page.goto(`${env.url}/account/mfa/totp`);
-    await page.locator('#code').fill('000000');
-    await page.locator('form[action="/account/mfa/totp"] button[type="submit"]').click();
-    await page.locator('#code-error').waitFor();
-  },
   'mfa-recovery-codes': async (page) => {
     await register(page);
     await enrollTOTP(env, page);
@@ -238,7 +231,6 @@ const pages = {
     await page.goto(`${env.url}/account`);
     await page.locator('ul.factors').waitFor();
   },
-  'mfa-challenge': mfaChallenge,
   'mfa-challenge-error': async (page) => {
     await mfaChallenge(page);
     await page.locator('#recovery_code').fill('not a code');
