@@ -17,6 +17,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/edge"
 )
@@ -440,6 +441,16 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, p *mfa.Pending
 	}
 	if err != nil {
 		h.internalError(w, r, "second factor: release", err)
+		return
+	}
+	// The account may have been suspended or deleted since the first factor.
+	u, err := h.store.GetUser(ctx, p.UserID)
+	if err != nil && !errors.Is(err, model.ErrNotFound) {
+		h.internalError(w, r, "second factor: user", err)
+		return
+	}
+	if u == nil || !users.Active(u) {
+		h.renderError(w, r, http.StatusForbidden, m("login.title"), m("login.error.suspended"), "")
 		return
 	}
 	if _, err := h.sessions.Start(ctx, w, r, p.UserID, mfa.AMR(p.First, kind)); err != nil {

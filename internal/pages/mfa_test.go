@@ -20,6 +20,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/clock"
 	"github.com/opengenauth/genauth/internal/platform/edge"
@@ -589,5 +590,22 @@ func TestMFACookiesSecureOnHTTPS(t *testing.T) {
 	resp = mh.get(accountTOTPPath, mh.startSession(bob.ID))
 	if c := cookieNamed(resp, totpCookie); c == nil || !c.Secure || !c.HttpOnly {
 		t.Errorf("TOTP enrollment cookie %+v, want Secure, HttpOnly", c)
+	}
+}
+
+// TestMFASuspendedBetweenFactors: a user suspended after the password is not
+// signed in by the second factor.
+func TestMFASuspendedBetweenFactors(t *testing.T) {
+	mh := newMFAHarness(t)
+	alice := mh.createUser("alice", "", "", "correct horse")
+	secret := mh.enrollTOTP(alice.ID)
+	pending := mh.signInPassword("/")
+	suspended := model.UserSuspended
+	if _, err := mh.users.Update(context.Background(), alice.ID, users.Patch{Status: &suspended}); err != nil {
+		t.Fatal(err)
+	}
+	resp := mh.post(mfaPath, url.Values{"method": {"totp"}, "code": {mh.code(secret)}}, pending)
+	if resp.StatusCode != http.StatusForbidden || sessionCookie(resp) != nil {
+		t.Fatalf("right code for a suspended user: status %d, session %v; want 403 and none", resp.StatusCode, sessionCookie(resp))
 	}
 }
