@@ -71,7 +71,7 @@ func newUserMFAJSON(st *mfa.Status) userMFAJSON {
 }
 
 func (h *Handler) getUserMFAInfo(r *request) (any, *envelope.Error) {
-	u, e := r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
+	u, e := r.queryUser()
 	if e != nil {
 		return nil, e
 	}
@@ -88,15 +88,7 @@ func (h *Handler) getUserMFAInfo(r *request) (any, *envelope.Error) {
 // recovery code and, as with kick-users, ends the user's sessions and
 // tokens: whoever may have signed in with a lost factor is signed out.
 func (h *Handler) resetUserMFA(r *request) (any, *envelope.Error) {
-	id, e := r.params.Text("userId")
-	if e != nil {
-		return nil, e
-	}
-	idType, e := userIDType(r.params)
-	if e != nil {
-		return nil, e
-	}
-	u, e := r.findUser(idType, id)
+	u, e := r.bodyUser()
 	if e != nil {
 		return nil, e
 	}

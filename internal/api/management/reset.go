@@ -19,14 +19,6 @@ import (
 // authentication API's verify-reset-password-request. One code a minute
 // goes to an address; each send is in the audit trail.
 func (h *Handler) sendResetPasswordCode(r *request) (any, *envelope.Error) {
-	id, e := r.params.Text("userId")
-	if e != nil {
-		return nil, e
-	}
-	idType, e := userIDType(r.params)
-	if e != nil {
-		return nil, e
-	}
 	channel, e := r.params.Text("channel")
 	if e != nil {
 		return nil, e
@@ -44,7 +36,7 @@ func (h *Handler) sendResetPasswordCode(r *request) (any, *envelope.Error) {
 	} else if lang != "en" && lang != "zh" {
 		return nil, envelope.BadRequest("lang must be en or zh")
 	}
-	u, e := r.findUser(idType, id)
+	u, e := r.bodyUser()
 	if e != nil {
 		return nil, e
 	}

@@ -166,6 +166,25 @@ func userIDType(o envelope.Object) (string, *envelope.Error) {
 }
 
 // findUser resolves an id of the given type, mapping failures to the envelope.
+// bodyUser finds the user the body's userId names, by its userIdType (or
+// options.userIdType).
+func (r *request) bodyUser() (*model.User, *envelope.Error) {
+	id, e := r.params.Text("userId")
+	if e != nil {
+		return nil, e
+	}
+	idType, e := userIDType(r.params)
+	if e != nil {
+		return nil, e
+	}
+	return r.findUser(idType, id)
+}
+
+// queryUser finds the user the query's userId names, by its userIdType.
+func (r *request) queryUser() (*model.User, *envelope.Error) {
+	return r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
+}
+
 func (r *request) findUser(idType, id string) (*model.User, *envelope.Error) {
 	if strings.TrimSpace(id) == "" {
 		return nil, envelope.BadRequest("userId is required")
@@ -178,7 +197,7 @@ func (r *request) findUser(idType, id string) (*model.User, *envelope.Error) {
 }
 
 func (h *Handler) getUser(r *request) (any, *envelope.Error) {
-	u, e := r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
+	u, e := r.queryUser()
 	if e != nil {
 		return nil, e
 	}
@@ -400,15 +419,7 @@ func parseTimeValue(v string) (time.Time, bool) {
 }
 
 func (h *Handler) updateUser(r *request) (any, *envelope.Error) {
-	id, e := r.params.Text("userId")
-	if e != nil {
-		return nil, e
-	}
-	idType, e := userIDType(r.params)
-	if e != nil {
-		return nil, e
-	}
-	u, e := r.findUser(idType, id)
+	u, e := r.bodyUser()
 	if e != nil {
 		return nil, e
 	}
@@ -496,19 +507,11 @@ func (h *Handler) isUserExists(r *request) (any, *envelope.Error) {
 }
 
 func (h *Handler) kickUsers(r *request) (any, *envelope.Error) {
-	id, e := r.params.Text("userId")
-	if e != nil {
-		return nil, e
-	}
 	appIDs, e := r.params.Strings("appIds")
 	if e != nil {
 		return nil, e
 	}
-	idType, e := userIDType(r.params)
-	if e != nil {
-		return nil, e
-	}
-	u, e := r.findUser(idType, id)
+	u, e := r.bodyUser()
 	if e != nil {
 		return nil, e
 	}
@@ -532,7 +535,7 @@ type loginJSON struct {
 }
 
 func (h *Handler) getUserLoginHistory(r *request) (any, *envelope.Error) {
-	u, e := r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
+	u, e := r.queryUser()
 	if e != nil {
 		return nil, e
 	}
@@ -569,7 +572,7 @@ type loggedInAppJSON struct {
 }
 
 func (h *Handler) getUserLoggedInApps(r *request) (any, *envelope.Error) {
-	u, e := r.findUser(r.query.Text("userIdType"), r.query.Text("userId"))
+	u, e := r.queryUser()
 	if e != nil {
 		return nil, e
 	}
