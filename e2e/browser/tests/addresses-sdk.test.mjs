@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startEnv, rsaEncrypt } from './lib.mjs';
+import { startEnv, rsaEncrypt, nextCode } from './lib.mjs';
 
 const { AuthenticationClient } = createRequire(import.meta.url)('authing-node-sdk');
 
@@ -23,14 +23,6 @@ function newClient() {
   });
 }
 
-async function nextCode(to) {
-  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent(to)}`);
-  assert.equal(r.status, 200, `no message arrived for ${to}`);
-  const { code } = await r.json();
-  assert.match(code, /^[0-9]{6}$/);
-  return code;
-}
-
 function ok(r) {
   assert.equal(r.statusCode, 200, JSON.stringify(r));
   return r;
@@ -40,7 +32,7 @@ test('signUpByEmailCode: no password, the email verified; the code works once', 
   const client = newClient();
   const email = 'node-signup@example.com';
   ok(await client.sendEmail({ email, channel: 'CHANNEL_REGISTER' }));
-  const passCode = await nextCode(email);
+  const passCode = await nextCode(env, email);
   const r = ok(await client.signUpByEmailCode({ email, passCode, profile: { nickname: 'Node' } }));
   assert.deepEqual([r.data.email, r.data.emailVerified, r.data.nickname, r.data.userSourceType],
     [email, true, 'Node', 'register'], JSON.stringify(r.data));
@@ -53,9 +45,9 @@ test('signUpByPhoneCode with a password and a completed email; bindPhone refused
   const phone = '13900000031';
   const email = 'node-phone@example.com';
   ok(await client.sendSms({ phoneNumber: phone, phoneCountryCode: '+86', channel: 'CHANNEL_REGISTER' }));
-  const phoneCode = await nextCode('+86' + phone);
+  const phoneCode = await nextCode(env, '+86' + phone);
   ok(await client.sendEmail({ email, channel: 'CHANNEL_COMPLETE_EMAIL' }));
-  const emailCode = await nextCode(email);
+  const emailCode = await nextCode(env, email);
   const password = 'a node sdk secret';
   const r = ok(await client.signUpByPhoneCode({
     phone, phoneCountryCode: '+86', passCode: phoneCode, profile: { email },
@@ -73,9 +65,9 @@ test('signUpByPhoneCode with a password and a completed email; bindPhone refused
   // updateEmail: the new address's code and, the current one being verified, its code too.
   const newEmail = 'node-phone2@example.com';
   ok(await client.sendEmail({ email: newEmail, channel: 'CHANNEL_UPDATE_EMAIL' }));
-  const newCode = await nextCode(newEmail);
+  const newCode = await nextCode(env, newEmail);
   ok(await client.sendEmail({ email, channel: 'CHANNEL_UPDATE_EMAIL' }));
-  const oldCode = await nextCode(email);
+  const oldCode = await nextCode(env, email);
   const grant = ok(await client.verifyUpdateEmailRequest({
     verifyMethod: 'EMAIL_PASSCODE',
     emailPassCodePayload: { newEmail, newEmailPassCode: newCode, oldEmail: email, oldEmailPassCode: oldCode },
@@ -89,7 +81,7 @@ test('signUpByPhoneCode with a password and a completed email; bindPhone refused
 
   // deleteAccount: a code to the account's own phone; the token is refused afterwards.
   ok(await client.sendSms({ phoneNumber: phone, phoneCountryCode: '+86', channel: 'CHANNEL_DELETE_ACCOUNT' }));
-  const deleteCode = await nextCode('+86' + phone);
+  const deleteCode = await nextCode(env, '+86' + phone);
   const del = ok(await client.verifyDeleteAccountRequest({
     verifyMethod: 'PHONE_PASSCODE', phonePassCodePayload: { phoneNumber: phone, phoneCountryCode: '+86', passCode: deleteCode },
   }));
@@ -108,11 +100,11 @@ test('bindEmail and unbindEmail with their codes', async () => {
   client.setAccessToken(ok(await client.signInByUsernamePassword({ username, password })).data.access_token);
   const email = 'node-binder@example.com';
   ok(await client.sendEmail({ email, channel: 'CHANNEL_BIND_EMAIL' }));
-  ok(await client.bindEmail({ email, passCode: await nextCode(email) }));
+  ok(await client.bindEmail({ email, passCode: await nextCode(env, email) }));
   const profile = ok(await client.getProfile({}));
   assert.deepEqual([profile.data.email, profile.data.emailVerified], [email, true]);
   ok(await client.sendEmail({ email, channel: 'CHANNEL_UNBIND_EMAIL' }));
-  ok(await client.unbindEmail({ passCode: await nextCode(email) }));
+  ok(await client.unbindEmail({ passCode: await nextCode(env, email) }));
   assert.equal(ok(await client.getProfile({})).data.email ?? '', '');
 });
 
@@ -126,7 +118,7 @@ test('signUp (PASSWORD), bindPhone, the phone change with both numbers\' codes, 
 
   const first = '13900000041';
   ok(await client.sendSms({ phoneNumber: first, phoneCountryCode: '+86', channel: 'CHANNEL_BIND_PHONE' }));
-  ok(await client.bindPhone({ phoneNumber: first, phoneCountryCode: '+86', passCode: await nextCode('+86' + first) }));
+  ok(await client.bindPhone({ phoneNumber: first, phoneCountryCode: '+86', passCode: await nextCode(env, '+86' + first) }));
   let profile = ok(await client.getProfile({})).data;
   assert.deepEqual([profile.phone, profile.phoneVerified], ['+86' + first, true], JSON.stringify(profile));
   const security = ok(await client.getSecurityLevel()).data;
@@ -135,9 +127,9 @@ test('signUp (PASSWORD), bindPhone, the phone change with both numbers\' codes, 
   // The new number proves itself with a bind code, the verified old one consents with an unbind code.
   const second = '13900000042';
   ok(await client.sendSms({ phoneNumber: second, phoneCountryCode: '+86', channel: 'CHANNEL_BIND_PHONE' }));
-  const newCode = await nextCode('+86' + second);
+  const newCode = await nextCode(env, '+86' + second);
   ok(await client.sendSms({ phoneNumber: first, phoneCountryCode: '+86', channel: 'CHANNEL_UNBIND_PHONE' }));
-  const oldCode = await nextCode('+86' + first);
+  const oldCode = await nextCode(env, '+86' + first);
   const noConsent = await client.verifyUpdatePhoneRequest({
     verifyMethod: 'PHONE_PASSCODE',
     phonePassCodePayload: { newPhoneNumber: second, newPhoneCountryCode: '+86', newPhonePassCode: newCode },
@@ -165,7 +157,7 @@ test('signUp (PASSWORD), bindPhone, the phone change with both numbers\' codes, 
 
   // unbindPhone: the code goes to the current number; the username and password remain to sign in.
   ok(await client.sendSms({ phoneNumber: second, phoneCountryCode: '+86', channel: 'CHANNEL_UNBIND_PHONE' }));
-  ok(await client.unbindPhone({ passCode: await nextCode('+86' + second) }));
+  ok(await client.unbindPhone({ passCode: await nextCode(env, '+86' + second) }));
   profile = ok(await client.getProfile({})).data;
   assert.deepEqual([profile.phone ?? '', profile.phoneVerified], ['', false], JSON.stringify(profile));
   assert.equal(ok(await client.getSecurityLevel()).data.phoneBinded, false);
@@ -186,13 +178,13 @@ test('signUp (PASSCODE) by email, sign-in by email code, deleteAccount by an ema
   const client = newClient();
   const email = 'node-generic@example.com';
   ok(await client.sendEmail({ email, channel: 'CHANNEL_REGISTER' }));
-  const signedUp = ok(await client.signUp({ connection: 'PASSCODE', passCodePayload: { email, passCode: await nextCode(email) } }));
+  const signedUp = ok(await client.signUp({ connection: 'PASSCODE', passCodePayload: { email, passCode: await nextCode(env, email) } }));
   assert.deepEqual([signedUp.data.email, signedUp.data.emailVerified], [email, true], JSON.stringify(signedUp.data));
   ok(await client.sendEmail({ email, channel: 'CHANNEL_LOGIN' }));
-  client.setAccessToken(ok(await client.signInByEmailPassCode({ email, passCode: await nextCode(email) })).data.access_token);
+  client.setAccessToken(ok(await client.signInByEmailPassCode({ email, passCode: await nextCode(env, email) })).data.access_token);
 
   ok(await client.sendEmail({ email, channel: 'CHANNEL_DELETE_ACCOUNT' }));
-  const code = await nextCode(email);
+  const code = await nextCode(env, email);
   const byPassword = await client.verifyDeleteAccountRequest({ verifyMethod: 'PASSWORD', passwordPayload: { password: 'anything at all' } });
   assert.equal(byPassword.statusCode, 422, JSON.stringify(byPassword));
   const del = ok(await client.verifyDeleteAccountRequest({ verifyMethod: 'EMAIL_PASSCODE', emailPassCodePayload: { email, passCode: code } }));

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import {
-  startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, totp, PHONE,
+  startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, totp, PHONE, nextCode,
 } from './lib.mjs';
 
 const { ManagementClient } = createRequire(import.meta.url)('authing-node-sdk');
@@ -276,14 +276,6 @@ test('account page: a wrong current password refused, then the password changed 
   assert.deepEqual(page.problems, []);
 });
 
-// nextCode is the code of the next message to the address, from the real
-// SMTP server (or SMS webhook) the environment runs.
-async function nextCode(address) {
-  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent(address)}`);
-  assert.equal(r.status, 200, `no message to ${address}`);
-  return (await r.json()).code;
-}
-
 test('account page: an email added with a code (a wrong one refused), a phone added, then changed with a code to each number', async () => {
   const page = await newPage(browser, { viewport: PHONE });
   await page.goto(`${env.url}/register`);
@@ -304,7 +296,7 @@ test('account page: an email added with a code (a wrong one refused), a phone ad
   assert.equal(new URL(page.url()).pathname, '/account/email/verify');
   assert.equal(await focusedId(page), 'code');
   assert.equal(await page.locator('#old_code').count(), 0);
-  const code = await nextCode('emil@example.com');
+  const code = await nextCode(env, 'emil@example.com');
   await page.getByLabel('Code sent to the new email').fill(code === '000000' ? '111111' : '000000');
   await page.getByRole('button', { name: 'Change email' }).click();
   assert.match(await page.locator('#code-error').innerText(), /wrong/);
@@ -318,14 +310,14 @@ test('account page: an email added with a code (a wrong one refused), a phone ad
   await page.getByLabel('New phone number').fill('+8613912345678');
   await page.locator('form[action="/account/phone"] button').click();
   assert.equal(new URL(page.url()).pathname, '/account/phone/verify');
-  await page.getByLabel('Code sent to the new number').fill(await nextCode('+8613912345678'));
+  await page.getByLabel('Code sent to the new number').fill(await nextCode(env, '+8613912345678'));
   await page.getByRole('button', { name: 'Change phone number' }).click();
   assert.match(await page.getByRole('status').innerText(), /Your phone number is changed/);
   await page.getByLabel('New phone number').fill('+8613987654321');
   await page.locator('form[action="/account/phone"] button').click();
   assert.equal(new URL(page.url()).pathname, '/account/phone/verify');
-  await page.getByLabel('Code sent to the new number').fill(await nextCode('+8613987654321'));
-  await page.getByLabel('Code sent to your current number').fill(await nextCode('+8613912345678'));
+  await page.getByLabel('Code sent to the new number').fill(await nextCode(env, '+8613987654321'));
+  await page.getByLabel('Code sent to your current number').fill(await nextCode(env, '+8613912345678'));
   await page.getByRole('button', { name: 'Change phone number' }).click();
   assert.match(await page.getByRole('status').innerText(), /Your phone number is changed/);
   assert.equal(await page.locator('.addresses dd').nth(1).innerText(), '+8613987654321 Verified');

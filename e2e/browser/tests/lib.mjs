@@ -182,3 +182,13 @@ export async function enrollTOTP(env, page) {
   await page.locator('ul.codes').waitFor();
   return secret;
 }
+
+// nextCode is the code of the next message to the address: the
+// environment's test-only endpoint waits for it to arrive.
+export async function nextCode(env, to) {
+  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent(to)}`);
+  assert.equal(r.status, 200, `no message arrived for ${to}`);
+  const { code } = await r.json();
+  assert.match(code, /^[0-9]{6}$/);
+  return code;
+}

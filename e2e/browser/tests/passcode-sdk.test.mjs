@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startEnv } from './lib.mjs';
+import { startEnv, nextCode } from './lib.mjs';
 
 const { AuthenticationClient } = createRequire(import.meta.url)('authing-node-sdk');
 
@@ -20,16 +20,6 @@ after(async () => {
   await env?.close();
 });
 
-// nextCode is the code of the next message to the address (the
-// environment's test-only endpoint waits for it to arrive).
-async function nextCode(to) {
-  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent(to)}`);
-  assert.equal(r.status, 200, `no message arrived for ${to}`);
-  const { code } = await r.json();
-  assert.match(code, /^[0-9]{6}$/);
-  return code;
-}
-
 function assertSignedIn(r) {
   assert.equal(r.statusCode, 200, JSON.stringify(r));
   assert.equal(r.data.token_type, 'Bearer');
@@ -42,7 +32,7 @@ test('sendEmail, preCheckCode and signInByEmailPassCode; a wrong code; a second 
   assert.equal(sent.statusCode, 200, JSON.stringify(sent));
   const again = await client.sendEmail({ email, channel: 'CHANNEL_LOGIN' });
   assert.equal(again.statusCode, 429, JSON.stringify(again));
-  const code = await nextCode(email);
+  const code = await nextCode(env, email);
 
   const wrongCode = code === '000000' ? '111111' : '000000';
   const checkWrong = await client.preCheckCode({
@@ -70,7 +60,7 @@ test('sendSms and signInByPhonePassCode', async () => {
   const { phone } = env.code_user;
   const sent = await client.sendSms({ phoneNumber: phone, channel: 'CHANNEL_LOGIN' });
   assert.equal(sent.statusCode, 200, JSON.stringify(sent));
-  const code = await nextCode(phone);
+  const code = await nextCode(env, phone);
   const check = await client.preCheckCode({
     codeType: 'SMS', smsCodePayload: { phone, passCode: code, channel: 'CHANNEL_LOGIN' },
   });

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { startEnv } from './lib.mjs';
+import { startEnv, nextCode } from './lib.mjs';
 
 const { AuthenticationClient } = createRequire(import.meta.url)('authing-node-sdk');
 
@@ -22,14 +22,6 @@ after(async () => {
   await env?.close();
 });
 
-async function nextCode(to) {
-  const r = await fetch(`${env.messages_url}?to=${encodeURIComponent(to)}`);
-  assert.equal(r.status, 200, `no message arrived for ${to}`);
-  const { code } = await r.json();
-  assert.match(code, /^[0-9]{6}$/);
-  return code;
-}
-
 function ok(r) {
   assert.equal(r.statusCode, 200, JSON.stringify(r));
   return r;
@@ -42,7 +34,7 @@ test('a password reset by email code: the new password signs in, the old one and
   const newPassword = 'a brand new secret';
   const sent = await client.sendEmail({ email, channel: 'CHANNEL_RESET_PASSWORD' });
   assert.equal(sent.statusCode, 200, JSON.stringify(sent));
-  const code = await nextCode(email);
+  const code = await nextCode(env, email);
 
   const wrong = await client.verifyResetPasswordRequest({
     verifyMethod: 'EMAIL_PASSCODE', emailPassCodePayload: { email, passCode: code === '000000' ? '111111' : '000000' },
@@ -74,7 +66,7 @@ test('a password reset by SMS code, for a user who signed up by phone: the other
   const newPassword = 'a phone user new secret';
   ok(await client.sendSms({ phoneNumber: phone, phoneCountryCode: '+86', channel: 'CHANNEL_REGISTER' }));
   ok(await client.signUpByPhoneCode({
-    phone, phoneCountryCode: '+86', passCode: await nextCode('+86' + phone), options: { passwordForPhonePassCode: password },
+    phone, phoneCountryCode: '+86', passCode: await nextCode(env, '+86' + phone), options: { passwordForPhonePassCode: password },
   }));
   const session = new AuthenticationClient({
     appId: env.apps.first.client_id, appSecret: env.apps.first.client_secret, appHost: env.url,
@@ -83,7 +75,7 @@ test('a password reset by SMS code, for a user who signed up by phone: the other
   ok(await session.getProfile({}));
 
   ok(await client.sendSms({ phoneNumber: phone, phoneCountryCode: '+86', channel: 'CHANNEL_RESET_PASSWORD' }));
-  const code = await nextCode('+86' + phone);
+  const code = await nextCode(env, '+86' + phone);
   const otherNumber = await client.verifyResetPasswordRequest({
     verifyMethod: 'PHONE_PASSCODE', phonePassCodePayload: { phoneNumber: '13900000052', phoneCountryCode: '+86', passCode: code },
   });
