@@ -1,12 +1,12 @@
 package postgres_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store/pgtest"
 	"github.com/opengenauth/genauth/internal/store/postgres"
+	"github.com/opengenauth/genauth/internal/store/storetest"
 )
 
 // TestAccessTokenFormatMigration upgrades a database made before
@@ -20,7 +20,7 @@ func TestAccessTokenFormatMigration(t *testing.T) {
 	}
 	t.Cleanup(func() { s.Close() })
 	ctx := t.Context()
-	if err := s.MigrateTo(ctx, lastMigrationBefore(t, "0012_access_token_format.sql")); err != nil {
+	if err := s.MigrateTo(ctx, storetest.MigrationBefore(t, "migrations", "0012_access_token_format.sql")); err != nil {
 		t.Fatal(err)
 	}
 	for _, proto := range []string{model.ProtocolOIDC, model.ProtocolOAuth} {
@@ -44,23 +44,4 @@ func TestAccessTokenFormatMigration(t *testing.T) {
 			t.Errorf("the %s application after the migration: access tokens %q; want opaque", id, app.AccessTokenFormat)
 		}
 	}
-}
-
-// lastMigrationBefore names the migration applied just before version.
-func lastMigrationBefore(t *testing.T, version string) string {
-	t.Helper()
-	files, err := filepath.Glob(filepath.Join("migrations", "*.sql"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev := ""
-	for _, f := range files { // Glob sorts
-		if name := filepath.Base(f); name < version {
-			prev = name
-		}
-	}
-	if prev == "" {
-		t.Fatalf("no migration before %s", version)
-	}
-	return prev
 }
