@@ -420,8 +420,8 @@ func refusedCode(kind string, err error) *msg {
 	case kind == mfa.RecoveryFactor:
 		return m("mfa.error.wrong_recovery")
 	case kind == model.FactorEmail || kind == model.FactorSMS:
-		if errors.Is(err, model.ErrCodeExpired) {
-			return m("reset.error.expired")
+		if x := codeProblem(err); x != nil {
+			return x
 		}
 		return m("reset.error.wrong_code")
 	}

@@ -247,12 +247,10 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	if proof != nil {
 		// Checked first and used up once the account exists, so that a taken
 		// username or any other refusal leaves the code good for the next try.
-		switch err := h.codes.Check(r.Context(), proof.Target, proof.Code); {
-		case errors.Is(err, model.ErrWrongCode):
-			reg.errs["code"] = m("reset.error.wrong_code")
-		case errors.Is(err, model.ErrCodeExpired):
-			reg.errs["code"] = m("reset.error.expired")
-		case err != nil:
+		err := h.codes.Check(r.Context(), proof.Target, proof.Code)
+		if x := codeProblem(err); x != nil {
+			reg.errs["code"] = x
+		} else if err != nil {
 			h.internalError(w, r, "register: check the code", err)
 			return
 		}
