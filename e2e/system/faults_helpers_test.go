@@ -262,20 +262,25 @@ func waitReady(t *testing.T, base string, limit time.Duration) {
 	}
 }
 
-// checkOutageLog checks the server's log: the database's state changes
-// alternate, starting with "unavailable" and ending with "available again"
-// (one line per change, never one per failed request), and nothing else
-// was logged as an error.
-func checkOutageLog(t *testing.T, log string) {
+// checkOutageLog checks n's log: the database's state changes alternate,
+// starting with "unavailable" and ending with "available again" (one line
+// per change, never one per failed request), and nothing else was logged
+// as an error. The log arrives through a pipe that a goroutine copies, so
+// the last line may trail /readyz's answer: it waits (at most limit, which
+// only stops a test that hangs) for a change to "up" after the last "down".
+func checkOutageLog(t *testing.T, n *node, limit time.Duration) {
 	t.Helper()
 	var changes []string
-	for line := range strings.SplitSeq(log, "\n") {
-		switch {
-		case strings.Contains(line, `msg="database unavailable"`):
-			changes = append(changes, "down")
-		case strings.Contains(line, `msg="database available again"`):
-			changes = append(changes, "up")
-		case strings.Contains(line, "level=ERROR"):
+	deadline := time.Now().Add(limit)
+	for {
+		changes = stateChanges(n.stderr())
+		if len(changes) > 0 && changes[len(changes)-1] == "up" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for line := range strings.SplitSeq(n.stderr(), "\n") {
+		if strings.Contains(line, "level=ERROR") && !strings.Contains(line, `msg="database unavailable"`) {
 			t.Errorf("logged as an error: %s", line)
 		}
 	}
@@ -289,6 +294,20 @@ func checkOutageLog(t *testing.T, log string) {
 			break
 		}
 	}
+}
+
+// stateChanges lists the database's state changes in log, in order.
+func stateChanges(log string) []string {
+	var changes []string
+	for line := range strings.SplitSeq(log, "\n") {
+		switch {
+		case strings.Contains(line, `msg="database unavailable"`):
+			changes = append(changes, "down")
+		case strings.Contains(line, `msg="database available again"`):
+			changes = append(changes, "up")
+		}
+	}
+	return changes
 }
 
 // fillDisk writes path until the file system is full.

@@ -40,7 +40,7 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	load.waitFor(t, "200", 50, time.Minute)
 	load.finish(t, n.url, clientID, secret)
 	waitReady(t, n.url, time.Minute)
-	checkOutageLog(t, n.stderr())
+	checkOutageLog(t, n, 10*time.Second)
 }
 
 // TestSQLiteDiskFullUnderLoad fills the file system holding the SQLite
@@ -85,6 +85,6 @@ func TestSQLiteDiskFullUnderLoad(t *testing.T) {
 	load.waitFor(t, "200", 50, time.Minute)
 	load.finish(t, n.url, clientID, secret)
 	waitReady(t, n.url, time.Minute)
-	checkOutageLog(t, n.stderr())
+	checkOutageLog(t, n, 10*time.Second)
 	integrityCheck(t, dir)
 }
