@@ -133,6 +133,12 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	factors := &mfa.Service{Store: cfg.Store, Sealer: sealer, Key: factorKey, Issuer: "GenAuth", Grants: codes, Rand: cfg.Rand,
 		NewID: tokens.ID, Now: cfg.Now}
+	// Browsers refuse an IP address as a relying party: passkeys are then
+	// off (mfa.ErrPasskeysOff), and the rest of MFA works.
+	if factors.WebAuthn, err = mfa.NewWebAuthn(cfg.PublicURL, "GenAuth"); err != nil {
+		factors.WebAuthn = nil
+		cfg.Logger.Warn("passkeys are off", "reason", err.Error())
+	}
 	hostedUsers := &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing}
 	hostedLimiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
 	var hostedReset *reset.Service

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-webauthn/webauthn/webauthn"
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
@@ -50,11 +51,14 @@ type Service struct {
 	Key []byte
 	// Issuer names the installation in authenticator apps.
 	Issuer string
-	// Grants keeps the pending sign-ins (Hold).
+	// Grants keeps the pending sign-ins (Hold) and passkey ceremonies.
 	Grants Grants
-	Rand   io.Reader
-	NewID  func() string
-	Now    func() time.Time
+	// WebAuthn is the relying party passkeys are registered with
+	// (NewWebAuthn).
+	WebAuthn *webauthn.WebAuthn
+	Rand     io.Reader
+	NewID    func() string
+	Now      func() time.Time
 }
 
 // TOTPSetup is a new TOTP secret offered for enrollment: the base32 secret

@@ -21,7 +21,8 @@ type Store interface {
 	// model.ErrNotFound.
 	FactorByCredential(ctx context.Context, credentialID string) (*model.Factor, error)
 	// AdvanceFactor records a use of factor id at usedAt with counter only
-	// when counter is above the stored one, atomically: of two uses with
+	// when counter is above the stored one (or both are 0: a passkey
+	// without a signature counter), atomically: of two uses with
 	// the same counter one succeeds and the other gets model.ErrWrongCode.
 	// An unknown factor gives model.ErrNotFound.
 	AdvanceFactor(ctx context.Context, id string, counter int64, usedAt time.Time) error

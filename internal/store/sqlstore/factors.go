@@ -68,13 +68,14 @@ func (s *Store) FactorByCredential(ctx context.Context, credentialID string) (*m
 }
 
 // AdvanceFactor records a use of factor id at usedAt with counter, only
-// when counter is above the stored one, in one statement: of two uses with
+// when counter is above the stored one (or both are 0: an authenticator
+// without a signature counter), in one statement: of two uses with
 // the same counter exactly one succeeds, the other gets
 // model.ErrWrongCode. An unknown factor gives model.ErrNotFound.
 func (s *Store) AdvanceFactor(ctx context.Context, id string, counter int64, usedAt time.Time) error {
 	const op = "advance factor"
 	n, err := s.e.Writer().Exec(ctx, `UPDATE mfa_factors SET counter = $2, last_used_at = $3
-		WHERE id = $1 AND counter < $2`, id, counter, s.tv(usedAt))
+		WHERE id = $1 AND (counter < $2 OR ($2 = 0 AND counter = 0))`, id, counter, s.tv(usedAt))
 	if err != nil || n == 1 {
 		return s.e.Err(op, err)
 	}
