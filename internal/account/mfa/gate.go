@@ -70,6 +70,9 @@ const (
 	// FirstPasskey is a passkey with user verification: two factors at
 	// once, so nothing is asked after it.
 	FirstPasskey = "passkey"
+	// FirstKey is a passkey without user verification: something the user
+	// has, and only that, so a second factor of another kind follows.
+	FirstKey = "key"
 )
 
 // Step is what a sign-in still needs after its first factor.
@@ -118,14 +121,15 @@ func enrollStep(policy string) Step {
 
 // sameKind says whether factor type kind is the first factor's own kind.
 func sameKind(kind, first string) bool {
-	return (kind == model.FactorEmail && first == FirstEmail) || (kind == model.FactorSMS && first == FirstSMS)
+	return (kind == model.FactorEmail && first == FirstEmail) || (kind == model.FactorSMS && first == FirstSMS) ||
+		(kind == model.FactorWebAuthn && first == FirstKey)
 }
 
 // AMR is the RFC 8176 "amr" of a sign-in by first and then, when not "",
 // second (a factor type, or "RECOVERY" for a recovery code).
 func AMR(first, second string) []string {
 	amr := map[string][]string{FirstPassword: {"pwd"}, FirstEmail: {"otp"}, FirstSMS: {"sms"},
-		FirstUpstream: {"fed"}, FirstPasskey: {"hwk", "user"}}[first]
+		FirstUpstream: {"fed"}, FirstPasskey: {"hwk", "user"}, FirstKey: {"hwk"}}[first]
 	switch second {
 	case model.FactorTOTP, model.FactorEmail, RecoveryFactor:
 		amr = append(amr, "otp")

@@ -31,6 +31,8 @@ func TestNext(t *testing.T) {
 		{ID: "f-email", UserID: "only-email", Type: model.FactorEmail, Address: "a@example.com", Sealed: []byte{0}, CreatedAt: t0},
 		{ID: "f-totp", UserID: "totp", Type: model.FactorTOTP, Sealed: []byte{0}, CreatedAt: t0},
 		{ID: "f-sms", UserID: "totp", Type: model.FactorSMS, Address: "+8613800000000", Sealed: []byte{0}, CreatedAt: t0.Add(time.Second)},
+		{ID: "f-key", UserID: "key", Type: model.FactorWebAuthn, CredentialID: "c1", Sealed: []byte{0}, CreatedAt: t0},
+		{ID: "f-key-totp", UserID: "key", Type: model.FactorTOTP, Sealed: []byte{0}, CreatedAt: t0.Add(time.Second)},
 	} {
 		if err := e.st.CreateFactor(ctx, f); err != nil {
 			t.Fatal(err)
@@ -51,6 +53,9 @@ func TestNext(t *testing.T) {
 		{"only-email", model.MFAOff, mfa.FirstPassword, mfa.Challenge, []string{"f-email"}},
 		{"only-email", model.MFAOff, mfa.FirstEmail, mfa.Done, nil},
 		{"only-email", model.MFARequired, mfa.FirstEmail, mfa.Enroll, nil},
+		{"key", model.MFAOff, mfa.FirstPassword, mfa.Challenge, []string{"f-key", "f-key-totp"}},
+		{"key", model.MFAOff, mfa.FirstKey, mfa.Challenge, []string{"f-key-totp"}},
+		{"key", model.MFAOff, mfa.FirstPasskey, mfa.Done, nil},
 	} {
 		step, factors, err := e.svc.Next(ctx, tt.user, tt.policy, tt.first)
 		if err != nil {
@@ -80,6 +85,8 @@ func TestAMR(t *testing.T) {
 		{mfa.FirstSMS, "", []string{"sms"}},
 		{mfa.FirstUpstream, "", []string{"fed"}},
 		{mfa.FirstPasskey, "", []string{"hwk", "user", "mfa"}},
+		{mfa.FirstKey, "", []string{"hwk"}},
+		{mfa.FirstKey, model.FactorTOTP, []string{"hwk", "otp", "mfa"}},
 	} {
 		if got := mfa.AMR(tt.first, tt.second); !slices.Equal(got, tt.want) {
 			t.Errorf("AMR(%s, %s) = %v, want %v", tt.first, tt.second, got, tt.want)
