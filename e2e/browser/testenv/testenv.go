@@ -55,15 +55,19 @@ type Info struct {
 	// codes, like any address's, come from MessagesURL?to=ADDRESS.
 	CodeUser    map[string]string `json:"code_user"`
 	MessagesURL string            `json:"messages_url"`
+	// PasskeyURL is GenAuth again, on the same database, at
+	// http://localhost:PORT: browsers and the server refuse passkeys at an
+	// IP address (mfa.PasskeysOn), and URL keeps 127.0.0.1 for the others.
+	PasskeyURL string `json:"passkey_url"`
 }
 
 // Env is a running environment.
 type Env struct {
 	Info
-	dir      string
-	store    *sqlite.Store
-	idp, app *http.Server
-	mailbox  *mailbox
+	dir          string
+	store        *sqlite.Store
+	idp, app, pk *http.Server
+	mailbox      *mailbox
 }
 
 // Start runs the environment until Close.
@@ -92,6 +96,12 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		idpLn.Close()
 		return nil, err
 	}
+	pkLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		idpLn.Close()
+		appLn.Close()
+		return nil, err
+	}
 	e.Info = Info{
 		URL:    "http://" + idpLn.Addr().String(),
 		AppURL: "http://" + appLn.Addr().String(),
@@ -100,6 +110,7 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		CodeUser: map[string]string{"username": "carol", "email": "carol@example.com", "phone": "13800000009",
 			"password": userPassword},
 		MessagesURL: "http://" + appLn.Addr().String() + "/test/messages/next",
+		PasskeyURL:  fmt.Sprintf("http://localhost:%d", pkLn.Addr().(*net.TCPAddr).Port),
 	}
 	key := make([]byte, secret.KeyLen)
 	if _, err := rand.Read(key); err != nil {
@@ -108,6 +119,7 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	if e.mailbox, err = startMailbox(e.store, key, logger); err != nil {
 		idpLn.Close()
 		appLn.Close()
+		pkLn.Close()
 		return nil, err
 	}
 	// Every test registers and sends codes from 127.0.0.1: the per-address
@@ -116,11 +128,18 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	policy := throttle.DefaultPolicy
 	policy.RegistrationsPerAddress = 1000
 	policy.SendsPerAddress = 1000
-	h, err := server.New(server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
-		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}, Throttle: &policy})
+	cfg := server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
+		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}, Throttle: &policy}
+	h, err := server.New(cfg)
+	var pk http.Handler
+	if err == nil {
+		cfg.PublicURL = e.PasskeyURL
+		pk, err = server.New(cfg)
+	}
 	if err != nil {
 		idpLn.Close()
 		appLn.Close()
+		pkLn.Close()
 		return nil, err
 	}
 	tokens := token.NewSource(rand.Reader)
@@ -132,6 +151,7 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	if err != nil {
 		idpLn.Close()
 		appLn.Close()
+		pkLn.Close()
 		return nil, err
 	}
 	e.Management = map[string]string{"access_key_id": creds.ID, "access_key_secret": creds.Secret}
@@ -166,8 +186,10 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	standInMux.HandleFunc("/", standIn)
 	standInMux.HandleFunc("GET /test/messages/next", e.mailbox.serveNext)
 	e.app = &http.Server{Handler: standInMux, ReadHeaderTimeout: 10 * time.Second}
+	e.pk = &http.Server{Handler: pk, ReadHeaderTimeout: 10 * time.Second}
 	go serve(e.idp, idpLn, logger)
 	go serve(e.app, appLn, logger)
+	go serve(e.pk, pkLn, logger)
 	return e, nil
 }
 
@@ -179,7 +201,7 @@ func serve(s *http.Server, l net.Listener, logger *slog.Logger) {
 
 // Close stops the servers and removes the database.
 func (e *Env) Close() {
-	for _, s := range []*http.Server{e.app, e.idp} {
+	for _, s := range []*http.Server{e.app, e.idp, e.pk} {
 		if s != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = s.Shutdown(ctx)
