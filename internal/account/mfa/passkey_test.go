@@ -183,6 +183,7 @@ func TestPasskeyLogin(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		user     string // "" discoverable
+		absent   bool   // the user-present flag unset
 		uv       bool
 		at       string
 		rpID     string
@@ -193,6 +194,7 @@ func TestPasskeyLogin(t *testing.T) {
 		{name: "second factor", user: "ada", uv: true, at: origin, verified: true},
 		{name: "discoverable, verified", uv: true, at: origin, verified: true},
 		{name: "discoverable, not verified", at: origin},
+		{name: "user not present", absent: true, uv: true, at: origin, wantErr: model.ErrWrongCode},
 		{name: "wrong origin", user: "ada", uv: true, at: "http://localhost:8081", wantErr: model.ErrWrongCode},
 		{name: "wrong RP ID", uv: true, at: origin, rpID: "example.com", wantErr: model.ErrWrongCode},
 		{name: "tampered challenge", uv: true, at: origin, wantErr: model.ErrWrongCode,
@@ -215,7 +217,7 @@ func TestPasskeyLogin(t *testing.T) {
 			tamper: func(m map[string]any) { m["id"], m["rawId"] = "AAAA", "AAAA" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ada.UV, ada.RPID = tc.uv, tc.rpID
+			ada.UP, ada.UV, ada.RPID = !tc.absent, tc.uv, tc.rpID
 			before, _ := e.st.GetFactor(ctx, adaKey.ID)
 			got, err := e.login(t, ada, tc.user, tc.at, tc.tamper)
 			if !errors.Is(err, tc.wantErr) {
@@ -233,7 +235,7 @@ func TestPasskeyLogin(t *testing.T) {
 			}
 		})
 	}
-	ada.UV, ada.RPID = true, ""
+	ada.UP, ada.UV, ada.RPID = true, true, ""
 
 	// A sign-in begun for ada accepts none of bob's passkeys, even one
 	// whose authenticator ignores the allow list.

@@ -239,6 +239,25 @@ func testPasskeys(t *testing.T, b testserver.Backend) {
 	// Enrollment needs a recent sign-in; reset-factor removes a passkey.
 	s.Clock.Advance(16 * time.Minute)
 	want("not recent", req(http.MethodGet, "webauthn/registration", adaToken, ""), 403, 0, "webauthn-registration-not-recent")
+
+	// A pool that requires MFA: a user without a factor enrolls a passkey
+	// with the mfaToken, which ends the sign-in.
+	s.CreateUser(t, "carl", "correct horse battery")
+	if err := s.MFA.SetPoolPolicy(ctx, model.MFARequired); err != nil {
+		t.Fatal(err)
+	}
+	enroll := want("carl, MFA required", signin("carl"), 403, 1636, "").MFAToken
+	d = want("registration options for a pending sign-in", req(http.MethodGet, "webauthn/registration", enroll, ""), 200, 0, "")
+	carlKey := webauthntest.New()
+	d = want("registration ends the sign-in", req(http.MethodPost, "webauthn/registration", enroll,
+		credBody("registrationCredential", d.Ticket, must(carlKey.Create(d.RegistrationOptions, s.URL)), "")), 200, 0, "webauthn-registration-signin")
+	if !d.Verified || d.TokenSet == nil || !slices.Equal(idAMR(t, d.TokenSet.IDToken), []string{"hwk", "pwd", "mfa"}) {
+		t.Fatalf("%+v", d)
+	}
+	// A passkey with user verification satisfies the policy alone.
+	if d := want("carl, passwordless", login(carlKey, "", nil), 200, 0, ""); d.TokenSet == nil {
+		t.Fatalf("%+v", d)
+	}
 }
 
 func must(b []byte, err error) []byte {
