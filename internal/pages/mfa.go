@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,7 @@ func (h *Handler) registerMFA(mux edge.Routes) {
 	mux.Handle("POST "+accountPath+"/mfa/remove", h.form(h.accountMFARemove))
 	mux.Handle("POST "+accountPath+"/mfa/recovery", h.form(h.accountRecoveryCodes))
 	mux.Handle("POST "+accountPath+"/mfa/confirm", h.form(h.accountMFAConfirm))
+	h.registerCodeFactors(mux)
 }
 
 // finishSignIn ends a sign-in whose first factor (mfa.First*) userID
@@ -653,12 +655,17 @@ type mfaView struct {
 	HasPassword bool
 	Factors     []factorView
 	HasTOTP     bool
-	Recovery    int // unused recovery codes
-	Password    []field
+	// AddCodes leads to adding the kinds of code factor (codeFactorKinds)
+	// the user lacks and this installation can send.
+	AddCodes []codeFactorLink
+	Recovery int // unused recovery codes
+	Password []field
 	// Offer is where a sign-in offered to set up MFA was going: the
 	// section says so and leads on; "": no offer.
 	Offer string
 }
+
+type codeFactorLink struct{ Href, Label string }
 
 type factorView struct {
 	ID, Label string
@@ -683,6 +690,12 @@ func (h *Handler) mfaSection(r *http.Request, u *model.User, passwordErr *msg) (
 		label := "mfa.factor." + strings.ToLower(f.Type)
 		v.HasTOTP = v.HasTOTP || f.Type == model.FactorTOTP
 		v.Factors = append(v.Factors, factorView{ID: f.ID, Label: label, Added: f.CreatedAt.UTC().Format("2006-01-02")})
+	}
+	for _, name := range []string{"email", "sms"} {
+		k := codeFactorKinds[name]
+		if h.codes != nil && h.delivers[k.address.kind] && !slices.ContainsFunc(list, func(f *model.Factor) bool { return f.Type == k.factor }) {
+			v.AddCodes = append(v.AddCodes, codeFactorLink{Href: accountCodeFactorPath + "?kind=" + name, Label: k.add})
+		}
 	}
 	if len(list) > 0 {
 		if v.Recovery, err = h.factors.Store.CountRecoveryCodes(ctx, u.ID); err != nil {

@@ -609,3 +609,98 @@ func TestMFASuspendedBetweenFactors(t *testing.T) {
 		t.Fatalf("right code for a suspended user: status %d, session %v; want 403 and none", resp.StatusCode, sessionCookie(resp))
 	}
 }
+
+// TestMFAAccountCodeFactors adds codes by text message and by email on the
+// account page: the address, a code sent to it on the enrollment channel,
+// recovery codes with the first factor only; then signs in with the factor.
+func TestMFAAccountCodeFactors(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "alice@example.com", "", "correct horse")
+	session := mh.startSession(alice.ID)
+	page := body(t, mh.get(accountPath, session))
+	for _, kind := range []string{"email", "sms"} {
+		if !strings.Contains(page, `href="`+accountCodeFactorPath+`?kind=`+kind+`"`) {
+			t.Fatalf("the account page does not offer %s codes:\n%s", kind, page)
+		}
+	}
+	page = body(t, mh.get(accountCodeFactorPath+"?kind=email", session))
+	if !strings.Contains(page, `value="alice@example.com"`) {
+		t.Errorf("the email form does not offer the account's address:\n%s", page)
+	}
+
+	for _, tt := range []struct {
+		name string
+		form url.Values
+		want int
+	}{
+		{"an unknown kind", url.Values{"kind": {"fax"}, "address": {"+8613800000000"}}, http.StatusSeeOther},
+		{"a bad phone number", url.Values{"kind": {"sms"}, "address": {"call me"}}, http.StatusBadRequest},
+		{"a bad email", url.Values{"kind": {"email"}, "address": {"not an address"}}, http.StatusBadRequest},
+	} {
+		if resp := mh.post(accountCodeFactorPath+"/send", tt.form, session); resp.StatusCode != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+	}
+
+	form := url.Values{"kind": {"sms"}, "address": {"+8613800000000"}}
+	resp := mh.post(accountCodeFactorPath+"/send", form, session)
+	page = body(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="code"`) {
+		t.Fatalf("send: status %d:\n%s", resp.StatusCode, page)
+	}
+	phone := passcode.Address(model.MessageSMS, "+8613800000000", "")
+	code := mh.sentCode(passcode.ChannelBindMFA, phone)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	enroll := url.Values{"kind": {"sms"}, "address": {phone}, "code": {wrong}}
+	if resp := mh.post(accountCodeFactorPath, enroll, session); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong code: status %d, want 401", resp.StatusCode)
+	}
+	enroll.Set("code", code)
+	resp = mh.post(accountCodeFactorPath, enroll, session)
+	if got := len(recoveryRE.FindAllString(body(t, resp), -1)); resp.StatusCode != http.StatusOK || got != mfa.RecoveryCodeCount {
+		t.Fatalf("enroll: status %d, %d recovery codes", resp.StatusCode, got)
+	}
+	if !mh.audited(model.AuditMFAEnroll, alice.ID) {
+		t.Error("no mfa.enroll event")
+	}
+	// A used code adds nothing more.
+	if resp := mh.post(accountCodeFactorPath, enroll, session); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the code again: status %d, want 401", resp.StatusCode)
+	}
+
+	mh.clock.Advance(2 * time.Minute)
+	mh.post(accountCodeFactorPath+"/send", url.Values{"kind": {"email"}, "address": {"alice@example.com"}}, session)
+	code = mh.sentCode(passcode.ChannelBindMFA, "alice@example.com")
+	resp = mh.post(accountCodeFactorPath, url.Values{"kind": {"email"}, "address": {"alice@example.com"}, "code": {code}}, session)
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "changed=mfa_added") {
+		t.Fatalf("a second factor: status %d to %q; want the account page, no new recovery codes", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	list, err := mh.store.ListFactors(ctx, alice.ID)
+	if err != nil || len(list) != 2 || list[0].Type != model.FactorSMS || list[0].Address != phone || list[1].Type != model.FactorEmail {
+		t.Fatalf("factors %+v, %v", list, err)
+	}
+	page = body(t, mh.get(accountPath, session))
+	if strings.Contains(page, accountCodeFactorPath+"?kind=") {
+		t.Errorf("the account page still offers a kind the user has")
+	}
+
+	// The factor works at sign-in.
+	pending := mh.signInPassword("/")
+	mh.post(mfaPath+"/send", url.Values{"factor": {list[0].ID}}, pending)
+	code = mh.sentCode(passcode.ChannelVerifyMFA, phone)
+	resp = mh.post(mfaPath, url.Values{"method": {"factor"}, "factor": {list[0].ID}, "factor_code": {code}}, pending)
+	if s := sessionCookie(resp); resp.StatusCode != http.StatusSeeOther || s == nil || !slices.Contains(mh.sessionAMR(s), "sms") {
+		t.Fatalf("sign-in with the SMS factor: status %d", resp.StatusCode)
+	}
+
+	// Stale sessions are sent to confirm the password first.
+	mh.clock.Advance(recentAuth + time.Second)
+	if resp := mh.get(accountCodeFactorPath+"?kind=email", session); resp.StatusCode != http.StatusSeeOther ||
+		!strings.Contains(resp.Header.Get("Location"), "changed=stale") {
+		t.Errorf("stale: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
