@@ -231,6 +231,14 @@ const pages = {
     await page.goto(`${env.url}/account`);
     await page.locator('ul.factors').waitFor();
   },
+  'mfa-email-code': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('a[href="/account/mfa/code?kind=email"]').click();
+    await page.locator('#address').fill(`a11y-mfa-${++users}@example.com`);
+    await page.locator('form[action="/account/mfa/code/send"] button[type="submit"]').click();
+    await page.locator('#code').waitFor();
+  },
   'mfa-challenge-error': async (page) => {
     await mfaChallenge(page);
     await page.locator('#recovery_code').fill('not a code');
