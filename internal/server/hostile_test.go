@@ -871,6 +871,17 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		want: wantEnvelopeError, status: 405})
 	add(hostileCase{name: "/api/v3/system/method-POST", ct: "application/json", target: api("system"), body: "{}",
 		want: wantEnvelopeError, status: 405})
+	// An mfaToken that is not one is simply not active.
+	for _, h := range hostilePayloads {
+		add(hostileCase{name: "/mfa/token/introspection/token/" + h.name, ct: "application/x-www-form-urlencoded",
+			target: "/mfa/token/introspection", body: form("token", h.value), want: wantInactive})
+	}
+	for _, b := range brokenForms {
+		add(hostileCase{name: "/mfa/token/introspection/" + b.name, ct: "application/x-www-form-urlencoded",
+			target: "/mfa/token/introspection", body: "token=x&" + b.raw, want: wantOAuthError, status: 400, code: "invalid_request"})
+	}
+	add(hostileCase{name: "/mfa/token/introspection/method-GET", method: http.MethodGet, target: "/mfa/token/introspection",
+		want: wantMethodNotAllowed})
 	return cs
 }
 

@@ -265,6 +265,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	authentication.Register(api)
+	routes.Refusing(oauth.RefuseText).Handle("POST /mfa/token/introspection", authentication.MFATokenIntrospection(oauth.RefuseText))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})

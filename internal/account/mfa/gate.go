@@ -165,6 +165,8 @@ type Pending struct {
 	Enroll   bool   `json:"e,omitempty"`
 	// State is the surface's own: the scope asked for, where to go next.
 	State string `json:"s,omitempty"`
+	// Issued is when Hold made it, in Unix seconds.
+	Issued int64 `json:"i,omitempty"`
 }
 
 // Grants keeps pending sign-ins: sealed, single use, one live per user
@@ -179,6 +181,7 @@ type Grants interface {
 // mfaToken, the pages' pending cookie); a newer pending sign-in of the
 // same user replaces it.
 func (s *Service) Hold(ctx context.Context, p Pending) (string, error) {
+	p.Issued = s.Now().Unix()
 	b, err := json.Marshal(p)
 	if err != nil {
 		return "", err
