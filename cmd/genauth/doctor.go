@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"io"
 	"io/fs"
@@ -161,6 +162,9 @@ func checkPublicURL(k *checkup, raw string) string {
 	default:
 		k.warn("public URL %s is plain http: passwords, session cookies and tokens cross the network unencrypted. "+
 			"Use https (--tls-cert and --tls-key, or a TLS proxy in front with --trusted-proxies)", pub)
+	}
+	if _, err := mfa.NewWebAuthn(pub, "GenAuth"); err != nil {
+		k.info("passkeys are off: %v", err)
 	}
 	return host
 }
