@@ -8,7 +8,6 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -551,8 +550,9 @@ func (h *Handler) totpImage(w http.ResponseWriter, r *http.Request) {
 
 // showEnroll shows the enrollment of key: the QR code, the secret as text,
 // and the code that confirms it, posted to action; back leads away ("": no
-// way back, the sign-in needs it).
-func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int, action, back string, key *otp.Key, problem *msg) {
+// way back, the sign-in needs it); others are the other factors that may
+// be added instead.
+func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int, action, back string, key *otp.Key, problem *msg, others []codeFactorLink) {
 	fields := finishFields([]field{{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
 		Plain: true, MaxLength: 6, Required: true, Hint: m("mfa.totp.hint"), Error: problem}}, nil, "code")
 	// The language links lead to the page's GET: the account page's own,
@@ -562,7 +562,7 @@ func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int,
 		again = mfaPath
 	}
 	h.render(w, r, status, "mfaenroll", page{Title: m("mfa.enroll.title"), Action: action, Secret: key.Secret(),
-		Fields: fields, LoginHref: back, switchBase: again})
+		Fields: fields, LoginHref: back, switchBase: again, MFA: &mfaView{AddCodes: others}})
 }
 
 func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, status int, p *mfa.Pending, problem *msg) {
@@ -576,7 +576,8 @@ func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, statu
 		h.internalError(w, r, "second factor: TOTP secret", err)
 		return
 	}
-	h.showEnroll(w, r, status, mfaPath+"/enroll", "", key, problem)
+	// The sign-in needs a factor: codes by email or SMS will do too.
+	h.showEnroll(w, r, status, mfaPath+"/enroll", "", key, problem, h.codeFactorLinks(signInCodeFactorPath, nil))
 }
 
 // mfaEnrollAtSignIn enrolls the authenticator app a required policy asks
@@ -691,12 +692,7 @@ func (h *Handler) mfaSection(r *http.Request, u *model.User, passwordErr *msg) (
 		v.HasTOTP = v.HasTOTP || f.Type == model.FactorTOTP
 		v.Factors = append(v.Factors, factorView{ID: f.ID, Label: label, Added: f.CreatedAt.UTC().Format("2006-01-02")})
 	}
-	for _, name := range []string{"email", "sms"} {
-		k := codeFactorKinds[name]
-		if h.codes != nil && h.delivers[k.address.kind] && !slices.ContainsFunc(list, func(f *model.Factor) bool { return f.Type == k.factor }) {
-			v.AddCodes = append(v.AddCodes, codeFactorLink{Href: accountCodeFactorPath + "?kind=" + name, Label: k.add})
-		}
-	}
+	v.AddCodes = h.codeFactorLinks(accountCodeFactorPath, list)
 	if len(list) > 0 {
 		if v.Recovery, err = h.factors.Store.CountRecoveryCodes(ctx, u.ID); err != nil {
 			return nil, err
@@ -761,7 +757,7 @@ func (h *Handler) accountTOTPForm(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "account: TOTP secret", err)
 		return
 	}
-	h.showEnroll(w, r, http.StatusOK, accountTOTPPath, accountPath, key, nil)
+	h.showEnroll(w, r, http.StatusOK, accountTOTPPath, accountPath, key, nil, nil)
 }
 
 func (h *Handler) accountTOTPEnroll(w http.ResponseWriter, r *http.Request) {
@@ -779,7 +775,7 @@ func (h *Handler) accountTOTPEnroll(w http.ResponseWriter, r *http.Request) {
 			h.internalError(w, r, "account: TOTP secret", err)
 			return
 		}
-		h.showEnroll(w, r, status, accountTOTPPath, accountPath, key, problem)
+		h.showEnroll(w, r, status, accountTOTPPath, accountPath, key, problem, nil)
 		return
 	}
 	h.showRecoveryCodes(w, r, codes, accountPath)

@@ -704,3 +704,54 @@ func TestMFAAccountCodeFactors(t *testing.T) {
 		t.Errorf("stale: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+// TestMFARequiredPolicyEnrollsCodes: a sign-in that must enroll may add
+// codes by text message instead of an authenticator app, and ends with it.
+func TestMFARequiredPolicyEnrollsCodes(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "", "", "correct horse")
+	if err := mh.factors.SetPoolPolicy(ctx, model.MFARequired); err != nil {
+		t.Fatal(err)
+	}
+	pending := mh.signInPassword("/account")
+	page := body(t, mh.get(mfaPath, pending))
+	link := signInCodeFactorPath + "?kind=sms"
+	if !strings.Contains(page, `href="`+link+`"`) {
+		t.Fatalf("the enrollment offers no codes by text message:\n%s", page)
+	}
+	if resp := mh.get(link); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("without the held sign-in: status %d, want the expired page", resp.StatusCode)
+	}
+	page = body(t, mh.get(link, pending))
+	if !strings.Contains(page, `action="`+signInCodeFactorPath+`/send"`) || !strings.Contains(page, `href="`+mfaPath+`"`) {
+		t.Fatalf("the sign-in's form posts elsewhere or leads back elsewhere:\n%s", page)
+	}
+	resp := mh.post(signInCodeFactorPath+"/send", url.Values{"kind": {"sms"}, "address": {"+8613800000000"}}, pending)
+	if resp.StatusCode != http.StatusOK || sessionCookie(resp) != nil {
+		t.Fatalf("send: status %d", resp.StatusCode)
+	}
+	code := mh.sentCode(passcode.ChannelBindMFA, "+8613800000000")
+	resp = mh.post(signInCodeFactorPath, url.Values{"kind": {"sms"}, "address": {"+8613800000000"}, "code": {code}}, pending)
+	page = body(t, resp)
+	s := sessionCookie(resp)
+	if resp.StatusCode != http.StatusOK || s == nil || len(recoveryRE.FindAllString(page, -1)) != mfa.RecoveryCodeCount {
+		t.Fatalf("enroll: status %d, session %v:\n%s", resp.StatusCode, s, page)
+	}
+	if got, want := mh.sessionAMR(s), []string{"pwd", "sms", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
+	}
+	if list, _ := mh.store.ListFactors(ctx, alice.ID); len(list) != 1 || list[0].Type != model.FactorSMS {
+		t.Errorf("factors %+v", list)
+	}
+	// The held sign-in is over: its cookie adds nothing more.
+	if resp := mh.post(signInCodeFactorPath+"/send", url.Values{"kind": {"sms"}, "address": {"+8613900000000"}}, pending); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("the used sign-in again: status %d, want the expired page", resp.StatusCode)
+	}
+	// A held sign-in that only needs its challenge cannot add a factor here.
+	mh.clock.Advance(2 * time.Minute)
+	pending = mh.signInPassword("/")
+	if resp := mh.get(link, pending); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath {
+		t.Errorf("a challenge adding a factor: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}

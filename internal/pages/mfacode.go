@@ -3,6 +3,7 @@ package pages
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
@@ -12,11 +13,15 @@ import (
 	"github.com/opengenauth/genauth/internal/platform/edge"
 )
 
-// accountCodeFactorPath adds a second factor that sends codes by email or
-// SMS, from the account page: the address, then the code sent to it on
-// the API's enrollment channel (CHANNEL_BIND_MFA), so that a code proves
-// the same thing on either path.
-const accountCodeFactorPath = accountPath + "/mfa/code"
+// Adding a second factor that sends codes by email or SMS: the address,
+// then the code sent to it on the API's enrollment channel
+// (CHANNEL_BIND_MFA), so that a code proves the same thing on either path.
+// From the account page, or during a sign-in whose policy requires a
+// factor the user lacks.
+const (
+	accountCodeFactorPath = accountPath + "/mfa/code"
+	signInCodeFactorPath  = mfaPath + "/code"
+)
 
 // codeFactorKind is a kind of factor that sends codes.
 type codeFactorKind struct {
@@ -34,9 +39,74 @@ var codeFactorKinds = map[string]codeFactorKind{
 }
 
 func (h *Handler) registerCodeFactors(mux edge.Routes) {
-	mux.HandleFunc("GET "+accountCodeFactorPath, h.codeFactorForm)
-	mux.Handle("POST "+accountCodeFactorPath+"/send", h.form(h.codeFactorSend))
-	mux.Handle("POST "+accountCodeFactorPath, h.form(h.codeFactorEnroll))
+	for _, base := range []string{accountCodeFactorPath, signInCodeFactorPath} {
+		mux.HandleFunc("GET "+base, h.codeFactorForm)
+		mux.Handle("POST "+base+"/send", h.form(h.codeFactorSend))
+		mux.Handle("POST "+base, h.form(h.codeFactorEnroll))
+	}
+}
+
+// codeFactorEnroller is who adds the factor, and what follows.
+type codeFactorEnroller struct {
+	userID, base string
+	// address is the user's own, offered first: the account page's.
+	address func(codeFactorKind) string
+	// done ends the enrollment: the factor added, recovery codes when
+	// they were drawn.
+	done func(kind string, recovery []string)
+}
+
+// enroller returns who adds a factor on this request's path: the signed-in
+// user with a recent session, or the held sign-in that must enroll; else
+// it has answered (a redirect, an error page) and returns nil.
+func (h *Handler) enroller(w http.ResponseWriter, r *http.Request) *codeFactorEnroller {
+	if strings.HasPrefix(r.URL.Path, signInCodeFactorPath) {
+		p, tok := h.pending(w, r)
+		if p == nil {
+			return nil
+		}
+		if !p.Enroll {
+			http.Redirect(w, r, mfaPath, http.StatusSeeOther)
+			return nil
+		}
+		return &codeFactorEnroller{userID: p.UserID, base: signInCodeFactorPath,
+			address: func(codeFactorKind) string { return "" },
+			done:    func(kind string, recovery []string) { h.release(w, r, p, tok, kind, recovery) }}
+	}
+	u := h.recentUser(w, r)
+	if u == nil {
+		return nil
+	}
+	return &codeFactorEnroller{userID: u.ID, base: accountCodeFactorPath,
+		address: func(k codeFactorKind) string { return k.address.value(u) },
+		done: func(_ string, recovery []string) {
+			if recovery == nil {
+				http.Redirect(w, r, accountPath+"?changed=mfa_added#mfa", http.StatusSeeOther)
+				return
+			}
+			h.showRecoveryCodes(w, r, recovery, accountPath)
+		}}
+}
+
+// back is where the page's "back" link leads.
+func (e *codeFactorEnroller) back() string {
+	if e.base == signInCodeFactorPath {
+		return mfaPath
+	}
+	return accountPath + "#mfa"
+}
+
+// codeFactorLinks lead to adding, at base, the kinds of code factor this
+// installation can send that list lacks.
+func (h *Handler) codeFactorLinks(base string, list []*model.Factor) []codeFactorLink {
+	var links []codeFactorLink
+	for _, name := range []string{"email", "sms"} {
+		k := codeFactorKinds[name]
+		if h.codes != nil && h.delivers[k.address.kind] && !slices.ContainsFunc(list, func(f *model.Factor) bool { return f.Type == k.factor }) {
+			links = append(links, codeFactorLink{Href: base + "?kind=" + name, Label: k.add})
+		}
+	}
+	return links
 }
 
 // codeFactorKind returns the kind named by the request's "kind" when this
@@ -56,130 +126,135 @@ type codeFactorPage struct {
 	sentNotice bool
 }
 
-func (h *Handler) showCodeFactor(w http.ResponseWriter, r *http.Request, status int, k codeFactorKind, name string, c codeFactorPage) {
+func (h *Handler) showCodeFactor(w http.ResponseWriter, r *http.Request, status int, e *codeFactorEnroller, k codeFactorKind, name string, c codeFactorPage) {
 	pg := page{Title: m(k.title), Error: c.formError, Hidden: []hiddenField{{Name: "kind", Value: name}},
-		LoginHref: accountPath + "#mfa", switchBase: accountCodeFactorPath + "?kind=" + name}
+		LoginHref: e.back(), switchBase: e.base + "?kind=" + name}
 	if c.to == "" {
 		f := k.address.newField(&model.User{}, c.value, c.errs["address"])
 		f.Name, f.Label, f.Hint = "address", k.label, nil
-		pg.Message, pg.Action, pg.Submit = m(k.lead), accountCodeFactorPath+"/send", "mfa.code.send"
+		pg.Message, pg.Action, pg.Submit = m(k.lead), e.base+"/send", "mfa.code.send"
 		pg.Fields = finishFields([]field{f}, nil, "address")
 	} else {
 		pg.Hidden = append(pg.Hidden, hiddenField{Name: "address", Value: c.to})
-		pg.Message, pg.Action, pg.Submit = m("mfa.code.sent", c.to), accountCodeFactorPath, "mfa.code.submit"
-		pg.Again = accountCodeFactorPath + "/send"
+		pg.Message, pg.Action, pg.Submit = m("mfa.code.sent", c.to), e.base, "mfa.code.submit"
+		pg.Again = e.base + "/send"
 		pg.Fields = finishFields([]field{{Name: "code", Type: "text", Label: "reset.code", Autocomplete: "one-time-code",
 			Plain: true, MaxLength: passcode.Digits, Required: true, Error: c.errs["code"]}}, nil, "code")
 	}
 	h.render(w, r, status, "mfacode", pg)
 }
 
-// codeFactorForm asks for the address; the user's own is filled in.
+// codeFactorForm asks for the address; on the account page the user's own
+// is filled in.
 func (h *Handler) codeFactorForm(w http.ResponseWriter, r *http.Request) {
-	u := h.recentUser(w, r)
-	if u == nil {
+	e := h.enroller(w, r)
+	if e == nil {
 		return
 	}
 	k, name, ok := h.codeFactorKind(r)
 	if !ok {
-		http.Redirect(w, r, accountPath+"#mfa", http.StatusSeeOther)
+		http.Redirect(w, r, e.back(), http.StatusSeeOther)
 		return
 	}
-	h.showCodeFactor(w, r, http.StatusOK, k, name, codeFactorPage{value: k.address.value(u)})
+	h.showCodeFactor(w, r, http.StatusOK, e, k, name, codeFactorPage{value: e.address(k)})
 }
 
 // codeFactorSend sends a code to the posted address, under the pages'
 // send limits.
 func (h *Handler) codeFactorSend(w http.ResponseWriter, r *http.Request) {
-	u := h.recentUser(w, r)
-	if u == nil {
+	e := h.enroller(w, r)
+	if e == nil {
 		return
 	}
 	k, name, ok := h.codeFactorKind(r)
 	if !ok {
-		http.Redirect(w, r, accountPath+"#mfa", http.StatusSeeOther)
+		http.Redirect(w, r, e.back(), http.StatusSeeOther)
 		return
 	}
 	given := r.PostFormValue("address")
 	to, problem := k.address.parse(given)
 	if problem != nil {
-		h.showCodeFactor(w, r, http.StatusBadRequest, k, name, codeFactorPage{value: given, errs: map[string]*msg{"address": problem}})
+		h.showCodeFactor(w, r, http.StatusBadRequest, e, k, name, codeFactorPage{value: given, errs: map[string]*msg{"address": problem}})
 		return
 	}
 	err := h.limiter.AllowSend(r.Context(), sendApp, passcode.ChannelBindMFA, to, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
-		h.showCodeFactor(w, r, http.StatusTooManyRequests, k, name, codeFactorPage{value: given, formError: m("forgot.error.throttled")})
+		h.showCodeFactor(w, r, http.StatusTooManyRequests, e, k, name, codeFactorPage{value: given, formError: m("forgot.error.throttled")})
 		return
 	}
 	if err != nil {
-		h.internalError(w, r, "account: throttle", err)
+		h.internalError(w, r, "add a factor: throttle", err)
 		return
 	}
 	t := passcode.Target{Kind: k.address.kind, To: to, Channel: passcode.ChannelBindMFA}
 	if err := h.codes.Send(r.Context(), t, messageLang(r)); err != nil {
-		h.internalError(w, r, "account: send a code", err)
+		h.internalError(w, r, "add a factor: send a code", err)
 		return
 	}
-	h.showCodeFactor(w, r, http.StatusOK, k, name, codeFactorPage{to: to})
+	h.showCodeFactor(w, r, http.StatusOK, e, k, name, codeFactorPage{to: to})
 }
 
 // codeFactorEnroll adds the factor once the code sent to its address is
 // given, counting a wrong code against the lockout; the first factor of
-// an account comes with recovery codes.
+// an account comes with recovery codes. A sign-in then ends with it.
 func (h *Handler) codeFactorEnroll(w http.ResponseWriter, r *http.Request) {
-	u := h.recentUser(w, r)
-	if u == nil {
+	e := h.enroller(w, r)
+	if e == nil {
 		return
 	}
 	k, name, ok := h.codeFactorKind(r)
 	to, problem := k.address.parse(r.PostFormValue("address"))
 	if !ok || problem != nil {
-		http.Redirect(w, r, accountPath+"#mfa", http.StatusSeeOther)
+		http.Redirect(w, r, e.back(), http.StatusSeeOther)
 		return
 	}
 	again := codeFactorPage{to: to, errs: map[string]*msg{}}
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	if code == "" {
 		again.errs["code"] = m("code.error.code_required")
-		h.showCodeFactor(w, r, http.StatusBadRequest, k, name, again)
+		h.showCodeFactor(w, r, http.StatusBadRequest, e, k, name, again)
 		return
 	}
 	ctx := r.Context()
-	before, err := h.factors.Store.ListFactors(ctx, u.ID)
+	before, err := h.factors.Store.ListFactors(ctx, e.userID)
 	if err != nil {
-		h.internalError(w, r, "account: factors", err)
+		h.internalError(w, r, "add a factor: factors", err)
 		return
 	}
-	status, fail := h.checkSecond(r, u.ID, k.factor, func() error {
+	status, fail := h.checkSecond(r, e.userID, k.factor, func() error {
 		return h.codes.Use(ctx, passcode.Target{Kind: k.address.kind, To: to, Channel: passcode.ChannelBindMFA}, code)
 	})
 	if fail != nil && fail.err != nil {
-		h.internalError(w, r, "account: check a code", fail.err)
+		h.internalError(w, r, "add a factor: check a code", fail.err)
 		return
 	}
 	if fail != nil {
 		again.errs["code"] = fail.msg
-		h.showCodeFactor(w, r, status, k, name, again)
+		h.showCodeFactor(w, r, status, e, k, name, again)
 		return
 	}
-	_, err = h.factors.EnrollCode(ctx, u.ID, k.factor, to)
+	_, err = h.factors.EnrollCode(ctx, e.userID, k.factor, to)
 	if errors.Is(err, model.ErrConflict) {
-		h.showCodeFactor(w, r, http.StatusConflict, k, name, codeFactorPage{value: to, formError: m(k.exists)})
+		h.showCodeFactor(w, r, http.StatusConflict, e, k, name, codeFactorPage{value: to, formError: m(k.exists)})
 		return
 	}
 	if err != nil {
-		h.internalError(w, r, "account: add a factor", err)
+		h.internalError(w, r, "add a factor", err)
 		return
 	}
-	h.record(r, model.AuditEvent{Type: model.AuditMFAEnroll, UserID: u.ID, Detail: k.factor + " (account page)"})
+	where := " (account page)"
+	if e.base == signInCodeFactorPath {
+		where = " (sign-in)"
+	}
+	h.record(r, model.AuditEvent{Type: model.AuditMFAEnroll, UserID: e.userID, Detail: k.factor + where})
 	if len(before) > 0 {
-		http.Redirect(w, r, accountPath+"?changed=mfa_added#mfa", http.StatusSeeOther)
+		e.done(k.factor, nil)
 		return
 	}
-	codes, err := h.factors.NewRecoveryCodes(ctx, u.ID)
+	codes, err := h.factors.NewRecoveryCodes(ctx, e.userID)
 	if err != nil {
-		h.internalError(w, r, "account: recovery codes", err)
+		h.internalError(w, r, "add a factor: recovery codes", err)
 		return
 	}
-	h.showRecoveryCodes(w, r, codes, accountPath)
+	e.done(k.factor, codes)
 }

@@ -268,6 +268,7 @@ var en = map[string]string{
 	"mfa.account.add_email":            "Get codes by email",
 	"mfa.account.add_sms":              "Get codes by text message",
 	"mfa.added":                        "The second factor is added.",
+	"mfa.enroll.other":                 "Or get codes sent to you",
 	"mfa.removed":                      "The second factor is removed.",
 	"mfa.factor.otp":                   "Authenticator app",
 	"mfa.factor.sms":                   "Codes by text message",

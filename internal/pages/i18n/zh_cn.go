@@ -268,6 +268,7 @@ var zhCN = map[string]string{
 	"mfa.account.add_email":            "通过邮件接收验证码",
 	"mfa.account.add_sms":              "通过短信接收验证码",
 	"mfa.added":                        "已添加该验证方式。",
+	"mfa.enroll.other":                 "或接收发送给你的验证码",
 	"mfa.removed":                      "已移除该验证方式。",
 	"mfa.factor.otp":                   "身份验证器应用",
 	"mfa.factor.sms":                   "短信验证码",
