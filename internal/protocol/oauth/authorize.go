@@ -43,6 +43,7 @@ type authorizeRequest struct {
 	codeChallengeMethod string
 	prompt              []string
 	maxAge              time.Duration // < 0: none asked
+	acrValues           []string      // acr_values, in order of preference
 }
 
 // authorize serves GET and POST /P/auth (RFC 6749 sections 4.1 and 4.2,
@@ -330,6 +331,7 @@ func (ar *authorizeRequest) parse(p params) *Error {
 		}
 		ar.maxAge = time.Duration(n) * time.Second
 	}
+	ar.acrValues = strings.Fields(p.get("acr_values"))
 	if ar.code {
 		return ar.parsePKCE(p)
 	}
@@ -406,6 +408,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 	ctx := r.Context()
 	now := h.now()
 	grantID := h.cfg.Tokens.JTI()
+	acr := idtoken.ACR(sess.AMR, ar.acrValues)
 	v := url.Values{}
 	var codeValue, accessValue string
 	if ar.code {
@@ -424,6 +427,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 			SessionIDHash:       sess.IDHash,
 			AuthTime:            sess.AuthTime,
 			AMR:                 sess.AMR,
+			ACR:                 acr,
 			CreatedAt:           now,
 			ExpiresAt:           now.Add(model.AuthCodeTTL),
 		}
@@ -455,6 +459,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 			Nonce:       ar.nonce,
 			AuthTime:    sess.AuthTime,
 			AMR:         sess.AMR,
+			ACR:         acr,
 			SessionID:   sessionID(sess.IDHash),
 			AccessToken: accessValue,
 			Code:        codeValue,
