@@ -146,6 +146,23 @@ func AMR(first, second string) []string {
 	return amr
 }
 
+// FirstOf is the first factor of a session that signed in with one, as
+// its amr says; a session that does not say (from before amr was kept) is
+// taken to have used a password.
+func FirstOf(amr []string) string {
+	switch {
+	case slices.Contains(amr, "hwk"):
+		return FirstKey
+	case slices.Contains(amr, "fed"):
+		return FirstUpstream
+	case slices.Contains(amr, "sms"):
+		return FirstSMS
+	case slices.Contains(amr, "otp") && !slices.Contains(amr, "pwd"):
+		return FirstEmail
+	}
+	return FirstPassword
+}
+
 // RecoveryFactor names a recovery code where a factor type is expected.
 const RecoveryFactor = "RECOVERY"
 
@@ -163,6 +180,9 @@ type Pending struct {
 	ClientID string `json:"c,omitempty"`
 	First    string `json:"f"`
 	Enroll   bool   `json:"e,omitempty"`
+	// StepUp: the user is signed in with First; the second factor raises
+	// that session rather than starting one.
+	StepUp bool `json:"u,omitempty"`
 	// State is the surface's own: the scope asked for, where to go next.
 	State string `json:"s,omitempty"`
 }
