@@ -450,6 +450,9 @@ const (
 	AuditMFAVerify  = "mfa.verify"
 	AuditMFAFailure = "mfa.failure"
 	AuditMFAReset   = "mfa.reset"
+	// The MFA policy of the user pool (ClientID "") or of an application
+	// changed; Detail says from what to what and through which surface.
+	AuditMFAPolicy = "mfa.policy"
 )
 
 // AuditEvent is one security event.

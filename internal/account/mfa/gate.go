@@ -49,6 +49,17 @@ func (s *Service) SetPoolPolicy(ctx context.Context, policy string) error {
 	return s.Store.PutSetting(ctx, poolPolicyKey, policy, s.Now().UTC())
 }
 
+// PolicyChange is the audit event of the MFA policy of application appID
+// ("": the user pool) changed from old to new through via (the surface
+// that changed it); ok is false when it did not change.
+func PolicyChange(appID, old, new, via string) (e model.AuditEvent, ok bool) {
+	old, new = Stricter(old, ""), Stricter(new, "")
+	if old == new {
+		return model.AuditEvent{}, false
+	}
+	return model.AuditEvent{Type: model.AuditMFAPolicy, ClientID: appID, Detail: old + " -> " + new + " (" + via + ")"}, true
+}
+
 // Policy is the MFA policy of a sign-in to app (nil: to no application):
 // the stricter of the pool's and the application's.
 func (s *Service) Policy(ctx context.Context, app *model.Application) (string, error) {
