@@ -755,3 +755,98 @@ func TestMFARequiredPolicyEnrollsCodes(t *testing.T) {
 		t.Errorf("a challenge adding a factor: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+func TestMFAStepUp(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "", "", "correct horse")
+	secret := mh.enrollTOTP(alice.ID)
+	authorize := "/oidc/auth?client_id=abc&acr_values=urn%3Agenauth%3Aloa%3A2"
+	query := url.Values{"return_to": {authorize}}.Encode()
+	stepUp := stepUpPath + "?" + query
+
+	if resp := mh.get(stepUp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?"+query {
+		t.Errorf("step-up without a session: status %d to %q, want the login page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	session := mh.startSession(alice.ID)
+	before, err := mh.store.GetSession(ctx, token.Hash(session.Value), mh.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mh.clock.Advance(time.Hour)
+	resp := mh.get(stepUp, session)
+	pending := cookieNamed(resp, pendingCookie)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath || pending == nil || sessionCookie(resp) != nil {
+		t.Fatalf("step-up: status %d to %q, pending cookie %v", resp.StatusCode, resp.Header.Get("Location"), pending)
+	}
+	if page := body(t, mh.get(mfaPath, pending)); !strings.Contains(page, `name="code"`) {
+		t.Fatalf("the step-up does not ask for the authenticator's code:\n%s", page)
+	}
+	// The pending step-up alone, without the session it began from, signs no one in.
+	if resp := mh.post(mfaPath, url.Values{"method": {"totp"}, "code": {mh.code(secret)}}, pending); resp.StatusCode != http.StatusBadRequest || sessionCookie(resp) != nil {
+		t.Fatalf("step-up without its session: status %d, session %v", resp.StatusCode, sessionCookie(resp))
+	}
+
+	mh.clock.Advance(mfa.Period)
+	resp = mh.get(stepUp, session)
+	pending = cookieNamed(resp, pendingCookie)
+	resp = mh.post(mfaPath, url.Values{"method": {"totp"}, "code": {mh.code(secret)}}, pending, session)
+	raised := sessionCookie(resp)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize || raised == nil {
+		t.Fatalf("step-up code: status %d to %q, session %v", resp.StatusCode, resp.Header.Get("Location"), raised)
+	}
+	after, err := mh.store.GetSession(ctx, token.Hash(raised.Value), mh.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"otp", "pwd", "mfa"}; !slices.Equal(after.AMR, want) || after.UserID != alice.ID {
+		t.Errorf("raised session: user %s amr %v, want alice %v", after.UserID, after.AMR, want)
+	}
+	if !after.AuthTime.Equal(before.AuthTime) || !after.ExpiresAt.Equal(before.ExpiresAt) {
+		t.Errorf("raised session: auth_time %v, end %v; want the first sign-in's %v, %v", after.AuthTime, after.ExpiresAt, before.AuthTime, before.ExpiresAt)
+	}
+	if mh.sessionUser(session) != "" {
+		t.Error("the one-factor session still lives beside the raised one")
+	}
+	// Nothing more to prove.
+	if resp := mh.get(stepUp, raised); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize {
+		t.Errorf("step-up of a two-factor session: status %d to %q, want straight back", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// A user without a factor enrolls one, after a recent sign-in only.
+	bob := mh.createUser("bob", "", "", "correct horse")
+	fresh := mh.startSession(bob.ID)
+	resp = mh.get(stepUp, fresh)
+	page := body(t, mh.get(mfaPath, cookieNamed(resp, pendingCookie)))
+	if !secretRE.MatchString(page) {
+		t.Errorf("step-up of a user without a factor does not enroll:\n%s", page)
+	}
+	mh.clock.Advance(recentAuth)
+	if resp := mh.get(stepUp, fresh); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") ||
+		cookieNamed(resp, pendingCookie) != nil {
+		t.Errorf("enrollment step-up of an old session: status %d to %q, want the login page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestFirstOf(t *testing.T) {
+	for _, tt := range []struct {
+		amr   []string
+		first string
+	}{
+		{[]string{"pwd"}, mfa.FirstPassword},
+		{nil, mfa.FirstPassword},
+		{[]string{"otp"}, mfa.FirstEmail},
+		{[]string{"sms"}, mfa.FirstSMS},
+		{[]string{"fed"}, mfa.FirstUpstream},
+		{[]string{"hwk"}, mfa.FirstKey},
+	} {
+		if got := mfa.FirstOf(tt.amr); got != tt.first {
+			t.Errorf("FirstOf(%q) = %q, want %q", tt.amr, got, tt.first)
+		}
+		// A session's amr gives back its first factor.
+		if got := mfa.FirstOf(mfa.AMR(tt.first, "")); got != tt.first {
+			t.Errorf("FirstOf(AMR(%q)) = %q", tt.first, got)
+		}
+	}
+}

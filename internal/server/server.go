@@ -178,9 +178,10 @@ func New(cfg Config) (http.Handler, error) {
 		ShowConsent: func(w http.ResponseWriter, r *http.Request, c oauth.ConsentPrompt) {
 			hosted.RenderConsent(w, r, pages.ConsentPage(c))
 		},
-		Keys:   keys,
-		Audit:  cfg.Audit,
-		Health: cfg.Health,
+		Keys:      keys,
+		Audit:     cfg.Audit,
+		Health:    cfg.Health,
+		MFAPolicy: factors.Policy,
 	})
 	if err != nil {
 		return nil, err
