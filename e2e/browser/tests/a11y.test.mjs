@@ -252,7 +252,11 @@ const pages = {
 // Screenshots in English of every page, and in Chinese of a few.
 const chineseShots = new Set(['login', 'register-errors', 'consent']);
 
-for (const lang of ['en', 'zh-CN']) {
+// GENAUTH_A11Y_LANGS picks the languages (comma-separated): each Go package
+// that runs this file takes one, so that each has go test's ten minutes.
+const langs = (process.env.GENAUTH_A11Y_LANGS || 'en,zh-CN').split(',');
+
+for (const lang of langs) {
   for (const [name, open] of Object.entries(pages)) {
     test(`${name} (${lang}) is accessible at phone and desktop width`, async () => {
       const page = await newPage(browser, { viewport: DESKTOP, locale: lang === 'en' ? 'en-US' : 'zh-CN' });
