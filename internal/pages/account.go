@@ -52,6 +52,8 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		f.notice = m(phoneKind.done)
 	case "mfa_removed":
 		f.notice = m("mfa.removed")
+	case "mfa_added":
+		f.notice = m("mfa.added")
 	case "stale":
 		f.notice = m("mfa.account.stale")
 	}

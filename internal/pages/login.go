@@ -85,7 +85,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify", "mfa", "mfaenroll", "mfacodes"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify", "mfa", "mfaenroll", "mfacodes", "mfacode"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -257,6 +257,9 @@ type page struct {
 
 	// SendsCode: the form has a "Send code" button besides its own.
 	SendsCode bool
+	// Submit is the catalog key of the form's button where a page has
+	// several; Again is where "send a new code" posts the Hidden fields.
+	Submit, Again string
 
 	// switchBase is where the language links point (with lang added); ""
 	// means this page again for a GET, else the home page.
