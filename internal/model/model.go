@@ -293,6 +293,8 @@ type LoginRecord struct {
 	ClientIP  string
 	UserAgent string
 	Time      time.Time
+	// Method is how the user signed in ("passkey"); "" when not told.
+	Method string
 }
 
 // AccessKey is the user pool's management credential. Its secret is kept

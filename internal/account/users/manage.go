@@ -274,6 +274,11 @@ func (s *Service) Kick(ctx context.Context, userID string, appIDs []string) erro
 
 // RecordLogin adds a login at the hosted pages to the user's history.
 func (s *Service) RecordLogin(ctx context.Context, userID, appID, clientIP, userAgent string) error {
+	return s.RecordLoginBy(ctx, "", userID, appID, clientIP, userAgent)
+}
+
+// RecordLoginBy is RecordLogin of a sign-in by method ("passkey"; "": not told).
+func (s *Service) RecordLoginBy(ctx context.Context, method, userID, appID, clientIP, userAgent string) error {
 	// A header, not a parameter (the edge checks those): made text here,
 	// since PostgreSQL stores nothing else.
 	userAgent = strings.ToValidUTF8(strings.ReplaceAll(userAgent, "\x00", ""), "\uFFFD")
@@ -283,6 +288,7 @@ func (s *Service) RecordLogin(ctx context.Context, userID, appID, clientIP, user
 		ClientIP:  clip(clientIP, 64),
 		UserAgent: clip(userAgent, 512),
 		Time:      s.Now().UTC(),
+		Method:    method,
 	})
 }
 

@@ -173,7 +173,7 @@ func (h *Handler) getMyLoginHistory(c *call) (any, *envelope.Error) {
 	apps := map[string]*model.Application{}
 	for _, rec := range list {
 		entry := wire.LoginEntry{UserID: rec.UserID, AppID: rec.AppID, LoginAt: envelope.ISOTime(rec.Time), ClientIP: rec.ClientIP,
-			Success: true, UserAgent: rec.UserAgent}
+			Success: true, UserAgent: rec.UserAgent, LoginMethod: rec.Method}
 		app, ok := apps[rec.AppID]
 		if !ok && rec.AppID != "" {
 			app, err = h.cfg.Store.GetApplication(c.Context(), rec.AppID)

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
-	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/api/envelope"
@@ -266,7 +265,7 @@ func (h *Handler) enrollFactor(c *call) (any, *envelope.Error) {
 	if who.pending == nil {
 		return nil, nil
 	}
-	set, e := c.finish(who, mfa.AMR(who.pending.First, t))
+	set, e := c.finish(who, t)
 	if e != nil {
 		return nil, e
 	}

@@ -293,15 +293,16 @@ func (c *call) proveFactor(who *mfaCaller, factor string, check func(context.Con
 	if who.pending == nil {
 		return true, nil, nil
 	}
-	set, e := c.finish(who, mfa.AMR(who.pending.First, factor))
+	set, e := c.finish(who, factor)
 	if e != nil {
 		return false, nil, e
 	}
 	return true, set, nil
 }
 
-// finish ends the caller's pending sign-in, once, with the token set.
-func (c *call) finish(who *mfaCaller, amr []string) (*wire.SignInTokens, *envelope.Error) {
+// finish ends the caller's pending sign-in, once, with the token set: its
+// first factor, then second (a factor type or mfa.RecoveryFactor).
+func (c *call) finish(who *mfaCaller, second string) (*wire.SignInTokens, *envelope.Error) {
 	ctx := c.Context()
 	err := c.h.cfg.MFA.Release(ctx, who.pending, who.tok)
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
@@ -317,7 +318,7 @@ func (c *call) finish(who *mfaCaller, amr []string) (*wire.SignInTokens, *envelo
 	if err != nil {
 		return nil, c.internal("looking up the application", err)
 	}
-	return c.issue(app, who.u, who.pending.State, amr)
+	return c.issue(app, who.u, who.pending.State, who.pending.First, second)
 }
 
 // digits says whether s, trimmed, is n ASCII digits.

@@ -134,7 +134,7 @@ func (h *Handler) postRegistration(c *call) (any, *envelope.Error) {
 	if who.pending == nil {
 		return wire.PasskeyVerified{Verified: true}, nil
 	}
-	set, e := c.finish(who, mfa.AMR(who.pending.First, model.FactorWebAuthn))
+	set, e := c.finish(who, model.FactorWebAuthn)
 	if e != nil {
 		return nil, e
 	}
@@ -260,7 +260,7 @@ func (h *Handler) postAuthentication(c *call) (any, *envelope.Error) {
 	if e := c.gate(app, u, scope, first); e != nil {
 		return nil, e
 	}
-	set, e := c.issue(app, u, scope, mfa.AMR(first, ""))
+	set, e := c.issue(app, u, scope, first, "")
 	if e != nil {
 		return nil, e
 	}

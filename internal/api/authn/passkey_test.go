@@ -164,6 +164,13 @@ func testPasskeys(t *testing.T, b testserver.Backend) {
 	if err != nil || !slices.ContainsFunc(events, func(e *model.AuditEvent) bool { return e.Detail == "passkey" && e.ClientID == app.ID }) {
 		t.Fatalf("no passkey sign-in in the audit trail: %v", err)
 	}
+	history := req(http.MethodGet, "get-my-login-history", d.TokenSet.AccessToken, "")
+	var page struct {
+		List []struct{ LoginMethod string } `json:"list"`
+	}
+	if err := json.Unmarshal(history.Data, &page); err != nil || len(page.List) != 2 || page.List[0].LoginMethod != "passkey" || page.List[1].LoginMethod != "" {
+		t.Fatalf("login history %s", history.raw)
+	}
 	// Node's SDK sends the access token it holds on every call: a sign-in all the same.
 	if d := want("passwordless with an access token", login(phone, adaToken, nil), 200, 0, ""); d.TokenSet == nil {
 		t.Fatalf("%+v", d)

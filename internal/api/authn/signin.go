@@ -155,22 +155,26 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	if e := c.gate(app, u, scope, first); e != nil {
 		return nil, e
 	}
-	set, e := c.issue(app, u, scope, mfa.AMR(first, ""))
+	set, e := c.issue(app, u, scope, first, "")
 	if e != nil {
 		return nil, e
 	}
 	return set, nil
 }
 
-// issue mints the token set of a finished sign-in and records it in the
-// user's login history.
-func (c *call) issue(app *model.Application, u *model.User, scope string, amr []string) (*wire.SignInTokens, *envelope.Error) {
-	resp, err := c.h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, c.h.cfg.Now().UTC(), amr)
+// issue mints the token set of a sign-in finished by first and second
+// (mfa.AMR's) and records it in the user's login history.
+func (c *call) issue(app *model.Application, u *model.User, scope, first, second string) (*wire.SignInTokens, *envelope.Error) {
+	resp, err := c.h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, c.h.cfg.Now().UTC(), mfa.AMR(first, second))
 	if err != nil {
 		return nil, c.internal("issuing tokens", err)
 	}
 	// As on the hosted form: a history that cannot be written does not undo the sign-in.
-	if err := c.h.cfg.SignIn.Users.RecordLogin(c.Context(), u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
+	method := ""
+	if first == mfa.FirstPasskey || first == mfa.FirstKey {
+		method = "passkey"
+	}
+	if err := c.h.cfg.SignIn.Users.RecordLoginBy(c.Context(), method, u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
 		c.h.cfg.Logger.WarnContext(c.Context(), "authn: recording login history", "err", err)
 	}
 	return &wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,

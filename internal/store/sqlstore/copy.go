@@ -54,7 +54,7 @@ func rowsOf[T any](ctx context.Context, e exporter, table, columns string, scan 
 const (
 	copyTokenColumns = tokenColumns + `, rotated_at`
 	accessKeyColumns = `singleton, id, sealed_secret, created_at, updated_at`
-	loginColumns     = `user_id, app_id, client_ip, user_agent, time`
+	loginColumns     = `user_id, app_id, client_ip, user_agent, time, method`
 	nonceColumns     = `nonce, expires_at`
 	recoveryColumns  = `user_id, code_hash, created_at, used_at`
 	settingColumns   = `key, value, updated_at`
@@ -116,7 +116,7 @@ func (e exporter) AccessKeys(ctx context.Context) iter.Seq2[*model.AccessKey, er
 func (e exporter) Logins(ctx context.Context) iter.Seq2[*model.LoginRecord, error] {
 	return rowsOf(ctx, e, "login_history", loginColumns, func(r Row) (*model.LoginRecord, error) {
 		var rec model.LoginRecord
-		err := r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, td(&rec.Time))
+		err := r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, td(&rec.Time), &rec.Method)
 		return &rec, err
 	})
 }
@@ -201,7 +201,7 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 			return []any{1, k.PublicDER, k.SealedPrivate, s.tv(k.CreatedAt)}
 		})},
 		{"login_history", loginColumns, &n.Logins, values(src.Logins(ctx), func(r *model.LoginRecord) []any {
-			return []any{r.UserID, r.AppID, r.ClientIP, r.UserAgent, s.tv(r.Time)}
+			return []any{r.UserID, r.AppID, r.ClientIP, r.UserAgent, s.tv(r.Time), r.Method}
 		})},
 		{"signature_nonces", nonceColumns, &n.Nonces, values(src.Nonces(ctx), func(x *storecopy.Nonce) []any {
 			return []any{x.Nonce, s.tv(x.ExpiresAt)}

@@ -16,8 +16,8 @@ func (s *Store) RecordLogin(ctx context.Context, rec *model.LoginRecord) error {
 		if err != nil {
 			return err
 		}
-		_, err = c.Exec(ctx, `INSERT INTO login_history (user_id, app_id, client_ip, user_agent, time)
-			VALUES ($1, $2, $3, $4, $5)`, rec.UserID, rec.AppID, rec.ClientIP, rec.UserAgent, s.tv(rec.Time))
+		_, err = c.Exec(ctx, `INSERT INTO login_history (user_id, app_id, client_ip, user_agent, time, method)
+			VALUES ($1, $2, $3, $4, $5, $6)`, rec.UserID, rec.AppID, rec.ClientIP, rec.UserAgent, s.tv(rec.Time), rec.Method)
 		return err
 	})
 	return s.e.Err("record login", err)
@@ -42,8 +42,8 @@ func (s *Store) ListLogins(ctx context.Context, q store.LoginQuery) ([]*model.Lo
 	rowOrder := s.e.InsertOrder()
 	out, total, err := countedPage(ctx, s.e.Reader(), func(r Row) (*model.LoginRecord, error) {
 		var rec model.LoginRecord
-		return &rec, r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, td(&rec.Time))
-	}, `user_id, app_id, client_ip, user_agent, time`, "login_history WHERE "+where,
+		return &rec, r.Scan(&rec.UserID, &rec.AppID, &rec.ClientIP, &rec.UserAgent, td(&rec.Time), &rec.Method)
+	}, `user_id, app_id, client_ip, user_agent, time, method`, "login_history WHERE "+where,
 		"time DESC, "+rowOrder+" DESC", a, q.Offset, q.Limit)
 	if err != nil {
 		return nil, 0, s.e.Err("list logins", err)

@@ -364,7 +364,7 @@ func testUserManagement(t *testing.T, open Opener) {
 		must(t, "CreateUser", s.CreateUser(t.Context(), user("u1", "ada", "", "", t0)))
 		recs := []*model.LoginRecord{
 			{UserID: "u1", AppID: "app-1", ClientIP: "192.0.2.1", UserAgent: "Mozilla/5.0 “quoted”", Time: t0.In(east)},
-			{UserID: "u1", AppID: "", ClientIP: "2001:db8::1", UserAgent: "curl", Time: t0.Add(time.Minute)},
+			{UserID: "u1", AppID: "", ClientIP: "2001:db8::1", UserAgent: "curl", Time: t0.Add(time.Minute), Method: "passkey"},
 			{UserID: "u1", AppID: "app-2", ClientIP: "192.0.2.1", UserAgent: "curl", Time: t0.Add(2 * time.Minute)},
 		}
 		for _, r := range recs {
