@@ -55,15 +55,19 @@ type Info struct {
 	// codes, like any address's, come from MessagesURL?to=ADDRESS.
 	CodeUser    map[string]string `json:"code_user"`
 	MessagesURL string            `json:"messages_url"`
+	// PasskeyURL is the same GenAuth (one database) at http://localhost:PORT:
+	// browsers refuse an IP address as a passkey's relying party, so only
+	// there do the pages offer passkeys.
+	PasskeyURL string `json:"passkey_url"`
 }
 
 // Env is a running environment.
 type Env struct {
 	Info
-	dir      string
-	store    *sqlite.Store
-	idp, app *http.Server
-	mailbox  *mailbox
+	dir               string
+	store             *sqlite.Store
+	idp, passkey, app *http.Server
+	mailbox           *mailbox
 }
 
 // Start runs the environment until Close.
@@ -92,6 +96,17 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		idpLn.Close()
 		return nil, err
 	}
+	pkLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		idpLn.Close()
+		appLn.Close()
+		return nil, err
+	}
+	closeAll := func() {
+		idpLn.Close()
+		appLn.Close()
+		pkLn.Close()
+	}
 	e.Info = Info{
 		URL:    "http://" + idpLn.Addr().String(),
 		AppURL: "http://" + appLn.Addr().String(),
@@ -100,14 +115,14 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		CodeUser: map[string]string{"username": "carol", "email": "carol@example.com", "phone": "13800000009",
 			"password": userPassword},
 		MessagesURL: "http://" + appLn.Addr().String() + "/test/messages/next",
+		PasskeyURL:  fmt.Sprintf("http://localhost:%d", pkLn.Addr().(*net.TCPAddr).Port),
 	}
 	key := make([]byte, secret.KeyLen)
 	if _, err := rand.Read(key); err != nil {
 		return nil, err
 	}
 	if e.mailbox, err = startMailbox(e.store, key, logger); err != nil {
-		idpLn.Close()
-		appLn.Close()
+		closeAll()
 		return nil, err
 	}
 	// Every test registers and sends codes from 127.0.0.1: the per-address
@@ -116,11 +131,16 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	policy := throttle.DefaultPolicy
 	policy.RegistrationsPerAddress = 1000
 	policy.SendsPerAddress = 1000
-	h, err := server.New(server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
-		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}, Throttle: &policy})
+	cfg := server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
+		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}, Throttle: &policy}
+	h, err := server.New(cfg)
+	var pkHandler http.Handler
+	if err == nil {
+		cfg.PublicURL = e.PasskeyURL
+		pkHandler, err = server.New(cfg)
+	}
 	if err != nil {
-		idpLn.Close()
-		appLn.Close()
+		closeAll()
 		return nil, err
 	}
 	tokens := token.NewSource(rand.Reader)
@@ -130,8 +150,7 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		creds, err = (&management.Keys{Store: e.store, Sealer: sealer, Tokens: tokens, Now: time.Now}).Load(ctx)
 	}
 	if err != nil {
-		idpLn.Close()
-		appLn.Close()
+		closeAll()
 		return nil, err
 	}
 	e.Management = map[string]string{"access_key_id": creds.ID, "access_key_secret": creds.Secret}
@@ -166,7 +185,9 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	standInMux.HandleFunc("/", standIn)
 	standInMux.HandleFunc("GET /test/messages/next", e.mailbox.serveNext)
 	e.app = &http.Server{Handler: standInMux, ReadHeaderTimeout: 10 * time.Second}
+	e.passkey = &http.Server{Handler: pkHandler, ReadHeaderTimeout: 10 * time.Second}
 	go serve(e.idp, idpLn, logger)
+	go serve(e.passkey, pkLn, logger)
 	go serve(e.app, appLn, logger)
 	return e, nil
 }
@@ -179,7 +200,7 @@ func serve(s *http.Server, l net.Listener, logger *slog.Logger) {
 
 // Close stops the servers and removes the database.
 func (e *Env) Close() {
-	for _, s := range []*http.Server{e.app, e.idp} {
+	for _, s := range []*http.Server{e.app, e.passkey, e.idp} {
 		if s != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = s.Shutdown(ctx)
