@@ -60,6 +60,10 @@
 //     finish it; factors: [Client.ListFactorsToEnroll],
 //     [Client.SendEnrollFactorRequest] then [Client.EnrollFactor],
 //     [Client.ListEnrolledFactors], [Client.GetFactor], [Client.ResetFactor].
+//   - Passkeys (the browser or an authenticator makes the credentials):
+//     [Client.InitRegisterOptions] then [Client.VerifyRegister];
+//     [Client.InitAuthenticationOptions] then [Client.VerifyAuthentication],
+//     passwordless or, with an mfaToken, as the second factor.
 //   - Checks: [Client.ValidatePassword], [Client.CheckAppIDSecret] (a wrong
 //     secret matches [ErrWrongAppSecret]) and [Client.GetSystemInfo].
 //

@@ -111,6 +111,9 @@ const (
 	// request's origin (or *) and echoing only well-formed header names, or
 	// 403 allowing nothing; never credentials.
 	wantPreflight
+	// wantNotVerified: an envelope error, or statusCode 200 with data
+	// exactly {"verified":false} (a passkey that failed its checks).
+	wantNotVerified
 )
 
 // hostileCase is one request and what it must get.
@@ -149,7 +152,8 @@ var failedLoginTables = []string{"throttles", "audit_events"}
 // refuses text that SQLite stores (a NUL byte, invalid UTF-8).
 func TestHostileInput(t *testing.T) {
 	for _, b := range testserver.Backends {
-		t.Run(b.Name, func(t *testing.T) { hostileInput(t, b.Start(t)) })
+		// At localhost, so that the passkey endpoints work (mfa.PasskeysOn).
+		t.Run(b.Name, func(t *testing.T) { hostileInput(t, b.StartWith(t, testserver.Options{Localhost: true})) })
 	}
 }
 
@@ -167,7 +171,9 @@ func hostileInput(t *testing.T, srv *testserver.Server) {
 	mgmt := srv.ManagementToken(t)
 
 	cases := hostileCases(app.ID, appSecret, user.ID, mgmt, cookie)
-	cases = append(cases, accountHostileCases(app.ID, apiUserToken(t, srv, app.ID, appSecret, "alice", password))...)
+	userToken := apiUserToken(t, srv, app.ID, appSecret, "alice", password)
+	cases = append(cases, accountHostileCases(app.ID, userToken)...)
+	cases = append(cases, passkeyHostileCases(app.ID, appSecret, userToken)...)
 	if len(cases) < 500 {
 		t.Fatalf("only %d cases generated", len(cases))
 	}
@@ -366,8 +372,8 @@ func refusedAtEdge(c hostileCase) hostileCase {
 		c.want, c.status, c.code = wantOAuthError, http.StatusBadRequest, "invalid_request"
 	case wantHTMLError, wantPage, wantErrorRedirect, wantSignedOutHome:
 		c.want, c.status, c.code, c.returnTo = wantHTMLError, http.StatusBadRequest, "", false
-	case wantEnvelopeError:
-		c.status = http.StatusBadRequest
+	case wantEnvelopeError, wantNotVerified:
+		c.want, c.status = wantEnvelopeError, http.StatusBadRequest
 	}
 	c.mayChange, c.notText = nil, true
 	return c
@@ -862,7 +868,7 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 	} {
 		for _, endpoint := range []string{"signin", "send-email", "send-sms", "pre-check-code", "verify-reset-password-request", "reset-password",
 			"mfa-totp-verify", "mfa-sms-verify", "mfa-email-verify", "mfa-recovery-code-verify", "send-enroll-factor-request", "enroll-factor",
-			"reset-factor"} {
+			"reset-factor", "webauthn/registration", "webauthn/authentication"} {
 			add(hostileCase{name: "/api/v3/" + endpoint + "-body/" + b.name, ct: "application/json", target: api(endpoint), header: appHeader,
 				body: b.body, want: wantEnvelopeError, status: 400})
 		}
@@ -1246,6 +1252,15 @@ func checkHostileAnswer(t *testing.T, c hostileCase, status int, header http.Hea
 		if names := header.Get("Access-Control-Allow-Headers"); strings.Trim(names,
 			"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-.^_`|~,") != "" {
 			t.Errorf("Access-Control-Allow-Headers %.80q echoes what is not a header name", names)
+		}
+	case wantNotVerified:
+		var env struct {
+			StatusCode int             `json:"statusCode"`
+			Data       json.RawMessage `json:"data"`
+		}
+		if status != http.StatusOK || json.Unmarshal([]byte(body), &env) != nil ||
+			!(env.StatusCode >= 400 && env.StatusCode <= 499 && len(env.Data) == 0) && !(env.StatusCode == 200 && string(env.Data) == `{"verified":false}`) {
+			t.Errorf("got %d %s, want an envelope error or {\"verified\":false}", status, short)
 		}
 	case wantJSONDocument:
 		var doc map[string]any

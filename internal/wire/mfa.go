@@ -1,5 +1,7 @@
 package wire
 
+import "encoding/json"
+
 // MFARequired is the data of a sign-in that needs a second factor
 // (contract 6.3): the token that finishes it and what the user can prove.
 type MFARequired struct {
@@ -53,9 +55,34 @@ type Factor struct {
 	Profile    FactorProfile `json:"profile"`
 }
 
-// FactorProfile is where an SMS or EMAIL factor sends its codes; empty for
-// the others.
+// FactorProfile is where an SMS or EMAIL factor sends its codes, or a
+// passkey's name and credential id (base64url); empty for the others.
 type FactorProfile struct {
-	PhoneNumber string `json:"phoneNumber,omitempty"`
-	Email       string `json:"email,omitempty"`
+	PhoneNumber  string `json:"phoneNumber,omitempty"`
+	Email        string `json:"email,omitempty"`
+	Name         string `json:"name,omitempty"`
+	CredentialID string `json:"credentialId,omitempty"`
+}
+
+// PasskeyRegistration is GET webauthn/registration's data: the options for
+// navigator.credentials.create (its publicKey object) and the ticket that
+// POST webauthn/registration takes back.
+type PasskeyRegistration struct {
+	Ticket              string          `json:"ticket"`
+	RegistrationOptions json.RawMessage `json:"registrationOptions"`
+}
+
+// PasskeyAuthentication is GET webauthn/authentication's data: the options
+// for navigator.credentials.get and the ticket.
+type PasskeyAuthentication struct {
+	Ticket                string          `json:"ticket"`
+	AuthenticationOptions json.RawMessage `json:"authenticationOptions"`
+}
+
+// PasskeyVerified is the data of POST webauthn/registration and
+// webauthn/authentication: whether the credential passed and, when a
+// sign-in ended, its token set (contract 6.2).
+type PasskeyVerified struct {
+	Verified bool          `json:"verified"`
+	TokenSet *SignInTokens `json:"tokenSet,omitempty"`
 }

@@ -90,6 +90,9 @@ func (s *Service) passkeys(ctx context.Context, userID string) ([]*model.Factor,
 		if err != nil {
 			return nil, nil, err
 		}
+		// The sealed record keeps the counter of the registration; the
+		// factor's is the one each sign-in advanced.
+		c.Authenticator.SignCount = uint32(f.Counter)
 		factors, creds = append(factors, f), append(creds, *c)
 	}
 	return factors, creds, nil

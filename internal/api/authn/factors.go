@@ -300,6 +300,8 @@ func factorOut(f *model.Factor) wire.Factor {
 		out.Profile.PhoneNumber = f.Address
 	case model.FactorEmail:
 		out.Profile.Email = f.Address
+	case model.FactorWebAuthn:
+		out.Profile.Name, out.Profile.CredentialID = f.Name, f.CredentialID
 	}
 	return out
 }

@@ -29,22 +29,25 @@ func langOf(r *http.Request) lang {
 type message [2]string
 
 var (
-	msgAppRequired  = message{"the application is not named: send the x-authing-app-id header", "缺少应用 ID：请发送 x-authing-app-id 请求头"}
-	msgAppNotFound  = message{"application not found", "应用不存在"}
-	msgBadLogin     = message{"Account not exists or password is incorrect.", "账号不存在或密码错误"}
-	msgLocked       = message{"Too many failed attempts: the account is locked for now, try again later.", "登录失败次数过多，账号已被暂时锁定，请稍后再试"}
-	msgSuspended    = message{"The account is suspended.", "账号已被停用"}
-	msgThrottled    = message{"Too many requests, please try again later", "请求过于频繁，请稍后再试"}
-	msgUnauthorized = message{"Unauthorized", "尚未登录，无权限访问此资源"}
-	msgDecrypt      = message{"error decrypting the client password: it is not base64", "密码解密失败：不是 base64 编码"}
-	msgSecretWrong  = message{"the app secret is wrong", "应用密钥错误"}
-	msgWrongCode    = message{"The verification code is wrong or has been used.", "验证码不正确或已被使用"}
-	msgCodeExpired  = message{"The verification code has expired.", "验证码已过期"}
-	msgMFARequired  = message{"MFA required", "需要进行多因素认证"}
-	msgNotRecent    = message{"Sign in again first: changing second factors needs a sign-in within the last 15 minutes.", "请先重新登录：更改多因素认证需要在 15 分钟内登录过"}
-	msgFactorExists = message{"The account already has a factor of this type.", "账号已绑定此类型的认证因素"}
-	msgNoFactor     = message{"No such factor.", "认证因素不存在"}
-	msgTOTPWrong    = message{"The TOTP code is wrong.", "TOTP 验证码错误"}
+	msgAppRequired   = message{"the application is not named: send the x-authing-app-id header", "缺少应用 ID：请发送 x-authing-app-id 请求头"}
+	msgAppNotFound   = message{"application not found", "应用不存在"}
+	msgBadLogin      = message{"Account not exists or password is incorrect.", "账号不存在或密码错误"}
+	msgLocked        = message{"Too many failed attempts: the account is locked for now, try again later.", "登录失败次数过多，账号已被暂时锁定，请稍后再试"}
+	msgSuspended     = message{"The account is suspended.", "账号已被停用"}
+	msgThrottled     = message{"Too many requests, please try again later", "请求过于频繁，请稍后再试"}
+	msgUnauthorized  = message{"Unauthorized", "尚未登录，无权限访问此资源"}
+	msgDecrypt       = message{"error decrypting the client password: it is not base64", "密码解密失败：不是 base64 编码"}
+	msgSecretWrong   = message{"the app secret is wrong", "应用密钥错误"}
+	msgWrongCode     = message{"The verification code is wrong or has been used.", "验证码不正确或已被使用"}
+	msgCodeExpired   = message{"The verification code has expired.", "验证码已过期"}
+	msgMFARequired   = message{"MFA required", "需要进行多因素认证"}
+	msgNotRecent     = message{"Sign in again first: changing second factors needs a sign-in within the last 15 minutes.", "请先重新登录：更改多因素认证需要在 15 分钟内登录过"}
+	msgFactorExists  = message{"The account already has a factor of this type.", "账号已绑定此类型的认证因素"}
+	msgNoFactor      = message{"No such factor.", "认证因素不存在"}
+	msgTOTPWrong     = message{"The TOTP code is wrong.", "TOTP 验证码错误"}
+	msgPasskeysOff   = message{"Passkeys are off: they need a public URL whose host is a domain name (localhost included), not an IP address.", "未启用通行密钥：公开地址的主机须为域名（含 localhost），不能是 IP 地址"}
+	msgNoPasskey     = message{"The account has no passkey.", "账号未绑定通行密钥"}
+	msgPasskeyExists = message{"This passkey is registered already.", "该通行密钥已注册"}
 	// A CHANNEL_VERIFY_MFA code asked for an address that is not the user's factor's.
 	msgNotFactorAddress = message{"That is not the address of one of the account's second factors.", "该地址不是账号已绑定的多因素认证地址"}
 	// A reset token that is wrong, used, replaced, or whose user is gone; one that expired.

@@ -241,6 +241,16 @@ func (c *call) verify(factor string, check func(context.Context, *mfaCaller) err
 	if e != nil {
 		return nil, e
 	}
+	ok, set, e := c.proveFactor(who, factor, check)
+	if e != nil {
+		return nil, e
+	}
+	return wire.MFAVerified{Verified: ok, SignInTokens: set}, nil
+}
+
+// proveFactor is verify for the caller who: whether check passed and, when it
+// finished a pending sign-in, the token set.
+func (c *call) proveFactor(who *mfaCaller, factor string, check func(context.Context, *mfaCaller) error) (bool, *wire.SignInTokens, *envelope.Error) {
 	ctx := c.Context()
 	ip := audit.ClientIP(c.Request)
 	clientID := ""
@@ -250,44 +260,44 @@ func (c *call) verify(factor string, check func(context.Context, *mfaCaller) err
 		// recovery code stands in for a usable factor only.
 		_, usable, err := c.h.cfg.MFA.Next(ctx, who.u.ID, model.MFAOff, who.pending.First)
 		if err != nil {
-			return nil, c.internal("listing the user's factors", err)
+			return false, nil, c.internal("listing the user's factors", err)
 		}
 		if len(usable) == 0 || (factor != mfa.RecoveryFactor && !slices.ContainsFunc(usable, func(f *model.Factor) bool { return f.Type == factor })) {
-			return nil, envelope.BadRequest("no %s factor of the user can finish this sign-in", factor)
+			return false, nil, envelope.BadRequest("no %s factor of the user can finish this sign-in", factor)
 		}
 	}
 	attempt, err := c.h.cfg.SignIn.Limiter.Begin(ctx, throttle.UserAccount(who.u.ID), ip)
 	if errors.Is(err, throttle.ErrLocked) {
 		c.record(model.AuditEvent{Type: model.AuditMFAFailure, UserID: who.u.ID, ClientID: clientID, Detail: factor + " locked"})
-		return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return false, nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
 	}
 	if err != nil {
-		return nil, c.internal("counting an MFA attempt", err)
+		return false, nil, c.internal("counting an MFA attempt", err)
 	}
 	err = check(ctx, who)
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) || errors.Is(err, model.ErrNotFound) {
 		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
 			c.record(model.AuditEvent{Type: model.AuditLoginLockout, UserID: who.u.ID, ClientID: clientID, Detail: "mfa " + factor})
-			return nil, c.fail(http.StatusForbidden, codeLocked, msgLocked)
+			return false, nil, c.fail(http.StatusForbidden, codeLocked, msgLocked)
 		}
 		c.record(model.AuditEvent{Type: model.AuditMFAFailure, UserID: who.u.ID, ClientID: clientID, Detail: factor})
-		return wire.MFAVerified{Verified: false}, nil
+		return false, nil, nil
 	}
 	if err != nil {
-		return nil, c.internal("verifying a second factor", err)
+		return false, nil, c.internal("verifying a second factor", err)
 	}
 	if err := attempt.Succeeded(ctx); err != nil {
-		return nil, c.internal("counting an MFA attempt", err)
+		return false, nil, c.internal("counting an MFA attempt", err)
 	}
 	c.record(model.AuditEvent{Type: model.AuditMFAVerify, UserID: who.u.ID, ClientID: clientID, Detail: factor})
 	if who.pending == nil {
-		return wire.MFAVerified{Verified: true}, nil
+		return true, nil, nil
 	}
 	set, e := c.finish(who, mfa.AMR(who.pending.First, factor))
 	if e != nil {
-		return nil, e
+		return false, nil, e
 	}
-	return wire.MFAVerified{Verified: true, SignInTokens: set}, nil
+	return true, set, nil
 }
 
 // finish ends the caller's pending sign-in, once, with the token set.

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -95,6 +96,9 @@ type Options struct {
 	// delivers (server.Config.Delivers); nil: email and SMS. Messages
 	// wait in the outbox until Deliver sends them.
 	Delivers map[string]bool
+	// Localhost makes the public URL http://localhost:PORT instead of
+	// http://127.0.0.1:PORT: passkeys need a domain name (mfa.PasskeysOn).
+	Localhost bool
 }
 
 // Start runs a server on 127.0.0.1 with a fresh SQLite database; it stops when the test ends.
@@ -165,6 +169,9 @@ func start(t testing.TB, st migratable, opts Options) *Server {
 	// clock, so a fixed past date would make session cookies expire on arrival.
 	clk := clock.NewFake(time.Now().UTC().Truncate(time.Second))
 	publicURL := "http://" + l.Addr().String()
+	if opts.Localhost {
+		publicURL = "http://localhost:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
+	}
 	secretKey := bytes.Repeat([]byte{0x5e}, secret.KeyLen)
 	delivers := opts.Delivers
 	if delivers == nil {
