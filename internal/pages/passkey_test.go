@@ -7,11 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/opengenauth/genauth/internal/account/throttle"
+	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store"
+	"github.com/opengenauth/genauth/internal/testkit/webauthntest"
 )
 
 // begin posts to a passkey begin endpoint as passkey.js does, with header
@@ -339,5 +343,169 @@ func TestPasskeyAccount(t *testing.T) {
 	resp = mh.post(passkeyRegisterPath+"/finish", url.Values{"ticket": {"x"}, "credential": {"{}"}}, session)
 	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "changed=stale") {
 		t.Errorf("finish with an old session: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+const testOrigin = "http://localhost:8080"
+
+// ceremony begins at path (as passkey.js does, with cookies) and returns
+// the ticket and the raw options.
+func (mh *mfaHarness) ceremony(path string, cookies ...*http.Cookie) (string, []byte) {
+	mh.t.Helper()
+	resp := mh.begin(path+"/begin", sameOrigin, cookies...)
+	var got struct {
+		Ticket    string
+		PublicKey json.RawMessage
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil || resp.StatusCode != http.StatusOK {
+		mh.t.Fatalf("%s/begin: status %d, %v", path, resp.StatusCode, err)
+	}
+	return got.Ticket, got.PublicKey
+}
+
+// registerPasskey adds a passkey of auth for the user of session, through
+// the account page's two requests, and returns the finish answer.
+func (mh *mfaHarness) registerPasskey(auth *webauthntest.Authenticator, name string, session *http.Cookie) *http.Response {
+	mh.t.Helper()
+	ticket, opts := mh.ceremony(passkeyRegisterPath, session)
+	cred, err := auth.Create(opts, testOrigin)
+	if err != nil {
+		mh.t.Fatal(err)
+	}
+	return mh.post(passkeyRegisterPath+"/finish", url.Values{"ticket": {ticket}, "credential": {string(cred)},
+		"passkey_name": {name}}, session)
+}
+
+// passkeyLogin signs in without a password with auth, towards returnTo.
+func (mh *mfaHarness) passkeyLogin(auth *webauthntest.Authenticator, returnTo string) *http.Response {
+	mh.t.Helper()
+	ticket, opts := mh.ceremony(passkeyLoginPath)
+	cred, err := auth.Get(opts, testOrigin)
+	if err != nil {
+		mh.t.Fatal(err)
+	}
+	return mh.post(passkeyLoginPath+"/finish", url.Values{"ticket": {ticket}, "credential": {string(cred)}, "return_to": {returnTo}})
+}
+
+func TestPasskeyCeremonies(t *testing.T) {
+	mh := newMFAHarness(t)
+	alice := mh.createUser("alice", "", "", "correct horse")
+	auth := webauthntest.New()
+
+	// Added on the account page: a first factor, so recovery codes follow.
+	resp := mh.registerPasskey(auth, "  Work   laptop ", mh.startSession(alice.ID))
+	page := body(t, resp)
+	if resp.StatusCode != http.StatusOK || len(recoveryRE.FindAllString(page, -1)) != 10 {
+		t.Fatalf("registration: status %d, want 200 with ten recovery codes:\n%s", resp.StatusCode, page)
+	}
+	list, err := mh.store.ListFactors(context.Background(), alice.ID)
+	if err != nil || len(list) != 1 || list[0].Type != model.FactorWebAuthn || list[0].Name != "Work laptop" {
+		t.Fatalf("factors %+v, %v", list, err)
+	}
+	if !mh.audited(model.AuditMFAEnroll, alice.ID) {
+		t.Error("no mfa.enroll event")
+	}
+	// A second one needs no new codes; an empty name gets the default.
+	second := webauthntest.New()
+	resp = mh.registerPasskey(second, "", mh.startSession(alice.ID))
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != accountPath+"?changed=passkey#passkeys" {
+		t.Fatalf("second registration: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	list, _ = mh.store.ListFactors(context.Background(), alice.ID)
+	if len(list) != 2 || !slices.ContainsFunc(list, func(f *model.Factor) bool { return f.Name == "Passkey" }) {
+		t.Errorf("factors %+v", list)
+	}
+
+	// Passwordless with user verification: both factors, the session starts.
+	authorize := "/oauth/auth?client_id=abc&state=s"
+	resp = mh.passkeyLogin(auth, authorize)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize {
+		t.Fatalf("passwordless: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	s := sessionCookie(resp)
+	if s == nil || mh.sessionUser(s) != alice.ID {
+		t.Fatal("no session for alice")
+	}
+	if got, want := mh.sessionAMR(s), []string{"hwk", "user", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
+	}
+	mh.mu.Lock()
+	passkeySuccess := slices.ContainsFunc(mh.events, func(e model.AuditEvent) bool {
+		return e.Type == model.AuditLoginSuccess && e.UserID == alice.ID && e.Detail == "passkey"
+	})
+	mh.mu.Unlock()
+	if !passkeySuccess {
+		t.Error("no login.success event with detail passkey")
+	}
+	history, _, err := mh.store.ListLogins(context.Background(), store.LoginQuery{UserID: alice.ID, Limit: 10})
+	if err != nil || len(history) != 1 {
+		t.Errorf("login history %v, %v", history, err)
+	}
+
+	// Without user verification a passkey is one factor: the sign-in is
+	// held for one of another kind (here the authenticator app), and a
+	// passkey is not offered again.
+	secret := mh.enrollTOTP(alice.ID)
+	auth.UV = false
+	resp = mh.passkeyLogin(auth, "/")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath || sessionCookie(resp) != nil {
+		t.Fatalf("passkey without UV: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	pending := cookieNamed(resp, pendingCookie)
+	if page := body(t, mh.get(mfaPath, pending)); strings.Contains(page, "data-passkey") || !strings.Contains(page, `name="code"`) {
+		t.Errorf("challenge after a passkey without UV:\n%s", page)
+	}
+	if resp := mh.begin(passkeySecondPath+"/begin", sameOrigin, pending); resp.StatusCode != http.StatusConflict {
+		t.Errorf("passkey after a passkey: begin status %d, want 409", resp.StatusCode)
+	}
+	resp = mh.post(mfaPath, url.Values{"method": {"totp"}, "code": {mh.code(secret)}}, pending)
+	if got, want := mh.sessionAMR(sessionCookie(resp)), []string{"hwk", "otp", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("passkey without UV, then TOTP: amr = %v, want %v", got, want)
+	}
+	auth.UV = true
+
+	// The passkey as the second factor after a password.
+	pending = mh.signInPassword(authorize)
+	ticket, opts := mh.ceremony(passkeySecondPath, pending)
+	cred, err := auth.Get(opts, testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = mh.post(passkeySecondPath+"/finish", url.Values{"ticket": {ticket}, "credential": {string(cred)}}, pending)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize {
+		t.Fatalf("second factor: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if got, want := mh.sessionAMR(sessionCookie(resp)), []string{"hwk", "pwd", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
+	}
+	if !mh.audited(model.AuditMFAVerify, alice.ID) {
+		t.Error("no mfa.verify event")
+	}
+
+	// Another user's passkey does not finish alice's sign-in.
+	bob := mh.createUser("bob", "", "", "correct horse")
+	bobs := webauthntest.New()
+	mh.registerPasskey(bobs, "Bob's", mh.startSession(bob.ID))
+	pending = mh.signInPassword("/")
+	ticket, _ = mh.ceremony(passkeySecondPath, pending)
+	_, discoverable := mh.ceremony(passkeyLoginPath)
+	cred, err = bobs.Get(discoverable, testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp = mh.post(passkeySecondPath+"/finish", url.Values{"ticket": {ticket}, "credential": {string(cred)}}, pending)
+	if resp.StatusCode != http.StatusUnauthorized || sessionCookie(resp) != nil {
+		t.Errorf("bob's passkey for alice: status %d, want 401 and no session", resp.StatusCode)
+	}
+
+	// A suspended user's passkey signs nobody in.
+	suspended := model.UserSuspended
+	if _, err := mh.users.Update(context.Background(), alice.ID, users.Patch{Status: &suspended}); err != nil {
+		t.Fatal(err)
+	}
+	resp = mh.passkeyLogin(auth, "/")
+	page = body(t, resp)
+	if resp.StatusCode != http.StatusForbidden || sessionCookie(resp) != nil || !strings.Contains(fieldError(page, "form"), "suspended") {
+		t.Errorf("suspended: status %d, error %q", resp.StatusCode, fieldError(page, "form"))
 	}
 }
