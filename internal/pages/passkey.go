@@ -57,16 +57,16 @@ type passkeyForm struct {
 }
 
 // ceremony wraps a begin endpoint: a POST from this origin's own script
-// (Sec-Fetch-Site or Origin must say so; a cross-origin one is refused as
-// forms are), answered in JSON.
+// (the forms' cross-origin check, and Sec-Fetch-Site or Origin must say
+// same origin), answered in JSON.
 func (h *Handler) ceremony(fn http.HandlerFunc) http.Handler {
-	return h.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Sec-Fetch-Site") != "same-origin" && r.Header.Get("Origin") != h.origin {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.csrf.Check(r) != nil || (r.Header.Get("Sec-Fetch-Site") != "same-origin" && r.Header.Get("Origin") != h.origin) {
 			h.jsonRefusal(w, r, http.StatusForbidden, m("error.refused.form"))
 			return
 		}
 		fn(w, r)
-	}))
+	})
 }
 
 // beginAnswer is what a begin endpoint answers: publicKey is the JSON form
