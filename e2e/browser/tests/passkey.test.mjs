@@ -65,10 +65,10 @@ test('add a passkey, sign in with it without a password, use it after a password
   await page.addInitScript(() => {
     PublicKeyCredential.isConditionalMediationAvailable = async () => false;
   });
-  await registerUser(page, 'petra');
+  await registerUser(page, 'pia-passkey');
   await signOut(page);
   await page.goto(`${pk.url}/login?return_to=%2Faccount`);
-  await signIn(page, 'petra', password);
+  await signIn(page, 'pia-passkey', password);
   await page.waitForURL((u) => u.pathname === '/account');
 
   // The account page: the passkey form appears with the script.
@@ -98,7 +98,7 @@ test('add a passkey, sign in with it without a password, use it after a password
   await signOut(page);
   ({ url, state } = oidc());
   await page.goto(url);
-  await signIn(page, 'petra', password);
+  await signIn(page, 'pia-passkey', password);
   await page.waitForURL((u) => u.pathname === '/login/mfa');
   await page.getByRole('button', { name: 'Use a passkey' }).click();
   await page.waitForURL((u) => u.origin === env.app_url);
@@ -122,7 +122,7 @@ test('add a passkey, sign in with it without a password, use it after a password
 test('the login field offers the passkey in its autofill (conditional UI)', async () => {
   const page = await newPage(browser);
   await virtualAuthenticator(page);
-  await registerUser(page, 'conny');
+  await registerUser(page, 'conny-passkey');
   await addPasskey(page, pk.url, 'Phone');
   assert.equal(await page.evaluate(() => PublicKeyCredential.isConditionalMediationAvailable()), true);
   await signOut(page);
