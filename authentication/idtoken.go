@@ -82,6 +82,11 @@ type IDToken struct {
 	// AMR is amr, how the user signed in (RFC 8176: "pwd", "otp", "mfa",
 	// ...); nil when absent. "mfa" says a second factor was proven.
 	AMR []string
+	// ACR is acr, how strongly the user was authenticated:
+	// "urn:genauth:loa:1" (one factor), "urn:genauth:loa:2" (two) or "phr"
+	// (a passkey); empty when absent. Asking acr_values does not guarantee
+	// it: check it.
+	ACR string
 	// Nonce is nonce, empty when absent.
 	Nonce string
 	// SessionID is sid, the server session the token belongs to; empty when absent.
@@ -322,6 +327,7 @@ func parseClaims(payload []byte) (*IDToken, error) {
 		Nbf      *numericDate `json:"nbf"`
 		AuthTime *numericDate `json:"auth_time"`
 		AMR      []string     `json:"amr"`
+		ACR      string       `json:"acr"`
 		Nonce    string       `json:"nonce"`
 		Sid      string       `json:"sid"`
 		AtHash   string       `json:"at_hash"`
@@ -349,6 +355,7 @@ func parseClaims(payload []byte) (*IDToken, error) {
 		Nonce:           c.Nonce,
 		SessionID:       c.Sid,
 		AMR:             c.AMR,
+		ACR:             c.ACR,
 		AccessTokenHash: c.AtHash,
 		Claims:          append(json.RawMessage(nil), payload...),
 	}

@@ -68,7 +68,7 @@ func TestE2EVerifyIDToken(t *testing.T) {
 					t.Fatalf("%s: VerifyIDToken: %v", step, err)
 				}
 				if tok.Issuer != srv.URL+"/oidc" || tok.Subject != e.user.ID || len(tok.Audience) != 1 || tok.Audience[0] != app.ID ||
-					tok.Nonce != nonce || tok.SessionID == "" || tok.AuthTime.IsZero() || !slices.Equal(tok.AMR, []string{"pwd"}) || tok.Algorithm != alg ||
+					tok.Nonce != nonce || tok.SessionID == "" || tok.AuthTime.IsZero() || !slices.Equal(tok.AMR, []string{"pwd"}) || tok.ACR != "urn:genauth:loa:1" || tok.Algorithm != alg ||
 					tok.User.PreferredUsername == nil || *tok.User.PreferredUsername != e2eUser {
 					t.Fatalf("%s: id token = %+v", step, tok)
 				}

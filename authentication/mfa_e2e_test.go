@@ -3,6 +3,7 @@ package authentication_test
 import (
 	"errors"
 	"net/url"
+	"slices"
 	"testing"
 
 	"github.com/pquerna/otp/totp"
@@ -77,6 +78,9 @@ func TestE2EMFA(t *testing.T) {
 	}
 	if _, err := e.client.GetProfile(ctx, v.AccessToken, false); err != nil {
 		t.Fatalf("GetProfile with the MFA sign-in's token: %v", err)
+	}
+	if id, err := e.client.VerifyIDToken(ctx, v.IDToken); err != nil || id.ACR != "urn:genauth:loa:2" || !slices.Contains(id.AMR, "mfa") {
+		t.Fatalf("the MFA sign-in's id token: %+v, %v; want acr urn:genauth:loa:2 and amr mfa", id, err)
 	}
 	if v, err := e.client.MFARecoveryCodeVerify(ctx, mfaToken(), req.OTPData.RecoveryCode); err != nil || !v.Verified || v.SignInTokens == nil {
 		t.Fatalf("MFARecoveryCodeVerify: %+v, %v", v, err)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/model"
 )
 
@@ -45,7 +46,9 @@ func (c *cli) appUpdateCmd() *cobra.Command {
 				return err
 			}
 			defer st.Close()
+			var old string
 			app, err := appService(st).Update(cmd.Context(), id, func(p *apps.CreateParams) error {
+				old = p.MFAPolicy
 				if f.Changed("access-token-format") {
 					p.AccessTokenFormat = format
 				}
@@ -65,6 +68,9 @@ func (c *cli) appUpdateCmd() *cobra.Command {
 			}
 			if err != nil {
 				return err
+			}
+			if e, ok := mfa.PolicyChange(app.ID, old, app.MFAPolicy, "genauth app update"); ok {
+				auditTrail(st).Record(cmd.Context(), e)
 			}
 			if asJSON {
 				return writeJSON(c.stdout, newAppJSON(app, ""))

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"io"
 	"io/fs"
@@ -65,7 +66,7 @@ func (c *cli) doctorCmd() *cobra.Command {
 		Short: "Check a configuration and say in plain words what is wrong",
 		Long: `Check what "genauth serve" would run with, given the same flags or GENAUTH_*
 environment: the database is reachable and migrated, the public URL uses
-https (unless it is localhost), the server secret key is present and opens the
+https (unless it is localhost) and has a host name, which passkeys need, the server secret key is present and opens the
 signing keys and the management access key, the clock is sane (against the
 database server's on PostgreSQL; on SQLite no stored time lies in the future),
 the TLS files are readable, match and are valid, the SMTP server (when
@@ -161,6 +162,9 @@ func checkPublicURL(k *checkup, raw string) string {
 	default:
 		k.warn("public URL %s is plain http: passwords, session cookies and tokens cross the network unencrypted. "+
 			"Use https (--tls-cert and --tls-key, or a TLS proxy in front with --trusted-proxies)", pub)
+	}
+	if _, err := mfa.NewWebAuthn(pub, "GenAuth"); err != nil {
+		k.info("passkeys are off: %v", err)
 	}
 	return host
 }

@@ -121,6 +121,8 @@ func TestDoctor(t *testing.T) {
 		{"plain http public URL", []string{"--data-dir", good, "--public-url", "http://auth.example.com"}, 0,
 			[]string{"WARN  public URL http://auth.example.com is plain http", "No problems; 1 warning(s)."}},
 		{"unusable public URL", []string{"--data-dir", good, "--public-url", "auth.example.com"}, 1, []string{"FAIL  --public-url"}},
+		{"IP address as public host", []string{"--data-dir", good, "--public-url", "http://127.0.0.1:8080"}, 0,
+			[]string{"info  passkeys are off: passkeys need a public URL whose host is a domain name", "No problems found."}},
 		{"no database", []string{"--data-dir", empty}, 1, []string{"FAIL  no database at " + filepath.Join(empty, dbFile)}},
 		{"wrong secret key", []string{"--data-dir", good, "--secret-key", strings.Repeat("ab", 32)}, 1,
 			[]string{"FAIL  the server secret key (--secret-key) does not open 5 of the 5 sealed keys"}},

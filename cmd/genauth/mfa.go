@@ -189,8 +189,15 @@ func (c *cli) mfaCmd() *cobra.Command {
 				fmt.Fprintln(c.stdout, p)
 				return nil
 			}
+			old, err := s.PoolPolicy(ctx)
+			if err != nil {
+				return err
+			}
 			if err := s.SetPoolPolicy(ctx, args[0]); err != nil {
 				return err
+			}
+			if e, ok := mfa.PolicyChange("", old, args[0], "genauth mfa policy"); ok {
+				auditTrail(st).Record(ctx, e)
 			}
 			fmt.Fprintf(c.stdout, "MFA policy of the user pool: %s.\n", args[0])
 			return nil

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,6 +147,21 @@ func TestMFAPolicyCommands(t *testing.T) {
 	decodeJSON(t, mustRun(t, "", "app", "update", "--data-dir", dir, "--app", app.AppID, "--registration-closed", "--json"), &updated)
 	if updated.MFAPolicy != model.MFAOptional || !updated.RegistrationClosed {
 		t.Errorf("after updates: %+v", updated)
+	}
+	// Every change of a policy is in the audit trail, newest first; the
+	// update that left the policy alone is not.
+	var events []auditJSON
+	decodeJSON(t, mustRun(t, "", "audit", "list", "--data-dir", dir, "--type", model.AuditMFAPolicy, "--json"), &events)
+	var got []string
+	for _, e := range events {
+		got = append(got, e.ClientID+": "+e.Detail)
+	}
+	if want := []string{
+		app.AppID + ": required -> optional (genauth app update)",
+		": required -> optional (genauth mfa policy)",
+		": off -> required (genauth mfa policy)",
+	}; !slices.Equal(got, want) {
+		t.Errorf("mfa.policy events:\n got %q\nwant %q", got, want)
 	}
 
 	for _, tt := range []struct {

@@ -343,6 +343,7 @@ type AuthCode struct {
 	SessionIDHash       string
 	AuthTime            time.Time
 	AMR                 []string // the session's, for the id token
+	ACR                 string   // the id token's acr, chosen at authorization
 	CreatedAt           time.Time
 	ExpiresAt           time.Time
 }
@@ -371,6 +372,9 @@ type Token struct {
 	// was first presented at userinfo or introspection while a retry of the
 	// rotated refresh token could still replace it; zero: not recorded.
 	UsedAt time.Time
+	// ACR is a refresh token's grant's acr, said again by the id tokens it
+	// refreshes; "" for access tokens.
+	ACR string
 }
 
 // Active reports whether the token is neither expired nor revoked at now.
@@ -446,6 +450,9 @@ const (
 	AuditMFAVerify  = "mfa.verify"
 	AuditMFAFailure = "mfa.failure"
 	AuditMFAReset   = "mfa.reset"
+	// The MFA policy of the user pool (ClientID "") or of an application
+	// changed; Detail says from what to what and through which surface.
+	AuditMFAPolicy = "mfa.policy"
 )
 
 // AuditEvent is one security event.

@@ -58,6 +58,8 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		f.notice = m("passkey.added")
 	case "passkey_removed":
 		f.notice = m("passkey.removed")
+	case "mfa_added":
+		f.notice = m("mfa.added")
 	case "stale":
 		f.notice = m("mfa.account.stale")
 	}

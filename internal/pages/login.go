@@ -86,7 +86,7 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify", "mfa", "mfaenroll", "mfacodes"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify", "mfa", "mfaenroll", "mfacodes", "mfacode"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -262,6 +262,9 @@ type page struct {
 
 	// SendsCode: the form has a "Send code" button besides its own.
 	SendsCode bool
+	// Submit is the catalog key of the form's button where a page has
+	// several; Again is where "send a new code" posts the Hidden fields.
+	Submit, Again string
 
 	// Passkey is the page's passkey button and form; nil: none. JSHref is
 	// then the script that runs it.

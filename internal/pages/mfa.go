@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ const (
 	// mfaPath is the second step of a sign-in: the challenge, or the
 	// enrollment a required policy asks for.
 	mfaPath = "/login/mfa"
+	// stepUpPath is where the authorize endpoint sends a signed-in user
+	// whose session lacks the second factor the request needs.
+	stepUpPath = mfaPath + "/step-up"
 	// pendingCookie carries the token of the sign-in waiting at mfaPath;
 	// only that path ever sees it.
 	pendingCookie = "genauth_mfa"
@@ -49,6 +53,7 @@ const (
 
 func (h *Handler) registerMFA(mux edge.Routes) {
 	mux.HandleFunc("GET "+mfaPath, h.mfaForm)
+	mux.HandleFunc("GET "+stepUpPath, h.stepUp)
 	mux.Handle("POST "+mfaPath, h.form(h.mfaVerify))
 	mux.Handle("POST "+mfaPath+"/enroll", h.form(h.mfaEnrollAtSignIn))
 	if h.codes != nil {
@@ -60,6 +65,7 @@ func (h *Handler) registerMFA(mux edge.Routes) {
 	mux.Handle("POST "+accountPath+"/mfa/remove", h.form(h.accountMFARemove))
 	mux.Handle("POST "+accountPath+"/mfa/recovery", h.form(h.accountRecoveryCodes))
 	mux.Handle("POST "+accountPath+"/mfa/confirm", h.form(h.accountMFAConfirm))
+	h.registerCodeFactors(mux)
 }
 
 // finishSignIn ends a sign-in whose first factor (mfa.First*) userID
@@ -110,6 +116,47 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, f
 		h.recordLogin(r, userID, returnTo)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// stepUp holds a step-up for the signed-in user, whose session proved one
+// factor, and sends the browser on to the challenge (or, for a user
+// without a factor, to enrollment as a required policy would), which
+// raises the session and returns to return_to. Enrolling needs a recent
+// sign-in, as on the account page: with an older session the user signs in
+// again first.
+func (h *Handler) stepUp(w http.ResponseWriter, r *http.Request) {
+	ctx, returnTo := r.Context(), safeReturnTo(r.URL.Query().Get("return_to"))
+	s, err := h.sessions.Current(r)
+	if errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrInactive) {
+		http.Redirect(w, r, withReturnTo("/login", returnTo), http.StatusSeeOther)
+		return
+	}
+	if err != nil {
+		h.internalError(w, r, "step-up: session", err)
+		return
+	}
+	if slices.Contains(s.AMR, "mfa") {
+		http.Redirect(w, r, returnTo, http.StatusSeeOther)
+		return
+	}
+	first := mfa.FirstOf(s.AMR)
+	step, _, err := h.factors.Next(ctx, s.UserID, model.MFARequired, first)
+	if err != nil {
+		h.internalError(w, r, "step-up: second factor", err)
+		return
+	}
+	if step == mfa.Enroll && h.factors.Now().Sub(s.AuthTime) >= recentAuth {
+		http.Redirect(w, r, withReturnTo("/login", returnTo), http.StatusSeeOther)
+		return
+	}
+	tok, err := h.factors.Hold(ctx, mfa.Pending{UserID: s.UserID, ClientID: clientOf(returnTo), First: first,
+		Enroll: step == mfa.Enroll, StepUp: true, State: returnTo})
+	if err != nil {
+		h.internalError(w, r, "step-up: hold for the second factor", err)
+		return
+	}
+	h.setCookie(w, r, pendingCookie, mfaPath, tok, mfa.PendingLifetime)
+	http.Redirect(w, r, mfaPath, http.StatusSeeOther)
 }
 
 // application is the application named by returnTo's client_id, or nil.
@@ -461,18 +508,45 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, p *mfa.Pending
 		h.renderError(w, r, http.StatusForbidden, m("login.title"), m("login.error.suspended"), "")
 		return
 	}
-	if _, err := h.sessions.Start(ctx, w, r, p.UserID, mfa.AMR(p.First, kind)); err != nil {
-		h.internalError(w, r, "second factor: start session", err)
-		return
-	}
-	h.record(r, model.AuditEvent{Type: model.AuditMFAVerify, UserID: p.UserID, ClientID: p.ClientID, Detail: kind})
 	returnTo := safeReturnTo(p.State)
-	h.recordLogin(r, p.UserID, returnTo)
+	if p.StepUp {
+		// The step-up raises the session it began from, if the browser
+		// still has it: the second factor alone signs no one in.
+		s, err := h.sessions.Current(r)
+		if errors.Is(err, model.ErrNotFound) || errors.Is(err, model.ErrInactive) || (err == nil && s.UserID != p.UserID) {
+			h.renderError(w, r, http.StatusBadRequest, m("mfa.error.expired.title"), m("mfa.error.expired.message"), "")
+			return
+		}
+		if err != nil {
+			h.internalError(w, r, "step-up: session", err)
+			return
+		}
+		if _, err := h.sessions.Raise(ctx, w, r, s, union(s.AMR, mfa.AMR(p.First, kind))); err != nil {
+			h.internalError(w, r, "step-up: raise the session", err)
+			return
+		}
+		h.record(r, model.AuditEvent{Type: model.AuditMFAVerify, UserID: p.UserID, ClientID: p.ClientID, Detail: kind + " (step-up)"})
+	} else {
+		if _, err := h.sessions.Start(ctx, w, r, p.UserID, mfa.AMR(p.First, kind)); err != nil {
+			h.internalError(w, r, "second factor: start session", err)
+			return
+		}
+		h.record(r, model.AuditEvent{Type: model.AuditMFAVerify, UserID: p.UserID, ClientID: p.ClientID, Detail: kind})
+		h.recordLogin(r, p.UserID, returnTo)
+	}
 	if recovery != nil {
 		h.showRecoveryCodes(w, r, recovery, returnTo)
 		return
 	}
 	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}
+
+// union is the amr of a session a step-up raised: what it proved before and
+// what the step-up proved, "mfa" last as mfa.AMR has it.
+func union(prev, added []string) []string {
+	out := slices.DeleteFunc(slices.Concat(prev, added), func(v string) bool { return v == "mfa" })
+	slices.Sort(out)
+	return append(slices.Compact(out), "mfa")
 }
 
 // enrollment is a TOTP secret being enrolled, as totpCookie keeps it.
@@ -557,8 +631,9 @@ func (h *Handler) totpImage(w http.ResponseWriter, r *http.Request) {
 
 // showEnroll shows the enrollment of key: the QR code, the secret as text,
 // and the code that confirms it, posted to action; back leads away ("": no
-// way back, the sign-in needs it).
-func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int, action, back string, key *otp.Key, problem *msg) {
+// way back, the sign-in needs it); others are the other factors that may
+// be added instead.
+func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int, action, back string, key *otp.Key, problem *msg, others []codeFactorLink) {
 	fields := finishFields([]field{{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
 		Plain: true, MaxLength: 6, Required: true, Hint: m("mfa.totp.hint"), Error: problem}}, nil, "code")
 	// The language links lead to the page's GET: the account page's own,
@@ -568,7 +643,7 @@ func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int,
 		again = mfaPath
 	}
 	h.render(w, r, status, "mfaenroll", page{Title: m("mfa.enroll.title"), Action: action, Secret: key.Secret(),
-		Fields: fields, LoginHref: back, switchBase: again})
+		Fields: fields, LoginHref: back, switchBase: again, MFA: &mfaView{AddCodes: others}})
 }
 
 func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, status int, p *mfa.Pending, problem *msg) {
@@ -582,7 +657,8 @@ func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, statu
 		h.internalError(w, r, "second factor: TOTP secret", err)
 		return
 	}
-	h.showEnroll(w, r, status, mfaPath+"/enroll", "", key, problem)
+	// The sign-in needs a factor: codes by email or SMS will do too.
+	h.showEnroll(w, r, status, mfaPath+"/enroll", "", key, problem, h.codeFactorLinks(signInCodeFactorPath, nil))
 }
 
 // mfaEnrollAtSignIn enrolls the authenticator app a required policy asks
@@ -661,8 +737,11 @@ type mfaView struct {
 	HasPassword bool
 	Factors     []factorView
 	HasTOTP     bool
-	Recovery    int // unused recovery codes
-	Password    []field
+	// AddCodes leads to adding the kinds of code factor (codeFactorKinds)
+	// the user lacks and this installation can send.
+	AddCodes []codeFactorLink
+	Recovery int // unused recovery codes
+	Password []field
 	// Offer is where a sign-in offered to set up MFA was going: the
 	// section says so and leads on; "": no offer.
 	Offer string
@@ -673,6 +752,8 @@ type mfaView struct {
 	// Any: the user has a factor of any kind.
 	Any bool
 }
+
+type codeFactorLink struct{ Href, Label string }
 
 type factorView struct {
 	ID, Label string
@@ -711,6 +792,7 @@ func (h *Handler) mfaSection(r *http.Request, u *model.User, passwordErr *msg) (
 		v.HasTOTP = v.HasTOTP || f.Type == model.FactorTOTP
 		v.Factors = append(v.Factors, factorView{ID: f.ID, Label: label, Added: f.CreatedAt.UTC().Format("2006-01-02")})
 	}
+	v.AddCodes = h.codeFactorLinks(accountCodeFactorPath, list)
 	if v.Any = len(list) > 0; v.Any {
 		if v.Recovery, err = h.factors.Store.CountRecoveryCodes(ctx, u.ID); err != nil {
 			return nil, err
@@ -775,7 +857,7 @@ func (h *Handler) accountTOTPForm(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "account: TOTP secret", err)
 		return
 	}
-	h.showEnroll(w, r, http.StatusOK, accountTOTPPath, accountPath, key, nil)
+	h.showEnroll(w, r, http.StatusOK, accountTOTPPath, accountPath, key, nil, nil)
 }
 
 func (h *Handler) accountTOTPEnroll(w http.ResponseWriter, r *http.Request) {
@@ -793,7 +875,7 @@ func (h *Handler) accountTOTPEnroll(w http.ResponseWriter, r *http.Request) {
 			h.internalError(w, r, "account: TOTP secret", err)
 			return
 		}
-		h.showEnroll(w, r, status, accountTOTPPath, accountPath, key, problem)
+		h.showEnroll(w, r, status, accountTOTPPath, accountPath, key, problem, nil)
 		return
 	}
 	h.showRecoveryCodes(w, r, codes, accountPath)

@@ -613,3 +613,244 @@ func TestMFASuspendedBetweenFactors(t *testing.T) {
 		t.Fatalf("right code for a suspended user: status %d, session %v; want 403 and none", resp.StatusCode, sessionCookie(resp))
 	}
 }
+
+// TestMFAAccountCodeFactors adds codes by text message and by email on the
+// account page: the address, a code sent to it on the enrollment channel,
+// recovery codes with the first factor only; then signs in with the factor.
+func TestMFAAccountCodeFactors(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "alice@example.com", "", "correct horse")
+	session := mh.startSession(alice.ID)
+	page := body(t, mh.get(accountPath, session))
+	for _, kind := range []string{"email", "sms"} {
+		if !strings.Contains(page, `href="`+accountCodeFactorPath+`?kind=`+kind+`"`) {
+			t.Fatalf("the account page does not offer %s codes:\n%s", kind, page)
+		}
+	}
+	page = body(t, mh.get(accountCodeFactorPath+"?kind=email", session))
+	if !strings.Contains(page, `value="alice@example.com"`) {
+		t.Errorf("the email form does not offer the account's address:\n%s", page)
+	}
+
+	for _, tt := range []struct {
+		name string
+		form url.Values
+		want int
+	}{
+		{"an unknown kind", url.Values{"kind": {"fax"}, "address": {"+8613800000000"}}, http.StatusSeeOther},
+		{"a bad phone number", url.Values{"kind": {"sms"}, "address": {"call me"}}, http.StatusBadRequest},
+		{"a bad email", url.Values{"kind": {"email"}, "address": {"not an address"}}, http.StatusBadRequest},
+	} {
+		if resp := mh.post(accountCodeFactorPath+"/send", tt.form, session); resp.StatusCode != tt.want {
+			t.Errorf("%s: status %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+	}
+
+	form := url.Values{"kind": {"sms"}, "address": {"+8613800000000"}}
+	resp := mh.post(accountCodeFactorPath+"/send", form, session)
+	page = body(t, resp)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="code"`) {
+		t.Fatalf("send: status %d:\n%s", resp.StatusCode, page)
+	}
+	phone := passcode.Address(model.MessageSMS, "+8613800000000", "")
+	code := mh.sentCode(passcode.ChannelBindMFA, phone)
+	wrong := "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	enroll := url.Values{"kind": {"sms"}, "address": {phone}, "code": {wrong}}
+	if resp := mh.post(accountCodeFactorPath, enroll, session); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("wrong code: status %d, want 401", resp.StatusCode)
+	}
+	enroll.Set("code", code)
+	resp = mh.post(accountCodeFactorPath, enroll, session)
+	if got := len(recoveryRE.FindAllString(body(t, resp), -1)); resp.StatusCode != http.StatusOK || got != mfa.RecoveryCodeCount {
+		t.Fatalf("enroll: status %d, %d recovery codes", resp.StatusCode, got)
+	}
+	if !mh.audited(model.AuditMFAEnroll, alice.ID) {
+		t.Error("no mfa.enroll event")
+	}
+	// A used code adds nothing more.
+	if resp := mh.post(accountCodeFactorPath, enroll, session); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the code again: status %d, want 401", resp.StatusCode)
+	}
+
+	mh.clock.Advance(2 * time.Minute)
+	mh.post(accountCodeFactorPath+"/send", url.Values{"kind": {"email"}, "address": {"alice@example.com"}}, session)
+	code = mh.sentCode(passcode.ChannelBindMFA, "alice@example.com")
+	resp = mh.post(accountCodeFactorPath, url.Values{"kind": {"email"}, "address": {"alice@example.com"}, "code": {code}}, session)
+	if resp.StatusCode != http.StatusSeeOther || !strings.Contains(resp.Header.Get("Location"), "changed=mfa_added") {
+		t.Fatalf("a second factor: status %d to %q; want the account page, no new recovery codes", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	list, err := mh.store.ListFactors(ctx, alice.ID)
+	if err != nil || len(list) != 2 || list[0].Type != model.FactorSMS || list[0].Address != phone || list[1].Type != model.FactorEmail {
+		t.Fatalf("factors %+v, %v", list, err)
+	}
+	page = body(t, mh.get(accountPath, session))
+	if strings.Contains(page, accountCodeFactorPath+"?kind=") {
+		t.Errorf("the account page still offers a kind the user has")
+	}
+
+	// The factor works at sign-in.
+	pending := mh.signInPassword("/")
+	mh.post(mfaPath+"/send", url.Values{"factor": {list[0].ID}}, pending)
+	code = mh.sentCode(passcode.ChannelVerifyMFA, phone)
+	resp = mh.post(mfaPath, url.Values{"method": {"factor"}, "factor": {list[0].ID}, "factor_code": {code}}, pending)
+	if s := sessionCookie(resp); resp.StatusCode != http.StatusSeeOther || s == nil || !slices.Contains(mh.sessionAMR(s), "sms") {
+		t.Fatalf("sign-in with the SMS factor: status %d", resp.StatusCode)
+	}
+
+	// Stale sessions are sent to confirm the password first.
+	mh.clock.Advance(recentAuth + time.Second)
+	if resp := mh.get(accountCodeFactorPath+"?kind=email", session); resp.StatusCode != http.StatusSeeOther ||
+		!strings.Contains(resp.Header.Get("Location"), "changed=stale") {
+		t.Errorf("stale: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// TestMFARequiredPolicyEnrollsCodes: a sign-in that must enroll may add
+// codes by text message instead of an authenticator app, and ends with it.
+func TestMFARequiredPolicyEnrollsCodes(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "", "", "correct horse")
+	if err := mh.factors.SetPoolPolicy(ctx, model.MFARequired); err != nil {
+		t.Fatal(err)
+	}
+	pending := mh.signInPassword("/account")
+	page := body(t, mh.get(mfaPath, pending))
+	link := signInCodeFactorPath + "?kind=sms"
+	if !strings.Contains(page, `href="`+link+`"`) {
+		t.Fatalf("the enrollment offers no codes by text message:\n%s", page)
+	}
+	if resp := mh.get(link); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("without the held sign-in: status %d, want the expired page", resp.StatusCode)
+	}
+	page = body(t, mh.get(link, pending))
+	if !strings.Contains(page, `action="`+signInCodeFactorPath+`/send"`) || !strings.Contains(page, `href="`+mfaPath+`"`) {
+		t.Fatalf("the sign-in's form posts elsewhere or leads back elsewhere:\n%s", page)
+	}
+	resp := mh.post(signInCodeFactorPath+"/send", url.Values{"kind": {"sms"}, "address": {"+8613800000000"}}, pending)
+	if resp.StatusCode != http.StatusOK || sessionCookie(resp) != nil {
+		t.Fatalf("send: status %d", resp.StatusCode)
+	}
+	code := mh.sentCode(passcode.ChannelBindMFA, "+8613800000000")
+	resp = mh.post(signInCodeFactorPath, url.Values{"kind": {"sms"}, "address": {"+8613800000000"}, "code": {code}}, pending)
+	page = body(t, resp)
+	s := sessionCookie(resp)
+	if resp.StatusCode != http.StatusOK || s == nil || len(recoveryRE.FindAllString(page, -1)) != mfa.RecoveryCodeCount {
+		t.Fatalf("enroll: status %d, session %v:\n%s", resp.StatusCode, s, page)
+	}
+	if got, want := mh.sessionAMR(s), []string{"pwd", "sms", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
+	}
+	if list, _ := mh.store.ListFactors(ctx, alice.ID); len(list) != 1 || list[0].Type != model.FactorSMS {
+		t.Errorf("factors %+v", list)
+	}
+	// The held sign-in is over: its cookie adds nothing more.
+	if resp := mh.post(signInCodeFactorPath+"/send", url.Values{"kind": {"sms"}, "address": {"+8613900000000"}}, pending); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("the used sign-in again: status %d, want the expired page", resp.StatusCode)
+	}
+	// A held sign-in that only needs its challenge cannot add a factor here.
+	mh.clock.Advance(2 * time.Minute)
+	pending = mh.signInPassword("/")
+	if resp := mh.get(link, pending); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath {
+		t.Errorf("a challenge adding a factor: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestMFAStepUp(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "", "", "correct horse")
+	secret := mh.enrollTOTP(alice.ID)
+	authorize := "/oidc/auth?client_id=abc&acr_values=urn%3Agenauth%3Aloa%3A2"
+	query := url.Values{"return_to": {authorize}}.Encode()
+	stepUp := stepUpPath + "?" + query
+
+	if resp := mh.get(stepUp); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/login?"+query {
+		t.Errorf("step-up without a session: status %d to %q, want the login page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	session := mh.startSession(alice.ID)
+	before, err := mh.store.GetSession(ctx, token.Hash(session.Value), mh.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mh.clock.Advance(time.Hour)
+	resp := mh.get(stepUp, session)
+	pending := cookieNamed(resp, pendingCookie)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath || pending == nil || sessionCookie(resp) != nil {
+		t.Fatalf("step-up: status %d to %q, pending cookie %v", resp.StatusCode, resp.Header.Get("Location"), pending)
+	}
+	if page := body(t, mh.get(mfaPath, pending)); !strings.Contains(page, `name="code"`) {
+		t.Fatalf("the step-up does not ask for the authenticator's code:\n%s", page)
+	}
+	// The pending step-up alone, without the session it began from, signs no one in.
+	if resp := mh.post(mfaPath, url.Values{"method": {"totp"}, "code": {mh.code(secret)}}, pending); resp.StatusCode != http.StatusBadRequest || sessionCookie(resp) != nil {
+		t.Fatalf("step-up without its session: status %d, session %v", resp.StatusCode, sessionCookie(resp))
+	}
+
+	mh.clock.Advance(mfa.Period)
+	resp = mh.get(stepUp, session)
+	pending = cookieNamed(resp, pendingCookie)
+	resp = mh.post(mfaPath, url.Values{"method": {"totp"}, "code": {mh.code(secret)}}, pending, session)
+	raised := sessionCookie(resp)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize || raised == nil {
+		t.Fatalf("step-up code: status %d to %q, session %v", resp.StatusCode, resp.Header.Get("Location"), raised)
+	}
+	after, err := mh.store.GetSession(ctx, token.Hash(raised.Value), mh.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"otp", "pwd", "mfa"}; !slices.Equal(after.AMR, want) || after.UserID != alice.ID {
+		t.Errorf("raised session: user %s amr %v, want alice %v", after.UserID, after.AMR, want)
+	}
+	if !after.AuthTime.Equal(before.AuthTime) || !after.ExpiresAt.Equal(before.ExpiresAt) {
+		t.Errorf("raised session: auth_time %v, end %v; want the first sign-in's %v, %v", after.AuthTime, after.ExpiresAt, before.AuthTime, before.ExpiresAt)
+	}
+	if mh.sessionUser(session) != "" {
+		t.Error("the one-factor session still lives beside the raised one")
+	}
+	// Nothing more to prove.
+	if resp := mh.get(stepUp, raised); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != authorize {
+		t.Errorf("step-up of a two-factor session: status %d to %q, want straight back", resp.StatusCode, resp.Header.Get("Location"))
+	}
+
+	// A user without a factor enrolls one, after a recent sign-in only.
+	bob := mh.createUser("bob", "", "", "correct horse")
+	fresh := mh.startSession(bob.ID)
+	resp = mh.get(stepUp, fresh)
+	page := body(t, mh.get(mfaPath, cookieNamed(resp, pendingCookie)))
+	if !secretRE.MatchString(page) {
+		t.Errorf("step-up of a user without a factor does not enroll:\n%s", page)
+	}
+	mh.clock.Advance(recentAuth)
+	if resp := mh.get(stepUp, fresh); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login?") ||
+		cookieNamed(resp, pendingCookie) != nil {
+		t.Errorf("enrollment step-up of an old session: status %d to %q, want the login page", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestFirstOf(t *testing.T) {
+	for _, tt := range []struct {
+		amr   []string
+		first string
+	}{
+		{[]string{"pwd"}, mfa.FirstPassword},
+		{nil, mfa.FirstPassword},
+		{[]string{"otp"}, mfa.FirstEmail},
+		{[]string{"sms"}, mfa.FirstSMS},
+		{[]string{"fed"}, mfa.FirstUpstream},
+		{[]string{"hwk"}, mfa.FirstKey},
+	} {
+		if got := mfa.FirstOf(tt.amr); got != tt.first {
+			t.Errorf("FirstOf(%q) = %q, want %q", tt.amr, got, tt.first)
+		}
+		// A session's amr gives back its first factor.
+		if got := mfa.FirstOf(mfa.AMR(tt.first, "")); got != tt.first {
+			t.Errorf("FirstOf(AMR(%q)) = %q", tt.first, got)
+		}
+	}
+}

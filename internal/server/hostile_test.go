@@ -107,6 +107,8 @@ const (
 	wantSignedOutHome
 	// wantJSONDocument: 200 with the public JSON document (discovery, JWKS).
 	wantJSONDocument
+	// wantLocalRedirect: 303 to a path on this server, never elsewhere.
+	wantLocalRedirect
 	// wantPreflight: a CORS preflight answer with no body: 204 allowing the
 	// request's origin (or *) and echoing only well-formed header names, or
 	// 403 allowing nothing; never credentials.
@@ -374,7 +376,7 @@ func refusedAtEdge(c hostileCase) hostileCase {
 	switch c.want {
 	case wantOAuthError, wantInactive, wantRevoked, wantJSONDocument:
 		c.want, c.status, c.code = wantOAuthError, http.StatusBadRequest, "invalid_request"
-	case wantHTMLError, wantPage, wantErrorRedirect, wantSignedOutHome:
+	case wantHTMLError, wantPage, wantErrorRedirect, wantSignedOutHome, wantLocalRedirect:
 		c.want, c.status, c.code, c.returnTo = wantHTMLError, http.StatusBadRequest, "", false
 	case wantEnvelopeError, wantNotVerified:
 		c.want, c.status = wantEnvelopeError, http.StatusBadRequest
@@ -619,6 +621,13 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 			add(hostileCase{name: "/logout/cookie=" + h.name, ct: formCT, target: "/logout",
 				header: map[string]string{"Cookie": "genauth_session=" + h.value}, want: wantSignedOutHome})
 		}
+		// The step-up: signed out, on to the login page; signed in with one
+		// factor, on to the second (a pending step-up held).
+		add(hostileCase{name: "/login/mfa/step-up/return_to=" + h.name, method: http.MethodGet,
+			target: "/login/mfa/step-up?" + form("return_to", h.value), want: wantLocalRedirect})
+		add(hostileCase{name: "/login/mfa/step-up/signed-in/return_to=" + h.name, method: http.MethodGet,
+			target: "/login/mfa/step-up?" + form("return_to", h.value), header: map[string]string{"Cookie": cookie},
+			want: wantLocalRedirect, mayChange: []string{"passcodes"}})
 		add(hostileCase{name: "/login/profile/logout/redirect_uri=" + h.name, method: http.MethodGet,
 			target: "/login/profile/logout?" + form("redirect_uri", h.value), want: wantHTMLError, status: 400})
 		add(hostileCase{name: "/login/profile/logout/app_id=" + h.name, method: http.MethodGet,
@@ -678,6 +687,9 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 	for _, r := range []string{"//evil.example", "/\\evil.example", "/%2F%2Fevil.example", "/\t/evil.example", "https://evil.example/"} {
 		add(hostileCase{name: "/login/GET/return_to-offsite-" + url.PathEscape(r), method: http.MethodGet,
 			target: "/login?" + form("return_to", r), want: wantPage, returnTo: true})
+		add(hostileCase{name: "/login/mfa/step-up/return_to-offsite-" + url.PathEscape(r), method: http.MethodGet,
+			target: "/login/mfa/step-up?" + form("return_to", r), header: map[string]string{"Cookie": cookie},
+			want: wantLocalRedirect, mayChange: []string{"passcodes"}})
 	}
 	for _, page := range []string{"/login", "/register", "/logout", "/consents/revoke"} {
 		add(hostileCase{name: page + "/cross-site", ct: formCT, target: page, header: map[string]string{"Sec-Fetch-Site": "cross-site"},
@@ -883,6 +895,17 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 		want: wantEnvelopeError, status: 405})
 	add(hostileCase{name: "/api/v3/system/method-POST", ct: "application/json", target: api("system"), body: "{}",
 		want: wantEnvelopeError, status: 405})
+	// An mfaToken that is not one is simply not active.
+	for _, h := range hostilePayloads {
+		add(hostileCase{name: "/mfa/token/introspection/token/" + h.name, ct: "application/x-www-form-urlencoded",
+			target: "/mfa/token/introspection", body: form("token", h.value), want: wantInactive})
+	}
+	for _, b := range brokenForms {
+		add(hostileCase{name: "/mfa/token/introspection/" + b.name, ct: "application/x-www-form-urlencoded",
+			target: "/mfa/token/introspection", body: "token=x&" + b.raw, want: wantOAuthError, status: 400, code: "invalid_request"})
+	}
+	add(hostileCase{name: "/mfa/token/introspection/method-GET", method: http.MethodGet, target: "/mfa/token/introspection",
+		want: wantMethodNotAllowed})
 	return cs
 }
 
@@ -1243,6 +1266,11 @@ func checkHostileAnswer(t *testing.T, c hostileCase, status int, header http.Hea
 	case wantMethodNotAllowed:
 		if status != http.StatusMethodNotAllowed || header.Get("Allow") == "" {
 			t.Errorf("got %d (Allow %q), want 405 with Allow", status, header.Get("Allow"))
+		}
+	case wantLocalRedirect:
+		if loc := header.Get("Location"); status != http.StatusSeeOther || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "//") ||
+			strings.HasPrefix(loc, "/\\") {
+			t.Errorf("got %d to %q, want 303 to a path on this server", status, loc)
 		}
 	case wantSignedOutHome:
 		if status != http.StatusSeeOther || header.Get("Location") != "/" {

@@ -178,9 +178,10 @@ func New(cfg Config) (http.Handler, error) {
 		ShowConsent: func(w http.ResponseWriter, r *http.Request, c oauth.ConsentPrompt) {
 			hosted.RenderConsent(w, r, pages.ConsentPage(c))
 		},
-		Keys:   keys,
-		Audit:  cfg.Audit,
-		Health: cfg.Health,
+		Keys:      keys,
+		Audit:     cfg.Audit,
+		Health:    cfg.Health,
+		MFAPolicy: factors.Policy,
 	})
 	if err != nil {
 		return nil, err
@@ -265,6 +266,7 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	authentication.Register(api)
+	routes.Refusing(oauth.RefuseText).Handle("POST /mfa/token/introspection", authentication.MFATokenIntrospection(oauth.RefuseText))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeStatus(w, http.StatusOK, "ok")
 	})

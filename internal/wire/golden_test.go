@@ -21,7 +21,7 @@ var goldenDirs = []string{"../protocol/oauth/testdata/golden", "../protocol/oidc
 
 // idTokenClaims are an id token's own claims, which the SDK's id token
 // verifier reads; the rest of the claim set is user claims, read as UserInfo.
-var idTokenClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time", "amr", "nonce", "at_hash", "c_hash", "sid", "azp"}
+var idTokenClaims = []string{"iss", "aud", "exp", "iat", "nbf", "auth_time", "acr", "amr", "nonce", "at_hash", "c_hash", "sid", "azp"}
 
 // roundTrip decodes a body into its wire type and encodes it again.
 type roundTrip func(body []byte) ([]byte, error)

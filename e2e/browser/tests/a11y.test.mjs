@@ -248,6 +248,14 @@ const pages = {
     await page.goto(`${env.url}/account`);
     await page.locator('ul.factors').waitFor();
   },
+  'mfa-email-code': async (page) => {
+    await register(page);
+    await page.goto(`${env.url}/account`);
+    await page.locator('a[href="/account/mfa/code?kind=email"]').click();
+    await page.locator('#address').fill(`a11y-mfa-${++users}@example.com`);
+    await page.locator('form[action="/account/mfa/code/send"] button[type="submit"]').click();
+    await page.locator('#code').waitFor();
+  },
   'mfa-challenge-error': async (page) => {
     await mfaChallenge(page);
     await page.locator('#recovery_code').fill('not a code');
@@ -298,7 +306,11 @@ const pages = {
 // Screenshots in English of every page, and in Chinese of a few.
 const chineseShots = new Set(['login', 'register-errors', 'consent', 'passkey-login']);
 
-for (const lang of ['en', 'zh-CN']) {
+// GENAUTH_A11Y_LANGS picks the languages (comma-separated): each Go package
+// that runs this file takes one, so that each has go test's ten minutes.
+const langs = (process.env.GENAUTH_A11Y_LANGS || 'en,zh-CN').split(',');
+
+for (const lang of langs) {
   for (const [name, open] of Object.entries(pages)) {
     test(`${name} (${lang}) is accessible at phone and desktop width`, async () => {
       const page = await newPage(browser, { viewport: DESKTOP, locale: lang === 'en' ? 'en-US' : 'zh-CN' });

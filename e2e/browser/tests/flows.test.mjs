@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import {
-  startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, totp, PHONE, nextCode,
+  startEnv, launch, newPage, authorizeURL, signIn, callback, exchange, totp, PHONE, nextCode, enrollTOTP,
 } from './lib.mjs';
 
 const { ManagementClient } = createRequire(import.meta.url)('authing-node-sdk');
@@ -501,5 +501,30 @@ test('enroll TOTP on the account page, sign out, sign in with password + TOTP', 
   await page.getByLabel('Recovery code').fill(recovery);
   await page.getByRole('button', { name: 'Use recovery code' }).click();
   assert.equal(new URL(page.url()).pathname, '/');
+  assert.deepEqual(page.problems, []);
+});
+
+test('step-up: acr_values=urn:genauth:loa:2 asks a one-factor session for its second factor', async () => {
+  const page = await newPage(browser, { viewport: PHONE });
+  await page.goto(`${env.url}/register`);
+  await page.getByLabel('Username').fill('uma');
+  await page.getByLabel('Password', { exact: true }).fill('a long passphrase');
+  await page.getByLabel('Confirm password').fill('a long passphrase');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL((u) => u.pathname === '/');
+  // Enrolled after signing in: the session still proved one factor.
+  const secret = await enrollTOTP(env, page);
+
+  const { url, state } = authorizeURL(env, 'first', { prefix: 'oidc', scope: 'openid' });
+  await page.goto(`${url}&acr_values=${encodeURIComponent('urn:genauth:loa:2')}`);
+  assert.equal(new URL(page.url()).pathname, '/login/mfa');
+  assert.equal(await page.locator('#password').count(), 0, 'the step-up asked for the password again');
+  await page.getByLabel('Authenticator code').fill(totp(secret, 1));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  const q = callback(env, page, state);
+  const body = await exchange(env, 'first', q.get('code'), 'oidc');
+  const claims = JSON.parse(Buffer.from(body.id_token.split('.')[1], 'base64url'));
+  assert.equal(claims.acr, 'urn:genauth:loa:2');
+  assert.ok(claims.amr.includes('mfa') && claims.amr.includes('otp'), `amr ${claims.amr}`);
   assert.deepEqual(page.problems, []);
 });

@@ -49,6 +49,17 @@ func (s *Service) SetPoolPolicy(ctx context.Context, policy string) error {
 	return s.Store.PutSetting(ctx, poolPolicyKey, policy, s.Now().UTC())
 }
 
+// PolicyChange is the audit event of the MFA policy of application appID
+// ("": the user pool) changed from old to new through via (the surface
+// that changed it); ok is false when it did not change.
+func PolicyChange(appID, old, new, via string) (e model.AuditEvent, ok bool) {
+	old, new = Stricter(old, ""), Stricter(new, "")
+	if old == new {
+		return model.AuditEvent{}, false
+	}
+	return model.AuditEvent{Type: model.AuditMFAPolicy, ClientID: appID, Detail: old + " -> " + new + " (" + via + ")"}, true
+}
+
 // Policy is the MFA policy of a sign-in to app (nil: to no application):
 // the stricter of the pool's and the application's.
 func (s *Service) Policy(ctx context.Context, app *model.Application) (string, error) {
@@ -146,6 +157,23 @@ func AMR(first, second string) []string {
 	return amr
 }
 
+// FirstOf is the first factor of a session that signed in with one, as
+// its amr says; a session that does not say (from before amr was kept) is
+// taken to have used a password.
+func FirstOf(amr []string) string {
+	switch {
+	case slices.Contains(amr, "hwk"):
+		return FirstKey
+	case slices.Contains(amr, "fed"):
+		return FirstUpstream
+	case slices.Contains(amr, "sms"):
+		return FirstSMS
+	case slices.Contains(amr, "otp") && !slices.Contains(amr, "pwd"):
+		return FirstEmail
+	}
+	return FirstPassword
+}
+
 // RecoveryFactor names a recovery code where a factor type is expected.
 const RecoveryFactor = "RECOVERY"
 
@@ -163,8 +191,13 @@ type Pending struct {
 	ClientID string `json:"c,omitempty"`
 	First    string `json:"f"`
 	Enroll   bool   `json:"e,omitempty"`
+	// StepUp: the user is signed in with First; the second factor raises
+	// that session rather than starting one.
+	StepUp bool `json:"u,omitempty"`
 	// State is the surface's own: the scope asked for, where to go next.
 	State string `json:"s,omitempty"`
+	// Issued is when Hold made it, in Unix seconds.
+	Issued int64 `json:"i,omitempty"`
 }
 
 // Grants keeps pending sign-ins: sealed, single use, one live per user
@@ -179,6 +212,7 @@ type Grants interface {
 // mfaToken, the pages' pending cookie); a newer pending sign-in of the
 // same user replaces it.
 func (s *Service) Hold(ctx context.Context, p Pending) (string, error) {
+	p.Issued = s.Now().Unix()
 	b, err := json.Marshal(p)
 	if err != nil {
 		return "", err

@@ -103,6 +103,7 @@ func TestPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, err := e.svc.Held(ctx, tok)
+	p.Issued = t0.Unix()
 	if err != nil || *got != p {
 		t.Fatalf("Held = %+v, %v; want %+v", got, err, p)
 	}

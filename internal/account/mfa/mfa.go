@@ -129,6 +129,22 @@ func (s *Service) VerifyTOTP(ctx context.Context, userID, code string) error {
 	return s.Store.AdvanceFactor(ctx, f.ID, step, now.Truncate(time.Millisecond))
 }
 
+// EnrollCode gives the user a factor of kind (model.FactorEmail or
+// model.FactorSMS) that sends its codes to address, whose control the
+// caller has proven with a code. Errors: model.ErrConflict (the user has
+// such a factor already), model.ErrInvalidInput, or the store's.
+func (s *Service) EnrollCode(ctx context.Context, userID, kind, address string) (*model.Factor, error) {
+	if kind != model.FactorEmail && kind != model.FactorSMS {
+		return nil, fmt.Errorf("%w: codes go by EMAIL or SMS, not %q", model.ErrInvalidInput, kind)
+	}
+	now := s.Now().UTC().Truncate(time.Millisecond)
+	f := &model.Factor{ID: s.NewID(), UserID: userID, Type: kind, Address: address, Sealed: []byte{}, CreatedAt: now, LastUsedAt: now}
+	if err := s.Store.CreateFactor(ctx, f); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
 // factor returns the user's factor of kind, or model.ErrNotFound.
 func (s *Service) factor(ctx context.Context, userID, kind string) (*model.Factor, error) {
 	list, err := s.Store.ListFactors(ctx, userID)

@@ -280,3 +280,31 @@ func TestRemove(t *testing.T) {
 		t.Errorf("recovery codes after Reset: %d", n)
 	}
 }
+
+func TestEnrollCode(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	f, err := e.svc.EnrollCode(ctx, "u1", model.FactorEmail, "ada@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.st.GetFactor(ctx, f.ID)
+	if err != nil || got.Type != model.FactorEmail || got.Address != "ada@example.com" || got.UserID != "u1" {
+		t.Fatalf("stored factor %+v, %v", got, err)
+	}
+	for _, tt := range []struct {
+		name, kind string
+		want       error
+	}{
+		{"a second email factor", model.FactorEmail, model.ErrConflict},
+		{"a TOTP factor without a secret", model.FactorTOTP, model.ErrInvalidInput},
+		{"a passkey without a credential", model.FactorWebAuthn, model.ErrInvalidInput},
+	} {
+		if _, err := e.svc.EnrollCode(ctx, "u1", tt.kind, "x"); !errors.Is(err, tt.want) {
+			t.Errorf("%s: %v, want %v", tt.name, err, tt.want)
+		}
+	}
+	if _, err := e.svc.EnrollCode(ctx, "u1", model.FactorSMS, "+8613800000000"); err != nil {
+		t.Errorf("an SMS factor beside the email one: %v", err)
+	}
+}

@@ -66,6 +66,25 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	return s, nil
 }
 
+// Raise replaces s, the request's session, whose user has just proven a
+// second factor (a step-up), with one whose amr is amr: a new id, as after
+// any sign-in, but the same auth_time and absolute end, since the first
+// factor was not proven again.
+func (m *Manager) Raise(ctx context.Context, w http.ResponseWriter, r *http.Request, s *model.Session, amr []string) (*model.Session, error) {
+	if err := m.Store.DeleteSession(ctx, s.IDHash); err != nil {
+		return nil, err
+	}
+	id := m.Tokens.SessionID()
+	now := m.Now().UTC()
+	raised := &model.Session{IDHash: token.Hash(id), UserID: s.UserID, AuthTime: s.AuthTime, CreatedAt: now,
+		ExpiresAt: s.ExpiresAt, LastSeenAt: now, AMR: amr}
+	if err := m.Store.CreateSession(ctx, raised); err != nil {
+		return nil, err
+	}
+	http.SetCookie(w, m.cookie(r, id, raised.ExpiresAt))
+	return raised, nil
+}
+
 // Current returns the request's live session, or model.ErrNotFound. A
 // session idle for longer than IdleTTL is deleted; a used one has its
 // last-seen time recorded, at most once a minute.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/mfa"
@@ -240,9 +239,7 @@ func (h *Handler) enrollFactor(c *call) (any, *envelope.Error) {
 		case errors.Is(err, model.ErrCodeExpired):
 			return nil, c.fail(http.StatusForbidden, codeCodeExpired, msgCodeExpired)
 		case err == nil:
-			now := h.cfg.Now().UTC().Truncate(time.Millisecond)
-			f = &model.Factor{ID: h.cfg.IDs.ID(), UserID: who.u.ID, Type: t, Address: addr, Sealed: []byte{}, CreatedAt: now, LastUsedAt: now}
-			err = h.cfg.MFA.Store.CreateFactor(ctx, f)
+			f, err = h.cfg.MFA.EnrollCode(ctx, who.u.ID, t, addr)
 		}
 	}
 	if errors.Is(err, model.ErrConflict) {

@@ -3,10 +3,13 @@ package authn_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pquerna/otp/totp"
 
@@ -206,4 +209,76 @@ func idAMR(t *testing.T, idToken string) []string {
 		t.Fatal(err)
 	}
 	return c.AMR
+}
+
+func TestMFATokenIntrospection(t *testing.T) {
+	for _, b := range testserver.Backends {
+		t.Run(b.Name, func(t *testing.T) { testMFATokenIntrospection(t, b) })
+	}
+}
+
+// testMFATokenIntrospection: POST /mfa/token/introspection (contract 6.3)
+// says a live mfaToken is active and whose it is, and anything else, a used
+// token included, is not.
+func testMFATokenIntrospection(t *testing.T, b testserver.Backend) {
+	s := b.Start(t)
+	app, secret := s.CreateApp(t, apps.CreateParams{Name: "web", RedirectURIs: []string{"https://rp.example/cb"}})
+	u := s.CreateUser(t, "bob", "correct horse battery")
+	setup, err := s.MFA.NewTOTP("bob")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func() string {
+		c, err := totp.GenerateCode(setup.Secret, s.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if _, err := s.MFA.EnrollTOTP(t.Context(), u.ID, setup.Secret, code()); err != nil {
+		t.Fatal(err)
+	}
+	s.Clock.Advance(mfa.Period)
+	issued := s.Clock.Now().Unix()
+	signin := `{"connection":"PASSWORD","passwordPayload":{"username":"bob","password":"correct horse battery"},"client_id":"` +
+		app.ID + `","client_secret":"` + secret + `"}`
+	a := call(t, http.MethodPost, s.URL+"/api/v3/signin", map[string]string{"x-authing-app-id": app.ID}, signin)
+	var d mfaData
+	if err := json.Unmarshal(a.Data, &d); err != nil || d.MFAToken == "" {
+		t.Fatalf("signin: %s", a.raw)
+	}
+	scrub := golden.Scrub{Strs: map[string]string{u.ID: "userId"}, Ints: map[int64]string{issued: "iat", issued + 600: "exp"}}
+	introspect := func(what string, form url.Values, status int, goldenName string) []byte {
+		t.Helper()
+		resp, err := http.PostForm(s.URL+"/mfa/token/introspection", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != status || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("%s: status %d, Cache-Control %q: %s", what, resp.StatusCode, resp.Header.Get("Cache-Control"), body)
+		}
+		if b.Name == "sqlite" {
+			golden.Check(t, goldenName, body, scrub)
+		}
+		return body
+	}
+	introspect("a live mfaToken", url.Values{"token": {d.MFAToken}}, 200, "mfa-token-introspection-active")
+	introspect("no token", url.Values{}, 200, "mfa-token-introspection-inactive")
+	introspect("a forged token", url.Values{"token": {"nope"}}, 200, "mfa-token-introspection-inactive")
+	introspect("an access token", url.Values{"token": {"Bearer " + d.MFAToken}}, 200, "mfa-token-introspection-inactive")
+	a = call(t, http.MethodPost, s.URL+"/api/v3/mfa-totp-verify", map[string]string{"x-authing-app-id": app.ID, "Authorization": d.MFAToken},
+		`{"totp":"`+code()+`"}`)
+	if a.StatusCode != 200 {
+		t.Fatalf("verify: %s", a.raw)
+	}
+	introspect("a used mfaToken", url.Values{"token": {d.MFAToken}}, 200, "mfa-token-introspection-inactive")
+	d.MFAToken = ""
+	a = call(t, http.MethodPost, s.URL+"/api/v3/signin", map[string]string{"x-authing-app-id": app.ID}, signin)
+	if err := json.Unmarshal(a.Data, &d); err != nil || d.MFAToken == "" {
+		t.Fatalf("signin again: %s", a.raw)
+	}
+	s.Clock.Advance(mfa.PendingLifetime + time.Second)
+	introspect("an expired mfaToken", url.Values{"token": {d.MFAToken}}, 200, "mfa-token-introspection-inactive")
 }

@@ -198,7 +198,9 @@ func (h *Handler) updateApplication(r *request) (any, *envelope.Error) {
 		return nil, e
 	}
 	// A field refused half-way aborts the update: nothing is stored.
-	_, err := h.cfg.Apps.Update(r.ctx(), id, func(p *apps.CreateParams) error {
+	var old string
+	app, err := h.cfg.Apps.Update(r.ctx(), id, func(p *apps.CreateParams) error {
+		old = p.MFAPolicy
 		if e := applyAppFields(r.params, p); e != nil {
 			return e
 		}
@@ -210,6 +212,7 @@ func (h *Handler) updateApplication(r *request) (any, *envelope.Error) {
 	if err != nil {
 		return nil, r.fail("updating an application", err, codeAppNotFound)
 	}
+	h.recordPolicy(r, app.ID, old, app.MFAPolicy)
 	return success{true}, nil
 }
 

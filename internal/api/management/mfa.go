@@ -3,6 +3,7 @@ package management
 import (
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
@@ -223,10 +224,23 @@ func (h *Handler) disableGlobalMFASettings(r *request) (any, *envelope.Error) {
 }
 
 func (h *Handler) setPoolPolicy(r *request, p string) (any, *envelope.Error) {
+	old, err := h.cfg.MFA.PoolPolicy(r.ctx())
+	if err != nil {
+		return nil, r.fail("reading the MFA policy", err, codeUserNotFound)
+	}
 	if err := h.cfg.MFA.SetPoolPolicy(r.ctx(), p); err != nil {
 		return nil, r.fail("setting the MFA policy", err, codeUserNotFound)
 	}
+	h.recordPolicy(r, "", old, p)
 	return newMFASettings(p), nil
+}
+
+// recordPolicy records a change of the MFA policy of appID ("": the pool).
+func (h *Handler) recordPolicy(r *request, appID, old, new string) {
+	if e, ok := mfa.PolicyChange(appID, old, new, "management API "+path.Base(r.URL.Path)); ok && h.cfg.Audit != nil {
+		e.IP = audit.ClientIP(r.Request)
+		h.cfg.Audit.Record(r.ctx(), e)
+	}
 }
 
 // updateApplicationMFASettings maps the SDK's call onto the application's
@@ -236,7 +250,9 @@ func (h *Handler) updateApplicationMFASettings(r *request) (any, *envelope.Error
 	if e != nil {
 		return nil, e
 	}
+	var old string
 	app, err := h.cfg.Apps.Update(r.ctx(), id, func(p *apps.CreateParams) error {
+		old = p.MFAPolicy
 		policy, e := settingsPolicy(r.params, p.MFAPolicy, "enabledFactors", "disabledFactors")
 		if e != nil {
 			return e
@@ -250,5 +266,6 @@ func (h *Handler) updateApplicationMFASettings(r *request) (any, *envelope.Error
 	if err != nil {
 		return nil, r.fail("updating an application", err, codeAppNotFound)
 	}
+	h.recordPolicy(r, app.ID, old, app.MFAPolicy)
 	return newMFASettings(app.MFAPolicy), nil
 }

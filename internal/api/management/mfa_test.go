@@ -2,6 +2,7 @@ package management_test
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -150,6 +151,12 @@ func TestMFAPolicies(t *testing.T) {
 			failed(t, e.call(t, http.MethodPost, tt.name, tt.params...), 400, 0, tt.want)
 		}
 		settings(t, e.call(t, http.MethodGet, "get-global-mfa-settings"), model.MFAOff)
+		// Each change in the audit trail, newest first; the call that changed
+		// nothing and the refused ones are not.
+		policyEvents(t, e, "",
+			"required -> off (management API disable-global-mfa-settings)",
+			"optional -> required (management API update-global-mfa-settings)",
+			"off -> optional (management API update-global-mfa-settings)")
 	})
 
 	t.Run("application", func(t *testing.T) {
@@ -205,7 +212,33 @@ func TestMFAPolicies(t *testing.T) {
 		if got := policy(t); got != model.MFARequired {
 			t.Errorf("after refused calls: %q", got)
 		}
+		policyEvents(t, e, app.AppID,
+			"optional -> required (management API update-application-mfa-settings)",
+			"off -> optional (management API update-application-mfa-settings)",
+			"optional -> off (management API update-application-mfa-settings)",
+			"required -> optional (management API update-application)")
 	})
+}
+
+// policyEvents checks the mfa.policy events of appID ("": the pool), newest first.
+func policyEvents(t *testing.T, e *env, appID string, want ...string) {
+	t.Helper()
+	events, err := e.st.ListAuditEvents(t.Context(), store.AuditQuery{Type: model.AuditMFAPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range events {
+		if ev.ClientID == appID {
+			if ev.IP != "127.0.0.1" {
+				t.Errorf("event %q from %q", ev.Detail, ev.IP)
+			}
+			got = append(got, ev.Detail)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("mfa.policy events of %q:\n got %q\nwant %q", appID, got, want)
+	}
 }
 
 // TestGoldenMFA pins the MFA answers.

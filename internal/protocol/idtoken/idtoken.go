@@ -25,6 +25,7 @@ type Token struct {
 	Nonce       string
 	AuthTime    time.Time // zero: omitted
 	AMR         []string  // how the user signed in (RFC 8176); empty: omitted
+	ACR         string    // how strongly (see ACR); empty: omitted
 	SessionID   string    // the `sid` claim; empty: omitted
 	AccessToken string    // for at_hash; empty: omitted
 	Code        string    // for c_hash; empty: omitted
@@ -57,6 +58,9 @@ func (k *Keys) Sign(ctx context.Context, t Token) (string, error) {
 	}
 	if !t.AuthTime.IsZero() {
 		c = append(c, claims.Claim{Name: "auth_time", Value: t.AuthTime.Unix()})
+	}
+	if t.ACR != "" {
+		c = append(c, claims.Claim{Name: "acr", Value: t.ACR})
 	}
 	if len(t.AMR) > 0 {
 		c = append(c, claims.Claim{Name: "amr", Value: t.AMR})

@@ -43,6 +43,7 @@ type authorizeRequest struct {
 	codeChallengeMethod string
 	prompt              []string
 	maxAge              time.Duration // < 0: none asked
+	acrValues           []string      // acr_values, in order of preference
 }
 
 // authorize serves GET and POST /P/auth (RFC 6749 sections 4.1 and 4.2,
@@ -129,7 +130,18 @@ func (h *Handler) runAuthorize(w http.ResponseWriter, r request, p params, decis
 		// browser returns).
 		delete(p, "prompt")
 		delete(p, "max_age")
-		h.toLogin(w, r.Request, p)
+		h.toPage(w, r.Request, h.cfg.LoginPath, p)
+		return
+	}
+	switch need, e := h.needsSecondFactor(r, ar, sess); {
+	case e != nil:
+		h.redirectError(w, r.Request, ar, e)
+		return
+	case need && slices.Contains(ar.prompt, "none"):
+		h.redirectError(w, r.Request, ar, interactionRequired("the user must prove a second factor"))
+		return
+	case need:
+		h.toPage(w, r.Request, h.cfg.StepUpPath, p)
 		return
 	}
 	if ok := h.checkConsent(w, r, ar, p, sess, decision); !ok {
@@ -330,6 +342,7 @@ func (ar *authorizeRequest) parse(p params) *Error {
 		}
 		ar.maxAge = time.Duration(n) * time.Second
 	}
+	ar.acrValues = strings.Fields(p.get("acr_values"))
 	if ar.code {
 		return ar.parsePKCE(p)
 	}
@@ -406,6 +419,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 	ctx := r.Context()
 	now := h.now()
 	grantID := h.cfg.Tokens.JTI()
+	acr := idtoken.ACR(sess.AMR, ar.acrValues)
 	v := url.Values{}
 	var codeValue, accessValue string
 	if ar.code {
@@ -424,6 +438,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 			SessionIDHash:       sess.IDHash,
 			AuthTime:            sess.AuthTime,
 			AMR:                 sess.AMR,
+			ACR:                 acr,
 			CreatedAt:           now,
 			ExpiresAt:           now.Add(model.AuthCodeTTL),
 		}
@@ -455,6 +470,7 @@ func (h *Handler) issueAuthorization(r request, ar *authorizeRequest, sess *mode
 			Nonce:       ar.nonce,
 			AuthTime:    sess.AuthTime,
 			AMR:         sess.AMR,
+			ACR:         acr,
 			SessionID:   sessionID(sess.IDHash),
 			AccessToken: accessValue,
 			Code:        codeValue,
@@ -501,14 +517,37 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, ar *authorizeR
 	http.Redirect(w, r, target, http.StatusFound)
 }
 
-// toLogin sends the browser to the hosted login page, which returns it to
-// this authorization request afterwards.
-func (h *Handler) toLogin(w http.ResponseWriter, r *http.Request, p params) {
+// needsSecondFactor says whether sess, signed in with one factor, must
+// prove a second before this request is answered: the request's
+// acr_values ask for it, or the MFA policy of its application requires
+// it. A session is judged by what it proved, not by the policy it was
+// created under, so a single sign-on session from an application without
+// MFA cannot reach one that requires it.
+func (h *Handler) needsSecondFactor(r request, ar *authorizeRequest, sess *model.Session) (bool, *Error) {
+	if slices.Contains(sess.AMR, "mfa") {
+		return false, nil
+	}
+	if idtoken.WantsSecondFactor(sess.AMR, ar.acrValues) {
+		return true, nil
+	}
+	if h.cfg.MFAPolicy == nil {
+		return false, nil
+	}
+	policy, err := h.cfg.MFAPolicy(r.Context(), ar.app)
+	if err != nil {
+		return false, h.internal(r.Context(), "reading the MFA policy", err)
+	}
+	return policy == model.MFARequired, nil
+}
+
+// toPage sends the browser to a hosted page (login, step-up), which
+// returns it to this authorization request afterwards.
+func (h *Handler) toPage(w http.ResponseWriter, r *http.Request, page string, p params) {
 	v := url.Values{}
 	for k, val := range p {
 		v.Set(k, val)
 	}
 	returnTo := strings.TrimSuffix(r.URL.Path, "/consent") + "?" + v.Encode()
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, h.cfg.LoginPath+"?"+url.Values{"return_to": {returnTo}}.Encode(), http.StatusFound)
+	http.Redirect(w, r, page+"?"+url.Values{"return_to": {returnTo}}.Encode(), http.StatusFound)
 }

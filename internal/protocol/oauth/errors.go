@@ -64,6 +64,12 @@ func requestNotSupported(code, desc string) *Error {
 	return newError(code, desc, http.StatusBadRequest)
 }
 
+// interactionRequired is OpenID Connect Core 3.1.2.6: prompt=none, and the
+// user must act (here: prove a second factor).
+func interactionRequired(desc string) *Error {
+	return newError("interaction_required", desc, http.StatusBadRequest)
+}
+
 func loginRequired(desc string) *Error {
 	return newError("login_required", desc, http.StatusBadRequest)
 }

@@ -52,6 +52,7 @@ func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p pa
 	if issueRefresh(app, c.Protocol, c.Scope) {
 		var refresh *model.Token
 		refresh, refreshValue = h.mint(model.TokenRefresh, app, c.UserID, c.Scope, c.Protocol, c.GrantID, now)
+		refresh.ACR = c.ACR
 		access.ParentID = refresh.ID
 		tokens = append(tokens, refresh)
 	}
@@ -61,6 +62,7 @@ func (h *Handler) grantAuthorizationCode(r request, app *model.Application, p pa
 			Nonce:       c.Nonce,
 			AuthTime:    c.AuthTime,
 			AMR:         c.AMR,
+			ACR:         c.ACR,
 			SessionID:   sessionID(c.SessionIDHash),
 			AccessToken: accessValue,
 		})

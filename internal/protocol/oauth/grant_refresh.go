@@ -67,13 +67,13 @@ func (h *Handler) grantRefreshToken(r request, app *model.Application, p params)
 	var rotated *model.Token
 	if app.RotateRefreshTokens {
 		rotated, refreshValue = h.mint(model.TokenRefresh, app, rt.UserID, rt.Scope, rt.Protocol, rt.GrantID, now)
-		rotated.ParentID = rt.ID
+		rotated.ParentID, rotated.ACR = rt.ID, rt.ACR
 		rotated.ExpiresAt = rt.ExpiresAt // the grant's absolute limit
 		access.ParentID = rotated.ID
 	}
 	resp := issued(access, accessValue, refreshValue)
 	if claims.IsOIDC(rt.Protocol, scope) {
-		if resp.IDToken, e = h.signIDToken(r, app, user, scope, idtoken.Token{AccessToken: accessValue}); e != nil {
+		if resp.IDToken, e = h.signIDToken(r, app, user, scope, idtoken.Token{ACR: rt.ACR, AccessToken: accessValue}); e != nil {
 			return nil, e
 		}
 	}

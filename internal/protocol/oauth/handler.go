@@ -34,6 +34,14 @@ type Config struct {
 	Logger    *slog.Logger
 	// LoginPath is the hosted login page; authorize sends users there with return_to.
 	LoginPath string
+	// StepUpPath is the hosted page where a signed-in user proves a second
+	// factor (or enrolls one) that the request needs, returning to
+	// return_to with the session raised.
+	StepUpPath string
+	// MFAPolicy is the MFA policy of a sign-in to app (mfa.Service.Policy):
+	// under "required" no code or token goes to a session without a second
+	// factor. nil: no policy, only acr_values asks for one.
+	MFAPolicy func(ctx context.Context, app *model.Application) (string, error)
 	// ShowError renders a readable HTML error page for failures that must
 	// never be redirected (unknown client, unregistered redirect URI).
 	ShowError func(w http.ResponseWriter, r *http.Request, status int, title, message string)
@@ -59,6 +67,9 @@ type Handler struct {
 func New(cfg Config) (*Handler, error) {
 	if cfg.LoginPath == "" {
 		cfg.LoginPath = "/login"
+	}
+	if cfg.StepUpPath == "" {
+		cfg.StepUpPath = "/login/mfa/step-up"
 	}
 	csrf, err := edge.SameOrigin(cfg.PublicURL, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		cfg.ShowError(w, r, http.StatusForbidden, "Request refused",

@@ -47,6 +47,7 @@ func (h *Handler) AuthenticateClient(r *http.Request, clientID, clientSecret str
 func (h *Handler) IssueSignIn(r *http.Request, app *model.Application, u *model.User, scope string, authTime time.Time, amr []string) (*wire.TokenResponse, error) {
 	now := h.now()
 	grantID := h.cfg.Tokens.JTI()
+	acr := idtoken.ACR(amr, nil)
 	access, accessValue, e := h.mintAccess(r.Context(), app, u.ID, scope, model.ProtocolOIDC, grantID, now)
 	if e != nil {
 		return nil, e
@@ -56,12 +57,13 @@ func (h *Handler) IssueSignIn(r *http.Request, app *model.Application, u *model.
 	if issueRefresh(app, model.ProtocolOIDC, scope) {
 		var refresh *model.Token
 		refresh, refreshValue = h.mint(model.TokenRefresh, app, u.ID, scope, model.ProtocolOIDC, grantID, now)
+		refresh.ACR = acr
 		access.ParentID = refresh.ID
 		tokens = append(tokens, refresh)
 	}
 	resp := issued(access, accessValue, refreshValue)
 	if claims.IsOIDC(model.ProtocolOIDC, scope) {
-		resp.IDToken, e = h.signIDToken(request{Request: r}, app, u, scope, idtoken.Token{AuthTime: authTime, AMR: amr, AccessToken: accessValue})
+		resp.IDToken, e = h.signIDToken(request{Request: r}, app, u, scope, idtoken.Token{AuthTime: authTime, AMR: amr, ACR: acr, AccessToken: accessValue})
 		if e != nil {
 			return nil, e
 		}

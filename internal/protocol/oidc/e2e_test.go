@@ -20,7 +20,7 @@ import (
 )
 
 // standardClaims are the id token claims that are not about the user.
-var standardClaims = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "amr", "nonce", "at_hash", "c_hash", "sid"}
+var standardClaims = []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "at_hash", "c_hash", "sid"}
 
 func TestDiscovery(t *testing.T) {
 	t.Parallel()

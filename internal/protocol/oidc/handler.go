@@ -128,7 +128,8 @@ func (h *Handler) discovery(w http.ResponseWriter, r *http.Request) {
 		{Name: "token_endpoint_auth_methods_supported", Value: authMethods},
 		{Name: "introspection_endpoint_auth_methods_supported", Value: authMethods},
 		{Name: "revocation_endpoint_auth_methods_supported", Value: authMethods},
-		{Name: "claims_supported", Value: append(claims.Names(), "iss", "aud", "exp", "iat", "auth_time", "amr", "nonce", "at_hash", "c_hash", "sid")},
+		{Name: "claims_supported", Value: append(claims.Names(), "iss", "aud", "exp", "iat", "auth_time", "acr", "amr", "nonce", "at_hash", "c_hash", "sid")},
+		{Name: "acr_values_supported", Value: idtoken.ACRValues},
 		{Name: "code_challenge_methods_supported", Value: []string{"S256", "plain"}},
 		// select_account is accepted but changes nothing: not advertised.
 		{Name: "prompt_values_supported", Value: []string{"none", "login", "consent"}},

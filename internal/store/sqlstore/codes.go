@@ -8,12 +8,12 @@ import (
 )
 
 const codeColumns = `hash, grant_id, client_id, user_id, redirect_uri, scope, protocol, nonce,
-	code_challenge, code_challenge_method, session_id_hash, auth_time, created_at, expires_at, amr, redeemed_at`
+	code_challenge, code_challenge_method, session_id_hash, auth_time, created_at, expires_at, amr, acr, redeemed_at`
 
 // CreateAuthCode stores c; a taken hash gives model.ErrConflict.
 func (s *Store) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
 	_, err := s.e.Writer().Exec(ctx, `INSERT INTO auth_codes (`+codeColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, NULL)`, s.codeValues(c)...)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULL)`, s.codeValues(c)...)
 	return s.e.Err("create authorization code", err)
 }
 
@@ -21,7 +21,7 @@ func (s *Store) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
 func (s *Store) codeValues(c *model.AuthCode) []any {
 	return []any{c.Hash, c.GrantID, c.ClientID, c.UserID, c.RedirectURI, c.Scope, c.Protocol, c.Nonce,
 		c.CodeChallenge, c.CodeChallengeMethod, c.SessionIDHash, s.tv(c.AuthTime), s.tv(c.CreatedAt), s.tv(c.ExpiresAt),
-		s.e.List(c.AMR)}
+		s.e.List(c.AMR), c.ACR}
 }
 
 // GetAuthCode returns the code with this hash if it is unredeemed and
@@ -45,7 +45,7 @@ func (s *Store) GetAuthCode(ctx context.Context, hash string, now time.Time) (*m
 func (s *Store) scanCode(r Row) (c model.AuthCode, redeemed time.Time, err error) {
 	err = r.Scan(&c.Hash, &c.GrantID, &c.ClientID, &c.UserID, &c.RedirectURI, &c.Scope, &c.Protocol, &c.Nonce,
 		&c.CodeChallenge, &c.CodeChallengeMethod, &c.SessionIDHash, td(&c.AuthTime), td(&c.CreatedAt),
-		td(&c.ExpiresAt), s.e.ListDest(&c.AMR), td(&redeemed))
+		td(&c.ExpiresAt), s.e.ListDest(&c.AMR), &c.ACR, td(&redeemed))
 	c.AMR = nilIfEmpty(c.AMR)
 	return c, redeemed, err
 }

@@ -85,7 +85,7 @@ func (e exporter) Tokens(ctx context.Context) iter.Seq2[*storecopy.Token, error]
 	return rowsOf(ctx, e, "tokens", copyTokenColumns, func(r Row) (*storecopy.Token, error) {
 		var t storecopy.Token
 		err := r.Scan(&t.Hash, nd(&t.ID), &t.Kind, &t.GrantID, nd(&t.ParentID), &t.ClientID, &t.UserID, &t.Scope,
-			&t.Protocol, td(&t.IssuedAt), td(&t.ExpiresAt), td(&t.RevokedAt), td(&t.UsedAt), td(&t.RotatedAt))
+			&t.Protocol, td(&t.IssuedAt), td(&t.ExpiresAt), td(&t.RevokedAt), td(&t.UsedAt), &t.ACR, td(&t.RotatedAt))
 		return &t, err
 	})
 }

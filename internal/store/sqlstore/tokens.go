@@ -8,7 +8,7 @@ import (
 )
 
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
-	issued_at, expires_at, revoked_at, used_at`
+	issued_at, expires_at, revoked_at, used_at, acr`
 
 // CreateTokens stores tokens in one transaction: all or none.
 func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
@@ -22,7 +22,7 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error 
 func (s *Store) insertTokens(ctx context.Context, c Conn, tokens []*model.Token) error {
 	for _, t := range tokens {
 		_, err := c.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, s.tokenValues(t)...)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, s.tokenValues(t)...)
 		if err != nil {
 			return err
 		}
@@ -33,7 +33,7 @@ func (s *Store) insertTokens(ctx context.Context, c Conn, tokens []*model.Token)
 // tokenValues are t's column values in tokenColumns order.
 func (s *Store) tokenValues(t *model.Token) []any {
 	return []any{t.Hash, nullIfEmpty(t.ID), t.Kind, t.GrantID, nullIfEmpty(t.ParentID), t.ClientID, t.UserID, t.Scope,
-		t.Protocol, s.tv(t.IssuedAt), s.tv(t.ExpiresAt), s.ntv(t.RevokedAt), s.ntv(t.UsedAt)}
+		t.Protocol, s.tv(t.IssuedAt), s.tv(t.ExpiresAt), s.ntv(t.RevokedAt), s.ntv(t.UsedAt), t.ACR}
 }
 
 // GetToken returns the token with this hash, active or not: one primary-key lookup.
@@ -124,7 +124,7 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*m
 func scanToken(r Row) (*model.Token, error) {
 	var t model.Token
 	err := r.Scan(&t.Hash, nd(&t.ID), &t.Kind, &t.GrantID, nd(&t.ParentID), &t.ClientID, &t.UserID, &t.Scope,
-		&t.Protocol, td(&t.IssuedAt), td(&t.ExpiresAt), td(&t.RevokedAt), td(&t.UsedAt))
+		&t.Protocol, td(&t.IssuedAt), td(&t.ExpiresAt), td(&t.RevokedAt), td(&t.UsedAt), &t.ACR)
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ func authCode(hash, grantID string) *model.AuthCode {
 		SessionIDHash:       "sess-1",
 		AuthTime:            t0.Add(-time.Minute).In(east),
 		AMR:                 []string{"pwd"},
+		ACR:                 "urn:genauth:loa:1",
 		CreatedAt:           t0.In(east),
 		ExpiresAt:           t0.Add(model.AuthCodeTTL).In(east),
 	}

@@ -65,7 +65,7 @@ func testTokens(t *testing.T, open Opener) {
 		access := token("h-access", "jti-access", model.TokenAccess, "grant-1", "jti-refresh-0")
 		access.IssuedAt, access.ExpiresAt = t0.In(east), t0.Add(tokenTTL).In(east)
 		refresh := token("h-refresh", "jti-refresh", model.TokenRefresh, "grant-1", "")
-		refresh.Protocol, refresh.Scope = model.ProtocolOAuth, "user"
+		refresh.Protocol, refresh.Scope, refresh.ACR = model.ProtocolOAuth, "user", "urn:genauth:loa:2"
 		client := token("h-client", "jti-client", model.TokenAccess, "grant-2", "")
 		client.UserID = ""
 		revoked := token("h-revoked", "jti-revoked", model.TokenAccess, "grant-3", "")
