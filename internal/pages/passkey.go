@@ -151,6 +151,10 @@ func (h *Handler) passkeyLogin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		event(model.AuditLoginFailure, "passkey refused")
+		if errors.Is(err, mfa.ErrUnverifiedPasskey) {
+			refuse(http.StatusUnauthorized, m("passkey.error.unverified"))
+			return
+		}
 		refuse(http.StatusUnauthorized, m("passkey.error.refused"))
 		return
 	}

@@ -445,8 +445,13 @@ func TestPasskeyCeremonies(t *testing.T) {
 	// Without user verification a passkey is one factor: the sign-in is
 	// held for one of another kind (here the authenticator app), and a
 	// passkey is not offered again.
-	secret := mh.enrollTOTP(alice.ID)
 	auth.UV = false
+	resp = mh.passkeyLogin(auth, "/")
+	if page := body(t, resp); resp.StatusCode != http.StatusUnauthorized || sessionCookie(resp) != nil ||
+		!strings.Contains(page, "did not check that it is you") {
+		t.Fatalf("passkey without UV and no other factor: status %d:\n%s", resp.StatusCode, page)
+	}
+	secret := mh.enrollTOTP(alice.ID)
 	resp = mh.passkeyLogin(auth, "/")
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath || sessionCookie(resp) != nil {
 		t.Fatalf("passkey without UV: status %d to %q", resp.StatusCode, resp.Header.Get("Location"))

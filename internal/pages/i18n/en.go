@@ -294,6 +294,7 @@ var en = map[string]string{
 	"passkey.account.last_used":  "last used {0}",
 	"passkey.account.never_used": "never used",
 	"passkey.account.remove":     "Remove passkey {0}",
+	"passkey.error.unverified":   "This passkey did not check that it is you (no PIN or fingerprint). Sign in with your password, then use the passkey as the second step.",
 	"passkey.error.refused":      "This passkey was not accepted. Try again, or sign in with your password.",
 	"passkey.error.cancelled":    "The passkey request was cancelled or timed out. Try again.",
 	"passkey.error.failed":       "The passkey could not be used. Try again, or sign in another way.",
