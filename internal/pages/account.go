@@ -21,6 +21,8 @@ type accountForm struct {
 	notice *msg              // a change that was made
 	mfaErr *msg              // at the MFA section's password
 	offer  string            // after a sign-in offered MFA: where it was going
+	// passkeyName is the name of a passkey that could not be added.
+	passkeyName string
 }
 
 // signedIn returns the signed-in user, or sends the browser to sign in and
@@ -52,6 +54,10 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		f.notice = m(phoneKind.done)
 	case "mfa_removed":
 		f.notice = m("mfa.removed")
+	case "passkey":
+		f.notice = m("passkey.added")
+	case "passkey_removed":
+		f.notice = m("passkey.removed")
 	case "mfa_added":
 		f.notice = m("mfa.added")
 	case "stale":
@@ -80,13 +86,21 @@ func (h *Handler) showAccount(w http.ResponseWriter, r *http.Request, status int
 		h.internalError(w, r, "account: second factors", err)
 		return
 	}
+	var passkey *passkeyForm
 	if view != nil {
 		view.Offer = f.offer
+		if view.PasskeysOn && view.Recent {
+			passkey = &passkeyForm{Kind: "register", Begin: passkeyRegisterPath + "/begin", Action: passkeyRegisterPath + "/finish",
+				Label: "passkey.add", Secondary: view.HasTOTP || len(view.Passkeys) > 0,
+				Fields: finishFields([]field{{Name: "passkey_name", Type: "text", Label: "passkey.name", Value: f.passkeyName,
+					Autocomplete: "off", MaxLength: maxPasskeyName, Hint: m("passkey.name_hint"), Error: f.errs["passkey_name"]}}, nil, "")}
+		}
 	}
 	// The page holds several forms: focus goes only to an error, which
 	// one post puts in one form.
 	h.render(w, r, status, "account", page{
 		MFA:        view,
+		Passkey:    passkey,
 		Title:      m("account.title"),
 		User:       displayName(u),
 		Message:    f.notice,

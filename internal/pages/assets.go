@@ -12,6 +12,9 @@ import (
 const (
 	cssPath  = "/assets/genauth.css"
 	iconPath = "/assets/genauth.svg"
+	// jsPath is the pages' only script: the passkey ceremonies, which
+	// need navigator.credentials. Every page works without it.
+	jsPath = "/assets/passkey.js"
 )
 
 type asset struct {
@@ -22,7 +25,8 @@ type asset struct {
 }
 
 func loadAssets() (map[string]asset, error) {
-	types := map[string]string{cssPath: "text/css; charset=utf-8", iconPath: "image/svg+xml"}
+	types := map[string]string{cssPath: "text/css; charset=utf-8", iconPath: "image/svg+xml",
+		jsPath: "text/javascript; charset=utf-8"}
 	out := make(map[string]asset, len(types))
 	for path, ctype := range types {
 		b, err := assetFS.ReadFile(strings.TrimPrefix(path, "/"))

@@ -6,4 +6,10 @@
 // templates hold no words, only translation keys. It turns a correct password
 // into a browser session (internal/account/sessions); the protocol endpoints in
 // internal/protocol/oauth send people here and read that session back.
+//
+// Second factors (mfa.go) and passkeys (passkey.go) follow the first step.
+// Passkeys are the pages' only script: assets/passkey.js asks a begin
+// endpoint (JSON) for the WebAuthn options, runs the browser's ceremony and
+// posts the credential in an ordinary form, so that every answer is a page;
+// without the script the passkey forms stay hidden.
 package pages

@@ -78,6 +78,7 @@ type Handler struct {
 	health   *health.Tracker
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
+	origin   string // the public URL's, which passkey ceremonies must come from
 	// pages holds every page parsed once per language, with the language's
 	// translation functions bound.
 	pages  map[i18n.Lang]map[string]*template.Template
@@ -123,6 +124,7 @@ func New(cfg Config) (*Handler, error) {
 		health:   cfg.Health,
 		log:      cfg.Logger,
 		pages:    make(map[i18n.Lang]map[string]*template.Template, len(i18n.Supported)),
+		origin:   pub.Scheme + "://" + pub.Host,
 	}
 	if h.log == nil {
 		h.log = slog.Default()
@@ -188,6 +190,9 @@ func (h *Handler) Register(routes edge.Routes) {
 	}
 	if h.factors != nil {
 		h.registerMFA(mux)
+	}
+	if h.passkeys() {
+		h.registerPasskeys(mux)
 	}
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
@@ -261,6 +266,11 @@ type page struct {
 	// several; Again is where "send a new code" posts the Hidden fields.
 	Submit, Again string
 
+	// Passkey is the page's passkey button and form; nil: none. JSHref is
+	// then the script that runs it.
+	Passkey *passkeyForm
+	JSHref  string
+
 	// switchBase is where the language links point (with lang added); ""
 	// means this page again for a GET, else the home page.
 	switchBase string
@@ -280,6 +290,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p.Langs = languageLinks(r, p.switchBase, lang)
 	p.CSSHref = h.assets[cssPath].href
 	p.IconHref = h.assets[iconPath].href
+	if p.Passkey != nil {
+		p.JSHref = h.assets[jsPath].href
+	}
 	var buf bytes.Buffer
 	if err := h.pages[lang][name].ExecuteTemplate(&buf, "layout", p); err != nil {
 		h.log.ErrorContext(r.Context(), "login: render page", "page", name, "err", err)
@@ -306,9 +319,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	}
 }
 
-// contentSecurityPolicy allows nothing but this server's stylesheet and
-// images: no script at all, no inline style, no framing.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+// contentSecurityPolicy allows nothing but this server's stylesheet, images
+// and passkey script, which may call back only here: no inline script or
+// style, no eval, no framing.
+const contentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // languageLinks builds the language switch: base (or the current page for a
 // GET) with lang set, so that it works without JavaScript.

@@ -230,6 +230,11 @@ func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status i
 	pg := page{Title: m("mfa.title"), Error: c.formError, switchBase: mfaPath}
 	for _, f := range usable {
 		switch f.Type {
+		case model.FactorWebAuthn:
+			if h.passkeys() && pg.Passkey == nil {
+				pg.Passkey = &passkeyForm{Kind: "second", Begin: passkeySecondPath + "/begin",
+					Action: passkeySecondPath + "/finish", Label: "passkey.second"}
+			}
 		case model.FactorTOTP:
 			pg.Second = []field{{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
 				Plain: true, MaxLength: 6, Hint: m("mfa.totp.hint"), Error: c.errs["code"]}}
@@ -271,6 +276,9 @@ func (h *Handler) showChallenge(w http.ResponseWriter, r *http.Request, status i
 		pg.Sends[k].Fields, i = all[i:i+n], i+n
 	}
 	pg.Fields = all[i:]
+	if pg.Passkey != nil {
+		pg.Passkey.Secondary = pg.Second != nil
+	}
 	if pg.AppName, err = h.appName(r, p.State); err != nil {
 		h.internalError(w, r, "second factor: application", err)
 		return
@@ -737,6 +745,12 @@ type mfaView struct {
 	// Offer is where a sign-in offered to set up MFA was going: the
 	// section says so and leads on; "": no offer.
 	Offer string
+	// Passkeys lists the user's passkeys apart from the other factors
+	// when the pages offer passkeys (else they are listed with them).
+	PasskeysOn bool
+	Passkeys   []passkeyView
+	// Any: the user has a factor of any kind.
+	Any bool
 }
 
 type codeFactorLink struct{ Href, Label string }
@@ -744,6 +758,11 @@ type codeFactorLink struct{ Href, Label string }
 type factorView struct {
 	ID, Label string
 	Added     string
+}
+
+// passkeyView is one of the account page's passkeys; LastUsed "": never.
+type passkeyView struct {
+	ID, Name, Added, LastUsed string
 }
 
 // mfaSection builds the account page's MFA section for u.
@@ -756,17 +775,25 @@ func (h *Handler) mfaSection(r *http.Request, u *model.User, passwordErr *msg) (
 	if err != nil {
 		return nil, err
 	}
-	v := &mfaView{HasPassword: u.PasswordHash != ""}
+	v := &mfaView{HasPassword: u.PasswordHash != "", PasskeysOn: h.passkeys()}
 	if v.Recent, err = h.recent(r); err != nil {
 		return nil, err
 	}
 	for _, f := range list {
+		if f.Type == model.FactorWebAuthn && v.PasskeysOn {
+			pv := passkeyView{ID: f.ID, Name: f.Name, Added: f.CreatedAt.UTC().Format("2006-01-02")}
+			if !f.LastUsedAt.IsZero() {
+				pv.LastUsed = f.LastUsedAt.UTC().Format("2006-01-02")
+			}
+			v.Passkeys = append(v.Passkeys, pv)
+			continue
+		}
 		label := "mfa.factor." + strings.ToLower(f.Type)
 		v.HasTOTP = v.HasTOTP || f.Type == model.FactorTOTP
 		v.Factors = append(v.Factors, factorView{ID: f.ID, Label: label, Added: f.CreatedAt.UTC().Format("2006-01-02")})
 	}
 	v.AddCodes = h.codeFactorLinks(accountCodeFactorPath, list)
-	if len(list) > 0 {
+	if v.Any = len(list) > 0; v.Any {
 		if v.Recovery, err = h.factors.Store.CountRecoveryCodes(ctx, u.ID); err != nil {
 			return nil, err
 		}
@@ -870,6 +897,10 @@ func (h *Handler) accountMFARemove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.record(r, model.AuditEvent{Type: model.AuditMFARemove, UserID: u.ID, Detail: id})
+	if r.PostFormValue("kind") == "passkey" {
+		http.Redirect(w, r, accountPath+"?changed=passkey_removed#passkeys", http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, accountPath+"?changed=mfa_removed#mfa", http.StatusSeeOther)
 }
 

@@ -57,6 +57,10 @@ func newMFAHarnessAt(t *testing.T, publicURL string) *mfaHarness {
 	codes := &passcode.Service{Store: hs.store, Sealer: sealer, Key: key, Rand: crand.Reader, NewID: ids.ID, Now: mh.clock.Now}
 	mh.factors = &mfa.Service{Store: hs.store, Sealer: sealer, Key: key, Issuer: "GenAuth", Grants: codes, Rand: crand.Reader,
 		NewID: ids.ID, Now: mh.clock.Now}
+	// As the server does: passkeys when the host is a name, none for an IP.
+	if wa, err := mfa.NewWebAuthn(publicURL, "GenAuth"); err == nil {
+		mh.factors.WebAuthn = wa
+	}
 	rec := audit.NewSync(hs.store, slog.New(slog.DiscardHandler), mh.clock.Now)
 	rec.Observe(func(e model.AuditEvent) {
 		mh.mu.Lock()

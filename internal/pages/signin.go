@@ -85,8 +85,17 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 		h.internalError(w, r, "login: application", err)
 		return
 	}
+	// With passkeys, the browser offers them in the login field's autofill
+	// (conditional UI) as well as behind their own button.
+	auto := "username"
+	var passkey *passkeyForm
+	if h.passkeys() {
+		auto = "username webauthn"
+		passkey = &passkeyForm{Kind: "login", Begin: passkeyLoginPath + "/begin", Action: passkeyLoginPath + "/finish",
+			Label: "passkey.login", Secondary: true, Conditional: true, ReturnTo: returnTo}
+	}
 	fields := []field{
-		{Name: "username", Type: "text", Label: "login.username", Value: username, Autocomplete: "username",
+		{Name: "username", Type: "text", Label: "login.username", Value: username, Autocomplete: auto,
 			Plain: true, Required: true, Error: errs["username"]},
 		{Name: "password", Type: "password", Label: "login.password", Autocomplete: "current-password",
 			Required: true, Error: errs["password"]},
@@ -117,6 +126,8 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 		ForgotURL:  forgot,
 		CodeURL:    code,
 		Fields:     finishFields(fields, alsoBy, focus),
+		Error:      errs["passkey"],
+		Passkey:    passkey,
 		switchBase: withReturnTo("/login", returnTo),
 	})
 }

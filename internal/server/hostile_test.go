@@ -116,6 +116,9 @@ const (
 	// wantNotVerified: an envelope error, or statusCode 200 with data
 	// exactly {"verified":false} (a passkey that failed its checks).
 	wantNotVerified
+	// wantCeremonyRefusal: a 4xx with {"error": a message} (the pages'
+	// passkey begin endpoints).
+	wantCeremonyRefusal
 )
 
 // hostileCase is one request and what it must get.
@@ -176,6 +179,7 @@ func hostileInput(t *testing.T, srv *testserver.Server) {
 	userToken := apiUserToken(t, srv, app.ID, appSecret, "alice", password)
 	cases = append(cases, accountHostileCases(app.ID, userToken)...)
 	cases = append(cases, passkeyHostileCases(app.ID, appSecret, userToken)...)
+	cases = append(cases, pagesPasskeyHostileCases(cookie)...)
 	if len(cases) < 500 {
 		t.Fatalf("only %d cases generated", len(cases))
 	}
@@ -376,6 +380,8 @@ func refusedAtEdge(c hostileCase) hostileCase {
 		c.want, c.status, c.code, c.returnTo = wantHTMLError, http.StatusBadRequest, "", false
 	case wantEnvelopeError, wantNotVerified:
 		c.want, c.status = wantEnvelopeError, http.StatusBadRequest
+	case wantCeremonyRefusal:
+		c.status = http.StatusBadRequest
 	}
 	c.mayChange, c.notText = nil, true
 	return c
@@ -1169,8 +1175,9 @@ func checkHostileAnswer(t *testing.T, c hostileCase, status int, header http.Hea
 	}
 	ct := header.Get("Content-Type")
 	if strings.HasPrefix(ct, "text/html") {
-		// No page of GenAuth has a script; one in the answer came from the request.
-		if lower := strings.ToLower(body); strings.Contains(lower, "<script") || strings.Contains(lower, "<img src=x") {
+		// No page of GenAuth has a script but its own passkey script; another
+		// in the answer came from the request.
+		if lower := strings.ToLower(passkeyScript.ReplaceAllString(body, "")); strings.Contains(lower, "<script") || strings.Contains(lower, "<img src=x") {
 			t.Errorf("the hostile value is reflected into the HTML unescaped")
 		}
 	}
@@ -1290,6 +1297,8 @@ func checkHostileAnswer(t *testing.T, c hostileCase, status int, header http.Hea
 			!(env.StatusCode >= 400 && env.StatusCode <= 499 && len(env.Data) == 0) && !(env.StatusCode == 200 && string(env.Data) == `{"verified":false}`) {
 			t.Errorf("got %d %s, want an envelope error or {\"verified\":false}", status, short)
 		}
+	case wantCeremonyRefusal:
+		checkCeremonyRefusal(t, status, header, body)
 	case wantJSONDocument:
 		var doc map[string]any
 		if status != http.StatusOK || !strings.HasPrefix(ct, "application/json") || json.Unmarshal([]byte(body), &doc) != nil || len(doc) == 0 {

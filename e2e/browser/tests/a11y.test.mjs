@@ -5,9 +5,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   startEnv, launch, newPage, authorizeURL, signIn, axeViolations, enrollTOTP, PHONE, DESKTOP,
+  virtualAuthenticator, addPasskey,
 } from './lib.mjs';
 
 let env;
@@ -30,10 +32,11 @@ const registerSubmit = 'form[action="/register"] > button[type="submit"]:not([hi
 
 let users = 0;
 // register signs a new user up on the page (and so in), unlike any other
-// test's user, and returns the username.
-async function register(page) {
+// test's user, and returns the username. base is where: env.passkey_url for
+// the pages with passkeys.
+async function register(page, base = env.url) {
   const name = `a11y-user-${++users}`;
-  await page.goto(`${env.url}/register`);
+  await page.goto(`${base}/register`);
   await page.locator('#username').fill(name);
   await page.locator('#password').fill('a long passphrase');
   await page.locator('#password_confirm').fill('a long passphrase');
@@ -52,6 +55,20 @@ async function mfaChallenge(page) {
   await page.goto(authorizeURL(env, 'first').url);
   await signIn(page, name, 'a long passphrase');
   await page.waitForURL((u) => u.pathname === '/login/mfa');
+}
+
+// withPasskey registers a user at passkey_url with a passkey on a virtual
+// authenticator and returns the username. The login field's autofill
+// request, which Chromium would answer at once from that authenticator,
+// is turned off: the pages must stay where the test puts them.
+async function withPasskey(page) {
+  await page.addInitScript(() => {
+    PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+  await virtualAuthenticator(page);
+  const name = await register(page, env.passkey_url);
+  await addPasskey(page, env.passkey_url, 'Laptop');
+  return name;
 }
 
 // Each page: how to get there from a fresh browser.
@@ -245,12 +262,49 @@ const pages = {
     await page.locator('form[action="/login/mfa"] input[value="recovery"] ~ button[type="submit"]').click();
     await page.locator('#recovery_code-error').waitFor();
   },
+  'passkey-login': async (page) => {
+    await page.goto(authorizeURL({ ...env, url: env.passkey_url }, 'first').url);
+    await page.locator('form[data-passkey="login"]:not([hidden])').waitFor();
+  },
+  'passkey-login-error': async (page) => {
+    // A passkey this GenAuth does not know, refused. By the button: the
+    // autofill request would be answered again on the page that says so.
+    await page.addInitScript(() => {
+      PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+    });
+    const { cdp, authenticatorId } = await virtualAuthenticator(page);
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    await cdp.send('WebAuthn.addCredential', {
+      authenticatorId,
+      credential: {
+        credentialId: randomBytes(16).toString('base64'), isResidentCredential: true, rpId: 'localhost',
+        privateKey: privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+        userHandle: Buffer.from('nobody').toString('base64'), signCount: 0,
+      },
+    });
+    await page.goto(`${env.passkey_url}/login`);
+    await page.locator('form[data-passkey="login"] button').click();
+    await page.locator('#form-error').waitFor();
+  },
+  'account-passkeys': async (page) => {
+    await withPasskey(page);
+    await page.locator('ul.passkeys').waitFor();
+  },
+  'mfa-passkey': async (page) => {
+    const name = await withPasskey(page);
+    await page.goto(`${env.passkey_url}/`);
+    await page.locator('form[action="/logout"] button[type="submit"]').click();
+    await page.goto(authorizeURL({ ...env, url: env.passkey_url }, 'first').url);
+    await signIn(page, name, 'a long passphrase');
+    await page.waitForURL((u) => u.pathname === '/login/mfa');
+    await page.locator('form[data-passkey="second"]:not([hidden])').waitFor();
+  },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),
 };
 
 // Screenshots in English of every page, and in Chinese of a few.
-const chineseShots = new Set(['login', 'register-errors', 'consent']);
+const chineseShots = new Set(['login', 'register-errors', 'consent', 'passkey-login']);
 
 // GENAUTH_A11Y_LANGS picks the languages (comma-separated): each Go package
 // that runs this file takes one, so that each has go test's ten minutes.

@@ -192,3 +192,38 @@ export async function nextCode(env, to) {
   assert.match(code, /^[0-9]{6}$/);
   return code;
 }
+
+// virtualAuthenticator gives the page's browser a passkey authenticator
+// through the DevTools protocol's WebAuthn domain: built in (a platform
+// authenticator), holding discoverable credentials, verifying the user
+// (a fingerprint, say) unless told not to. It returns the DevTools session
+// and the authenticator's id.
+export async function virtualAuthenticator(page, { verified = true } = {}) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: 'ctap2', transport: 'internal', hasResidentKey: true, hasUserVerification: true,
+      isUserVerified: verified, automaticPresenceSimulation: true,
+    },
+  });
+  return { cdp, authenticatorId };
+}
+
+// addPasskey adds a passkey named name on the account page (at base, the
+// environment's passkey_url) for the signed-in user, whose sign-in is
+// recent, and leaves the page on the account page. A first factor comes
+// with recovery codes: it returns them ([] when none were shown).
+export async function addPasskey(page, base, name) {
+  await page.goto(`${base}/account#passkeys`);
+  await page.locator('#passkey_name').fill(name);
+  await page.locator('form[data-passkey="register"] button[type="submit"]').click();
+  await page.waitForURL((u) => u.pathname !== '/account' || u.search.includes('changed=passkey'));
+  let codes = [];
+  if (await page.locator('ul.codes').count() > 0) {
+    codes = await page.locator('ul.codes li').allInnerTexts();
+    await page.locator('a.button').click();
+  }
+  await page.waitForURL((u) => u.pathname === '/account' && u.search.includes('changed=passkey'));
+  return codes;
+}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -233,13 +234,19 @@ type PasskeyLogin struct {
 	Verified bool
 }
 
+// ErrUnverifiedPasskey refuses a passwordless sign-in by a passkey that did
+// not verify its user (no PIN, no biometrics) when the user has no factor
+// of another kind to follow it: such a passkey is something the user has,
+// and only that, so signing in with it alone would skip the password.
+var ErrUnverifiedPasskey = fmt.Errorf("%w: the passkey did not verify you (a PIN or biometrics) and no other factor can follow it", model.ErrWrongCode)
+
 // FinishPasskeyLogin checks assertion (the JSON of the PublicKeyCredential
 // that navigator.credentials.get returned) against ticket: origin, RP ID,
 // challenge, signature and signature counter (a counter that goes back
 // means a cloned authenticator and is refused). A ticket begun for a user
 // accepts only that user's passkeys. Errors: model.ErrWrongCode (a wrong,
-// used or expired ticket, an unknown passkey, a failed check), or the
-// store's.
+// used or expired ticket, an unknown passkey, a failed check),
+// ErrUnverifiedPasskey (which is one), or the store's.
 func (s *Service) FinishPasskeyLogin(ctx context.Context, ticket string, assertion []byte) (*PasskeyLogin, error) {
 	if s.WebAuthn == nil {
 		return nil, ErrPasskeysOff
@@ -288,6 +295,16 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, ticket string, asserti
 	if cred.Authenticator.CloneWarning {
 		return nil, fmt.Errorf("%w: the signature counter went back: a cloned authenticator", model.ErrWrongCode)
 	}
+	verified := parsed.Response.AuthenticatorData.Flags.HasUserVerified()
+	if len(session.UserID) == 0 && !verified {
+		all, err := s.Store.ListFactors(ctx, f.UserID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(all, func(o *model.Factor) bool { return o.Type != model.FactorWebAuthn }) {
+			return nil, ErrUnverifiedPasskey
+		}
+	}
 	for _, pf := range factors {
 		if pf.ID == f.ID {
 			f = pf
@@ -298,7 +315,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, ticket string, asserti
 		return nil, err
 	}
 	f.Counter, f.LastUsedAt = int64(cred.Authenticator.SignCount), now
-	return &PasskeyLogin{Factor: f, Verified: parsed.Response.AuthenticatorData.Flags.HasUserVerified()}, nil
+	return &PasskeyLogin{Factor: f, Verified: verified}, nil
 }
 
 // holdSession keeps a ceremony's state server-side, under a single-use

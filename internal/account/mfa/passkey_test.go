@@ -193,7 +193,7 @@ func TestPasskeyLogin(t *testing.T) {
 	}{
 		{name: "second factor", user: "ada", uv: true, at: origin, verified: true},
 		{name: "discoverable, verified", uv: true, at: origin, verified: true},
-		{name: "discoverable, not verified", at: origin},
+		{name: "discoverable, not verified, no other factor", at: origin, wantErr: mfa.ErrUnverifiedPasskey},
 		{name: "user not present", absent: true, uv: true, at: origin, wantErr: model.ErrWrongCode},
 		{name: "wrong origin", user: "ada", uv: true, at: "http://localhost:8081", wantErr: model.ErrWrongCode},
 		{name: "wrong RP ID", uv: true, at: origin, rpID: "example.com", wantErr: model.ErrWrongCode},
@@ -236,6 +236,18 @@ func TestPasskeyLogin(t *testing.T) {
 		})
 	}
 	ada.UP, ada.UV, ada.RPID = true, true, ""
+
+	// With a factor of another kind to follow, a passkey that did not
+	// verify its user signs in as one factor.
+	if err := e.st.CreateFactor(ctx, &model.Factor{ID: "ada-totp", UserID: adaKey.UserID, Type: model.FactorTOTP,
+		Sealed: []byte{0}, CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	ada.UV = false
+	if got, err := e.login(t, ada, "", origin, nil); err != nil || got.Verified {
+		t.Fatalf("an unverified passkey with a TOTP factor to follow: %+v, %v", got, err)
+	}
+	ada.UV = true
 
 	// A sign-in begun for ada accepts none of bob's passkeys, even one
 	// whose authenticator ignores the allow list.
