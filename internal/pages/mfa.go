@@ -113,7 +113,7 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, f
 		return
 	}
 	if history {
-		h.recordLogin(r, userID, returnTo)
+		h.recordLogin(r, userID, returnTo, first)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -532,7 +532,7 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, p *mfa.Pending
 			return
 		}
 		h.record(r, model.AuditEvent{Type: model.AuditMFAVerify, UserID: p.UserID, ClientID: p.ClientID, Detail: kind})
-		h.recordLogin(r, p.UserID, returnTo)
+		h.recordLogin(r, p.UserID, returnTo, p.First)
 	}
 	if recovery != nil {
 		h.showRecoveryCodes(w, r, recovery, returnTo)

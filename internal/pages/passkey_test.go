@@ -438,8 +438,8 @@ func TestPasskeyCeremonies(t *testing.T) {
 		t.Error("no login.success event with detail passkey")
 	}
 	history, _, err := mh.store.ListLogins(context.Background(), store.LoginQuery{UserID: alice.ID, Limit: 10})
-	if err != nil || len(history) != 1 {
-		t.Errorf("login history %v, %v", history, err)
+	if err != nil || len(history) != 1 || history[0].Method != "passkey" {
+		t.Errorf("login history %+v, %v; want one passkey sign-in", history, err)
 	}
 
 	// Without user verification a passkey is one factor: the sign-in is

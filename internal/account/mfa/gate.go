@@ -86,6 +86,15 @@ const (
 	FirstKey = "key"
 )
 
+// LoginMethod is what the login history records of a sign-in whose first
+// factor was first: "passkey", or "" where the history tells nothing.
+func LoginMethod(first string) string {
+	if first == FirstPasskey || first == FirstKey {
+		return "passkey"
+	}
+	return ""
+}
+
 // Step is what a sign-in still needs after its first factor.
 type Step int
 

@@ -170,11 +170,7 @@ func (c *call) issue(app *model.Application, u *model.User, scope, first, second
 		return nil, c.internal("issuing tokens", err)
 	}
 	// As on the hosted form: a history that cannot be written does not undo the sign-in.
-	method := ""
-	if first == mfa.FirstPasskey || first == mfa.FirstKey {
-		method = "passkey"
-	}
-	if err := c.h.cfg.SignIn.Users.RecordLoginBy(c.Context(), method, u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
+	if err := c.h.cfg.SignIn.Users.RecordLoginBy(c.Context(), mfa.LoginMethod(first), u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
 		c.h.cfg.Logger.WarnContext(c.Context(), "authn: recording login history", "err", err)
 	}
 	return &wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,
