@@ -215,7 +215,7 @@ func (h *Handler) mfaForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Enroll {
-		h.showSignInEnroll(w, r, http.StatusOK, p, nil)
+		h.showSignInEnroll(w, r, http.StatusOK, p, nil, nil)
 		return
 	}
 	h.showChallenge(w, r, http.StatusOK, p, challenge{sent: r.URL.Query().Get("sent")})
@@ -633,7 +633,7 @@ func (h *Handler) totpImage(w http.ResponseWriter, r *http.Request) {
 // and the code that confirms it, posted to action; back leads away ("": no
 // way back, the sign-in needs it); others are the other factors that may
 // be added instead.
-func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int, action, back string, key *otp.Key, problem *msg, others []codeFactorLink) {
+func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int, action, back string, key *otp.Key, problem *msg, others []codeFactorLink, passkey *passkeyForm) {
 	fields := finishFields([]field{{Name: "code", Type: "text", Label: "mfa.totp.code", Autocomplete: "one-time-code",
 		Plain: true, MaxLength: 6, Required: true, Hint: m("mfa.totp.hint"), Error: problem}}, nil, "code")
 	// The language links lead to the page's GET: the account page's own,
@@ -643,10 +643,13 @@ func (h *Handler) showEnroll(w http.ResponseWriter, r *http.Request, status int,
 		again = mfaPath
 	}
 	h.render(w, r, status, "mfaenroll", page{Title: m("mfa.enroll.title"), Action: action, Secret: key.Secret(),
-		Fields: fields, LoginHref: back, switchBase: again, MFA: &mfaView{AddCodes: others}})
+		Fields: fields, LoginHref: back, switchBase: again, MFA: &mfaView{AddCodes: others}, Passkey: passkey})
 }
 
-func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, status int, p *mfa.Pending, problem *msg) {
+// showSignInEnroll shows the factors a sign-in that must enroll may add:
+// an authenticator app (problem is its code's), codes by email or SMS, and
+// a passkey (passkey: its form again, with an error; nil: a fresh one).
+func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, status int, p *mfa.Pending, problem *msg, passkey *passkeyForm) {
 	u, err := h.store.GetUser(r.Context(), p.UserID)
 	if err != nil {
 		h.internalError(w, r, "second factor: user", err)
@@ -657,8 +660,14 @@ func (h *Handler) showSignInEnroll(w http.ResponseWriter, r *http.Request, statu
 		h.internalError(w, r, "second factor: TOTP secret", err)
 		return
 	}
+	if passkey == nil && h.passkeys() {
+		passkey = passkeyEnrollForm("", nil)
+	}
+	if !h.passkeys() {
+		passkey = nil
+	}
 	// The sign-in needs a factor: codes by email or SMS will do too.
-	h.showEnroll(w, r, status, mfaPath+"/enroll", "", key, problem, h.codeFactorLinks(signInCodeFactorPath, nil))
+	h.showEnroll(w, r, status, mfaPath+"/enroll", "", key, problem, h.codeFactorLinks(signInCodeFactorPath, nil), passkey)
 }
 
 // mfaEnrollAtSignIn enrolls the authenticator app a required policy asks
@@ -677,7 +686,7 @@ func (h *Handler) mfaEnrollAtSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if problem != nil {
-		h.showSignInEnroll(w, r, status, p, problem)
+		h.showSignInEnroll(w, r, status, p, problem, nil)
 		return
 	}
 	h.release(w, r, p, tok, model.FactorTOTP, codes)
@@ -857,7 +866,7 @@ func (h *Handler) accountTOTPForm(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "account: TOTP secret", err)
 		return
 	}
-	h.showEnroll(w, r, http.StatusOK, accountTOTPPath, accountPath, key, nil, nil)
+	h.showEnroll(w, r, http.StatusOK, accountTOTPPath, accountPath, key, nil, nil, nil)
 }
 
 func (h *Handler) accountTOTPEnroll(w http.ResponseWriter, r *http.Request) {
@@ -875,7 +884,7 @@ func (h *Handler) accountTOTPEnroll(w http.ResponseWriter, r *http.Request) {
 			h.internalError(w, r, "account: TOTP secret", err)
 			return
 		}
-		h.showEnroll(w, r, status, accountTOTPPath, accountPath, key, problem, nil)
+		h.showEnroll(w, r, status, accountTOTPPath, accountPath, key, problem, nil, nil)
 		return
 	}
 	h.showRecoveryCodes(w, r, codes, accountPath)

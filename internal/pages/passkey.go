@@ -26,6 +26,7 @@ const (
 	passkeyLoginPath    = "/passkey/login"    // passwordless, and the login field's autofill
 	passkeyRegisterPath = "/passkey/register" // the account page adds one
 	passkeySecondPath   = mfaPath + "/passkey"
+	passkeyEnrollPath   = mfaPath + "/passkey/register" // a sign-in that must enroll adds one
 	// maxPasskeyName bounds a passkey's name, in characters.
 	maxPasskeyName = 64
 )
@@ -37,6 +38,8 @@ func (h *Handler) registerPasskeys(mux edge.Routes) {
 	mux.Handle("POST "+passkeySecondPath+"/finish", h.form(h.passkeySecond))
 	mux.Handle("POST "+passkeyRegisterPath+"/begin", h.ceremony(h.passkeyRegisterBegin))
 	mux.Handle("POST "+passkeyRegisterPath+"/finish", h.form(h.passkeyRegister))
+	mux.Handle("POST "+passkeyEnrollPath+"/begin", h.ceremony(h.passkeyEnrollBegin))
+	mux.Handle("POST "+passkeyEnrollPath+"/finish", h.form(h.passkeyEnroll))
 }
 
 // passkeys says whether the pages offer passkeys: MFA is on and the public
@@ -332,6 +335,11 @@ func (h *Handler) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
+	h.beginRegistration(w, r, u)
+}
+
+// beginRegistration answers the options and ticket of a passkey for u.
+func (h *Handler) beginRegistration(w http.ResponseWriter, r *http.Request, u *model.User) {
 	name := u.Username
 	for _, v := range []string{u.Email, u.Phone, u.ID} {
 		if name == "" {
@@ -346,6 +354,20 @@ func (h *Handler) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
 	h.writeJSON(w, http.StatusOK, beginAnswer{Ticket: ticket, PublicKey: opts.Response})
 }
 
+// passkeyName is the name the user gave a new passkey, spaces folded, or
+// "Passkey" in the reader's language; a name too long is a problem.
+func passkeyName(r *http.Request) (string, *msg) {
+	name := strings.Join(strings.Fields(r.PostFormValue("passkey_name")), " ")
+	if utf8.RuneCountInString(name) > maxPasskeyName {
+		return name, m("passkey.error.name_long", "64")
+	}
+	if name == "" {
+		lang, _ := i18n.Choose(r)
+		name = i18n.T(lang, "mfa.factor.webauthn")
+	}
+	return name, nil
+}
+
 // passkeyRegister stores the passkey the account page's ceremony created,
 // under the name the user gave it (or a default one).
 func (h *Handler) passkeyRegister(w http.ResponseWriter, r *http.Request) {
@@ -353,15 +375,11 @@ func (h *Handler) passkeyRegister(w http.ResponseWriter, r *http.Request) {
 	if u == nil {
 		return
 	}
-	name := strings.Join(strings.Fields(r.PostFormValue("passkey_name")), " ")
-	if utf8.RuneCountInString(name) > maxPasskeyName {
+	name, problem := passkeyName(r)
+	if problem != nil {
 		h.showAccount(w, r, http.StatusBadRequest, u, accountForm{passkeyName: name,
-			errs: map[string]*msg{"passkey_name": m("passkey.error.name_long", "64")}})
+			errs: map[string]*msg{"passkey_name": problem}})
 		return
-	}
-	if name == "" {
-		lang, _ := i18n.Choose(r)
-		name = i18n.T(lang, "mfa.factor.webauthn")
 	}
 	f, err := h.factors.FinishPasskeyRegistration(r.Context(), u.ID, r.PostFormValue("ticket"), []byte(r.PostFormValue("credential")), name)
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) || errors.Is(err, model.ErrConflict) {
@@ -392,4 +410,67 @@ func (h *Handler) passkeyRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, accountPath+"?changed=passkey#passkeys", http.StatusSeeOther)
+}
+
+// passkeyEnrollForm is the passkey form of a sign-in that must enroll a
+// factor, with problem at its name.
+func passkeyEnrollForm(name string, problem *msg) *passkeyForm {
+	return &passkeyForm{Kind: "register", Begin: passkeyEnrollPath + "/begin", Action: passkeyEnrollPath + "/finish",
+		Label: "passkey.add", Secondary: true,
+		Fields: finishFields([]field{{Name: "passkey_name", Type: "text", Label: "passkey.name", Value: name,
+			Autocomplete: "off", MaxLength: maxPasskeyName, Hint: m("passkey.name_hint"), Error: problem}}, nil, "")}
+}
+
+// passkeyEnrollBegin starts the passkey of a held sign-in that must enroll.
+func (h *Handler) passkeyEnrollBegin(w http.ResponseWriter, r *http.Request) {
+	p := h.pendingJSON(w, r)
+	if p == nil {
+		return
+	}
+	if !p.Enroll {
+		h.jsonRefusal(w, r, http.StatusConflict, m("mfa.error.expired.message"))
+		return
+	}
+	u, err := h.store.GetUser(r.Context(), p.UserID)
+	if err != nil {
+		h.jsonInternal(w, r, "passkey: user", err)
+		return
+	}
+	h.beginRegistration(w, r, u)
+}
+
+// passkeyEnroll stores the passkey a held sign-in that must enroll created,
+// with recovery codes, and ends the sign-in with it as the second factor.
+func (h *Handler) passkeyEnroll(w http.ResponseWriter, r *http.Request) {
+	p, tok := h.pending(w, r)
+	if p == nil {
+		return
+	}
+	if !p.Enroll {
+		http.Redirect(w, r, mfaPath, http.StatusSeeOther)
+		return
+	}
+	name, problem := passkeyName(r)
+	if problem != nil {
+		h.showSignInEnroll(w, r, http.StatusBadRequest, p, nil, passkeyEnrollForm(name, problem))
+		return
+	}
+	ctx := r.Context()
+	f, err := h.factors.FinishPasskeyRegistration(ctx, p.UserID, r.PostFormValue("ticket"), []byte(r.PostFormValue("credential")), name)
+	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) || errors.Is(err, model.ErrConflict) {
+		h.record(r, model.AuditEvent{Type: model.AuditMFAFailure, UserID: p.UserID, Detail: "enroll " + model.FactorWebAuthn})
+		h.showSignInEnroll(w, r, http.StatusBadRequest, p, nil, passkeyEnrollForm(name, m("passkey.error.not_added")))
+		return
+	}
+	if err != nil {
+		h.internalError(w, r, "passkey: registration", err)
+		return
+	}
+	h.record(r, model.AuditEvent{Type: model.AuditMFAEnroll, UserID: p.UserID, Detail: model.FactorWebAuthn + " " + f.ID + " (sign-in)"})
+	codes, err := h.factors.NewRecoveryCodes(ctx, p.UserID)
+	if err != nil {
+		h.internalError(w, r, "passkey: recovery codes", err)
+		return
+	}
+	h.release(w, r, p, tok, model.FactorWebAuthn, codes)
 }

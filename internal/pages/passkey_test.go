@@ -10,7 +10,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
@@ -512,5 +514,59 @@ func TestPasskeyCeremonies(t *testing.T) {
 	page = body(t, resp)
 	if resp.StatusCode != http.StatusForbidden || sessionCookie(resp) != nil || !strings.Contains(fieldError(page, "form"), "suspended") {
 		t.Errorf("suspended: status %d, error %q", resp.StatusCode, fieldError(page, "form"))
+	}
+}
+
+// TestPasskeyEnrollAtSignIn: a sign-in whose policy requires a factor the
+// user lacks may add a passkey, which then finishes it as the second factor.
+func TestPasskeyEnrollAtSignIn(t *testing.T) {
+	mh := newMFAHarness(t)
+	ctx := context.Background()
+	alice := mh.createUser("alice", "", "", "correct horse")
+	if err := mh.factors.SetPoolPolicy(ctx, model.MFARequired); err != nil {
+		t.Fatal(err)
+	}
+	pending := mh.signInPassword("/account")
+	page := body(t, mh.get(mfaPath, pending))
+	if !strings.Contains(page, `data-begin="`+passkeyEnrollPath+`/begin"`) || !strings.Contains(page, "/assets/") {
+		t.Fatalf("the enrollment offers no passkey:\n%s", page)
+	}
+	if resp := mh.begin(passkeyEnrollPath+"/begin", sameOrigin); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("begin without the held sign-in: status %d, want 400", resp.StatusCode)
+	}
+	auth := webauthntest.New()
+	ticket, opts := mh.ceremony(passkeyEnrollPath, pending)
+	cred, err := auth.Create(opts, testOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"ticket": {ticket}, "credential": {string(cred)}, "passkey_name": {strings.Repeat("x", maxPasskeyName+1)}}
+	if resp := mh.post(passkeyEnrollPath+"/finish", form, pending); resp.StatusCode != http.StatusBadRequest || sessionCookie(resp) != nil {
+		t.Errorf("a name too long: status %d", resp.StatusCode)
+	}
+	form.Set("passkey_name", "Phone")
+	resp := mh.post(passkeyEnrollPath+"/finish", form, pending)
+	page = body(t, resp)
+	s := sessionCookie(resp)
+	if resp.StatusCode != http.StatusOK || s == nil || len(recoveryRE.FindAllString(page, -1)) != mfa.RecoveryCodeCount {
+		t.Fatalf("enroll: status %d, session %v:\n%s", resp.StatusCode, s, page)
+	}
+	if got, want := mh.sessionAMR(s), []string{"hwk", "pwd", "mfa"}; !slices.Equal(got, want) {
+		t.Errorf("amr = %v, want %v", got, want)
+	}
+	if list, _ := mh.store.ListFactors(ctx, alice.ID); len(list) != 1 || list[0].Type != model.FactorWebAuthn || list[0].Name != "Phone" {
+		t.Errorf("factors %+v", list)
+	}
+	if !mh.audited(model.AuditMFAEnroll, alice.ID) {
+		t.Error("no mfa.enroll event")
+	}
+	// The held sign-in is over; a challenge (the user has a factor now) adds none.
+	if resp := mh.begin(passkeyEnrollPath+"/begin", sameOrigin, pending); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("the used sign-in again: status %d, want 400", resp.StatusCode)
+	}
+	mh.clock.Advance(2 * time.Minute)
+	pending = mh.signInPassword("/")
+	if resp := mh.begin(passkeyEnrollPath+"/begin", sameOrigin, pending); resp.StatusCode != http.StatusConflict {
+		t.Errorf("a challenge adding a passkey: status %d, want 409", resp.StatusCode)
 	}
 }

@@ -9,10 +9,12 @@ import (
 )
 
 // pagesPasskeyHostileCases are the hosted pages' passkey endpoints: the
-// begin endpoints (JSON, same origin only) and the finish forms. No
-// ceremony is begun by them, so no grant is stored; a refused passkey
-// counts as a failed sign-in (throttles, audit; after enough from the one
-// address, 429), a refused registration is audited.
+// begin endpoints (JSON, same origin only) and the finish forms, the
+// sign-in's enrollment among them (without a held sign-in, the page that
+// says to sign in again). No ceremony is begun by them, so no grant is
+// stored; a refused passkey counts as a failed sign-in (throttles, audit;
+// after enough from the one address, 429), a refused registration is
+// audited.
 func pagesPasskeyHostileCases(cookie string) []hostileCase {
 	var cs []hostileCase
 	add := func(c hostileCase) {
@@ -24,9 +26,9 @@ func pagesPasskeyHostileCases(cookie string) []hostileCase {
 		}
 		cs = append(cs, c)
 	}
-	const login, second, register = "/passkey/login", "/login/mfa/passkey", "/passkey/register"
+	const login, second, register, enroll = "/passkey/login", "/login/mfa/passkey", "/passkey/register", "/login/mfa/passkey/register"
 	signedIn := map[string]string{"Cookie": cookie, "Sec-Fetch-Site": "same-origin"}
-	for _, path := range []string{login, second, register} {
+	for _, path := range []string{login, second, register, enroll} {
 		for name, header := range map[string]map[string]string{
 			"cross-site":     {"Sec-Fetch-Site": "cross-site", "Cookie": cookie},
 			"foreign-origin": {"Origin": "http://evil.example", "Cookie": cookie},
@@ -44,8 +46,10 @@ func pagesPasskeyHostileCases(cookie string) []hostileCase {
 	}
 	add(hostileCase{name: register + "/begin/signed-out", target: register + "/begin",
 		header: map[string]string{"Sec-Fetch-Site": "same-origin"}, want: wantCeremonyRefusal, status: 401})
-	add(hostileCase{name: second + "/begin/no-pending", target: second + "/begin",
-		header: map[string]string{"Sec-Fetch-Site": "same-origin"}, want: wantCeremonyRefusal, status: 400})
+	for _, path := range []string{second, enroll} {
+		add(hostileCase{name: path + "/begin/no-pending", target: path + "/begin",
+			header: map[string]string{"Sec-Fetch-Site": "same-origin"}, want: wantCeremonyRefusal, status: 400})
+	}
 	assertion := func(v string) string {
 		return mustJSON(map[string]any{"id": v, "rawId": v, "type": "public-key",
 			"response": map[string]any{"clientDataJSON": v, "authenticatorData": v, "signature": v, "userHandle": v}})
@@ -62,6 +66,8 @@ func pagesPasskeyHostileCases(cookie string) []hostileCase {
 			add(hostileCase{name: second + "/begin/pending-cookie/" + h.name, target: second + "/begin",
 				header: map[string]string{"Cookie": "genauth_mfa=" + h.value, "Sec-Fetch-Site": "same-origin"}, want: wantCeremonyRefusal, status: 400})
 		}
+		add(hostileCase{name: enroll + "/finish/" + h.name, ct: formCT, target: enroll + "/finish",
+			body: form("ticket", h.value, "credential", assertion(h.value), "passkey_name", h.value), want: wantHTMLError})
 		add(hostileCase{name: register + "/finish/" + h.name, ct: formCT, target: register + "/finish", header: signedIn,
 			body: form("ticket", h.value, "credential", assertion(h.value), "passkey_name", h.value), want: wantHTMLError,
 			mayChange: []string{"audit_events"}})
