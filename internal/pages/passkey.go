@@ -340,13 +340,7 @@ func (h *Handler) passkeyRegisterBegin(w http.ResponseWriter, r *http.Request) {
 
 // beginRegistration answers the options and ticket of a passkey for u.
 func (h *Handler) beginRegistration(w http.ResponseWriter, r *http.Request, u *model.User) {
-	name := u.Username
-	for _, v := range []string{u.Email, u.Phone, u.ID} {
-		if name == "" {
-			name = v
-		}
-	}
-	opts, ticket, err := h.factors.BeginPasskeyRegistration(r.Context(), mfa.PasskeyUser{ID: u.ID, Name: name, DisplayName: displayName(u)})
+	opts, ticket, err := h.factors.BeginPasskeyRegistration(r.Context(), mfa.PasskeyUserOf(u))
 	if err != nil {
 		h.jsonInternal(w, r, "passkey: begin a registration", err)
 		return

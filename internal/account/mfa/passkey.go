@@ -62,6 +62,22 @@ type PasskeyUser struct {
 // PasskeysOn says whether the installation offers passkeys.
 func (s *Service) PasskeysOn() bool { return s.WebAuthn != nil }
 
+// PasskeyUserOf is u as an authenticator will show it: the username (else
+// the email, the phone, the id) and a display name (the nickname, else the
+// name, else that).
+func PasskeyUserOf(u *model.User) PasskeyUser {
+	first := func(vs ...string) string {
+		for _, v := range vs {
+			if v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	name := first(u.Username, u.Email, u.Phone, u.ID)
+	return PasskeyUser{ID: u.ID, Name: name, DisplayName: first(u.Nickname, u.Name, name)}
+}
+
 // passkeyUser is a user and its passkeys as go-webauthn sees them.
 type passkeyUser struct {
 	PasskeyUser

@@ -55,20 +55,7 @@ func (h *Handler) getRegistration(c *call) (any, *envelope.Error) {
 	if !h.cfg.MFA.PasskeysOn() {
 		return nil, c.passkeysOff()
 	}
-	u := who.u
-	name := u.Username
-	for _, alt := range []string{u.Email, u.Phone, u.ID} {
-		if name == "" {
-			name = alt
-		}
-	}
-	display := u.Nickname
-	for _, alt := range []string{u.Name, name} {
-		if display == "" {
-			display = alt
-		}
-	}
-	opts, ticket, err := h.cfg.MFA.BeginPasskeyRegistration(c.Context(), mfa.PasskeyUser{ID: u.ID, Name: name, DisplayName: display})
+	opts, ticket, err := h.cfg.MFA.BeginPasskeyRegistration(c.Context(), mfa.PasskeyUserOf(who.u))
 	if err != nil {
 		return nil, c.internal("beginning a passkey registration", err)
 	}
