@@ -108,7 +108,18 @@ func (h *Handler) jsonInternal(w http.ResponseWriter, r *http.Request, what stri
 	h.jsonRefusal(w, r, http.StatusInternalServerError, m("error.internal.message"))
 }
 
+// passkeyLoginBegin starts a passwordless sign-in, which needs no one: each
+// stores a ticket, so that an address may start only so many.
 func (h *Handler) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
+	err := h.limiter.AllowPasskeyBegin(r.Context(), audit.ClientIP(r))
+	if errors.Is(err, throttle.ErrLocked) {
+		h.jsonRefusal(w, r, http.StatusTooManyRequests, m("passkey.error.throttled"))
+		return
+	}
+	if err != nil {
+		h.jsonInternal(w, r, "passkey: throttle", err)
+		return
+	}
 	opts, ticket, err := h.factors.BeginPasskeyLogin(r.Context(), "")
 	if err != nil {
 		h.jsonInternal(w, r, "passkey: begin a sign-in", err)

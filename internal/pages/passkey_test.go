@@ -570,3 +570,22 @@ func TestPasskeyEnrollAtSignIn(t *testing.T) {
 		t.Errorf("a challenge adding a passkey: status %d, want 409", resp.StatusCode)
 	}
 }
+
+// TestPasskeyBeginLimit: one address may start only so many passwordless
+// ceremonies an hour, since each stores a ticket; others still may.
+func TestPasskeyBeginLimit(t *testing.T) {
+	mh := newMFAHarness(t)
+	for i := range throttle.DefaultPolicy.PasskeyBeginsPerAddress {
+		if resp := mh.begin(passkeyLoginPath+"/begin", sameOrigin); resp.StatusCode != http.StatusOK {
+			t.Fatalf("begin %d: status %d", i+1, resp.StatusCode)
+		}
+	}
+	resp := mh.begin(passkeyLoginPath+"/begin", sameOrigin)
+	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(refusal(t, resp), "Too many passkey sign-ins") {
+		t.Fatalf("over the limit: status %d", resp.StatusCode)
+	}
+	mh.clock.Advance(throttle.DefaultPolicy.Window)
+	if resp := mh.begin(passkeyLoginPath+"/begin", sameOrigin); resp.StatusCode != http.StatusOK {
+		t.Errorf("an hour later: status %d", resp.StatusCode)
+	}
+}

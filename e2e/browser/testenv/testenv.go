@@ -125,12 +125,13 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		closeAll()
 		return nil, err
 	}
-	// Every test registers and sends codes from 127.0.0.1: the per-address
-	// registration and send limits (tested in Go) would make the tests depend
-	// on their order and number.
+	// Every test registers, sends codes and loads the login page (which
+	// begins a passkey sign-in) from 127.0.0.1: the per-address limits
+	// (tested in Go) would make the tests depend on their order and number.
 	policy := throttle.DefaultPolicy
 	policy.RegistrationsPerAddress = 1000
 	policy.SendsPerAddress = 1000
+	policy.PasskeyBeginsPerAddress = 10000
 	cfg := server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
 		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}, Throttle: &policy}
 	h, err := server.New(cfg)

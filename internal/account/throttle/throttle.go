@@ -37,6 +37,9 @@ type Policy struct {
 	MaxLock  time.Duration
 	// RegistrationsPerAddress registrations are allowed per Window.
 	RegistrationsPerAddress int
+	// PasskeyBeginsPerAddress passwordless passkey ceremonies may begin
+	// from one address per Window: each stores a ticket, and asks nothing.
+	PasskeyBeginsPerAddress int
 	// Verification codes (contract 3.1): one send per SendInterval to a
 	// destination for one channel; SendsPerAddress sends from one client
 	// address and SendsPerApp for one application per Window. Zero: no limit.
@@ -53,6 +56,7 @@ var DefaultPolicy = Policy{
 	BaseLock:                time.Minute,
 	MaxLock:                 time.Hour,
 	RegistrationsPerAddress: 10,
+	PasskeyBeginsPerAddress: 300,
 	SendInterval:            time.Minute,
 	SendsPerAddress:         20,
 	SendsPerApp:             1000,
@@ -183,14 +187,26 @@ func (a *Attempt) NotJudged(ctx context.Context) error {
 // AllowRegistration counts a registration attempt from addr and returns a
 // *LockedError when addr is over its limit.
 func (l *Limiter) AllowRegistration(ctx context.Context, addr string) error {
-	if l.Policy.RegistrationsPerAddress <= 0 {
+	return l.allowPerAddress(ctx, registerKey(addr), l.Policy.RegistrationsPerAddress)
+}
+
+// AllowPasskeyBegin counts the start of a passwordless passkey sign-in
+// from addr and returns a *LockedError when addr is over its limit.
+func (l *Limiter) AllowPasskeyBegin(ctx context.Context, addr string) error {
+	return l.allowPerAddress(ctx, "passkeybegin:"+addr, l.Policy.PasskeyBeginsPerAddress)
+}
+
+// allowPerAddress counts a request under key, allowing max per Window
+// (max 0: no limit).
+func (l *Limiter) allowPerAddress(ctx context.Context, key string, max int) error {
+	if max <= 0 {
 		return nil
 	}
-	th, err := l.Store.HitThrottle(ctx, registerKey(addr), l.Now(), l.Policy.Window)
+	th, err := l.Store.HitThrottle(ctx, key, l.Now(), l.Policy.Window)
 	if err != nil {
 		return err
 	}
-	if th.Count > l.Policy.RegistrationsPerAddress {
+	if th.Count > max {
 		return &LockedError{Until: th.WindowStart.Add(l.Policy.Window)}
 	}
 	return nil

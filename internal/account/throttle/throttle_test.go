@@ -27,6 +27,7 @@ func newLimiter(t *testing.T) (*Limiter, *clock.Fake, *sqlite.Store) {
 	p := DefaultPolicy
 	p.AddressLockAfter = 8
 	p.RegistrationsPerAddress = 3
+	p.PasskeyBeginsPerAddress = 3
 	return &Limiter{Store: st, Now: c.Now, Policy: p}, c, st
 }
 
@@ -122,21 +123,40 @@ func TestSuccessesDoNotLockTheAddress(t *testing.T) {
 	}
 }
 
-func TestRegistrationLimit(t *testing.T) {
-	l, c, _ := newLimiter(t)
-	ctx := t.Context()
-	for i := range 3 {
-		if err := l.AllowRegistration(ctx, "192.0.2.1"); err != nil {
-			t.Fatalf("registration %d: %v", i+1, err)
-		}
-	}
-	lockedFor(t, l.AllowRegistration(ctx, "192.0.2.1"), c.Now())
-	if err := l.AllowRegistration(ctx, "192.0.2.2"); err != nil {
-		t.Errorf("another address: %v", err)
-	}
-	c.Advance(time.Hour)
-	if err := l.AllowRegistration(ctx, "192.0.2.1"); err != nil {
-		t.Errorf("a new window: %v", err)
+// TestPerAddressLimits: registrations and passwordless passkey begins,
+// three of each per address per hour here, counted apart.
+func TestPerAddressLimits(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		allow func(*Limiter, context.Context, string) error
+	}{
+		{"registration", (*Limiter).AllowRegistration},
+		{"passkey begin", (*Limiter).AllowPasskeyBegin},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l, c, _ := newLimiter(t)
+			ctx := t.Context()
+			for i := range 3 {
+				if err := tt.allow(l, ctx, "192.0.2.1"); err != nil {
+					t.Fatalf("request %d: %v", i+1, err)
+				}
+			}
+			lockedFor(t, tt.allow(l, ctx, "192.0.2.1"), c.Now())
+			if err := tt.allow(l, ctx, "192.0.2.2"); err != nil {
+				t.Errorf("another address: %v", err)
+			}
+			other := (*Limiter).AllowPasskeyBegin
+			if tt.name != "registration" {
+				other = (*Limiter).AllowRegistration
+			}
+			if err := other(l, ctx, "192.0.2.1"); err != nil {
+				t.Errorf("the other limit: %v", err)
+			}
+			c.Advance(time.Hour)
+			if err := tt.allow(l, ctx, "192.0.2.1"); err != nil {
+				t.Errorf("a new window: %v", err)
+			}
+		})
 	}
 }
 

@@ -175,6 +175,14 @@ func (h *Handler) getAuthentication(c *call) (any, *envelope.Error) {
 	userID := ""
 	if who != nil {
 		userID = who.u.ID
+	} else {
+		// A passwordless ceremony needs no one, and stores a ticket.
+		switch err := h.cfg.SignIn.Limiter.AllowPasskeyBegin(c.Context(), audit.ClientIP(c.Request)); {
+		case errors.Is(err, throttle.ErrLocked):
+			return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		case err != nil:
+			return nil, c.internal("counting a passkey sign-in", err)
+		}
 	}
 	opts, ticket, err := h.cfg.MFA.BeginPasskeyLogin(c.Context(), userID)
 	if errors.Is(err, model.ErrNotFound) {

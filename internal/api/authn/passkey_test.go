@@ -11,6 +11,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/store"
@@ -283,4 +284,27 @@ func TestPasskeysOff(t *testing.T) {
 		t.Fatalf("%s", a.raw)
 	}
 	golden.Check(t, "webauthn-off", a.raw, golden.Scrub{Keys: map[string]string{"requestId": `[^"]+`}})
+}
+
+// TestPasskeyBeginLimit: one address may begin only so many passwordless
+// ceremonies an hour, since each stores a ticket; a pending sign-in's
+// passkey (its user known) is not counted.
+func TestPasskeyBeginLimit(t *testing.T) {
+	s := testserver.StartWith(t, testserver.Options{Localhost: true})
+	app, _ := s.CreateApp(t, apps.CreateParams{Name: "web", RedirectURIs: []string{"https://rp.example/cb"}})
+	begin := func() answer {
+		return call(t, http.MethodGet, s.URL+"/api/v3/webauthn/authentication", map[string]string{"x-authing-app-id": app.ID}, "")
+	}
+	for i := range throttle.DefaultPolicy.PasskeyBeginsPerAddress {
+		if a := begin(); a.StatusCode != http.StatusOK {
+			t.Fatalf("begin %d: %s", i+1, a.raw)
+		}
+	}
+	if a := begin(); a.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("over the limit: %s", a.raw)
+	}
+	s.Clock.Advance(throttle.DefaultPolicy.Window)
+	if a := begin(); a.StatusCode != http.StatusOK {
+		t.Errorf("an hour later: %s", a.raw)
+	}
 }

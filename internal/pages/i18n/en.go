@@ -295,6 +295,7 @@ var en = map[string]string{
 	"passkey.account.never_used": "never used",
 	"passkey.account.remove":     "Remove passkey {0}",
 	"passkey.error.unverified":   "This passkey did not check that it is you (no PIN or fingerprint). Sign in with your password, then use the passkey as the second step.",
+	"passkey.error.throttled":    "Too many passkey sign-ins were started from your network. Wait a while, or sign in with your password.",
 	"passkey.error.refused":      "This passkey was not accepted. Try again, or sign in with your password.",
 	"passkey.error.cancelled":    "The passkey request was cancelled or timed out. Try again.",
 	"passkey.error.failed":       "The passkey could not be used. Try again, or sign in another way.",

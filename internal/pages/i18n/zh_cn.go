@@ -295,6 +295,7 @@ var zhCN = map[string]string{
 	"passkey.account.never_used": "从未使用",
 	"passkey.account.remove":     "移除通行密钥 {0}",
 	"passkey.error.unverified":   "此通行密钥未验证你的身份（没有 PIN 或指纹）。请使用密码登录，然后在第二步使用此通行密钥。",
+	"passkey.error.throttled":    "你的网络发起的通行密钥登录过多。请稍后再试，或使用密码登录。",
 	"passkey.error.refused":      "此通行密钥未被接受。请重试，或使用密码登录。",
 	"passkey.error.cancelled":    "通行密钥请求已取消或超时，请重试。",
 	"passkey.error.failed":       "无法使用通行密钥。请重试，或用其他方式登录。",
