@@ -38,11 +38,14 @@ const public_ = () => new AuthenticationClient({
 });
 
 // authenticatorPage opens a page of the IdP with a virtual platform
-// authenticator that holds resident keys and verifies its user.
+// authenticator that holds resident keys and verifies its user. Not the
+// login page: its script starts a conditional request as it loads, and
+// a second request while one is pending fails ("A request is already
+// pending").
 async function authenticatorPage() {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${env.passkey_url}/login`);
+  await page.goto(`${env.passkey_url}/forgot`);
   const cdp = await context.newCDPSession(page);
   await cdp.send('WebAuthn.enable');
   const { authenticatorId } = await cdp.send('WebAuthn.addVirtualAuthenticator', {
