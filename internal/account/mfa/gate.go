@@ -215,6 +215,7 @@ type Grants interface {
 	GrantFor(ctx context.Context, purpose, userID, address string, lifetime time.Duration) (string, error)
 	Peek(ctx context.Context, purpose, tok string) (userID, address string, err error)
 	Redeem(ctx context.Context, purpose, userID, tok string) (string, error)
+	Take(ctx context.Context, purpose, tok string) (userID, address string, err error)
 }
 
 // Hold stores p and returns the opaque token that finishes it (the API's

@@ -10,7 +10,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
@@ -89,30 +88,32 @@ func (u *passkeyUser) WebAuthnName() string                       { return u.Nam
 func (u *passkeyUser) WebAuthnDisplayName() string                { return u.DisplayName }
 func (u *passkeyUser) WebAuthnCredentials() []webauthn.Credential { return u.creds }
 
-// passkeys returns the user's passkeys and their opened credential records.
-func (s *Service) passkeys(ctx context.Context, userID string) ([]*model.Factor, []webauthn.Credential, error) {
+// passkeys returns the opened credential records of the user's passkeys,
+// and whether the user has a factor of another kind.
+func (s *Service) passkeys(ctx context.Context, userID string) ([]webauthn.Credential, bool, error) {
 	all, err := s.Store.ListFactors(ctx, userID)
 	if err != nil {
-		return nil, nil, err
+		return nil, false, err
 	}
 	var (
-		factors []*model.Factor
-		creds   []webauthn.Credential
+		creds []webauthn.Credential
+		other bool
 	)
 	for _, f := range all {
 		if f.Type != model.FactorWebAuthn {
+			other = true
 			continue
 		}
 		c, err := s.openCredential(f)
 		if err != nil {
-			return nil, nil, err
+			return nil, false, err
 		}
 		// The sealed record keeps the counter of the registration; the
 		// factor's is the one each sign-in advanced.
 		c.Authenticator.SignCount = uint32(f.Counter)
-		factors, creds = append(factors, f), append(creds, *c)
+		creds = append(creds, *c)
 	}
-	return factors, creds, nil
+	return creds, other, nil
 }
 
 func (s *Service) openCredential(f *model.Factor) (*webauthn.Credential, error) {
@@ -135,7 +136,7 @@ func (s *Service) BeginPasskeyRegistration(ctx context.Context, u PasskeyUser) (
 	if s.WebAuthn == nil {
 		return nil, "", ErrPasskeysOff
 	}
-	_, creds, err := s.passkeys(ctx, u.ID)
+	creds, _, err := s.passkeys(ctx, u.ID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -172,7 +173,7 @@ func (s *Service) FinishPasskeyRegistration(ctx context.Context, userID, ticket 
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", model.ErrWrongCode, err)
 	}
-	_, creds, err := s.passkeys(ctx, userID)
+	creds, _, err := s.passkeys(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +224,7 @@ func (s *Service) BeginPasskeyLogin(ctx context.Context, userID string) (*protoc
 		opts, session, err = s.WebAuthn.BeginDiscoverableLogin(webauthn.WithUserVerification(protocol.VerificationPreferred))
 	} else {
 		var creds []webauthn.Credential
-		if _, creds, err = s.passkeys(ctx, userID); err != nil {
+		if creds, _, err = s.passkeys(ctx, userID); err != nil {
 			return nil, "", err
 		}
 		if len(creds) == 0 {
@@ -267,11 +268,12 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, ticket string, asserti
 	if s.WebAuthn == nil {
 		return nil, ErrPasskeysOff
 	}
-	holder, _, err := s.Grants.Peek(ctx, grantPasskeyLogin, ticket)
+	// The ticket's holder is its user, or a stand-in for a passwordless one.
+	_, b, err := s.Grants.Take(ctx, grantPasskeyLogin, ticket)
 	if err != nil {
 		return nil, err
 	}
-	session, err := s.useSession(ctx, grantPasskeyLogin, holder, ticket)
+	session, err := decodeSession(b)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +291,7 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, ticket string, asserti
 	if len(session.UserID) > 0 && string(session.UserID) != f.UserID {
 		return nil, model.ErrWrongCode
 	}
-	factors, creds, err := s.passkeys(ctx, f.UserID)
+	creds, other, err := s.passkeys(ctx, f.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -312,19 +314,8 @@ func (s *Service) FinishPasskeyLogin(ctx context.Context, ticket string, asserti
 		return nil, fmt.Errorf("%w: the signature counter went back: a cloned authenticator", model.ErrWrongCode)
 	}
 	verified := parsed.Response.AuthenticatorData.Flags.HasUserVerified()
-	if len(session.UserID) == 0 && !verified {
-		all, err := s.Store.ListFactors(ctx, f.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if !slices.ContainsFunc(all, func(o *model.Factor) bool { return o.Type != model.FactorWebAuthn }) {
-			return nil, ErrUnverifiedPasskey
-		}
-	}
-	for _, pf := range factors {
-		if pf.ID == f.ID {
-			f = pf
-		}
+	if len(session.UserID) == 0 && !verified && !other {
+		return nil, ErrUnverifiedPasskey
 	}
 	now := s.Now().UTC().Truncate(time.Millisecond)
 	if err := s.Store.AdvanceFactor(ctx, f.ID, int64(cred.Authenticator.SignCount), now); err != nil {
@@ -350,6 +341,11 @@ func (s *Service) useSession(ctx context.Context, purpose, holder, ticket string
 	if err != nil {
 		return nil, err
 	}
+	return decodeSession(b)
+}
+
+// decodeSession reads a ceremony's state as holdSession kept it.
+func decodeSession(b string) (*webauthn.SessionData, error) {
 	var session webauthn.SessionData
 	if err := json.Unmarshal([]byte(b), &session); err != nil {
 		return nil, model.ErrWrongCode

@@ -92,6 +92,20 @@ func (s *Service) Redeem(ctx context.Context, purpose, userID, tok string) (stri
 	return g.Address, nil
 }
 
+// Take uses up tok, a live grant of purpose, and returns the user and the
+// address it was made for: for a grant whose holder the caller learns from
+// it. Errors as Redeem's.
+func (s *Service) Take(ctx context.Context, purpose, tok string) (userID, address string, err error) {
+	g, err := s.open(tok)
+	if err != nil {
+		return "", "", err
+	}
+	if err := s.judgeGrant(ctx, purpose, g.User, tok, true); err != nil {
+		return "", "", err
+	}
+	return g.User, g.Address, nil
+}
+
 // open reads a grant token; anything but a grant this server sealed is
 // model.ErrWrongCode.
 func (s *Service) open(tok string) (*grant, error) {

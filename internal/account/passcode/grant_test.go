@@ -94,3 +94,36 @@ func TestPeek(t *testing.T) {
 		t.Errorf("Peek of an expired grant = %v, want ErrCodeExpired", err)
 	}
 }
+
+// TestTake: a grant that names its user is used up once by whoever holds
+// it, and says whose it is.
+func TestTake(t *testing.T) {
+	e := newEnv(t, bytes.Repeat([]byte{5}, 16*4))
+	ctx := t.Context()
+	tok, err := e.svc.GrantFor(ctx, "PASSKEY", "stand-in", "ceremony", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, purpose, tok string
+		want               error
+	}{
+		{"another purpose", passcode.GrantDeleteAccount, tok, model.ErrWrongCode},
+		{"not sealed", "PASSKEY", "AAAA", model.ErrWrongCode},
+		{"the right one", "PASSKEY", tok, nil},
+		{"used", "PASSKEY", tok, model.ErrWrongCode},
+	} {
+		user, addr, err := e.svc.Take(ctx, tt.purpose, tt.tok)
+		if !errors.Is(err, tt.want) || (err == nil && (user != "stand-in" || addr != "ceremony")) {
+			t.Errorf("%s: Take = %q, %q, %v; want %v", tt.name, user, addr, err, tt.want)
+		}
+	}
+	tok, err = e.svc.GrantFor(ctx, "PASSKEY", "stand-in", "ceremony", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Advance(time.Minute)
+	if _, _, err := e.svc.Take(ctx, "PASSKEY", tok); !errors.Is(err, model.ErrCodeExpired) {
+		t.Errorf("an expired grant: %v", err)
+	}
+}
