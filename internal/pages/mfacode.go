@@ -109,9 +109,9 @@ func (h *Handler) codeFactorLinks(base string, list []*model.Factor) []codeFacto
 	return links
 }
 
-// codeFactorKind returns the kind named by the request's "kind" when this
+// requestedCodeKind returns the kind named by the request's "kind" when this
 // installation can send its codes.
-func (h *Handler) codeFactorKind(r *http.Request) (codeFactorKind, string, bool) {
+func (h *Handler) requestedCodeKind(r *http.Request) (codeFactorKind, string, bool) {
 	name := r.FormValue("kind")
 	k, ok := codeFactorKinds[name]
 	return k, name, ok && h.codes != nil && h.delivers[k.address.kind]
@@ -151,7 +151,7 @@ func (h *Handler) codeFactorForm(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return
 	}
-	k, name, ok := h.codeFactorKind(r)
+	k, name, ok := h.requestedCodeKind(r)
 	if !ok {
 		http.Redirect(w, r, e.back(), http.StatusSeeOther)
 		return
@@ -166,7 +166,7 @@ func (h *Handler) codeFactorSend(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return
 	}
-	k, name, ok := h.codeFactorKind(r)
+	k, name, ok := h.requestedCodeKind(r)
 	if !ok {
 		http.Redirect(w, r, e.back(), http.StatusSeeOther)
 		return
@@ -202,7 +202,7 @@ func (h *Handler) codeFactorEnroll(w http.ResponseWriter, r *http.Request) {
 	if e == nil {
 		return
 	}
-	k, name, ok := h.codeFactorKind(r)
+	k, name, ok := h.requestedCodeKind(r)
 	to, problem := k.address.parse(r.PostFormValue("address"))
 	if !ok || problem != nil {
 		http.Redirect(w, r, e.back(), http.StatusSeeOther)
