@@ -63,6 +63,11 @@ func PolicyChange(appID, old, new, via string) (e model.AuditEvent, ok bool) {
 // Policy is the MFA policy of a sign-in to app (nil: to no application):
 // the stricter of the pool's and the application's.
 func (s *Service) Policy(ctx context.Context, app *model.Application) (string, error) {
+	if app != nil && app.MFAPolicy == model.MFARequired {
+		// Nothing is stricter: the pool's is not read (authorize asks this
+		// of every session with one factor).
+		return model.MFARequired, nil
+	}
 	pool, err := s.PoolPolicy(ctx)
 	if err != nil || app == nil {
 		return pool, err
