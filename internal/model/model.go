@@ -284,6 +284,9 @@ const (
 const (
 	UserSourceAdmin    = "adminCreated"
 	UserSourceRegister = "register"
+	// UserSourceExtIdp: created at a first sign-in through an upstream
+	// identity provider.
+	UserSourceExtIdp = "extIdp"
 )
 
 // LoginRecord is one sign-in at the hosted pages.
