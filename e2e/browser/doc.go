@@ -5,5 +5,5 @@
 // go test against the environment in testenv; the Node SDK's tests in the
 // same folder (tests/*-sdk.test.mjs) run from e2e/browser/sdk, and the
 // accessibility test (tests/a11y.test.mjs) from e2e/browser/a11y;
-// scripts/browser-deps.sh installs what they need.
+// scripts/test-deps.sh installs what they need.
 package browser

@@ -16,7 +16,7 @@ import (
 // Run runs the Node test files of dir (the e2e/browser folder) that glob
 // matches and keep accepts, against a GenAuth server started here. Without
 // Chromium, node or npm it skips, except under CI=true, where it fails: CI
-// must have run scripts/browser-deps.sh. The page tests, the accessibility
+// must have run scripts/test-deps.sh. The page tests, the accessibility
 // test and the SDK tests are three Go packages that call it, so that each
 // has go test's ten minutes.
 func Run(t *testing.T, dir, glob string, keep func(file string) bool) {
@@ -41,7 +41,7 @@ func Run(t *testing.T, dir, glob string, keep func(file string) bool) {
 		missing = append(missing, "npm")
 	}
 	if len(missing) > 0 {
-		msg := "browser tests need " + strings.Join(missing, ", ") + ": run scripts/browser-deps.sh once"
+		msg := "browser tests need " + strings.Join(missing, ", ") + ": run scripts/test-deps.sh once"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
@@ -106,7 +106,7 @@ func Run(t *testing.T, dir, glob string, keep func(file string) bool) {
 }
 
 // installPackages runs npm ci in dir when package-lock.json differs from
-// the one last installed (scripts/browser-deps.sh keeps the same record),
+// the one last installed (scripts/test-deps.sh keeps the same record),
 // so that repeated runs need no network. A lock file keeps the two test
 // packages, which go test runs at once, from installing over each other.
 func installPackages(t *testing.T, ctx context.Context, dir, npm string) {
