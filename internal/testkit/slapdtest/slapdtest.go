@@ -194,21 +194,22 @@ func (s *Server) configure(dir string, opts Options) (string, error) {
 				return "", err
 			}
 		}
-		tlsConf = fmt.Sprintf("TLSCACertificateFile %s\nTLSCertificateFile %s\nTLSCertificateKeyFile %s\n",
+		tlsConf = fmt.Sprintf("TLSCACertificateFile %q\nTLSCertificateFile %q\nTLSCertificateKeyFile %q\n",
 			filepath.Join(dir, "ca.pem"), filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem"))
 	}
+	// Paths are quoted: the temporary directory may hold spaces.
 	conf := fmt.Sprintf(`include %[1]s/core.schema
 include %[1]s/cosine.schema
 include %[1]s/inetorgperson.schema
-include %[2]s/ad.schema
-pidfile %[2]s/slapd.pid
-argsfile %[2]s/slapd.args
+include "%[2]s/ad.schema"
+pidfile "%[2]s/slapd.pid"
+argsfile "%[2]s/slapd.args"
 modulepath %[3]s
 moduleload back_mdb
 %[4]s
 database mdb
 suffix "%[5]s"
-directory %[6]s
+directory "%[6]s"
 maxsize 16777216
 # Anonymous may only bind; the service account reads everything but
 # passwords, which only a bind compares.
