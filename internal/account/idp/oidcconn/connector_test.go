@@ -154,9 +154,10 @@ func TestExchangeRefused(t *testing.T) {
 	}
 }
 
-// TestUnreachableIssuer: a closed port and a discovery document that is
-// not one are model.ErrUpstreamUnavailable, at either step.
-func TestUnreachableIssuer(t *testing.T) {
+// TestUnreachable: a closed port, a provider that never answers and a
+// discovery document that is not one are model.ErrUpstreamUnavailable, at
+// either step.
+func TestUnreachable(t *testing.T) {
 	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -169,17 +170,37 @@ func TestUnreachableIssuer(t *testing.T) {
 		w.Write([]byte("<html>maintenance</html>"))
 	}))
 	t.Cleanup(html.Close)
-	for _, tc := range []struct{ name, issuer string }{
-		{"closed port", closed},
-		{"not a discovery document", html.URL},
+	// silent never answers until the test ends.
+	done := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { <-done }))
+	t.Cleanup(silent.Close)
+	t.Cleanup(func() { close(done) })
+	oidcAt := func(issuer string) *model.ExtIdpConn {
+		return &model.ExtIdpConn{Type: model.IdPOIDC, Identifier: "down", Fields: model.ConnFields{Issuer: issuer, ClientID: "c"}}
+	}
+	oauth2At := func(base string) *model.ExtIdpConn {
+		return &model.ExtIdpConn{Type: model.IdPOAuth2, Identifier: "down", Fields: model.ConnFields{ClientID: "c",
+			AuthorizationURL: base + "/authorize", TokenURL: base + "/token", UserInfoURL: base + "/user"}}
+	}
+	for _, tc := range []struct {
+		name   string
+		conn   *model.ExtIdpConn
+		detail string
+	}{
+		{"closed port", oidcAt(closed), "discovery"},
+		{"no answer", oidcAt(silent.URL), "discovery"},
+		{"not a discovery document", oidcAt(html.URL), "discovery"},
+		{"oauth2, closed port", oauth2At(closed), "token endpoint"},
+		{"oauth2, no answer", oauth2At(silent.URL), "token endpoint"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			conn := &model.ExtIdpConn{Type: model.IdPOIDC, Identifier: "down", Fields: model.ConnFields{Issuer: tc.issuer, ClientID: "c"}}
-			c := &oidcconn.Connector{Now: time.Now}
-			_, err := c.AuthCodeURL(t.Context(), conn, callback, state, nonce, oauth2.GenerateVerifier())
-			wantErr(t, err, model.ErrUpstreamUnavailable, "discovery")
-			_, _, err = c.Exchange(t.Context(), conn, "s3cret", callback, "code", oauth2.GenerateVerifier(), nonce)
-			wantErr(t, err, model.ErrUpstreamUnavailable, "discovery", "s3cret")
+			c := &oidcconn.Connector{Now: time.Now, HTTP: &http.Client{Timeout: 100 * time.Millisecond}}
+			if tc.conn.Type == model.IdPOIDC {
+				_, err := c.AuthCodeURL(t.Context(), tc.conn, callback, state, nonce, oauth2.GenerateVerifier())
+				wantErr(t, err, model.ErrUpstreamUnavailable, tc.detail)
+			}
+			_, _, err = c.Exchange(t.Context(), tc.conn, "s3cret", callback, "code", oauth2.GenerateVerifier(), nonce)
+			wantErr(t, err, model.ErrUpstreamUnavailable, tc.detail, "s3cret")
 		})
 	}
 }
@@ -271,7 +292,9 @@ func fakeOAuth2(t *testing.T, token, userinfo *fakeAnswer) *model.ExtIdpConn {
 func TestOAuth2Answers(t *testing.T) {
 	t.Parallel()
 	github := map[string]string{model.ProfileSubject: "id", model.ProfileUsername: "login", model.ProfilePicture: "avatar_url"}
-	ok := func(body string) *fakeAnswer { return &fakeAnswer{http.StatusOK, "application/json; charset=utf-8", body} }
+	ok := func(body string) *fakeAnswer {
+		return &fakeAnswer{http.StatusOK, "application/json; charset=utf-8", body}
+	}
 	for _, tc := range []struct {
 		name     string
 		mapping  map[string]string
@@ -328,5 +351,71 @@ func TestOAuth2Answers(t *testing.T) {
 				t.Error("no Raw claims")
 			}
 		})
+	}
+}
+
+// TestIssuerTrouble: the issuer's keys out of reach, its userinfo failing
+// or naming someone else, while its token endpoint answers.
+func TestIssuerTrouble(t *testing.T) {
+	t.Parallel()
+	up := startUpstream(t)
+	for _, tc := range []struct {
+		name   string
+		answer answering
+		err    error
+		detail string
+	}{
+		{"keys unreachable", answering{"/jwks.json", http.StatusServiceUnavailable, `{}`}, model.ErrUpstreamUnavailable, "keys"},
+		{"keys not JSON", answering{"/jwks.json", http.StatusOK, `<html>`}, model.ErrUpstreamUnavailable, "keys"},
+		{"no keys", answering{"/jwks.json", http.StatusOK, `{"keys":[]}`}, model.ErrUpstreamRefused, "verifies the signature"},
+		{"userinfo 502", answering{"/oidc/me", http.StatusBadGateway, `{}`}, model.ErrUpstreamUnavailable, "status 502"},
+		{"userinfo for another subject", answering{"/oidc/me", http.StatusOK, `{"sub":"someone-else","email":"mallory@example.com"}`},
+			model.ErrUpstreamRefused, "userinfo sub"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := up.connector()
+			c.HTTP = &http.Client{Transport: tc.answer}
+			conn := up.oidcConn()
+			verifier := oauth2.GenerateVerifier()
+			code := up.code(t, c, conn, verifier, "")
+			_, _, err := c.Exchange(t.Context(), conn, up.secret, callback, code, verifier, nonce)
+			wantErr(t, err, tc.err, tc.detail, up.secret)
+		})
+	}
+}
+
+// TestKeyRotation: an id token signed with a key the connector has not
+// seen makes it fetch the issuer's keys again; known keys are not fetched
+// again.
+func TestKeyRotation(t *testing.T) {
+	t.Parallel()
+	up := startUpstream(t)
+	fetches := &counting{path: "/jwks.json"}
+	c := up.connector()
+	c.HTTP = &http.Client{Transport: fetches}
+	conn := up.oidcConn()
+	signIn := func() {
+		t.Helper()
+		verifier := oauth2.GenerateVerifier()
+		code := up.code(t, c, conn, verifier, "")
+		if _, _, err := c.Exchange(t.Context(), conn, up.secret, callback, code, verifier, nonce); err != nil {
+			t.Fatalf("Exchange: %v", err)
+		}
+	}
+	signIn()
+	signIn()
+	if n := fetches.n.Load(); n != 1 {
+		t.Errorf("%d key fetches for two sign-ins; want 1", n)
+	}
+	// Twice: the first rotation's new signing key was published already.
+	for range 2 {
+		if err := up.srv.Keys.Rotate(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	up.srv.Clock.Advance(time.Minute) // the server reloads its keys within a minute
+	signIn()
+	if n := fetches.n.Load(); n != 2 {
+		t.Errorf("%d key fetches after the rotation; want 2", n)
 	}
 }

@@ -3,6 +3,7 @@ package oidcconn_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync/atomic"
@@ -137,4 +138,25 @@ func wantErr(t *testing.T, err, want error, detail string, secrets ...string) {
 			t.Errorf("err = %v carries a secret", err)
 		}
 	}
+}
+
+// answering is a transport that answers requests for a path itself, as a
+// provider in trouble or a tampered one would, and passes the rest on.
+type answering struct {
+	path   string
+	status int
+	body   string
+}
+
+func (a answering) RoundTrip(r *http.Request) (*http.Response, error) {
+	if !strings.HasSuffix(r.URL.Path, a.path) {
+		return http.DefaultTransport.RoundTrip(r)
+	}
+	rec := httptest.NewRecorder()
+	rec.Header().Set("Content-Type", "application/json")
+	rec.WriteHeader(a.status)
+	rec.WriteString(a.body)
+	resp := rec.Result()
+	resp.Request = r
+	return resp, nil
 }
