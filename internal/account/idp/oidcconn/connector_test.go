@@ -239,9 +239,7 @@ func TestDiscoveryCached(t *testing.T) {
 	}
 }
 
-// fakeOAuth2 is a provider such as GitHub: a token endpoint that answers
-// token (or its access token for the code "the-code" with a verifier) and
-// a userinfo endpoint that answers userinfo to that token.
+// fakeAnswer is what an endpoint of fakeOAuth2 answers.
 type fakeAnswer struct {
 	status      int
 	contentType string
@@ -250,6 +248,10 @@ type fakeAnswer struct {
 
 const fakeAccessToken = "at-QmFzZTY0"
 
+// fakeOAuth2 is a provider such as GitHub, on loopback: its token endpoint
+// answers the client client-1 (secret s3cret) redeeming "the-code" with a
+// verifier with token (nil: fakeAccessToken), and its userinfo endpoint
+// answers that token with userinfo.
 func fakeOAuth2(t *testing.T, token, userinfo *fakeAnswer) *model.ExtIdpConn {
 	t.Helper()
 	write := func(w http.ResponseWriter, a *fakeAnswer) {

@@ -18,9 +18,12 @@ var algorithms = []string{"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", 
 // keySet is an issuer's published keys (its jwks_uri), fetched again when
 // none of them verifies a token (the issuer rotated them).
 type keySet struct {
-	url  string
-	mu   sync.Mutex
-	keys []jose.JSONWebKey
+	url string
+	// fetching makes one fetch at a time; mu guards keys, so that tokens
+	// signed with known keys verify while a fetch waits on the issuer.
+	fetching sync.Mutex
+	mu       sync.Mutex
+	keys     []jose.JSONWebKey
 }
 
 // callKeys is a keySet as go-oidc verifies one id token with it, through
@@ -79,8 +82,8 @@ func (s *keySet) cached() []jose.JSONWebKey {
 // fetch reads the key set anew. Keys of a kind go-jose does not know, and
 // encryption keys, are skipped rather than failing the set.
 func (s *keySet) fetch(ctx context.Context, hc *http.Client) ([]jose.JSONWebKey, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.fetching.Lock()
+	defer s.fetching.Unlock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
 		return nil, err
@@ -107,6 +110,8 @@ func (s *keySet) fetch(ctx context.Context, hc *http.Client) ([]jose.JSONWebKey,
 			keys = append(keys, k)
 		}
 	}
+	s.mu.Lock()
 	s.keys = keys
+	s.mu.Unlock()
 	return keys, nil
 }
