@@ -26,8 +26,9 @@ const (
 // defaultScopes are an OIDC connection's when it names none.
 var defaultScopes = []string{oidc.ScopeOpenID, "profile", "email"}
 
-// Connector is the OpenID Connect and OAuth 2.0 connector (idp.Web). Its
-// zero value with Now set is ready; it is safe for concurrent use.
+// Connector is the OpenID Connect and OAuth 2.0 connector (idp.Web). Set
+// Now before use; it keeps discovered issuers, so it is shared by pointer
+// and safe for concurrent use.
 type Connector struct {
 	// HTTP makes every call to a provider; nil: a client with a 10 s
 	// timeout. Answers are read up to 1 MiB either way.
