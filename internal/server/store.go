@@ -5,6 +5,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/passcode"
@@ -41,6 +42,7 @@ type Store interface {
 	outbox.Store
 	passcode.Store
 	mfa.Store
+	idp.Store
 	idtoken.KeyStore
 }
 

@@ -403,3 +403,103 @@ func (s *timedStore) PutSetting(ctx context.Context, key, value string, now time
 	defer s.since("put_setting", time.Now())
 	return s.st.PutSetting(ctx, key, value, now)
 }
+
+func (s *timedStore) CreateExtIdp(ctx context.Context, p *model.ExtIdp) error {
+	defer s.since("create_ext_idp", time.Now())
+	return s.st.CreateExtIdp(ctx, p)
+}
+
+func (s *timedStore) GetExtIdp(ctx context.Context, id string) (*model.ExtIdp, error) {
+	defer s.since("get_ext_idp", time.Now())
+	return s.st.GetExtIdp(ctx, id)
+}
+
+func (s *timedStore) ListExtIdps(ctx context.Context) ([]*model.ExtIdp, error) {
+	defer s.since("list_ext_idps", time.Now())
+	return s.st.ListExtIdps(ctx)
+}
+
+func (s *timedStore) UpdateExtIdp(ctx context.Context, p *model.ExtIdp) error {
+	defer s.since("update_ext_idp", time.Now())
+	return s.st.UpdateExtIdp(ctx, p)
+}
+
+func (s *timedStore) DeleteExtIdp(ctx context.Context, id string) error {
+	defer s.since("delete_ext_idp", time.Now())
+	return s.st.DeleteExtIdp(ctx, id)
+}
+
+func (s *timedStore) CreateExtIdpConn(ctx context.Context, c *model.ExtIdpConn) error {
+	defer s.since("create_ext_idp_conn", time.Now())
+	return s.st.CreateExtIdpConn(ctx, c)
+}
+
+func (s *timedStore) GetExtIdpConn(ctx context.Context, id string) (*model.ExtIdpConn, error) {
+	defer s.since("get_ext_idp_conn", time.Now())
+	return s.st.GetExtIdpConn(ctx, id)
+}
+
+func (s *timedStore) GetExtIdpConnByIdentifier(ctx context.Context, identifier string) (*model.ExtIdpConn, error) {
+	defer s.since("get_ext_idp_conn_by_identifier", time.Now())
+	return s.st.GetExtIdpConnByIdentifier(ctx, identifier)
+}
+
+func (s *timedStore) ListExtIdpConns(ctx context.Context, extIdpID string) ([]*model.ExtIdpConn, error) {
+	defer s.since("list_ext_idp_conns", time.Now())
+	return s.st.ListExtIdpConns(ctx, extIdpID)
+}
+
+func (s *timedStore) UpdateExtIdpConn(ctx context.Context, c *model.ExtIdpConn) error {
+	defer s.since("update_ext_idp_conn", time.Now())
+	return s.st.UpdateExtIdpConn(ctx, c)
+}
+
+func (s *timedStore) DeleteExtIdpConn(ctx context.Context, id string) error {
+	defer s.since("delete_ext_idp_conn", time.Now())
+	return s.st.DeleteExtIdpConn(ctx, id)
+}
+
+func (s *timedStore) SetConnEnabled(ctx context.Context, connID, appID string, enabled bool) error {
+	defer s.since("set_conn_enabled", time.Now())
+	return s.st.SetConnEnabled(ctx, connID, appID, enabled)
+}
+
+func (s *timedStore) ListEnabledConns(ctx context.Context, appID string) ([]*model.ExtIdpConn, error) {
+	defer s.since("list_enabled_conns", time.Now())
+	return s.st.ListEnabledConns(ctx, appID)
+}
+
+func (s *timedStore) ListConnApps(ctx context.Context, connID string) ([]string, error) {
+	defer s.since("list_conn_apps", time.Now())
+	return s.st.ListConnApps(ctx, connID)
+}
+
+func (s *timedStore) CreateIdentity(ctx context.Context, i *model.Identity) error {
+	defer s.since("create_identity", time.Now())
+	return s.st.CreateIdentity(ctx, i)
+}
+
+func (s *timedStore) CreateUserWithIdentity(ctx context.Context, u *model.User, i *model.Identity) error {
+	defer s.since("create_user_with_identity", time.Now())
+	return s.st.CreateUserWithIdentity(ctx, u, i)
+}
+
+func (s *timedStore) FindIdentity(ctx context.Context, extIdpID, subject string) (*model.Identity, error) {
+	defer s.since("find_identity", time.Now())
+	return s.st.FindIdentity(ctx, extIdpID, subject)
+}
+
+func (s *timedStore) ListIdentities(ctx context.Context, userID string) ([]*model.Identity, error) {
+	defer s.since("list_identities", time.Now())
+	return s.st.ListIdentities(ctx, userID)
+}
+
+func (s *timedStore) UpdateIdentity(ctx context.Context, i *model.Identity) error {
+	defer s.since("update_identity", time.Now())
+	return s.st.UpdateIdentity(ctx, i)
+}
+
+func (s *timedStore) DeleteIdentity(ctx context.Context, userID, extIdpID string) error {
+	defer s.since("delete_identity", time.Now())
+	return s.st.DeleteIdentity(ctx, userID, extIdpID)
+}

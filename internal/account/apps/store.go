@@ -17,8 +17,9 @@ type Store interface {
 	// UpdateApplication replaces the stored application with id app.ID
 	// (CreatedAt is kept); a missing one gives model.ErrNotFound.
 	UpdateApplication(ctx context.Context, app *model.Application) error
-	// DeleteApplication deletes the application with its codes, tokens and
-	// consents; a missing one gives model.ErrNotFound.
+	// DeleteApplication deletes the application with its codes, tokens,
+	// consents and enabled upstream connections; a missing one gives
+	// model.ErrNotFound.
 	DeleteApplication(ctx context.Context, id string) error
 	// SignOutClient revokes at now every token of the client and deletes its
 	// unredeemed codes, atomically, and returns how many tokens it revoked.

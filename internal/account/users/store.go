@@ -32,7 +32,8 @@ type Store interface {
 	// *store.EntryError wrapping the cause.
 	CreateUsers(ctx context.Context, users []*model.User) error
 	// DeleteUsers deletes the users and everything they hold (sessions,
-	// codes, tokens, consents, login history) atomically; an unknown id gives
+	// codes, tokens, consents, login history, second factors, upstream
+	// identities) atomically; an unknown id gives
 	// a *store.EntryError wrapping model.ErrNotFound and deletes nothing.
 	DeleteUsers(ctx context.Context, ids []string) error
 	// FindUser finds the user whose field equals value, compared as

@@ -263,6 +263,12 @@ var conflictFields = map[string]string{
 	"tokens_pkey":                 "token",
 	"tokens_id_key":               "token id",
 	"signing_keys_pkey":           "signing key",
+	"ext_idps_pkey":               "identity provider id",
+	"ext_idp_conns_pkey":          "connection id",
+	"ext_idp_conns_identifier":    "connection identifier",
+	"user_identities_pkey":        "identity id",
+	"user_identities_subject":     "upstream account",
+	"user_identities_one_per_idp": "identity at this provider",
 }
 
 // mapErr turns driver errors into the genauth sentinels and wraps the rest

@@ -194,6 +194,12 @@ var conflictFields = map[string]string{
 	"tokens.hash":                 "token",
 	"tokens.id":                   "token id",
 	"signing_keys.id":             "signing key",
+	"ext_idps.id":                 "identity provider id",
+	"ext_idp_conns.id":            "connection id",
+	"ext_idp_conns.identifier":    "connection identifier",
+	"user_identities.id":          "identity id",
+	"user_identities.ext_idp_id,": "upstream account", // the index is on (ext_idp_id, subject)
+	"user_identities.user_id,":    "identity at this provider",
 }
 
 // mapErr turns driver errors into the genauth sentinels and wraps the rest

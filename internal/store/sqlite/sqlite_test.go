@@ -174,6 +174,13 @@ func TestIndexedQueries(t *testing.T) {
 		{`SELECT * FROM auth_codes WHERE hash = ?`, []any{"h"}},
 		{`SELECT * FROM sessions WHERE id_hash = ? AND expires_at > ?`, []any{"h", 0}},
 		{`SELECT * FROM users WHERE username = ?1 OR email_lower = ?2 OR phone = ?1`, []any{"ada", "ada"}},
+		{`SELECT * FROM user_identities WHERE ext_idp_id = ? AND subject = ?`, []any{"p", "s"}},
+		{`SELECT * FROM user_identities WHERE user_id = ?`, []any{"u"}},
+		{`DELETE FROM user_identities WHERE ext_idp_id = ?`, []any{"p"}},
+		{`SELECT * FROM ext_idp_conns WHERE identifier = ?`, []any{"corp"}},
+		{`SELECT * FROM ext_idp_conns WHERE ext_idp_id = ?`, []any{"p"}},
+		{`SELECT * FROM app_ext_idp_conns WHERE app_id = ?`, []any{"a"}},
+		{`DELETE FROM app_ext_idp_conns WHERE conn_id = ?`, []any{"c"}},
 	}
 	for _, q := range queries {
 		plan, err := s.QueryPlan(t.Context(), q.sql, q.args...)

@@ -75,7 +75,8 @@ func (s *Store) UpdateApplication(ctx context.Context, app *model.Application) e
 	return s.e.Err("update application", changedRow(n, err))
 }
 
-// DeleteApplication deletes the application with its codes, tokens and consents.
+// DeleteApplication deletes the application with its codes, tokens,
+// consents and enabled connections.
 func (s *Store) DeleteApplication(ctx context.Context, id string) error {
 	err := s.e.InTx(ctx, func(c Conn) error {
 		n, err := c.Exec(ctx, `DELETE FROM applications WHERE id = $1`, id)
@@ -87,7 +88,8 @@ func (s *Store) DeleteApplication(ctx context.Context, id string) error {
 				return err
 			}
 		}
-		return nil
+		_, err = c.Exec(ctx, `DELETE FROM app_ext_idp_conns WHERE app_id = $1`, id)
+		return err
 	})
 	return s.e.Err("delete application", err)
 }

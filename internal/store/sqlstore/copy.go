@@ -165,6 +165,26 @@ func (e exporter) Settings(ctx context.Context) iter.Seq2[*storecopy.Setting, er
 	})
 }
 
+func (e exporter) ExtIdps(ctx context.Context) iter.Seq2[*model.ExtIdp, error] {
+	return rowsOf(ctx, e, "ext_idps", extIdpColumns, scanExtIdp)
+}
+
+func (e exporter) ExtIdpConns(ctx context.Context) iter.Seq2[*model.ExtIdpConn, error] {
+	return rowsOf(ctx, e, "ext_idp_conns", connColumns, scanConn)
+}
+
+func (e exporter) ConnEnablements(ctx context.Context) iter.Seq2[*storecopy.ConnEnablement, error] {
+	return rowsOf(ctx, e, "app_ext_idp_conns", enabledColumns, func(r Row) (*storecopy.ConnEnablement, error) {
+		var x storecopy.ConnEnablement
+		err := r.Scan(&x.AppID, &x.ConnID)
+		return &x, err
+	})
+}
+
+func (e exporter) Identities(ctx context.Context) iter.Seq2[*model.Identity, error] {
+	return rowsOf(ctx, e, "user_identities", identityColumns, scanIdentity)
+}
+
 // CopyTable is one table as an import writes it: its name, its columns, the
 // values of its rows in that order, and where to count them.
 type CopyTable struct {
@@ -224,6 +244,11 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 		{"settings", settingColumns, &n.Settings, values(src.Settings(ctx), func(x *storecopy.Setting) []any {
 			return []any{x.Key, x.Value, s.tv(x.UpdatedAt)}
 		})},
+		{"ext_idps", extIdpColumns, &n.ExtIdps, values(src.ExtIdps(ctx), s.extIdpValues)},
+		{"ext_idp_conns", connColumns, &n.ExtIdpConns, valuesOrErr(src.ExtIdpConns(ctx), s.connValues)},
+		{"app_ext_idp_conns", enabledColumns, &n.ConnEnablements, values(src.ConnEnablements(ctx),
+			func(x *storecopy.ConnEnablement) []any { return []any{x.AppID, x.ConnID} })},
+		{"user_identities", identityColumns, &n.Identities, valuesOrErr(src.Identities(ctx), s.identityValues)},
 	}
 }
 

@@ -87,7 +87,8 @@ func (s *Store) DeleteUsers(ctx context.Context, ids []string) error {
 			if err := userFound(c.Exec(ctx, `DELETE FROM users WHERE id = $1`, id)); err != nil {
 				return &store.EntryError{Index: i, Err: s.e.Err("delete users", err)}
 			}
-			for _, table := range []string{"sessions", "auth_codes", "tokens", "consents", "login_history", "mfa_factors", "recovery_codes"} {
+			for _, table := range []string{"sessions", "auth_codes", "tokens", "consents", "login_history", "mfa_factors", "recovery_codes",
+				"user_identities"} {
 				if _, err := c.Exec(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
 					return err
 				}

@@ -46,7 +46,14 @@ type Source interface {
 	Factors(ctx context.Context) iter.Seq2[*model.Factor, error]
 	RecoveryCodes(ctx context.Context) iter.Seq2[*RecoveryCode, error]
 	Settings(ctx context.Context) iter.Seq2[*Setting, error]
+	ExtIdps(ctx context.Context) iter.Seq2[*model.ExtIdp, error]
+	ExtIdpConns(ctx context.Context) iter.Seq2[*model.ExtIdpConn, error]
+	ConnEnablements(ctx context.Context) iter.Seq2[*ConnEnablement, error]
+	Identities(ctx context.Context) iter.Seq2[*model.Identity, error]
 }
+
+// ConnEnablement is an application's enabling of an upstream connection.
+type ConnEnablement struct{ AppID, ConnID string }
 
 // Setting is one of the installation's settings.
 type Setting struct {
@@ -75,6 +82,7 @@ type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents    int64
 	AccessKeys, PasswordKeys, Logins, Nonces, Throttles, AuditEvents, Messages int64
 	Passcodes, Factors, RecoveryCodes, Settings                                int64
+	ExtIdps, ExtIdpConns, ConnEnablements, Identities                          int64
 }
 
 func (c Counts) String() string {
@@ -87,7 +95,9 @@ func (c Counts) String() string {
 	}{{c.AccessKeys, "access keys"}, {c.PasswordKeys, "password keys"}, {c.Logins, "login history entries"},
 		{c.Nonces, "signature nonces"}, {c.Throttles, "sign-in throttles"}, {c.AuditEvents, "audit events"},
 		{c.Messages, "outbox messages"}, {c.Passcodes, "verification codes"}, {c.Factors, "second factors"},
-		{c.RecoveryCodes, "recovery codes"}, {c.Settings, "settings"}} {
+		{c.RecoveryCodes, "recovery codes"}, {c.Settings, "settings"}, {c.ExtIdps, "identity providers"},
+		{c.ExtIdpConns, "identity provider connections"}, {c.ConnEnablements, "enabled connections"},
+		{c.Identities, "linked identities"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

@@ -98,6 +98,14 @@ var groups = []struct {
 		{"ConcurrentAdvance", testConcurrentAdvance},
 		{"Settings", testSettings},
 	}},
+	{"idp.Store", []test{
+		{"ExtIdps", testExtIdps},
+		{"Conns", testExtIdpConns},
+		{"Enablement", testConnEnablement},
+		{"Identities", testIdentities},
+		{"CreateUserWithIdentity", testCreateUserWithIdentity},
+		{"Cascades", testIdPCascades},
+	}},
 	{"sweep.Deleter", []test{
 		{"DeleteExpired", testDeleteExpired},
 		{"DeleteAuditEvents", testDeleteAuditEvents},
