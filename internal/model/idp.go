@@ -125,6 +125,14 @@ type Identity struct {
 	UpdatedAt    time.Time
 }
 
+// Audit event types of upstream sign-ins; Detail names the connection
+// (its identifier) or, for an unlink, the ExtIdp.
+const (
+	AuditIdPSignIn = "idp.signin"
+	AuditIdPLink   = "idp.link"
+	AuditIdPUnlink = "idp.unlink"
+)
+
 // UpstreamTokens are the tokens an OAuth provider gave at sign-in.
 type UpstreamTokens struct {
 	AccessToken  string    `json:"accessToken,omitempty"`

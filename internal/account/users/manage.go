@@ -126,10 +126,12 @@ func (s *Service) Update(ctx context.Context, id string, p Patch) (*model.User, 
 		return nil, err
 	}
 	wasActive := Active(u)
+	// A user created without a login (an upstream sign-in's) may stay so.
+	hadLogin := u.Username != "" || u.Email != "" || u.Phone != ""
 	if err := applyProfile(u, p); err != nil {
 		return nil, err
 	}
-	if err := validateLogins(u); err != nil {
+	if err := validateLogins(u, !hadLogin); err != nil {
 		return nil, err
 	}
 	signOut := wasActive && !Active(u)

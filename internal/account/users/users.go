@@ -48,6 +48,9 @@ type CreateParams struct {
 	Name     string
 	// NoPassword allows an empty Password: the user cannot sign in until one is set.
 	NoPassword bool
+	// NoLogin allows a user without username, email and phone: one who
+	// signs in through an upstream identity provider only.
+	NoLogin bool
 	// SourceType says how the user came to be; default UserSourceRegister.
 	SourceType string
 	// SourceID is the application a self-registered user signs up through.
@@ -73,6 +76,13 @@ func (s *Service) Create(ctx context.Context, p CreateParams) (*model.User, erro
 	return u, nil
 }
 
+// New validates p and returns the user Create would store, without
+// storing it: for a caller that stores the user together with something
+// else (an upstream identity).
+func (s *Service) New(ctx context.Context, p CreateParams) (*model.User, error) {
+	return s.newUser(ctx, p)
+}
+
 // newUser validates p and returns the user to store, password hashed.
 func (s *Service) newUser(ctx context.Context, p CreateParams) (*model.User, error) {
 	username, err := normalizeUsername(p.Username)
@@ -95,7 +105,7 @@ func (s *Service) newUser(ctx context.Context, p CreateParams) (*model.User, err
 	if err := applyProfile(u, p.Profile); err != nil {
 		return nil, err
 	}
-	if err := validateLogins(u); err != nil {
+	if err := validateLogins(u, p.NoLogin); err != nil {
 		return nil, err
 	}
 	if p.Password != "" || !p.NoPassword {
@@ -114,9 +124,10 @@ func (s *Service) newUser(ctx context.Context, p CreateParams) (*model.User, err
 	return u, nil
 }
 
-// validateLogins checks the login fields: at least one, each well formed.
-func validateLogins(u *model.User) error {
-	if u.Username == "" && u.Email == "" && u.Phone == "" {
+// validateLogins checks the login fields: at least one unless none may
+// be, each well formed.
+func validateLogins(u *model.User, none bool) error {
+	if !none && u.Username == "" && u.Email == "" && u.Phone == "" {
 		return invalid("a username, email or phone number is required")
 	}
 	if err := validateUsername(u.Username); err != nil {
