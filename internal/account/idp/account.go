@@ -75,6 +75,19 @@ func (s *Service) SignIn(ctx context.Context, c *model.ExtIdpConn, p *model.Upst
 }
 
 func (s *Service) signIn(ctx context.Context, c *model.ExtIdpConn, p *model.UpstreamProfile, t *model.UpstreamTokens) (*Outcome, error) {
+	var owner *model.User // the account with p's email
+	if p.Email != "" {
+		u, err := s.Store.FindUser(ctx, store.ByEmail, p.Email)
+		switch {
+		case err == nil:
+			owner = u
+		case !errors.Is(err, model.ErrNotFound):
+			return nil, err
+		}
+	}
+	// The identity is read after the account: a concurrent first sign-in
+	// stores both in one transaction, so that the account it created
+	// above comes with its identity here, and is signed in to.
 	i, err := s.Store.FindIdentity(ctx, c.ExtIdpID, p.Subject)
 	if err == nil {
 		u, err := s.Store.GetUser(ctx, i.UserID)
@@ -92,18 +105,13 @@ func (s *Service) signIn(ctx context.Context, c *model.ExtIdpConn, p *model.Upst
 	if !errors.Is(err, model.ErrNotFound) {
 		return nil, err
 	}
-	if p.Email != "" {
-		u, err := s.Store.FindUser(ctx, store.ByEmail, p.Email)
-		switch {
-		case err == nil && (!p.EmailVerified || !u.EmailVerified):
-			return nil, ErrEmailTaken
-		case err == nil && !users.Active(u):
-			return nil, model.ErrSuspended
-		case err == nil:
-			return nil, &LinkNeeded{User: u}
-		case !errors.Is(err, model.ErrNotFound):
-			return nil, err
-		}
+	switch {
+	case owner != nil && (!p.EmailVerified || !owner.EmailVerified):
+		return nil, ErrEmailTaken
+	case owner != nil && !users.Active(owner):
+		return nil, model.ErrSuspended
+	case owner != nil:
+		return nil, &LinkNeeded{User: owner}
 	}
 	if c.LoginOnly {
 		return nil, ErrNoAccount
