@@ -75,8 +75,8 @@ type Service struct {
 	Now    func() time.Time
 	Audit  *audit.Recorder // nil: none
 	Web    Web
-	// LDAP is the LDAP and Active Directory connector. (The design's name,
-	// Directory, is the method's: a struct cannot have both.)
+	// LDAP is the LDAP and Active Directory connector, which the
+	// Directory method signs in with.
 	LDAP      Directory
 	PublicURL string // no trailing slash
 }
@@ -355,11 +355,11 @@ func checkFields(typ string, f *model.ConnFields, hasSecret bool) error {
 		if err := checkURL("the issuer", f.Issuer, true, "https", "http"); err != nil {
 			return err
 		}
-		if !slices.Contains(f.Scopes, "openid") {
+		switch {
+		case len(f.Scopes) == 0:
+			f.Scopes = []string{"openid", "profile", "email"}
+		case !slices.Contains(f.Scopes, "openid"):
 			f.Scopes = append([]string{"openid"}, f.Scopes...)
-		}
-		if len(f.Scopes) == 1 {
-			f.Scopes = append(f.Scopes, "profile", "email")
 		}
 		return checkClientID(f)
 	case model.IdPOAuth2:
