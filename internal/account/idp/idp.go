@@ -388,9 +388,9 @@ func checkFields(typ string, f *model.ConnFields, hasSecret bool) error {
 			f.UserFilter = "(sAMAccountName=%s)"
 		}
 	}
-	if strings.Count(f.UserFilter, "%s") != 1 || strings.Count(f.UserFilter, "%") != 1 ||
-		!strings.HasPrefix(f.UserFilter, "(") || !strings.HasSuffix(f.UserFilter, ")") {
-		return invalid("the user filter must be a parenthesised LDAP filter with %%s, where the login goes, once and no other %%")
+	if strings.Count(f.UserFilter, "%s") != 1 || !strings.HasPrefix(f.UserFilter, "(") ||
+		!strings.HasSuffix(f.UserFilter, ")") {
+		return invalid("the user filter must be a parenthesised LDAP filter with %%s, where the login goes, once")
 	}
 	// A bind DN with no password is an unauthenticated bind, which
 	// directories accept as anonymous: a search as anyone must be asked

@@ -15,6 +15,8 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/idp"
+	"github.com/opengenauth/genauth/internal/account/idp/ldapconn"
+	"github.com/opengenauth/genauth/internal/account/idp/oidcconn"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/clock"
@@ -24,6 +26,12 @@ import (
 )
 
 var t0 = time.Date(2025, 3, 3, 6, 0, 0, 0, time.UTC)
+
+// The connectors are what the service's seams stand for.
+var (
+	_ idp.Web       = (*oidcconn.Connector)(nil)
+	_ idp.Directory = (*ldapconn.Directory)(nil)
+)
 
 // fakeWeb stands in for the OIDC and OAuth 2.0 connector, the service's
 // own seam: it records what it was asked and answers what it is told.
@@ -240,7 +248,7 @@ func TestConnValidation(t *testing.T) {
 			model.ErrInvalidInput, nil},
 		{"ldap filter without %s", model.IdPLDAP, idp.ConnParams{Fields: ldap(model.ConnFields{UserFilter: "(uid=ada)"})},
 			model.ErrInvalidInput, nil},
-		{"ldap filter with another verb", model.IdPLDAP, idp.ConnParams{Fields: ldap(model.ConnFields{UserFilter: "(uid=%s%d)"})},
+		{"ldap filter not parenthesised", model.IdPLDAP, idp.ConnParams{Fields: ldap(model.ConnFields{UserFilter: "uid=%s"})},
 			model.ErrInvalidInput, nil},
 		{"ldap bind dn without password", model.IdPLDAP, idp.ConnParams{Fields: ldap(model.ConnFields{BindDN: "cn=svc"})},
 			model.ErrInvalidInput, nil},
