@@ -12,6 +12,7 @@ import (
 	"net/url"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/sessions"
@@ -61,6 +62,10 @@ type Config struct {
 	// Factors asks for a second factor after the first (issue 16) and
 	// manages them on the account page; nil: no MFA on the pages.
 	Factors *mfa.Service
+	// IdP signs users in with upstream identity providers (issue 17): a
+	// button per connection the application enabled, and linked accounts
+	// on the account page.
+	IdP *idp.Service
 }
 
 // Handler serves the hosted pages.
@@ -75,6 +80,7 @@ type Handler struct {
 	codes    Codes
 	delivers map[string]bool
 	factors  *mfa.Service
+	idp      *idp.Service
 	health   *health.Tracker
 	log      *slog.Logger
 	csrf     *http.CrossOriginProtection
@@ -116,7 +122,9 @@ func New(cfg Config) (*Handler, error) {
 		sessions: cfg.Sessions,
 		limiter:  cfg.Limiter,
 		audit:    cfg.Audit,
-		signin:   &signin.Service{Store: cfg.Store, Users: cfg.Users, Codes: cfg.Codes, Limiter: cfg.Limiter, Audit: cfg.Audit},
+		signin: &signin.Service{Store: cfg.Store, Users: cfg.Users, Codes: cfg.Codes, Limiter: cfg.Limiter, Audit: cfg.Audit,
+			Upstream: cfg.IdP},
+		idp:      cfg.IdP,
 		reset:    cfg.Reset,
 		codes:    cfg.Codes,
 		delivers: map[string]bool{model.MessageEmail: cfg.Delivers[model.MessageEmail], model.MessageSMS: cfg.Delivers[model.MessageSMS]},

@@ -15,6 +15,9 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/idp"
+	"github.com/opengenauth/genauth/internal/account/idp/ldapconn"
+	"github.com/opengenauth/genauth/internal/account/idp/oidcconn"
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/reset"
@@ -140,6 +143,8 @@ func New(cfg Config) (http.Handler, error) {
 		cfg.Logger.Warn("passkeys are off", "reason", err.Error())
 	}
 	hostedUsers := &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing}
+	upstream := &idp.Service{Store: cfg.Store, Users: hostedUsers, Sealer: sealer, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now,
+		Audit: cfg.Audit, Web: &oidcconn.Connector{Now: cfg.Now}, LDAP: &ldapconn.Directory{}, PublicURL: cfg.PublicURL}
 	hostedLimiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
 	var hostedReset *reset.Service
 	// The hosted pages reset passwords by email only, and only when email can be sent.
@@ -160,6 +165,7 @@ func New(cfg Config) (http.Handler, error) {
 		Codes:     codes,
 		Delivers:  cfg.Delivers,
 		Factors:   factors,
+		IdP:       upstream,
 	})
 	if err != nil {
 		return nil, err
@@ -219,6 +225,7 @@ func New(cfg Config) (http.Handler, error) {
 		Reset: &reset.Service{Codes: codes,
 			SignIn: &signin.Service{Store: cfg.Store, Users: hostedUsers, Codes: codes, Limiter: hostedLimiter, Audit: cfg.Audit}},
 		Delivers: cfg.Delivers,
+		IdP:      upstream,
 	})
 	if err != nil {
 		return nil, err
@@ -245,13 +252,14 @@ func New(cfg Config) (http.Handler, error) {
 	}
 	limiter := &throttle.Limiter{Store: cfg.Store, Now: cfg.Now, Policy: policy, LoginKey: loginKey}
 	apiSignIn := &signin.Service{Store: cfg.Store, Users: &users.Service{Store: cfg.Store, Tokens: tokens, Rand: cfg.Rand, Now: cfg.Now, Hashing: cfg.Hashing},
-		Codes: codes, Limiter: limiter, Audit: cfg.Audit}
+		Codes: codes, Limiter: limiter, Audit: cfg.Audit, Upstream: upstream}
 	authentication, err := authn.New(authn.Config{
 		Store:       authnStore{cachedApps{apps: cfg.Store, cache: appCache}, cfg.Store},
 		Tokens:      protocol,
 		SignIn:      apiSignIn,
 		Reset:       &reset.Service{SignIn: apiSignIn, Codes: codes},
 		MFA:         factors,
+		IdP:         upstream,
 		Codes:       codes,
 		SendLimiter: limiter,
 		Delivers:    cfg.Delivers,

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/passcode"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -40,6 +41,9 @@ type Service struct {
 	Limiter *throttle.Limiter
 	// Audit records the outcome; nil: none.
 	Audit *audit.Recorder
+	// Upstream signs in at LDAP and AD connections; nil: Directory is not
+	// called.
+	Upstream Upstream
 }
 
 // Attempt is one sign-in: who tries and from where.
@@ -236,4 +240,59 @@ func userOf(account string) string {
 		return ""
 	}
 	return id
+}
+
+// Upstream is what a directory sign-in needs of the upstream identity
+// providers (idp.Service).
+type Upstream interface {
+	Directory(ctx context.Context, c *model.ExtIdpConn, login, password string) (*model.UpstreamProfile, error)
+	SignIn(ctx context.Context, c *model.ExtIdpConn, p *model.UpstreamProfile, t *model.UpstreamTokens, ip, clientID string) (*idp.Outcome, error)
+}
+
+// DirectoryAttempt is a sign-in with an LDAP or AD connection's login and
+// password.
+type DirectoryAttempt struct {
+	Conn            *model.ExtIdpConn
+	Login, Password string
+	// IP and ClientID as in Attempt.
+	IP, ClientID string
+}
+
+// Directory signs a.Login in at the directory of a.Conn and then to the
+// account linked to it (created on the first sign-in, as idp.SignIn
+// says). The attempt is counted as a password's is, against the
+// directory login (the account is only known once the directory said
+// yes) and the address. Errors: throttle.ErrLocked (with ErrLockedOut as in
+// Password), model.ErrBadCredentials for an unknown login and a wrong
+// password alike, model.ErrUpstreamUnavailable (no attempt counted: the
+// password was not judged), and SignIn's.
+func (s *Service) Directory(ctx context.Context, a DirectoryAttempt) (*idp.Outcome, error) {
+	at := Attempt{Login: a.Login, IP: a.IP, ClientID: a.ClientID}
+	account := s.Limiter.UnknownAccount(a.Conn.Identifier + ":" + a.Login)
+	attempt, err := s.Limiter.Begin(ctx, account, a.IP)
+	if errors.Is(err, throttle.ErrLocked) {
+		s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginFailure, Detail: "locked"})
+	}
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.Upstream.Directory(ctx, a.Conn, a.Login, a.Password)
+	if errors.Is(err, model.ErrBadCredentials) {
+		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+			s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginLockout})
+			return nil, errors.Join(ErrLockedOut, lerr)
+		}
+		s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginFailure, Detail: "wrong credentials at " + a.Conn.Identifier})
+		return nil, err
+	}
+	if err != nil {
+		if rerr := attempt.NotJudged(ctx); rerr != nil {
+			return nil, rerr
+		}
+		return nil, err
+	}
+	if err := attempt.Succeeded(ctx); err != nil {
+		return nil, err
+	}
+	return s.Upstream.SignIn(ctx, a.Conn, p, nil, a.IP, a.ClientID)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/signin"
@@ -52,6 +53,9 @@ type Config struct {
 	// MFA is the second factors: the gate after signin's first factor,
 	// enrollment and verification.
 	MFA *mfa.Service
+	// IdP serves the upstream identity providers: the LDAP and AD sign-in,
+	// the application's providers and the user's linked identities.
+	IdP *idp.Service
 	// Version is the server's, as GET system tells it.
 	Version string
 	IDs     *token.Source

@@ -10,6 +10,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -43,6 +44,8 @@ type Config struct {
 	// says can be sent to (model.MessageEmail, model.MessageSMS); nil: none.
 	Reset    *reset.Service
 	Delivers map[string]bool
+	// IdP manages upstream identity providers and users' linked identities.
+	IdP *idp.Service
 }
 
 // Handler serves the management API.
