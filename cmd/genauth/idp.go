@@ -223,8 +223,8 @@ func (c *cli) idpCreateDirectoryCmd(typ string) *cobra.Command {
 				}
 				f.CACert = string(pem)
 			}
-			if tmo < 0 || tmo%time.Second != 0 {
-				return fmt.Errorf("--timeout %s must be a positive whole number of seconds", tmo)
+			if tmo%time.Second != 0 {
+				return fmt.Errorf("--timeout %s must be a whole number of seconds", tmo)
 			}
 			f.TimeoutSeconds = int(tmo / time.Second)
 			return c.idpCreate(cmd.Context(), typ, &o, f, "", "bind password")
@@ -238,7 +238,7 @@ func (c *cli) idpCreateDirectoryCmd(typ string) *cobra.Command {
 	fs.StringVar(&f.UserFilter, "user-filter", filter, "search filter; %s is the login, escaped")
 	fs.BoolVar(&f.StartTLS, "start-tls", false, "upgrade ldap:// with StartTLS before binding")
 	fs.StringVar(&caFile, "ca-file", "", "PEM file of the CA certificates to trust for LDAPS and StartTLS (default: the system's)")
-	fs.DurationVar(&tmo, "timeout", 0, "limit for each directory operation, such as 5s (default 10s)")
+	fs.Var(&durationValue{&tmo}, "timeout", "limit for each directory operation, such as 5s (default 10s)")
 	fs.BoolVar(&f.TrustEmail, "trust-email", false, "count the directory's mail attribute as a verified email")
 	return cmd
 }
