@@ -59,6 +59,19 @@ type Info struct {
 	// browsers refuse an IP address as a passkey's relying party, so only
 	// there do the pages offer passkeys.
 	PasskeyURL string `json:"passkey_url"`
+	// Upstream is a second GenAuth (its own database) that the "sso"
+	// application's users sign in with: the OpenID Connect connection
+	// "corp-sso". The "sso" application also offers the LDAP connection
+	// "corp-ldap", whose directory does not answer (its page and error only).
+	Upstream Upstream `json:"upstream"`
+}
+
+// Upstream is the upstream identity provider and its user.
+type Upstream struct {
+	URL        string            `json:"url"`
+	Connection string            `json:"connection"`
+	Directory  string            `json:"directory"`
+	User       map[string]string `json:"user"` // username, email, name, password
 }
 
 // Env is a running environment.
@@ -67,6 +80,9 @@ type Env struct {
 	dir               string
 	store             *sqlite.Store
 	idp, passkey, app *http.Server
+	upstream          *http.Server
+	upstreamStore     *sqlite.Store
+	upstreamApp       upstreamApp
 	mailbox           *mailbox
 }
 
@@ -102,10 +118,18 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		appLn.Close()
 		return nil, err
 	}
+	upLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		idpLn.Close()
+		appLn.Close()
+		pkLn.Close()
+		return nil, err
+	}
 	closeAll := func() {
 		idpLn.Close()
 		appLn.Close()
 		pkLn.Close()
+		upLn.Close()
 	}
 	e.Info = Info{
 		URL:    "http://" + idpLn.Addr().String(),
@@ -116,6 +140,8 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 			"password": userPassword},
 		MessagesURL: "http://" + appLn.Addr().String() + "/test/messages/next",
 		PasskeyURL:  fmt.Sprintf("http://localhost:%d", pkLn.Addr().(*net.TCPAddr).Port),
+		Upstream: Upstream{URL: "http://" + upLn.Addr().String(), Connection: "corp-sso", Directory: "corp-ldap",
+			User: map[string]string{"username": "dana", "email": "dana@corp.example", "name": "Dana Scully", "password": userPassword}},
 	}
 	key := make([]byte, secret.KeyLen)
 	if _, err := rand.Read(key); err != nil {
@@ -163,6 +189,8 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		// A single-page app: a public client whose page calls GenAuth from the
 		// stand-in's origin; an OpenID Connect one, so its access tokens are JWTs.
 		"spa": {Name: "Notes SPA", TokenAuthMethod: model.AuthNone},
+		// Offers the upstream connections.
+		"sso": {Name: "Team Wiki"},
 	} {
 		p.RedirectURIs = []string{e.AppURL + "/callback"}
 		p.LogoutRedirectURIs = []string{e.AppURL + "/signed-out"}
@@ -181,7 +209,18 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 			return nil, err
 		}
 	}
+	upHandler, err := e.startUpstream(ctx, logger)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	if err := e.connectUpstream(ctx, sealer, tokens, userSvc); err != nil {
+		closeAll()
+		return nil, err
+	}
 	e.idp = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	e.upstream = &http.Server{Handler: upHandler, ReadHeaderTimeout: 10 * time.Second}
+	go serve(e.upstream, upLn, logger)
 	standInMux := http.NewServeMux()
 	standInMux.HandleFunc("/", standIn)
 	standInMux.HandleFunc("GET /test/messages/next", e.mailbox.serveNext)
@@ -201,7 +240,7 @@ func serve(s *http.Server, l net.Listener, logger *slog.Logger) {
 
 // Close stops the servers and removes the database.
 func (e *Env) Close() {
-	for _, s := range []*http.Server{e.app, e.passkey, e.idp} {
+	for _, s := range []*http.Server{e.app, e.passkey, e.idp, e.upstream} {
 		if s != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			_ = s.Shutdown(ctx)
@@ -213,6 +252,9 @@ func (e *Env) Close() {
 	}
 	if e.store != nil {
 		e.store.Close()
+	}
+	if e.upstreamStore != nil {
+		e.upstreamStore.Close()
 	}
 	if e.dir != "" {
 		os.RemoveAll(e.dir)

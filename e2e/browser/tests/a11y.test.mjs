@@ -9,7 +9,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   startEnv, launch, newPage, authorizeURL, signIn, axeViolations, enrollTOTP, PHONE, DESKTOP,
-  virtualAuthenticator, addPasskey,
+  virtualAuthenticator, addPasskey, upstreamSignIn,
 } from './lib.mjs';
 
 let env;
@@ -298,6 +298,36 @@ const pages = {
     await signIn(page, name, 'a long passphrase');
     await page.waitForURL((u) => u.pathname === '/login/mfa');
     await page.locator('form[data-passkey="second"]:not([hidden])').waitFor();
+  },
+  'idp-login': async (page) => {
+    await page.goto(authorizeURL(env, 'sso').url);
+    await page.locator('a.idp').first().waitFor();
+  },
+  'idp-ldap-error': async (page) => {
+    await page.goto(`${env.url}/connections/${env.upstream.directory}/ldap`);
+    await page.locator('#username').fill('alice');
+    await page.locator('#password').fill('directory password');
+    await page.locator(`form[action^="/connections/${env.upstream.directory}/ldap"] button[type="submit"]`).click();
+    await page.locator('#form-error').waitFor();
+  },
+  'idp-refused': async (page) => page.goto(`${env.url}/connections/${env.upstream.connection}/callback?code=x&state=y`),
+  // Signed in through the provider (linking by email if an earlier state
+  // unlinked the identity), the identity on the account page.
+  'account-identities': async (page) => {
+    await page.goto(`${env.url}/login?return_to=${encodeURIComponent('/account')}`);
+    await upstreamSignIn(env, page);
+    if (new URL(page.url()).pathname === '/connections/link') await page.locator('button[value="yes"]').click();
+    await page.waitForURL((u) => u.pathname === '/account');
+    await page.locator('#identities form[action="/account/identities/unlink"]').waitFor();
+  },
+  // The identity unlinked, the next sign-in through the provider meets the
+  // account by its verified email and asks to link.
+  'idp-link-confirm': async (page) => {
+    await pages['account-identities'](page);
+    await page.locator('#identities form[action="/account/identities/unlink"] button').click();
+    await page.waitForURL((u) => u.pathname === '/account');
+    await page.goto(`${env.url}/connections/${env.upstream.connection}/start?return_to=${encodeURIComponent('/account')}`);
+    await page.waitForURL((u) => u.pathname === '/connections/link');
   },
   'signed-out': async (page) => page.goto(`${env.url}/login/profile/logout`),
   'error': async (page) => page.goto(`${env.url}/oauth/auth?client_id=unknown&response_type=code`),

@@ -227,3 +227,13 @@ export async function addPasskey(page, base, name) {
   await page.waitForURL((u) => u.pathname === '/account' && u.search.includes('changed=passkey'));
   return codes;
 }
+
+// upstreamSignIn starts a sign-in through the upstream GenAuth from the
+// sign-in page the page is on and signs in there as its user; the page is
+// then back at this GenAuth (or the application), wherever the sign-in led.
+export async function upstreamSignIn(env, page) {
+  await page.locator(`a.idp[href^="/connections/${env.upstream.connection}/start"]`).click();
+  await page.waitForURL((u) => u.origin === env.upstream.url && u.pathname === '/login');
+  await signIn(page, env.upstream.user.username, env.upstream.user.password);
+  await page.waitForURL((u) => u.origin !== env.upstream.url);
+}
