@@ -63,10 +63,6 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		f.notice = m("mfa.added")
 	case "stale":
 		f.notice = m("mfa.account.stale")
-	case "linked":
-		f.notice = m("idp.account.linked_done")
-	case "unlinked":
-		f.notice = m("idp.account.unlinked")
 	case "stale_identities":
 		f.notice = m("idp.account.stale")
 	}

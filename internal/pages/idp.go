@@ -273,7 +273,7 @@ func (h *Handler) linkFromFlow(w http.ResponseWriter, r *http.Request, c *model.
 			LoginHref: withReturnTo("/login", accountPath), switchBase: "/"})
 		return
 	}
-	http.Redirect(w, r, accountPath+"?changed=linked#identities", http.StatusSeeOther)
+	http.Redirect(w, r, identitiesAnchor, http.StatusSeeOther)
 }
 
 // pendingLink is an upstream sign-in waiting in linkCookie for the user

@@ -136,7 +136,7 @@ func (h *Handler) unlinkIdentity(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		h.internalError(w, r, "account: unlink", err)
 	default:
-		http.Redirect(w, r, accountPath+"?changed=unlinked#identities", http.StatusSeeOther)
+		http.Redirect(w, r, identitiesAnchor, http.StatusSeeOther)
 	}
 }
 

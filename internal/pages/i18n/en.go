@@ -327,8 +327,6 @@ var en = map[string]string{
 	"idp.account.unlink":               "Unlink",
 	"idp.account.unlink_label":         "Unlink {0}",
 	"idp.account.link":                 "Link {0}",
-	"idp.account.linked_done":          "The account is linked.",
-	"idp.account.unlinked":             "The account is unlinked.",
 	"idp.account.stale":                "Sign in again first: you signed in more than 15 minutes ago.",
 	"idp.account.signin_again":         "You signed in more than 15 minutes ago. To link or unlink accounts, {0}.",
 	"idp.account.last_login":           "This is your account's only way to sign in. Set a password or link another account first.",

@@ -327,8 +327,6 @@ var zhCN = map[string]string{
 	"idp.account.unlink":               "解除关联",
 	"idp.account.unlink_label":         "解除关联 {0}",
 	"idp.account.link":                 "关联 {0}",
-	"idp.account.linked_done":          "账号已关联。",
-	"idp.account.unlinked":             "已解除关联。",
 	"idp.account.stale":                "请先重新登录：你登录已超过 15 分钟。",
 	"idp.account.signin_again":         "你登录已超过 15 分钟。如需关联或解除关联账号，请{0}。",
 	"idp.account.last_login":           "这是你账号唯一的登录方式。请先设置密码或关联其他账号。",
