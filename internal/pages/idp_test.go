@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,5 +160,60 @@ func TestDirectoryRefusals(t *testing.T) {
 	}
 	if resp := ih.ldap("corp", alice.UID, alice.Password); resp.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("locked out: status %d, want 429", resp.StatusCode)
+	}
+}
+
+// TestDirectoryLinkNeeded: a directory trusted for its emails meets an
+// account with the same verified email: the user confirms the link, then
+// the second factor follows the directory password as after a password.
+func TestDirectoryLinkNeeded(t *testing.T) {
+	ih := newIdPHarness(t)
+	corp, err := ih.idp.ConnByIdentifier(t.Context(), "corp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := corp.Fields
+	f.TrustEmail = true
+	if _, err := ih.idp.UpdateConn(t.Context(), corp.ID, idp.ConnParams{Fields: f}); err != nil {
+		t.Fatal(err)
+	}
+	verified := true
+	owner, err := ih.users.Create(t.Context(), users.CreateParams{Username: "liddell", Email: slapdtest.Alice.Mail,
+		Password: "owner password", Profile: users.Patch{EmailVerified: &verified}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := ih.enrollTOTP(owner.ID)
+	resp := ih.ldap("corp", "alice", slapdtest.Alice.Password)
+	link := cookieNamed(resp, linkCookie)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != idpLinkPath || link == nil ||
+		link.Path != connectionsPath || !link.HttpOnly || sessionCookie(resp) != nil {
+		t.Fatalf("status %d to %q, link cookie %+v", resp.StatusCode, resp.Header.Get("Location"), link)
+	}
+	page := body(t, ih.get(idpLinkPath, link))
+	if !strings.Contains(page, "a***@example.org") || !strings.Contains(page, "Corp &lt;LDAP&gt;") {
+		t.Errorf("the confirmation:\n%s", page)
+	}
+	if resp := ih.post(idpLinkPath, url.Values{"confirm": {"maybe"}}, link); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("an answer neither yes nor no: status %d", resp.StatusCode)
+	}
+	resp = ih.post(idpLinkPath, url.Values{"confirm": {"yes"}}, link)
+	pending := cookieNamed(resp, pendingCookie)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != mfaPath || pending == nil {
+		t.Fatalf("confirmed: status %d to %q; want the second factor", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp = ih.post(mfaPath, url.Values{"method": {"totp"}, "code": {ih.code(secret)}}, pending)
+	if resp.StatusCode != http.StatusSeeOther || ih.sessionUser(sessionCookie(resp)) != owner.ID {
+		t.Fatalf("second factor: status %d", resp.StatusCode)
+	}
+	if amr := ih.sessionAMR(sessionCookie(resp)); !slices.Contains(amr, "pwd") || !slices.Contains(amr, "mfa") {
+		t.Errorf("amr %v", amr)
+	}
+	recs, _, err := ih.users.LoginHistory(t.Context(), store.LoginQuery{UserID: owner.ID, Limit: 5})
+	if err != nil || len(recs) != 1 || recs[0].Method != "idp:ldap" {
+		t.Fatalf("login history %+v, %v", recs, err)
+	}
+	if list, err := ih.idp.Identities(t.Context(), owner.ID); err != nil || len(list) != 1 {
+		t.Fatalf("identities %v, %v", list, err)
 	}
 }

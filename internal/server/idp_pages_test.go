@@ -10,8 +10,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/idp"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
@@ -431,5 +434,60 @@ func TestIdPPagesTicket(t *testing.T) {
 	page = wantStatus(t, w.get(b, w.toUpstream(b, start, upAlice).String()), http.StatusOK, "")
 	if !strings.Contains(page, "is now linked") || len(w.identities(bob.ID)) != 1 || w.sessionUser(b) != "" {
 		t.Fatalf("after the ticket's link: %d identities, page\n%s", len(w.identities(bob.ID)), page)
+	}
+}
+
+// TestIdPPagesSecondFactor: a user with an authenticator app signs in
+// upstream, then proves the second factor; the session says both, and the
+// login history the provider's kind.
+func TestIdPPagesSecondFactor(t *testing.T) {
+	w := newIdPWorld(t)
+	b := testserver.Browser(t)
+	wantStatus(t, w.signIn(b, w.oidc, upAlice, idpReturn), http.StatusSeeOther, idpReturn)
+	id := w.sessionUser(b)
+	setup, err := w.down.MFA.NewTOTP("alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := func() string {
+		c, err := totp.GenerateCode(setup.Secret, w.down.Clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	if _, err := w.down.MFA.EnrollTOTP(t.Context(), id, setup.Secret, code()); err != nil {
+		t.Fatal(err)
+	}
+	w.down.Clock.Advance(mfa.Period)
+
+	b2 := testserver.Browser(t)
+	wantStatus(t, w.signIn(b2, w.oidc, upAlice, idpReturn), http.StatusSeeOther, "/login/mfa")
+	if w.sessionUser(b2) != "" {
+		t.Fatal("a session before the second factor")
+	}
+	wantStatus(t, w.post(b2, w.down.URL+"/login/mfa", url.Values{"method": {"totp"}, "code": {code()}}), http.StatusSeeOther, idpReturn)
+	if w.sessionUser(b2) != id {
+		t.Fatal("no session after the second factor")
+	}
+	recs, _, err := w.down.Users.LoginHistory(t.Context(), store.LoginQuery{UserID: id, Limit: 1})
+	if err != nil || len(recs) != 1 || recs[0].Method != "idp:oidc" {
+		t.Fatalf("login history %+v, %v", recs, err)
+	}
+}
+
+// TestIdPPagesAlreadyLinked: an upstream account linked to one user is
+// not linked to another from the account page.
+func TestIdPPagesAlreadyLinked(t *testing.T) {
+	w := newIdPWorld(t)
+	wantStatus(t, w.signIn(testserver.Browser(t), w.oidc, upAlice, idpReturn), http.StatusSeeOther, idpReturn)
+	bob := w.down.CreateUser(t, "bob", "bob password 1")
+	b := testserver.Browser(t)
+	wantStatus(t, w.post(b, w.down.URL+"/login", url.Values{"username": {"bob"}, "password": {"bob password 1"}}),
+		http.StatusSeeOther, "/")
+	start := w.post(b, w.down.URL+"/connections/up-oidc/link-start", nil)
+	page := wantStatus(t, w.get(b, w.toUpstream(b, start, upAlice).String()), http.StatusConflict, "")
+	if !strings.Contains(page, "linked to another account") || len(w.identities(bob.ID)) != 0 {
+		t.Fatalf("linked an identity another account has:\n%s", page)
 	}
 }
