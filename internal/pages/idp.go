@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/account/audit"
@@ -172,9 +173,6 @@ func (h *Handler) beginFlow(w http.ResponseWriter, r *http.Request, c *model.Ext
 // refused, 409 for an account that must be linked from its account page,
 // and the internal error page for anything else.
 func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, what string, err error) {
-	if _, ok := errors.AsType[*idp.LinkNeeded](err); ok {
-		err = idp.ErrEmailTaken
-	}
 	status, title, message := http.StatusForbidden, m("idp.error.refused.title"), m("idp.error.refused.message")
 	switch {
 	case errors.Is(err, model.ErrUpstreamUnavailable):
@@ -454,7 +452,7 @@ func (h *Handler) directorySignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	username, pw := r.PostFormValue("username"), r.PostFormValue("password")
 	errs := map[string]*msg{}
-	if username == "" {
+	if strings.TrimSpace(username) == "" {
 		errs["username"] = m("idp.ldap.error.username_required")
 	}
 	if pw == "" {
@@ -467,6 +465,8 @@ func (h *Handler) directorySignIn(w http.ResponseWriter, r *http.Request) {
 	out, err := h.signin.Directory(r.Context(), signin.DirectoryAttempt{Conn: c, Login: username, Password: pw,
 		IP: audit.ClientIP(r), ClientID: clientOf(returnTo)})
 	if need, ok := errors.AsType[*idp.LinkNeeded](err); ok {
+		// The confirmation needs the profile, which signin.Directory keeps:
+		// the password just proven is asked of the directory once more.
 		p, perr := h.idp.Directory(r.Context(), c, username, pw)
 		if perr == nil {
 			h.askLink(w, r, pendingLink{ConnID: c.ID, Profile: p, UserID: need.User.ID, ReturnTo: returnTo, First: mfa.FirstPassword})

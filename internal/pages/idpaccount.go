@@ -53,9 +53,14 @@ func (h *Handler) identitiesSection(r *http.Request, u *model.User, problem *msg
 		if err != nil {
 			return nil, err
 		}
+		// A connection deleted since: its provider's usual keys.
 		var mapping map[string]string
-		if c, err := h.idp.Conn(ctx, i.ConnID); err == nil {
+		c, err := h.idp.Conn(ctx, i.ConnID)
+		switch {
+		case err == nil:
 			mapping = c.Fields.Mapping
+		case !errors.Is(err, model.ErrNotFound):
+			return nil, err
 		}
 		v.Linked = append(v.Linked, identityView{ExtIdpID: i.ExtIdpID, Provider: e.Name, Account: upstreamAccount(i, mapping),
 			Added: i.CreatedAt.UTC().Format("2006-01-02")})
