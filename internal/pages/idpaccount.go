@@ -200,8 +200,7 @@ func (h *Handler) ticketForm(w http.ResponseWriter, r *http.Request) {
 	}
 	h.render(w, r, http.StatusOK, "idpticket", page{Title: m("idp.ticket.title"),
 		Message: m("idp.ticket.lead", c.DisplayName, displayName(u)),
-		Action:  connectionsPath + url.PathEscape(c.Identifier) + "/link", Hidden: []hiddenField{{Name: "ticket", Value: t}},
-		switchBase: "/"})
+		Action:  connectionsPath + url.PathEscape(c.Identifier) + "/link", Hidden: []hiddenField{{Name: "ticket", Value: t}}})
 }
 
 // ticketLink begins the web sign-in that links the ticket's user.
