@@ -383,7 +383,7 @@ func (h *Handler) idpLinkConfirm(w http.ResponseWriter, r *http.Request) {
 	case "yes":
 	case "no":
 		h.setCookie(w, r, linkCookie, connectionsPath, "", 0)
-		http.Redirect(w, r, withReturnTo("/login", l.ReturnTo), http.StatusSeeOther)
+		http.Redirect(w, r, "/login?"+url.Values{"return_to": {safeReturnTo(l.ReturnTo)}}.Encode(), http.StatusSeeOther)
 		return
 	default:
 		h.renderError(w, r, http.StatusBadRequest, m("idp.link.title"), m("idp.error.choose"), "")
