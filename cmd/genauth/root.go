@@ -79,7 +79,7 @@ same database; they need one that "genauth serve" or "genauth migrate" created.`
 	envStringVar(pf, &c.secretKey, "secret-key", "GENAUTH_SECRET_KEY", "",
 		"server secret key, 64 hex characters, that seals signing keys (default: "+secretKeyFile+" in --data-dir, created on first start; required with --database)")
 	root.PersistentPreRunE = func(*cobra.Command, []string) error { return c.flagErr }
-	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.appCmd(), c.userCmd(), c.keysCmd(), c.dbCmd(), c.versionCmd(), c.auditCmd(), c.mfaCmd())
+	root.AddCommand(c.serveCmd(), c.migrateCmd(), c.appCmd(), c.userCmd(), c.keysCmd(), c.dbCmd(), c.versionCmd(), c.auditCmd(), c.mfaCmd(), c.idpCmd())
 	root.AddCommand(c.adminCmd())
 	root.AddCommand(c.benchCmd())
 	root.AddCommand(c.backupCmd(), c.restoreCmd(), c.doctorCmd(), c.notifyCmd())

@@ -499,7 +499,7 @@ func (s *timedStore) UpdateIdentity(ctx context.Context, i *model.Identity) erro
 	return s.st.UpdateIdentity(ctx, i)
 }
 
-func (s *timedStore) DeleteIdentity(ctx context.Context, userID, extIdpID string) error {
+func (s *timedStore) DeleteIdentity(ctx context.Context, userID, extIdpID string, keepOne bool) error {
 	defer s.since("delete_identity", time.Now())
-	return s.st.DeleteIdentity(ctx, userID, extIdpID)
+	return s.st.DeleteIdentity(ctx, userID, extIdpID, keepOne)
 }

@@ -270,23 +270,15 @@ func (s *Service) IdentityTokens(i *model.Identity) (*model.UpstreamTokens, erro
 // another identity, a verified email or phone number (a code), a passkey.
 // A user without an identity there gives model.ErrNotFound.
 func (s *Service) Unlink(ctx context.Context, userID, extIdpID, ip string) error {
-	list, err := s.Store.ListIdentities(ctx, userID)
+	other, err := s.otherWay(ctx, userID)
 	if err != nil {
 		return err
 	}
-	if !slices.ContainsFunc(list, func(i *model.Identity) bool { return i.ExtIdpID == extIdpID }) {
-		return model.ErrNotFound
+	err = s.Store.DeleteIdentity(ctx, userID, extIdpID, !other)
+	if errors.Is(err, model.ErrConflict) {
+		return ErrLastLogin
 	}
-	if len(list) == 1 {
-		other, err := s.otherWay(ctx, userID)
-		if err != nil {
-			return err
-		}
-		if !other {
-			return ErrLastLogin
-		}
-	}
-	if err := s.Store.DeleteIdentity(ctx, userID, extIdpID); err != nil {
+	if err != nil {
 		return err
 	}
 	s.record(ctx, model.AuditEvent{Type: model.AuditIdPUnlink, UserID: userID, IP: ip, Detail: extIdpID})

@@ -82,8 +82,10 @@ type Store interface {
 	// model.ErrNotFound.
 	UpdateIdentity(ctx context.Context, i *model.Identity) error
 	// DeleteIdentity removes the user's identity at the ExtIdp extIdpID; a
-	// user without one gives model.ErrNotFound.
-	DeleteIdentity(ctx context.Context, userID, extIdpID string) error
+	// user without one gives model.ErrNotFound. With keepOne, the user's
+	// last identity stays (model.ErrConflict), decided atomically with
+	// other removals.
+	DeleteIdentity(ctx context.Context, userID, extIdpID string, keepOne bool) error
 }
 
 // Users reads the accounts identities link to (users.Store's methods).

@@ -329,7 +329,29 @@ func (s *Store) UpdateIdentity(ctx context.Context, i *model.Identity) error {
 }
 
 // DeleteIdentity removes the user's identity at extIdpID.
-func (s *Store) DeleteIdentity(ctx context.Context, userID, extIdpID string) error {
-	return s.e.Err("delete identity", changedRow(s.e.Writer().Exec(ctx,
-		`DELETE FROM user_identities WHERE user_id = $1 AND ext_idp_id = $2`, userID, extIdpID)))
+func (s *Store) DeleteIdentity(ctx context.Context, userID, extIdpID string, keepOne bool) error {
+	err := s.e.InTx(ctx, func(c Conn) error {
+		if keepOne {
+			// The user is locked so that two removals at once cannot each
+			// leave the other's identity as the last.
+			var id string
+			if err := c.QueryRow(ctx, `SELECT id FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&id); err != nil {
+				return err
+			}
+			var n int
+			if err := c.QueryRow(ctx, `SELECT count(*) FROM user_identities WHERE user_id = $1`, userID).Scan(&n); err != nil {
+				return err
+			}
+			if n == 1 {
+				var one int
+				err := c.QueryRow(ctx, `SELECT 1 FROM user_identities WHERE user_id = $1 AND ext_idp_id = $2`, userID, extIdpID).Scan(&one)
+				if err != nil {
+					return err
+				}
+				return model.ErrConflict
+			}
+		}
+		return changedRow(c.Exec(ctx, `DELETE FROM user_identities WHERE user_id = $1 AND ext_idp_id = $2`, userID, extIdpID))
+	})
+	return s.e.Err("delete identity", err)
 }

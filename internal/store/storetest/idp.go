@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -229,10 +230,33 @@ func testIdentities(t *testing.T, open Opener) {
 	wantErr(t, "UpdateIdentity of an unknown id", s.UpdateIdentity(ctx, identity("nope", "u1", "p1", "s", t0)),
 		model.ErrNotFound)
 
-	wantErr(t, "DeleteIdentity of another user's", s.DeleteIdentity(ctx, "u2", "p1"), model.ErrNotFound)
-	must(t, "DeleteIdentity", s.DeleteIdentity(ctx, "u1", "p1"))
-	wantErr(t, "DeleteIdentity again", s.DeleteIdentity(ctx, "u1", "p1"), model.ErrNotFound)
+	wantErr(t, "DeleteIdentity of another user's", s.DeleteIdentity(ctx, "u2", "p1", false), model.ErrNotFound)
+	must(t, "DeleteIdentity", s.DeleteIdentity(ctx, "u1", "p1", false))
+	wantErr(t, "DeleteIdentity again", s.DeleteIdentity(ctx, "u1", "p1", false), model.ErrNotFound)
 	must(t, "CreateIdentity of the freed account for another user", s.CreateIdentity(ctx, identity("i3", "u2", "p1", "sub-1", t0)))
+
+	// keepOne: of two identities removed at once, one stays.
+	must(t, "CreateUser", s.CreateUser(ctx, user("u4", "cy", "", "", t0)))
+	must(t, "CreateIdentity", s.CreateIdentity(ctx, identity("k1", "u4", "p1", "sub-k1", t0)))
+	must(t, "CreateIdentity", s.CreateIdentity(ctx, identity("k2", "u4", "p2", "sub-k2", t0)))
+	errs := make(chan error, 2)
+	for _, p := range []string{"p1", "p2"} {
+		go func() { errs <- s.DeleteIdentity(ctx, "u4", p, true) }()
+	}
+	var refused int
+	for range 2 {
+		if err := <-errs; errors.Is(err, model.ErrConflict) {
+			refused++
+		} else if err != nil {
+			t.Fatalf("DeleteIdentity keeping one: %v", err)
+		}
+	}
+	left, err := s.ListIdentities(ctx, "u4")
+	must(t, "ListIdentities", err)
+	if refused != 1 || len(left) != 1 {
+		t.Errorf("two removals at once keeping one: %d refused, %d left; want 1 and 1", refused, len(left))
+	}
+	wantErr(t, "DeleteIdentity keeping one of none", s.DeleteIdentity(ctx, "u5", "p1", true), model.ErrNotFound)
 }
 
 func testCreateUserWithIdentity(t *testing.T, open Opener) {
