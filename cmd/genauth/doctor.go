@@ -18,6 +18,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/api/management"
 	"github.com/opengenauth/genauth/internal/model"
@@ -71,7 +72,9 @@ signing keys and the management access key, the clock is sane (against the
 database server's on PostgreSQL; on SQLite no stored time lies in the future),
 the TLS files are readable, match and are valid, the SMTP server (when
 configured) answers, authenticates and takes TLS as configured, the SMS webhook
-settings are sound, and how many messages wait in the outbox or were given up.
+settings are sound, how many messages wait in the outbox or were given up,
+and every upstream identity provider connection answers (an OpenID Connect
+issuer's discovery, a directory's service bind and base DN).
 It changes nothing.
 The exit status is 1 when it found a problem; warnings alone leave it 0.`,
 		Args: cobra.NoArgs,
@@ -223,6 +226,8 @@ type doctorDB interface {
 	// has any: they are never merged or renamed, but reported here.
 	DuplicateUsernames(ctx context.Context) ([][]*model.User, error)
 	OutboxBacklog(ctx context.Context, now time.Time) (model.OutboxBacklog, error)
+	// The upstream connections, which checkConnections asks.
+	idp.Store
 	io.Closer
 }
 
@@ -271,6 +276,7 @@ func (c *cli) checkDatabase(ctx context.Context, k *checkup) {
 	checkClock(ctx, k, st, time.Now())
 	checkUsernames(ctx, k, st)
 	checkOutbox(ctx, k, st, time.Now())
+	c.checkConnections(ctx, k, st)
 }
 
 // checkUsernames reports the users whose usernames are equal but for case,

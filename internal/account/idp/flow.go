@@ -156,3 +156,23 @@ func (s *Service) Directory(ctx context.Context, c *model.ExtIdpConn, login, pas
 	}
 	return s.LDAP.Authenticate(ctx, c, bindPassword, login, password)
 }
+
+// Check asks c's provider what a sign-in would, without one: an OpenID
+// Connect issuer's discovery document, a directory's service bind and base
+// DN. An OAuth 2.0 provider has nothing to ask without a user: ok is false
+// then. Errors wrap model.ErrUpstreamUnavailable or ErrUpstreamRefused.
+func (s *Service) Check(ctx context.Context, c *model.ExtIdpConn) (ok bool, err error) {
+	switch c.Type {
+	case model.IdPOIDC:
+		_, err = s.Web.AuthCodeURL(ctx, c, s.RedirectURI(c), "check", "check", "check")
+	case model.IdPLDAP, model.IdPAD:
+		var bindPassword string
+		if bindPassword, err = s.openSecret(c); err != nil {
+			return false, err
+		}
+		err = s.LDAP.Check(ctx, c, bindPassword)
+	default:
+		return false, nil
+	}
+	return err == nil, err
+}

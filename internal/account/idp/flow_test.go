@@ -188,3 +188,27 @@ func TestDirectory(t *testing.T) {
 	_, err = e.svc.Directory(t.Context(), e.conn(t, model.IdPOIDC, oidcParams()), "ada", "right")
 	wantErr(t, "Directory at a web connection", err, model.ErrInvalidInput)
 }
+
+// TestCheck: an OpenID Connect connection asks for discovery, a directory
+// is checked with its opened bind password, an OAuth 2.0 one has nothing to
+// ask.
+func TestCheck(t *testing.T) {
+	e := newEnv(t)
+	ctx := t.Context()
+	oidc := e.conn(t, model.IdPOIDC, oidcParams())
+	if ok, err := e.svc.Check(ctx, oidc); !ok || err != nil || len(e.web.calls) != 1 || e.web.calls[0] != "authorize" {
+		t.Errorf("OIDC: %v %v, calls %v", ok, err, e.web.calls)
+	}
+	e.web.err = model.ErrUpstreamUnavailable
+	if ok, err := e.svc.Check(ctx, oidc); ok || !errors.Is(err, model.ErrUpstreamUnavailable) {
+		t.Errorf("OIDC down: %v %v", ok, err)
+	}
+	ldap := e.conn(t, model.IdPLDAP, idp.ConnParams{Secret: ptr("bind secret"), Fields: model.ConnFields{
+		URL: "ldap://dir.example", BindDN: "cn=reader", BaseDN: "dc=x"}})
+	if ok, err := e.svc.Check(ctx, ldap); !ok || err != nil || e.dir.bindPassword != "bind secret" {
+		t.Errorf("LDAP: %v %v, bind password %q", ok, err, e.dir.bindPassword)
+	}
+	if ok, err := e.svc.Check(ctx, e.conn(t, model.IdPOAuth2, idp.ConnParams{Preset: "github", Fields: model.ConnFields{ClientID: "gh"}})); ok || err != nil {
+		t.Errorf("OAuth 2.0: %v %v", ok, err)
+	}
+}

@@ -46,6 +46,9 @@ type Directory interface {
 	// TLS, timeout, a refused service bind: model.ErrUpstreamUnavailable
 	// (wrapped with detail).
 	Authenticate(ctx context.Context, c *model.ExtIdpConn, bindPassword, login, password string) (*model.UpstreamProfile, error)
+	// Check connects and binds as Authenticate does and reads the base DN,
+	// signing nobody in. Errors wrap model.ErrUpstreamUnavailable.
+	Check(ctx context.Context, c *model.ExtIdpConn, bindPassword string) error
 }
 
 // Sealer seals connection secrets, upstream tokens, flows and link

@@ -70,6 +70,12 @@ func (d *fakeDirectory) Authenticate(_ context.Context, _ *model.ExtIdpConn, bin
 	return &model.UpstreamProfile{Subject: "uuid-ada", Username: "ada"}, nil
 }
 
+func (d *fakeDirectory) Check(_ context.Context, _ *model.ExtIdpConn, bindPassword string) error {
+	d.calls++
+	d.bindPassword = bindPassword
+	return nil
+}
+
 type env struct {
 	svc    *idp.Service
 	st     *sqlite.Store

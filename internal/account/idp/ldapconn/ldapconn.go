@@ -45,24 +45,11 @@ func (d *Directory) Authenticate(ctx context.Context, c *model.ExtIdpConn, bindP
 	if login == "" || password == "" {
 		return nil, model.ErrBadCredentials
 	}
-	cfg, err := d.configure(c)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w", model.ErrUpstreamUnavailable, c.Identifier, err)
-	}
-	if c.Fields.BindDN != "" && bindPassword == "" {
-		return nil, cfg.unavailable("bind as "+c.Fields.BindDN, errors.New("the connection has no bind password"))
-	}
-	s, err := cfg.dial(ctx)
+	cfg, s, err := d.open(ctx, c, bindPassword)
 	if err != nil {
 		return nil, err
 	}
 	defer s.l.Close()
-
-	if c.Fields.BindDN != "" {
-		if err := s.do(func() error { return s.l.Bind(c.Fields.BindDN, bindPassword) }); err != nil {
-			return nil, cfg.unavailable("bind as "+c.Fields.BindDN, err)
-		}
-	}
 	req := ldap.NewSearchRequest(c.Fields.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases,
 		2, cfg.timeLimit(), false, cfg.filter(login), cfg.attributes(), nil)
 	var res *ldap.SearchResult
@@ -107,6 +94,46 @@ type config struct {
 	filterPrefix, filterSuffix string
 	mapping                    map[string]string // profile field → attribute; no entry: not read
 	trustEmail                 bool
+}
+
+// open connects to c's directory and binds as its service account (none:
+// the searches are anonymous). Errors wrap model.ErrUpstreamUnavailable.
+func (d *Directory) open(ctx context.Context, c *model.ExtIdpConn, bindPassword string) (*config, *session, error) {
+	cfg, err := d.configure(c)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %s: %w", model.ErrUpstreamUnavailable, c.Identifier, err)
+	}
+	if c.Fields.BindDN != "" && bindPassword == "" {
+		return nil, nil, cfg.unavailable("bind as "+c.Fields.BindDN, errors.New("the connection has no bind password"))
+	}
+	s, err := cfg.dial(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.Fields.BindDN != "" {
+		if err := s.do(func() error { return s.l.Bind(c.Fields.BindDN, bindPassword) }); err != nil {
+			s.l.Close()
+			return nil, nil, cfg.unavailable("bind as "+c.Fields.BindDN, err)
+		}
+	}
+	return cfg, s, nil
+}
+
+// Check connects to c's directory as Authenticate does, binds as its
+// service account and reads the base DN, signing nobody in: what
+// genauth doctor asks. Errors wrap model.ErrUpstreamUnavailable.
+func (d *Directory) Check(ctx context.Context, c *model.ExtIdpConn, bindPassword string) error {
+	cfg, s, err := d.open(ctx, c, bindPassword)
+	if err != nil {
+		return err
+	}
+	defer s.l.Close()
+	req := ldap.NewSearchRequest(c.Fields.BaseDN, ldap.ScopeBaseObject, ldap.NeverDerefAliases,
+		1, cfg.timeLimit(), false, "(objectClass=*)", []string{"1.1"}, nil)
+	if err := s.do(func() error { _, err := s.l.Search(req); return err }); err != nil {
+		return cfg.unavailable("read "+c.Fields.BaseDN, err)
+	}
+	return nil
 }
 
 func (d *Directory) configure(c *model.ExtIdpConn) (*config, error) {

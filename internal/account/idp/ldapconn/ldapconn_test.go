@@ -363,3 +363,35 @@ func TestUnreachable(t *testing.T) {
 		check(t, err, model.ErrUpstreamUnavailable)
 	})
 }
+
+// TestCheck: the service bind and the base DN, as genauth doctor reads
+// them, against a real slapd.
+func TestCheck(t *testing.T) {
+	s := slapdtest.Start(t, slapdtest.Options{})
+	d := &Directory{}
+	tests := []struct {
+		name     string
+		edit     func(*model.ConnFields)
+		password string
+		want     error
+	}{
+		{"the service account and the base DN", nil, s.BindPassword, nil},
+		{"anonymous, which the directory lets bind but not read", func(f *model.ConnFields) { f.BindDN = "" }, "", model.ErrUpstreamUnavailable},
+		{"a wrong bind password", nil, "not the password", model.ErrUpstreamUnavailable},
+		{"no bind password", nil, "", model.ErrUpstreamUnavailable},
+		{"a base DN that is not there", func(f *model.ConnFields) { f.BaseDN = "ou=nobody," + s.BaseDN }, s.BindPassword, model.ErrUpstreamUnavailable},
+		{"nothing listening", func(f *model.ConnFields) { f.URL = "ldap://" + closedPort(t) }, s.BindPassword, model.ErrUpstreamUnavailable},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := d.Check(t.Context(), conn(s, model.IdPLDAP, tc.edit), tc.password)
+			if tc.want == nil {
+				if err != nil {
+					t.Fatalf("Check: %v", err)
+				}
+				return
+			}
+			check(t, err, tc.want, tc.password)
+		})
+	}
+}
