@@ -214,14 +214,15 @@ func (e *upstreamEnv) upstream(b *browser, p page, user, password, decision stri
 	e.t.Helper()
 	next := b.redirect(p, e.uURL+"/")
 	for range 8 {
+		if strings.HasPrefix(next.String(), e.dURL+"/") {
+			return next
+		}
 		p := b.get(next.String())
 		switch {
 		case p.loc != nil && p.loc.Path == "/login" && strings.HasPrefix(p.loc.String(), e.uURL+"/"):
 			p = b.post(e.uURL+"/login", url.Values{"username": {user}, "password": {password},
 				"return_to": {p.loc.Query().Get("return_to")}})
 			next = b.redirect(p, "")
-		case p.loc != nil && strings.HasPrefix(p.loc.String(), e.dURL+"/"):
-			return p.loc
 		case p.loc != nil:
 			next = p.loc
 		case p.status == http.StatusOK && slices.Contains(formActions(p.body), "/oidc/auth/consent") && decision != "":
@@ -434,14 +435,22 @@ func TestUpstream(t *testing.T) {
 	b.expect(b.get(back.String()), http.StatusForbidden)
 	e.signedOut(b)
 
-	// The audit trail has the sign-ins and the account made just in time.
+	// The audit trail has the account made just in time, the sign-ins, the
+	// links and the unlink.
 	events := auditEvents(t, e.dDir)
-	if !slices.ContainsFunc(events, func(ev auditEvent) bool {
-		return ev.Type == "user.register" && ev.Detail == "idp:up-oidc" && ev.UserID == alice.sub
-	}) || !slices.ContainsFunc(events, func(ev auditEvent) bool {
-		return ev.Type == "idp.signin" && ev.Detail == "up-oidc" && ev.UserID == alice.sub
-	}) {
-		t.Errorf("D's audit trail lacks user.register (idp:up-oidc) or idp.signin (up-oidc) for %s: %+v", alice.sub, events)
+	for _, want := range []auditEvent{
+		{Type: "user.register", UserID: alice.sub, Detail: "idp:up-oidc"},
+		{Type: "idp.signin", UserID: alice.sub, Detail: "up-oidc"},
+		{Type: "idp.signin", UserID: alice.sub, Detail: "up-oauth"},
+		{Type: "idp.link", UserID: alice.sub},
+		{Type: "idp.link", UserID: bob.sub},
+		{Type: "idp.unlink", UserID: bob.sub},
+	} {
+		if !slices.ContainsFunc(events, func(ev auditEvent) bool {
+			return ev.Type == want.Type && ev.UserID == want.UserID && (want.Detail == "" || ev.Detail == want.Detail)
+		}) {
+			t.Errorf("D's audit trail lacks %+v: %+v", want, events)
+		}
 	}
 	// The login history names the connection's kind.
 	if methods := loginMethods(t, e.dURL, e.rpID, alice.accessToken); !slices.Contains(methods, "idp:oidc") {
