@@ -69,6 +69,7 @@ type page struct {
 	method, url string
 	status      int
 	loc         *url.URL // a redirect's Location, resolved; nil otherwise
+	cookies     []*http.Cookie
 	body        string
 }
 
@@ -94,7 +95,7 @@ func (b *browser) do(req *http.Request) page {
 	if err != nil {
 		b.t.Fatalf("%s %s: reading the answer: %v", req.Method, req.URL, err)
 	}
-	p := page{method: req.Method, url: req.URL.String(), status: resp.StatusCode, body: string(body)}
+	p := page{method: req.Method, url: req.URL.String(), status: resp.StatusCode, cookies: resp.Cookies(), body: string(body)}
 	if resp.StatusCode/100 == 3 {
 		if p.loc, err = resp.Location(); err != nil {
 			b.t.Fatalf("%s %s: %d without a Location", req.Method, req.URL, resp.StatusCode)

@@ -106,6 +106,9 @@ func (e *upstreamEnv) createIdP(secret string, args ...string) createdIdP {
 	if err := json.Unmarshal([]byte(out), &c); err != nil || c.ID == "" {
 		t.Fatalf("genauth idp create printed %q: %v", out, err)
 	}
+	if web := args[0] == "oidc" || args[0] == "oauth2"; web && c.RedirectURI != e.dURL+"/connections/"+c.Identifier+"/callback" {
+		t.Fatalf("genauth idp create printed the redirect URI %q, want D's callback for %s", c.RedirectURI, c.Identifier)
+	}
 	mustRun(t, "", "idp", "enable", c.Identifier, "--app", e.rpID, "--data-dir", e.dDir)
 	e.idps[c.Identifier] = c
 	return c
@@ -150,11 +153,8 @@ func setUpUpstream(t *testing.T, ctx context.Context) *upstreamEnv {
 	rp := createApp(t, "--data-dir", e.dDir, "--name", "rp", "--redirect-uri", demoRedirectURI)
 	e.rpID, e.rpSecret = rp.AppID, rp.AppSecret
 	createUser(t, e.dDir, "bob", "bob@example.net", bobPW)
-	oidcConn := e.createIdP(down.AppSecret, "oidc", "--name", "Upstream", "--identifier", "up-oidc",
+	e.createIdP(down.AppSecret, "oidc", "--name", "Upstream", "--identifier", "up-oidc",
 		"--issuer", doc.Issuer, "--client-id", down.AppID, "--client-secret-stdin")
-	if oidcConn.RedirectURI != callback("up-oidc") {
-		t.Fatalf("idp create printed the redirect URI %q, want D's callback %q", oidcConn.RedirectURI, callback("up-oidc"))
-	}
 	e.createIdP(down.AppSecret, "oauth2", "--name", "Upstream OAuth", "--identifier", "up-oauth",
 		"--authorization-url", doc.Auth, "--token-url", doc.Token, "--userinfo-url", doc.UserInfo,
 		"--scope", "openid", "--scope", "profile", "--scope", "email", "--client-id", down.AppID, "--client-secret-stdin")
@@ -324,23 +324,34 @@ func TestUpstream(t *testing.T) {
 	defer cancel()
 	e := setUpUpstream(t, ctx)
 
-	// The login page lists rp's connections in the order they were made.
+	// The login page lists rp's connections in the order they were made;
+	// an unknown connection is 404.
 	b := newBrowser(t)
+	login := e.authorize(b)
+	lp := b.expect(b.get(login.String()), http.StatusOK)
 	var got []string
-	for _, href := range idpLinks(b.expect(b.get(e.authorize(b).String()), http.StatusOK).body) {
+	for _, href := range idpLinks(lp.body) {
 		id, _, _ := strings.Cut(strings.TrimPrefix(href, "/connections/"), "/")
 		got = append(got, id)
 	}
 	if want := []string{"up-oidc", "up-oauth", "up-consent", "up-dead"}; !slices.Equal(got, want) {
 		t.Errorf("the login page links to %q, want %q", got, want)
 	}
+	if !strings.Contains(lp.body, "Sign in with Upstream OAuth") {
+		t.Errorf("the login page lacks the text %q: %s", "Sign in with Upstream OAuth", lp)
+	}
+	b.expect(b.get(e.dURL+"/connections/up-nowhere/start?"+url.Values{"return_to": {login.Query().Get("return_to")}}.Encode()), http.StatusNotFound)
 
 	// The first sign-in through up-oidc makes a D account just in time, with
 	// alice's email; the flow cookie is set for the callback only.
 	b = newBrowser(t)
 	p := e.start(b, e.authorize(b), "up-oidc")
-	if b.cookie(e.dURL+"/connections/up-oidc/callback", "genauth_idp_flow") == "" {
-		t.Fatalf("%s set no genauth_idp_flow cookie for the callback", p)
+	i := slices.IndexFunc(p.cookies, func(c *http.Cookie) bool { return c.Name == "genauth_idp_flow" })
+	if i < 0 {
+		t.Fatalf("%s set no genauth_idp_flow cookie", p)
+	}
+	if c := p.cookies[i]; c.Path != "/connections/" || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode || c.Secure || c.MaxAge != 600 && c.Expires.IsZero() {
+		t.Errorf("the flow cookie is %s, want Path=/connections/, HttpOnly, SameSite=Lax, not Secure on http, 10 minutes", c)
 	}
 	back := e.upstream(b, p, "alice", alicePW, "")
 	if back.Path != "/connections/up-oidc/callback" || back.Query().Get("code") == "" {
@@ -359,16 +370,32 @@ func TestUpstream(t *testing.T) {
 	}
 
 	// Through up-oauth (another provider) alice's verified email is the
-	// verified email of the account made above: D asks to link, and once
-	// confirmed signs her in to that account.
-	b = newBrowser(t)
-	back = e.upstream(b, e.start(b, e.authorize(b), "up-oauth"), "alice", alicePW, "")
-	confirm := b.redirect(b.get(back.String()), e.dURL+"/connections/link")
-	p = b.expect(b.get(confirm.String()), http.StatusOK)
-	if !slices.Contains(formActions(p.body), "/connections/link") {
-		t.Fatalf("the link confirmation has no form posting to /connections/link: %s", p)
+	// verified email of the account made above: D asks to link. Cancelled,
+	// it is back at the login page without a session; confirmed, alice is
+	// signed in to that account.
+	confirmPage := func(b *browser) (login *url.URL, p page) {
+		t.Helper()
+		login = e.authorize(b)
+		back := e.upstream(b, e.start(b, login, "up-oauth"), "alice", alicePW, "")
+		confirm := b.redirect(b.get(back.String()), e.dURL+"/connections/link")
+		p = b.expect(b.get(confirm.String()), http.StatusOK)
+		if !slices.Contains(formActions(p.body), "/connections/link") || !strings.Contains(p.body, "Link Upstream OAuth to it") ||
+			strings.Contains(p.body, "alice@example.com") {
+			t.Fatalf("the link confirmation lacks its form posting to /connections/link or its question, or shows the email unmasked: %s", p)
+		}
+		return login, p
 	}
+	b = newBrowser(t)
+	login, p = confirmPage(b)
 	form := hiddenFields(p.body)
+	form.Set("confirm", "no")
+	if loc := b.redirect(b.post(e.dURL+"/connections/link", form), e.dURL+"/login?"); loc.Query().Get("return_to") != login.Query().Get("return_to") {
+		t.Errorf("cancelling the link goes to %s, want the login page with return_to %q", loc, login.Query().Get("return_to"))
+	}
+	e.signedOut(b)
+	b = newBrowser(t)
+	_, p = confirmPage(b)
+	form = hiddenFields(p.body)
 	form.Set("confirm", "yes")
 	if linked := e.redeem(e.code(b, b.post(e.dURL+"/connections/link", form))); linked.sub != alice.sub || !slices.Equal(linked.amr, []string{"fed"}) {
 		t.Errorf("confirmed sign-in through up-oauth: %+v, want the account %q with amr [fed]", linked, alice.sub)
@@ -380,7 +407,7 @@ func TestUpstream(t *testing.T) {
 	// bob, signed in on D with his password, links carol's upstream account
 	// from his account page; signing in as carol then signs in as bob.
 	bobB := newBrowser(t)
-	login := e.authorize(bobB)
+	login = e.authorize(bobB)
 	bob := e.redeem(e.code(bobB, bobB.post(e.dURL+"/login", url.Values{"username": {"bob"}, "password": {bobPW},
 		"return_to": {login.Query().Get("return_to")}})))
 	acct := bobB.expect(bobB.get(e.dURL+"/account"), http.StatusOK)
@@ -560,6 +587,17 @@ func (e *upstreamEnv) ldap(t *testing.T) {
 	}
 	if idt.Subject != ldapAlice.sub {
 		t.Errorf("LDAP sign-in through the API is %q, through the form %q", idt.Subject, ldapAlice.sub)
+	}
+
+	// The directory gone: 502 on the form and on the API, no session.
+	dir.Stop()
+	b = newBrowser(t)
+	login = e.authorize(b)
+	form.Set("return_to", login.Query().Get("return_to"))
+	b.expect(b.post(action, form), http.StatusBadGateway)
+	e.signedOut(b)
+	if env := e.apiSignIn(slapdtest.Alice.UID, slapdtest.Alice.Password); env.StatusCode != http.StatusBadGateway {
+		t.Errorf("LDAP sign-in through the API with the directory gone: %+v, want statusCode 502", env)
 	}
 }
 
