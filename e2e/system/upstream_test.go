@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -64,6 +65,7 @@ type upstreamEnv struct {
 	verifier   *oidc.IDTokenVerifier
 	provider   *oidc.Provider
 	idps       map[string]createdIdP // by identifier
+	carolAtU   string                // carol's id at U: her subject there
 }
 
 // discovery is the part of an OpenID Connect discovery document D is
@@ -135,7 +137,7 @@ func setUpUpstream(t *testing.T, ctx context.Context) *upstreamEnv {
 	consenting := createApp(t, "--data-dir", e.uDir, "--name", "third party", "--require-consent",
 		"--redirect-uri", callback("up-consent"))
 	createUser(t, e.uDir, "alice", "alice@example.com", alicePW)
-	createUser(t, e.uDir, "carol", "carol@example.com", carolPW)
+	carolAtU := createUser(t, e.uDir, "carol", "carol@example.com", carolPW)
 	createUser(t, e.uDir, "dave", "", davePW)
 	e.u = serveAt(t, ctx, bin, "U", e.uDir, uAddr)
 
@@ -163,6 +165,7 @@ func setUpUpstream(t *testing.T, ctx context.Context) *upstreamEnv {
 	e.createIdP("unused", "oidc", "--name", "Gone", "--identifier", "up-dead",
 		"--issuer", "http://"+deadAddr+"/oidc", "--client-id", "gone", "--client-secret-stdin")
 	e.d = serveAt(t, ctx, bin, "D", e.dDir, dAddr)
+	e.carolAtU = carolAtU
 
 	if e.provider, err = oidc.NewProvider(oidc.ClientContext(ctx, apiClient), e.dURL+"/oidc"); err != nil {
 		t.Fatalf("D's discovery: %v", err)
@@ -260,9 +263,9 @@ func (e *upstreamEnv) code(b *browser, p page) string {
 
 // signedIn is what rp learns from D's tokens.
 type signedIn struct {
-	sub, email  string
-	amr         []string
-	accessToken string
+	sub, email           string
+	amr                  []string
+	accessToken, idToken string
 }
 
 // redeem exchanges code at D's token endpoint, verifies the id token and
@@ -295,7 +298,7 @@ func (e *upstreamEnv) redeem(code string) signedIn {
 	if info.Subject != idt.Subject {
 		e.t.Fatalf("D's userinfo is about %q, the id token about %q", info.Subject, idt.Subject)
 	}
-	return signedIn{sub: idt.Subject, email: info.Email, amr: claims.AMR, accessToken: tok.AccessToken}
+	return signedIn{sub: idt.Subject, email: info.Email, amr: claims.AMR, accessToken: tok.AccessToken, idToken: raw}
 }
 
 // signInVia signs in to rp on D in a new browser through the connection
@@ -432,12 +435,68 @@ func TestUpstream(t *testing.T) {
 		t.Errorf("after unlinking, bob's account page still shows the identity or lacks the link form: %s", acct)
 	}
 
+	// The authentication API lists rp's connections with a plain link to
+	// each; the link starts a sign-in.
+	var entries []struct {
+		Identifier string `json:"identifier"`
+		ExtIdpID   string `json:"extIdpId"`
+		BindURL    string `json:"bindUrl"`
+	}
+	e.api(http.MethodGet, "/api/v3/get-application-enabled-extidps", "", nil, &entries)
+	if len(entries) != 4 || entries[0].Identifier != "up-oidc" || entries[0].ExtIdpID != upOIDC ||
+		entries[0].BindURL != e.dURL+"/connections/up-oidc/start" {
+		t.Errorf("get-application-enabled-extidps: %+v, want up-oidc first with its start page", entries)
+	}
+	b = newBrowser(t)
+	b.redirect(b.get(entries[0].BindURL), e.uURL+"/")
+
+	// A link URL from the API for bob's id token: opened in a browser
+	// without a session, it asks, then links carol's upstream account to bob.
+	var link struct {
+		URL string `json:"url"`
+	}
+	e.api(http.MethodGet, "/api/v3/generate-link-extidp-url?"+url.Values{"ext_idp_conn_identifier": {"up-oidc"},
+		"app_id": {e.rpID}, "id_token": {bob.idToken}}.Encode(), "", nil, &link)
+	if !strings.HasPrefix(link.URL, e.dURL+"/connections/up-oidc/link?ticket=") {
+		t.Fatalf("generate-link-extidp-url gave %q, want D's link page for up-oidc", link.URL)
+	}
+	b = newBrowser(t)
+	p = b.expect(b.get(link.URL), http.StatusOK)
+	if !strings.Contains(p.body, "Link Upstream to the account") {
+		t.Errorf("the link page does not ask to link Upstream: %s", p)
+	}
+	back = e.upstream(b, b.post(link.URL, hiddenFields(p.body)), "carol", carolPW, "")
+	b.expect(b.get(back.String()), http.StatusOK)
+	e.signedOut(b)
+	if _, carol := e.signInVia("up-oidc", "carol", carolPW); carol.sub != bob.sub {
+		t.Errorf("signing in through up-oidc as carol after the ticket's link gives %q, want bob %q", carol.sub, bob.sub)
+	}
+	var ids []struct {
+		ExtIdpID    string `json:"extIdpId"`
+		Provider    string `json:"provider"`
+		UserIDInIdp string `json:"userIdInIdp"`
+	}
+	e.api(http.MethodGet, "/api/v3/get-identities", bob.accessToken, nil, &ids)
+	if len(ids) != 1 || ids[0].ExtIdpID != upOIDC || ids[0].Provider != "oidc" || ids[0].UserIDInIdp != e.carolAtU {
+		t.Errorf("bob's identities: %+v, want carol's subject %q at up-oidc", ids, e.carolAtU)
+	}
+	if env := e.api(http.MethodPost, "/api/v3/unlink-extidp", bob.accessToken, map[string]string{"extIdpId": upOIDC}, nil); env.StatusCode != http.StatusOK {
+		t.Errorf("unlink-extidp of bob's identity: %+v, want statusCode 200", env)
+	}
+	if e.api(http.MethodGet, "/api/v3/get-identities", bob.accessToken, nil, &ids); len(ids) != 0 {
+		t.Errorf("bob's identities after unlink-extidp: %+v, want none", ids)
+	}
+
 	// dave's upstream account has no email: his D account, made just in
-	// time, has no password and no email, and may not drop its only way in.
+	// time, has no password and no email, and may not drop its only way in,
+	// on the account page (409) or through the API (422).
 	daveB, dave := e.signInVia("up-oidc", "dave", davePW)
 	p = daveB.post(e.dURL+"/account/identities/unlink", url.Values{"ext_idp_id": {upOIDC}})
 	if p.status != http.StatusConflict {
 		t.Errorf("unlinking dave's only way in: %s; want 409", p)
+	}
+	if env := e.api(http.MethodPost, "/api/v3/unlink-extidp", dave.accessToken, map[string]string{"extIdpId": upOIDC}, nil); env.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("unlink-extidp of dave's only way in: %+v, want statusCode 422", env)
 	}
 	if _, again := e.signInVia("up-oidc", "dave", davePW); again.sub != dave.sub {
 		t.Errorf("dave signs in as %q after the refused unlink, want %q", again.sub, dave.sub)
@@ -480,7 +539,7 @@ func TestUpstream(t *testing.T) {
 		}
 	}
 	// The login history names the connection's kind.
-	if methods := loginMethods(t, e.dURL, e.rpID, alice.accessToken); !slices.Contains(methods, "idp:oidc") {
+	if methods := e.loginMethods(alice.accessToken); !slices.Contains(methods, "idp:oidc") {
 		t.Errorf("alice's login history has the methods %q, want idp:oidc", methods)
 	}
 
@@ -502,34 +561,18 @@ func TestUpstream(t *testing.T) {
 	}
 }
 
-// loginMethods are the loginMethod of the caller's login history, read
-// with the access token from D's authentication API.
-func loginMethods(t *testing.T, base, appID, accessToken string) []string {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+"/api/v3/get-my-login-history", nil)
-	if err != nil {
-		t.Fatal(err)
+// loginMethods are the loginMethod of the login history of the access
+// token's user, from D's authentication API.
+func (e *upstreamEnv) loginMethods(accessToken string) []string {
+	e.t.Helper()
+	var history struct {
+		List []struct {
+			LoginMethod string `json:"loginMethod"`
+		} `json:"list"`
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	req.Header.Set("x-authing-app-id", appID)
-	resp, err := apiClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var env struct {
-		StatusCode int `json:"statusCode"`
-		Data       struct {
-			List []struct {
-				LoginMethod string `json:"loginMethod"`
-			} `json:"list"`
-		} `json:"data"`
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || env.StatusCode != http.StatusOK {
-		t.Fatalf("get-my-login-history: %d %+v: %v", resp.StatusCode, env, err)
-	}
+	e.api(http.MethodGet, "/api/v3/get-my-login-history", accessToken, nil, &history)
 	var out []string
-	for _, l := range env.Data.List {
+	for _, l := range history.List {
 		out = append(out, l.LoginMethod)
 	}
 	return out
@@ -569,7 +612,7 @@ func (e *upstreamEnv) ldap(t *testing.T) {
 	if !slices.Equal(ldapAlice.amr, []string{"pwd"}) || ldapAlice.email != slapdtest.Alice.Mail || ldapAlice.sub == "" {
 		t.Errorf("LDAP sign-in through the form: %+v, want amr [pwd] and the directory's email %s", ldapAlice, slapdtest.Alice.Mail)
 	}
-	if methods := loginMethods(t, e.dURL, e.rpID, ldapAlice.accessToken); !slices.Contains(methods, "idp:ldap") {
+	if methods := e.loginMethods(ldapAlice.accessToken); !slices.Contains(methods, "idp:ldap") {
 		t.Errorf("the LDAP account's login history has the methods %q, want idp:ldap", methods)
 	}
 
@@ -577,11 +620,14 @@ func (e *upstreamEnv) ldap(t *testing.T) {
 	if env := e.apiSignIn(slapdtest.Alice.UID, "not "+slapdtest.Alice.Password); env.StatusCode != http.StatusForbidden || env.APICode != 2333 {
 		t.Errorf("LDAP sign-in through the API with a wrong password: %+v, want statusCode 403, apiCode 2333", env)
 	}
+	var tokens struct {
+		IDToken string `json:"id_token"`
+	}
 	env := e.apiSignIn(slapdtest.Alice.UID, slapdtest.Alice.Password)
-	if env.StatusCode != http.StatusOK || env.Data.IDToken == "" {
+	if err := json.Unmarshal(env.Data, &tokens); env.StatusCode != http.StatusOK || err != nil || tokens.IDToken == "" {
 		t.Fatalf("LDAP sign-in through the API: %+v, want statusCode 200 and an id token", env)
 	}
-	idt, err := e.verifier.Verify(oidc.ClientContext(e.ctx, apiClient), env.Data.IDToken)
+	idt, err := e.verifier.Verify(oidc.ClientContext(e.ctx, apiClient), tokens.IDToken)
 	if err != nil {
 		t.Fatalf("the API's id token: %v", err)
 	}
@@ -601,42 +647,64 @@ func (e *upstreamEnv) ldap(t *testing.T) {
 	}
 }
 
-// signInEnvelope is the authentication API's answer to signin.
-type signInEnvelope struct {
-	StatusCode int    `json:"statusCode"`
-	APICode    int    `json:"apiCode"`
-	Message    string `json:"message"`
-	Data       struct {
-		AccessToken string `json:"access_token"`
-		IDToken     string `json:"id_token"`
-	} `json:"data"`
+// envelope is an authentication API answer (contract 1.1).
+type envelope struct {
+	StatusCode int             `json:"statusCode"`
+	APICode    int             `json:"apiCode"`
+	Message    string          `json:"message"`
+	Data       json.RawMessage `json:"data"`
 }
 
-// apiSignIn posts signin with connection LDAP as the SDKs do (contract 2.1,
-// headers 1.2, rp's client_secret_post credentials 1.4).
-func (e *upstreamEnv) apiSignIn(login, password string) signInEnvelope {
+// api calls D's authentication API as rp, with the user's access token
+// when not "", and decodes data into v when not nil; it fails the test
+// unless statusCode is 200, except when v is nil, and returns the answer.
+func (e *upstreamEnv) api(method, path, accessToken string, body, v any) envelope {
 	e.t.Helper()
-	body, err := json.Marshal(map[string]any{"connection": "LDAP",
-		"ldapPayload": map[string]string{"sAMAccountName": login, "password": password},
-		"options":     map[string]string{"scope": "openid profile email"},
-		"client_id":   e.rpID, "client_secret": e.rpSecret})
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(e.ctx, method, e.dURL+path, r)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	req, err := http.NewRequestWithContext(e.ctx, http.MethodPost, e.dURL+"/api/v3/signin", bytes.NewReader(body))
-	if err != nil {
-		e.t.Fatal(err)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("x-authing-app-id", e.rpID)
+	if accessToken != "" {
+		req.Header.Set("Authorization", "Bearer "+accessToken)
+	}
 	resp, err := apiClient.Do(req)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var env signInEnvelope
+	var env envelope
 	if err := json.NewDecoder(resp.Body).Decode(&env); err != nil || resp.StatusCode != http.StatusOK {
-		e.t.Fatalf("POST /api/v3/signin: HTTP %d: %v", resp.StatusCode, err)
+		e.t.Fatalf("%s %s: HTTP %d: %v", method, path, resp.StatusCode, err)
+	}
+	if v != nil {
+		if env.StatusCode != http.StatusOK {
+			e.t.Fatalf("%s %s: %+v", method, path, env)
+		}
+		if err := json.Unmarshal(env.Data, v); err != nil {
+			e.t.Fatalf("%s %s: data %s: %v", method, path, env.Data, err)
+		}
 	}
 	return env
+}
+
+// apiSignIn posts signin with connection LDAP as the SDKs do (contract 2.1,
+// headers 1.2, rp's client_secret_post credentials 1.4).
+func (e *upstreamEnv) apiSignIn(login, password string) envelope {
+	e.t.Helper()
+	return e.api(http.MethodPost, "/api/v3/signin", "", map[string]any{"connection": "LDAP",
+		"ldapPayload": map[string]string{"sAMAccountName": login, "password": password},
+		"options":     map[string]string{"scope": "openid profile email"},
+		"client_id":   e.rpID, "client_secret": e.rpSecret}, nil)
 }
