@@ -124,6 +124,33 @@ func (b *browser) post(u string, form url.Values) page {
 	return b.do(req)
 }
 
+// submit posts the form of p whose action starts with prefix, as a browser
+// does: the page's hidden fields and set, to the action resolved against
+// p's URL.
+func (b *browser) submit(p page, prefix string, set url.Values) page {
+	b.t.Helper()
+	for _, a := range formActions(p.body) {
+		if !strings.HasPrefix(a, prefix) {
+			continue
+		}
+		base, err := url.Parse(p.url)
+		if err != nil {
+			b.t.Fatal(err)
+		}
+		action, err := base.Parse(a)
+		if err != nil {
+			b.t.Fatalf("%s: the form's action %q: %v", p, a, err)
+		}
+		form := hiddenFields(p.body)
+		for k, v := range set {
+			form[k] = v
+		}
+		return b.post(action.String(), form)
+	}
+	b.t.Fatalf("%s; want a form posting to %s", p, prefix)
+	return page{}
+}
+
 // redirect fails the test unless p redirects to a URL that starts with
 // prefix; it returns the Location.
 func (b *browser) redirect(p page, prefix string) *url.URL {
