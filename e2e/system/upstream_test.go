@@ -342,6 +342,16 @@ func TestUpstream(t *testing.T) {
 		t.Errorf("the login page lacks the text %q: %s", "Sign in with Upstream OAuth", lp)
 	}
 	b.expect(b.get(e.dURL+"/connections/up-nowhere/start?"+url.Values{"return_to": {login.Query().Get("return_to")}}.Encode()), http.StatusNotFound)
+	// Another application of D enables none: its login page has no link,
+	// and up-oidc does not start for it.
+	other := createApp(t, "--data-dir", e.dDir, "--name", "other", "--redirect-uri", demoRedirectURI)
+	otherAuth := e.dURL + "/oidc/auth?" + url.Values{"client_id": {other.AppID}, "redirect_uri": {demoRedirectURI},
+		"response_type": {"code"}, "scope": {"openid"}, "state": {rpState}, "nonce": {rpNonce}}.Encode()
+	login = b.redirect(b.get(otherAuth), e.dURL+"/login?")
+	if links := idpLinks(b.expect(b.get(login.String()), http.StatusOK).body); len(links) != 0 {
+		t.Errorf("the login page for an application without connections links to %q", links)
+	}
+	b.expect(b.get(e.dURL+"/connections/up-oidc/start?"+url.Values{"return_to": {login.Query().Get("return_to")}}.Encode()), http.StatusNotFound)
 
 	// The first sign-in through up-oidc makes a D account just in time, with
 	// alice's email; the flow cookie lasts from the start to the callback.
@@ -365,6 +375,8 @@ func TestUpstream(t *testing.T) {
 	if b.cookie(e.dURL+"/connections/up-oidc/callback", "genauth_idp_flow") != "" {
 		t.Error("the flow cookie outlived the callback")
 	}
+	// The callback again: its flow is spent.
+	b.expect(b.get(back.String()), http.StatusForbidden)
 	// Another browser, the same upstream account: the same D account.
 	if _, again := e.signInVia("up-oidc", "alice", alicePW); again.sub != alice.sub {
 		t.Errorf("second sign-in through up-oidc is %q, want the account made the first time %q", again.sub, alice.sub)
@@ -505,9 +517,13 @@ func TestUpstream(t *testing.T) {
 	b.expect(b.get(back.String()), http.StatusForbidden)
 	e.signedOut(b)
 
-	// A callback whose state was changed: 403, no session.
+	// A callback opened in another browser than the one that started the
+	// sign-in (no flow cookie), or whose state was changed: 403, no session.
 	b = newBrowser(t)
 	back = e.upstream(b, e.start(b, e.authorize(b), "up-oidc"), "alice", alicePW, "")
+	stranger := newBrowser(t)
+	stranger.expect(stranger.get(back.String()), http.StatusForbidden)
+	e.signedOut(stranger)
 	q := back.Query()
 	q.Set("state", q.Get("state")+"x")
 	back.RawQuery = q.Encode()
