@@ -64,8 +64,8 @@ type upstreamEnv struct {
 	rp         *oauth2.Config
 	verifier   *oidc.IDTokenVerifier
 	provider   *oidc.Provider
-	idps       map[string]createdIdP // by identifier
-	carolAtU   string                // carol's id at U: her subject there
+	idps       map[string]string // provider ids by connection identifier
+	carolAtU   string            // carol's id at U: her subject there
 }
 
 // discovery is the part of an OpenID Connect discovery document D is
@@ -98,8 +98,9 @@ func createUser(t *testing.T, dir, username, email, password string) string {
 }
 
 // createIdP runs `genauth idp create KIND args... --json` on D with secret
-// on standard input, enables the connection for rp and keeps what it printed.
-func (e *upstreamEnv) createIdP(secret string, args ...string) createdIdP {
+// on standard input, enables the connection for rp and keeps the
+// provider's id.
+func (e *upstreamEnv) createIdP(secret string, args ...string) {
 	t := e.t
 	t.Helper()
 	out := mustRun(t, secret+"\n", append(append([]string{"idp", "create"}, args...),
@@ -112,8 +113,7 @@ func (e *upstreamEnv) createIdP(secret string, args ...string) createdIdP {
 		t.Fatalf("genauth idp create printed the redirect URI %q, want D's callback for %s", c.RedirectURI, c.Identifier)
 	}
 	mustRun(t, "", "idp", "enable", c.Identifier, "--app", e.rpID, "--data-dir", e.dDir)
-	e.idps[c.Identifier] = c
-	return c
+	e.idps[c.Identifier] = c.ID
 }
 
 // setUpUpstream starts U and D, set up through the CLI: on U the
@@ -125,7 +125,7 @@ func (e *upstreamEnv) createIdP(secret string, args ...string) createdIdP {
 func setUpUpstream(t *testing.T, ctx context.Context) *upstreamEnv {
 	t.Helper()
 	bin := buildGenauth(t, ctx)
-	e := &upstreamEnv{t: t, ctx: ctx, uDir: t.TempDir(), dDir: t.TempDir(), idps: map[string]createdIdP{}}
+	e := &upstreamEnv{t: t, ctx: ctx, uDir: t.TempDir(), dDir: t.TempDir(), idps: map[string]string{}}
 	uAddr, dAddr, deadAddr := freeAddr(t, "127.0.0.2"), freeAddr(t, "127.0.0.1"), freeAddr(t, "127.0.0.1")
 	e.uURL, e.dURL = "http://"+uAddr, "http://"+dAddr
 	mustRun(t, "", "migrate", "--data-dir", e.uDir)
@@ -425,7 +425,7 @@ func TestUpstream(t *testing.T) {
 	back = e.upstream(bobB, bobB.post(e.dURL+"/connections/up-oidc/link-start", url.Values{}), "carol", carolPW, "")
 	bobB.redirect(bobB.get(back.String()), e.dURL+"/account#identities")
 	acct = bobB.expect(bobB.get(e.dURL+"/account"), http.StatusOK)
-	upOIDC := e.idps["up-oidc"].ID
+	upOIDC := e.idps["up-oidc"]
 	if !strings.Contains(acct.body, `value="`+upOIDC+`"`) || !strings.Contains(acct.body, "carol") {
 		t.Errorf("bob's account page does not show carol's linked up-oidc account: %s", acct)
 	}
