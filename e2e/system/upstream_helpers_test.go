@@ -20,14 +20,13 @@ import (
 
 // freeAddr returns host:port with a port free on host at the moment; the
 // servers need their public URL, port included, before they start.
-func freeAddr(t *testing.T, host string) string {
-	t.Helper()
+func freeAddr(host string) (string, error) {
 	ln, err := net.Listen("tcp", host+":0")
 	if err != nil {
-		t.Fatalf("listening on %s: %v", host, err)
+		return "", err
 	}
 	defer ln.Close()
-	return ln.Addr().String()
+	return ln.Addr().String(), nil
 }
 
 // serveAt starts `genauth serve` on the SQLite database in dir, listening

@@ -126,7 +126,18 @@ func setUpUpstream(t *testing.T, ctx context.Context) *upstreamEnv {
 	t.Helper()
 	bin := buildGenauth(t, ctx)
 	e := &upstreamEnv{t: t, ctx: ctx, uDir: t.TempDir(), dDir: t.TempDir(), idps: map[string]string{}}
-	uAddr, dAddr, deadAddr := freeAddr(t, "127.0.0.2"), freeAddr(t, "127.0.0.1"), freeAddr(t, "127.0.0.1")
+	uAddr, err := freeAddr("127.0.0.2")
+	if err != nil {
+		skipOrFail(t, "the upstream server needs the loopback address 127.0.0.2 (Linux routes all of 127.0.0.0/8): "+err.Error())
+	}
+	dAddr, err := freeAddr("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadAddr, err := freeAddr("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.uURL, e.dURL = "http://"+uAddr, "http://"+dAddr
 	mustRun(t, "", "migrate", "--data-dir", e.uDir)
 	mustRun(t, "", "migrate", "--data-dir", e.dDir)
