@@ -558,9 +558,9 @@ func TestUpstream(t *testing.T) {
 			t.Errorf("D's audit trail lacks %+v: %+v", want, events)
 		}
 	}
-	// The login history names the connection's kind.
-	if methods := e.loginMethods(alice.accessToken); !slices.Contains(methods, "idp:oidc") {
-		t.Errorf("alice's login history has the methods %q, want idp:oidc", methods)
+	// The login history names the connections' kinds.
+	if methods := e.loginMethods(alice.accessToken); !slices.Contains(methods, "idp:oidc") || !slices.Contains(methods, "idp:oauth2") {
+		t.Errorf("alice's login history has the methods %q, want idp:oidc and idp:oauth2", methods)
 	}
 
 	t.Run("ldap", func(t *testing.T) { e.ldap(t) })
