@@ -23,6 +23,7 @@ type accountForm struct {
 	offer  string            // after a sign-in offered MFA: where it was going
 	// passkeyName is the name of a passkey that could not be added.
 	passkeyName string
+	idpErr      *msg // at the linked accounts section
 }
 
 // signedIn returns the signed-in user, or sends the browser to sign in and
@@ -62,6 +63,8 @@ func (h *Handler) accountPage(w http.ResponseWriter, r *http.Request) {
 		f.notice = m("mfa.added")
 	case "stale":
 		f.notice = m("mfa.account.stale")
+	case "stale_identities":
+		f.notice = m("idp.account.stale")
 	}
 	if offer := r.URL.Query().Get("offer"); offer != "" && h.factors != nil {
 		f.offer = safeReturnTo(offer)
@@ -96,9 +99,15 @@ func (h *Handler) showAccount(w http.ResponseWriter, r *http.Request, status int
 					Autocomplete: "off", MaxLength: maxPasskeyName, Hint: m("passkey.name_hint"), Error: f.errs["passkey_name"]}}, nil, "")}
 		}
 	}
+	identities, err := h.identitiesSection(r, u, f.idpErr)
+	if err != nil {
+		h.internalError(w, r, "account: linked accounts", err)
+		return
+	}
 	// The page holds several forms: focus goes only to an error, which
 	// one post puts in one form.
 	h.render(w, r, status, "account", page{
+		Identities: identities,
 		MFA:        view,
 		Passkey:    passkey,
 		Title:      m("account.title"),

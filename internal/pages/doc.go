@@ -12,4 +12,11 @@
 // endpoint (JSON) for the WebAuthn options, runs the browser's ceremony and
 // posts the credential in an ordinary form, so that every answer is a page;
 // without the script the passkey forms stay hidden.
+//
+// Upstream identity providers (idp.go, idpaccount.go) add a link per
+// connection to the sign-in page: a web sign-in goes to the provider and
+// back to its callback with its flow in a sealed cookie, a directory one
+// posts the LDAP/AD form; both end in the same finishSignIn. The account
+// page lists linked accounts, links (after a recent sign-in) and unlinks
+// them; a link ticket from the API gets a page that asks first.
 package pages

@@ -92,7 +92,8 @@ type Handler struct {
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
-var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify", "mfa", "mfaenroll", "mfacodes", "mfacode"}
+var pageNames = []string{"login", "register", "home", "signedout", "error", "consent", "logout", "forgot", "reset", "resetdone", "codelogin", "codeverify", "account", "accountverify", "mfa", "mfaenroll", "mfacodes", "mfacode",
+	"idpldap", "idplink", "idpticket", "idplinked"}
 
 // New checks cfg and parses the embedded templates once.
 func New(cfg Config) (*Handler, error) {
@@ -202,6 +203,9 @@ func (h *Handler) Register(routes edge.Routes) {
 	if h.passkeys() {
 		h.registerPasskeys(mux)
 	}
+	if h.idp != nil {
+		h.registerIdP(mux)
+	}
 	mux.Handle("POST /logout", h.form(h.logout))
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
@@ -273,6 +277,11 @@ type page struct {
 	// Submit is the catalog key of the form's button where a page has
 	// several; Again is where "send a new code" posts the Hidden fields.
 	Submit, Again string
+
+	// IdPs are the sign-in page's upstream providers; Identities the
+	// account page's linked accounts (nil: no upstream providers).
+	IdPs       []idpLink
+	Identities *identitiesView
 
 	// Passkey is the page's passkey button and form; nil: none. JSHref is
 	// then the script that runs it.

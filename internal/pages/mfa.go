@@ -73,6 +73,12 @@ func (h *Handler) registerMFA(mux edge.Routes) {
 // requires enrolling one) the sign-in is held and the browser goes on to
 // mfaPath; otherwise the session starts and the browser goes to returnTo.
 func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, first, returnTo string, history bool) {
+	h.finishSignInBy(w, r, userID, first, mfa.LoginMethod(first), returnTo, history)
+}
+
+// finishSignInBy is finishSignIn of a sign-in the login history records
+// as method (an upstream provider's "idp:<type>").
+func (h *Handler) finishSignInBy(w http.ResponseWriter, r *http.Request, userID, first, method, returnTo string, history bool) {
 	ctx, next := r.Context(), returnTo
 	if h.factors != nil {
 		app, err := h.application(r, returnTo)
@@ -92,7 +98,7 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, f
 		}
 		if step == mfa.Challenge || step == mfa.Enroll {
 			tok, err := h.factors.Hold(ctx, mfa.Pending{UserID: userID, ClientID: clientOf(returnTo), First: first,
-				Enroll: step == mfa.Enroll, State: returnTo})
+				Enroll: step == mfa.Enroll, State: returnTo, Method: method})
 			if err != nil {
 				h.internalError(w, r, "sign-in: hold for the second factor", err)
 				return
@@ -113,7 +119,7 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, userID, f
 		return
 	}
 	if history {
-		h.recordLogin(r, userID, returnTo, first)
+		h.recordLogin(r, userID, returnTo, method)
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
@@ -532,7 +538,11 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request, p *mfa.Pending
 			return
 		}
 		h.record(r, model.AuditEvent{Type: model.AuditMFAVerify, UserID: p.UserID, ClientID: p.ClientID, Detail: kind})
-		h.recordLogin(r, p.UserID, returnTo, p.First)
+		method := p.Method
+		if method == "" {
+			method = mfa.LoginMethod(p.First)
+		}
+		h.recordLogin(r, p.UserID, returnTo, method)
 	}
 	if recovery != nil {
 		h.showRecoveryCodes(w, r, recovery, returnTo)

@@ -37,6 +37,8 @@ type mfaHarness struct {
 	clock   *clock.Fake
 	mu      sync.Mutex
 	events  []model.AuditEvent
+	// cfg is the handler's configuration, for tests that add to it.
+	cfg Config
 }
 
 func newMFAHarness(t *testing.T) *mfaHarness { return newMFAHarnessAt(t, "http://localhost:8080") }
@@ -68,9 +70,10 @@ func newMFAHarnessAt(t *testing.T, publicURL string) *mfaHarness {
 		mh.events = append(mh.events, e)
 	})
 	limiter := &throttle.Limiter{Store: hs.store, Now: mh.clock.Now, Policy: throttle.DefaultPolicy, LoginKey: key}
-	hs.handler, err = New(Config{Store: hs.store, Users: hs.users, Sessions: hs.sessions, PublicURL: publicURL,
+	mh.cfg = Config{Store: hs.store, Users: hs.users, Sessions: hs.sessions, PublicURL: publicURL,
 		Limiter: limiter, Audit: rec, Factors: mh.factors, Codes: codes,
-		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}})
+		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}}
+	hs.handler, err = New(mh.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

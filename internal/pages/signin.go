@@ -118,7 +118,13 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 	if h.codeSignIn() {
 		code = withReturnTo("/login/code", returnTo)
 	}
+	idps, err := h.idpLinks(r, returnTo)
+	if err != nil {
+		h.internalError(w, r, "login: upstream providers", err)
+		return
+	}
 	h.render(w, r, status, "login", page{
+		IdPs:       idps,
 		Title:      m("login.title"),
 		AppName:    name,
 		ReturnTo:   returnTo,

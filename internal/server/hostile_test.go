@@ -119,6 +119,9 @@ const (
 	// wantCeremonyRefusal: a 4xx with {"error": a message} (the pages'
 	// passkey begin endpoints).
 	wantCeremonyRefusal
+	// wantUpstreamRedirect: 303 to the hostile test's upstream provider's
+	// authorization endpoint (hostileUpstream), with a flow cookie.
+	wantUpstreamRedirect
 )
 
 // hostileCase is one request and what it must get.
@@ -180,6 +183,7 @@ func hostileInput(t *testing.T, srv *testserver.Server) {
 	cases = append(cases, accountHostileCases(app.ID, userToken)...)
 	cases = append(cases, passkeyHostileCases(app.ID, appSecret, userToken)...)
 	cases = append(cases, pagesPasskeyHostileCases(cookie)...)
+	cases = append(cases, pagesIdPHostileCases(cookie, seedConnections(t, srv, app.ID, user.ID))...)
 	if len(cases) < 500 {
 		t.Fatalf("only %d cases generated", len(cases))
 	}
@@ -376,7 +380,7 @@ func refusedAtEdge(c hostileCase) hostileCase {
 	switch c.want {
 	case wantOAuthError, wantInactive, wantRevoked, wantJSONDocument:
 		c.want, c.status, c.code = wantOAuthError, http.StatusBadRequest, "invalid_request"
-	case wantHTMLError, wantPage, wantErrorRedirect, wantSignedOutHome, wantLocalRedirect:
+	case wantHTMLError, wantPage, wantErrorRedirect, wantSignedOutHome, wantLocalRedirect, wantUpstreamRedirect:
 		c.want, c.status, c.code, c.returnTo = wantHTMLError, http.StatusBadRequest, "", false
 	case wantEnvelopeError, wantNotVerified:
 		c.want, c.status = wantEnvelopeError, http.StatusBadRequest
@@ -1299,6 +1303,8 @@ func checkHostileAnswer(t *testing.T, c hostileCase, status int, header http.Hea
 		}
 	case wantCeremonyRefusal:
 		checkCeremonyRefusal(t, status, header, body)
+	case wantUpstreamRedirect:
+		checkUpstreamRedirect(t, status, header)
 	case wantJSONDocument:
 		var doc map[string]any
 		if status != http.StatusOK || !strings.HasPrefix(ct, "application/json") || json.Unmarshal([]byte(body), &doc) != nil || len(doc) == 0 {

@@ -26,6 +26,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/outbox"
 	"github.com/opengenauth/genauth/internal/account/passcode"
@@ -65,6 +66,10 @@ type Server struct {
 	// MFA is a second handle on the server's second factors, under the
 	// same key: to enroll a user's factors without an API.
 	MFA *mfa.Service
+	// IdP is a second handle on the server's upstream identity providers,
+	// under the same key: to create connections and link tickets without
+	// an API. It has no connectors: it cannot sign in.
+	IdP *idp.Service
 
 	sealer *secret.Sealer // the server's, for its management access key
 
@@ -207,13 +212,16 @@ func start(t testing.TB, st migratable, opts Options) *Server {
 		t.Fatalf("mfa key: %v", err)
 	}
 	codes := &passcode.Service{Store: st, Sealer: sealer, Key: codeKey, Rand: rand.Reader, NewID: tokens.ID, Now: clk.Now}
+	accounts := &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clk.Now}
 	srv := &Server{
 		MFA: &mfa.Service{Store: st, Sealer: sealer, Key: mfaKey, Issuer: "GenAuth", Grants: codes, Rand: rand.Reader,
 			NewID: tokens.ID, Now: clk.Now},
-		URL:    publicURL,
-		Store:  st,
-		Apps:   &apps.Service{Store: st, Tokens: tokens, Now: clk.Now},
-		Users:  &users.Service{Store: st, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
+		URL:   publicURL,
+		Store: st,
+		Apps:  &apps.Service{Store: st, Tokens: tokens, Now: clk.Now},
+		Users: accounts,
+		IdP: &idp.Service{Store: st, Users: accounts, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clk.Now,
+			PublicURL: publicURL},
 		Clock:  clk,
 		Keys:   &idtoken.Keys{Store: st, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: clk.Now},
 		sealer: sealer,
