@@ -210,6 +210,9 @@ type Pending struct {
 	StepUp bool `json:"u,omitempty"`
 	// State is the surface's own: the scope asked for, where to go next.
 	State string `json:"s,omitempty"`
+	// Method is what the login history records of the sign-in once it is
+	// complete ("idp:ldap"); "": LoginMethod(First).
+	Method string `json:"m,omitempty"`
 	// Issued is when Hold made it, in Unix seconds.
 	Issued int64 `json:"i,omitempty"`
 }
