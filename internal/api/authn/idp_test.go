@@ -1,6 +1,7 @@
 package authn_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -10,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp/totp"
+
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/testkit/golden"
 	"github.com/opengenauth/genauth/internal/testkit/slapdtest"
@@ -144,6 +148,64 @@ func testUpstream(t *testing.T, b testserver.Backend, dir *slapdtest.Server) {
 			} `json:"list"`
 		}
 		if err := json.Unmarshal(a.Data, &page); err != nil || len(page.List) != 1 || page.List[0].LoginMethod != "idp:ldap" {
+			t.Fatalf("history: %s", a.raw)
+		}
+	})
+
+	t.Run("second factor", func(t *testing.T) {
+		// Alice enrolls TOTP; her directory sign-in at the strict
+		// application then waits for it, and the login history still says
+		// how she signed in.
+		parts := strings.Split(tokens.IDToken, ".")
+		raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims struct{ Sub string }
+		if err := json.Unmarshal(raw, &claims); err != nil {
+			t.Fatal(err)
+		}
+		setup, err := s.MFA.NewTOTP("alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code := func() string {
+			c, err := totp.GenerateCode(setup.Secret, s.Clock.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c
+		}
+		if _, err := s.MFA.EnrollTOTP(t.Context(), claims.Sub, setup.Secret, code()); err != nil {
+			t.Fatal(err)
+		}
+		s.Clock.Advance(mfa.Period)
+		a := signin(strict.ID, strictSecret, "LDAP", "alice", slapdtest.Alice.Password)
+		expect(t, b, scrub, "challenge", a, 403, 1636, "")
+		var d struct {
+			MFAToken    string `json:"mfaToken"`
+			AccessToken string `json:"access_token"`
+			IDToken     string `json:"id_token"`
+		}
+		if err := json.Unmarshal(a.Data, &d); err != nil || d.MFAToken == "" {
+			t.Fatalf("no mfaToken: %s", a.raw)
+		}
+		a = call(t, http.MethodPost, s.URL+"/api/v3/mfa-totp-verify", map[string]string{"x-authing-app-id": strict.ID, "Authorization": d.MFAToken},
+			`{"totp":"`+code()+`"}`)
+		if err := json.Unmarshal(a.Data, &d); err != nil || d.AccessToken == "" {
+			t.Fatalf("no tokens: %s", a.raw)
+		}
+		if amr := idAMR(t, d.IDToken); !slices.Equal(amr, []string{"otp", "pwd", "mfa"}) {
+			t.Errorf("amr = %q", amr)
+		}
+		a = get("get-my-login-history", map[string]string{"x-authing-app-id": strict.ID, "Authorization": d.AccessToken})
+		var page struct {
+			List []struct {
+				AppID       string `json:"appId"`
+				LoginMethod string `json:"loginMethod"`
+			} `json:"list"`
+		}
+		if err := json.Unmarshal(a.Data, &page); err != nil || len(page.List) == 0 || page.List[0].AppID != strict.ID || page.List[0].LoginMethod != "idp:ldap" {
 			t.Fatalf("history: %s", a.raw)
 		}
 	})
