@@ -260,6 +260,20 @@ func testUpstream(t *testing.T, b testserver.Backend, dir *slapdtest.Server) {
 		expect(t, b, scrub, "last way", post(`{"extIdpId":"`+ldapID+`"}`), 422, 0, "unlink-extidp-last")
 		expect(t, b, scrub, "not linked", post(`{"extIdpId":"`+corpID+`"}`), 404, 0, "unlink-extidp-not-linked")
 		expect(t, b, scrub, "no id", post(`{}`), 400, 0, "")
+		// With a password (which signs her out), the identity is not the
+		// last way in: the administrator unlinks it.
+		var claims struct{ Sub string }
+		raw, err := base64.RawURLEncoding.DecodeString(strings.Split(tokens.IDToken, ".")[1])
+		if err != nil || json.Unmarshal(raw, &claims) != nil {
+			t.Fatalf("id token %q: %v", tokens.IDToken, err)
+		}
+		manage("update-user", `{"userId":"`+claims.Sub+`","password":"a password of her own"}`)
+		manage("unlink-identity", `{"userId":"`+claims.Sub+`","extIdpId":"`+ldapID+`"}`)
+		a := get("get-user-identities?userId="+claims.Sub, map[string]string{"Authorization": "Bearer " + mt})
+		expect(t, b, scrub, "unlinked", a, 200, 0, "")
+		if string(a.Data) != "[]" {
+			t.Fatalf("still linked: %s", a.raw)
+		}
 	})
 
 	t.Run("expired id token", func(t *testing.T) {
