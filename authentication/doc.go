@@ -64,6 +64,12 @@
 //     [Client.InitRegisterOptions] then [Client.VerifyRegister];
 //     [Client.InitAuthenticationOptions] then [Client.VerifyAuthentication],
 //     passwordless or, with an mfaToken, as the second factor.
+//   - Upstream identity providers: [Client.SignInByLDAP] and
+//     [Client.SignInByAD] sign in with a directory account (the first
+//     sign-in creates the account); [Client.GetApplicationEnabledExtIdps]
+//     lists the application's connections; for the signed-in user
+//     [Client.GetIdentities], [Client.GenerateLinkExtIdpURL] (the page that
+//     links another) and [Client.UnlinkExtIdp].
 //   - Checks: [Client.ValidatePassword], [Client.CheckAppIDSecret] (a wrong
 //     secret matches [ErrWrongAppSecret]) and [Client.GetSystemInfo].
 //

@@ -131,6 +131,11 @@ const (
 	AuditIdPSignIn = "idp.signin"
 	AuditIdPLink   = "idp.link"
 	AuditIdPUnlink = "idp.unlink"
+	// AuditIdPConfig: an ExtIdp or a connection was created, changed or
+	// deleted, a connection enabled or disabled for an application, or an
+	// identity unlinked by an administrator; Detail says what and through
+	// which surface.
+	AuditIdPConfig = "idp.config"
 )
 
 // UpstreamTokens are the tokens an OAuth provider gave at sign-in.

@@ -794,6 +794,28 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 			header: bearer, body: mustJSON(map[string]any{"appId": h.value, "enabledFactors": []string{"OTP"}}), want: wantEnvelopeError, status: 404})
 		add(hostileCase{name: "/api/v3/update-application/mfaPolicy/" + h.name, ct: "application/json", target: api("update-application"),
 			header: bearer, body: mustJSON(map[string]any{"appId": clientID, "mfaPolicy": h.value}), want: wantEnvelopeError, status: 400})
+		// Upstream identity providers: an unknown id is 404, a bad type 400; nothing is stored.
+		add(hostileCase{name: "/api/v3/get-ext-idp/" + h.name, method: http.MethodGet, target: api("get-ext-idp") + "?" + form("id", h.value),
+			header: bearer, want: wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/create-ext-idp/type/" + h.name, ct: "application/json", target: api("create-ext-idp"), header: bearer,
+			body: mustJSON(map[string]any{"name": "Corp", "type": h.value}), want: wantEnvelopeError, status: 400})
+		for _, c := range []struct {
+			endpoint string
+			body     map[string]any
+		}{
+			{"update-ext-idp", map[string]any{"id": h.value, "name": "Corp"}},
+			{"delete-ext-idp", map[string]any{"id": h.value}},
+			{"create-ext-idp-conn", map[string]any{"extIdpId": h.value, "fields": map[string]any{"issuer": "https://sso.example"}}},
+			{"update-ext-idp-conn", map[string]any{"id": h.value, "fields": map[string]any{}}},
+			{"delete-ext-idp-conn", map[string]any{"id": h.value}},
+			{"change-ext-idp-conn-state", map[string]any{"id": h.value, "enabled": true, "appId": clientID}},
+			{"unlink-identity", map[string]any{"userId": h.value, "extIdpId": "x"}},
+		} {
+			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + h.name, ct: "application/json", target: api(c.endpoint), header: bearer,
+				body: mustJSON(c.body), want: wantEnvelopeError, status: 404})
+		}
+		add(hostileCase{name: "/api/v3/get-user-identities/" + h.name, method: http.MethodGet,
+			target: api("get-user-identities") + "?" + form("userId", h.value), header: bearer, want: wantEnvelopeError, status: 404})
 		add(hostileCase{name: "/api/v3/create-user-form/" + h.name, ct: formCT, target: api("create-user"), header: bearer,
 			body: form("username", h.value, "password", "long enough password"), want: wantEnvelopeError, status: 400})
 		add(hostileCase{name: "/api/v3/path/" + h.name, method: http.MethodGet, target: api(url.PathEscape(h.value)), header: bearer,
@@ -830,6 +852,22 @@ func hostileCases(clientID, secret, userID, mgmt, cookie string) []hostileCase {
 			body: mustJSON(map[string]any{"connection": "PASSWORD", "passwordPayload": map[string]any{"username": "alice", "password": h.value},
 				"options": map[string]any{"passwordEncryptType": "rsa"}, "client_id": clientID, "client_secret": secret}),
 			want: wantEnvelopeError, mayChange: failedLoginTables})
+		// No directory is enabled: a hostile login is refused before any is reached.
+		for _, c := range []struct{ connection, payload string }{{"LDAP", "ldapPayload"}, {"AD", "adPayload"}} {
+			add(hostileCase{name: "/api/v3/signin/" + c.payload + "/" + h.name, ct: "application/json", target: api("signin"), header: appHeader,
+				body: mustJSON(map[string]any{"connection": c.connection, c.payload: map[string]any{"sAMAccountName": h.value, "password": h.value},
+					"client_id": clientID, "client_secret": secret}), want: wantEnvelopeError, status: 400})
+		}
+		add(hostileCase{name: "/api/v3/generate-link-extidp-url/app_id/" + h.name, method: http.MethodGet,
+			target: api("generate-link-extidp-url") + "?" + form("ext_idp_conn_identifier", "corp", "app_id", h.value, "id_token", "x.y.z"),
+			want:   wantEnvelopeError, status: 404})
+		add(hostileCase{name: "/api/v3/generate-link-extidp-url/id_token/" + h.name, method: http.MethodGet,
+			target: api("generate-link-extidp-url") + "?" + form("ext_idp_conn_identifier", h.value, "app_id", clientID, "id_token", h.value),
+			want:   wantEnvelopeError, status: 401})
+		if headerSafe(h.value) {
+			add(hostileCase{name: "/api/v3/get-application-enabled-extidps/app-id/" + h.name, method: http.MethodGet,
+				target: api("get-application-enabled-extidps"), header: map[string]string{"x-authing-app-id": h.value}, want: wantEnvelopeError, status: 404})
+		}
 		add(hostileCase{name: "/api/v3/check-app-id-secret/" + h.name, ct: "application/json", target: api("check-app-id-secret"),
 			body: mustJSON(map[string]any{"appId": h.value, "appSecret": h.value}), want: wantEnvelopeError, status: 404})
 		add(hostileCase{name: "/api/v3/validate-password/client_id/" + h.name, ct: "application/json", target: api("validate-password"),
@@ -1057,6 +1095,8 @@ func accountHostileCases(clientID, userToken string) []hostileCase {
 			add(hostileCase{name: "/api/v3/" + c.endpoint + "/" + c.field + "/" + h.name, ct: "application/json", target: api(c.endpoint),
 				header: as, body: mustJSON(c.body), want: wantEnvelopeError})
 		}
+		add(hostileCase{name: "/api/v3/unlink-extidp/" + h.name, ct: "application/json", target: api("unlink-extidp"),
+			header: as, body: mustJSON(map[string]any{"extIdpId": h.value}), want: wantEnvelopeError, status: 404})
 		// A wrong password counts as a failed sign-in.
 		add(hostileCase{name: "/api/v3/verify-delete-account-request/password/" + h.name, ct: "application/json", target: api("verify-delete-account-request"),
 			header: as, body: mustJSON(map[string]any{"verifyMethod": "PASSWORD", "passwordPayload": map[string]any{"password": h.value}}),

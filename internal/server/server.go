@@ -260,6 +260,8 @@ func New(cfg Config) (http.Handler, error) {
 		Reset:       &reset.Service{SignIn: apiSignIn, Codes: codes},
 		MFA:         factors,
 		IdP:         upstream,
+		IDTokens:    keys,
+		Issuer:      cfg.PublicURL + "/oidc",
 		Codes:       codes,
 		SendLimiter: limiter,
 		Delivers:    cfg.Delivers,

@@ -42,6 +42,8 @@ func TestAuthnGoldenRoundTrip(t *testing.T) {
 		"reset-password.json":                       through[wire.Success](),
 		"pre-check-code-valid.json":                 through[wire.CodeCheck](),
 		"pre-check-code-invalid.json":               through[wire.CodeCheck](),
+		"get-application-enabled-extidps.json":      through[[]wire.ExtIdpEntry](),
+		"get-identities.json":                       through[[]wire.Identity](),
 	} {
 		t.Run(name, func(t *testing.T) {
 			golden, err := os.ReadFile(filepath.Join("../api/authn/testdata/golden", name))

@@ -89,7 +89,7 @@ func TestAuthenticationAPI(t *testing.T) {
 		{"check-app-id-secret-right", "check-app-id-secret", `{"appId":"` + app.ID + `","appSecret":"` + secret + `"}`, nil, 200, 0},
 		{"check-app-id-secret-wrong", "check-app-id-secret", `{"appId":"` + app.ID + `","appSecret":"nope"}`, nil, 200, 0},
 		{"unknown-endpoint", "no-such-thing", `{}`, hdr, 404, 0},
-		{"not-yet-endpoint", "get-identities", `{}`, hdr, 501, 0},
+		{"not-yet-endpoint", "get-my-tenant-list", `{}`, hdr, 501, 0},
 		{"not-yet-endpoint-under", "webauthn/registration/initialize", `{}`, hdr, 501, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

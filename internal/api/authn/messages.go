@@ -65,7 +65,18 @@ var (
 	msgNotYourAddress     = message{"That is not the account's current address.", "该地址不是账号当前的地址"}
 	msgGrantInvalid       = message{"The token is invalid, used or expired: verify again.", "令牌无效、已使用或已过期，请重新验证"}
 	msgPasswordNotAllowed = message{"The account has an email or a phone number: verify with a code sent to it.", "账号已绑定邮箱或手机号，请使用验证码验证"}
-	msgEmailVerifyFirst   = message{"This application requires a verified email address: send a CHANNEL_COMPLETE_EMAIL code to it and pass it as options.emailPassCodeForInformationCompletion.", "此应用要求先验证邮箱：请向该邮箱发送 CHANNEL_COMPLETE_EMAIL 验证码，并以 options.emailPassCodeForInformationCompletion 提交"}
+	// Upstream identity providers (contract 7 and signin's LDAP and AD).
+	msgNoDirectory      = message{"invalid LDAP connection: no LDAP or AD connection of this kind is enabled for the application", "无效的 LDAP 连接：此应用未启用该类型的 LDAP 或 AD 身份源连接"}
+	msgUpstreamDown     = message{"Could not reach the identity provider: try again later.", "无法连接身份源，请稍后再试"}
+	msgUpstreamNo       = message{"The identity provider refused the sign-in.", "身份源拒绝了此次登录"}
+	msgEmailTaken       = message{"An account with this email address exists: sign in to it, then link this identity from the account page.", "已有使用此邮箱的账号：请先登录该账号，再在账号页面关联此身份"}
+	msgNoAccount        = message{"No account is linked to this identity, and this connection does not create accounts.", "此身份未关联账号，且该身份源连接不创建账号"}
+	msgIdentityLast     = message{"The identity is the account's only remaining way to sign in: add a password or another way first.", "这是账号唯一的登录方式：请先设置密码或其他登录方式"}
+	msgNotLinked        = message{"The account has no identity at this provider.", "账号未关联此身份源"}
+	msgNoConnection     = message{"No such connection.", "身份源连接不存在"}
+	msgLinkWebOnly      = message{"Only OpenID Connect and OAuth 2.0 connections are linked through a browser.", "仅 OpenID Connect 和 OAuth 2.0 身份源连接可通过浏览器关联"}
+	msgBadIDToken       = message{"The id_token is not a valid, unexpired id token of this server for this application.", "id_token 不是本服务器为此应用签发的有效 id token，或已过期"}
+	msgEmailVerifyFirst = message{"This application requires a verified email address: send a CHANNEL_COMPLETE_EMAIL code to it and pass it as options.emailPassCodeForInformationCompletion.", "此应用要求先验证邮箱：请向该邮箱发送 CHANNEL_COMPLETE_EMAIL 验证码，并以 options.emailPassCodeForInformationCompletion 提交"}
 )
 
 // msgNotConfigured is the answer of a code that no provider could deliver, by message kind.

@@ -32,8 +32,8 @@ const recentAuth = 15 * time.Minute
 
 // gate is the second factor after signin's first: nil when the sign-in
 // is complete, else the "MFA required" answer (contract 6.3) with the
-// mfaToken that finishes it.
-func (c *call) gate(app *model.Application, u *model.User, scope, first string) *envelope.Error {
+// mfaToken that finishes it. method is the login history's, as issue's.
+func (c *call) gate(app *model.Application, u *model.User, scope, first, method string) *envelope.Error {
 	ctx := c.Context()
 	policy, err := c.h.cfg.MFA.Policy(ctx, app)
 	if err != nil {
@@ -46,7 +46,7 @@ func (c *call) gate(app *model.Application, u *model.User, scope, first string) 
 	if step != mfa.Challenge && step != mfa.Enroll {
 		return nil
 	}
-	tok, err := c.h.cfg.MFA.Hold(ctx, mfa.Pending{UserID: u.ID, ClientID: app.ID, First: first, Enroll: step == mfa.Enroll, State: scope})
+	tok, err := c.h.cfg.MFA.Hold(ctx, mfa.Pending{UserID: u.ID, ClientID: app.ID, First: first, Enroll: step == mfa.Enroll, State: scope, Method: method})
 	if err != nil {
 		return c.internal("holding a sign-in for its second factor", err)
 	}
@@ -318,7 +318,7 @@ func (c *call) finish(who *mfaCaller, second string) (*wire.SignInTokens, *envel
 	if err != nil {
 		return nil, c.internal("looking up the application", err)
 	}
-	return c.issue(app, who.u, who.pending.State, who.pending.First, second)
+	return c.issue(app, who.u, who.pending.State, who.pending.First, second, who.pending.Method)
 }
 
 // digits says whether s, trimmed, is n ASCII digits.

@@ -252,10 +252,10 @@ func (h *Handler) postAuthentication(c *call) (any, *envelope.Error) {
 	if e != nil || u == nil {
 		return wire.PasskeyVerified{Verified: false}, e
 	}
-	if e := c.gate(app, u, scope, first); e != nil {
+	if e := c.gate(app, u, scope, first, ""); e != nil {
 		return nil, e
 	}
-	set, e := c.issue(app, u, scope, first, "")
+	set, e := c.issue(app, u, scope, first, "", "")
 	if e != nil {
 		return nil, e
 	}

@@ -118,7 +118,8 @@ func (c *call) check(login, pw, clientID string) (*model.User, *envelope.Error) 
 	return u, nil
 }
 
-// signIn serves POST signin (contract 2.1) for connections PASSWORD and PASSCODE.
+// signIn serves POST signin (contract 2.1): connections PASSWORD, PASSCODE,
+// LDAP and AD.
 func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	app, e := c.app()
 	if e != nil {
@@ -135,6 +136,7 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	var (
 		u            *model.User
 		scope, first string // first: the factor proven (mfa.FirstPassword, ...)
+		method       string // the login history's; "": first's
 	)
 	switch connection {
 	case "PASSWORD":
@@ -143,7 +145,8 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	case "PASSCODE":
 		u, scope, first, e = c.codeSignIn(app, opts)
 	case "LDAP", "AD":
-		return nil, &envelope.Error{Status: http.StatusBadRequest, APICode: codeNoLDAP, Message: "invalid LDAP connection: no directory is configured"}
+		first = mfa.FirstPassword
+		u, scope, method, e = c.directorySignIn(app, opts, connection)
 	case "":
 		return nil, envelope.BadRequest("connection is required")
 	default:
@@ -152,10 +155,10 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 	if e != nil {
 		return nil, e
 	}
-	if e := c.gate(app, u, scope, first); e != nil {
+	if e := c.gate(app, u, scope, first, method); e != nil {
 		return nil, e
 	}
-	set, e := c.issue(app, u, scope, first, "")
+	set, e := c.issue(app, u, scope, first, "", method)
 	if e != nil {
 		return nil, e
 	}
@@ -163,14 +166,18 @@ func (h *Handler) signIn(c *call) (any, *envelope.Error) {
 }
 
 // issue mints the token set of a sign-in finished by first and second
-// (mfa.AMR's) and records it in the user's login history.
-func (c *call) issue(app *model.Application, u *model.User, scope, first, second string) (*wire.SignInTokens, *envelope.Error) {
+// (mfa.AMR's) and records it in the user's login history under method
+// ("": mfa.LoginMethod(first)).
+func (c *call) issue(app *model.Application, u *model.User, scope, first, second, method string) (*wire.SignInTokens, *envelope.Error) {
 	resp, err := c.h.cfg.Tokens.IssueSignIn(c.Request, app, u, scope, c.h.cfg.Now().UTC(), mfa.AMR(first, second))
 	if err != nil {
 		return nil, c.internal("issuing tokens", err)
 	}
 	// As on the hosted form: a history that cannot be written does not undo the sign-in.
-	if err := c.h.cfg.SignIn.Users.RecordLoginBy(c.Context(), mfa.LoginMethod(first), u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
+	if method == "" {
+		method = mfa.LoginMethod(first)
+	}
+	if err := c.h.cfg.SignIn.Users.RecordLoginBy(c.Context(), method, u.ID, app.ID, audit.ClientIP(c.Request), c.UserAgent()); err != nil {
 		c.h.cfg.Logger.WarnContext(c.Context(), "authn: recording login history", "err", err)
 	}
 	return &wire.SignInTokens{Scope: resp.Scope, AccessToken: resp.AccessToken, IDToken: resp.IDToken, RefreshToken: resp.RefreshToken,

@@ -34,8 +34,9 @@ type Config struct {
 	Tokens *token.Source
 	Now    func() time.Time
 	Logger *slog.Logger
-	// Audit records kick-users (backend logout), reset-user-mfa and
-	// update-user's verification flags; nil: none.
+	// Audit records kick-users (backend logout), reset-user-mfa,
+	// update-user's verification flags and the changes of upstream
+	// identity providers; nil: none.
 	Audit *audit.Recorder
 	// Health learns of an unavailable database; nil: none is tracked, but
 	// temporary failures are still answered with statusCode 503.
@@ -74,8 +75,8 @@ type request struct {
 
 // New returns the management API handler.
 func New(cfg Config) (*Handler, error) {
-	if cfg.Store == nil || cfg.Users == nil || cfg.Apps == nil || cfg.MFA == nil || cfg.Sealer == nil || cfg.Tokens == nil {
-		return nil, errors.New("admin: Store, Users, Apps, MFA, Sealer and Tokens are required")
+	if cfg.Store == nil || cfg.Users == nil || cfg.Apps == nil || cfg.MFA == nil || cfg.Sealer == nil || cfg.Tokens == nil || cfg.IdP == nil {
+		return nil, errors.New("admin: Store, Users, Apps, MFA, Sealer, Tokens and IdP are required")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -114,6 +115,17 @@ func New(cfg Config) (*Handler, error) {
 		{http.MethodPost, "update-global-mfa-settings", false, h.updateGlobalMFASettings},
 		{http.MethodPost, "disable-global-mfa-settings", false, h.disableGlobalMFASettings},
 		{http.MethodPost, "update-application-mfa-settings", false, h.updateApplicationMFASettings},
+		{http.MethodGet, "list-ext-idp", false, h.listExtIdp},
+		{http.MethodGet, "get-ext-idp", false, h.getExtIdp},
+		{http.MethodPost, "create-ext-idp", false, h.createExtIdp},
+		{http.MethodPost, "update-ext-idp", false, h.updateExtIdp},
+		{http.MethodPost, "delete-ext-idp", false, h.deleteExtIdp},
+		{http.MethodPost, "create-ext-idp-conn", false, h.createExtIdpConn},
+		{http.MethodPost, "update-ext-idp-conn", false, h.updateExtIdpConn},
+		{http.MethodPost, "delete-ext-idp-conn", false, h.deleteExtIdpConn},
+		{http.MethodPost, "change-ext-idp-conn-state", false, h.changeExtIdpConnState},
+		{http.MethodGet, "get-user-identities", false, h.getUserIdentities},
+		{http.MethodPost, "unlink-identity", false, h.unlinkIdentity},
 	}
 	return h, nil
 }
@@ -122,10 +134,14 @@ func New(cfg Config) (*Handler, error) {
 func (h *Handler) Keys() *Keys { return h.keys }
 
 // Register adds the management API's routes to the /api/v3 mux: every
-// endpoint and the OpenAPI description.
+// endpoint, the SDK's calls it does not serve (501 with why) and the
+// OpenAPI description.
 func (h *Handler) Register(mux *envelope.Mux) {
 	for _, rt := range h.routes {
 		mux.Handle(rt.method, rt.name, h.endpoint(rt))
+	}
+	for _, u := range unsupported {
+		mux.Handle(u.method, u.name, h.notServed(u.why))
 	}
 	mux.Handle(http.MethodGet, "openapi.json", http.HandlerFunc(serveOpenAPI))
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
@@ -28,7 +29,7 @@ func TestOpenAPICoversRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Store: st, Users: &users.Service{}, Apps: &apps.Service{}, MFA: &mfa.Service{}, Sealer: sealer, Tokens: token.NewSource(nil)})
+	h, err := New(Config{Store: st, Users: &users.Service{}, Apps: &apps.Service{}, MFA: &mfa.Service{}, Sealer: sealer, Tokens: token.NewSource(nil), IdP: &idp.Service{}})
 	if err != nil {
 		t.Fatal(err)
 	}

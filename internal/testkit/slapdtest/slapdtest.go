@@ -140,8 +140,28 @@ func (s *Server) Stop() {
 // CI=true) when Debian's slapd package is not installed.
 func lookTools(t testing.TB) (slapd, slapadd string) {
 	t.Helper()
-	var missing []string
-	find := func(name string) string {
+	slapd, slapadd, missing := find()
+	if len(missing) == 0 {
+		return slapd, slapadd
+	}
+	msg := "LDAP tests need Debian's slapd package, missing " + strings.Join(missing, ", ") + ": run scripts/test-deps.sh once"
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("slapdtest: %s; CI=true requires slapd", msg)
+	}
+	t.Skipf("slapdtest: skipping: %s", msg)
+	return "", ""
+}
+
+// Missing lists what Start needs of Debian's slapd package and does not
+// find: a test that can do without a directory runs that part only when
+// it is empty (or under CI=true, where Start then fails).
+func Missing() []string {
+	_, _, missing := find()
+	return missing
+}
+
+func find() (slapd, slapadd string, missing []string) {
+	look := func(name string) string {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
@@ -152,21 +172,13 @@ func lookTools(t testing.TB) (slapd, slapadd string) {
 		missing = append(missing, name)
 		return ""
 	}
-	slapd, slapadd = find("slapd"), find("slapadd")
+	slapd, slapadd = look("slapd"), look("slapadd")
 	for _, d := range []string{schemaDir, moduleDir} {
 		if !exists(d) {
 			missing = append(missing, d)
 		}
 	}
-	if len(missing) == 0 {
-		return slapd, slapadd
-	}
-	msg := "LDAP tests need Debian's slapd package, missing " + strings.Join(missing, ", ") + ": run scripts/test-deps.sh once"
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("slapdtest: %s; CI=true requires slapd", msg)
-	}
-	t.Skipf("slapdtest: skipping: %s", msg)
-	return "", ""
+	return slapd, slapadd, missing
 }
 
 func exists(p string) bool {
