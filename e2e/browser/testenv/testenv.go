@@ -118,7 +118,9 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		appLn.Close()
 		return nil, err
 	}
-	upLn, err := net.Listen("tcp", "127.0.0.1:0")
+	// Another host than this GenAuth's: cookies are kept by host, not by
+	// port, and both servers name their session cookie alike.
+	upLn, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		idpLn.Close()
 		appLn.Close()

@@ -318,13 +318,13 @@ const pages = {
     await upstreamSignIn(env, page);
     if (new URL(page.url()).pathname === '/connections/link') await page.locator('button[value="yes"]').click();
     await page.waitForURL((u) => u.pathname === '/account');
-    await page.locator('#identities form[action="/account/identities/unlink"]').waitFor();
+    await page.locator('ul.identities form[action="/account/identities/unlink"]').waitFor();
   },
   // The identity unlinked, the next sign-in through the provider meets the
   // account by its verified email and asks to link.
   'idp-link-confirm': async (page) => {
     await pages['account-identities'](page);
-    await page.locator('#identities form[action="/account/identities/unlink"] button').click();
+    await page.locator('ul.identities form[action="/account/identities/unlink"] button').click();
     await page.waitForURL((u) => u.pathname === '/account');
     await page.goto(`${env.url}/connections/${env.upstream.connection}/start?return_to=${encodeURIComponent('/account')}`);
     await page.waitForURL((u) => u.pathname === '/connections/link');
