@@ -465,14 +465,8 @@ func (h *Handler) directorySignIn(w http.ResponseWriter, r *http.Request) {
 	out, err := h.signin.Directory(r.Context(), signin.DirectoryAttempt{Conn: c, Login: username, Password: pw,
 		IP: audit.ClientIP(r), ClientID: clientOf(returnTo)})
 	if need, ok := errors.AsType[*idp.LinkNeeded](err); ok {
-		// The confirmation needs the profile, which signin.Directory keeps:
-		// the password just proven is asked of the directory once more.
-		p, perr := h.idp.Directory(r.Context(), c, username, pw)
-		if perr == nil {
-			h.askLink(w, r, pendingLink{ConnID: c.ID, Profile: p, UserID: need.User.ID, ReturnTo: returnTo, First: mfa.FirstPassword})
-			return
-		}
-		err = perr
+		h.askLink(w, r, pendingLink{ConnID: c.ID, Profile: need.Profile, UserID: need.User.ID, ReturnTo: returnTo, First: mfa.FirstPassword})
+		return
 	}
 	status, problem := http.StatusOK, (*msg)(nil)
 	switch {

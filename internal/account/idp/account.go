@@ -19,10 +19,13 @@ type Outcome struct {
 	Created bool
 }
 
-// LinkNeeded is SignIn's answer when the upstream account is not linked
-// but User, an account with the same verified email, exists: the caller
-// asks the user to confirm, then calls Link with User.
-type LinkNeeded struct{ User *model.User }
+// LinkNeeded is SignIn's answer when the upstream account Profile is not
+// linked but User, an account with the same verified email, exists: the
+// caller asks the user to confirm, then calls Link with User and Profile.
+type LinkNeeded struct {
+	User    *model.User
+	Profile *model.UpstreamProfile
+}
 
 func (*LinkNeeded) Error() string {
 	return "an account with this email address exists: confirm to link the identity to it"
@@ -111,7 +114,7 @@ func (s *Service) signIn(ctx context.Context, c *model.ExtIdpConn, p *model.Upst
 	case owner != nil && !users.Active(owner):
 		return nil, model.ErrSuspended
 	case owner != nil:
-		return nil, &LinkNeeded{User: owner}
+		return nil, &LinkNeeded{User: owner, Profile: p}
 	}
 	if c.LoginOnly {
 		return nil, ErrNoAccount

@@ -185,8 +185,8 @@ func TestSignIn(t *testing.T) {
 			if tt.want != nil {
 				if ln := (*idp.LinkNeeded)(nil); errors.As(tt.want, &ln) {
 					got, ok := errors.AsType[*idp.LinkNeeded](err)
-					if !ok || got.User.ID != "u1" {
-						t.Fatalf("SignIn = %v, %v; want LinkNeeded with u1", out, err)
+					if !ok || got.User.ID != "u1" || got.Profile == nil || got.Profile.Subject != tt.profile.Subject {
+						t.Fatalf("SignIn = %v, %v; want LinkNeeded with u1 and the profile", out, err)
 					}
 				} else {
 					wantErr(t, "SignIn", err, tt.want)
