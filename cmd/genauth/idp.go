@@ -27,15 +27,20 @@ func (c *cli) idpCmd() *cobra.Command {
 		create, c.idpListCmd(), c.idpEnableCmd(true), c.idpEnableCmd(false), c.idpDeleteCmd())
 }
 
-// idpService is what the idp commands need: management and sealing, no
-// connector (the CLI never calls a provider).
-func (c *cli) idpService(st database, publicURL string) (*idp.Service, error) {
+// openIdP opens the database and the idp service on it, which is what the
+// idp commands need: management and sealing, no connector (the CLI never
+// calls a provider), and the function that closes the database.
+func (c *cli) openIdP(ctx context.Context, publicURL string) (*idp.Service, func() error, error) {
 	sealer, err := c.sealer()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	st, err := c.existingStore(ctx)
+	if err != nil {
+		return nil, nil, err
 	}
 	return &idp.Service{Store: st, Users: userService(st), Sealer: sealer, Tokens: token.NewSource(rand.Reader),
-		Rand: rand.Reader, Now: time.Now, PublicURL: strings.TrimSuffix(publicURL, "/")}, nil
+		Rand: rand.Reader, Now: time.Now, PublicURL: strings.TrimSuffix(publicURL, "/")}, st.Close, nil
 }
 
 // idpJSON is a provider as the CLI prints it: one connection, never its
@@ -124,15 +129,11 @@ func (c *cli) idpCreate(ctx context.Context, typ string, o *idpCommon, f model.C
 	if err != nil {
 		return err
 	}
-	st, err := c.existingStore(ctx)
+	s, closeDB, err := c.openIdP(ctx, pub)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	s, err := c.idpService(st, pub)
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	e, err := s.CreateExtIdp(ctx, o.name, typ, "")
 	if err != nil {
 		return err
@@ -267,15 +268,11 @@ func (c *cli) idpListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := c.existingStore(ctx)
+			s, closeDB, err := c.openIdP(ctx, pub)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			s, err := c.idpService(st, pub)
-			if err != nil {
-				return err
-			}
+			defer closeDB()
 			list, err := idpList(ctx, s)
 			if err != nil {
 				return err
@@ -356,15 +353,11 @@ func (c *cli) idpEnableCmd(enable bool) *cobra.Command {
 				return errors.New("--app is required")
 			}
 			ctx := cmd.Context()
-			st, err := c.existingStore(ctx)
+			s, closeDB, err := c.openIdP(ctx, "")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			s, err := c.idpService(st, "")
-			if err != nil {
-				return err
-			}
+			defer closeDB()
 			conns, err := connectionsOf(ctx, s, args[0])
 			if err != nil {
 				return err
@@ -393,15 +386,11 @@ func (c *cli) idpDeleteCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := c.existingStore(ctx)
+			s, closeDB, err := c.openIdP(ctx, "")
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			s, err := c.idpService(st, "")
-			if err != nil {
-				return err
-			}
+			defer closeDB()
 			err = s.DeleteExtIdp(ctx, args[0])
 			if errors.Is(err, model.ErrNotFound) {
 				return fmt.Errorf("no identity provider has the id %q (see genauth idp list)", args[0])

@@ -414,21 +414,6 @@ func (h *Handler) showDirectory(w http.ResponseWriter, r *http.Request, status i
 		h.internalError(w, r, "directory sign-in: application", err)
 		return
 	}
-	fields := []field{
-		{Name: "username", Type: "text", Label: "idp.ldap.username", Value: username, Autocomplete: "username",
-			Plain: true, Required: true, Error: errs["username"]},
-		{Name: "password", Type: "password", Label: "login.password", Autocomplete: "current-password",
-			Required: true, Error: errs["password"]},
-	}
-	var alsoBy map[string]string
-	if errs["credentials"] != nil {
-		fields[1].Error = errs["credentials"]
-		alsoBy = map[string]string{"username": "password-error"}
-	}
-	focus := "username"
-	if username != "" {
-		focus = "password"
-	}
 	path := connectionsPath + url.PathEscape(c.Identifier) + "/ldap"
 	h.render(w, r, status, "idpldap", page{
 		Title:      m("idp.signin", c.DisplayName),
@@ -437,7 +422,7 @@ func (h *Handler) showDirectory(w http.ResponseWriter, r *http.Request, status i
 		Action:     path,
 		Error:      errs["form"],
 		LoginHref:  withReturnTo("/login", returnTo),
-		Fields:     finishFields(fields, alsoBy, focus),
+		Fields:     credentialFields("idp.ldap.username", "username", username, errs),
 		switchBase: withReturnTo(path, returnTo),
 	})
 }

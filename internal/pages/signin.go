@@ -77,6 +77,29 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request) {
 	h.showLogin(w, r, http.StatusOK, safeReturnTo(r.URL.Query().Get("return_to")), "", nil)
 }
 
+// credentialFields are the username and password fields of a sign-in
+// form: errs by field name at their inputs, a wrong pair ("credentials")
+// at the password, the focus on the first field to fill.
+func credentialFields(usernameLabel, autocomplete, username string, errs map[string]*msg) []field {
+	fields := []field{
+		{Name: "username", Type: "text", Label: usernameLabel, Value: username, Autocomplete: autocomplete,
+			Plain: true, Required: true, Error: errs["username"]},
+		{Name: "password", Type: "password", Label: "login.password", Autocomplete: "current-password",
+			Required: true, Error: errs["password"]},
+	}
+	var alsoBy map[string]string
+	if errs["credentials"] != nil {
+		// Shown at the password, but it is about the pair.
+		fields[1].Error = errs["credentials"]
+		alsoBy = map[string]string{"username": "password-error"}
+	}
+	focus := "username"
+	if username != "" {
+		focus = "password"
+	}
+	return finishFields(fields, alsoBy, focus)
+}
+
 // showLogin renders the sign-in form with the username kept and errs (by
 // field name) next to their inputs.
 func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, returnTo, username string, errs map[string]*msg) {
@@ -93,22 +116,6 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 		auto = "username webauthn"
 		passkey = &passkeyForm{Kind: "login", Begin: passkeyLoginPath + "/begin", Action: passkeyLoginPath + "/finish",
 			Label: "passkey.login", Secondary: true, Conditional: true, ReturnTo: returnTo}
-	}
-	fields := []field{
-		{Name: "username", Type: "text", Label: "login.username", Value: username, Autocomplete: auto,
-			Plain: true, Required: true, Error: errs["username"]},
-		{Name: "password", Type: "password", Label: "login.password", Autocomplete: "current-password",
-			Required: true, Error: errs["password"]},
-	}
-	var alsoBy map[string]string
-	if errs["credentials"] != nil {
-		// Shown at the password, but it is about the pair.
-		fields[1].Error = errs["credentials"]
-		alsoBy = map[string]string{"username": "password-error"}
-	}
-	focus := "username"
-	if username != "" {
-		focus = "password"
 	}
 	forgot := ""
 	if h.reset != nil {
@@ -131,7 +138,7 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request, status int, 
 		RegHref:    withReturnTo("/register", returnTo),
 		ForgotURL:  forgot,
 		CodeURL:    code,
-		Fields:     finishFields(fields, alsoBy, focus),
+		Fields:     credentialFields("login.username", auto, username, errs),
 		Error:      errs["passkey"],
 		Passkey:    passkey,
 		switchBase: withReturnTo("/login", returnTo),
