@@ -67,7 +67,14 @@ func (e *Env) startUpstream(ctx context.Context, logger *slog.Logger) (http.Hand
 // for the "sso" application: OpenID Connect to the upstream, and an LDAP
 // directory at a port nothing listens on.
 func (e *Env) connectUpstream(ctx context.Context, sealer *secret.Sealer, tokens *token.Source, us *users.Service) error {
-	s := &idp.Service{Store: e.store, Users: us, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: time.Now, PublicURL: e.URL}
+	// Each connection a millisecond after the last, so that the pages list
+	// them in this order.
+	start, made := time.Now(), 0
+	now := func() time.Time {
+		made++
+		return start.Add(time.Duration(made) * time.Millisecond)
+	}
+	s := &idp.Service{Store: e.store, Users: us, Sealer: sealer, Tokens: tokens, Rand: rand.Reader, Now: now, PublicURL: e.URL}
 	sso := e.Apps["sso"].ClientID
 	for _, c := range []struct {
 		typ, name, identifier string
