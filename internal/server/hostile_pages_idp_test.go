@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"github.com/opengenauth/genauth/internal/account/apps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,9 +18,9 @@ const hostileUpstream = "http://upstream.invalid/authorize"
 
 // seedConnections gives the hostile test's server an OAuth 2.0 connection
 // ("hostile-oauth2", which starts without asking the provider anything)
-// and an LDAP one ("hostile-ldap", whose directory no case reaches), both
-// enabled for the application, and returns a link ticket for userID at the
-// OAuth 2.0 one.
+// enabled for the application, and an LDAP one ("hostile-ldap", whose
+// directory no case reaches) enabled for another, and returns a link
+// ticket for userID at the OAuth 2.0 one.
 func seedConnections(t *testing.T, srv *testserver.Server, appID, userID string) string {
 	t.Helper()
 	ctx := t.Context()
@@ -42,7 +43,14 @@ func seedConnections(t *testing.T, srv *testserver.Server, appID, userID string)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := srv.IdP.SetEnabled(ctx, conn.ID, appID, true); err != nil {
+		// The directory is another application's: the authentication API's
+		// cases sign in to appID, which enables none.
+		enableFor := appID
+		if c.typ == model.IdPLDAP {
+			other, _ := srv.CreateApp(t, apps.CreateParams{Name: "Hostile directory", RedirectURIs: []string{"http://127.0.0.1:9/cb"}})
+			enableFor = other.ID
+		}
+		if err := srv.IdP.SetEnabled(ctx, conn.ID, enableFor, true); err != nil {
 			t.Fatal(err)
 		}
 		if c.typ == model.IdPOAuth2 {
