@@ -64,7 +64,7 @@ func newIdpJSON(s *idp.Service, e *model.ExtIdp, conn *model.ExtIdpConn, apps []
 	j := idpJSON{ID: e.ID, Name: e.Name, Type: e.Type, ConnectionID: conn.ID, Identifier: conn.Identifier,
 		DisplayName: conn.DisplayName, LoginOnly: conn.LoginOnly, HasSecret: conn.SealedSecret != nil,
 		Fields: conn.Fields, Apps: nonNil(apps), CreatedAt: e.CreatedAt.UTC()}
-	if e.Type == model.IdPOIDC || e.Type == model.IdPOAuth2 {
+	if model.IdPWeb(e.Type) {
 		j.RedirectURI = s.RedirectURI(conn)
 	}
 	return j

@@ -14,6 +14,10 @@ const (
 	IdPAD     = "ad"
 )
 
+// IdPWeb says whether typ is a kind signed in to through the browser
+// (OpenID Connect, OAuth 2.0) rather than with a directory password.
+func IdPWeb(typ string) bool { return typ == IdPOIDC || typ == IdPOAuth2 }
+
 // ExtIdp is an upstream identity provider: what a user's linked identity
 // belongs to (GenAuth's "extIdp"). Its connections say how to reach it.
 type ExtIdp struct {

@@ -57,12 +57,6 @@ func (h *Handler) registerIdP(mux edge.Routes) {
 	mux.Handle("POST "+unlinkPath, h.form(h.unlinkIdentity))
 }
 
-// isWebConn reports whether c signs in through the browser (OIDC, OAuth
-// 2.0) rather than with a directory password (LDAP, AD).
-func isWebConn(c *model.ExtIdpConn) bool {
-	return c.Type == model.IdPOIDC || c.Type == model.IdPOAuth2
-}
-
 // idpLink is one of the login page's "Sign in with" links.
 type idpLink struct{ Href, Name string }
 
@@ -107,7 +101,7 @@ func (h *Handler) idpLinks(r *http.Request, returnTo string) ([]idpLink, error) 
 	links := make([]idpLink, 0, len(conns))
 	for _, c := range conns {
 		kind := "/start"
-		if !isWebConn(c) {
+		if !model.IdPWeb(c.Type) {
 			kind = "/ldap"
 		}
 		links = append(links, idpLink{Href: connectionsPath + url.PathEscape(c.Identifier) + kind + q, Name: c.DisplayName})
@@ -126,7 +120,7 @@ func (h *Handler) offeredConn(w http.ResponseWriter, r *http.Request, returnTo s
 	}
 	id := r.PathValue("identifier")
 	for _, c := range conns {
-		if c.Identifier == id && isWebConn(c) == web {
+		if c.Identifier == id && model.IdPWeb(c.Type) == web {
 			return c
 		}
 	}
@@ -200,7 +194,7 @@ func (h *Handler) upstreamError(w http.ResponseWriter, r *http.Request, what str
 // goes through finishSignIn, or to the link confirmation.
 func (h *Handler) idpCallback(w http.ResponseWriter, r *http.Request) {
 	c, err := h.idp.ConnByIdentifier(r.Context(), r.PathValue("identifier"))
-	if errors.Is(err, model.ErrNotFound) || err == nil && !isWebConn(c) {
+	if errors.Is(err, model.ErrNotFound) || err == nil && !model.IdPWeb(c.Type) {
 		h.idpNotFound(w, r)
 		return
 	}

@@ -70,7 +70,7 @@ func (h *Handler) identitiesSection(r *http.Request, u *model.User, problem *msg
 		return nil, err
 	}
 	for _, c := range conns {
-		if isWebConn(c) && !linked[c.ExtIdpID] {
+		if model.IdPWeb(c.Type) && !linked[c.ExtIdpID] {
 			v.Links = append(v.Links, idpLink{Href: connectionsPath + url.PathEscape(c.Identifier) + "/link-start", Name: c.DisplayName})
 		}
 	}
@@ -170,7 +170,7 @@ func (h *Handler) ticket(w http.ResponseWriter, r *http.Request, t string) (*mod
 	}
 	ctx := r.Context()
 	c, err := h.idp.ConnByIdentifier(ctx, r.PathValue("identifier"))
-	if errors.Is(err, model.ErrNotFound) || err == nil && (c.ID != connID || !isWebConn(c)) {
+	if errors.Is(err, model.ErrNotFound) || err == nil && (c.ID != connID || !model.IdPWeb(c.Type)) {
 		h.idpNotFound(w, r)
 		return nil, nil
 	}

@@ -37,3 +37,24 @@ type Identity struct {
 	RefreshToken  string         `json:"refreshToken,omitempty"`
 	OriginConnIDs []string       `json:"originConnIds"`
 }
+
+// NewIdentity is the IdentityDto of a linked upstream account: provider
+// is its ExtIdp's type, web whether that is signed in to through the
+// browser (type "openid"; else "primary"), connID the connection it last
+// signed in through ("" none), info what the provider said of the user
+// (nil: none). The upstream tokens are the caller's to add.
+func NewIdentity(id, extIdpID, provider string, web bool, connID, subject string, info map[string]any) Identity {
+	typ := "primary"
+	if web {
+		typ = "openid"
+	}
+	conns := []string{}
+	if connID != "" {
+		conns = append(conns, connID)
+	}
+	if info == nil {
+		info = map[string]any{}
+	}
+	return Identity{IdentityID: id, ExtIdpID: extIdpID, Provider: provider, Type: typ, UserIDInIdp: subject,
+		UserInfoInIdp: info, OriginConnIDs: conns}
+}

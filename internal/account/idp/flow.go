@@ -31,7 +31,7 @@ type Flow struct {
 // afterwards; linkUserID, when set, is the signed-in user the upstream
 // account is to be linked to.
 func (s *Service) Begin(ctx context.Context, c *model.ExtIdpConn, returnTo, linkUserID string) (string, *Flow, error) {
-	if !isWeb(c.Type) {
+	if !model.IdPWeb(c.Type) {
 		return "", nil, invalid("%s connections sign in with a directory password", c.Type)
 	}
 	f := &Flow{ConnID: c.ID, ReturnTo: returnTo, LinkUserID: linkUserID, Expires: s.now().Add(flowLifetime)}
@@ -142,7 +142,7 @@ func (s *Service) open(purpose, sealed string, v any) error {
 // login or password, refused before the directory is asked),
 // model.ErrUpstreamUnavailable, model.ErrInvalidInput for a web connection.
 func (s *Service) Directory(ctx context.Context, c *model.ExtIdpConn, login, password string) (*model.UpstreamProfile, error) {
-	if isWeb(c.Type) {
+	if model.IdPWeb(c.Type) {
 		return nil, invalid("%s connections sign in through the browser", c.Type)
 	}
 	// An empty password would be an unauthenticated bind, which many

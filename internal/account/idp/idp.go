@@ -540,4 +540,3 @@ func (s *Service) openSecret(c *model.ExtIdpConn) (string, error) {
 }
 
 // isWeb reports whether typ signs in through the browser (OIDC, OAuth 2.0).
-func isWeb(typ string) bool { return typ == model.IdPOIDC || typ == model.IdPOAuth2 }

@@ -111,9 +111,6 @@ func (c *call) directory(app *model.Application, kind string) (*model.ExtIdpConn
 	return conns[i], nil
 }
 
-// webKind says whether connections of typ sign in through a browser.
-func webKind(typ string) bool { return typ == model.IdPOIDC || typ == model.IdPOAuth2 }
-
 // getApplicationEnabledExtIdps serves GET get-application-enabled-extidps
 // (contract 7): the application's connections in the order they were
 // made. OpenID Connect and OAuth 2.0 ones are "social", directories
@@ -130,7 +127,7 @@ func (h *Handler) getApplicationEnabledExtIdps(c *call) (any, *envelope.Error) {
 	out := make([]wire.ExtIdpEntry, 0, len(conns))
 	for _, conn := range conns {
 		kind, page := "enterprise", "/ldap"
-		if webKind(conn.Type) {
+		if model.IdPWeb(conn.Type) {
 			kind, page = "social", "/start"
 		}
 		out = append(out, wire.ExtIdpEntry{Identifier: conn.Identifier, ExtIdpID: conn.ExtIdpID, Type: conn.Type, ExtIdpType: kind,
@@ -176,7 +173,7 @@ func (h *Handler) generateLinkExtIdpURL(c *call) (any, *envelope.Error) {
 		return nil, c.fail(http.StatusNotFound, 0, msgNoConnection)
 	}
 	conn := conns[i]
-	if !webKind(conn.Type) {
+	if !model.IdPWeb(conn.Type) {
 		return nil, c.fail(http.StatusBadRequest, 0, msgLinkWebOnly)
 	}
 	ticket, err := h.cfg.IdP.LinkTicket(u.ID, conn.ID)
@@ -257,30 +254,9 @@ func (h *Handler) getIdentities(c *call) (any, *envelope.Error) {
 		if err != nil {
 			return nil, c.internal("opening an identity's tokens", err)
 		}
-		w := identityOf(i)
+		w := wire.NewIdentity(i.ID, i.ExtIdpID, i.Provider, model.IdPWeb(i.Provider), i.ConnID, i.Subject, i.Profile)
 		w.AccessToken, w.RefreshToken = t.AccessToken, t.RefreshToken
 		out = append(out, w)
 	}
 	return out, nil
-}
-
-// identityOf is i as the SDK's IdentityDto, without the upstream's
-// tokens: type "openid" for OpenID Connect and OAuth 2.0 providers,
-// "primary" for directories (as GenAuth's); originConnIds the connection
-// last signed in through.
-func identityOf(i *model.Identity) wire.Identity {
-	typ := "primary"
-	if webKind(i.Provider) {
-		typ = "openid"
-	}
-	conns := []string{}
-	if i.ConnID != "" {
-		conns = append(conns, i.ConnID)
-	}
-	info := i.Profile
-	if info == nil {
-		info = map[string]any{}
-	}
-	return wire.Identity{IdentityID: i.ID, ExtIdpID: i.ExtIdpID, Provider: i.Provider, Type: typ, UserIDInIdp: i.Subject,
-		UserInfoInIdp: info, OriginConnIDs: conns}
 }

@@ -71,7 +71,7 @@ func (r *request) connJSON(c *model.ExtIdpConn) (connJSON, *envelope.Error) {
 		LoginOnly: c.LoginOnly, AssociationMode: "challenge", ChallengeBindingMethods: []string{}, Fields: c.Fields,
 		HasSecret: c.SealedSecret != nil, EnabledAppIDs: nonNil(apps),
 		CreatedAt: envelope.ISOTime(c.CreatedAt), UpdatedAt: envelope.ISOTime(c.UpdatedAt)}
-	if c.Type == model.IdPOIDC || c.Type == model.IdPOAuth2 {
+	if model.IdPWeb(c.Type) {
 		out.RedirectURI = r.h.cfg.IdP.RedirectURI(c)
 	}
 	return out, nil
@@ -273,7 +273,7 @@ func (r *request) connParams(base model.ConnFields, kind string) (idp.ConnParams
 			}
 		}
 	}
-	web := kind == model.IdPOIDC || kind == model.IdPOAuth2
+	web := model.IdPWeb(kind)
 	for _, s := range []struct {
 		name string
 		web  bool
@@ -434,28 +434,9 @@ func (h *Handler) getUserIdentities(r *request) (any, *envelope.Error) {
 	}
 	out := make([]wire.Identity, 0, len(ids))
 	for _, i := range ids {
-		out = append(out, identityJSON(i))
+		out = append(out, wire.NewIdentity(i.ID, i.ExtIdpID, i.Provider, model.IdPWeb(i.Provider), i.ConnID, i.Subject, i.Profile))
 	}
 	return out, nil
-}
-
-// identityJSON is i as IdentityDto: type "openid" for OpenID Connect and
-// OAuth 2.0 providers, "primary" for directories.
-func identityJSON(i *model.Identity) wire.Identity {
-	typ := "primary"
-	if i.Provider == model.IdPOIDC || i.Provider == model.IdPOAuth2 {
-		typ = "openid"
-	}
-	conns := []string{}
-	if i.ConnID != "" {
-		conns = append(conns, i.ConnID)
-	}
-	info := i.Profile
-	if info == nil {
-		info = map[string]any{}
-	}
-	return wire.Identity{IdentityID: i.ID, ExtIdpID: i.ExtIdpID, Provider: i.Provider, Type: typ, UserIDInIdp: i.Subject,
-		UserInfoInIdp: info, OriginConnIDs: conns}
 }
 
 // unlinkIdentity serves POST unlink-identity: {userId, extIdpId, type?,
