@@ -465,7 +465,11 @@ test('enroll TOTP on the account page, sign out, sign in with password + TOTP', 
   await page.getByRole('link', { name: 'Set up an authenticator app' }).click();
   assert.equal(new URL(page.url()).pathname, '/account/mfa/totp');
   const qr = page.getByRole('img', { name: /QR code/ });
-  assert.equal(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), true);
+  // The page may be shown before its image has arrived: wait for it to load or fail.
+  assert.equal(await qr.evaluate((img) => (img.complete ? img.naturalWidth > 0 : new Promise((resolve) => {
+    img.addEventListener('load', () => resolve(img.naturalWidth > 0));
+    img.addEventListener('error', () => resolve(false));
+  }))), true);
   const secret = await page.locator('code.secret').innerText();
   assert.match(secret, /^[A-Z2-7]{32}$/);
   await page.getByLabel('Authenticator code').fill('000000');
