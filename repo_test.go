@@ -47,7 +47,7 @@ func layerOf(pkg string) (int, bool) {
 		{"internal/platform/", 1},
 		{"internal/store", 2},
 		{"internal/account/", 3},
-		{"internal/protocol/", 4}, {"internal/pages", 4}, {"internal/api/", 4},
+		{"internal/protocol/", 4}, {"internal/pages", 4}, {"internal/api/", 4}, {"internal/console", 4},
 		{"internal/server", 5},
 		{"internal/loadtest", 6},
 		{"internal/testkit/", 7},

@@ -458,6 +458,13 @@ const (
 	// The MFA policy of the user pool (ClientID "") or of an application
 	// changed; Detail says from what to what and through which surface.
 	AuditMFAPolicy = "mfa.policy"
+	// The admin console: an administrator signed in or out, a signed-in
+	// user who is not one was refused, and every change made there
+	// (Detail: what, "by" the administrator's id, and the particulars).
+	AuditConsoleSignIn  = "console.signin"
+	AuditConsoleSignOut = "console.signout"
+	AuditConsoleRefused = "console.refused"
+	AuditConsoleChange  = "console.change"
 )
 
 // AuditEvent is one security event.

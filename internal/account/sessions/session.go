@@ -33,14 +33,38 @@ type Manager struct {
 	Secure  bool
 	TTL     time.Duration
 	IdleTTL time.Duration
+	// Cookie names the cookie and so the kind of session; "" is the hosted
+	// pages' CookieName. Other kinds' ids are stored hashed together with
+	// the name, so one kind's cookie never opens another kind's session.
+	Cookie string
+	// Path scopes the cookie; "" is "/".
+	Path string
+	// Strict sends the cookie only with same-site requests, even top-level
+	// navigations from elsewhere (SameSite=Strict); otherwise Lax.
+	Strict bool
+}
+
+func (m *Manager) name() string {
+	if m.Cookie == "" {
+		return CookieName
+	}
+	return m.Cookie
+}
+
+// hash is how a session id is stored.
+func (m *Manager) hash(id string) string {
+	if m.Cookie == "" {
+		return token.Hash(id)
+	}
+	return token.Hash(m.Cookie + ":" + id)
 }
 
 // Start creates a session for userID, who signed in as amr says (RFC 8176
 // values), and sets its cookie. Any session the request already carried is
 // ended first, so a login always gets a new id.
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, userID string, amr []string) (*model.Session, error) {
-	if c, err := r.Cookie(CookieName); err == nil && c.Value != "" {
-		if err := m.Store.DeleteSession(ctx, token.Hash(c.Value)); err != nil {
+	if c, err := r.Cookie(m.name()); err == nil && c.Value != "" {
+		if err := m.Store.DeleteSession(ctx, m.hash(c.Value)); err != nil {
 			return nil, err
 		}
 	}
@@ -51,7 +75,7 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		ttl = DefaultTTL
 	}
 	s := &model.Session{
-		IDHash:     token.Hash(id),
+		IDHash:     m.hash(id),
 		UserID:     userID,
 		AuthTime:   now,
 		CreatedAt:  now,
@@ -76,7 +100,7 @@ func (m *Manager) Raise(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	id := m.Tokens.SessionID()
 	now := m.Now().UTC()
-	raised := &model.Session{IDHash: token.Hash(id), UserID: s.UserID, AuthTime: s.AuthTime, CreatedAt: now,
+	raised := &model.Session{IDHash: m.hash(id), UserID: s.UserID, AuthTime: s.AuthTime, CreatedAt: now,
 		ExpiresAt: s.ExpiresAt, LastSeenAt: now, AMR: amr}
 	if err := m.Store.CreateSession(ctx, raised); err != nil {
 		return nil, err
@@ -89,13 +113,13 @@ func (m *Manager) Raise(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // session idle for longer than IdleTTL is deleted; a used one has its
 // last-seen time recorded, at most once a minute.
 func (m *Manager) Current(r *http.Request) (*model.Session, error) {
-	c, err := r.Cookie(CookieName)
+	c, err := r.Cookie(m.name())
 	if err != nil || c.Value == "" {
 		return nil, model.ErrNotFound
 	}
 	ctx := r.Context()
 	now := m.Now()
-	s, err := m.Store.GetSession(ctx, token.Hash(c.Value), now)
+	s, err := m.Store.GetSession(ctx, m.hash(c.Value), now)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +144,7 @@ func (m *Manager) Current(r *http.Request) (*model.Session, error) {
 
 // End deletes the request's session, if any, and clears the cookie.
 func (m *Manager) End(w http.ResponseWriter, r *http.Request) error {
-	c, err := r.Cookie(CookieName)
+	c, err := r.Cookie(m.name())
 	if errors.Is(err, http.ErrNoCookie) || (err == nil && c.Value == "") {
 		return nil
 	}
@@ -130,17 +154,24 @@ func (m *Manager) End(w http.ResponseWriter, r *http.Request) error {
 	expired := m.cookie(r, "", time.Unix(0, 0))
 	expired.MaxAge = -1
 	http.SetCookie(w, expired)
-	return m.Store.DeleteSession(r.Context(), token.Hash(c.Value))
+	return m.Store.DeleteSession(r.Context(), m.hash(c.Value))
 }
 
 func (m *Manager) cookie(r *http.Request, value string, expires time.Time) *http.Cookie {
+	path, sameSite := m.Path, http.SameSiteLaxMode
+	if path == "" {
+		path = "/"
+	}
+	if m.Strict {
+		sameSite = http.SameSiteStrictMode
+	}
 	return &http.Cookie{
-		Name:     CookieName,
+		Name:     m.name(),
 		Value:    value,
-		Path:     "/",
+		Path:     path,
 		Expires:  expires,
 		HttpOnly: true,
 		Secure:   m.Secure || r.TLS != nil || r.URL.Scheme == "https",
-		SameSite: http.SameSiteLaxMode,
+		SameSite: sameSite,
 	}
 }

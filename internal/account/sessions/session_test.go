@@ -124,3 +124,35 @@ func TestLoginGetsNewID(t *testing.T) {
 		t.Errorf("the new session: %v", err)
 	}
 }
+
+// A session of another kind has its own cookie, and neither kind's cookie
+// value opens the other's session, even carried under the other's name.
+func TestKindsKeptApart(t *testing.T) {
+	hosted, _, st := newManager(t)
+	console := &Manager{Store: st, Tokens: hosted.Tokens, Now: hosted.Now, TTL: time.Hour, IdleTTL: time.Minute,
+		Cookie: "genauth_console", Path: "/console", Strict: true}
+	rec := httptest.NewRecorder()
+	if _, err := console.Start(t.Context(), rec, httptest.NewRequest(http.MethodGet, "/console", nil), "u1", []string{"pwd", "otp", "mfa"}); err != nil {
+		t.Fatal(err)
+	}
+	cs := rec.Result().Cookies()
+	if len(cs) != 1 || cs[0].Name != "genauth_console" || cs[0].Path != "/console" || cs[0].SameSite != http.SameSiteStrictMode || !cs[0].HttpOnly {
+		t.Fatalf("console cookie = %+v", cs)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/console", nil)
+	req.AddCookie(cs[0])
+	if s, err := console.Current(req); err != nil || s.UserID != "u1" {
+		t.Fatalf("console session: %v, %v", s, err)
+	}
+	asHosted := httptest.NewRequest(http.MethodGet, "/", nil)
+	asHosted.AddCookie(&http.Cookie{Name: CookieName, Value: cs[0].Value})
+	if _, err := hosted.Current(asHosted); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("a console cookie opened a hosted session: %v", err)
+	}
+	h, _ := start(t, hosted, nil, "u1").Cookie(CookieName)
+	asConsole := httptest.NewRequest(http.MethodGet, "/console", nil)
+	asConsole.AddCookie(&http.Cookie{Name: "genauth_console", Value: h.Value})
+	if _, err := console.Current(asConsole); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("a hosted cookie opened a console session: %v", err)
+	}
+}

@@ -1,0 +1,26 @@
+package console
+
+import (
+	"context"
+
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store"
+)
+
+// Admins is who may use the console (internal/account/admins).
+type Admins interface {
+	// IsAdmin reports whether userID holds the admin role.
+	IsAdmin(ctx context.Context, userID string) (bool, error)
+	// Claim makes userID the first administrator with the one-time token
+	// printed at start: model.ErrNotFound for a wrong, used or expired
+	// token, model.ErrConflict once an administrator exists.
+	Claim(ctx context.Context, token, userID string) error
+}
+
+// Store is what the console reads that no service offers.
+type Store interface {
+	// GetUser returns the user, or model.ErrNotFound.
+	GetUser(ctx context.Context, id string) (*model.User, error)
+	// ListAuditEvents returns the events matching q, newest first.
+	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
+}
