@@ -65,6 +65,10 @@ type Config struct {
 	Health  *health.Tracker
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// Delivers says which kinds of message (model.MessageEmail,
+	// model.MessageSMS) a provider delivers: the users pages offer a
+	// password reset code only through those.
+	Delivers map[string]bool
 }
 
 // Handler serves the console.
@@ -140,6 +144,7 @@ func (h *Handler) Register(routes edge.Routes) {
 	mux.HandleFunc("GET "+Path+"/bootstrap", h.bootstrapForm)
 	mux.Handle("POST "+Path+"/bootstrap", h.csrf.Handler(http.HandlerFunc(h.bootstrap)))
 	mux.Handle("GET "+Path+"/{$}", h.page(h.overview))
+	h.registerUsers(mux)
 	mux.HandleFunc("GET "+Path, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Path+"/", http.StatusMovedPermanently)
 	})
