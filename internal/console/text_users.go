@@ -144,6 +144,7 @@ var usersText = texts{
 		"users.reset.unconfigured": "This server sends neither email nor SMS, so it cannot send a reset code. Configure email (serve's --smtp-url) or SMS (--sms-webhook-url), or set a password instead.",
 		"users.reset.no_address":   "The user has no address this server can send to. Add an email address or phone number, or set a password instead.",
 
+		"users.error.cursor":         "This page link no longer works. Start again from the first page.",
 		"users.error.field":          "Check this field.",
 		"users.error.invalid":        "Some values are not right. Check the marked fields.",
 		"users.error.taken":          "Another user already has this username, email address, phone number or external id.",
@@ -309,6 +310,7 @@ var usersText = texts{
 		"users.reset.unconfigured": "此服务器既不发送邮件也不发送短信，因此无法发送重置验证码。请配置邮件（serve 的 --smtp-url）或短信（--sms-webhook-url），或者直接设置密码。",
 		"users.reset.no_address":   "该用户没有此服务器能够发送的地址。请添加邮箱或手机号，或者直接设置密码。",
 
+		"users.error.cursor":         "此分页链接已失效，请从第一页重新开始。",
 		"users.error.field":          "请检查此项。",
 		"users.error.invalid":        "部分内容有误，请检查标出的字段。",
 		"users.error.taken":          "该用户名、邮箱、手机号或外部 ID 已被其他用户使用。",

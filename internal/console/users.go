@@ -127,8 +127,10 @@ type field struct {
 type userForm struct {
 	New    bool
 	Action string
-	Fields []field
-	Gender string
+	// Back is the page the form came from: the list or the user's.
+	Back, BackName string
+	Fields         []field
+	Gender         string
 	// EmailVerified and PhoneVerified are the administrator's word that
 	// the addresses are the user's.
 	EmailVerified, PhoneVerified bool
@@ -144,24 +146,24 @@ type userForm struct {
 
 // profileFields are the text attributes the edit form changes, by form
 // name, with the service's name for them (as its messages say).
-var profileFields = []struct{ name, api, input, autocomplete string }{
-	{"username", "username", "text", "off"},
-	{"email", "email", "email", "off"},
-	{"phone", "phone", "tel", "off"},
-	{"name", "name", "text", "off"},
-	{"nickname", "nickname", "text", "off"},
-	{"given_name", "givenName", "text", "off"},
-	{"family_name", "familyName", "text", "off"},
-	{"middle_name", "middleName", "text", "off"},
-	{"preferred_username", "preferredUsername", "text", "off"},
-	{"profile", "profile", "url", "off"},
-	{"photo", "photo", "url", "off"},
-	{"website", "website", "url", "off"},
-	{"birthdate", "birthdate", "text", "off"},
-	{"zoneinfo", "zoneinfo", "text", "off"},
-	{"locale", "locale", "text", "off"},
-	{"address", "address", "text", "off"},
-	{"external_id", "externalId", "text", "off"},
+var profileFields = []struct{ name, api, input string }{
+	{"username", "username", "text"},
+	{"email", "email", "email"},
+	{"phone", "phone", "tel"},
+	{"name", "name", "text"},
+	{"nickname", "nickname", "text"},
+	{"given_name", "givenName", "text"},
+	{"family_name", "familyName", "text"},
+	{"middle_name", "middleName", "text"},
+	{"preferred_username", "preferredUsername", "text"},
+	{"profile", "profile", "url"},
+	{"photo", "photo", "url"},
+	{"website", "website", "url"},
+	{"birthdate", "birthdate", "text"},
+	{"zoneinfo", "zoneinfo", "text"},
+	{"locale", "locale", "text"},
+	{"address", "address", "text"},
+	{"external_id", "externalId", "text"},
 }
 
 // createFields are the text attributes of a new user.
@@ -184,7 +186,7 @@ func newUserForm(isNew bool, values map[string]string) *userForm {
 		Autocomplete: "new-password"}}
 	for _, p := range profileFields[:n] {
 		f.Fields = append(f.Fields, field{Name: p.name, Label: "users.field." + p.name, Type: p.input,
-			Autocomplete: p.autocomplete, Value: values[p.name]})
+			Autocomplete: "off", Value: values[p.name]})
 	}
 	return f
 }
@@ -325,6 +327,7 @@ func (h *Handler) userEdit(w http.ResponseWriter, r *http.Request, a *admin) {
 	}
 	f := newUserForm(false, profileValues(u))
 	f.Action, f.Gender = userPath(u.ID)+"/edit", cmp.Or(u.Gender, model.GenderUnknown)
+	f.Back, f.BackName = userPath(u.ID), displayName(u)
 	f.EmailVerified, f.PhoneVerified = u.EmailVerified, u.PhoneVerified
 	if len(u.CustomData) > 0 {
 		b, _ := json.MarshalIndent(u.CustomData, "", "  ")
@@ -345,6 +348,7 @@ func (h *Handler) userUpdate(w http.ResponseWriter, r *http.Request, a *admin) {
 	}
 	f := newUserForm(false, values)
 	f.Action, f.Gender, f.CustomData = userPath(u.ID)+"/edit", form.Get("gender"), form.Get("custom_data")
+	f.Back, f.BackName = userPath(u.ID), displayName(u)
 	f.EmailVerified, f.PhoneVerified = form.Get("email_verified") != "", form.Get("phone_verified") != ""
 	v := view{Title: "users.edit.title", Section: "users", Data: f}
 	p := users.Patch{Username: ptr(values["username"]), Email: ptr(values["email"]), Phone: ptr(values["phone"]),
