@@ -59,8 +59,21 @@ type confirmView struct {
 }
 
 func (h *Handler) confirmView(r *http.Request, c userConfirmation, u *model.User) confirmView {
-	return confirmView{Name: displayName(u), Arg: r.PathValue("ext"), Lead: c.lead, Button: c.button,
-		Action: r.URL.Path, Back: userPath(u.ID)}
+	v := confirmView{Name: displayName(u), Lead: c.lead, Button: c.button, Action: r.URL.Path, Back: userPath(u.ID)}
+	if ext := r.PathValue("ext"); ext != "" {
+		v.Arg = h.idpName(r, ext)
+	}
+	return v
+}
+
+// idpName is the name of the ExtIdp id, or the id when it has none to
+// show (deleted since, or unreadable: only a label depends on it).
+func (h *Handler) idpName(r *http.Request, id string) string {
+	p, _, err := h.IdP.ExtIdp(r.Context(), id)
+	if err != nil || p.Name == "" {
+		return id
+	}
+	return p.Name
 }
 
 func (h *Handler) userConfirm(c userConfirmation) func(http.ResponseWriter, *http.Request, *admin) {

@@ -62,10 +62,10 @@ type userView struct {
 	// Factors is nil when the server has no second factors.
 	Factors    *mfa.Status
 	Identities []*model.Identity
-	Apps       []*model.Application
-	Logins     []*model.LoginRecord
-	// CanReset: some kind of message is delivered to an address the user has.
-	CanReset bool
+	// IdPNames names the ExtIdps of Identities by id.
+	IdPNames map[string]string
+	Apps     []*model.Application
+	Logins   []*model.LoginRecord
 }
 
 func (h *Handler) userDetail(w http.ResponseWriter, r *http.Request, a *admin) {
@@ -74,8 +74,7 @@ func (h *Handler) userDetail(w http.ResponseWriter, r *http.Request, a *admin) {
 		return
 	}
 	ctx := r.Context()
-	v := userView{User: u, Name: displayName(u), Active: users.Active(u), Self: u.ID == a.User.ID,
-		CanReset: h.Reset != nil && (u.Email != "" && h.Delivers[model.MessageEmail] || u.Phone != "" && h.Delivers[model.MessageSMS])}
+	v := userView{User: u, Name: displayName(u), Active: users.Active(u), Self: u.ID == a.User.ID}
 	values := profileValues(u)
 	for _, p := range profileFields[3:] {
 		if values[p.name] != "" {
@@ -101,6 +100,10 @@ func (h *Handler) userDetail(w http.ResponseWriter, r *http.Request, a *admin) {
 		if v.Identities, err = h.IdP.Identities(ctx, u.ID); err != nil {
 			h.internal(w, r, a, "console user: identities", err)
 			return
+		}
+		v.IdPNames = map[string]string{}
+		for _, i := range v.Identities {
+			v.IdPNames[i.ExtIdpID] = h.idpName(r, i.ExtIdpID)
 		}
 	}
 	if v.Apps, err = h.Users.LoggedInApps(ctx, u.ID); h.missing(w, r, a, "console user: applications", err) {

@@ -81,7 +81,7 @@ func TestUserPagesRender(t *testing.T) {
 	}
 	wantPage(t, hs.get(userPath(u.ID)+"/identities/nothere/unlink", b), http.StatusNotFound)
 	wantPage(t, hs.get(usersPath+"/new", b), http.StatusOK, `name="password_mode"`)
-	wantPage(t, hs.get(userPath(u.ID), b), http.StatusOK, "alice@example.com", "sub-1", "Code by email",
+	wantPage(t, hs.get(userPath(u.ID), b), http.StatusOK, "alice@example.com", "sub-1", "Code by email", "Corp <code>oidc</code>",
 		`href="/console/users/`+u.ID+`/identities/`+ext.ID+`/unlink"`)
 }
 
@@ -335,6 +335,7 @@ func TestUserUnlink(t *testing.T) {
 	}
 	link(only)
 	path := func(u *model.User) string { return userPath(u.ID) + "/identities/" + ext.ID + "/unlink" }
+	wantPage(t, hs.get(path(u), b), http.StatusOK, "through the identity provider Corp.")
 	wantPage(t, hs.post(path(only), nil, b), http.StatusUnprocessableEntity, "last way to sign in")
 	wantDone(t, hs.post(path(u), nil, b), userPath(u.ID), "identity_unlinked")
 	hs.changedBy(root.ID, u.ID, "unlink identity")
