@@ -65,6 +65,26 @@ func (r *roles) Claim(_ context.Context, tok, id string) error {
 	return nil
 }
 
+func (r *roles) Grant(_ context.Context, id, _ string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.admins[id] = true
+	return nil
+}
+
+func (r *roles) Revoke(_ context.Context, id, _ string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case !r.admins[id]:
+		return model.ErrNotFound
+	case len(r.admins) == 1:
+		return model.ErrConflict
+	}
+	delete(r.admins, id)
+	return nil
+}
+
 // harness is the console on a fresh SQLite database, driven in process.
 type harness struct {
 	t        *testing.T

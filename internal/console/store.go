@@ -15,6 +15,12 @@ type Admins interface {
 	// printed at start: model.ErrNotFound for a wrong, used or expired
 	// token, model.ErrConflict once an administrator exists.
 	Claim(ctx context.Context, token, userID string) error
+	// Grant gives userID the role (harmless if held), by the administrator
+	// whose id is by: model.ErrNotFound for an unknown user.
+	Grant(ctx context.Context, userID, by string) error
+	// Revoke takes the role from userID: model.ErrNotFound if not held,
+	// model.ErrConflict for the last administrator.
+	Revoke(ctx context.Context, userID, by string) error
 }
 
 // Store is what the console reads that no service offers.

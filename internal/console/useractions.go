@@ -45,8 +45,37 @@ var userConfirmations = []userConfirmation{
 		done: "user_signed_out", act: (*Handler).signOutUser},
 	{path: "identities/{ext}/unlink", title: "users.unlink.title", lead: "users.unlink.lead",
 		button: "users.unlink.button", done: "identity_unlinked", act: (*Handler).unlinkIdentity},
+	{path: "admin-grant", title: "users.admin_grant.title", lead: "users.admin_grant.lead",
+		button: "users.admin_grant.button", done: "admin_granted", act: (*Handler).grantAdmin},
+	{path: "admin-revoke", title: "users.admin_revoke.title", lead: "users.admin_revoke.lead",
+		button: "users.admin_revoke.button", done: "admin_revoked", act: (*Handler).revokeAdmin},
 	{path: "delete", title: "users.delete.title", lead: "users.delete.lead", button: "users.delete.button",
 		done: "user_deleted", act: (*Handler).deleteUser, after: func(*model.User) string { return usersPath }},
+}
+
+func (h *Handler) grantAdmin(r *http.Request, a *admin, u *model.User) (*refusal, error) {
+	if err := h.Admins.Grant(r.Context(), u.ID, a.User.ID); err != nil {
+		return nil, err
+	}
+	h.changed(r, a, "grant administrator role", u.ID, "", "")
+	return nil, nil
+}
+
+// revokeAdmin takes the role from another administrator: your own goes
+// through another one, and the last one is kept.
+func (h *Handler) revokeAdmin(r *http.Request, a *admin, u *model.User) (*refusal, error) {
+	if u.ID == a.User.ID {
+		return refuseSelf, nil
+	}
+	err := h.Admins.Revoke(r.Context(), u.ID, a.User.ID)
+	if errors.Is(err, model.ErrConflict) {
+		return &refusal{http.StatusConflict, "users.error.last_admin"}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	h.changed(r, a, "revoke administrator role", u.ID, "", "")
+	return nil, nil
 }
 
 type confirmView struct {
@@ -131,8 +160,8 @@ func (h *Handler) hasIdentity(w http.ResponseWriter, r *http.Request, a *admin, 
 	return true
 }
 
-// Suspending yourself or deleting yourself would lock you out of the
-// console: refused, which also keeps at least one administrator.
+// Suspending, deleting or taking the role from yourself would lock you out
+// of the console: refused, which also keeps at least one administrator.
 var refuseSelf = &refusal{http.StatusConflict, "users.error.self"}
 
 func (h *Handler) suspendUser(r *http.Request, a *admin, u *model.User) (*refusal, error) {

@@ -73,7 +73,7 @@ func TestUserPagesRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"", "/edit", "/password", "/send-reset", "/suspend", "/mfa-reset", "/signout",
-		"/delete", "/identities/" + ext.ID + "/unlink"} {
+		"/delete", "/admin-grant", "/admin-revoke", "/identities/" + ext.ID + "/unlink"} {
 		for _, lang := range []string{"en", "zh-CN"} {
 			wantPage(t, hs.get(userPath(u.ID)+p+"?lang="+lang, b), http.StatusOK, `<html lang="`+lang+`">`)
 		}
@@ -370,7 +370,8 @@ func TestUserChangesRefused(t *testing.T) {
 	ext := "corp"
 	for _, p := range []string{"/new", "/" + u.ID + "/edit", "/" + u.ID + "/restore", "/" + u.ID + "/password",
 		"/" + u.ID + "/send-reset", "/" + u.ID + "/suspend", "/" + u.ID + "/mfa-reset", "/" + u.ID + "/signout",
-		"/" + u.ID + "/identities/" + ext + "/unlink", "/" + u.ID + "/delete"} {
+		"/" + u.ID + "/identities/" + ext + "/unlink", "/" + u.ID + "/delete", "/" + u.ID + "/admin-grant",
+		"/" + u.ID + "/admin-revoke"} {
 		t.Run(p, func(t *testing.T) {
 			form := url.Values{"username": {"x"}, "password": {"a long enough passphrase"}}
 			form.Set("csrf", "")
@@ -391,10 +392,34 @@ func TestUserChangesRefused(t *testing.T) {
 			}
 		})
 	}
-	if got := hs.user(u.ID); got.Status != model.UserActivated || got.Username != "alice" {
+	if got := hs.user(u.ID); got.Status != model.UserActivated || got.Username != "alice" || hs.roles.admins[u.ID] {
 		t.Errorf("changed: %+v", got)
 	}
 	if ev := hs.events(model.AuditConsoleChange); len(ev) != 0 {
 		t.Errorf("changes recorded: %+v", ev)
+	}
+}
+
+func TestUserAdminRole(t *testing.T) {
+	hs := newHarness(t)
+	root, b := hs.admin("root")
+	u := hs.createUser("alice", "alice@example.com")
+	wantPage(t, hs.get(userPath(u.ID), b), http.StatusOK, "This user is not an administrator.", "Make administrator…")
+	wantDone(t, hs.post(userPath(u.ID)+"/admin-grant", nil, b), userPath(u.ID), "admin_granted")
+	hs.changedBy(root.ID, u.ID, "grant administrator role")
+	if !hs.roles.admins[u.ID] {
+		t.Fatal("not granted")
+	}
+	wantPage(t, hs.get(userPath(u.ID), b), http.StatusOK, "Remove the administrator role…")
+	wantDone(t, hs.post(userPath(u.ID)+"/admin-revoke", nil, b), userPath(u.ID), "admin_revoked")
+	hs.changedBy(root.ID, u.ID, "revoke administrator role")
+	if hs.roles.admins[u.ID] {
+		t.Fatal("not revoked")
+	}
+	wantPage(t, hs.post(userPath(u.ID)+"/admin-revoke", nil, b), http.StatusNotFound)
+	wantPage(t, hs.post(userPath(root.ID)+"/admin-revoke", nil, b), http.StatusConflict, "You cannot do this")
+	wantPage(t, hs.post(userPath("nobody")+"/admin-grant", nil, b), http.StatusNotFound)
+	if !hs.roles.admins[root.ID] {
+		t.Error("the administrator lost the role")
 	}
 }
