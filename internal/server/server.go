@@ -259,6 +259,8 @@ func New(cfg Config) (http.Handler, error) {
 		Health: cfg.Health,
 		Now:    cfg.Now,
 		Logger: cfg.Logger,
+		// A reset code from the users pages goes only where a provider delivers.
+		Delivers: cfg.Delivers,
 	})
 	if err != nil {
 		return nil, err
