@@ -89,7 +89,7 @@ test('find a user, suspend and restore, reset MFA, set a password, sign out ever
   assert.equal(await signedIn(user), false, 'the suspended user is still signed in');
   let attempt = await trySignIn(name);
   assert.equal(new URL(attempt.url()).pathname, '/login');
-  assert.match(await attempt.locator('#form-error').innerText(), /suspended/);
+  assert.match(await attempt.locator('#password-error').innerText(), /suspended/);
   await attempt.context().close();
 
   // Restored: the password works again, then the authenticator app.
