@@ -26,7 +26,9 @@ var usersText = texts{
 
 		"users.detail.title":          "User",
 		"users.profile":               "Profile",
-		"users.administrator":         "Administrator of this GenAuth",
+		"users.source.adminCreated":   "An administrator",
+		"users.source.register":       "Registration",
+		"users.source.extIdp":         "An identity provider's sign-in",
 		"users.password":              "Password",
 		"users.password.set":          "Set",
 		"users.password.none":         "None: the user cannot sign in with a password",
@@ -207,7 +209,9 @@ var usersText = texts{
 
 		"users.detail.title":          "用户",
 		"users.profile":               "资料",
-		"users.administrator":         "此 GenAuth 的管理员",
+		"users.source.adminCreated":   "管理员创建",
+		"users.source.register":       "自行注册",
+		"users.source.extIdp":         "通过身份源登录",
 		"users.password":              "密码",
 		"users.password.set":          "已设置",
 		"users.password.none":         "未设置：该用户无法使用密码登录",
