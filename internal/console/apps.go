@@ -70,8 +70,8 @@ func (h *Handler) appList(w http.ResponseWriter, r *http.Request, a *admin) {
 	}
 	slices.SortFunc(list, compareApps)
 	if after != nil {
-		i, _ := slices.BinarySearchFunc(list, after, compareApps)
-		if i < len(list) && compareApps(list[i], after) == 0 {
+		i, found := slices.BinarySearchFunc(list, after, compareApps)
+		if found {
 			i++
 		}
 		list = list[i:]
@@ -82,7 +82,10 @@ func (h *Handler) appList(w http.ResponseWriter, r *http.Request, a *admin) {
 		query.Set("q", q)
 	}
 	if after != nil {
-		v.Pager.First = appsPath + "?" + query.Encode()
+		v.Pager.First = appsPath
+		if q != "" {
+			v.Pager.First += "?" + query.Encode()
+		}
 	}
 	if len(list) > appsPage {
 		list = list[:appsPage]
