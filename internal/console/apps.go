@@ -277,6 +277,10 @@ func (h *Handler) appSignOut(w http.ResponseWriter, r *http.Request, a *admin) {
 	if h.missing(w, r, a, "console apps: sign out", err) {
 		return
 	}
-	h.changed(r, a, "application signed out", "", r.PathValue("id"), fmt.Sprintf("%d tokens revoked", n))
-	done(w, r, appsPath+"/"+r.PathValue("id"), "app_signed_out")
+	id := r.PathValue("id")
+	h.changed(r, a, "application signed out", "", id, fmt.Sprintf("%d tokens revoked", n))
+	// The security event the CLI's app logout-all records too (a metric counts it).
+	h.Audit.Record(r.Context(), model.AuditEvent{Type: model.AuditLogoutAll, ClientID: id, IP: audit.ClientIP(r),
+		Detail: fmt.Sprintf("console, by %s: %d tokens revoked", a.User.ID, n)})
+	done(w, r, appsPath+"/"+id, "app_signed_out")
 }

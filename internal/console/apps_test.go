@@ -284,6 +284,10 @@ func TestAppActions(t *testing.T) {
 	if n, _ := hs.apps.SignOut(ctx, app.ID); n != 0 {
 		t.Errorf("%d tokens left", n)
 	}
+	if ev := hs.events(model.AuditLogoutAll); len(ev) != 1 || ev[0].ClientID != app.ID ||
+		ev[0].Detail != "console, by "+root.ID+": 1 tokens revoked" {
+		t.Errorf("logout events: %+v", ev)
+	}
 
 	resp = hs.post(appsPath+"/"+app.ID+"/delete", nil, b)
 	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != appsPath+"?done=app_deleted" {
