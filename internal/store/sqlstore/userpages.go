@@ -136,12 +136,13 @@ var userKeys = []userKey{
 // a bytewise order (see migration 0023 / 0021).
 const prefixEnd = "\U0010FFFF"
 
-// match is the condition that k matches v, its arguments added to a.
-func (k userKey) match(v string, a *numberedArgs) string {
+// match is the condition that k matches v, its arguments added to a; a
+// prefix match leaves out the keys before from (>= v).
+func (k userKey) match(from, v string, a *numberedArgs) string {
 	if !k.prefix {
 		return k.col + " = " + a.add(v)
 	}
-	return k.col + " >= " + a.add(v) + " AND " + k.col + " < " + a.add(v+prefixEnd)
+	return k.col + " >= " + a.add(from) + " AND " + k.col + " < " + a.add(v+prefixEnd)
 }
 
 // miss is the condition that k does not match v; a NULL key matches nothing.
@@ -176,8 +177,14 @@ func (s *Store) searchUsers(ctx context.Context, search, after string, limit int
 		if v == "" {
 			continue
 		}
+		from := v
+		if i == start && c != nil && c[1] > from {
+			// The range starts at the cursor's key: SQLite starts an index
+			// scan at one lower bound, and the row value's may not be it.
+			from = c[1]
+		}
 		var a numberedArgs
-		conds := []string{k.match(v, &a)}
+		conds := []string{k.match(from, v, &a)}
 		if i == start && c != nil {
 			conds = append(conds, rowValue(k.order)+" > "+rowValue(a.placeholders(c[1:])))
 		}
