@@ -212,7 +212,9 @@ func TestPagedQueries(t *testing.T) {
 		{users + `email_lower >= ?1 AND email_lower < ?2 AND email_lower > ?3 AND id <> ?4
 			AND (username_key IS NULL OR username_key < ?5 OR username_key >= ?6) ORDER BY email_lower LIMIT ?7`,
 			"sqlite_autoindex_users", []any{"a", "a\U0010FFFF", "ab", "a", "a", "a\U0010FFFF", 51}},
-		{users + `phone >= ?1 AND phone < ?2 AND id <> ?3 ORDER BY phone LIMIT ?4`, "sqlite_autoindex_users", []any{"+1", "+1\U0010FFFF", "+1", 51}},
+		{users + `phone >= ?1 AND phone < ?2 AND id <> ?3 AND (username_key IS NULL OR username_key < ?4 OR username_key >= ?5)
+			AND (email_lower IS NULL OR email_lower < ?6 OR email_lower >= ?7) ORDER BY phone LIMIT ?8`,
+			"sqlite_autoindex_users", []any{"+1", "+1\U0010FFFF", "+1", "+1", "+1\U0010FFFF", "+1", "+1\U0010FFFF", 51}},
 		{`SELECT seq FROM audit_events ORDER BY time DESC, seq DESC LIMIT ?1`, "audit_events_time", []any{101}},
 		{`SELECT seq FROM audit_events WHERE (time, seq) < (?1, ?2) ORDER BY time DESC, seq DESC LIMIT ?3`,
 			"audit_events_time", []any{1, 2, 101}},
