@@ -157,6 +157,8 @@ func (k userKey) miss(v string, a *numberedArgs) string {
 // email and phone, each key's matches in its order. A user matching
 // several keys is listed once, under the first; the later keys' queries
 // leave out what the earlier ones match, so that pages never repeat it.
+// Those left out are still read: the page that reaches the emails of a
+// search "emma." reads every email starting so whose username did too.
 func (s *Store) searchUsers(ctx context.Context, search, after string, limit int) ([]*model.User, string, error) {
 	c, err := parseSearchCursor(after)
 	if err != nil {
