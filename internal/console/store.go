@@ -27,6 +27,11 @@ type Admins interface {
 type Store interface {
 	// GetUser returns the user, or model.ErrNotFound.
 	GetUser(ctx context.Context, id string) (*model.User, error)
+	// ListUsersPage returns a page of the users q selects (every user newest
+	// first, or those a search finds through indexes) and the cursor of the
+	// next page, "" after the last; a cursor it did not hand out gives
+	// model.ErrInvalidInput.
+	ListUsersPage(ctx context.Context, q store.UserPage) ([]*model.User, string, error)
 	// ListAuditEvents returns the events matching q, newest first.
 	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -21,6 +22,7 @@ const usersPath = Path + "/users"
 const recentLogins = 20
 
 func (h *Handler) registerUsers(mux edge.Routes) {
+	mux.Handle("GET "+usersPath, h.page(h.userList))
 	mux.Handle("GET "+usersPath+"/new", h.page(h.userNew))
 	mux.Handle("POST "+usersPath+"/new", h.form(h.userCreate))
 	mux.Handle("GET "+usersPath+"/{id}", h.page(h.userDetail))
@@ -37,13 +39,22 @@ func (h *Handler) registerUsers(mux edge.Routes) {
 	}
 }
 
+// isText reports whether a path's id is valid UTF-8 without NUL: ids are,
+// so one that is not names nothing (and PostgreSQL refuses to compare it).
+func isText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
+
 // userPath is the console page of the user id.
 func userPath(id string) string { return usersPath + "/" + id }
 
 // pathUser reads the user the path names, or answers (404 for none) and
 // returns nil.
 func (h *Handler) pathUser(w http.ResponseWriter, r *http.Request, a *admin) *model.User {
-	u, err := h.Users.Find(r.Context(), users.IDTypeUserID, r.PathValue("id"))
+	id := r.PathValue("id")
+	if !isText(id) || !isText(r.PathValue("ext")) {
+		h.fail(w, r, a, http.StatusNotFound, "error.not_found")
+		return nil
+	}
+	u, err := h.Users.Find(r.Context(), users.IDTypeUserID, id)
 	if h.missing(w, r, a, "console user", err) {
 		return nil
 	}

@@ -3,10 +3,14 @@ package console
 import (
 	"context"
 	"errors"
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
@@ -422,4 +426,78 @@ func TestUserAdminRole(t *testing.T) {
 	if !hs.roles.admins[root.ID] {
 		t.Error("the administrator lost the role")
 	}
+}
+
+// The list pages through every user newest first, 50 at a time, and a
+// search finds users by id or by the start of a username, email or phone.
+func TestUserList(t *testing.T) {
+	hs := newHarness(t)
+	_, b := hs.admin("root")
+	// 110 users older than the administrator, without passwords (quick):
+	// user<i>, every other one with an email, every third with a phone.
+	seeded := make([]*model.User, 110)
+	for i := range seeded {
+		u := &model.User{ID: fmt.Sprintf("%024x", i+1), Username: fmt.Sprintf("user%03d", i), Status: model.UserActivated,
+			SourceType: model.UserSourceAdmin, CreatedAt: testNow.Add(time.Duration(i-1000) * time.Second)}
+		if i%2 == 0 {
+			u.Email = u.Username + "@example.org"
+		}
+		if i%3 == 0 {
+			u.Phone = fmt.Sprintf("+861380000%04d", i)
+		}
+		u.UpdatedAt = u.CreatedAt
+		seeded[i] = u
+	}
+	if err := hs.store.CreateUsers(t.Context(), seeded); err != nil {
+		t.Fatal(err)
+	}
+	rows := regexp.MustCompile(`<tr><td class="user-cell"><a href="/console/users/([0-9a-f]+)">`)
+	next := regexp.MustCompile(`<a href="([^"]+)" rel="next">`)
+	var seen []string
+	target := usersPath
+	for pages := 0; target != ""; pages++ {
+		page := wantPage(t, hs.get(target, b), http.StatusOK)
+		ids := rows.FindAllStringSubmatch(page, -1)
+		if pages < 2 && len(ids) != usersPerPage || pages == 2 && len(ids) != 11 || pages > 2 {
+			t.Fatalf("page %d lists %d users", pages, len(ids))
+		}
+		if pages > 0 && !strings.Contains(page, `<a href="/console/users">First page</a>`) {
+			t.Errorf("page %d has no link to the first", pages)
+		}
+		for _, m := range ids {
+			seen = append(seen, m[1])
+		}
+		target = ""
+		if m := next.FindStringSubmatch(page); m != nil {
+			target = html.UnescapeString(m[1])
+		}
+	}
+	if seen[0] != hs.events(model.AuditConsoleSignIn)[0].UserID || seen[1] != seeded[109].ID || seen[110] != seeded[0].ID {
+		t.Errorf("not newest first: %v", seen)
+	}
+
+	mid := seeded[54]
+	for _, tc := range []struct {
+		search string
+		n      int
+		has    string
+	}{
+		{mid.ID, 1, mid.Username},
+		{"USER05", 10, "user054"},
+		{mid.Email, 1, mid.Email},
+		{mid.Phone, 1, mid.Phone[1:]},
+		{"user", 110, ""},
+		{"+86138", 37, "8613800000108"},
+		{"nobody-at-all", 0, "No user matches “nobody-at-all”."},
+	} {
+		page := wantPage(t, hs.get(usersPath+"?"+url.Values{"q": {tc.search}}.Encode(), b), http.StatusOK, tc.has)
+		if n := len(rows.FindAllStringSubmatch(page, -1)); n != min(tc.n, usersPerPage) {
+			t.Errorf("%q: %d users listed, want %d", tc.search, n, min(tc.n, usersPerPage))
+		}
+		if more := next.FindStringSubmatch(page); (more != nil) != (tc.n > usersPerPage) ||
+			more != nil && !strings.Contains(more[1], "&amp;q="+tc.search) {
+			t.Errorf("%q: next page link %v", tc.search, more)
+		}
+	}
+	wantPage(t, hs.get(usersPath+"?after=not-a-cursor", b), http.StatusBadRequest, "This page link no longer works")
 }
