@@ -11,7 +11,8 @@ import (
 
 // consoleRoute is a route of the admin console: {app} and {user} in its
 // path stand for a real application's and user's ids, {id} for the value
-// under test; params are its query (GET) or form (POST) fields.
+// under test (when valid, the user's in a user's route, else the
+// application's); params are its query (GET) or form (POST) fields.
 type consoleRoute struct {
 	method, path string
 	params       []string
@@ -32,6 +33,31 @@ var consoleRoutes = []consoleRoute{
 	{"POST", "/console/apps/{id}/delete", nil},
 	{"GET", "/console/apps/{id}/signout", nil},
 	{"POST", "/console/apps/{id}/signout", nil},
+	{"GET", "/console/users", []string{"q", "after"}},
+	{"GET", "/console/users/new", nil},
+	{"POST", "/console/users/new", []string{"username", "email", "phone", "password_mode", "password", "send_reset", "email_verified"}},
+	{"GET", "/console/users/{id}", nil},
+	{"GET", "/console/users/{id}/edit", nil},
+	{"POST", "/console/users/{id}/edit", []string{"username", "email", "gender", "custom_data", "external_id"}},
+	{"POST", "/console/users/{id}/restore", nil},
+	{"GET", "/console/users/{id}/password", nil},
+	{"POST", "/console/users/{id}/password", []string{"password"}},
+	{"GET", "/console/users/{id}/send-reset", nil},
+	{"POST", "/console/users/{id}/send-reset", []string{"channel", "lang"}},
+	{"GET", "/console/users/{id}/suspend", nil},
+	{"POST", "/console/users/{id}/suspend", nil},
+	{"GET", "/console/users/{id}/mfa-reset", nil},
+	{"POST", "/console/users/{id}/mfa-reset", nil},
+	{"GET", "/console/users/{id}/signout", nil},
+	{"POST", "/console/users/{id}/signout", nil},
+	{"GET", "/console/users/{id}/admin-grant", nil},
+	{"POST", "/console/users/{id}/admin-grant", nil},
+	{"GET", "/console/users/{id}/admin-revoke", nil},
+	{"POST", "/console/users/{id}/admin-revoke", nil},
+	{"GET", "/console/users/{id}/delete", nil},
+	{"POST", "/console/users/{id}/delete", nil},
+	{"GET", "/console/users/{user}/identities/{id}/unlink", nil},
+	{"POST", "/console/users/{user}/identities/{id}/unlink", nil},
 }
 
 // consoleHostileCases send hostile values to every console route as a
@@ -53,6 +79,10 @@ func consoleHostileCases(t *testing.T, srv *testserver.Server, appID, userID str
 	real := strings.NewReplacer("{app}", appID, "{user}", userID)
 	for _, r := range consoleRoutes {
 		withID := strings.Contains(r.path, "{id}")
+		valid := appID
+		if strings.HasPrefix(r.path, "/console/users/{id}") {
+			valid = userID
+		}
 		for _, p := range hostilePayloads {
 			path := real.Replace(strings.ReplaceAll(r.path, "{id}", url.PathEscape(p.value)))
 			name := r.method + " " + r.path + "/" + p.name
@@ -64,7 +94,7 @@ func consoleHostileCases(t *testing.T, srv *testserver.Server, appID, userID str
 				add(hostileCase{name: name + "/id", method: r.method, target: path, ct: formCT, body: form("csrf", csrf),
 					header: signedIn, want: wantHTMLError, status: http.StatusNotFound})
 			}
-			validPath := real.Replace(strings.ReplaceAll(r.path, "{id}", appID))
+			validPath := real.Replace(strings.ReplaceAll(r.path, "{id}", valid))
 			for _, field := range r.params {
 				if r.method == http.MethodGet {
 					add(hostileCase{name: name + "/" + field, method: r.method, target: validPath + "?" + form(field, p.value),
@@ -75,7 +105,7 @@ func consoleHostileCases(t *testing.T, srv *testserver.Server, appID, userID str
 					body: form(field, p.value, "csrf", p.value), header: signedIn, want: wantHTMLError, status: http.StatusForbidden})
 			}
 		}
-		path := real.Replace(strings.ReplaceAll(r.path, "{id}", appID))
+		path := real.Replace(strings.ReplaceAll(r.path, "{id}", valid))
 		if r.method == http.MethodGet {
 			add(hostileCase{name: r.method + " " + r.path + "/signed-out", method: r.method, target: path, want: wantLocalRedirect})
 			continue
