@@ -8,6 +8,7 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/passcode"
+	"github.com/opengenauth/genauth/internal/account/sessions"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/account/users/commonpw"
@@ -87,7 +88,14 @@ func (h *Handler) settingsData(r *http.Request) (settingsView, error) {
 	if h.Notify != nil {
 		v.Delivery = h.Notify.Delivery()
 	}
-	v.SessionTTL, v.SessionIdle = spanOf(h.Hosted.TTL), spanOf(h.Hosted.IdleTTL)
+	ttl, idle := h.Hosted.TTL, h.Hosted.IdleTTL
+	if ttl == 0 {
+		ttl = sessions.DefaultTTL
+	}
+	if idle == 0 {
+		idle = sessions.DefaultIdleTTL
+	}
+	v.SessionTTL, v.SessionIdle = spanOf(ttl), spanOf(idle)
 	p := throttle.DefaultPolicy
 	if h.Lockout != nil {
 		p = *h.Lockout
