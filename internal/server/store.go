@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 
+	"github.com/opengenauth/genauth/internal/account/admins"
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/idp"
@@ -43,6 +44,7 @@ type Store interface {
 	passcode.Store
 	mfa.Store
 	idp.Store
+	admins.Store
 	idtoken.KeyStore
 }
 
