@@ -15,6 +15,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/authn"
 	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/console"
 	"github.com/opengenauth/genauth/internal/pages"
 	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"github.com/opengenauth/genauth/internal/protocol/oauth"
@@ -46,6 +47,7 @@ type Store interface {
 	idp.Store
 	admins.Store
 	idtoken.KeyStore
+	console.Store
 }
 
 // Prober is what /readyz and the health tracker's probe ask the database.

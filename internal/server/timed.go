@@ -538,3 +538,8 @@ func (s *timedStore) ClaimFirstAdmin(ctx context.Context, tokenHash, userID stri
 	defer s.since("claim_first_admin", time.Now())
 	return s.st.ClaimFirstAdmin(ctx, tokenHash, userID, now)
 }
+
+func (s *timedStore) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error) {
+	defer s.since("list_audit_events", time.Now())
+	return s.st.ListAuditEvents(ctx, q)
+}
