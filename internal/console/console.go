@@ -148,6 +148,7 @@ func (h *Handler) Register(routes edge.Routes) {
 	mux.Handle("POST "+Path+"/bootstrap", h.csrf.Handler(http.HandlerFunc(h.bootstrap)))
 	mux.Handle("GET "+Path+"/{$}", h.page(h.overview))
 	h.registerApps(mux)
+	h.registerAudit(mux)
 	h.registerSettings(mux)
 	mux.HandleFunc("GET "+Path, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Path+"/", http.StatusMovedPermanently)
