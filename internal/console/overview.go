@@ -13,7 +13,7 @@ import (
 const overviewEvents = 10
 
 type overviewView struct {
-	Users, Apps int
+	Users, Apps, Admins int
 	// IdPs is -1 when the console has no upstream provider service.
 	IdPs   int
 	Chart  chart
@@ -34,6 +34,10 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, a *admin) {
 		return
 	}
 	v.Apps = len(list)
+	if v.Admins, err = h.Admins.Count(ctx); err != nil {
+		h.internal(w, r, a, "console overview: administrators", err)
+		return
+	}
 	if h.IdP != nil {
 		idps, err := h.IdP.ExtIdps(ctx)
 		if err != nil {

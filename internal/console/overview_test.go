@@ -66,6 +66,7 @@ func TestOverview(t *testing.T) {
 	page := body(t, hs.get(Path+"/", b))
 	for _, want := range []string{
 		`<span class="stat">2</span> users`, `<span class="stat">0</span> applications`,
+		`<span class="stat">1</span> administrators`,
 		`<svg class="chart" viewBox="0 0 640 240"`, `aria-labelledby="chart-title chart-desc"`,
 		`<title id="chart-title">Sign-ins and failed sign-ins per day, 2026-02-16 to 2026-03-01 (UTC)</title>`,
 		`4 sign-ins and 2 failed sign-ins in 14 days`,

@@ -16,6 +16,8 @@ type Admins interface {
 	// printed at start: model.ErrNotFound for a wrong, used or expired
 	// token, model.ErrConflict once an administrator exists.
 	Claim(ctx context.Context, token, userID string) error
+	// Count returns how many administrators there are.
+	Count(ctx context.Context) (int, error)
 }
 
 // Store is what the console reads that no service offers.

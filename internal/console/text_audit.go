@@ -6,6 +6,7 @@ var auditText = texts{
 	en: map[string]string{
 		"overview.users":       "users",
 		"overview.idps":        "identity providers",
+		"overview.admins":      "administrators",
 		"overview.chart":       "Sign-ins per day",
 		"overview.chart.title": "Sign-ins and failed sign-ins per day, {0} to {1} (UTC)",
 		"overview.chart.desc":  "{0} sign-ins and {1} failed sign-ins in 14 days. The table below has each day's numbers.",
@@ -108,6 +109,7 @@ var auditText = texts{
 	zh: map[string]string{
 		"overview.users":       "个用户",
 		"overview.idps":        "个身份源",
+		"overview.admins":      "位管理员",
 		"overview.chart":       "每日登录",
 		"overview.chart.title": "{0} 至 {1} 每日登录成功与失败次数（UTC）",
 		"overview.chart.desc":  "14 天内登录成功 {0} 次，失败 {1} 次。下表列出每天的数字。",
