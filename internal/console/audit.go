@@ -94,13 +94,13 @@ type auditView struct {
 	Filter auditFilter
 	Types  []string
 	Events []*model.AuditEvent
-	Pager  pager
+	Pager  auditPager
 	// CSV is the export of these filters.
 	CSV string
 }
 
-// pager is what the layout's "pager" template links to.
-type pager struct{ Next, First string }
+// auditPager is what the layout's "pager" template links to.
+type auditPager struct{ Next, First string }
 
 func (h *Handler) auditTrail(w http.ResponseWriter, r *http.Request, a *admin) {
 	f, ok := parseAuditFilter(r.URL.Query())
@@ -169,8 +169,8 @@ func (h *Handler) auditCSV(w http.ResponseWriter, r *http.Request, a *admin) {
 			if written == exportMax {
 				break
 			}
-			_ = cw.Write([]string{e.Time.UTC().Format(time.RFC3339Nano), cell(e.Type), cell(e.UserID), cell(e.ClientID),
-				cell(e.IP), cell(e.Detail)})
+			_ = cw.Write([]string{e.Time.UTC().Format(time.RFC3339Nano), csvCell(e.Type), csvCell(e.UserID), csvCell(e.ClientID),
+				csvCell(e.IP), csvCell(e.Detail)})
 			written++
 		}
 		cw.Flush()
@@ -186,10 +186,10 @@ func (h *Handler) auditCSV(w http.ResponseWriter, r *http.Request, a *admin) {
 	}
 }
 
-// cell keeps a value from being read as a formula by a spreadsheet: one
+// csvCell keeps a value from being read as a formula by a spreadsheet: one
 // starting with = + - @ (or a tab or carriage return, which some strip
 // first) gets a leading apostrophe.
-func cell(s string) string {
+func csvCell(s string) string {
 	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
 		return "'" + s
 	}

@@ -175,11 +175,11 @@ func TestAuditCSV(t *testing.T) {
 	}
 }
 
-func TestCell(t *testing.T) {
+func TestCSVCell(t *testing.T) {
 	for in, want := range map[string]string{"": "", "=1+1": "'=1+1", "+1": "'+1", "-1": "'-1", "@SUM(A1)": "'@SUM(A1)",
 		"\tx": "'\tx", "\rx": "'\rx", "a=b": "a=b", "login.failure": "login.failure"} {
-		if got := cell(in); got != want {
-			t.Errorf("cell(%q) = %q, want %q", in, got, want)
+		if got := csvCell(in); got != want {
+			t.Errorf("csvCell(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
