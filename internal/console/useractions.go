@@ -250,22 +250,22 @@ func (h *Handler) deleteUser(r *http.Request, a *admin, u *model.User) (*refusal
 	return nil, nil
 }
 
-type passwordView struct {
+type userPasswordView struct {
 	Name     string
 	Action   string
 	Back     string
 	Password field
 }
 
-func newPasswordView(u *model.User) passwordView {
-	return passwordView{Name: displayName(u), Action: userPath(u.ID) + "/password", Back: userPath(u.ID),
+func newUserPasswordView(u *model.User) userPasswordView {
+	return userPasswordView{Name: displayName(u), Action: userPath(u.ID) + "/password", Back: userPath(u.ID),
 		Password: field{Name: "password", Label: "users.field.new_password", Type: "password", Autocomplete: "new-password"}}
 }
 
 func (h *Handler) userPasswordForm(w http.ResponseWriter, r *http.Request, a *admin) {
 	if u := h.pathUser(w, r, a); u != nil {
 		h.render(w, r, http.StatusOK, "userpassword", a, view{Title: "users.password.title", Section: "users",
-			Data: newPasswordView(u)})
+			Data: newUserPasswordView(u)})
 	}
 }
 
@@ -278,7 +278,7 @@ func (h *Handler) userPassword(w http.ResponseWriter, r *http.Request, a *admin)
 	}
 	err := h.Users.SetPassword(r.Context(), u.ID, r.PostForm.Get("password"), "")
 	if errors.Is(err, model.ErrInvalidInput) {
-		v := newPasswordView(u)
+		v := newUserPasswordView(u)
 		f := &userForm{Password: v.Password}
 		f.fail(err)
 		v.Password = f.Password

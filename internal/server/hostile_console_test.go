@@ -33,6 +33,13 @@ var consoleRoutes = []consoleRoute{
 	{"POST", "/console/apps/{id}/delete", nil},
 	{"GET", "/console/apps/{id}/signout", nil},
 	{"POST", "/console/apps/{id}/signout", nil},
+	{"GET", "/console/audit", []string{"type", "user", "app", "from", "to", "after"}},
+	// A CSV, not a page: its filters are the trail's, tried above.
+	{"GET", "/console/audit.csv", nil},
+	{"GET", "/console/settings", nil},
+	{"POST", "/console/settings/mfa", []string{"policy"}},
+	{"POST", "/console/settings/test-email", []string{"email"}},
+	{"POST", "/console/settings/test-sms", []string{"phone"}},
 	{"GET", "/console/users", []string{"q", "after"}},
 	{"GET", "/console/users/new", nil},
 	{"POST", "/console/users/new", []string{"username", "email", "phone", "password_mode", "password", "send_reset", "email_verified"}},
