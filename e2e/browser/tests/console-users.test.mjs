@@ -81,6 +81,7 @@ test('find a user, suspend and restore, reset MFA, set a password, sign out ever
   await admin.getByRole('button', { name: 'Search' }).click();
   await admin.getByRole('link', { name, exact: true }).click();
   assert.equal(await admin.locator('h1').innerText(), name);
+  const userId = new URL(admin.url()).pathname.split('/').pop();
   assert.match(await admin.locator('#factors + *').innerText(), /Authenticator app/);
 
   // Suspended: signed out at once, and refused at the sign-in form.
@@ -132,9 +133,12 @@ test('find a user, suspend and restore, reset MFA, set a password, sign out ever
   await attempt.context().close();
   await user.context().close();
 
-  // The changes are in the audit trail, naming the administrator.
-  await admin.goto(`${env.url}/console/`);
-  assert.match(await admin.locator('main table').innerText(), /console\.change\s+[^\n]*sign user out everywhere by \w+/);
+  // Each change is in the audit trail, naming the administrator.
+  await admin.goto(`${env.url}/console/audit?type=console.change&user=${userId}`);
+  const trail = await admin.locator('main table').innerText();
+  for (const what of ['suspend user', 'restore user', 'reset second factors', 'set password', 'sign user out everywhere']) {
+    assert.match(trail, new RegExp(`${what} by \\w+`), what);
+  }
   assert.deepEqual(admin.problems, []);
   await admin.context().close();
 });
