@@ -99,7 +99,7 @@ func (r *roles) Revoke(_ context.Context, id, _ string) error {
 
 // harness is the console on a fresh SQLite database, driven in process.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	store    *sqlite.Store
 	now      time.Time
 	users    *users.Service
@@ -114,7 +114,7 @@ type harness struct {
 	upstream *idp.Service
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
@@ -284,7 +284,7 @@ func cookieNamed(resp *http.Response, name string) *http.Cookie {
 	return nil
 }
 
-func body(t *testing.T, resp *http.Response) string {
+func body(t testing.TB, resp *http.Response) string {
 	t.Helper()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
