@@ -439,6 +439,9 @@ func (h *Handler) idpsNewForm(w http.ResponseWriter, r *http.Request, a *admin) 
 		return
 	}
 	v := idpsValues{}
+	if preset != "" {
+		v["display_name"] = tr(i18n.English, "idps.kind."+preset) // a brand name
+	}
 	if !model.IdPWeb(typ) {
 		v["user_filter"] = "(uid=%s)"
 		if typ == model.IdPAD {

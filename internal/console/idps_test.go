@@ -131,8 +131,12 @@ func TestIdpsCreateEachKind(t *testing.T) {
 			root, b := hs.admin("root")
 			for _, lang := range []string{"", "&lang=zh-CN"} {
 				resp := hs.get(idpsPath+"/new?kind="+tc.kind+lang, b)
-				if page := body(t, resp); resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="kind" value="`+tc.kind+`"`) {
+				page := body(t, resp)
+				if resp.StatusCode != http.StatusOK || !strings.Contains(page, `name="kind" value="`+tc.kind+`"`) {
 					t.Fatalf("form: %d\n%s", resp.StatusCode, page)
+				}
+				if tc.kind == "github" && !strings.Contains(page, `name="display_name" value="GitHub"`) {
+					t.Errorf("the GitHub form does not offer GitHub as the name")
 				}
 			}
 			form := tc.form
