@@ -3,17 +3,144 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/opengenauth/genauth/internal/account/admins"
 	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/token"
 )
 
 func (c *cli) adminCmd() *cobra.Command {
-	return groupCmd("admin", "Manage the management API's access key", c.adminCredentialsCmd(), c.adminRotateCmd())
+	return groupCmd("admin", "Administrators and the management API's access key", c.adminGrantCmd(), c.adminRevokeCmd(),
+		c.adminListCmd(), c.adminCredentialsCmd(), c.adminRotateCmd())
+}
+
+// byCLI is how the audit trail names the CLI as the one who changed an
+// administrator.
+const byCLI = "cli"
+
+func adminService(st database) *admins.Service {
+	return &admins.Service{Store: st, Tokens: token.NewSource(rand.Reader), Now: time.Now, Audit: auditTrail(st)}
+}
+
+// findUser finds the user named by an id, a username, an email address or
+// a phone number, as sign-in compares them.
+func findUser(ctx context.Context, st database, name string) (*model.User, error) {
+	u, err := st.GetUser(ctx, name)
+	if errors.Is(err, model.ErrNotFound) {
+		u, err = st.FindUserByLogin(ctx, name)
+	}
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, fmt.Errorf("no user has the id, username, email or phone number %q", name)
+	}
+	return u, err
+}
+
+func (c *cli) adminGrantCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "grant USER",
+		Short: "Make a user (id, username, email or phone) an administrator, who may use the console",
+		Example: `  genauth admin grant alice
+  genauth admin grant alice@example.com`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := c.existingStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			u, err := findUser(ctx, st, args[0])
+			if err != nil {
+				return err
+			}
+			if err := adminService(st).Grant(ctx, u.ID, byCLI); err != nil {
+				return err
+			}
+			fmt.Fprintf(c.stdout, "User %s is an administrator.\n", u.ID)
+			return nil
+		},
+	}
+}
+
+func (c *cli) adminRevokeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "revoke USER",
+		Short: "Make an administrator (id, username, email or phone) an ordinary user again; never the last one",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, err := c.existingStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			u, err := findUser(ctx, st, args[0])
+			if err != nil {
+				return err
+			}
+			switch err := adminService(st).Revoke(ctx, u.ID, byCLI); {
+			case errors.Is(err, model.ErrNotFound):
+				return fmt.Errorf("user %s is not an administrator", u.ID)
+			case errors.Is(err, model.ErrConflict):
+				return fmt.Errorf("user %s is the last administrator: make another one first (genauth admin grant USER)", u.ID)
+			case err != nil:
+				return err
+			}
+			fmt.Fprintf(c.stdout, "User %s is no longer an administrator.\n", u.ID)
+			return nil
+		},
+	}
+}
+
+func (c *cli) adminListCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the administrators, the earliest made first",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			st, err := c.existingStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			ids, err := adminService(st).List(ctx)
+			if err != nil {
+				return err
+			}
+			list := make([]*model.User, 0, len(ids))
+			for _, id := range ids {
+				u, err := st.GetUser(ctx, id)
+				if err != nil {
+					return err
+				}
+				list = append(list, u)
+			}
+			if asJSON {
+				out := make([]userJSON, 0, len(list))
+				for _, u := range list {
+					out = append(out, newUserJSON(u))
+				}
+				return writeJSON(c.stdout, out)
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tPHONE")
+			for _, u := range list {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.ID, dash(u.Username), dash(u.Email), dash(u.Phone))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
+	return cmd
 }
 
 // accessKeyJSON is the access key as --json prints it.

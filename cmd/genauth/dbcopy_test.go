@@ -164,10 +164,17 @@ func TestDBCopy(t *testing.T) {
 	if err := src.MarkMessageSent(t.Context(), "m-sent", 1, now); err != nil {
 		t.Fatal(err)
 	}
+	users0, err := src.ListUsers(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := src.GrantRole(t.Context(), users0[1].ID, model.RoleAdmin, now); err != nil {
+		t.Fatal(err)
+	}
 
 	url := pgtest.NewDatabase(t)
 	out := mustRun(t, "", "db", "copy", "--from", "sqlite://"+path, "--to", url)
-	if want := fmt.Sprintf("copied 2 applications, 3 users, 2 sessions, 2 authorization codes, %d tokens, 1 signing keys, 1 consents, 2 outbox messages from %s to %s\n",
+	if want := fmt.Sprintf("copied 2 applications, 3 users, 2 sessions, 2 authorization codes, %d tokens, 1 signing keys, 1 consents, 2 outbox messages, 1 user roles from %s to %s\n",
 		len(p.tokens), path, url); out != want {
 		t.Errorf("db copy printed %q, want %q", out, want)
 	}
@@ -198,6 +205,7 @@ func TestDBCopy(t *testing.T) {
 		{"users", func(s database) (any, error) { return s.ListUsers(ctx) }},
 		{"signing keys", func(s database) (any, error) { return s.ListSigningKeys(ctx) }},
 		{"consents", func(s database) (any, error) { return s.ListConsents(ctx, p.consent.UserID) }},
+		{"administrators", func(s database) (any, error) { return s.ListRole(ctx, model.RoleAdmin) }},
 	} {
 		want, err := list.get(src)
 		if err != nil {

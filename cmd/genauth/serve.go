@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/opengenauth/genauth/internal/account/admins"
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/sessions"
@@ -178,6 +179,9 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 	if err := onceInCluster(ctx, st, func() error { return ensureDemoApp(ctx, st, publicURL, c.stdout) }); err != nil {
 		return err
 	}
+	if err := printAdminLink(ctx, st, publicURL, c.stdout, logger); err != nil {
+		return err
+	}
 	defer startSweeper(ctx, st, sw, logger)()
 	del.logConfig(logger)
 	stopSender, err := startSender(ctx, st, key, del, audit.NewSync(st, logger, time.Now), logger)
@@ -248,6 +252,23 @@ Next steps:
 
 `, demoAppName, demoRedirectURI, app.ID, secret, publicURL, publicURL, authorize, demoRedirectURI,
 		publicURL, app.ID, secret, demoRedirectURI)
+	return nil
+}
+
+// printAdminLink, when no user is an administrator, makes a new one-time
+// link to the console that makes the user who opens it the first, and
+// prints it to w with the other first-start output, never to the log.
+func printAdminLink(ctx context.Context, st database, publicURL string, w io.Writer, logger *slog.Logger) error {
+	tok, err := adminService(st).Bootstrap(ctx)
+	if err != nil {
+		return fmt.Errorf("making the first-administrator link: %w", err)
+	}
+	if tok == "" {
+		return nil
+	}
+	logger.Info("no administrator: open the one-time link printed on standard output")
+	fmt.Fprintf(w, "GenAuth has no administrator. Open this link within %d hours to become one: %s/console/bootstrap?token=%s\n",
+		int(admins.LinkTTL.Hours()), publicURL, tok)
 	return nil
 }
 

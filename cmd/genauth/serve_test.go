@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/testkit/blackbox"
 )
 
@@ -22,6 +25,7 @@ type serveRun struct {
 	lines   []string        // stdout up to and including the listening line
 	stop    func() []string // cancels, waits for the exit and returns the rest of stdout
 	code    func() int      // exit status, after stop
+	stderr  func() string   // the log, after stop
 }
 
 func startServe(t *testing.T, dir string, extra ...string) *serveRun {
@@ -69,6 +73,7 @@ func startServe(t *testing.T, dir string, extra ...string) *serveRun {
 		return rest
 	}
 	r.code = func() int { return code }
+	r.stderr = stderr.String
 	t.Cleanup(func() {
 		if !stopped {
 			r.stop()
@@ -124,10 +129,12 @@ func TestServe(t *testing.T) {
 		t.Errorf("after first start the database holds %+v, want only the demo application", listed)
 	}
 
-	// A second start neither creates another application nor shows a secret.
+	// A second start neither creates another application nor shows a
+	// secret; with no administrator yet it prints a new link.
 	again := startServe(t, dir)
-	if blackbox.Field(again.lines, "app_secret") != "" || len(again.lines) != 1 {
-		t.Errorf("second start printed %q, want only the listening line", again.lines)
+	if blackbox.Field(again.lines, "app_secret") != "" || len(again.lines) != 2 ||
+		!strings.HasPrefix(again.lines[0], "GenAuth has no administrator.") {
+		t.Errorf("second start printed %q, want only the administrator link and the listening line", again.lines)
 	}
 	again.stop()
 	if again.code() != 0 {
@@ -135,6 +142,69 @@ func TestServe(t *testing.T) {
 	}
 	if a, _ := counts(t, dir); a != 1 {
 		t.Errorf("%d applications after the second start, want 1", a)
+	}
+}
+
+// adminLink returns the token of the first-administrator link in lines, or "".
+func adminLink(t *testing.T, lines []string, publicURL string) string {
+	t.Helper()
+	const prefix = "GenAuth has no administrator. Open this link within 24 hours to become one: "
+	var tok string
+	for _, l := range lines {
+		if rest, ok := strings.CutPrefix(l, prefix); ok {
+			if tok != "" {
+				t.Errorf("two links printed: %q", lines)
+			}
+			var found bool
+			if tok, found = strings.CutPrefix(rest, publicURL+"/console/bootstrap?token="); !found {
+				t.Errorf("link %q is not under %s/console/bootstrap", rest, publicURL)
+			}
+		}
+	}
+	return tok
+}
+
+// TestServeAdminLink: each start with no administrator prints a new
+// one-time link (the earlier one stops working), its token never in the
+// log; the link makes the first administrator, and then none is printed.
+func TestServeAdminLink(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	const public = "https://auth.example.com"
+	var tokens []string
+	for range 2 {
+		srv := startServe(t, dir, "--public-url", public)
+		srv.stop()
+		tok := adminLink(t, srv.lines, public)
+		if tok == "" {
+			t.Fatalf("a start with no administrator printed %q, want the link", srv.lines)
+		}
+		if log := srv.stderr(); strings.Contains(log, tok) || !strings.Contains(log, "no administrator") {
+			t.Errorf("the log holds the token or lacks the notice: %q", log)
+		}
+		tokens = append(tokens, tok)
+	}
+	if tokens[0] == tokens[1] {
+		t.Fatal("the second start printed the first start's link")
+	}
+
+	id := strings.TrimSpace(mustRun(t, "correct horse battery\n", "user", "create", "--data-dir", dir, "--username", "root", "--password-stdin"))
+	st, err := sqlite.Open(filepath.Join(dir, dbFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := adminService(st)
+	if err := svc.Claim(t.Context(), tokens[0], id); !errors.Is(err, model.ErrNotFound) {
+		t.Errorf("claim with the replaced link: %v, want ErrNotFound", err)
+	}
+	if err := svc.Claim(t.Context(), tokens[1], id); err != nil {
+		t.Fatalf("claim with the last link: %v", err)
+	}
+	st.Close()
+
+	srv := startServe(t, dir, "--public-url", public)
+	srv.stop()
+	if len(srv.lines) != 1 {
+		t.Errorf("a start with an administrator printed %q, want only the listening line", srv.lines)
 	}
 }
 

@@ -45,12 +45,14 @@ func (c *cli) userCreateCmd() *cobra.Command {
 		p             users.CreateParams
 		passwordStdin bool
 		asJSON        bool
+		admin         bool
 	)
 	cmd := &cobra.Command{
-		Use:     "create --username NAME [--email E] [--phone P] --password-stdin",
-		Short:   "Create a user; the password is read from standard input",
-		Example: `  printf '%s\n' "$PASSWORD" | genauth user create --username alice --email alice@example.com --password-stdin`,
-		Args:    cobra.NoArgs,
+		Use:   "create --username NAME [--email E] [--phone P] --password-stdin [--admin]",
+		Short: "Create a user; the password is read from standard input",
+		Example: `  printf '%s\n' "$PASSWORD" | genauth user create --username alice --email alice@example.com --password-stdin
+  printf '%s\n' "$PASSWORD" | genauth user create --username root --password-stdin --admin`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			// Passwords on the command line end up in shell history and ps output.
 			if !passwordStdin {
@@ -77,6 +79,11 @@ func (c *cli) userCreateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if admin {
+				if err := adminService(st).Grant(cmd.Context(), u.ID, byCLI); err != nil {
+					return fmt.Errorf("created user %s but could not make them an administrator: %w", u.ID, err)
+				}
+			}
 			if asJSON {
 				return writeJSON(c.stdout, newUserJSON(u))
 			}
@@ -90,6 +97,7 @@ func (c *cli) userCreateCmd() *cobra.Command {
 	f.StringVar(&p.Phone, "phone", "", "phone number: digits with an optional leading +")
 	f.BoolVar(&passwordStdin, "password-stdin", false, "read the password from the first line of standard input (required)")
 	f.BoolVar(&asJSON, "json", false, "print one JSON object")
+	f.BoolVar(&admin, "admin", false, "make the user an administrator, who may use the console")
 	return cmd
 }
 

@@ -180,5 +180,9 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request, a *admin) {
 		return
 	}
 	h.Audit.Record(r.Context(), model.AuditEvent{Type: model.AuditConsoleSignOut, UserID: a.User.ID, IP: clientIP(r)})
+	http.Redirect(w, r, Path+"/signedout", http.StatusSeeOther)
+}
+
+func (h *Handler) signedOut(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, "signedout", nil, view{Title: "signedout.title"})
 }

@@ -137,6 +137,7 @@ func (h *Handler) Register(routes edge.Routes) {
 	})
 	mux.HandleFunc("GET "+Path+"/signin", h.signIn)
 	mux.Handle("POST "+Path+"/signout", h.form(h.signOut))
+	mux.HandleFunc("GET "+Path+"/signedout", h.signedOut)
 	mux.HandleFunc("GET "+Path+"/bootstrap", h.bootstrapForm)
 	mux.Handle("POST "+Path+"/bootstrap", h.csrf.Handler(http.HandlerFunc(h.bootstrap)))
 	mux.Handle("GET "+Path+"/{$}", h.page(h.overview))
@@ -148,7 +149,4 @@ func (h *Handler) Register(routes edge.Routes) {
 	for path := range h.assets {
 		mux.HandleFunc("GET "+path, h.asset)
 	}
-	mux.Handle(Path+"/", h.page(func(w http.ResponseWriter, r *http.Request, a *admin) {
-		h.fail(w, r, a, http.StatusNotFound, "error.not_found")
-	}))
 }

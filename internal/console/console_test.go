@@ -18,8 +18,8 @@ import (
 // piece sends the browser on or refuses it.
 func TestSignIn(t *testing.T) {
 	hs := newHarness(t)
-	resp := hs.get(Path+"/users?x=1", nil)
-	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != signInPath("/console/users?x=1") {
+	resp := hs.get(Path+"/?x=1", nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != signInPath("/console/?x=1") {
 		t.Fatalf("no session: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
 	resp = hs.get(signInPath("/console/users?x=1"), nil)
@@ -139,7 +139,8 @@ func TestSignOut(t *testing.T) {
 	hs := newHarness(t)
 	u, b := hs.admin("root")
 	resp := hs.post(Path+"/signout", nil, b)
-	if c := cookieNamed(resp, SessionCookie); resp.StatusCode != http.StatusOK || c == nil || c.MaxAge >= 0 {
+	if c := cookieNamed(resp, SessionCookie); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != Path+"/signedout" ||
+		c == nil || c.MaxAge >= 0 {
 		t.Fatalf("%d, cookie %v", resp.StatusCode, c)
 	}
 	if resp := hs.get(Path+"/", b); resp.StatusCode != http.StatusSeeOther {

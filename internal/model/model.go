@@ -280,6 +280,10 @@ const (
 	UserDeactivated = "Deactivated"
 )
 
+// RoleAdmin is the role of the user pool's administrators, who manage
+// GenAuth in the console. The store refuses to revoke the last one.
+const RoleAdmin = "admin"
+
 // How a user came to be.
 const (
 	UserSourceAdmin    = "adminCreated"
@@ -465,6 +469,11 @@ const (
 	AuditConsoleSignOut = "console.signout"
 	AuditConsoleRefused = "console.refused"
 	AuditConsoleChange  = "console.change"
+	// A user was made an administrator or stopped being one; Detail names
+	// who did it (an administrator's user id, or the CLI) or says
+	// "first administrator" for the one-time link's claim.
+	AuditAdminGrant  = "admin.grant"
+	AuditAdminRevoke = "admin.revoke"
 )
 
 // AuditEvent is one security event.

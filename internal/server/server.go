@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/opengenauth/genauth/internal/account/admins"
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/idp"
@@ -28,6 +29,7 @@ import (
 	"github.com/opengenauth/genauth/internal/api/authn"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/console"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/pages"
 	"github.com/opengenauth/genauth/internal/platform/edge"
@@ -234,12 +236,41 @@ func New(cfg Config) (http.Handler, error) {
 		return nil, fmt.Errorf("server: management access key: %w", err)
 	}
 
+	csrfKey, err := sealer.DeriveKey("console forms")
+	if err != nil {
+		return nil, err
+	}
+	adminConsole, err := console.New(console.Config{
+		PublicURL: cfg.PublicURL,
+		Hosted:    browserSessions,
+		Sessions: &sessions.Manager{Store: cfg.Store, Tokens: tokens, Now: cfg.Now, Secure: pub.Scheme == "https",
+			TTL: console.SessionTTL, IdleTTL: console.SessionIdleTTL, Cookie: console.SessionCookie, Path: console.Path, Strict: true},
+		CSRFKey: csrfKey,
+		Admins:  &admins.Service{Store: cfg.Store, Tokens: tokens, Now: cfg.Now, Audit: cfg.Audit},
+		Store:   cfg.Store,
+		Users:   hostedUsers,
+		// The console changes applications: it drops them from the cache.
+		Apps:   &apps.Service{Store: invalidatingApps{apps: cfg.Store, cache: appCache}, Tokens: tokens, Now: cfg.Now},
+		IdP:    upstream,
+		MFA:    factors,
+		Reset:  &reset.Service{Codes: codes, SignIn: &signin.Service{Store: cfg.Store, Users: hostedUsers, Codes: codes, Limiter: hostedLimiter, Audit: cfg.Audit}},
+		Keys:   keys,
+		Audit:  cfg.Audit,
+		Health: cfg.Health,
+		Now:    cfg.Now,
+		Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+
 	mux := http.NewServeMux()
 	// Every route of the four surfaces is behind the edge's text check: a parameter with a NUL
 	// byte or invalid UTF-8 is refused, in the route's own format, before a
 	// handler or the store sees it (PostgreSQL cannot store it).
 	routes := edge.NewRoutes(mux)
 	hosted.Register(routes)
+	adminConsole.Register(routes)
 	protocol.Register(routes)
 	connect.Register(routes)
 	// The management and authentication APIs share /api/v3: one envelope,

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 
+	"github.com/opengenauth/genauth/internal/account/admins"
 	"github.com/opengenauth/genauth/internal/account/apps"
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/idp"
@@ -14,6 +15,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/authn"
 	"github.com/opengenauth/genauth/internal/api/management"
+	"github.com/opengenauth/genauth/internal/console"
 	"github.com/opengenauth/genauth/internal/pages"
 	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 	"github.com/opengenauth/genauth/internal/protocol/oauth"
@@ -43,7 +45,9 @@ type Store interface {
 	passcode.Store
 	mfa.Store
 	idp.Store
+	admins.Store
 	idtoken.KeyStore
+	console.Store
 }
 
 // Prober is what /readyz and the health tracker's probe ask the database.

@@ -503,3 +503,43 @@ func (s *timedStore) DeleteIdentity(ctx context.Context, userID, extIdpID string
 	defer s.since("delete_identity", time.Now())
 	return s.st.DeleteIdentity(ctx, userID, extIdpID, keepOne)
 }
+
+func (s *timedStore) GrantRole(ctx context.Context, userID, role string, now time.Time) error {
+	defer s.since("grant_role", time.Now())
+	return s.st.GrantRole(ctx, userID, role, now)
+}
+
+func (s *timedStore) RevokeRole(ctx context.Context, userID, role string) error {
+	defer s.since("revoke_role", time.Now())
+	return s.st.RevokeRole(ctx, userID, role)
+}
+
+func (s *timedStore) HasRole(ctx context.Context, userID, role string) (bool, error) {
+	defer s.since("has_role", time.Now())
+	return s.st.HasRole(ctx, userID, role)
+}
+
+func (s *timedStore) CountRole(ctx context.Context, role string) (int, error) {
+	defer s.since("count_role", time.Now())
+	return s.st.CountRole(ctx, role)
+}
+
+func (s *timedStore) ListRole(ctx context.Context, role string) ([]string, error) {
+	defer s.since("list_role", time.Now())
+	return s.st.ListRole(ctx, role)
+}
+
+func (s *timedStore) SetBootstrap(ctx context.Context, tokenHash string, expires, now time.Time) error {
+	defer s.since("set_bootstrap", time.Now())
+	return s.st.SetBootstrap(ctx, tokenHash, expires, now)
+}
+
+func (s *timedStore) ClaimFirstAdmin(ctx context.Context, tokenHash, userID string, now time.Time) error {
+	defer s.since("claim_first_admin", time.Now())
+	return s.st.ClaimFirstAdmin(ctx, tokenHash, userID, now)
+}
+
+func (s *timedStore) ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error) {
+	defer s.since("list_audit_events", time.Now())
+	return s.st.ListAuditEvents(ctx, q)
+}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/account/apps"
+	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/management"
@@ -64,6 +65,8 @@ type Info struct {
 	// "corp-sso". The "sso" application also offers the LDAP connection
 	// "corp-ldap", whose directory does not answer (its page and error only).
 	Upstream Upstream `json:"upstream"`
+	// Admins are the console's administrators by test file (adminNames).
+	Admins map[string]Admin `json:"admins"`
 }
 
 // Upstream is the upstream identity provider and its user.
@@ -210,6 +213,10 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 		if _, err := userSvc.Create(ctx, p); err != nil {
 			return nil, err
 		}
+	}
+	if e.Admins, err = seedAdmins(ctx, e.store, sealer, tokens, userSvc, audit.NewSync(e.store, logger, time.Now)); err != nil {
+		closeAll()
+		return nil, err
 	}
 	upHandler, err := e.startUpstream(ctx, logger)
 	if err != nil {

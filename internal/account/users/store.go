@@ -33,7 +33,7 @@ type Store interface {
 	CreateUsers(ctx context.Context, users []*model.User) error
 	// DeleteUsers deletes the users and everything they hold (sessions,
 	// codes, tokens, consents, login history, second factors, upstream
-	// identities) atomically; an unknown id gives
+	// identities, roles) atomically; an unknown id gives
 	// a *store.EntryError wrapping model.ErrNotFound and deletes nothing.
 	DeleteUsers(ctx context.Context, ids []string) error
 	// FindUser finds the user whose field equals value, compared as

@@ -40,6 +40,10 @@ func (s *Source) Secret() string { return hex.EncodeToString(s.read(16)) }
 // SessionID returns a browser session id: 256 random bits, base64url.
 func (s *Source) SessionID() string { return base64.RawURLEncoding.EncodeToString(s.read(32)) }
 
+// Link returns the token of a one-time link that grants something (the
+// first administrator's): 256 random bits, base64url.
+func (s *Source) Link() string { return base64.RawURLEncoding.EncodeToString(s.read(32)) }
+
 // JTI returns a short public token identifier (not a secret).
 func (s *Source) JTI() string { return base64.RawURLEncoding.EncodeToString(s.read(15)) }
 

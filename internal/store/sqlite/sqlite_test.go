@@ -181,6 +181,9 @@ func TestIndexedQueries(t *testing.T) {
 		{`SELECT * FROM ext_idp_conns WHERE ext_idp_id = ?`, []any{"p"}},
 		{`SELECT * FROM app_ext_idp_conns WHERE app_id = ?`, []any{"a"}},
 		{`DELETE FROM app_ext_idp_conns WHERE conn_id = ?`, []any{"c"}},
+		{`SELECT user_id FROM user_roles WHERE role = ? ORDER BY granted_at, user_id`, []any{"admin"}},
+		{`SELECT count(*) FROM user_roles WHERE user_id = ? AND role = ?`, []any{"u", "admin"}},
+		{`DELETE FROM user_roles WHERE user_id = ?`, []any{"u"}},
 	}
 	for _, q := range queries {
 		plan, err := s.QueryPlan(t.Context(), q.sql, q.args...)

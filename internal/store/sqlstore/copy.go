@@ -58,6 +58,7 @@ const (
 	nonceColumns     = `nonce, expires_at`
 	recoveryColumns  = `user_id, code_hash, created_at, used_at`
 	settingColumns   = `key, value, updated_at`
+	roleColumns      = `user_id, role, granted_at`
 )
 
 func (e exporter) Applications(ctx context.Context) iter.Seq2[*model.Application, error] {
@@ -185,6 +186,14 @@ func (e exporter) Identities(ctx context.Context) iter.Seq2[*model.Identity, err
 	return rowsOf(ctx, e, "user_identities", identityColumns, scanIdentity)
 }
 
+func (e exporter) Roles(ctx context.Context) iter.Seq2[*storecopy.Role, error] {
+	return rowsOf(ctx, e, "user_roles", roleColumns, func(r Row) (*storecopy.Role, error) {
+		var x storecopy.Role
+		err := r.Scan(&x.UserID, &x.Role, td(&x.GrantedAt))
+		return &x, err
+	})
+}
+
 // CopyTable is one table as an import writes it: its name, its columns, the
 // values of its rows in that order, and where to count them.
 type CopyTable struct {
@@ -249,6 +258,9 @@ func (s *Store) CopyTables(ctx context.Context, src storecopy.Source, n *storeco
 		{"app_ext_idp_conns", enabledColumns, &n.ConnEnablements, values(src.ConnEnablements(ctx),
 			func(x *storecopy.ConnEnablement) []any { return []any{x.AppID, x.ConnID} })},
 		{"user_identities", identityColumns, &n.Identities, valuesOrErr(src.Identities(ctx), s.identityValues)},
+		{"user_roles", roleColumns, &n.Roles, values(src.Roles(ctx), func(x *storecopy.Role) []any {
+			return []any{x.UserID, x.Role, s.tv(x.GrantedAt)}
+		})},
 	}
 }
 

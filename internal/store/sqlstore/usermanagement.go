@@ -88,7 +88,7 @@ func (s *Store) DeleteUsers(ctx context.Context, ids []string) error {
 				return &store.EntryError{Index: i, Err: s.e.Err("delete users", err)}
 			}
 			for _, table := range []string{"sessions", "auth_codes", "tokens", "consents", "login_history", "mfa_factors", "recovery_codes",
-				"user_identities"} {
+				"user_identities", "user_roles"} {
 				if _, err := c.Exec(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
 					return err
 				}

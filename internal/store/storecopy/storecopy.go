@@ -50,6 +50,13 @@ type Source interface {
 	ExtIdpConns(ctx context.Context) iter.Seq2[*model.ExtIdpConn, error]
 	ConnEnablements(ctx context.Context) iter.Seq2[*ConnEnablement, error]
 	Identities(ctx context.Context) iter.Seq2[*model.Identity, error]
+	Roles(ctx context.Context) iter.Seq2[*Role, error]
+}
+
+// Role is a role a user holds.
+type Role struct {
+	UserID, Role string
+	GrantedAt    time.Time
 }
 
 // ConnEnablement is an application's enabling of an upstream connection.
@@ -82,7 +89,7 @@ type Counts struct {
 	Applications, Users, Sessions, AuthCodes, Tokens, SigningKeys, Consents    int64
 	AccessKeys, PasswordKeys, Logins, Nonces, Throttles, AuditEvents, Messages int64
 	Passcodes, Factors, RecoveryCodes, Settings                                int64
-	ExtIdps, ExtIdpConns, ConnEnablements, Identities                          int64
+	ExtIdps, ExtIdpConns, ConnEnablements, Identities, Roles                   int64
 }
 
 func (c Counts) String() string {
@@ -97,7 +104,7 @@ func (c Counts) String() string {
 		{c.Messages, "outbox messages"}, {c.Passcodes, "verification codes"}, {c.Factors, "second factors"},
 		{c.RecoveryCodes, "recovery codes"}, {c.Settings, "settings"}, {c.ExtIdps, "identity providers"},
 		{c.ExtIdpConns, "identity provider connections"}, {c.ConnEnablements, "enabled connections"},
-		{c.Identities, "linked identities"}} {
+		{c.Identities, "linked identities"}, {c.Roles, "user roles"}} {
 		if x.n > 0 {
 			s += fmt.Sprintf(", %d %s", x.n, x.what)
 		}

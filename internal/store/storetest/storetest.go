@@ -106,6 +106,12 @@ var groups = []struct {
 		{"CreateUserWithIdentity", testCreateUserWithIdentity},
 		{"Cascades", testIdPCascades},
 	}},
+	{"admins.Store", []test{
+		{"Roles", testRoles},
+		{"ConcurrentRevokes", testConcurrentRevokes},
+		{"ClaimFirstAdmin", testClaimFirstAdmin},
+		{"ConcurrentClaims", testConcurrentFirstAdminClaims},
+	}},
 	{"sweep.Deleter", []test{
 		{"DeleteExpired", testDeleteExpired},
 		{"DeleteAuditEvents", testDeleteAuditEvents},
