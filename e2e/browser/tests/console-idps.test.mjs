@@ -89,13 +89,13 @@ test('identity providers: check, create a directory, enable it for an applicatio
   await page.getByRole('button', { name: 'Save' }).click();
   assert.equal(await notice(), 'Applications saved.');
   assert.match(await page.locator('.idps-conn').innerText(), new RegExp(env.apps.first.name));
-  assert.deepEqual(await signInButtons('first'), ['Sign in with Branch Directory']);
+  assert.ok((await signInButtons('first')).includes('Sign in with Branch Directory'));
 
   await page.getByRole('link', { name: 'Applications Branch Directory' }).click();
   await page.getByRole('checkbox', { name: new RegExp(`^${env.apps.first.name}`) }).uncheck();
   await page.getByRole('button', { name: 'Save' }).click();
   assert.equal(await notice(), 'Applications saved.');
-  assert.deepEqual(await signInButtons('first'), []);
+  assert.ok(!(await signInButtons('first')).includes('Sign in with Branch Directory'));
 
   // Deleting the connection, then the provider, each after a confirmation.
   await page.getByRole('link', { name: 'Delete Branch Directory' }).click();
