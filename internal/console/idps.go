@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/model"
@@ -692,6 +693,11 @@ const (
 	idpsCheckFailed      = "failed"
 )
 
+// idpsCheckTimeout bounds a check, whose directory steps may each take
+// minutes, below serve's 60-second write timeout so that its answer is
+// still written.
+const idpsCheckTimeout = 45 * time.Second
+
 type idpsCheckView struct {
 	Provider *model.ExtIdp
 	Conn     *model.ExtIdpConn
@@ -708,7 +714,9 @@ func (h *Handler) idpsCheck(w http.ResponseWriter, r *http.Request, a *admin) {
 		return
 	}
 	v := idpsCheckView{Provider: p, Conn: c, Outcome: idpsCheckOK}
-	passed, err := h.IdP.Check(r.Context(), c)
+	ctx, cancel := context.WithTimeout(r.Context(), idpsCheckTimeout)
+	defer cancel()
+	passed, err := h.IdP.Check(ctx, c)
 	switch {
 	case errors.Is(err, model.ErrUpstreamUnavailable):
 		v.Outcome = idpsCheckUnavailable
