@@ -141,6 +141,7 @@ func (h *Handler) Register(routes edge.Routes) {
 	mux.HandleFunc("GET "+Path+"/bootstrap", h.bootstrapForm)
 	mux.Handle("POST "+Path+"/bootstrap", h.csrf.Handler(http.HandlerFunc(h.bootstrap)))
 	mux.Handle("GET "+Path+"/{$}", h.page(h.overview))
+	h.registerApps(mux)
 	h.registerIdps(mux)
 	h.registerKeys(mux)
 	mux.HandleFunc("GET "+Path, func(w http.ResponseWriter, r *http.Request) {

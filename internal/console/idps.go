@@ -194,7 +194,7 @@ func (h *Handler) idpsProviderPage(w http.ResponseWriter, r *http.Request, a *ad
 		h.internal(w, r, a, "console idps: connections", err)
 		return
 	}
-	v.Title, v.Section = "idps.provider.title", "idps"
+	v.Title, v.TitleArgs, v.Section = "idps.provider.heading", []string{p.Name}, "idps"
 	v.Data = idpsProviderView{Provider: p, Conns: rows, Name: name, Logo: logo, Errors: errs}
 	h.render(w, r, status, "idps_provider", a, v)
 }
@@ -422,9 +422,9 @@ func (h *Handler) idpsConnPage(w http.ResponseWriter, r *http.Request, a *admin,
 	v.Section, v.Data = "idps", d
 	switch {
 	case d.Conn != nil:
-		v.Title = "idps.conn.edit_title"
+		v.Title, v.TitleArgs = "idps.conn.edit_heading", []string{d.Conn.DisplayName}
 	case d.Provider != nil:
-		v.Title = "idps.conn.new_title"
+		v.Title, v.TitleArgs = "idps.conn.new_heading", []string{d.Provider.Name}
 	default:
 		v.Title = "idps.new.title." + d.Kind
 	}
@@ -643,7 +643,8 @@ func (h *Handler) idpsAppsForm(w http.ResponseWriter, r *http.Request, a *admin)
 	for _, app := range list {
 		v.Apps = append(v.Apps, idpsAppRow{App: app, Enabled: slices.Contains(enabled, app.ID)})
 	}
-	h.render(w, r, http.StatusOK, "idps_apps", a, view{Title: "idps.apps.title", Section: "idps", Data: v})
+	h.render(w, r, http.StatusOK, "idps_apps", a, view{Title: "idps.apps.heading", TitleArgs: []string{c.DisplayName},
+		Section: "idps", Data: v})
 }
 
 // idpsApps enables the connection for the checked applications and
@@ -731,7 +732,8 @@ func (h *Handler) idpsCheck(w http.ResponseWriter, r *http.Request, a *admin) {
 	if err != nil {
 		v.Detail = err.Error()
 	}
-	h.render(w, r, http.StatusOK, "idps_check", a, view{Title: "idps.check.title", Section: "idps", Data: v})
+	h.render(w, r, http.StatusOK, "idps_check", a, view{Title: "idps.check.heading", TitleArgs: []string{c.DisplayName},
+		Section: "idps", Data: v})
 }
 
 // idpsDeleteView is the confirmation of deleting a provider (Conn nil) or
@@ -749,7 +751,7 @@ func (h *Handler) idpsDeleteForm(w http.ResponseWriter, r *http.Request, a *admi
 	if h.missing(w, r, a, "console idps: provider", err) {
 		return
 	}
-	h.render(w, r, http.StatusOK, "idps_delete", a, view{Title: "idps.delete.title", Section: "idps", Data: idpsDeleteView{Provider: p, Conns: len(conns), Action: idpsPath + "/" + p.ID + "/delete",
+	h.render(w, r, http.StatusOK, "idps_delete", a, view{Title: "idps.delete.heading", TitleArgs: []string{p.Name}, Section: "idps", Data: idpsDeleteView{Provider: p, Conns: len(conns), Action: idpsPath + "/" + p.ID + "/delete",
 		Cancel: idpsPath + "/" + p.ID}})
 }
 
@@ -767,7 +769,7 @@ func (h *Handler) idpsConnDeleteForm(w http.ResponseWriter, r *http.Request, a *
 	if !ok {
 		return
 	}
-	h.render(w, r, http.StatusOK, "idps_delete", a, view{Title: "idps.conn_delete.title", Section: "idps", Data: idpsDeleteView{Provider: p, Conn: c, Action: idpsPath + "/" + p.ID + "/conns/" + c.ID + "/delete",
+	h.render(w, r, http.StatusOK, "idps_delete", a, view{Title: "idps.conn_delete.heading", TitleArgs: []string{c.DisplayName}, Section: "idps", Data: idpsDeleteView{Provider: p, Conn: c, Action: idpsPath + "/" + p.ID + "/conns/" + c.ID + "/delete",
 		Cancel: idpsPath + "/" + p.ID}})
 }
 

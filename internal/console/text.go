@@ -13,7 +13,7 @@ import (
 type texts struct{ en, zh map[string]string }
 
 // catalogParts are every feature's texts; a key is defined in one part.
-var catalogParts = []texts{commonText, idpsText, keysText}
+var catalogParts = []texts{commonText, appsText, idpsText, keysText}
 
 var catalog = buildCatalog(catalogParts)
 
@@ -47,6 +47,8 @@ func tr(lang i18n.Lang, key string, args ...string) string {
 func funcs(lang i18n.Lang) template.FuncMap {
 	return template.FuncMap{
 		"t": func(key string, args ...string) string { return tr(lang, key, args...) },
+		// ta is t with the arguments as a list: a view's Title and TitleArgs.
+		"ta": func(key string, args []string) string { return tr(lang, key, args...) },
 		// has reports whether the catalog has key, for values (event types,
 		// statuses) that have a translation only when known.
 		"has": func(key string) bool { return hasKey(lang, key) },

@@ -109,6 +109,16 @@ func (s *timedStore) QueryUsers(ctx context.Context, q store.UserQuery) ([]*mode
 	return s.st.QueryUsers(ctx, q)
 }
 
+func (s *timedStore) ListUsersPage(ctx context.Context, q store.UserPage) ([]*model.User, string, error) {
+	defer s.since("list_users_page", time.Now())
+	return s.st.ListUsersPage(ctx, q)
+}
+
+func (s *timedStore) CountUsers(ctx context.Context) (int, error) {
+	defer s.since("count_users", time.Now())
+	return s.st.CountUsers(ctx)
+}
+
 func (s *timedStore) SignOutUser(ctx context.Context, userID string, clientIDs []string, now time.Time) error {
 	defer s.since("sign_out_user", time.Now())
 	return s.st.SignOutUser(ctx, userID, clientIDs, now)
@@ -297,6 +307,16 @@ func (s *timedStore) ResetThrottle(ctx context.Context, key string) error {
 func (s *timedStore) AppendAuditEvents(ctx context.Context, events ...*model.AuditEvent) error {
 	defer s.since("append_audit_events", time.Now())
 	return s.st.AppendAuditEvents(ctx, events...)
+}
+
+func (s *timedStore) ListAuditPage(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, string, error) {
+	defer s.since("list_audit_page", time.Now())
+	return s.st.ListAuditPage(ctx, q)
+}
+
+func (s *timedStore) CountAuditByDay(ctx context.Context, types []string, since, until time.Time) (map[string]map[string]int, error) {
+	defer s.since("count_audit_by_day", time.Now())
+	return s.st.CountAuditByDay(ctx, types, since, until)
 }
 
 func (s *timedStore) SavePasscode(ctx context.Context, p *model.Passcode, m *model.OutboxMessage) error {

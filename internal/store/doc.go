@@ -6,9 +6,9 @@
 // conformance suite that fixes what every operation does.
 //
 // What store owns: the query and filter types those interfaces take
-// (UserQuery, LoginQuery, AuditQuery, UserField, ThrottleKey, Lockout);
-// EntryError, naming the failing entry of a batch; the rules both backends
-// apply the same way (MatchLogin, PickUser, FilterStrings, NextAttempt,
+// (UserQuery, UserPage, LoginQuery, AuditQuery, UserField, ThrottleKey,
+// Lockout); EntryError, naming the failing entry of a batch; the rules both
+// backends apply the same way (MatchLogin, PickUser, FilterStrings, NextAttempt,
 // SuccessorID). The queries themselves are in sqlstore, written once for
 // both backends.
 //

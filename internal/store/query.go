@@ -93,6 +93,21 @@ func (e *EntryError) Error() string { return e.Err.Error() }
 
 func (e *EntryError) Unwrap() error { return e.Err }
 
+// UserPage selects a page of users for a keyset-paginated list.
+type UserPage struct {
+	// Search is "" for every user, newest first. Otherwise it finds the user
+	// with this exact id, then the users whose username (as loginid.UsernameKey
+	// compares it), email (as loginid.Email) or phone (as loginid.Phone)
+	// starts with it, through index range scans only.
+	Search string
+	// After is the previous page's next cursor; "" is the first page.
+	After string
+	Limit int // 1..MaxUserPage
+}
+
+// MaxUserPage is the largest UserPage.Limit.
+const MaxUserPage = 200
+
 // AuditQuery selects audit events; zero fields match everything.
 type AuditQuery struct {
 	Type     string
@@ -100,7 +115,10 @@ type AuditQuery struct {
 	ClientID string
 	Since    time.Time
 	Until    time.Time
-	Limit    int // 0: 100; at most 10,000
+	// Before is the previous page's next cursor: the events listed after
+	// it, older ones; "" starts with the newest.
+	Before string
+	Limit  int // 0: 100; at most 10,000
 }
 
 // RowLimit is the number of rows the query asks for.

@@ -41,6 +41,19 @@ type Store interface {
 	FindUser(ctx context.Context, field store.UserField, value string) (*model.User, error)
 	// QueryUsers returns a page of the users matching q and how many match in all.
 	QueryUsers(ctx context.Context, q store.UserQuery) ([]*model.User, int, error)
+	// ListUsersPage returns a page of the users q selects and the cursor of
+	// the next page ("" after the last page): without a search every user,
+	// newest first (CreatedAt, then id, descending); with one, the user whose
+	// id it is, then the users whose username, email and phone start with it
+	// (compared as FindUser compares them, bytewise), each key's matches in
+	// the key's order, a user matching several keys listed once, under the
+	// first. Pages cost the same at any depth. A malformed cursor or a Limit
+	// outside 1..store.MaxUserPage gives an error wrapping
+	// model.ErrInvalidInput. A cursor stays valid while users change: a page
+	// lists what follows its position then.
+	ListUsersPage(ctx context.Context, q store.UserPage) (users []*model.User, next string, err error)
+	// CountUsers returns how many users there are.
+	CountUsers(ctx context.Context) (int, error)
 	// SignOutUser, atomically, deletes the user's sessions and revokes at now
 	// their tokens and deletes their unredeemed codes for the given clients
 	// (every client when clientIDs is empty).

@@ -197,6 +197,53 @@ func TestIndexedQueries(t *testing.T) {
 	}
 }
 
+// TestPagedQueries checks that the keyset pages' queries (written as
+// sqlstore's userpages.go and audit.go write them) read an index in the
+// order they list, with no sort and no table scan, so that LIMIT stops them.
+func TestPagedQueries(t *testing.T) {
+	s := open(t, filepath.Join(t.TempDir(), "genauth.db"))
+	const users = `SELECT id, username_key FROM users WHERE `
+	queries := []struct {
+		sql, index string
+		args       []any
+	}{
+		{`SELECT id FROM users ORDER BY created_at DESC, id DESC LIMIT 51`, "users_created_id", nil},
+		{`SELECT id FROM users WHERE (created_at, id) < (?1, ?2) ORDER BY created_at DESC, id DESC LIMIT ?3`,
+			"users_created_id", []any{1, "u", 51}},
+		{users + `username_key >= ?1 AND username_key < ?2 AND (username_key, username_dup) > (?3, ?4) AND id <> ?5
+			ORDER BY username_key, username_dup LIMIT ?6`, "users_username_key_unique", []any{"a", "a\U0010FFFF", "ab", "", "a", 51}},
+		{users + `email_lower >= ?1 AND email_lower < ?2 AND email_lower > ?3 AND id <> ?4
+			AND (username_key IS NULL OR username_key < ?5 OR username_key >= ?6) ORDER BY email_lower LIMIT ?7`,
+			"sqlite_autoindex_users", []any{"a", "a\U0010FFFF", "ab", "a", "a", "a\U0010FFFF", 51}},
+		{users + `phone >= ?1 AND phone < ?2 AND id <> ?3 AND (username_key IS NULL OR username_key < ?4 OR username_key >= ?5)
+			AND (email_lower IS NULL OR email_lower < ?6 OR email_lower >= ?7) ORDER BY phone LIMIT ?8`,
+			"sqlite_autoindex_users", []any{"+1", "+1\U0010FFFF", "+1", "+1", "+1\U0010FFFF", "+1", "+1\U0010FFFF", 51}},
+		{`SELECT seq FROM audit_events ORDER BY time DESC, seq DESC LIMIT ?1`, "audit_events_time", []any{101}},
+		{`SELECT seq FROM audit_events WHERE (time, seq) < (?1, ?2) ORDER BY time DESC, seq DESC LIMIT ?3`,
+			"audit_events_time", []any{1, 2, 101}},
+		{`SELECT seq FROM audit_events WHERE type = ?1 AND (time, seq) < (?2, ?3) ORDER BY time DESC, seq DESC LIMIT ?4`,
+			"audit_events_type", []any{"login.success", 1, 2, 101}},
+		{`SELECT seq FROM audit_events WHERE user_id = ?1 AND user_id <> '' AND time >= ?2 ORDER BY time DESC, seq DESC LIMIT ?3`,
+			"audit_events_user", []any{"u", 1, 101}},
+		{`SELECT seq FROM audit_events WHERE client_id = ?1 AND client_id <> '' ORDER BY time DESC, seq DESC LIMIT ?2`,
+			"audit_events_client", []any{"app", 101}},
+		{`SELECT type, CASE WHEN time < ?1 THEN 0 ELSE 1 END AS day, count(*) FROM audit_events
+			WHERE type IN (?2, ?3) AND time >= ?4 AND time < ?5 GROUP BY type, day`,
+			"COVERING INDEX audit_events_type", []any{2, "login.success", "login.failure", 1, 3}},
+	}
+	for _, q := range queries {
+		plan, err := s.QueryPlan(t.Context(), q.sql, q.args...)
+		if err != nil {
+			t.Fatalf("%s: %v", q.sql, err)
+		}
+		t.Logf("%s: %s", q.sql, plan)
+		if !strings.Contains(plan, q.index) || strings.Contains(plan, "TEMP B-TREE FOR ORDER BY") ||
+			strings.Contains(plan, "SCAN users ") && strings.Contains(q.sql, "WHERE") {
+			t.Errorf("%s\nplan: %s\nwant an ordered read of %s", q.sql, plan, q.index)
+		}
+	}
+}
+
 func TestClosedStore(t *testing.T) {
 	s, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
 	if err != nil {

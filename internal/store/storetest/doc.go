@@ -5,4 +5,7 @@
 // (see groups). Every backend runs it from its own tests with Run; a
 // behaviour the suite fixes is part of the contract, including edge cases
 // the interface comments leave open.
+//
+// SeedUsers and BenchUserPages are the million-user benchmark of the user
+// lists (issue 18), which each backend runs from its own benchmark.
 package storetest

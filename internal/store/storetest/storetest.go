@@ -63,6 +63,7 @@ var groups = []struct {
 	{"users.Store", []test{
 		{"Users", testUsers},
 		{"Management", testUserManagement},
+		{"Pages", testUserPages},
 	}},
 	{"sessions.Store", []test{
 		{"Sessions", testSessions},
@@ -83,7 +84,11 @@ var groups = []struct {
 		{"Throttles", testThrottles},
 		{"ReserveAttempt", testReserveAttempt},
 	}},
-	{"audit.Store", []test{{"AuditEvents", testAuditEvents}}},
+	{"audit.Store", []test{
+		{"AuditEvents", testAuditEvents},
+		{"AuditPages", testAuditPages},
+		{"AuditByDay", testAuditByDay},
+	}},
 	{"outbox.Store", []test{
 		{"Outbox", testOutbox},
 		{"ConcurrentClaims", testConcurrentClaims},
