@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/model"
@@ -258,4 +259,29 @@ func postRequest(path string, form url.Values, b *browser) *http.Request {
 		req.AddCookie(c)
 	}
 	return req
+}
+
+// A console session ends after SessionIdleTTL unused and SessionTTL after
+// sign-in, however much it is used.
+func TestSessionLifetimes(t *testing.T) {
+	hs := newHarness(t)
+	u, b := hs.admin("root")
+	hs.now = hs.now.Add(SessionIdleTTL - time.Minute)
+	if resp := hs.get(Path+"/", b); resp.StatusCode != http.StatusOK {
+		t.Fatalf("used within the idle limit: %d", resp.StatusCode)
+	}
+	hs.now = hs.now.Add(SessionIdleTTL + time.Minute)
+	if resp := hs.get(Path+"/", b); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("idle for longer than %v: %d", SessionIdleTTL, resp.StatusCode)
+	}
+	b = hs.signIn(u.ID)
+	end := hs.now.Add(SessionTTL)
+	for ; hs.now.Before(end); hs.now = hs.now.Add(SessionIdleTTL - time.Minute) {
+		if resp := hs.get(Path+"/", b); resp.StatusCode != http.StatusOK {
+			t.Fatalf("used every %v: %d at %v", SessionIdleTTL-time.Minute, resp.StatusCode, hs.now)
+		}
+	}
+	if resp := hs.get(Path+"/", b); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("%v after sign-in: %d", SessionTTL, resp.StatusCode)
+	}
 }

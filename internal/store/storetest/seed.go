@@ -161,3 +161,7 @@ func (seedSource) ConnEnablements(context.Context) iter.Seq2[*storecopy.ConnEnab
 func (seedSource) Identities(context.Context) iter.Seq2[*model.Identity, error] {
 	return none[*model.Identity]()
 }
+
+func (seedSource) Roles(context.Context) iter.Seq2[*storecopy.Role, error] {
+	return none[*storecopy.Role]()
+}

@@ -1,0 +1,105 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/opengenauth/genauth/internal/testkit/testserver"
+)
+
+// consoleRoute is a route of the admin console: {app} and {user} in its
+// path stand for a real application's and user's ids, {id} for the value
+// under test; params are its query (GET) or form (POST) fields.
+type consoleRoute struct {
+	method, path string
+	params       []string
+}
+
+// consoleRoutes are every route of the admin console but sign-in,
+// sign-out and the first administrator's link (their cases are below).
+var consoleRoutes = []consoleRoute{
+	{"GET", "/console/", []string{"lang", "done"}},
+	{"GET", "/console/apps", []string{"q", "after"}},
+	{"GET", "/console/apps/new", nil},
+	{"POST", "/console/apps", []string{"name", "redirect_uris", "grant_types", "access_token_ttl", "identifier"}},
+	{"GET", "/console/apps/{id}", nil},
+	{"POST", "/console/apps/{id}", []string{"name", "redirect_uris"}},
+	{"GET", "/console/apps/{id}/secret", nil},
+	{"POST", "/console/apps/{id}/secret", nil},
+	{"GET", "/console/apps/{id}/delete", nil},
+	{"POST", "/console/apps/{id}/delete", nil},
+	{"GET", "/console/apps/{id}/signout", nil},
+	{"POST", "/console/apps/{id}/signout", nil},
+}
+
+// consoleHostileCases send hostile values to every console route as a
+// signed-in administrator: in each query parameter of a page (the page, or
+// a readable refusal of a filter or cursor it cannot use), as the id in a
+// path (not found), and in each field of a form posted with the hostile
+// value as its form token (refused); without a console session a page
+// leads to sign-in and a form is refused. None changes the database.
+func consoleHostileCases(t *testing.T, srv *testserver.Server, appID, userID string) []hostileCase {
+	_, admin, csrf := srv.ConsoleAdmin(t, "hostile-admin")
+	signedIn := map[string]string{"Cookie": admin, "Sec-Fetch-Site": "same-origin"}
+	var cs []hostileCase
+	add := func(c hostileCase) {
+		if carriesNonText(c) {
+			c = refusedAtEdge(c)
+		}
+		cs = append(cs, c)
+	}
+	real := strings.NewReplacer("{app}", appID, "{user}", userID)
+	for _, r := range consoleRoutes {
+		withID := strings.Contains(r.path, "{id}")
+		for _, p := range hostilePayloads {
+			path := real.Replace(strings.ReplaceAll(r.path, "{id}", url.PathEscape(p.value)))
+			name := r.method + " " + r.path + "/" + p.name
+			switch {
+			case r.method == http.MethodGet && withID:
+				add(hostileCase{name: name + "/id", method: r.method, target: path, header: signedIn, want: wantHTMLError,
+					status: http.StatusNotFound})
+			case r.method == http.MethodPost && withID:
+				add(hostileCase{name: name + "/id", method: r.method, target: path, ct: formCT, body: form("csrf", csrf),
+					header: signedIn, want: wantHTMLError, status: http.StatusNotFound})
+			}
+			validPath := real.Replace(strings.ReplaceAll(r.path, "{id}", appID))
+			for _, field := range r.params {
+				if r.method == http.MethodGet {
+					add(hostileCase{name: name + "/" + field, method: r.method, target: validPath + "?" + form(field, p.value),
+						header: signedIn, want: wantPageOrError})
+					continue
+				}
+				add(hostileCase{name: name + "/" + field, method: r.method, target: validPath, ct: formCT,
+					body: form(field, p.value, "csrf", p.value), header: signedIn, want: wantHTMLError, status: http.StatusForbidden})
+			}
+		}
+		path := real.Replace(strings.ReplaceAll(r.path, "{id}", appID))
+		if r.method == http.MethodGet {
+			add(hostileCase{name: r.method + " " + r.path + "/signed-out", method: r.method, target: path, want: wantLocalRedirect})
+			continue
+		}
+		add(hostileCase{name: r.method + " " + r.path + "/signed-out", method: r.method, target: path, ct: formCT,
+			body: form("csrf", csrf), header: map[string]string{"Sec-Fetch-Site": "same-origin"}, want: wantHTMLError,
+			status: http.StatusUnauthorized})
+		add(hostileCase{name: r.method + " " + r.path + "/cross-site", method: r.method, target: path, ct: formCT,
+			body: form("csrf", csrf), header: map[string]string{"Cookie": admin, "Sec-Fetch-Site": "cross-site"},
+			want: wantHTMLError, status: http.StatusForbidden})
+		for _, b := range brokenForms {
+			add(hostileCase{name: r.method + " " + r.path + "/" + b.name, method: r.method, target: path, ct: formCT,
+				body: b.raw + "&" + form("csrf", csrf), header: signedIn, want: wantHTMLError})
+		}
+	}
+	for _, p := range hostilePayloads {
+		add(hostileCase{name: "GET /console/signin/" + p.name, method: http.MethodGet,
+			target: "/console/signin?" + form("return_to", p.value), want: wantLocalRedirect})
+		add(hostileCase{name: "GET /console/bootstrap/" + p.name, method: http.MethodGet,
+			target: "/console/bootstrap?" + form("token", p.value), header: signedIn, want: wantPage})
+		add(hostileCase{name: "POST /console/bootstrap/" + p.name, method: http.MethodPost, target: "/console/bootstrap",
+			ct: formCT, body: form("token", p.value), header: signedIn, want: wantHTMLError, status: http.StatusBadRequest})
+		add(hostileCase{name: "POST /console/signout/" + p.name, method: http.MethodPost, target: "/console/signout",
+			ct: formCT, body: form("csrf", p.value), header: signedIn, want: wantHTMLError, status: http.StatusForbidden})
+	}
+	return cs
+}
