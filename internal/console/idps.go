@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/model"
@@ -166,6 +167,23 @@ func (h *Handler) idpsConnRows(ctx context.Context, conns []*model.ExtIdpConn, a
 	return rows, nil
 }
 
+// idpsProvider loads the provider the path's {id} names with its
+// connections, or answers 404. An id that is not text (a NUL, invalid
+// UTF-8: the edge checks parameters, not paths, and PostgreSQL refuses to
+// compare such a value) names nothing.
+func (h *Handler) idpsProviderOf(w http.ResponseWriter, r *http.Request, a *admin) (*model.ExtIdp, []*model.ExtIdpConn, bool) {
+	id := r.PathValue("id")
+	if !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
+		h.fail(w, r, a, http.StatusNotFound, "error.not_found")
+		return nil, nil, false
+	}
+	p, conns, err := h.IdP.ExtIdp(r.Context(), id)
+	if h.missing(w, r, a, "console idps: provider", err) {
+		return nil, nil, false
+	}
+	return p, conns, true
+}
+
 type idpsProviderView struct {
 	Provider *model.ExtIdp
 	Conns    []idpsConnRow
@@ -175,8 +193,8 @@ type idpsProviderView struct {
 }
 
 func (h *Handler) idpsProvider(w http.ResponseWriter, r *http.Request, a *admin) {
-	p, conns, err := h.IdP.ExtIdp(r.Context(), r.PathValue("id"))
-	if h.missing(w, r, a, "console idps: provider", err) {
+	p, conns, ok := h.idpsProviderOf(w, r, a)
+	if !ok {
 		return
 	}
 	h.idpsProviderPage(w, r, a, http.StatusOK, view{}, p, conns, p.Name, p.Logo, nil)
@@ -202,8 +220,8 @@ func (h *Handler) idpsProviderPage(w http.ResponseWriter, r *http.Request, a *ad
 // idpsRename changes a provider's name and logo (UpdateExtIdp).
 func (h *Handler) idpsRename(w http.ResponseWriter, r *http.Request, a *admin) {
 	ctx := r.Context()
-	p, conns, err := h.IdP.ExtIdp(ctx, r.PathValue("id"))
-	if h.missing(w, r, a, "console idps: provider", err) {
+	p, conns, ok := h.idpsProviderOf(w, r, a)
+	if !ok {
 		return
 	}
 	name, logo := strings.TrimSpace(r.PostForm.Get("name")), strings.TrimSpace(r.PostForm.Get("logo"))
@@ -509,8 +527,8 @@ func (h *Handler) idpsRefused(w http.ResponseWriter, r *http.Request, a *admin, 
 }
 
 func (h *Handler) idpsConnNewForm(w http.ResponseWriter, r *http.Request, a *admin) {
-	p, _, err := h.IdP.ExtIdp(r.Context(), r.PathValue("id"))
-	if h.missing(w, r, a, "console idps: provider", err) {
+	p, _, ok := h.idpsProviderOf(w, r, a)
+	if !ok {
 		return
 	}
 	h.idpsConnPage(w, r, a, http.StatusOK, view{}, h.idpsNewConnView(p, idpsValues{}))
@@ -530,8 +548,8 @@ func (h *Handler) idpsNewConnView(p *model.ExtIdp, v idpsValues) idpsConnView {
 // idpsConnCreate adds another connection to a provider.
 func (h *Handler) idpsConnCreate(w http.ResponseWriter, r *http.Request, a *admin) {
 	ctx := r.Context()
-	p, _, err := h.IdP.ExtIdp(ctx, r.PathValue("id"))
-	if h.missing(w, r, a, "console idps: provider", err) {
+	p, _, ok := h.idpsProviderOf(w, r, a)
+	if !ok {
 		return
 	}
 	v := idpsPosted(r)
@@ -554,8 +572,8 @@ func (h *Handler) idpsConnCreate(w http.ResponseWriter, r *http.Request, a *admi
 // idpsConn loads the provider and connection the path names; a connection
 // of another provider is not found.
 func (h *Handler) idpsConn(w http.ResponseWriter, r *http.Request, a *admin) (*model.ExtIdp, *model.ExtIdpConn, bool) {
-	p, conns, err := h.IdP.ExtIdp(r.Context(), r.PathValue("id"))
-	if h.missing(w, r, a, "console idps: provider", err) {
+	p, conns, ok := h.idpsProviderOf(w, r, a)
+	if !ok {
 		return nil, nil, false
 	}
 	i := slices.IndexFunc(conns, func(c *model.ExtIdpConn) bool { return c.ID == r.PathValue("conn") })
@@ -747,8 +765,8 @@ type idpsDeleteView struct {
 }
 
 func (h *Handler) idpsDeleteForm(w http.ResponseWriter, r *http.Request, a *admin) {
-	p, conns, err := h.IdP.ExtIdp(r.Context(), r.PathValue("id"))
-	if h.missing(w, r, a, "console idps: provider", err) {
+	p, conns, ok := h.idpsProviderOf(w, r, a)
+	if !ok {
 		return
 	}
 	h.render(w, r, http.StatusOK, "idps_delete", a, view{Title: "idps.delete.heading", TitleArgs: []string{p.Name}, Section: "idps", Data: idpsDeleteView{Provider: p, Conns: len(conns), Action: idpsPath + "/" + p.ID + "/delete",
@@ -756,11 +774,14 @@ func (h *Handler) idpsDeleteForm(w http.ResponseWriter, r *http.Request, a *admi
 }
 
 func (h *Handler) idpsDelete(w http.ResponseWriter, r *http.Request, a *admin) {
-	id := r.PathValue("id")
-	if h.missing(w, r, a, "console idps: delete", h.IdP.DeleteExtIdp(r.Context(), id)) {
+	p, _, ok := h.idpsProviderOf(w, r, a)
+	if !ok {
 		return
 	}
-	h.changed(r, a, "identity provider deleted", "", "", id)
+	if h.missing(w, r, a, "console idps: delete", h.IdP.DeleteExtIdp(r.Context(), p.ID)) {
+		return
+	}
+	h.changed(r, a, "identity provider deleted", "", "", fmt.Sprintf("%s %q", p.ID, p.Name))
 	done(w, r, idpsPath, "idps.deleted")
 }
 

@@ -458,7 +458,7 @@ func TestIdpsNotFound(t *testing.T) {
 	p, _ := hs.oidcConn("One")
 	_, other := hs.oidcConn("Two")
 	for _, path := range []string{
-		idpsPath + "/nope", idpsPath + "/nope/delete", idpsPath + "/nope/conns/new",
+		idpsPath + "/nope", idpsPath + "/nope/delete", idpsPath + "/nope/conns/new", idpsPath + "/%00", idpsPath + "/%ff/delete",
 		idpsPath + "/" + p.ID + "/conns/" + other.ID,
 		idpsPath + "/" + p.ID + "/conns/" + other.ID + "/apps",
 		idpsPath + "/" + p.ID + "/conns/" + other.ID + "/delete",
