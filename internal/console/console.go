@@ -17,6 +17,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/reset"
 	"github.com/opengenauth/genauth/internal/account/sessions"
+	"github.com/opengenauth/genauth/internal/account/throttle"
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/pages/i18n"
 	"github.com/opengenauth/genauth/internal/platform/edge"
@@ -65,6 +66,11 @@ type Config struct {
 	Health  *health.Tracker
 	Now     func() time.Time
 	Logger  *slog.Logger
+	// The settings page's: Notify shows how email and SMS leave and sends
+	// test messages (nil: neither is configured); Lockout is the sign-in
+	// throttle the server runs (nil: throttle.DefaultPolicy).
+	Notify  Notify
+	Lockout *throttle.Policy
 }
 
 // Handler serves the console.
@@ -142,6 +148,8 @@ func (h *Handler) Register(routes edge.Routes) {
 	mux.Handle("POST "+Path+"/bootstrap", h.csrf.Handler(http.HandlerFunc(h.bootstrap)))
 	mux.Handle("GET "+Path+"/{$}", h.page(h.overview))
 	h.registerApps(mux)
+	h.registerAudit(mux)
+	h.registerSettings(mux)
 	h.registerIdps(mux)
 	h.registerKeys(mux)
 	mux.HandleFunc("GET "+Path, func(w http.ResponseWriter, r *http.Request) {

@@ -52,6 +52,18 @@ func (r *roles) IsAdmin(_ context.Context, id string) (bool, error) {
 	return r.admins[id], nil
 }
 
+func (r *roles) Count(context.Context) (int, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, ok := range r.admins {
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}
+
 func (r *roles) Claim(_ context.Context, tok, id string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

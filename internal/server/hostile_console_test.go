@@ -32,6 +32,13 @@ var consoleRoutes = []consoleRoute{
 	{"POST", "/console/apps/{id}/delete", nil},
 	{"GET", "/console/apps/{id}/signout", nil},
 	{"POST", "/console/apps/{id}/signout", nil},
+	{"GET", "/console/audit", []string{"type", "user", "app", "from", "to", "after"}},
+	// A CSV, not a page: its filters are the trail's, tried above.
+	{"GET", "/console/audit.csv", nil},
+	{"GET", "/console/settings", nil},
+	{"POST", "/console/settings/mfa", []string{"policy"}},
+	{"POST", "/console/settings/test-email", []string{"email"}},
+	{"POST", "/console/settings/test-sms", []string{"phone"}},
 	{"GET", "/console/idps", []string{"after", "done"}},
 	{"GET", "/console/idps/new", []string{"kind"}},
 	{"POST", "/console/idps/new", []string{"kind", "display_name", "identifier", "issuer", "client_id", "client_secret",
