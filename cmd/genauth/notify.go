@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/opengenauth/genauth/internal/account/outbox"
+	"github.com/opengenauth/genauth/internal/console"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/loginid"
 	"github.com/opengenauth/genauth/internal/platform/mail"
@@ -153,7 +154,7 @@ printed; the exit status is 1 when it failed.`,
 			if lang != "en" && lang != "zh" {
 				return fmt.Errorf("--lang %q: use en or zh", lang)
 			}
-			return c.notify(cmd.Context(), d, now, model.Message{Kind: model.MessageEmail, To: addr, Template: "test", Lang: lang})
+			return c.notify(cmd.Context(), d, now, testMessage(model.MessageEmail, addr, lang))
 		},
 	}
 	email.Flags().StringVar(&to, "to", "", "recipient address")
@@ -171,8 +172,7 @@ it failed.`,
 			if !phoneNumber.MatchString(number) {
 				return fmt.Errorf("--phone %q is not a phone number: digits, optionally after a +", phone)
 			}
-			return c.notify(cmd.Context(), d, now, model.Message{Kind: model.MessageSMS, To: number, Template: "test",
-				Lang: "en", Channel: "CHANNEL_TEST", Code: randomCode()})
+			return c.notify(cmd.Context(), d, now, testMessage(model.MessageSMS, number, "en"))
 		},
 	}
 	text.Flags().StringVar(&phone, "phone", "", "recipient phone number")
@@ -233,4 +233,49 @@ func (c *cli) notify(ctx context.Context, d deliveryFlags, now bool, m model.Mes
 	}
 	fmt.Fprintf(c.stdout, "queued the %s %s to %s; a running `genauth serve` sends it\n", what, queued.ID, m.To)
 	return nil
+}
+
+// testMessage is the test message of kind to the address or number to: an
+// SMS has channel CHANNEL_TEST and a random code.
+func testMessage(kind, to, lang string) model.Message {
+	m := model.Message{Kind: kind, To: to, Template: "test", Lang: lang}
+	if kind == model.MessageSMS {
+		m.Channel, m.Code = "CHANNEL_TEST", randomCode()
+	}
+	return m
+}
+
+// consoleNotify is the console's view of this delivery (console.Notify):
+// its test messages are queued in st's outbox, as `genauth notify` queues
+// them, for the server's sender.
+func (d *delivery) consoleNotify(st outbox.Store, key []byte) (console.Notify, error) {
+	sealer, err := secret.NewSealer(key, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return &notifier{d: d, queue: &outbox.Queue{Store: st, Sealer: sealer, NewID: token.NewSource(rand.Reader).ID, Now: time.Now}}, nil
+}
+
+type notifier struct {
+	d     *delivery
+	queue *outbox.Queue
+}
+
+func (n *notifier) Delivery() console.Delivery {
+	var out console.Delivery
+	if n.d.smtp != nil {
+		out.SMTP, out.From = n.d.smtpCfg.String(), n.d.smtpCfg.From
+	}
+	if n.d.sms != nil {
+		out.SMSWebhook = n.d.webhookHost()
+	}
+	return out
+}
+
+func (n *notifier) SendTest(ctx context.Context, kind, to, lang string) (string, error) {
+	m, err := n.queue.Enqueue(ctx, testMessage(kind, to, lang))
+	if err != nil {
+		return "", err
+	}
+	return m.ID, nil
 }

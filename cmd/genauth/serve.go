@@ -158,8 +158,12 @@ func (c *cli) serve(ctx context.Context, addr, publicURL string, sw sweepConfig,
 	if err != nil {
 		return err
 	}
+	notify, err := del.consoleNotify(st, key)
+	if err != nil {
+		return err
+	}
 	handler, stop, err := op.stack(st, server.Config{PublicURL: publicURL, SecretKey: key, Version: versionString(),
-		SessionTTL: sess.ttl, SessionIdleTTL: sess.idle, Delivers: del.kinds()})
+		SessionTTL: sess.ttl, SessionIdleTTL: sess.idle, Delivers: del.kinds(), Notify: notify})
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/model"
 )
@@ -31,10 +32,22 @@ type admin struct {
 // session) or is refused (no longer an administrator).
 func (h *Handler) page(fn func(http.ResponseWriter, *http.Request, *admin)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a := h.current(w, r); a != nil {
+		a := h.current(w, r)
+		switch {
+		case a == nil:
+		case !pathIsText(r):
+			h.fail(w, r, a, http.StatusNotFound, "error.not_found")
+		default:
 			fn(w, r, a)
 		}
 	})
+}
+
+// pathIsText reports whether the decoded path is text: an id that is not
+// (a NUL byte, invalid UTF-8) names nothing, and PostgreSQL would refuse
+// to look it up.
+func pathIsText(r *http.Request) bool {
+	return utf8.ValidString(r.URL.Path) && !strings.ContainsRune(r.URL.Path, 0)
 }
 
 // form wraps a console form: besides page's checks, the post must come from
@@ -56,6 +69,10 @@ func (h *Handler) form(fn func(http.ResponseWriter, *http.Request, *admin)) http
 		}
 		if !hmac.Equal([]byte(r.PostForm.Get("csrf")), []byte(a.CSRF)) {
 			h.fail(w, r, a, http.StatusForbidden, "error.csrf")
+			return
+		}
+		if !pathIsText(r) {
+			h.fail(w, r, a, http.StatusNotFound, "error.not_found")
 			return
 		}
 		fn(w, r, a)

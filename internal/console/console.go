@@ -154,6 +154,8 @@ func (h *Handler) Register(routes edge.Routes) {
 	h.registerApps(mux)
 	h.registerAudit(mux)
 	h.registerSettings(mux)
+	h.registerIdps(mux)
+	h.registerKeys(mux)
 	h.registerUsers(mux)
 	mux.HandleFunc("GET "+Path, func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Path+"/", http.StatusMovedPermanently)

@@ -285,3 +285,17 @@ func TestSessionLifetimes(t *testing.T) {
 		t.Fatalf("%v after sign-in: %d", SessionTTL, resp.StatusCode)
 	}
 }
+
+// An id that is not text names nothing: 404, before any lookup.
+func TestPathNotText(t *testing.T) {
+	hs := newHarness(t)
+	_, b := hs.admin("root")
+	for _, path := range []string{Path + "/apps/%ff", Path + "/apps/a%00b"} {
+		if resp := hs.get(path, b); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %d", path, resp.StatusCode)
+		}
+		if resp := hs.post(path+"/delete", nil, b); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("POST %s/delete: %d", path, resp.StatusCode)
+		}
+	}
+}

@@ -13,7 +13,7 @@ import (
 type texts struct{ en, zh map[string]string }
 
 // catalogParts are every feature's texts; a key is defined in one part.
-var catalogParts = []texts{commonText, appsText, auditText, usersText}
+var catalogParts = []texts{commonText, appsText, auditText, idpsText, keysText, usersText}
 
 var catalog = buildCatalog(catalogParts)
 

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/account/mfa"
 	"github.com/opengenauth/genauth/internal/account/users"
@@ -39,22 +38,13 @@ func (h *Handler) registerUsers(mux edge.Routes) {
 	}
 }
 
-// isText reports whether a path's id is valid UTF-8 without NUL: ids are,
-// so one that is not names nothing (and PostgreSQL refuses to compare it).
-func isText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
-
 // userPath is the console page of the user id.
 func userPath(id string) string { return usersPath + "/" + id }
 
 // pathUser reads the user the path names, or answers (404 for none) and
 // returns nil.
 func (h *Handler) pathUser(w http.ResponseWriter, r *http.Request, a *admin) *model.User {
-	id := r.PathValue("id")
-	if !isText(id) || !isText(r.PathValue("ext")) {
-		h.fail(w, r, a, http.StatusNotFound, "error.not_found")
-		return nil
-	}
-	u, err := h.Users.Find(r.Context(), users.IDTypeUserID, id)
+	u, err := h.Users.Find(r.Context(), users.IDTypeUserID, r.PathValue("id"))
 	if h.missing(w, r, a, "console user", err) {
 		return nil
 	}

@@ -70,6 +70,9 @@ type Config struct {
 	// model.MessageSMS) a provider delivers; verification codes of another
 	// kind are refused as not configured.
 	Delivers map[string]bool
+	// Notify is what the console's settings show of email and SMS delivery
+	// and where they queue test messages; nil: neither is configured.
+	Notify console.Notify
 }
 
 // New returns the handler for every GenAuth route.
@@ -250,15 +253,17 @@ func New(cfg Config) (http.Handler, error) {
 		Store:   cfg.Store,
 		Users:   hostedUsers,
 		// The console changes applications: it drops them from the cache.
-		Apps:   &apps.Service{Store: invalidatingApps{apps: cfg.Store, cache: appCache}, Tokens: tokens, Now: cfg.Now},
-		IdP:    upstream,
-		MFA:    factors,
-		Reset:  &reset.Service{Codes: codes, SignIn: &signin.Service{Store: cfg.Store, Users: hostedUsers, Codes: codes, Limiter: hostedLimiter, Audit: cfg.Audit}},
-		Keys:   keys,
-		Audit:  cfg.Audit,
-		Health: cfg.Health,
-		Now:    cfg.Now,
-		Logger: cfg.Logger,
+		Apps:    &apps.Service{Store: invalidatingApps{apps: cfg.Store, cache: appCache}, Tokens: tokens, Now: cfg.Now},
+		IdP:     upstream,
+		MFA:     factors,
+		Reset:   &reset.Service{Codes: codes, SignIn: &signin.Service{Store: cfg.Store, Users: hostedUsers, Codes: codes, Limiter: hostedLimiter, Audit: cfg.Audit}},
+		Keys:    keys,
+		Audit:   cfg.Audit,
+		Health:  cfg.Health,
+		Now:     cfg.Now,
+		Logger:  cfg.Logger,
+		Notify:  cfg.Notify,
+		Lockout: &policy,
 		// A reset code from the users pages goes only where a provider delivers.
 		Delivers: cfg.Delivers,
 	})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -13,10 +14,12 @@ import (
 
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/account/outbox"
+	"github.com/opengenauth/genauth/internal/console"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/platform/mail"
 	"github.com/opengenauth/genauth/internal/platform/secret"
 	"github.com/opengenauth/genauth/internal/platform/sms"
+	"github.com/opengenauth/genauth/internal/platform/token"
 	"github.com/opengenauth/genauth/internal/store/sqlite"
 	"github.com/opengenauth/genauth/internal/testkit/smtptest"
 	"github.com/opengenauth/genauth/internal/testkit/webhooktest"
@@ -137,4 +140,37 @@ func (m *mailbox) close() {
 	}
 	m.smtp.Close()
 	m.webhook.Close()
+}
+
+// notifier is the console's console.Notify: the mailbox's receivers and
+// test messages queued in the outbox its sender drains.
+type notifier struct {
+	delivery console.Delivery
+	queue    *outbox.Queue
+}
+
+func (m *mailbox) notify(st *sqlite.Store, key []byte) (console.Notify, error) {
+	sealer, err := secret.NewSealer(key, rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	u, _ := url.Parse(m.webhook.URL)
+	return &notifier{
+		delivery: console.Delivery{SMTP: "smtp://" + m.smtp.Addr, From: "GenAuth <genauth@example.com>", SMSWebhook: u.Scheme + "://" + u.Host},
+		queue:    &outbox.Queue{Store: st, Sealer: sealer, NewID: token.NewSource(rand.Reader).ID, Now: time.Now},
+	}, nil
+}
+
+func (n *notifier) Delivery() console.Delivery { return n.delivery }
+
+func (n *notifier) SendTest(ctx context.Context, kind, to, lang string) (string, error) {
+	m := model.Message{Kind: kind, To: to, Template: "test", Lang: lang}
+	if kind == model.MessageSMS {
+		m.Channel, m.Code = "CHANNEL_TEST", "123456"
+	}
+	q, err := n.queue.Enqueue(ctx, m)
+	if err != nil {
+		return "", err
+	}
+	return q.ID, nil
 }

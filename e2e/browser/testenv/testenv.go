@@ -165,6 +165,9 @@ func Start(ctx context.Context, logger *slog.Logger) (_ *Env, err error) {
 	policy.PasskeyBeginsPerAddress = 10000
 	cfg := server.Config{PublicURL: e.URL, Store: e.store, SecretKey: key, Logger: logger,
 		Delivers: map[string]bool{model.MessageEmail: true, model.MessageSMS: true}, Throttle: &policy}
+	if cfg.Notify, err = e.mailbox.notify(e.store, key); err != nil {
+		return nil, err
+	}
 	h, err := server.New(cfg)
 	var pkHandler http.Handler
 	if err == nil {

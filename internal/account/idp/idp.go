@@ -445,19 +445,37 @@ func Presets() []string {
 	return names
 }
 
-// fillPreset sets the web fields f leaves unset from the preset name, made
-// for connections of type typ, and names it in f.Preset.
-func fillPreset(f *model.ConnFields, typ, name string) error {
+// PresetType is the kind of provider (model.IdPOIDC, IdPOAuth2) the
+// preset name is for; model.ErrInvalidInput for an unknown preset.
+func PresetType(name string) (string, error) {
+	p, err := loadPreset(name)
+	if err != nil {
+		return "", err
+	}
+	return p.Type, nil
+}
+
+func loadPreset(name string) (*preset, error) {
 	if !slices.Contains(Presets(), name) {
-		return invalid("unknown preset %q (known: %s)", name, strings.Join(Presets(), ", "))
+		return nil, invalid("unknown preset %q (known: %s)", name, strings.Join(Presets(), ", "))
 	}
 	b, err := presetFiles.ReadFile("presets/" + name + ".json")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var p preset
 	if err := json.Unmarshal(b, &p); err != nil {
-		return fmt.Errorf("idp: preset %s: %w", name, err)
+		return nil, fmt.Errorf("idp: preset %s: %w", name, err)
+	}
+	return &p, nil
+}
+
+// fillPreset sets the web fields f leaves unset from the preset name, made
+// for connections of type typ, and names it in f.Preset.
+func fillPreset(f *model.ConnFields, typ, name string) error {
+	p, err := loadPreset(name)
+	if err != nil {
+		return err
 	}
 	if p.Type != typ {
 		return invalid("the %s preset is for %s providers, not %s", name, p.Type, typ)

@@ -368,6 +368,13 @@ func TestPresets(t *testing.T) {
 	if got := idp.Presets(); !slices.Equal(got, []string{"github", "google"}) {
 		t.Fatalf("Presets = %v", got)
 	}
+	for name, want := range map[string]string{"github": model.IdPOAuth2, "google": model.IdPOIDC} {
+		if got, err := idp.PresetType(name); got != want || err != nil {
+			t.Errorf("PresetType(%s) = %q, %v; want %s", name, got, err, want)
+		}
+	}
+	_, err := idp.PresetType("../github")
+	wantErr(t, "PresetType of an unknown preset", err, model.ErrInvalidInput)
 	e := newEnv(t)
 	gh := e.conn(t, model.IdPOAuth2, idp.ConnParams{Preset: "github", Fields: model.ConnFields{ClientID: "gh",
 		Mapping: map[string]string{model.ProfileName: "login"}}})

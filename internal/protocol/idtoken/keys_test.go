@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -211,4 +212,58 @@ func kid(t *testing.T, tok string) string {
 		t.Fatal(err)
 	}
 	return parsed.Headers[0].KeyID
+}
+
+func TestStatusPlacesEveryKey(t *testing.T) {
+	k, c := newKeys(t) // rotation every 24 h, retention 2 h
+	if err := k.Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	first, err := k.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := func(s *KeyStatus) (states []string, ids []string) {
+		for _, key := range s.Keys {
+			if key.Alg == model.SigningRS256 {
+				states, ids = append(states, key.State), append(ids, key.ID)
+			}
+		}
+		return states, ids
+	}
+	states, ids := rs(first)
+	if len(first.Keys) != 4 || fmt.Sprint(states) != "[next active]" || first.Retention != 2*time.Hour ||
+		first.RotationPeriod != 24*time.Hour {
+		t.Fatalf("fresh keys: %+v", first)
+	}
+	for _, key := range first.Keys {
+		if key.Published != (key.Alg == model.SigningRS256) {
+			t.Errorf("%s %s published = %v; ES256 keys are published only while an application signs with them",
+				key.Alg, key.State, key.Published)
+		}
+	}
+	if err := k.Rotate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	rotatedAt := c.Now()
+	after, err := k.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	states, newIDs := rs(after)
+	if fmt.Sprint(states) != "[next active retired]" || newIDs[1] != ids[0] || newIDs[2] != ids[1] {
+		t.Fatalf("after a rotation: %v %v; before %v", states, newIDs, ids)
+	}
+	retired := after.Keys[2]
+	if !retired.Published || !retired.SupersededAt.Equal(rotatedAt) || !retired.Until.Equal(rotatedAt.Add(2*time.Hour)) {
+		t.Errorf("retired key: %+v", retired)
+	}
+	c.Advance(3 * time.Hour)
+	late, err := k.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if states, _ := rs(late); fmt.Sprint(states) != "[next active expired]" || late.Keys[2].Published {
+		t.Errorf("past retention: %v %+v", states, late.Keys[2])
+	}
 }
