@@ -77,7 +77,7 @@ func (h *Handler) userDetail(w http.ResponseWriter, r *http.Request, a *admin) {
 	ctx := r.Context()
 	v := userView{User: u, Name: displayName(u), Active: users.Active(u), Self: u.ID == a.User.ID}
 	values := profileValues(u)
-	for _, p := range profileFields[3:] {
+	for _, p := range profileFields[loginFields:] {
 		if values[p.name] != "" {
 			v.Profile = append(v.Profile, prop{Label: "users.field." + p.name, Value: values[p.name]})
 		}
@@ -170,8 +170,12 @@ var profileFields = []struct{ name, api, input string }{
 	{"external_id", "externalId", "text"},
 }
 
-// createFields are the text attributes of a new user.
-const createFields = 4
+// The first profileFields: the logins, which the user page shows apart,
+// and what a new user is created with.
+const (
+	loginFields  = 3
+	createFields = 4
+)
 
 func profileValues(u *model.User) map[string]string {
 	return map[string]string{"username": u.Username, "email": u.Email, "phone": u.Phone, "name": u.Name,
