@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -10,14 +11,32 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/store/pgtest"
+	"github.com/opengenauth/genauth/internal/store/postgres"
 )
 
 // BenchmarkUsersPage measures the users list as an administrator's browser
-// gets it, rendered page included, over a million users on SQLite
+// gets it, rendered page included, over a million users on each backend
 // (GENAUTH_BENCH_USERS sets another number): the first page and a search
-// by each key. The store's own benchmark (storetest.BenchUserPages) covers
-// both backends and deep pages.
+// by each key. The store's own benchmark (storetest.BenchUserPages) adds
+// deep pages. PostgreSQL is skipped when unreachable.
 func BenchmarkUsersPage(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchUsersPage(b, newHarness(b)) })
+	b.Run("postgres", func(b *testing.B) {
+		ctx := context.Background()
+		st, err := postgres.Open(ctx, pgtest.NewDatabase(b), postgres.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		if err := st.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
+		benchUsersPage(b, newHarnessOn(b, st))
+	})
+}
+
+func benchUsersPage(b *testing.B, hs *harness) {
 	n := 1_000_000
 	if s := os.Getenv("GENAUTH_BENCH_USERS"); s != "" {
 		var err error
@@ -25,7 +44,6 @@ func BenchmarkUsersPage(b *testing.B) {
 			b.Fatalf("GENAUTH_BENCH_USERS=%q: want a number of at least 1000", s)
 		}
 	}
-	hs := newHarness(b)
 	_, br := hs.admin("root")
 	start := time.Now()
 	const batch = 10_000

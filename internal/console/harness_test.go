@@ -97,10 +97,27 @@ func (r *roles) Revoke(_ context.Context, id, _ string) error {
 	return nil
 }
 
-// harness is the console on a fresh SQLite database, driven in process.
+// harnessStore is what the console's services keep, on either backend.
+type harnessStore interface {
+	Store
+	users.Store
+	apps.Store
+	sessions.Store
+	audit.Store
+	idtoken.KeyStore
+	passcode.Store
+	mfa.Store
+	idp.Store
+	throttle.Store
+	ListAuditEvents(ctx context.Context, q store.AuditQuery) ([]*model.AuditEvent, error)
+	CreateTokens(ctx context.Context, tokens ...*model.Token) error
+}
+
+// harness is the console on a fresh database (SQLite unless said
+// otherwise), driven in process.
 type harness struct {
 	t        testing.TB
-	store    *sqlite.Store
+	store    harnessStore
 	now      time.Time
 	users    *users.Service
 	apps     *apps.Service
@@ -116,15 +133,21 @@ type harness struct {
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	ctx := context.Background()
 	st, err := sqlite.Open(filepath.Join(t.TempDir(), "genauth.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.Migrate(ctx); err != nil {
+	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	return newHarnessOn(t, st)
+}
+
+// newHarnessOn is the console on st, a migrated database.
+func newHarnessOn(t testing.TB, st harnessStore) *harness {
+	t.Helper()
+	ctx := context.Background()
 	hs := &harness{t: t, store: st, now: testNow, roles: &roles{admins: map[string]bool{}}, mux: http.NewServeMux(),
 		logs: &bytes.Buffer{}}
 	rnd := rand.NewChaCha8([32]byte{1})
