@@ -22,6 +22,7 @@ import (
 	"github.com/opengenauth/genauth/internal/pages/i18n"
 	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/health"
+	"github.com/opengenauth/genauth/internal/platform/webasset"
 	"github.com/opengenauth/genauth/internal/protocol/idtoken"
 )
 
@@ -82,7 +83,7 @@ type Handler struct {
 	Config
 	csrf   *http.CrossOriginProtection
 	pages  map[i18n.Lang]map[string]*template.Template
-	assets map[string]asset
+	assets webasset.Set
 }
 
 // New checks cfg and parses the embedded templates once per language.
@@ -161,6 +162,6 @@ func (h *Handler) Register(routes edge.Routes) {
 		http.Redirect(w, r, Path+"/", http.StatusMovedPermanently)
 	})
 	for path := range h.assets {
-		mux.HandleFunc("GET "+path, h.asset)
+		mux.HandleFunc("GET "+path, h.assets.Handler(contentSecurityPolicy))
 	}
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/opengenauth/genauth/internal/account/idp"
 	"github.com/opengenauth/genauth/internal/model"
@@ -167,17 +166,10 @@ func (h *Handler) idpsConnRows(ctx context.Context, conns []*model.ExtIdpConn, a
 	return rows, nil
 }
 
-// idpsProvider loads the provider the path's {id} names with its
-// connections, or answers 404. An id that is not text (a NUL, invalid
-// UTF-8: the edge checks parameters, not paths, and PostgreSQL refuses to
-// compare such a value) names nothing.
+// idpsProviderOf loads the provider the path's {id} names with its
+// connections, or answers 404.
 func (h *Handler) idpsProviderOf(w http.ResponseWriter, r *http.Request, a *admin) (*model.ExtIdp, []*model.ExtIdpConn, bool) {
-	id := r.PathValue("id")
-	if !utf8.ValidString(id) || strings.ContainsRune(id, 0) {
-		h.fail(w, r, a, http.StatusNotFound, "error.not_found")
-		return nil, nil, false
-	}
-	p, conns, err := h.IdP.ExtIdp(r.Context(), id)
+	p, conns, err := h.IdP.ExtIdp(r.Context(), r.PathValue("id"))
 	if h.missing(w, r, a, "console idps: provider", err) {
 		return nil, nil, false
 	}

@@ -66,7 +66,7 @@ var sections = []struct{ name, path string }{
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, a *admin, v view) {
 	lang, source := i18n.Choose(r)
 	p := pageData{view: v, Lang: lang, Langs: languageLinks(r, lang),
-		CSSHref: h.assets[cssPath].href, IconHref: h.assets[iconPath].href}
+		CSSHref: h.assets[cssPath].Href, IconHref: h.assets[iconPath].Href}
 	if a != nil {
 		p.Admin, p.CSRF = a.User, a.CSRF
 		for _, s := range sections {

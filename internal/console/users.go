@@ -299,19 +299,10 @@ func (h *Handler) userCreate(w http.ResponseWriter, r *http.Request, a *admin) {
 		p.Password = form.Get("password")
 	}
 	u, err := h.Users.Create(r.Context(), p)
-	switch {
-	case errors.Is(err, model.ErrInvalidInput):
-		v.Error = "users.error.invalid"
-		if d, marked := f.fail(err); !marked {
-			v.Detail = d
-		}
-		h.render(w, r, http.StatusBadRequest, "userform", a, v)
+	if h.userFormRefused(w, r, a, f, v, err) {
 		return
-	case errors.Is(err, model.ErrConflict):
-		v.Error = "users.error.taken"
-		h.render(w, r, http.StatusConflict, "userform", a, v)
-		return
-	case err != nil:
+	}
+	if err != nil {
 		h.internal(w, r, a, "console: create user", err)
 		return
 	}
@@ -375,19 +366,7 @@ func (h *Handler) userUpdate(w http.ResponseWriter, r *http.Request, a *admin) {
 		}
 	}
 	updated, err := h.Users.Update(r.Context(), u.ID, p)
-	switch {
-	case errors.Is(err, model.ErrInvalidInput):
-		v.Error = "users.error.invalid"
-		if d, marked := f.fail(err); !marked {
-			v.Detail = d
-		}
-		h.render(w, r, http.StatusBadRequest, "userform", a, v)
-		return
-	case errors.Is(err, model.ErrConflict):
-		v.Error = "users.error.taken"
-		h.render(w, r, http.StatusConflict, "userform", a, v)
-		return
-	case h.missing(w, r, a, "console: update user", err):
+	if h.userFormRefused(w, r, a, f, v, err) || h.missing(w, r, a, "console: update user", err) {
 		return
 	}
 	// An administrator vouching for an address (or withdrawing it) is a
@@ -408,3 +387,23 @@ func (h *Handler) userUpdate(w http.ResponseWriter, r *http.Request, a *admin) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// userFormRefused shows the user form again when the service refused its
+// values (400, the field marked where the message names one) or a taken
+// username, email or phone (409); it returns whether it did.
+func (h *Handler) userFormRefused(w http.ResponseWriter, r *http.Request, a *admin, f *userForm, v view, err error) bool {
+	switch {
+	case errors.Is(err, model.ErrInvalidInput):
+		v.Error = "users.error.invalid"
+		if d, marked := f.fail(err); !marked {
+			v.Detail = d
+		}
+		h.render(w, r, http.StatusBadRequest, "userform", a, v)
+	case errors.Is(err, model.ErrConflict):
+		v.Error = "users.error.taken"
+		h.render(w, r, http.StatusConflict, "userform", a, v)
+	default:
+		return false
+	}
+	return true
+}

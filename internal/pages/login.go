@@ -23,6 +23,7 @@ import (
 	"github.com/opengenauth/genauth/internal/pages/i18n"
 	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/health"
+	"github.com/opengenauth/genauth/internal/platform/webasset"
 )
 
 //go:embed templates/*.html
@@ -88,7 +89,7 @@ type Handler struct {
 	// pages holds every page parsed once per language, with the language's
 	// translation functions bound.
 	pages  map[i18n.Lang]map[string]*template.Template
-	assets map[string]asset
+	assets webasset.Set
 }
 
 // pageNames are the templates rendered inside templates/layout.html.
@@ -210,7 +211,7 @@ func (h *Handler) Register(routes edge.Routes) {
 	mux.Handle("POST /consents/revoke", h.form(h.revokeConsent))
 	mux.HandleFunc("GET /login/profile/logout", h.frontChannelLogout)
 	for path := range h.assets {
-		mux.HandleFunc("GET "+path, h.asset)
+		mux.HandleFunc("GET "+path, h.assets.Handler(contentSecurityPolicy))
 	}
 }
 
@@ -305,10 +306,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	lang, source := i18n.Choose(r)
 	p.Lang = lang
 	p.Langs = languageLinks(r, p.switchBase, lang)
-	p.CSSHref = h.assets[cssPath].href
-	p.IconHref = h.assets[iconPath].href
+	p.CSSHref = h.assets[cssPath].Href
+	p.IconHref = h.assets[iconPath].Href
 	if p.Passkey != nil {
-		p.JSHref = h.assets[jsPath].href
+		p.JSHref = h.assets[jsPath].Href
 	}
 	var buf bytes.Buffer
 	if err := h.pages[lang][name].ExecuteTemplate(&buf, "layout", p); err != nil {
