@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -44,6 +45,8 @@ const (
 	redirectURI = "http://127.0.0.1:9/callback"
 	// baselinePath is the trivial handler, served by the bench's own mux only.
 	baselinePath = "/bench/baseline"
+	// benchPassword is every seeded user's password.
+	benchPassword = "bench-password"
 )
 
 // Token kinds in the deterministic value derivation (see env.tokenValue).
@@ -62,6 +65,11 @@ type env struct {
 
 	appID, appSecret string
 	users            []string // ids; access token i belongs to users[i%len(users)]
+	usernames        []string // the users' usernames, in the same order
+	// jwtAppID issues JWT access tokens; jwts holds one of them per worker,
+	// of user userOf(i), for jwt_verify only.
+	jwtAppID string
+	jwts     []string
 	// seed makes token values derivable from their index, so that a million
 	// tokens need not be held in memory to be used.
 	seed       [16]byte
@@ -262,8 +270,9 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 			e.appID, e.appSecret = app.ID, sec
 		}
 	}
-	// One argon2id hash for every user: hashing is not what is measured.
-	pw, err := password.Hash(rand.Reader, "bench-password")
+	// One argon2id hash (the server's parameters) for every user: seeding
+	// does not pay for a hash each, and a sign-in verifies it in full anyway.
+	pw, err := password.Hash(rand.Reader, benchPassword)
 	if err != nil {
 		return err
 	}
@@ -288,6 +297,7 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 			return err
 		}
 		e.users = append(e.users, u.ID)
+		e.usernames = append(e.usernames, u.Username)
 	}
 	conns := max(cfg.Concurrency, 1)
 	for i := range conns {
@@ -314,6 +324,38 @@ func (e *env) seedData(ctx context.Context, cfg Config, progress func(string, ..
 		if err := e.seedTokens(ctx, kindRevoke, e.revokePool, now); err != nil {
 			return err
 		}
+	}
+	if slices.Contains(cfg.Scenarios, "jwt_verify") {
+		return e.seedJWTs(ctx, svc, conns)
+	}
+	return nil
+}
+
+// seedJWTs makes an application that issues JWT access tokens and signs
+// the user of each worker's session in to it at /oidc, so that the tokens
+// are the server's own, signed with its current key.
+func (e *env) seedJWTs(ctx context.Context, svc *apps.Service, conns int) error {
+	app, sec, err := svc.Create(ctx, apps.CreateParams{
+		Name:              "bench JWT app",
+		RedirectURIs:      []string{redirectURI},
+		AccessTokenFormat: model.AccessTokenJWT,
+		GrantTypes:        []string{model.GrantAuthorizationCode},
+	})
+	if err != nil {
+		return err
+	}
+	e.jwtAppID = app.ID
+	for i := range conns {
+		w := &worker{e: e, session: e.sessions[i]}
+		r, err := w.authorizationCode(ctx, "/oidc", app.ID, sec, "openid")
+		if err != nil {
+			return err
+		}
+		var v tokenAnswer
+		if r.status != http.StatusOK || json.Unmarshal(r.body, &v) != nil || strings.Count(v.AccessToken, ".") != 2 {
+			return unexpected("JWT sign-in", r)
+		}
+		e.jwts = append(e.jwts, v.AccessToken)
 	}
 	return nil
 }

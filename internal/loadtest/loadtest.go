@@ -71,13 +71,17 @@ func ParseScenarios(s string) ([]string, error) {
 
 // Result is one scenario's figures.
 type Result struct {
-	Scenario string  `json:"scenario"`
-	Requests uint64  `json:"requests"` // operations; a code_flow operation is two HTTP requests
-	Errors   uint64  `json:"errors"`
-	Seconds  float64 `json:"seconds"`
-	RPS      float64 `json:"requests_per_second"`
-	P50ms    float64 `json:"p50_ms"`
-	P99ms    float64 `json:"p99_ms"`
+	Scenario string `json:"scenario"`
+	Requests uint64 `json:"requests"` // operations; a code_flow operation is two HTTP requests
+	Errors   uint64 `json:"errors"`
+	// Refused counts answers that declined the work for now (503 or 429 with
+	// Retry-After: the hashing queue full, the sign-in throttle); the client
+	// waited as told and tried again. They are neither requests nor errors.
+	Refused uint64  `json:"refused,omitempty"`
+	Seconds float64 `json:"seconds"`
+	RPS     float64 `json:"requests_per_second"`
+	P50ms   float64 `json:"p50_ms"`
+	P99ms   float64 `json:"p99_ms"`
 	// CPUPerOp is the process's CPU time per operation (server and load
 	// generator), in microseconds: unlike RPS it hardly moves when other
 	// processes compete for the CPUs. 0 when unknown.
@@ -204,9 +208,9 @@ const maxErrorSamples = 5
 
 // tally is what one worker measured.
 type tally struct {
-	hist    histogram
-	n, errs uint64
-	samples []string
+	hist             histogram
+	n, errs, refused uint64
+	samples          []string
 }
 
 func (t *tally) fail(err error) {
@@ -251,6 +255,9 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 			refresh: e.refresh[i],
 			session: e.sessions[i],
 		}
+		if i < len(e.jwts) {
+			w.jwt, w.jwtSub = e.jwts[i], e.userOf(i)
+		}
 		workers[i] = w
 		t := &tallies[i]
 		wg.Go(func() {
@@ -260,6 +267,17 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 					return
 				}
 				err := do(w, ctx)
+				if ref, ok := errors.AsType[*refusal](err); ok {
+					if !t0.Before(measureFrom) {
+						t.refused++
+					}
+					until := time.Now().Add(ref.wait)
+					if end.Before(until) {
+						until = end
+					}
+					sleepUntil(ctx, until)
+					continue
+				}
 				if errors.Is(err, errExhausted) {
 					mu.Lock()
 					if now := time.Now(); now.After(lastStop) {
@@ -292,6 +310,7 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 		total.hist.merge(&tallies[i].hist)
 		total.n += tallies[i].n
 		total.errs += tallies[i].errs
+		total.refused += tallies[i].refused
 		for _, s := range tallies[i].samples {
 			if len(total.samples) < maxErrorSamples && !slices.Contains(total.samples, s) {
 				total.samples = append(total.samples, s)
@@ -316,6 +335,7 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 		Scenario:     name,
 		Requests:     total.n,
 		Errors:       total.errs,
+		Refused:      total.refused,
 		Seconds:      secs,
 		P50ms:        ms(total.hist.quantile(0.50)),
 		P99ms:        ms(total.hist.quantile(0.99)),

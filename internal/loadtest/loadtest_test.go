@@ -51,6 +51,10 @@ func TestScenarios(t *testing.T) {
 		if res.Errors != 0 {
 			t.Errorf("%s: %d errors: %q", res.Scenario, res.Errors, res.ErrorSamples)
 		}
+		// Four clients stay within the hashing queue and the sign-in throttle.
+		if res.Refused != 0 {
+			t.Errorf("%s: %d answers refused", res.Scenario, res.Refused)
+		}
 		if res.Scenario != "baseline" && res.Ratio <= 0 {
 			t.Errorf("%s: no ratio to the baseline", res.Scenario)
 		}
@@ -76,6 +80,41 @@ func TestScenarios(t *testing.T) {
 	}
 	if len(back.Results) != len(rep.Results) || back.Results[1].Requests != rep.Results[1].Requests {
 		t.Errorf("JSON round trip lost results: %+v", back.Results)
+	}
+}
+
+// TestJWTVerifyChecks checks that jwt_verify accepts the server's token and
+// refuses one whose signature, or whose user, is not the expected one.
+func TestJWTVerifyChecks(t *testing.T) {
+	cfg := bare(Config{Scenarios: []string{"jwt_verify"}, Concurrency: 2, Duration: time.Second, Tokens: 1})
+	e, err := start(t.Context(), cfg, func(string, ...any) {})
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	defer e.close()
+	good := e.jwts[0]
+	// The last character of the signature changes its last bits, which a
+	// decoder may ignore; the first changes the signature for certain.
+	sig := strings.LastIndexByte(good, '.') + 1
+	flip := "A"
+	if good[sig] == 'A' {
+		flip = "B"
+	}
+	forged := good[:sig] + flip + good[sig+1:]
+	tests := []struct {
+		name, jwt, sub string
+		ok             bool
+	}{
+		{"the server's token", good, e.userOf(0), true},
+		{"another signature", forged, e.userOf(0), false},
+		{"another user", good, "someone else", false},
+		{"not a JWT", "abc", e.userOf(0), false},
+	}
+	for _, tt := range tests {
+		w := &worker{e: e, jwt: tt.jwt, jwtSub: tt.sub}
+		if err := w.jwtVerify(t.Context()); (err == nil) != tt.ok {
+			t.Errorf("%s: jwtVerify = %v, want ok %v", tt.name, err, tt.ok)
+		}
 	}
 }
 

@@ -13,14 +13,14 @@ func (r *Report) WriteTable(w io.Writer) error {
 		r.Database, r.Concurrency, r.Duration, r.Tokens, r.Machine.CPUs, r.Machine.GOMAXPROCS,
 		r.Machine.CPUModel, r.Machine.GoVersion)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\trequests/s\tp50 ms\tp99 ms\trequests\terrors\tratio\tCPU µs/req\t")
+	fmt.Fprintln(tw, "scenario\trequests/s\tp50 ms\tp99 ms\trequests\terrors\trefused\tratio\tCPU µs/req\t")
 	for _, res := range r.Results {
 		ratio := "-"
 		if res.Ratio > 0 {
 			ratio = fmt.Sprintf("%.3f", res.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%d\t%s\t%.0f\t\n",
-			res.Scenario, res.RPS, res.P50ms, res.P99ms, res.Requests, res.Errors, ratio, res.CPUPerOp)
+		fmt.Fprintf(tw, "%s\t%.0f\t%.2f\t%.2f\t%d\t%d\t%d\t%s\t%.0f\t\n",
+			res.Scenario, res.RPS, res.P50ms, res.P99ms, res.Requests, res.Errors, res.Refused, ratio, res.CPUPerOp)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 )
 
 // requestTimeout bounds one request; a run never waits longer than this past its end.
@@ -24,6 +26,7 @@ const maxBody = 1 << 20
 // Scenario names, in the order `all` runs them.
 var scenarioNames = []string{
 	"baseline", "introspect", "userinfo", "client_credentials", "refresh", "code_flow", "revoke", "mixed",
+	"password_signin_api", "password_signin_form", "jwt_verify", "get_profile",
 }
 
 // errExhausted ends a worker whose scenario has nothing left to do (the
@@ -38,6 +41,10 @@ type worker struct {
 	refresh string // the worker's current refresh token
 	session string // the worker's browser session cookie value
 	state   int    // authorization requests sent, for unique state values
+	jwt     string // the worker's JWT access token (jwt_verify), of user jwtSub
+	jwtSub  string
+	// jwks is the key set jwt_verify fetched on the worker's first operation.
+	jwks *jose.JSONWebKeySet
 }
 
 // op performs one operation of a worker and checks its answer.
@@ -62,6 +69,14 @@ func scenarioOp(name string) op {
 		return (*worker).revoke
 	case "mixed":
 		return (*worker).mixed
+	case "password_signin_api":
+		return (*worker).passwordSignInAPI
+	case "password_signin_form":
+		return (*worker).passwordSignInForm
+	case "jwt_verify":
+		return (*worker).jwtVerify
+	case "get_profile":
+		return (*worker).getProfile
 	}
 	return nil
 }
@@ -222,29 +237,35 @@ func (w *worker) refreshToken(ctx context.Context) error {
 // codeFlow is one sign-in of a user who has a browser session: the
 // authorization request answered with a code, then the code exchange.
 func (w *worker) codeFlow(ctx context.Context) error {
-	w.state++
-	state := strconv.Itoa(w.state)
-	q := "?client_id=" + w.e.appID + "&redirect_uri=" + url.QueryEscape(redirectURI) +
-		"&response_type=code&scope=user&state=" + state
-	r, err := w.get(ctx, "/oauth/auth"+q, "Cookie", "genauth_session="+w.session)
-	if err != nil {
-		return err
-	}
-	if r.status != http.StatusFound {
-		return unexpected("code_flow authorize", r)
-	}
-	loc, err := url.Parse(r.header.Get("Location"))
-	if err != nil || !strings.HasPrefix(loc.String(), redirectURI+"?") || loc.Query().Get("state") != state ||
-		loc.Query().Get("code") == "" {
-		return fmt.Errorf("code_flow authorize: unexpected redirect to %.200q", r.header.Get("Location"))
-	}
-	r, err = w.postForm(ctx, "/oauth/token", "grant_type=authorization_code&code="+url.QueryEscape(loc.Query().Get("code"))+
-		"&redirect_uri="+url.QueryEscape(redirectURI)+w.clientAuth())
+	r, err := w.authorizationCode(ctx, "/oauth", w.e.appID, w.e.appSecret, "user")
 	if err != nil {
 		return err
 	}
 	_, err = readTokens("code_flow token", r, true)
 	return err
+}
+
+// authorizationCode runs the code flow of the worker's session at prefix
+// (/oauth or /oidc) for a client and returns the token endpoint's answer.
+func (w *worker) authorizationCode(ctx context.Context, prefix, clientID, secret, scope string) (reply, error) {
+	w.state++
+	state := strconv.Itoa(w.state)
+	q := "?client_id=" + clientID + "&redirect_uri=" + url.QueryEscape(redirectURI) +
+		"&response_type=code&scope=" + url.QueryEscape(scope) + "&state=" + state
+	r, err := w.get(ctx, prefix+"/auth"+q, "Cookie", "genauth_session="+w.session)
+	if err != nil {
+		return reply{}, err
+	}
+	if r.status != http.StatusFound {
+		return reply{}, unexpected("code_flow authorize", r)
+	}
+	loc, err := url.Parse(r.header.Get("Location"))
+	if err != nil || !strings.HasPrefix(loc.String(), redirectURI+"?") || loc.Query().Get("state") != state ||
+		loc.Query().Get("code") == "" {
+		return reply{}, fmt.Errorf("code_flow authorize: unexpected redirect to %.200q", r.header.Get("Location"))
+	}
+	return w.postForm(ctx, prefix+"/token", "grant_type=authorization_code&code="+url.QueryEscape(loc.Query().Get("code"))+
+		"&redirect_uri="+url.QueryEscape(redirectURI)+"&client_id="+clientID+"&client_secret="+secret)
 }
 
 // revoke revokes the next unused token of the revocation pool.
