@@ -38,8 +38,12 @@ clients for --duration. Every answer is checked; wrong answers are errors.
 Scenarios: baseline (a trivial handler on the same server), introspect,
 userinfo, client_credentials, refresh, code_flow (authorize with a browser
 session, then the code exchange; one operation is two requests), revoke,
-mixed; "all" runs them in this order. Ratios are against baseline in the
-same run. The command fails when any request failed.`,
+mixed, password_signin_api (POST /api/v3/signin), password_signin_form
+(POST /login), jwt_verify (a JWT access token checked against the JWKS in
+the client, as an API would), get_profile; "all" runs them in this order.
+Ratios are against baseline in the same run. A sign-in refused for now
+(503 or 429 with Retry-After) is retried after the wait and counted as
+refused. The command fails when any request failed.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
