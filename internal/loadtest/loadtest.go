@@ -71,23 +71,24 @@ func ParseScenarios(s string) ([]string, error) {
 
 // Result is one scenario's figures.
 type Result struct {
-	Scenario string `json:"scenario"`
-	Requests uint64 `json:"requests"` // operations; a code_flow operation is two HTTP requests
-	Errors   uint64 `json:"errors"`
-	// Refused counts answers that declined the work for now (503 or 429 with
-	// Retry-After: the hashing queue full, the sign-in throttle); the client
-	// waited as told and tried again. They are neither requests nor errors.
-	Refused uint64  `json:"refused,omitempty"`
-	Seconds float64 `json:"seconds"`
-	RPS     float64 `json:"requests_per_second"`
-	P50ms   float64 `json:"p50_ms"`
-	P99ms   float64 `json:"p99_ms"`
+	Scenario string  `json:"scenario"`
+	Requests uint64  `json:"requests"` // operations; a code_flow operation is two HTTP requests
+	Errors   uint64  `json:"errors"`
+	Seconds  float64 `json:"seconds"`
+	RPS      float64 `json:"requests_per_second"`
+	P50ms    float64 `json:"p50_ms"`
+	P99ms    float64 `json:"p99_ms"`
 	// CPUPerOp is the process's CPU time per operation (server and load
 	// generator), in microseconds: unlike RPS it hardly moves when other
 	// processes compete for the CPUs. 0 when unknown.
 	CPUPerOp float64 `json:"cpu_us_per_request,omitempty"`
 	// Ratio is RPS over the baseline's RPS in the same run (0 without a baseline).
 	Ratio float64 `json:"ratio_to_baseline,omitempty"`
+	// Refused counts answers that declined the work for now (503 or 429:
+	// the hashing queue full, the sign-in throttle); the client waited the
+	// Retry-After (1 s without one) and tried again. They are neither
+	// requests nor errors.
+	Refused uint64 `json:"refused,omitempty"`
 	// ErrorSamples are a few distinct error messages, to show what went wrong.
 	ErrorSamples []string `json:"error_samples,omitempty"`
 }
