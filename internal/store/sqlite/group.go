@@ -7,8 +7,8 @@ import (
 	"github.com/opengenauth/genauth/internal/store/sqlstore"
 )
 
-// maxGroup bounds the callers one group commit holds, so that a caller's
-// wait stays a few inserts' time away from its own.
+// maxGroup bounds the calls one commit holds, and so how long the first
+// of them waits for the last one's inserts.
 const maxGroup = 64
 
 // groupCall is one caller's function waiting for a group commit.
