@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,14 +77,15 @@ func BenchmarkGetToken(b *testing.B) {
 }
 
 // BenchmarkCreateTokens is the write of a code exchange: an access and a
-// refresh token in one transaction.
+// refresh token in one transaction, serially and from 64 goroutines at once
+// (where group commit shares transactions).
 func BenchmarkCreateTokens(b *testing.B) {
 	s := openBench(b, 0)
 	ctx := context.Background()
 	now := time.Now().UTC()
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
+	var seq atomic.Int64
+	create := func() error {
+		i := seq.Add(1)
 		var pair []*model.Token
 		for _, kind := range []string{model.TokenAccess, model.TokenRefresh} {
 			pair = append(pair, &model.Token{
@@ -92,11 +94,28 @@ func BenchmarkCreateTokens(b *testing.B) {
 				IssuedAt: now, ExpiresAt: now.Add(time.Hour),
 			})
 		}
-		if err := s.CreateTokens(ctx, pair...); err != nil {
-			b.Fatal(err)
-		}
-		i++
+		return s.CreateTokens(ctx, pair...)
 	}
+	b.Run("serial", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if err := create(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetParallelism(32)
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if err := create(); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
 }
 
 // BenchmarkMillionUsers seeds a million users and measures the console's

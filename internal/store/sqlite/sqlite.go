@@ -36,6 +36,7 @@ type Store struct {
 	read            *sql.DB // query-only connections
 	// Prepared statements of the hot queries, per pool.
 	writes, reads stmtCache
+	group         committer // shares write transactions among callers
 }
 
 // Open opens (creating if needed) the database file at path. The parent
@@ -66,6 +67,7 @@ func Open(path string) (*Store, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	s := &Store{write: write, read: read, writes: stmtCache{db: write}, reads: stmtCache{db: read}}
+	s.group.s = s
 	s.Store = sqlstore.New(engine{s})
 	return s, nil
 }

@@ -59,7 +59,7 @@ func (s *Store) scanCode(r Row) (c model.AuthCode, redeemed time.Time, err error
 // unknown code gives model.ErrNotFound and changes nothing.
 func (s *Store) RedeemAuthCode(ctx context.Context, hash string, now time.Time, issued []*model.Token) error {
 	var errRedeemed error
-	err := s.e.InTx(ctx, func(c Conn) error {
+	err := s.groupTx(ctx, func(c Conn) error {
 		n, err := c.Exec(ctx, `UPDATE auth_codes SET redeemed_at = $2
 			WHERE hash = $1 AND redeemed_at IS NULL AND expires_at > $2`, hash, s.tv(now))
 		if err != nil {

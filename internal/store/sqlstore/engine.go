@@ -59,3 +59,14 @@ type Copier interface {
 	// CopyRows stores rows, each holding columns' values in order, all or none.
 	CopyRows(ctx context.Context, table string, columns []string, rows [][]any) error
 }
+
+// Grouper is an Engine that can share one transaction among concurrent
+// callers (SQLite's group commit): with one writer, a commit per caller made
+// short write transactions queue.
+type Grouper interface {
+	// InGroupTx runs fn as InTx does, maybe in one transaction with other
+	// callers' functions, each in its own savepoint: fn's error undoes only
+	// fn's statements and is returned to its caller alone. It returns nil
+	// only once the commit holding fn's writes is done.
+	InGroupTx(ctx context.Context, fn func(Conn) error) error
+}

@@ -28,3 +28,13 @@ func collect[T any](ctx context.Context, c Conn, scan func(Row) (T, error), quer
 	}
 	return out, rows.Err()
 }
+
+// groupTx runs fn as InTx does, through the engine's Grouper if it has one.
+// Only a transaction as short as a few inserts belongs here: a batch holds
+// every caller in it until the last one is done.
+func (s *Store) groupTx(ctx context.Context, fn func(Conn) error) error {
+	if g, ok := s.e.(Grouper); ok {
+		return g.InGroupTx(ctx, fn)
+	}
+	return s.e.InTx(ctx, fn)
+}

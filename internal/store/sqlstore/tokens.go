@@ -10,12 +10,13 @@ import (
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
 	issued_at, expires_at, revoked_at, used_at, acr`
 
-// CreateTokens stores tokens in one transaction: all or none.
+// CreateTokens stores tokens in one transaction (on SQLite maybe shared with
+// concurrent callers, see Grouper): all or none.
 func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
-	err := s.e.InTx(ctx, func(c Conn) error { return s.insertTokens(ctx, c, tokens) })
+	err := s.groupTx(ctx, func(c Conn) error { return s.insertTokens(ctx, c, tokens) })
 	return s.e.Err("create tokens", err)
 }
 

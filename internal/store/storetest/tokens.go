@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -138,6 +139,47 @@ func testTokens(t *testing.T, open Opener) {
 				must(t, "GetToken of the stored token", err)
 				diff(t, "stored token", old, got)
 			})
+		}
+	})
+
+	// Concurrent callers may share a transaction (SQLite's group commit):
+	// still each call is all or none on its own.
+	t.Run("ConcurrentAllOrNone", func(t *testing.T) {
+		s := open(t)
+		must(t, "CreateTokens", s.CreateTokens(t.Context(), token("h-old", "jti-old", model.TokenAccess, "g-old", "")))
+		const callers, rounds = 48, 4
+		for round := range rounds {
+			bad := (round*17 + 5) % callers // a different place in the queue each round
+			start := make(chan struct{})
+			errs := make([]error, callers)
+			var wg sync.WaitGroup
+			for i := range callers {
+				wg.Go(func() {
+					u := fmt.Sprintf("r%d-c%d", round, i)
+					second := token(u+"-h2", u+"-j2", model.TokenRefresh, u+"-g", "")
+					if i == bad {
+						second.Hash = "h-old"
+					}
+					<-start
+					errs[i] = s.CreateTokens(t.Context(), token(u+"-h1", u+"-j1", model.TokenAccess, u+"-g", ""), second)
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, err := range errs {
+				u := fmt.Sprintf("r%d-c%d", round, i)
+				if i == bad {
+					wantErr(t, "CreateTokens with a stored hash", err, model.ErrConflict)
+					checkAbsent(t, s, u+"-h1")
+					continue
+				}
+				must(t, "CreateTokens", err)
+				for _, h := range []string{u + "-h1", u + "-h2"} {
+					if _, err := s.GetToken(t.Context(), h); err != nil {
+						t.Errorf("GetToken(%q): %v", h, err)
+					}
+				}
+			}
 		}
 	})
 
