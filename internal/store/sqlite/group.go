@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/opengenauth/genauth/internal/store/sqlstore"
@@ -91,6 +92,14 @@ func (g *committer) commit(group []*groupCall) {
 		return
 	}
 	defer g.s.writes.preparePending(ctx)
+	// A function that panics must not leave the write connection in a
+	// transaction and every later writer queued behind it: its group fails.
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			fail(fmt.Errorf("sqlite: a grouped write panicked: %v", p))
+		}
+	}()
 	conn := txConn{tx, &g.s.writes}
 	if len(group) == 1 {
 		// The transaction alone undoes a lone caller's writes: savepoints
