@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -124,19 +123,7 @@ func (c *cli) adminListCmd() *cobra.Command {
 				}
 				list = append(list, u)
 			}
-			if asJSON {
-				out := make([]userJSON, 0, len(list))
-				for _, u := range list {
-					out = append(out, newUserJSON(u))
-				}
-				return writeJSON(c.stdout, out)
-			}
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tPHONE")
-			for _, u := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.ID, dash(u.Username), dash(u.Email), dash(u.Phone))
-			}
-			return tw.Flush()
+			return c.writeUsers(list, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")

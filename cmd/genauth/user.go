@@ -135,23 +135,28 @@ func (c *cli) userListCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if asJSON {
-				out := make([]userJSON, 0, len(list))
-				for _, u := range list {
-					out = append(out, newUserJSON(u))
-				}
-				return writeJSON(c.stdout, out)
-			}
-			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tPHONE\tCREATED")
-			for _, u := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, dash(u.Username), dash(u.Email), dash(u.Phone), u.CreatedAt.UTC().Format(time.RFC3339))
-			}
-			return tw.Flush()
+			return c.writeUsers(list, asJSON)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON array")
 	return cmd
+}
+
+// writeUsers prints list as a JSON array or a table.
+func (c *cli) writeUsers(list []*model.User, asJSON bool) error {
+	if asJSON {
+		out := make([]userJSON, 0, len(list))
+		for _, u := range list {
+			out = append(out, newUserJSON(u))
+		}
+		return writeJSON(c.stdout, out)
+	}
+	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tUSERNAME\tEMAIL\tPHONE\tCREATED")
+	for _, u := range list {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.ID, dash(u.Username), dash(u.Email), dash(u.Phone), u.CreatedAt.UTC().Format(time.RFC3339))
+	}
+	return tw.Flush()
 }
 
 func dash(s string) string {
