@@ -11,6 +11,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/audit"
 	"github.com/opengenauth/genauth/internal/model"
 	"github.com/opengenauth/genauth/internal/pages/i18n"
+	"github.com/opengenauth/genauth/internal/platform/edge"
 	"github.com/opengenauth/genauth/internal/platform/health"
 )
 
@@ -82,21 +83,10 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
 		return
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Language", string(lang))
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("X-Frame-Options", "DENY")
-	hd.Set("Content-Security-Policy", contentSecurityPolicy)
 	if source == i18n.FromQuery {
 		i18n.SetCookie(w, lang, h.Sessions.Secure)
 	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
-	}
+	edge.WriteHTML(w, r, status, string(lang), contentSecurityPolicy, buf.Bytes())
 }
 
 // contentSecurityPolicy: the console's own stylesheet, images and script,

@@ -317,29 +317,16 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		http.Error(w, "Internal server error", http.StatusInternalServerError)
 		return
 	}
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Content-Language", string(lang))
-	// Pages carry forms, session state or return URLs: never cache them.
-	hd.Set("Cache-Control", "no-store")
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Referrer-Policy", "same-origin")
-	hd.Set("X-Frame-Options", "DENY")
-	// No inline script or style, so a strict policy costs nothing. form-action
-	// is left out: browsers apply it to the redirect chain back to the application.
-	hd.Set("Content-Security-Policy", contentSecurityPolicy)
 	if source == i18n.FromQuery {
 		i18n.SetCookie(w, lang, h.sessions.Secure)
 	}
-	w.WriteHeader(status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(buf.Bytes())
-	}
+	edge.WriteHTML(w, r, status, string(lang), contentSecurityPolicy, buf.Bytes())
 }
 
 // contentSecurityPolicy allows nothing but this server's stylesheet, images
 // and passkey script, which may call back only here: no inline script or
-// style, no eval, no framing.
+// style, no eval, no framing. form-action is left out: browsers apply it to
+// the redirect chain back to the application.
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // languageLinks builds the language switch: base (or the current page for a

@@ -168,3 +168,18 @@ func TestNewLoggerRejects(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteHTML(t *testing.T) {
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		rec := httptest.NewRecorder()
+		WriteHTML(rec, httptest.NewRequest(method, "/", nil), http.StatusTeapot, "zh-CN", "default-src 'none'", []byte("<p>x</p>"))
+		h := rec.Header()
+		if rec.Code != http.StatusTeapot || h.Get("Content-Language") != "zh-CN" || h.Get("Cache-Control") != "no-store" ||
+			h.Get("Content-Security-Policy") != "default-src 'none'" || h.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("%s: %d %v", method, rec.Code, h)
+		}
+		if want := map[string]string{http.MethodGet: "<p>x</p>", http.MethodHead: ""}[method]; rec.Body.String() != want {
+			t.Errorf("%s: body %q", method, rec.Body.String())
+		}
+	}
+}
