@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -38,4 +39,64 @@ func TestGroupSurvivesPanic(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A group of several callers keeps its savepoints' sub-journal in memory,
+// and the write connection goes back to the default temp_store after it, so
+// that other writes (a migration's index sort) do not sort wholly in memory.
+func TestGroupTempStoreInMemory(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	ctx := context.Background()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tempStore := func(c sqlstore.Conn) int {
+		var v int
+		if err := c.QueryRow(ctx, `PRAGMA temp_store`).Scan(&v); err != nil {
+			t.Error(err)
+		}
+		return v
+	}
+	// The first caller holds its commit until the others queue behind it;
+	// they then commit as one group.
+	const n = 6
+	held, hold := make(chan struct{}), make(chan struct{})
+	got := make([]int, n)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.group.run(ctx, func(sqlstore.Conn) error { close(held); <-hold; return nil }); err != nil {
+			t.Error(err)
+		}
+	})
+	<-held
+	for i := range n {
+		wg.Go(func() {
+			if err := s.group.run(ctx, func(c sqlstore.Conn) error { got[i] = tempStore(c); return nil }); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	for {
+		s.group.mu.Lock()
+		waiting := len(s.group.queue)
+		s.group.mu.Unlock()
+		if waiting == n {
+			break
+		}
+		runtime.Gosched()
+	}
+	close(hold)
+	wg.Wait()
+	for i, v := range got {
+		if v != 2 {
+			t.Errorf("caller %d in a group: temp_store %d, want 2 (memory)", i, v)
+		}
+	}
+	if v := tempStore(engine{s}.Writer()); v != 0 {
+		t.Errorf("write connection after the group: temp_store %d, want 0 (default)", v)
+	}
 }

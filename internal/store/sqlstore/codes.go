@@ -12,7 +12,7 @@ const codeColumns = `hash, grant_id, client_id, user_id, redirect_uri, scope, pr
 
 // CreateAuthCode stores c; a taken hash gives model.ErrConflict.
 func (s *Store) CreateAuthCode(ctx context.Context, c *model.AuthCode) error {
-	_, err := s.e.Writer().Exec(ctx, `INSERT INTO auth_codes (`+codeColumns+`)
+	err := s.groupExec(ctx, `INSERT INTO auth_codes (`+codeColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, NULL)`, s.codeValues(c)...)
 	return s.e.Err("create authorization code", err)
 }

@@ -10,15 +10,17 @@ import (
 )
 
 // RotateRefreshToken retires the refresh token refreshID and stores issued
-// in its place (see oauth.TokenStore). The row lock on the old token orders
+// in its place (see oauth.TokenStore), in a transaction maybe shared with
+// concurrent callers (see Grouper). The row lock on the old token orders
 // concurrent rotations of it; a retry also locks the successors and their
-// access tokens, which orders it against their use.
+// access tokens, which orders it against their use. A reuse returns nil
+// from the transaction's function, so that its revocation is committed.
 func (s *Store) RotateRefreshToken(ctx context.Context, refreshID string, now time.Time, grace time.Duration, issued []*model.Token) error {
 	if _, err := store.SuccessorID(refreshID, issued); err != nil {
 		return err
 	}
 	reused := false
-	err := s.e.InTx(ctx, func(c Conn) error {
+	err := s.groupTx(ctx, func(c Conn) error {
 		var (
 			grantID, parent           string
 			expires, revoked, rotated time.Time

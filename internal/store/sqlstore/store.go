@@ -38,3 +38,16 @@ func (s *Store) groupTx(ctx context.Context, fn func(Conn) error) error {
 	}
 	return s.e.InTx(ctx, fn)
 }
+
+// groupExec runs one write statement, through the engine's Grouper if it has
+// one: elsewhere a statement alone needs no transaction around it.
+func (s *Store) groupExec(ctx context.Context, query string, args ...any) error {
+	if g, ok := s.e.(Grouper); ok {
+		return g.InGroupTx(ctx, func(c Conn) error {
+			_, err := c.Exec(ctx, query, args...)
+			return err
+		})
+	}
+	_, err := s.e.Writer().Exec(ctx, query, args...)
+	return err
+}

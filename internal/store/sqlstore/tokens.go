@@ -47,13 +47,14 @@ func (s *Store) GetToken(ctx context.Context, hash string) (*model.Token, error)
 }
 
 // RefreshTokens stores issued if the refresh token with refreshID is active at
-// now. The check takes a share lock on the parent row that lasts until
-// commit (on SQLite the transaction's write lock): a concurrent RevokeToken,
-// which locks the row for update, runs either before (this call then sees
-// the revocation: model.ErrInactive) or after the commit (and its cascade
-// then sees and revokes the new tokens).
+// now, in a transaction maybe shared with concurrent callers (see Grouper).
+// The check takes a share lock on the parent row that lasts until commit (on
+// SQLite the transaction's write lock): a concurrent RevokeToken, which
+// locks the row for update, runs either before (this call then sees the
+// revocation: model.ErrInactive) or after the commit (and its cascade then
+// sees and revokes the new tokens).
 func (s *Store) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*model.Token) error {
-	err := s.e.InTx(ctx, func(c Conn) error {
+	err := s.groupTx(ctx, func(c Conn) error {
 		var expires, revoked time.Time
 		err := c.QueryRow(ctx, `SELECT expires_at, revoked_at FROM tokens WHERE id = $1 FOR SHARE`, refreshID).
 			Scan(td(&expires), td(&revoked))

@@ -184,6 +184,42 @@ func testAuthCodes(t *testing.T, open Opener) {
 
 	// Of many simultaneous redemptions exactly one wins; the rest are
 	// replays, so the winner's tokens end up revoked.
+	// Codes created at once (on SQLite in shared commits): a taken hash
+	// fails its own caller alone.
+	t.Run("ConcurrentCreate", func(t *testing.T) {
+		const n, taken = 16, 5
+		s := open(t)
+		must(t, "CreateAuthCode", s.CreateAuthCode(t.Context(), authCode("code-taken", "grant-0")))
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				c := authCode(hashN("code", i), hashN("grant", i))
+				if i == taken {
+					c.Hash = "code-taken"
+				}
+				<-start
+				errs[i] = s.CreateAuthCode(t.Context(), c)
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if i == taken {
+				wantErr(t, "CreateAuthCode with a taken hash", err, model.ErrConflict)
+				continue
+			}
+			must(t, "CreateAuthCode", err)
+			got, err := s.GetAuthCode(t.Context(), hashN("code", i), t0)
+			must(t, "GetAuthCode", err)
+			diff(t, "code", authCode(hashN("code", i), hashN("grant", i)), got)
+		}
+		got, err := s.GetAuthCode(t.Context(), "code-taken", t0)
+		must(t, "GetAuthCode", err)
+		diff(t, "code after the conflict", authCode("code-taken", "grant-0"), got)
+	})
+
 	t.Run("Concurrent", func(t *testing.T) {
 		const n = 12
 		s := open(t)

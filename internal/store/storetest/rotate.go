@@ -220,6 +220,67 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		}
 	})
 
+	// Rotations of distinct grants at once, as a busy server sees them (on
+	// SQLite they share commits): one caller per round presents a rotated
+	// token after the grace period, one retries within it, and one presents
+	// an unknown token. Only the reuse and the unknown token fail, and the
+	// reuse's revocation of its grant holds although its caller got an error.
+	t.Run("ConcurrentDistinctWithReuse", func(t *testing.T) {
+		s := open(t)
+		const callers, rounds = 24, 3
+		next, late := at.Add(grace/2), at.Add(grace+time.Second)
+		for round := range rounds {
+			reuse, retry, unknown := (round*7+3)%callers, (round*7+11)%callers, (round*7+19)%callers
+			grants := make([]string, callers)
+			for i := range callers {
+				g := fmt.Sprintf("dist-%d-%d", round, i)
+				grants[i] = g
+				must(t, "CreateTokens", s.CreateTokens(t.Context(), familyRoot(g)))
+				must(t, "RotateRefreshToken", s.RotateRefreshToken(t.Context(), g+"-r0", at, grace, family(g, "1", g+"-r0", at)))
+			}
+			errs := make([]error, callers)
+			start := make(chan struct{})
+			var wg sync.WaitGroup
+			for i, g := range grants {
+				wg.Go(func() {
+					<-start
+					switch i {
+					case reuse:
+						errs[i] = s.RotateRefreshToken(t.Context(), g+"-r0", late, grace, family(g, "2", g+"-r0", late))
+					case retry:
+						errs[i] = s.RotateRefreshToken(t.Context(), g+"-r0", next, grace, family(g, "2", g+"-r0", next))
+					case unknown:
+						errs[i] = s.RotateRefreshToken(t.Context(), g+"-nope", next, grace, family(g, "2", g+"-nope", next))
+					default:
+						errs[i] = s.RotateRefreshToken(t.Context(), g+"-r1", next, grace, family(g, "2", g+"-r1", next))
+					}
+				})
+			}
+			close(start)
+			wg.Wait()
+			for i, g := range grants {
+				switch i {
+				case reuse:
+					wantErr(t, g+": reuse", errs[i], model.ErrTokenReused)
+					checkAbsent(t, s, g+"-h-r2", g+"-h-a2")
+					checkRevokedAt(t, s, late, g+"-h-r1", g+"-h-a1")
+				case retry:
+					must(t, g+": retry within grace", errs[i])
+					checkRevokedAt(t, s, next, g+"-h-r1", g+"-h-a1")
+					checkRevokedAt(t, s, time.Time{}, g+"-h-r2", g+"-h-a2")
+				case unknown:
+					wantErr(t, g+": unknown token", errs[i], model.ErrNotFound)
+					checkAbsent(t, s, g+"-h-r2", g+"-h-a2")
+					checkRevokedAt(t, s, time.Time{}, g+"-h-r1", g+"-h-a1")
+				default:
+					must(t, g+": rotation", errs[i])
+					checkRevokedAt(t, s, next, g+"-h-r1")
+					checkRevokedAt(t, s, time.Time{}, g+"-h-r2", g+"-h-a2", g+"-h-a1")
+				}
+			}
+		}
+	})
+
 	// A retry and a use of the successor race: whichever the store orders
 	// first, the other is reuse, and no refresh token of the grant lives on.
 	t.Run("ConcurrentRetryAndSuccessorRotation", func(t *testing.T) {
