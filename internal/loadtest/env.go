@@ -40,7 +40,7 @@ const (
 	seedApps  = 10
 	// seedBatch tokens go into the store per CreateTokens call (one transaction).
 	seedBatch = 2000
-	// seedChunk tokens are sorted by hash before they are stored (36 MB).
+	// seedChunk tokens are sorted by hash before they are stored (42 MB).
 	seedChunk = 1 << 20
 	// tokenTTL keeps seeded tokens live for any run length.
 	tokenTTL = 24 * time.Hour
