@@ -70,3 +70,17 @@ type Grouper interface {
 	// only once the commit holding fn's writes is done.
 	InGroupTx(ctx context.Context, fn func(Conn) error) error
 }
+
+// Stmt is one statement and its arguments.
+type Stmt struct {
+	Query string
+	Args  []any
+}
+
+// Batcher is an Engine that sends several writes in one round trip, all or
+// none (PostgreSQL: a pipeline, one implicit transaction): writes whose
+// results nobody reads need no BEGIN, COMMIT or answer in between.
+type Batcher interface {
+	// ExecBatch runs stmts in order in one transaction.
+	ExecBatch(ctx context.Context, stmts []Stmt) error
+}

@@ -10,20 +10,26 @@ import (
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
 	issued_at, expires_at, revoked_at, used_at, acr`
 
+const insertToken = `INSERT INTO tokens (` + tokenColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+
 // CreateTokens stores tokens in one transaction (on SQLite maybe shared with
-// concurrent callers, see Grouper): all or none.
+// concurrent callers, see Grouper; on PostgreSQL one round trip, see
+// Batcher): all or none.
 func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
-	err := s.groupTx(ctx, func(c Conn) error { return s.insertTokens(ctx, c, tokens) })
-	return s.e.Err("create tokens", err)
+	stmts := make([]Stmt, len(tokens))
+	for i, t := range tokens {
+		stmts[i] = Stmt{insertToken, s.tokenValues(t)}
+	}
+	return s.e.Err("create tokens", s.execAll(ctx, stmts))
 }
 
 func (s *Store) insertTokens(ctx context.Context, c Conn, tokens []*model.Token) error {
 	for _, t := range tokens {
-		_, err := c.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, s.tokenValues(t)...)
+		_, err := c.Exec(ctx, insertToken, s.tokenValues(t)...)
 		if err != nil {
 			return err
 		}
