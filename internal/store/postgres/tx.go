@@ -37,7 +37,7 @@ func (s *Store) inLazyTx(ctx context.Context, fn func(sqlstore.Conn) error) erro
 	defer conn.Release()
 	t := &lazyTx{c: conn}
 	if err := fn(t); err != nil {
-		t.end(ctx, "ROLLBACK")
+		_ = t.end(ctx, "ROLLBACK")
 		return err
 	}
 	return t.end(ctx, "COMMIT")
@@ -67,6 +67,23 @@ func (t *lazyTx) Exec(ctx context.Context, query string, args ...any) (int64, er
 		err = cerr
 	}
 	return tag.RowsAffected(), err
+}
+
+// ExecBatch sends stmts in one pipeline, after BEGIN if the transaction is
+// still to begin. An error aborts the transaction, which then rolls back.
+func (t *lazyTx) ExecBatch(ctx context.Context, stmts []sqlstore.Stmt) error {
+	if err := t.settle(); err != nil {
+		return err
+	}
+	b := &pgx.Batch{}
+	if !t.begun {
+		t.begun = true
+		b.Queue("BEGIN")
+	}
+	for _, st := range stmts {
+		b.Queue(st.Query, st.Args...)
+	}
+	return t.c.SendBatch(ctx, b).Close()
 }
 
 func (t *lazyTx) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
@@ -156,4 +173,5 @@ func (r errRow) Scan(...any) error { return r.err }
 var (
 	_ sqlstore.Batcher = engine{}
 	_ sqlstore.Conn    = (*lazyTx)(nil)
+	_ sqlstore.Batcher = (*lazyTx)(nil)
 )

@@ -77,10 +77,11 @@ type Stmt struct {
 	Args  []any
 }
 
-// Batcher is an Engine that sends several writes in one round trip, all or
-// none (PostgreSQL: a pipeline, one implicit transaction): writes whose
-// results nobody reads need no BEGIN, COMMIT or answer in between.
+// Batcher is an Engine or a Conn that sends several writes in one round
+// trip (PostgreSQL's pipeline): writes whose results nobody reads need no
+// answer in between. An Engine's runs them in one transaction of their own,
+// all or none; a transaction's Conn's as part of that transaction.
 type Batcher interface {
-	// ExecBatch runs stmts in order in one transaction.
+	// ExecBatch runs stmts in order and returns the first error.
 	ExecBatch(ctx context.Context, stmts []Stmt) error
 }

@@ -20,21 +20,31 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error 
 	if len(tokens) == 0 {
 		return nil
 	}
-	stmts := make([]Stmt, len(tokens))
-	for i, t := range tokens {
-		stmts[i] = Stmt{insertToken, s.tokenValues(t)}
-	}
-	return s.e.Err("create tokens", s.execAll(ctx, stmts))
+	return s.e.Err("create tokens", s.execAll(ctx, s.tokenInserts(tokens)))
 }
 
+// insertTokens stores tokens in c's transaction, in one round trip if c is a
+// Batcher.
 func (s *Store) insertTokens(ctx context.Context, c Conn, tokens []*model.Token) error {
-	for _, t := range tokens {
-		_, err := c.Exec(ctx, insertToken, s.tokenValues(t)...)
-		if err != nil {
+	stmts := s.tokenInserts(tokens)
+	if b, ok := c.(Batcher); ok && len(stmts) > 1 {
+		return b.ExecBatch(ctx, stmts)
+	}
+	for _, st := range stmts {
+		if _, err := c.Exec(ctx, st.Query, st.Args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// tokenInserts are the statements that store tokens.
+func (s *Store) tokenInserts(tokens []*model.Token) []Stmt {
+	stmts := make([]Stmt, len(tokens))
+	for i, t := range tokens {
+		stmts[i] = Stmt{insertToken, s.tokenValues(t)}
+	}
+	return stmts
 }
 
 // tokenValues are t's column values in tokenColumns order.
