@@ -25,7 +25,7 @@ func (e engine) Reader() sqlstore.Conn { return pgConn{e.s.pool} }
 func (e engine) Writer() sqlstore.Conn { return pgConn{e.s.pool} }
 
 func (e engine) InTx(ctx context.Context, fn func(sqlstore.Conn) error) error {
-	return e.s.inTx(ctx, func(tx pgx.Tx) error { return fn(pgConn{tx}) })
+	return e.s.inLazyTx(ctx, fn)
 }
 
 func (engine) Time(t time.Time) any { return t }

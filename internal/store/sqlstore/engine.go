@@ -70,3 +70,18 @@ type Grouper interface {
 	// only once the commit holding fn's writes is done.
 	InGroupTx(ctx context.Context, fn func(Conn) error) error
 }
+
+// Stmt is one statement and its arguments.
+type Stmt struct {
+	Query string
+	Args  []any
+}
+
+// Batcher is an Engine or a Conn that sends several writes in one round
+// trip (PostgreSQL's pipeline): writes whose results nobody reads need no
+// answer in between. An Engine's runs them in one transaction of their own,
+// all or none; a transaction's Conn's as part of that transaction.
+type Batcher interface {
+	// ExecBatch runs stmts in order and returns the first error.
+	ExecBatch(ctx context.Context, stmts []Stmt) error
+}

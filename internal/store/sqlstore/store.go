@@ -51,3 +51,19 @@ func (s *Store) groupExec(ctx context.Context, query string, args ...any) error 
 	_, err := s.e.Writer().Exec(ctx, query, args...)
 	return err
 }
+
+// execAll runs stmts in order, all or none: in one round trip through the
+// engine's Batcher if it has one, else through groupTx.
+func (s *Store) execAll(ctx context.Context, stmts []Stmt) error {
+	if b, ok := s.e.(Batcher); ok {
+		return b.ExecBatch(ctx, stmts)
+	}
+	return s.groupTx(ctx, func(c Conn) error {
+		for _, st := range stmts {
+			if _, err := c.Exec(ctx, st.Query, st.Args...); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -10,25 +10,41 @@ import (
 const tokenColumns = `hash, id, kind, grant_id, parent_id, client_id, user_id, scope, protocol,
 	issued_at, expires_at, revoked_at, used_at, acr`
 
+const insertToken = `INSERT INTO tokens (` + tokenColumns + `)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`
+
 // CreateTokens stores tokens in one transaction (on SQLite maybe shared with
-// concurrent callers, see Grouper): all or none.
+// concurrent callers, see Grouper; on PostgreSQL one round trip, see
+// Batcher): all or none.
 func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
 	if len(tokens) == 0 {
 		return nil
 	}
-	err := s.groupTx(ctx, func(c Conn) error { return s.insertTokens(ctx, c, tokens) })
-	return s.e.Err("create tokens", err)
+	return s.e.Err("create tokens", s.execAll(ctx, s.tokenInserts(tokens)))
 }
 
+// insertTokens stores tokens in c's transaction, in one round trip if c is a
+// Batcher.
 func (s *Store) insertTokens(ctx context.Context, c Conn, tokens []*model.Token) error {
-	for _, t := range tokens {
-		_, err := c.Exec(ctx, `INSERT INTO tokens (`+tokenColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`, s.tokenValues(t)...)
-		if err != nil {
+	stmts := s.tokenInserts(tokens)
+	if b, ok := c.(Batcher); ok && len(stmts) > 1 {
+		return b.ExecBatch(ctx, stmts)
+	}
+	for _, st := range stmts {
+		if _, err := c.Exec(ctx, st.Query, st.Args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// tokenInserts are the statements that store tokens.
+func (s *Store) tokenInserts(tokens []*model.Token) []Stmt {
+	stmts := make([]Stmt, len(tokens))
+	for i, t := range tokens {
+		stmts[i] = Stmt{insertToken, s.tokenValues(t)}
+	}
+	return stmts
 }
 
 // tokenValues are t's column values in tokenColumns order.

@@ -167,6 +167,20 @@ func testRotateRefreshToken(t *testing.T, open Opener) {
 		checkAbsent(t, s, "h-r1", "h-r2", "h-r3", "h-r4")
 	})
 
+	// The parent's update and the inserts are one transaction: a taken hash
+	// in the last insert undoes them all.
+	t.Run("ConflictRollsBack", func(t *testing.T) {
+		s := setup(t)
+		issued := rotation("1", "jti-r0", at)
+		issued[1].Hash = "h-x"
+		err := s.RotateRefreshToken(t.Context(), "jti-r0", at, grace, issued)
+		wantErr(t, "RotateRefreshToken with a taken hash", err, model.ErrConflict)
+		checkAbsent(t, s, "h-a1")
+		checkRevokedAt(t, s, time.Time{}, "h-r0", "h-a0", "h-x")
+		must(t, "RotateRefreshToken after the failed one", s.RotateRefreshToken(t.Context(), "jti-r0", at, 0,
+			rotation("2", "jti-r0", at)))
+	})
+
 	t.Run("MalformedIssue", func(t *testing.T) {
 		s := setup(t)
 		wrongParent := rotation("1", "jti-other", at)
