@@ -456,9 +456,11 @@ func (h *Handler) checkSecond(r *http.Request, userID, kind string, check func()
 	}
 	err = check()
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			h.record(r, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID, Detail: "second factor"})
 			return http.StatusTooManyRequests, &failure{msg: m("login.error.locked")}
+		} else if lerr != nil {
+			return http.StatusInternalServerError, &failure{err: lerr}
 		}
 		h.record(r, model.AuditEvent{Type: model.AuditMFAFailure, UserID: userID, Detail: kind})
 		return http.StatusUnauthorized, &failure{msg: refusedCode(kind, err)}

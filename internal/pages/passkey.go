@@ -159,9 +159,12 @@ func (h *Handler) passkeyLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	login, err := h.factors.FinishPasskeyLogin(ctx, r.PostFormValue("ticket"), []byte(r.PostFormValue("credential")))
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			event(model.AuditLoginLockout, "passkey")
 			refuse(http.StatusTooManyRequests, m("login.error.locked"))
+			return
+		} else if lerr != nil {
+			h.internalError(w, r, "passkey: throttle", lerr)
 			return
 		}
 		event(model.AuditLoginFailure, "passkey refused")

@@ -276,9 +276,11 @@ func (c *call) proveFactor(who *mfaCaller, factor string, check func(context.Con
 	}
 	err = check(ctx, who)
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) || errors.Is(err, model.ErrNotFound) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			c.record(model.AuditEvent{Type: model.AuditLoginLockout, UserID: who.u.ID, ClientID: clientID, Detail: "mfa " + factor})
 			return false, nil, c.fail(http.StatusForbidden, codeLocked, msgLocked)
+		} else if lerr != nil {
+			return false, nil, c.internal("locking after a wrong second factor", lerr)
 		}
 		c.record(model.AuditEvent{Type: model.AuditMFAFailure, UserID: who.u.ID, ClientID: clientID, Detail: factor})
 		return false, nil, nil

@@ -307,9 +307,11 @@ func (c *call) passkeySignIn(app *model.Application, ticket, credID string, cred
 		err = model.ErrWrongCode // the assertion named another credential than the one counted
 	}
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			c.record(model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID, ClientID: app.ID, Detail: "passkey"})
 			return nil, "", c.fail(http.StatusForbidden, codeLocked, msgLocked)
+		} else if lerr != nil {
+			return nil, "", c.internal("locking after a refused passkey", lerr)
 		}
 		c.record(ev)
 		return nil, "", nil
