@@ -269,7 +269,7 @@ func (c *call) proveFactor(who *mfaCaller, factor string, check func(context.Con
 	attempt, err := c.h.cfg.SignIn.Limiter.Begin(ctx, throttle.UserAccount(who.u.ID), ip)
 	if errors.Is(err, throttle.ErrLocked) {
 		c.record(model.AuditEvent{Type: model.AuditMFAFailure, UserID: who.u.ID, ClientID: clientID, Detail: factor + " locked"})
-		return false, nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return false, nil, c.throttled(err)
 	}
 	if err != nil {
 		return false, nil, c.internal("counting an MFA attempt", err)

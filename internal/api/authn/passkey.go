@@ -179,7 +179,7 @@ func (h *Handler) getAuthentication(c *call) (any, *envelope.Error) {
 		// A passwordless ceremony needs no one, and stores a ticket.
 		switch err := h.cfg.SignIn.Limiter.AllowPasskeyBegin(c.Context(), audit.ClientIP(c.Request)); {
 		case errors.Is(err, throttle.ErrLocked):
-			return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+			return nil, c.throttled(err)
 		case err != nil:
 			return nil, c.internal("counting a passkey sign-in", err)
 		}
@@ -297,7 +297,7 @@ func (c *call) passkeySignIn(app *model.Application, ticket, credID string, cred
 	if errors.Is(err, throttle.ErrLocked) {
 		ev.Detail = "passkey locked"
 		c.record(ev)
-		return nil, "", c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, "", c.throttled(err)
 	}
 	if err != nil {
 		return nil, "", c.internal("counting a sign-in attempt", err)
