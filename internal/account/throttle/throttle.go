@@ -175,7 +175,8 @@ func (l *Limiter) Begin(ctx context.Context, account, addr string) (*Attempt, er
 				until = th.LockedUntil
 			}
 		}
-		return nil, locked(until, now)
+		// Now, not now: the reservation may have waited for the database.
+		return nil, locked(until, l.Now())
 	}
 	a := &Attempt{l: l, account: account, addr: addr}
 	for i, th := range states {
