@@ -371,6 +371,7 @@ func (h *Handler) userSendReset(w http.ResponseWriter, r *http.Request, a *admin
 		return
 	case errors.As(err, &locked):
 		v.Error = "users.error.reset_too_soon"
+		w.Header().Set("Retry-After", throttle.RetryAfter(err))
 		h.render(w, r, http.StatusTooManyRequests, "usersendreset", a, v)
 		return
 	case err != nil:

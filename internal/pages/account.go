@@ -148,6 +148,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request) {
 		err := h.signin.Confirm(ctx, u, old, ip)
 		switch {
 		case errors.Is(err, throttle.ErrLocked):
+			retryAfter(w, err)
 			f.errs["old_password"] = m("login.error.locked")
 			h.showAccount(w, r, http.StatusTooManyRequests, u, f)
 			return

@@ -159,6 +159,7 @@ func (h *Handler) sendAddressCodes(k addressKind) http.HandlerFunc {
 		for i, t := range targets {
 			err := h.limiter.AllowSend(ctx, sendApp, t.Channel, t.To, ip)
 			if errors.Is(err, throttle.ErrLocked) {
+				retryAfter(w, err)
 				refuse(http.StatusTooManyRequests, m("forgot.error.throttled"))
 				return
 			}

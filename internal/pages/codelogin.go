@@ -98,6 +98,7 @@ func (h *Handler) sendLoginCode(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err := h.limiter.AllowSend(ctx, sendApp, passcode.ChannelLogin, to, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		c.formError = m("forgot.error.throttled")
 		h.showCodeLogin(w, r, http.StatusTooManyRequests, c)
 		return
@@ -204,6 +205,7 @@ func (h *Handler) codeLogin(w http.ResponseWriter, r *http.Request) {
 	status := http.StatusUnauthorized
 	switch {
 	case errors.Is(err, throttle.ErrLocked):
+		retryAfter(w, err)
 		status, c.errs["code"] = http.StatusTooManyRequests, m("login.error.locked")
 	case errors.Is(err, model.ErrWrongCode):
 		c.errs["code"] = m("reset.error.wrong_code")

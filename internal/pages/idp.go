@@ -450,6 +450,7 @@ func (h *Handler) directorySignIn(w http.ResponseWriter, r *http.Request) {
 	status, problem := http.StatusOK, (*msg)(nil)
 	switch {
 	case errors.Is(err, throttle.ErrLocked):
+		retryAfter(w, err)
 		status, problem = http.StatusTooManyRequests, m("login.error.locked")
 	case errors.Is(err, model.ErrBadCredentials):
 		status, problem = http.StatusUnauthorized, m("login.error.wrong")

@@ -348,6 +348,7 @@ func (h *Handler) mfaSend(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err = h.limiter.AllowSend(ctx, sendApp, passcode.ChannelVerifyMFA, f.Address, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		h.showChallenge(w, r, http.StatusTooManyRequests, p, challenge{formError: m("forgot.error.throttled")})
 		return
 	}
@@ -408,7 +409,7 @@ func (h *Handler) mfaVerify(w http.ResponseWriter, r *http.Request) {
 		h.showChallenge(w, r, http.StatusBadRequest, p, c)
 		return
 	}
-	status, problem := h.checkSecond(r, p.UserID, kind, func() error {
+	status, problem := h.checkSecond(w, r, p.UserID, kind, func() error {
 		switch {
 		case kind == mfa.RecoveryFactor:
 			return h.factors.UseRecoveryCode(r.Context(), p.UserID, code)
@@ -444,10 +445,11 @@ type failure struct {
 // checkSecond runs check (a code of kind for userID) as a sign-in attempt
 // under the lockout and records the outcome: a status and nil when it
 // passed, else the status and why.
-func (h *Handler) checkSecond(r *http.Request, userID, kind string, check func() error) (int, *failure) {
+func (h *Handler) checkSecond(w http.ResponseWriter, r *http.Request, userID, kind string, check func() error) (int, *failure) {
 	ctx, ip := r.Context(), audit.ClientIP(r)
 	attempt, err := h.limiter.Begin(ctx, throttle.UserAccount(userID), ip)
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		h.record(r, model.AuditEvent{Type: model.AuditMFAFailure, UserID: userID, Detail: "locked"})
 		return http.StatusTooManyRequests, &failure{msg: m("login.error.locked")}
 	}
@@ -456,9 +458,12 @@ func (h *Handler) checkSecond(r *http.Request, userID, kind string, check func()
 	}
 	err = check()
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
+			retryAfter(w, lerr)
 			h.record(r, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID, Detail: "second factor"})
 			return http.StatusTooManyRequests, &failure{msg: m("login.error.locked")}
+		} else if lerr != nil {
+			return http.StatusInternalServerError, &failure{err: lerr}
 		}
 		h.record(r, model.AuditEvent{Type: model.AuditMFAFailure, UserID: userID, Detail: kind})
 		return http.StatusUnauthorized, &failure{msg: refusedCode(kind, err)}
@@ -719,7 +724,7 @@ func (h *Handler) enrollTOTP(w http.ResponseWriter, r *http.Request, userID, whe
 		return nil, m("mfa.error.enroll_expired"), http.StatusBadRequest
 	}
 	ctx := r.Context()
-	status, fail := h.checkSecond(r, userID, "enroll "+model.FactorTOTP, func() error {
+	status, fail := h.checkSecond(w, r, userID, "enroll "+model.FactorTOTP, func() error {
 		_, err := h.factors.EnrollTOTP(ctx, userID, key.Secret(), code)
 		return err
 	})
@@ -964,6 +969,7 @@ func (h *Handler) accountMFAConfirm(w http.ResponseWriter, r *http.Request) {
 		err := h.signin.Confirm(r.Context(), u, pw, audit.ClientIP(r))
 		switch {
 		case errors.Is(err, throttle.ErrLocked):
+			retryAfter(w, err)
 			status, problem = http.StatusTooManyRequests, m("login.error.locked")
 		case errors.Is(err, model.ErrBadCredentials):
 			status, problem = http.StatusUnauthorized, m("account.password.error.wrong")

@@ -179,6 +179,7 @@ func (h *Handler) codeFactorSend(w http.ResponseWriter, r *http.Request) {
 	}
 	err := h.limiter.AllowSend(r.Context(), sendApp, passcode.ChannelBindMFA, to, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		h.showCodeFactor(w, r, http.StatusTooManyRequests, e, k, name, codeFactorPage{value: given, formError: m("forgot.error.throttled")})
 		return
 	}
@@ -221,7 +222,7 @@ func (h *Handler) codeFactorEnroll(w http.ResponseWriter, r *http.Request) {
 		h.internalError(w, r, "add a factor: factors", err)
 		return
 	}
-	status, fail := h.checkSecond(r, e.userID, k.factor, func() error {
+	status, fail := h.checkSecond(w, r, e.userID, k.factor, func() error {
 		return h.codes.Use(ctx, passcode.Target{Kind: k.address.kind, To: to, Channel: passcode.ChannelBindMFA}, code)
 	})
 	if fail != nil && fail.err != nil {

@@ -113,6 +113,7 @@ func (h *Handler) jsonInternal(w http.ResponseWriter, r *http.Request, what stri
 func (h *Handler) passkeyLoginBegin(w http.ResponseWriter, r *http.Request) {
 	err := h.limiter.AllowPasskeyBegin(r.Context(), audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		h.jsonRefusal(w, r, http.StatusTooManyRequests, m("passkey.error.throttled"))
 		return
 	}
@@ -149,6 +150,7 @@ func (h *Handler) passkeyLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	attempt, err := h.limiter.Begin(ctx, account, ip)
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		event(model.AuditLoginFailure, "locked")
 		refuse(http.StatusTooManyRequests, m("login.error.locked"))
 		return
@@ -159,9 +161,13 @@ func (h *Handler) passkeyLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	login, err := h.factors.FinishPasskeyLogin(ctx, r.PostFormValue("ticket"), []byte(r.PostFormValue("credential")))
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
+			retryAfter(w, lerr)
 			event(model.AuditLoginLockout, "passkey")
 			refuse(http.StatusTooManyRequests, m("login.error.locked"))
+			return
+		} else if lerr != nil {
+			h.internalError(w, r, "passkey: throttle", lerr)
 			return
 		}
 		event(model.AuditLoginFailure, "passkey refused")
@@ -292,7 +298,7 @@ func (h *Handler) passkeySecond(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, mfaPath, http.StatusSeeOther)
 		return
 	}
-	status, problem := h.checkSecond(r, p.UserID, model.FactorWebAuthn, func() error {
+	status, problem := h.checkSecond(w, r, p.UserID, model.FactorWebAuthn, func() error {
 		login, err := h.factors.FinishPasskeyLogin(r.Context(), r.PostFormValue("ticket"), []byte(r.PostFormValue("credential")))
 		if err != nil {
 			return err

@@ -172,6 +172,7 @@ func (h *Handler) sendRegisterCode(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err = h.limiter.AllowSend(ctx, sendApp, passcode.ChannelCompleteEmail, to, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		reg.formError = m("forgot.error.throttled")
 		h.showRegister(w, r, http.StatusTooManyRequests, reg)
 		return
@@ -235,6 +236,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 	}
 	switch err := h.allowRegistration(r); {
 	case errors.Is(err, throttle.ErrLocked):
+		retryAfter(w, err)
 		h.record(r, model.AuditEvent{Type: model.AuditRegisterRefuse})
 		reg.formError = m("register.error.throttled")
 		h.showRegister(w, r, http.StatusTooManyRequests, reg)

@@ -77,6 +77,7 @@ func (h *Handler) forgot(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	err := h.limiter.AllowSend(ctx, sendApp, passcode.ChannelResetPassword, to, audit.ClientIP(r))
 	if errors.Is(err, throttle.ErrLocked) {
+		retryAfter(w, err)
 		rec.formError = m("forgot.error.throttled")
 		h.showForgot(w, r, http.StatusTooManyRequests, rec)
 		return

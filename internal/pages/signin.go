@@ -165,6 +165,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	u, err := h.signin.Password(r.Context(), signin.Attempt{Login: username, Password: pw, IP: audit.ClientIP(r), ClientID: clientOf(returnTo)})
 	switch {
 	case errors.Is(err, throttle.ErrLocked):
+		retryAfter(w, err)
 		h.showLogin(w, r, http.StatusTooManyRequests, returnTo, username, map[string]*msg{"credentials": m("login.error.locked")})
 		return
 	case errors.Is(err, model.ErrBadCredentials):
@@ -178,4 +179,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.finishSignIn(w, r, u.ID, mfa.FirstPassword, returnTo, true)
+}
+
+// retryAfter tells the client when the throttle's refusal err ends.
+func retryAfter(w http.ResponseWriter, err error) {
+	w.Header().Set("Retry-After", throttle.RetryAfter(err))
 }

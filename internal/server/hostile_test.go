@@ -1211,6 +1211,10 @@ func checkHostileAnswer(t *testing.T, c hostileCase, status int, header http.Hea
 	if c.status != 0 && c.want != wantEnvelopeError && status != c.status {
 		t.Errorf("status %d, want %d: %s", status, c.status, short)
 	}
+	// A refusal for now (a locked sign-in, a limit) says when to come back.
+	if (status == http.StatusTooManyRequests || strings.Contains(body, `"statusCode":429`)) && header.Get("Retry-After") == "" {
+		t.Errorf("429 without Retry-After: %s", short)
+	}
 	for _, leak := range []string{"goroutine ", ".go:", "runtime error", "panic", "sql: ", "SQLITE"} {
 		if strings.Contains(body, leak) {
 			t.Errorf("the answer leaks an internal detail (%q): %s", leak, short)

@@ -299,6 +299,11 @@ func (s *timedStore) ReleaseAttempt(ctx context.Context, key string) error {
 	return s.st.ReleaseAttempt(ctx, key)
 }
 
+func (s *timedStore) ConfirmLock(ctx context.Context, key string, until time.Time, atLeast int) (bool, error) {
+	defer s.since("confirm_lock", time.Now())
+	return s.st.ConfirmLock(ctx, key, until, atLeast)
+}
+
 func (s *timedStore) ResetThrottle(ctx context.Context, key string) error {
 	defer s.since("reset_throttle", time.Now())
 	return s.st.ResetThrottle(ctx, key)

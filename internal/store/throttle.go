@@ -12,6 +12,10 @@ import (
 type Lockout struct {
 	After     int
 	Base, Max time.Duration
+	// Pending, when shorter, is how long the attempt that locks the key
+	// holds the lock while it is judged: until its failure confirms the
+	// whole lock or its success lifts it. 0: the whole lock at once.
+	Pending time.Duration
 }
 
 // For is how long the count-th attempt of a window locks the key; 0: not at all.
@@ -40,7 +44,8 @@ type ThrottleKey struct {
 // returns their states after the attempt and whether it is granted. A key
 // locked at now refuses the attempt and nothing changes; otherwise every
 // key counts it, in a new window when the old one began at least window
-// before now, and locks when its Lockout says so.
+// before now, and locks when its Lockout says so (for its Pending time when
+// it has one).
 func NextAttempt(current []*model.Throttle, now time.Time, window time.Duration, keys []ThrottleKey) ([]*model.Throttle, bool) {
 	states := make([]*model.Throttle, len(keys))
 	granted := true
@@ -65,6 +70,9 @@ func NextAttempt(current []*model.Throttle, now time.Time, window time.Duration,
 		}
 		th.Count++
 		if d := k.Lockout.For(th.Count); d > 0 {
+			if k.Lockout.Pending > 0 {
+				d = min(d, k.Lockout.Pending)
+			}
 			th.LockedUntil = now.Add(d)
 		}
 		th.ExpiresAt = th.WindowStart.Add(window)

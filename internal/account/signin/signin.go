@@ -84,9 +84,11 @@ func (s *Service) Password(ctx context.Context, a Attempt) (*model.User, error) 
 		return nil, err
 	}
 	if errors.Is(err, model.ErrBadCredentials) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID})
 			return nil, errors.Join(ErrLockedOut, lerr)
+		} else if lerr != nil {
+			return nil, lerr
 		}
 		s.record(ctx, a, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "wrong credentials"})
 		return nil, err
@@ -143,9 +145,11 @@ func (s *Service) Passcode(ctx context.Context, a CodeAttempt) (*model.User, err
 		err = s.Codes.Use(ctx, passcode.Target{Kind: a.Kind, To: a.Address, Channel: passcode.ChannelLogin}, a.Code)
 	}
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID})
 			return nil, errors.Join(ErrLockedOut, lerr)
+		} else if lerr != nil {
+			return nil, lerr
 		}
 		s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginFailure, UserID: userID, Detail: "wrong code"})
 		return nil, err
@@ -197,9 +201,11 @@ func (s *Service) Confirm(ctx context.Context, u *model.User, pw, ip string) err
 		return err
 	}
 	if !ok {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			s.record(ctx, Attempt{IP: ip}, model.AuditEvent{Type: model.AuditLoginLockout, UserID: u.ID, Detail: "password change"})
 			return errors.Join(ErrLockedOut, lerr)
+		} else if lerr != nil {
+			return lerr
 		}
 		s.record(ctx, Attempt{IP: ip}, model.AuditEvent{Type: model.AuditLoginFailure, UserID: u.ID, Detail: "wrong old password"})
 		return model.ErrBadCredentials
@@ -278,9 +284,11 @@ func (s *Service) Directory(ctx context.Context, a DirectoryAttempt) (*idp.Outco
 	}
 	p, err := s.Upstream.Directory(ctx, a.Conn, a.Login, a.Password)
 	if errors.Is(err, model.ErrBadCredentials) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginLockout})
 			return nil, errors.Join(ErrLockedOut, lerr)
+		} else if lerr != nil {
+			return nil, lerr
 		}
 		s.record(ctx, at, model.AuditEvent{Type: model.AuditLoginFailure, Detail: "wrong credentials at " + a.Conn.Identifier})
 		return nil, err

@@ -27,6 +27,12 @@ type Store interface {
 	// key, which turned out not to count (it succeeded): the count drops by
 	// one and the key unlocks. An unknown key is not an error.
 	ReleaseAttempt(ctx context.Context, key string) error
+	// ConfirmLock locks key until until (or later, if it is already) and
+	// reports true: an attempt whose reservation reached the limit failed,
+	// so the lock it held while pending is the whole lock now. It changes
+	// nothing and reports false when the key's count is below atLeast (a
+	// success since gave an attempt back) or the key is unknown.
+	ConfirmLock(ctx context.Context, key string, until time.Time, atLeast int) (bool, error)
 	// ResetThrottle forgets key; resetting an unknown key is not an error.
 	ResetThrottle(ctx context.Context, key string) error
 }

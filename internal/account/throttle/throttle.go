@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/platform/loginid"
@@ -17,12 +18,30 @@ import (
 var ErrLocked = errors.New("too many attempts")
 
 // LockedError says until when attempts are refused.
-type LockedError struct{ Until time.Time }
+type LockedError struct {
+	Until time.Time
+	// Wait is how long that was when the error was made.
+	Wait time.Duration
+}
+
+func locked(until, now time.Time) *LockedError {
+	return &LockedError{Until: until, Wait: until.Sub(now)}
+}
 
 func (e *LockedError) Error() string {
 	return fmt.Sprintf("too many attempts; locked until %v", e.Until)
 }
 func (e *LockedError) Is(target error) bool { return target == ErrLocked }
+
+// RetryAfter is the Retry-After header value for err's *LockedError: its
+// Wait in whole seconds, rounded up, at least 1; "" when err has none.
+func RetryAfter(err error) string {
+	le, ok := errors.AsType[*LockedError](err)
+	if !ok {
+		return ""
+	}
+	return strconv.FormatInt(max(1, int64((le.Wait+time.Second-1)/time.Second)), 10)
+}
 
 // Policy sets the limits.
 type Policy struct {
@@ -35,6 +54,13 @@ type Policy struct {
 	// The first lock lasts BaseLock, each further failure doubles it, up to MaxLock.
 	BaseLock time.Duration
 	MaxLock  time.Duration
+	// Pending is how long the attempt that reaches a limit holds the lock
+	// while it is judged: its failure makes it the whole lock, its success
+	// lifts it. Others are refused meanwhile, so that no more attempts are
+	// judged than the limit allows; but attempts in flight that succeed
+	// (many users behind one address) do not lock anyone out for BaseLock.
+	// 0: the whole lock at once.
+	Pending time.Duration
 	// RegistrationsPerAddress registrations are allowed per Window.
 	RegistrationsPerAddress int
 	// PasskeyBeginsPerAddress passwordless passkey ceremonies may begin
@@ -50,11 +76,13 @@ type Policy struct {
 
 // DefaultPolicy is what `genauth serve` runs with.
 var DefaultPolicy = Policy{
-	Window:                  time.Hour,
-	AccountLockAfter:        5,
-	AddressLockAfter:        50,
-	BaseLock:                time.Minute,
-	MaxLock:                 time.Hour,
+	Window:           time.Hour,
+	AccountLockAfter: 5,
+	AddressLockAfter: 50,
+	BaseLock:         time.Minute,
+	MaxLock:          time.Hour,
+	// Longer than a password check waits and takes (password.MaxWait, 2 s).
+	Pending:                 5 * time.Second,
 	RegistrationsPerAddress: 10,
 	PasskeyBeginsPerAddress: 300,
 	SendInterval:            time.Minute,
@@ -98,7 +126,7 @@ func registerKey(addr string) string   { return "register:" + addr }
 // keys are the throttle keys a sign-in for account from addr counts against.
 func (l *Limiter) keys(account, addr string) []store.ThrottleKey {
 	lockout := func(after int) store.Lockout {
-		return store.Lockout{After: after, Base: l.Policy.BaseLock, Max: l.Policy.MaxLock}
+		return store.Lockout{After: after, Base: l.Policy.BaseLock, Max: l.Policy.MaxLock, Pending: l.Policy.Pending}
 	}
 	return []store.ThrottleKey{
 		{Key: accountKey(account), Lockout: lockout(l.Policy.AccountLockAfter)},
@@ -107,49 +135,80 @@ func (l *Limiter) keys(account, addr string) []store.ThrottleKey {
 }
 
 // Attempt is a sign-in attempt that Begin let through; say how it ended
-// with Failed or Succeeded.
+// with Failed, Succeeded or NotJudged.
 type Attempt struct {
 	l             *Limiter // nil: no limits
 	account, addr string
-	// lockedBy is when the lock this attempt's reservation set ends: the
-	// attempt was the last one allowed. Zero: it set none.
-	lockedBy time.Time
+	// locks are the locks this attempt's reservation set, as they are to
+	// be when it fails: it was the last one allowed.
+	locks []lock
+}
+
+// lock is a key's whole lock and the count that set it.
+type lock struct {
+	key   string
+	until time.Time
+	count int
 }
 
 // Begin reserves a sign-in attempt for account (a user id, or the key of an
 // unknown login) from addr before its password is checked, so that
 // concurrent guesses cannot outrun the count: it returns a *LockedError
-// when either is locked, and no password may be checked then. The attempt
-// counts as a failure unless Succeeded says otherwise. A nil Limiter lets
-// everything through.
+// when either is locked, and no password may be checked then. An attempt
+// that reaches a limit locks for Policy.Pending until it is judged. The
+// attempt counts as a failure unless Succeeded or NotJudged says otherwise.
+// A nil Limiter lets everything through.
 func (l *Limiter) Begin(ctx context.Context, account, addr string) (*Attempt, error) {
 	if l == nil {
 		return &Attempt{}, nil
 	}
 	now := l.Now()
-	states, granted, err := l.Store.ReserveAttempt(ctx, now, l.Policy.Window, l.keys(account, addr)...)
+	keys := l.keys(account, addr)
+	states, granted, err := l.Store.ReserveAttempt(ctx, now, l.Policy.Window, keys...)
 	if err != nil {
 		return nil, err
 	}
-	var until time.Time
-	for _, th := range states {
-		if th.LockedUntil.After(now) && th.LockedUntil.After(until) {
-			until = th.LockedUntil
+	if !granted {
+		var until time.Time
+		for _, th := range states {
+			if th.LockedUntil.After(until) {
+				until = th.LockedUntil
+			}
+		}
+		// Now, not now: the reservation may have waited for the database.
+		return nil, locked(until, l.Now())
+	}
+	a := &Attempt{l: l, account: account, addr: addr}
+	for i, th := range states {
+		if d := keys[i].Lockout.For(th.Count); d > 0 {
+			a.locks = append(a.locks, lock{key: th.Key, until: now.Add(d), count: th.Count})
 		}
 	}
-	if !granted {
-		return nil, &LockedError{Until: until}
-	}
-	return &Attempt{l: l, account: account, addr: addr, lockedBy: until}, nil
+	return a, nil
 }
 
 // Failed reports a wrong password. It returns a *LockedError when this was
-// the last attempt allowed: the account or the address is locked now.
-func (a *Attempt) Failed() error {
-	if a.lockedBy.IsZero() {
+// the last attempt allowed: the account or the address is locked now, for
+// the whole lock (Begin's was pending), unless successes of attempts in
+// flight with it gave theirs back meanwhile.
+func (a *Attempt) Failed(ctx context.Context) error {
+	if len(a.locks) == 0 {
 		return nil
 	}
-	return &LockedError{Until: a.lockedBy}
+	var until time.Time
+	for _, k := range a.locks {
+		ok, err := a.l.Store.ConfirmLock(ctx, k.key, k.until, k.count)
+		if err != nil {
+			return err
+		}
+		if ok && k.until.After(until) {
+			until = k.until
+		}
+	}
+	if until.IsZero() {
+		return nil
+	}
+	return locked(until, a.l.Now())
 }
 
 // Succeeded reports a right password: the account's failures are
@@ -207,7 +266,7 @@ func (l *Limiter) allowPerAddress(ctx context.Context, key string, max int) erro
 		return err
 	}
 	if th.Count > max {
-		return &LockedError{Until: th.WindowStart.Add(l.Policy.Window)}
+		return locked(th.WindowStart.Add(l.Policy.Window), l.Now())
 	}
 	return nil
 }
@@ -219,6 +278,7 @@ func (l *Limiter) allowPerAddress(ctx context.Context, key string, max int) erro
 func (l *Limiter) AllowSend(ctx context.Context, app, channel, destination, addr string) error {
 	mac := hmac.New(sha256.New, l.LoginKey)
 	fmt.Fprintf(mac, "%d:%s%s", len(channel), channel, destination)
+	now := l.Now()
 	for _, lim := range []struct {
 		key    string
 		window time.Duration
@@ -231,12 +291,12 @@ func (l *Limiter) AllowSend(ctx context.Context, app, channel, destination, addr
 		if lim.window <= 0 || lim.max <= 0 {
 			continue
 		}
-		th, err := l.Store.HitThrottle(ctx, lim.key, l.Now(), lim.window)
+		th, err := l.Store.HitThrottle(ctx, lim.key, now, lim.window)
 		if err != nil {
 			return err
 		}
 		if th.Count > lim.max {
-			return &LockedError{Until: th.WindowStart.Add(lim.window)}
+			return locked(th.WindowStart.Add(lim.window), now)
 		}
 	}
 	return nil

@@ -47,7 +47,7 @@ func fail(t *testing.T, l *Limiter, account, addr string) error {
 	if err != nil {
 		return err
 	}
-	return a.Failed()
+	return a.Failed(t.Context())
 }
 
 func TestAccountLockoutBacksOff(t *testing.T) {
@@ -253,4 +253,80 @@ func TestSendLimits(t *testing.T) {
 		t.Fatalf("fourth send of app1: %v", err)
 	}
 	lockedFor(t, send("app1", "CHANNEL_LOGIN", "e@example.com", "192.0.2.6"), c.Now())
+}
+
+// TestPendingLock: the attempt that reaches the address's limit holds the
+// lock only while the attempts in flight are judged. Others are refused
+// meanwhile, told to wait the pending time, not the whole lock; failures
+// make it the whole lock, successes (many users behind one address) lift it.
+func TestPendingLock(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		fail     bool
+		wantLock time.Duration // once all are judged; 0: none
+	}{
+		{"the attempts in flight fail", true, time.Minute},
+		{"the attempts in flight succeed", false, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			l, c, _ := newLimiter(t)
+			ctx := t.Context()
+			var inFlight []*Attempt
+			for i := range 8 { // the address's limit here
+				a, err := l.Begin(ctx, fmt.Sprintf("user:%d", i), "192.0.2.9")
+				if err != nil {
+					t.Fatalf("attempt %d: %v", i+1, err)
+				}
+				inFlight = append(inFlight, a)
+			}
+			_, err := l.Begin(ctx, "user:late", "192.0.2.9")
+			if d := lockedFor(t, err, c.Now()); d != l.Policy.Pending {
+				t.Errorf("refused while attempts are judged: wait %v; want the pending %v", d, l.Policy.Pending)
+			}
+			for i, a := range inFlight {
+				if !tt.fail {
+					err = a.Succeeded(ctx)
+				} else if err = a.Failed(ctx); i == len(inFlight)-1 {
+					if d := lockedFor(t, err, c.Now()); d != tt.wantLock {
+						t.Errorf("the last failure locks for %v; want %v", d, tt.wantLock)
+					}
+					err = nil
+				}
+				if err != nil {
+					t.Fatalf("attempt %d: %v", i+1, err)
+				}
+			}
+			c.Advance(l.Policy.Pending)
+			_, err = l.Begin(ctx, "user:late", "192.0.2.9")
+			if tt.wantLock == 0 {
+				if err != nil {
+					t.Errorf("after the pending time: %v; want no lock", err)
+				}
+				return
+			}
+			if d := lockedFor(t, err, c.Now()); d != tt.wantLock-l.Policy.Pending {
+				t.Errorf("after the pending time: %v left; want %v", d, tt.wantLock-l.Policy.Pending)
+			}
+		})
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	for _, tt := range []struct {
+		err  error
+		want string
+	}{
+		{&LockedError{Wait: time.Minute}, "60"},
+		{&LockedError{Wait: 59*time.Second + time.Millisecond}, "60"},
+		{&LockedError{Wait: 4500 * time.Millisecond}, "5"},
+		{&LockedError{Wait: time.Millisecond}, "1"},
+		{&LockedError{Wait: -time.Second}, "1"},
+		{fmt.Errorf("sign-in: %w", &LockedError{Wait: 2 * time.Second}), "2"},
+		{errors.New("other"), ""},
+		{nil, ""},
+	} {
+		if got := RetryAfter(tt.err); got != tt.want {
+			t.Errorf("RetryAfter(%v) = %q; want %q", tt.err, got, tt.want)
+		}
+	}
 }

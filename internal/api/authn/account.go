@@ -9,6 +9,7 @@ import (
 	"github.com/opengenauth/genauth/internal/account/users"
 	"github.com/opengenauth/genauth/internal/api/envelope"
 	"github.com/opengenauth/genauth/internal/model"
+	"github.com/opengenauth/genauth/internal/platform/health"
 	"github.com/opengenauth/genauth/internal/wire"
 )
 
@@ -29,7 +30,9 @@ func (c *call) userError(what string, err error) *envelope.Error {
 	case errors.Is(err, model.ErrConflict):
 		return c.fail(http.StatusConflict, codeUserExists, msgUserExists)
 	case errors.Is(err, model.ErrBusy):
-		return c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		e := c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		e.RetryAfter = health.RetryAfter(err)
+		return e
 	}
 	return c.internal(what, err)
 }

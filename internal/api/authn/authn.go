@@ -108,6 +108,14 @@ func (c *call) fail(status, apiCode int, m message) *envelope.Error {
 	return &envelope.Error{Status: status, APICode: apiCode, Message: m.in(c.lang)}
 }
 
+// throttled is the answer to an attempt the throttle refused (err, a
+// *throttle.LockedError): 429, and Retry-After until the lock ends.
+func (c *call) throttled(err error) *envelope.Error {
+	e := c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+	e.RetryAfter = throttle.RetryAfter(err)
+	return e
+}
+
 func (c *call) internal(what string, err error) *envelope.Error {
 	return c.h.wr.Internal(c.Request, what, err)
 }

@@ -165,7 +165,7 @@ func (c *call) send(kind, field string) *envelope.Error {
 	}
 	err := c.h.cfg.SendLimiter.AllowSend(ctx, app.ID, ch, to, audit.ClientIP(c.Request))
 	if errors.Is(err, throttle.ErrLocked) {
-		return c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return c.throttled(err)
 	}
 	if err != nil {
 		return c.internal("counting a code sent", err)

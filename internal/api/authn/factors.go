@@ -165,7 +165,7 @@ func (h *Handler) sendEnrollFactorRequest(c *call) (any, *envelope.Error) {
 	}
 	err = h.cfg.SendLimiter.AllowSend(ctx, appID, passcode.ChannelBindMFA, to, audit.ClientIP(c.Request))
 	if errors.Is(err, throttle.ErrLocked) {
-		return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, c.throttled(err)
 	}
 	if err != nil {
 		return nil, c.internal("counting a code sent", err)

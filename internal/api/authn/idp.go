@@ -74,7 +74,7 @@ func (c *call) directorySignIn(app *model.Application, opts envelope.Object, con
 	case errors.Is(err, signin.ErrLockedOut):
 		return nil, "", "", c.fail(http.StatusForbidden, codeLocked, msgLocked)
 	case errors.Is(err, throttle.ErrLocked):
-		return nil, "", "", c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, "", "", c.throttled(err)
 	case errors.Is(err, model.ErrBadCredentials):
 		return nil, "", "", c.fail(http.StatusForbidden, codeBadLogin, msgBadLogin)
 	case errors.Is(err, model.ErrSuspended):

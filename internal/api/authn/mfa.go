@@ -269,16 +269,18 @@ func (c *call) proveFactor(who *mfaCaller, factor string, check func(context.Con
 	attempt, err := c.h.cfg.SignIn.Limiter.Begin(ctx, throttle.UserAccount(who.u.ID), ip)
 	if errors.Is(err, throttle.ErrLocked) {
 		c.record(model.AuditEvent{Type: model.AuditMFAFailure, UserID: who.u.ID, ClientID: clientID, Detail: factor + " locked"})
-		return false, nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return false, nil, c.throttled(err)
 	}
 	if err != nil {
 		return false, nil, c.internal("counting an MFA attempt", err)
 	}
 	err = check(ctx, who)
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) || errors.Is(err, model.ErrNotFound) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			c.record(model.AuditEvent{Type: model.AuditLoginLockout, UserID: who.u.ID, ClientID: clientID, Detail: "mfa " + factor})
 			return false, nil, c.fail(http.StatusForbidden, codeLocked, msgLocked)
+		} else if lerr != nil {
+			return false, nil, c.internal("locking after a wrong second factor", lerr)
 		}
 		c.record(model.AuditEvent{Type: model.AuditMFAFailure, UserID: who.u.ID, ClientID: clientID, Detail: factor})
 		return false, nil, nil

@@ -179,7 +179,7 @@ func (h *Handler) getAuthentication(c *call) (any, *envelope.Error) {
 		// A passwordless ceremony needs no one, and stores a ticket.
 		switch err := h.cfg.SignIn.Limiter.AllowPasskeyBegin(c.Context(), audit.ClientIP(c.Request)); {
 		case errors.Is(err, throttle.ErrLocked):
-			return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+			return nil, c.throttled(err)
 		case err != nil:
 			return nil, c.internal("counting a passkey sign-in", err)
 		}
@@ -297,7 +297,7 @@ func (c *call) passkeySignIn(app *model.Application, ticket, credID string, cred
 	if errors.Is(err, throttle.ErrLocked) {
 		ev.Detail = "passkey locked"
 		c.record(ev)
-		return nil, "", c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, "", c.throttled(err)
 	}
 	if err != nil {
 		return nil, "", c.internal("counting a sign-in attempt", err)
@@ -307,9 +307,11 @@ func (c *call) passkeySignIn(app *model.Application, ticket, credID string, cred
 		err = model.ErrWrongCode // the assertion named another credential than the one counted
 	}
 	if errors.Is(err, model.ErrWrongCode) || errors.Is(err, model.ErrCodeExpired) {
-		if lerr := attempt.Failed(); errors.Is(lerr, throttle.ErrLocked) {
+		if lerr := attempt.Failed(ctx); errors.Is(lerr, throttle.ErrLocked) {
 			c.record(model.AuditEvent{Type: model.AuditLoginLockout, UserID: userID, ClientID: app.ID, Detail: "passkey"})
 			return nil, "", c.fail(http.StatusForbidden, codeLocked, msgLocked)
+		} else if lerr != nil {
+			return nil, "", c.internal("locking after a refused passkey", lerr)
 		}
 		c.record(ev)
 		return nil, "", nil

@@ -107,7 +107,7 @@ func (c *call) check(login, pw, clientID string) (*model.User, *envelope.Error) 
 	case errors.Is(err, signin.ErrLockedOut):
 		return nil, c.fail(http.StatusForbidden, codeLocked, msgLocked)
 	case errors.Is(err, throttle.ErrLocked):
-		return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, c.throttled(err)
 	case errors.Is(err, model.ErrBadCredentials):
 		return nil, c.fail(http.StatusForbidden, codeBadLogin, msgBadLogin)
 	case errors.Is(err, model.ErrSuspended):
@@ -275,7 +275,7 @@ func (c *call) codeSignIn(app *model.Application, opts envelope.Object) (*model.
 	case errors.Is(err, signin.ErrLockedOut):
 		return nil, "", "", c.fail(http.StatusForbidden, codeLocked, msgLocked)
 	case errors.Is(err, throttle.ErrLocked):
-		return nil, "", "", c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, "", "", c.throttled(err)
 	case errors.Is(err, model.ErrWrongCode):
 		return nil, "", "", c.fail(http.StatusForbidden, codeWrongCode, msgWrongCode)
 	case errors.Is(err, model.ErrCodeExpired):

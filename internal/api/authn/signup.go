@@ -101,7 +101,7 @@ func (h *Handler) signUp(c *call) (any, *envelope.Error) {
 	switch err := h.cfg.SignIn.Limiter.AllowRegistration(c.Context(), ip); {
 	case errors.Is(err, throttle.ErrLocked):
 		c.record(model.AuditEvent{Type: model.AuditRegisterRefuse, ClientID: app.ID})
-		return nil, c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return nil, c.throttled(err)
 	case err != nil:
 		return nil, c.internal("counting a registration", err)
 	}

@@ -277,7 +277,7 @@ func (c *call) confirm(u *model.User, pw string) *envelope.Error {
 	case errors.Is(err, signin.ErrLockedOut):
 		return c.fail(http.StatusForbidden, codeLocked, msgLocked)
 	case errors.Is(err, throttle.ErrLocked):
-		return c.fail(http.StatusTooManyRequests, 0, msgThrottled)
+		return c.throttled(err)
 	case errors.Is(err, model.ErrBadCredentials):
 		return c.fail(http.StatusForbidden, codeWrongPassword, msgWrongPassword)
 	}

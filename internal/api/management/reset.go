@@ -51,7 +51,7 @@ func (h *Handler) sendResetPasswordCode(r *request) (any, *envelope.Error) {
 		what := map[string]string{model.MessageEmail: "email address", model.MessageSMS: "phone number"}[kind]
 		return nil, &envelope.Error{Status: http.StatusUnprocessableEntity, Message: "the user has no " + what}
 	case errors.As(err, &locked):
-		return nil, &envelope.Error{Status: http.StatusTooManyRequests,
+		return nil, &envelope.Error{Status: http.StatusTooManyRequests, RetryAfter: throttle.RetryAfter(err),
 			Message: "a reset code went to this address less than a minute ago: try again after " + locked.Until.UTC().Format(time.RFC3339)}
 	case err != nil:
 		return nil, r.fail("sending a reset code", err, codeUserNotFound)

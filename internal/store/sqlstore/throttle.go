@@ -119,6 +119,20 @@ func (s *Store) ReleaseAttempt(ctx context.Context, key string) error {
 	return s.e.Err("release attempt", err)
 }
 
+// ConfirmLock locks key until until, as a failed attempt that reached the
+// limit confirms its pending lock (see throttle.Store), unless a success
+// since took the count below atLeast; a later lock stays.
+func (s *Store) ConfirmLock(ctx context.Context, key string, until time.Time, atLeast int) (bool, error) {
+	n, err := s.e.Writer().Exec(ctx, `UPDATE throttles SET
+		locked_until = CASE WHEN locked_until > $2 THEN locked_until ELSE $2 END,
+		expires_at = CASE WHEN expires_at > $2 THEN expires_at ELSE $2 END
+		WHERE key = $1 AND count >= $3`, key, s.tv(until), atLeast)
+	if err != nil {
+		return false, s.e.Err("confirm lock", err)
+	}
+	return n == 1, nil
+}
+
 // GetThrottle returns key's state.
 func (s *Store) GetThrottle(ctx context.Context, key string) (*model.Throttle, error) {
 	th, err := scanThrottle(s.e.Reader().QueryRow(ctx, `SELECT `+throttleColumns+` FROM throttles WHERE key = $1`, key))

@@ -155,6 +155,47 @@ func testReserveAttempt(t *testing.T, open Opener) {
 		}
 		must(t, "ReleaseAttempt of an unknown key", s.ReleaseAttempt(ctx, "addr:unknown"))
 	})
+	t.Run("PendingLockConfirmed", func(t *testing.T) {
+		s := open(t)
+		ctx := t.Context()
+		pending := store.ThrottleKey{Key: account.Key, Lockout: store.Lockout{After: 2, Base: time.Minute, Max: time.Hour, Pending: 5 * time.Second}}
+		for range 2 {
+			_, _, err := s.ReserveAttempt(ctx, t0, window, pending)
+			must(t, "ReserveAttempt", err)
+		}
+		th, err := s.GetThrottle(ctx, pending.Key)
+		must(t, "GetThrottle", err)
+		if th.Count != 2 || !th.LockedUntil.Equal(t0.Add(5*time.Second)) {
+			t.Fatalf("at the limit: %+v; want count 2, locked for the pending 5s", th)
+		}
+		// The deciding attempt failed: the whole lock.
+		ok, err := s.ConfirmLock(ctx, pending.Key, t0.Add(time.Minute), 2)
+		must(t, "ConfirmLock", err)
+		th, err = s.GetThrottle(ctx, pending.Key)
+		must(t, "GetThrottle", err)
+		if !ok || !th.LockedUntil.Equal(t0.Add(time.Minute)) || th.ExpiresAt.Before(t0.Add(time.Minute)) {
+			t.Fatalf("confirmed: %+v; want locked until %v, kept as long", th, t0.Add(time.Minute))
+		}
+		// An earlier end does not shorten it; below the count, nothing.
+		ok, err = s.ConfirmLock(ctx, pending.Key, t0.Add(30*time.Second), 2)
+		must(t, "ConfirmLock", err)
+		th, err = s.GetThrottle(ctx, pending.Key)
+		must(t, "GetThrottle", err)
+		if !ok || !th.LockedUntil.Equal(t0.Add(time.Minute)) {
+			t.Fatalf("confirmed again with an earlier end: %+v; want still locked until %v", th, t0.Add(time.Minute))
+		}
+		must(t, "ReleaseAttempt", s.ReleaseAttempt(ctx, pending.Key))
+		ok, err = s.ConfirmLock(ctx, pending.Key, t0.Add(2*time.Minute), 2)
+		must(t, "ConfirmLock", err)
+		th, err = s.GetThrottle(ctx, pending.Key)
+		must(t, "GetThrottle", err)
+		if ok || th.Count != 1 || !th.LockedUntil.IsZero() {
+			t.Errorf("confirmed after a success gave the attempt back: %+v; want count 1, unlocked", th)
+		}
+		if ok, err := s.ConfirmLock(ctx, "addr:unknown", t0.Add(time.Minute), 1); ok || err != nil {
+			t.Errorf("ConfirmLock of an unknown key: %v, %v; want false, nil", ok, err)
+		}
+	})
 	t.Run("ConcurrentAttemptsStopAtTheLimit", func(t *testing.T) {
 		s := open(t)
 		const n = 30
