@@ -89,6 +89,9 @@ type Result struct {
 	// Retry-After (1 s without one) and tried again. They are neither
 	// requests nor errors.
 	Refused uint64 `json:"refused,omitempty"`
+	// Throttled counts the refusals that were the sign-in throttle's (429),
+	// the rest being the hashing queue's (503).
+	Throttled uint64 `json:"throttled,omitempty"`
 	// ErrorSamples are a few distinct error messages, to show what went wrong.
 	ErrorSamples []string `json:"error_samples,omitempty"`
 }
@@ -209,9 +212,9 @@ const maxErrorSamples = 5
 
 // tally is what one worker measured.
 type tally struct {
-	hist             histogram
-	n, errs, refused uint64
-	samples          []string
+	hist                        histogram
+	n, errs, refused, throttled uint64
+	samples                     []string
 }
 
 func (t *tally) fail(err error) {
@@ -271,6 +274,9 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 				if ref, ok := errors.AsType[*refusal](err); ok {
 					if !t0.Before(measureFrom) {
 						t.refused++
+						if ref.throttled {
+							t.throttled++
+						}
 					}
 					until := time.Now().Add(ref.wait)
 					if end.Before(until) {
@@ -312,6 +318,7 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 		total.n += tallies[i].n
 		total.errs += tallies[i].errs
 		total.refused += tallies[i].refused
+		total.throttled += tallies[i].throttled
 		for _, s := range tallies[i].samples {
 			if len(total.samples) < maxErrorSamples && !slices.Contains(total.samples, s) {
 				total.samples = append(total.samples, s)
@@ -337,6 +344,7 @@ func runScenario(ctx context.Context, e *env, cfg Config, name string) Result {
 		Requests:     total.n,
 		Errors:       total.errs,
 		Refused:      total.refused,
+		Throttled:    total.throttled,
 		Seconds:      secs,
 		P50ms:        ms(total.hist.quantile(0.50)),
 		P99ms:        ms(total.hist.quantile(0.99)),

@@ -51,9 +51,10 @@ func TestScenarios(t *testing.T) {
 		if res.Errors != 0 {
 			t.Errorf("%s: %d errors: %q", res.Scenario, res.Errors, res.ErrorSamples)
 		}
-		// Four clients stay within the hashing queue and the sign-in throttle.
-		if res.Refused != 0 {
-			t.Errorf("%s: %d answers refused", res.Scenario, res.Refused)
+		// Four clients stay within the sign-in throttle. The hashing queue
+		// may refuse (503) on a loaded machine: its wait is bounded in time.
+		if res.Throttled != 0 {
+			t.Errorf("%s: %d answers refused by the throttle", res.Scenario, res.Throttled)
 		}
 		if res.Scenario != "baseline" && res.Ratio <= 0 {
 			t.Errorf("%s: no ratio to the baseline", res.Scenario)

@@ -20,8 +20,9 @@ import (
 // hashing queue is full (503) or the throttle holds the address (429). A
 // client waits as the answer says and tries again.
 type refusal struct {
-	what string
-	wait time.Duration
+	what      string
+	wait      time.Duration
+	throttled bool // 429: the throttle, not the hashing queue
 }
 
 func (r *refusal) Error() string { return r.what + " refused; retry after " + r.wait.String() }
@@ -36,7 +37,7 @@ func refused(what string, status int, r reply) error {
 	if s, err := strconv.Atoi(r.header.Get("Retry-After")); err == nil && s > 0 {
 		wait = time.Duration(s) * time.Second
 	}
-	return &refusal{what: what, wait: wait}
+	return &refusal{what: what, wait: wait, throttled: status == http.StatusTooManyRequests}
 }
 
 // signinBody is the JSON of a PASSWORD sign-in at /api/v3/signin.
