@@ -195,6 +195,8 @@ func (a *Attempt) Failed(ctx context.Context) error {
 	if len(a.locks) == 0 {
 		return nil
 	}
+	// The lock holds even when the client has gone meanwhile.
+	ctx = context.WithoutCancel(ctx)
 	var until time.Time
 	for _, k := range a.locks {
 		ok, err := a.l.Store.ConfirmLock(ctx, k.key, k.until, k.count)

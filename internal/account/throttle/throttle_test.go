@@ -330,3 +330,28 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// A client that leaves while its deciding attempt is judged does not cut
+// the lock down to the pending time.
+func TestFailedLocksAfterTheClientLeft(t *testing.T) {
+	l, c, _ := newLimiter(t)
+	for i := range l.Policy.AccountLockAfter - 1 {
+		if err := fail(t, l, "user:1", "192.0.2.7"); err != nil {
+			t.Fatalf("failure %d: %v", i+1, err)
+		}
+	}
+	a, err := l.Begin(t.Context(), "user:1", "192.0.2.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(t.Context())
+	cancel()
+	if d := lockedFor(t, a.Failed(gone), c.Now()); d != l.Policy.BaseLock {
+		t.Errorf("the deciding failure locks for %v; want %v", d, l.Policy.BaseLock)
+	}
+	c.Advance(l.Policy.Pending)
+	_, err = l.Begin(t.Context(), "user:1", "192.0.2.7")
+	if d := lockedFor(t, err, c.Now()); d != l.Policy.BaseLock-l.Policy.Pending {
+		t.Errorf("after the pending time: %v left; want %v", d, l.Policy.BaseLock-l.Policy.Pending)
+	}
+}
