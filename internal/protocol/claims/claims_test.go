@@ -1,0 +1,30 @@
+package claims
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// TestMarshalJSONAsEncodingJSON checks the hand-written encoding against
+// encoding/json's, which golden files were made with.
+func TestMarshalJSONAsEncodingJSON(t *testing.T) {
+	values := []any{
+		nil, true, int64(-7), "", "ada", "https://example.com/a?b=c", "x y~",
+		`quote " back \ slash`, "<b>&amp;</b>", "tab\tnew\nline\x00\x1f\x7f", "é中😀", "\u2028\u2029",
+		"bad \xff utf-8", []string{"a", "<b>"},
+		Claims{{"street_address", "12 St James's Square"}, {"country", nil}, {"html", "<&>"}},
+	}
+	for _, v := range values {
+		got, err := Claims{{"v", v}}.MarshalJSON()
+		if err != nil {
+			t.Fatalf("%#v: %v", v, err)
+		}
+		want, err := json.Marshal(map[string]any{"v": v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != string(want) {
+			t.Errorf("%#v: got %s, want %s", v, got, want)
+		}
+	}
+}
