@@ -64,8 +64,10 @@ func (s *Store) GetToken(ctx context.Context, hash string) (*model.Token, error)
 	return t, nil
 }
 
-// tokenUserColumns are tokenColumns then userColumns, of tokens t joined to users u.
-var tokenUserColumns = qualify("t", tokenColumns) + ", " + qualify("u", userColumns)
+// getTokenWithUser reads tokenColumns then userColumns; built once, as the
+// statement cache looks queries up by their text.
+var getTokenWithUser = `SELECT ` + qualify("t", tokenColumns) + ", " + qualify("u", userColumns) + `
+	FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`
 
 // qualify prefixes each of the comma-separated columns with alias.
 func qualify(alias, columns string) string {
@@ -84,9 +86,7 @@ func (s *Store) GetTokenWithUser(ctx context.Context, hash string) (*model.Token
 		t model.Token
 		d userDest
 	)
-	err := s.e.Reader().QueryRow(ctx, `SELECT `+tokenUserColumns+`
-		FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, hash).
-		Scan(append(tokenDest(&t), d.dest()...)...)
+	err := s.e.Reader().QueryRow(ctx, getTokenWithUser, hash).Scan(append(tokenDest(&t), d.dest()...)...)
 	if err = s.e.Err("get token with user", err); errors.Is(err, model.ErrNotFound) {
 		// No user to join: a client's token, a deleted user's, or none.
 		tok, err := s.GetToken(ctx, hash)
