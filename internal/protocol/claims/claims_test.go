@@ -3,6 +3,8 @@ package claims
 import (
 	"encoding/json"
 	"testing"
+
+	"github.com/opengenauth/genauth/internal/model"
 )
 
 // TestMarshalJSONAsEncodingJSON checks the hand-written encoding against
@@ -25,6 +27,19 @@ func TestMarshalJSONAsEncodingJSON(t *testing.T) {
 		}
 		if string(got) != string(want) {
 			t.Errorf("%#v: got %s, want %s", v, got, want)
+		}
+	}
+}
+
+// BenchmarkUserinfoJSON is userinfo's answer for a user with a full profile.
+func BenchmarkUserinfoJSON(b *testing.B) {
+	u := &model.User{ID: "user-1", Username: "ada", Email: "ada@example.com", EmailVerified: true,
+		Name: "Ada Lovelace", GivenName: "Ada", FamilyName: "Lovelace", Picture: "https://example.com/ada.png",
+		Locale: "en-GB", Address: model.Address{Locality: "London", Country: "GB"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Userinfo(u, model.ProtocolOAuth, "", model.ClaimsGenAuth).MarshalJSON(); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
