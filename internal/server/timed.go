@@ -194,6 +194,11 @@ func (s *timedStore) GetToken(ctx context.Context, hash string) (*model.Token, e
 	return s.st.GetToken(ctx, hash)
 }
 
+func (s *timedStore) GetTokenWithUser(ctx context.Context, hash string) (*model.Token, *model.User, error) {
+	defer s.since("get_token_with_user", time.Now())
+	return s.st.GetTokenWithUser(ctx, hash)
+}
+
 func (s *timedStore) RefreshTokens(ctx context.Context, refreshID string, now time.Time, issued []*model.Token) error {
 	defer s.since("refresh_tokens", time.Now())
 	return s.st.RefreshTokens(ctx, refreshID, now, issued)

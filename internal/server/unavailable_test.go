@@ -81,6 +81,13 @@ func (f *faultyStore) GetToken(ctx context.Context, hash string) (*model.Token, 
 	return f.Store.GetToken(ctx, hash)
 }
 
+func (f *faultyStore) GetTokenWithUser(ctx context.Context, hash string) (*model.Token, *model.User, error) {
+	if err := f.fail("get token", false); err != nil {
+		return nil, nil, err
+	}
+	return f.Store.GetTokenWithUser(ctx, hash)
+}
+
 func (f *faultyStore) CreateTokens(ctx context.Context, tokens ...*model.Token) error {
 	if err := f.fail("create tokens", true); err != nil {
 		return err

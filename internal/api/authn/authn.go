@@ -270,22 +270,15 @@ func (c *call) user() (*model.User, *envelope.Error) {
 		return nil, unauthorized
 	}
 	ctx := c.Context()
-	t, err := c.h.cfg.Store.GetToken(ctx, token.Hash(value))
+	t, u, err := c.h.cfg.Store.GetTokenWithUser(ctx, token.Hash(value))
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, unauthorized
 	}
 	if err != nil {
 		return nil, c.internal("looking up the access token", err)
 	}
-	if t.Kind != model.TokenAccess || t.UserID == "" || !t.Active(c.h.cfg.Now().UTC()) {
+	if t.Kind != model.TokenAccess || u == nil || !t.Active(c.h.cfg.Now().UTC()) {
 		return nil, unauthorized
-	}
-	u, err := c.h.cfg.Store.GetUser(ctx, t.UserID)
-	if errors.Is(err, model.ErrNotFound) {
-		return nil, unauthorized
-	}
-	if err != nil {
-		return nil, c.internal("looking up the token's user", err)
 	}
 	if !users.Active(u) {
 		return nil, unauthorized

@@ -17,6 +17,9 @@ type Store interface {
 	ListApplications(ctx context.Context) ([]*model.Application, error)
 	// GetToken returns the token with this hash, active or not, or model.ErrNotFound.
 	GetToken(ctx context.Context, hash string) (*model.Token, error)
+	// GetTokenWithUser is GetToken that also returns the token's user, nil
+	// when the token has none or the user no longer exists.
+	GetTokenWithUser(ctx context.Context, hash string) (*model.Token, *model.User, error)
 	// GetUser returns the user with this id, or model.ErrNotFound.
 	GetUser(ctx context.Context, id string) (*model.User, error)
 }

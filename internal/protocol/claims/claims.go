@@ -33,6 +33,8 @@ func (c Claims) MarshalJSON() ([]byte, error) {
 		buf = append(buf, cl.Name...)
 		buf = append(buf, '"', ':')
 		// Userinfo is on a hot path: the common values skip the reflection.
+		var value []byte
+		var err error
 		switch v := cl.Value.(type) {
 		case nil:
 			buf = append(buf, "null"...)
@@ -40,15 +42,36 @@ func (c Claims) MarshalJSON() ([]byte, error) {
 			buf = strconv.AppendBool(buf, v)
 		case int64:
 			buf = strconv.AppendInt(buf, v, 10)
-		default:
-			value, err := json.Marshal(v)
-			if err != nil {
-				return nil, err
+		case string:
+			if plain(v) {
+				buf = append(append(append(buf, '"'), v...), '"')
+			} else {
+				value, err = json.Marshal(v)
 			}
-			buf = append(buf, value...)
+		case Claims:
+			// json.Marshal would check and compact this compact object again.
+			value, err = v.MarshalJSON()
+		default:
+			value, err = json.Marshal(v)
 		}
+		if err != nil {
+			return nil, err
+		}
+		buf = append(buf, value...)
 	}
 	return append(buf, '}'), nil
+}
+
+// plain reports whether json.Marshal would write s as itself in quotes:
+// printable ASCII without the characters it escapes.
+func plain(s string) bool {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c < 0x20 || c >= 0x7f, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
 }
 
 // HasScope reports whether the space-separated scope contains s.

@@ -53,6 +53,10 @@ func (s memTokens) GetToken(_ context.Context, hash string) (*model.Token, error
 	return &t, nil
 }
 
+func (memTokens) GetTokenWithUser(context.Context, string) (*model.Token, *model.User, error) {
+	return nil, nil, errNotBenchmarked
+}
+
 func (memTokens) CreateAuthCode(context.Context, *model.AuthCode) error { return errNotBenchmarked }
 
 func (memTokens) GetAuthCode(context.Context, string, time.Time) (*model.AuthCode, error) {

@@ -26,6 +26,9 @@ type TokenStore interface {
 	CreateTokens(ctx context.Context, tokens ...*model.Token) error
 	// GetToken returns the token with this hash, active or not.
 	GetToken(ctx context.Context, hash string) (*model.Token, error)
+	// GetTokenWithUser is GetToken that also returns the token's user, nil
+	// when the token has none or the user no longer exists.
+	GetTokenWithUser(ctx context.Context, hash string) (*model.Token, *model.User, error)
 	// RefreshTokens atomically checks that the refresh token with refreshID is
 	// still active at now and stores the tokens issued from it. An expired or
 	// revoked refresh token gives model.ErrInactive and stores nothing.

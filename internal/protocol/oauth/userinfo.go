@@ -58,7 +58,7 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	}
 	ctx := r.Context()
 	now := h.now()
-	t, err := h.cfg.Store.GetToken(ctx, token.Hash(found[0]))
+	t, u, err := h.cfg.Store.GetTokenWithUser(ctx, token.Hash(found[0]))
 	if errors.Is(err, model.ErrNotFound) {
 		return invalidToken("the access token is invalid")
 	}
@@ -80,12 +80,8 @@ func (h *Handler) userinfo(w http.ResponseWriter, r request) *Error {
 	if t.UserID == "" {
 		return invalidToken("the access token belongs to a client, not a user")
 	}
-	u, err := h.cfg.Users.GetUser(ctx, t.UserID)
-	if errors.Is(err, model.ErrNotFound) {
+	if u == nil {
 		return invalidToken("the access token's user no longer exists")
-	}
-	if err != nil {
-		return h.internal(ctx, "looking up user", err)
 	}
 	if !users.Active(u) {
 		return invalidToken("the access token's user is suspended")

@@ -76,6 +76,44 @@ func BenchmarkGetToken(b *testing.B) {
 	})
 }
 
+// BenchmarkTokenWithUser is the read of userinfo and get-profile: the token
+// and then its user (as they read it before GetTokenWithUser), and both in
+// one query.
+func BenchmarkTokenWithUser(b *testing.B) {
+	const n = 10_000
+	s := openBench(b, n)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	if err := s.CreateUser(ctx, &model.User{ID: "user", Username: "ada", Name: "Ada Lovelace",
+		Email: "ada@example.com", CreatedAt: now, UpdatedAt: now}); err != nil {
+		b.Fatal(err)
+	}
+	b.Run("two-reads", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			t, err := s.GetToken(ctx, fmt.Sprintf("h%d", i%n))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := s.GetUser(ctx, t.UserID); err != nil {
+				b.Fatal(err)
+			}
+			i++
+		}
+	})
+	b.Run("joined", func(b *testing.B) {
+		b.ReportAllocs()
+		i := 0
+		for b.Loop() {
+			if _, u, err := s.GetTokenWithUser(ctx, fmt.Sprintf("h%d", i%n)); err != nil || u == nil {
+				b.Fatal(u, err)
+			}
+			i++
+		}
+	})
+}
+
 // BenchmarkCreateTokens is the write of a code exchange: an access and a
 // refresh token in one transaction, serially and from 64 goroutines at once
 // (where group commit shares transactions).

@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
@@ -60,6 +62,44 @@ func (s *Store) GetToken(ctx context.Context, hash string) (*model.Token, error)
 		return nil, s.e.Err("get token", err)
 	}
 	return t, nil
+}
+
+// getTokenWithUser reads tokenColumns then userColumns; built once, as the
+// statement cache looks queries up by their text.
+var getTokenWithUser = `SELECT ` + qualify("t", tokenColumns) + ", " + qualify("u", userColumns) + `
+	FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`
+
+// qualify prefixes each of the comma-separated columns with alias.
+func qualify(alias, columns string) string {
+	list := strings.Split(columns, ",")
+	for i, c := range list {
+		list[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(list, ", ")
+}
+
+// GetTokenWithUser returns the token with this hash, active or not, and its
+// user, read together: one query where a handler needs both. The user is nil
+// when the token has none or it no longer exists.
+func (s *Store) GetTokenWithUser(ctx context.Context, hash string) (*model.Token, *model.User, error) {
+	var (
+		t model.Token
+		d userDest
+	)
+	err := s.e.Reader().QueryRow(ctx, getTokenWithUser, hash).Scan(append(tokenDest(&t), d.dest()...)...)
+	if err = s.e.Err("get token with user", err); errors.Is(err, model.ErrNotFound) {
+		// No user to join: a client's token, a deleted user's, or none.
+		tok, err := s.GetToken(ctx, hash)
+		return tok, nil, err
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := d.user()
+	if err != nil {
+		return nil, nil, s.e.Err("get token with user", err)
+	}
+	return &t, u, nil
 }
 
 // RefreshTokens stores issued if the refresh token with refreshID is active at
@@ -141,10 +181,14 @@ func (s *Store) RevokeToken(ctx context.Context, hash string, now time.Time) (*m
 
 func scanToken(r Row) (*model.Token, error) {
 	var t model.Token
-	err := r.Scan(&t.Hash, nd(&t.ID), &t.Kind, &t.GrantID, nd(&t.ParentID), &t.ClientID, &t.UserID, &t.Scope,
-		&t.Protocol, td(&t.IssuedAt), td(&t.ExpiresAt), td(&t.RevokedAt), td(&t.UsedAt), &t.ACR)
-	if err != nil {
+	if err := r.Scan(tokenDest(&t)...); err != nil {
 		return nil, err
 	}
 	return &t, nil
+}
+
+// tokenDest receives tokenColumns, alone or before other columns in one row.
+func tokenDest(t *model.Token) []any {
+	return []any{&t.Hash, nd(&t.ID), &t.Kind, &t.GrantID, nd(&t.ParentID), &t.ClientID, &t.UserID, &t.Scope,
+		&t.Protocol, td(&t.IssuedAt), td(&t.ExpiresAt), td(&t.RevokedAt), td(&t.UsedAt), &t.ACR}
 }

@@ -107,32 +107,45 @@ func (s *Store) ListUsers(ctx context.Context) ([]*model.User, error) {
 }
 
 func scanUser(r Row) (*model.User, error) {
-	var (
-		u            model.User
-		addr, custom string
-	)
-	err := r.Scan(&u.ID, nd(&u.Username), nd(&u.Email), &u.EmailVerified, nd(&u.Phone), &u.PhoneVerified,
-		&u.PasswordHash, &u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
-		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &addr,
-		td(&u.CreatedAt), td(&u.UpdatedAt),
-		&u.Status, nd(&u.ExternalID), &custom, &u.SourceType, &u.LoginsCount, td(&u.LastLogin), &u.LastIP,
-		&u.SourceID)
-	if err != nil {
+	var d userDest
+	if err := r.Scan(d.dest()...); err != nil {
 		return nil, err
 	}
+	return d.user()
+}
+
+// userDest receives userColumns, alone or after other columns in one row.
+type userDest struct {
+	u            model.User
+	addr, custom string
+}
+
+func (d *userDest) dest() []any {
+	u := &d.u
+	return []any{&u.ID, nd(&u.Username), nd(&u.Email), &u.EmailVerified, nd(&u.Phone), &u.PhoneVerified,
+		&u.PasswordHash, &u.Name, &u.GivenName, &u.FamilyName, &u.MiddleName, &u.Nickname, &u.PreferredUsername,
+		&u.Profile, &u.Picture, &u.Website, &u.Gender, &u.Birthdate, &u.Zoneinfo, &u.Locale, &d.addr,
+		td(&u.CreatedAt), td(&u.UpdatedAt),
+		&u.Status, nd(&u.ExternalID), &d.custom, &u.SourceType, &u.LoginsCount, td(&u.LastLogin), &u.LastIP,
+		&u.SourceID}
+}
+
+// user decodes the scanned JSON columns.
+func (d *userDest) user() (*model.User, error) {
+	u := &d.u
 	// Most users have neither: skip the JSON decoder for the empty object.
-	if addr != "{}" {
-		if err := json.Unmarshal([]byte(addr), &u.Address); err != nil {
+	if d.addr != "{}" {
+		if err := json.Unmarshal([]byte(d.addr), &u.Address); err != nil {
 			return nil, fmt.Errorf("corrupt address column: %w", err)
 		}
 	}
-	if custom != "{}" {
-		if err := json.Unmarshal([]byte(custom), &u.CustomData); err != nil {
+	if d.custom != "{}" {
+		if err := json.Unmarshal([]byte(d.custom), &u.CustomData); err != nil {
 			return nil, fmt.Errorf("corrupt custom_data column: %w", err)
 		}
 	}
 	if len(u.CustomData) == 0 {
 		u.CustomData = nil
 	}
-	return &u, nil
+	return u, nil
 }

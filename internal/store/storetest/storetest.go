@@ -72,6 +72,7 @@ var groups = []struct {
 	{"oauth.TokenStore", []test{
 		{"AuthCodes", testAuthCodes},
 		{"Tokens", testTokens},
+		{"TokenWithUser", testTokenWithUser},
 		{"Times", testTimes},
 		{"RotateRefreshToken", testRotateRefreshToken},
 	}},

@@ -392,3 +392,38 @@ func testRevoke(open Opener) func(*testing.T) {
 		})
 	}
 }
+
+// testTokenWithUser checks that GetTokenWithUser reads what GetToken and
+// GetUser read, and no user where the token has none.
+func testTokenWithUser(t *testing.T, open Opener) {
+	s := open(t)
+	u := fullUser()
+	u.CustomData = map[string]any{"team": "engines"}
+	must(t, "CreateUser", s.CreateUser(t.Context(), u))
+	withUser := token("h-user", "jti-user", model.TokenAccess, "grant-1", "")
+	withUser.UserID = u.ID
+	client := token("h-client", "jti-client", model.TokenAccess, "grant-2", "")
+	client.UserID = ""
+	gone := token("h-gone", "jti-gone", model.TokenAccess, "grant-3", "")
+	gone.UserID = "user-gone"
+	must(t, "CreateTokens", s.CreateTokens(t.Context(), withUser, client, gone))
+
+	wantUser, err := s.GetUser(t.Context(), u.ID)
+	must(t, "GetUser", err)
+	for _, tok := range []*model.Token{withUser, client, gone} {
+		want, err := s.GetToken(t.Context(), tok.Hash)
+		must(t, "GetToken", err)
+		got, gotUser, err := s.GetTokenWithUser(t.Context(), tok.Hash)
+		must(t, "GetTokenWithUser", err)
+		diff(t, "token "+tok.Hash, want, got)
+		switch {
+		case tok == withUser:
+			diff(t, "user of "+tok.Hash, wantUser, gotUser)
+		case gotUser != nil:
+			t.Errorf("GetTokenWithUser(%q): user %q, want none", tok.Hash, gotUser.ID)
+		}
+	}
+	if _, _, err := s.GetTokenWithUser(t.Context(), "h-unknown"); !isNotFound(err) {
+		t.Errorf("GetTokenWithUser(unknown): error = %v, want model.ErrNotFound", err)
+	}
+}
