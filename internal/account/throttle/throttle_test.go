@@ -334,7 +334,8 @@ func TestRetryAfter(t *testing.T) {
 // A client that leaves while its deciding attempt is judged does not cut
 // the lock down to the pending time.
 func TestFailedLocksAfterTheClientLeft(t *testing.T) {
-	l, c, _ := newLimiter(t)
+	l, c, st := newLimiter(t)
+	l.Store = ctxStore{st}
 	for i := range l.Policy.AccountLockAfter - 1 {
 		if err := fail(t, l, "user:1", "192.0.2.7"); err != nil {
 			t.Fatalf("failure %d: %v", i+1, err)
@@ -354,4 +355,15 @@ func TestFailedLocksAfterTheClientLeft(t *testing.T) {
 	if d := lockedFor(t, err, c.Now()); d != l.Policy.BaseLock-l.Policy.Pending {
 		t.Errorf("after the pending time: %v left; want %v", d, l.Policy.BaseLock-l.Policy.Pending)
 	}
+}
+
+// ctxStore is the SQLite store with the behaviour PostgreSQL's has and
+// SQLite's write transactions do not: a cancelled context fails the write.
+type ctxStore struct{ *sqlite.Store }
+
+func (s ctxStore) ConfirmLock(ctx context.Context, key string, until time.Time, atLeast int) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	return s.Store.ConfirmLock(ctx, key, until, atLeast)
 }
