@@ -11,9 +11,8 @@ import (
 	"github.com/opengenauth/genauth/internal/store/sqlstore"
 )
 
-// A grouped write that panics fails its group and leaves the committer
-// and the write connection to the writers after it.
-func TestGroupSurvivesPanic(t *testing.T) {
+func openMigrated(t *testing.T) (*Store, context.Context) {
+	t.Helper()
 	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -23,7 +22,14 @@ func TestGroupSurvivesPanic(t *testing.T) {
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	err = s.group.run(ctx, func(sqlstore.Conn) error { panic("boom") })
+	return s, ctx
+}
+
+// A grouped write that panics fails its group and leaves the committer
+// and the write connection to the writers after it.
+func TestGroupSurvivesPanic(t *testing.T) {
+	s, ctx := openMigrated(t)
+	err := s.group.run(ctx, func(sqlstore.Conn) error { panic("boom") })
 	if err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Fatalf("panicking write: %v", err)
 	}
@@ -45,15 +51,7 @@ func TestGroupSurvivesPanic(t *testing.T) {
 // and the write connection goes back to the default temp_store after it, so
 // that other writes (a migration's index sort) do not sort wholly in memory.
 func TestGroupTempStoreInMemory(t *testing.T) {
-	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, ctx := openMigrated(t)
 	tempStore := func(c sqlstore.Conn) int {
 		var v int
 		if err := c.QueryRow(ctx, `PRAGMA temp_store`).Scan(&v); err != nil {
