@@ -136,7 +136,9 @@ func (g *committer) commit(group []*groupCall) {
 	}
 	if err := tx.Commit(); err != nil {
 		fail(err)
+		return
 	}
+	g.s.checkpoints.committed()
 }
 
 // runSavepoints runs each call's function in a savepoint, rolled back when

@@ -37,6 +37,7 @@ type Store struct {
 	// Prepared statements of the hot queries, per pool.
 	writes, reads stmtCache
 	group         committer // shares write transactions among callers
+	checkpoints   *checkpointer
 }
 
 // Open opens (creating if needed) the database file at path. The parent
@@ -47,7 +48,8 @@ func Open(path string) (*Store, error) {
 		"foreign_keys(1)",
 		"synchronous(NORMAL)",
 	}
-	write, err := sql.Open("sqlite", dsn(path, "immediate", append(common, "journal_mode(WAL)")...))
+	write, err := sql.Open("sqlite", dsn(path, "immediate", append(common, "journal_mode(WAL)",
+		fmt.Sprintf("wal_autocheckpoint(%d)", writerCheckpointPages))...))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -63,10 +65,17 @@ func Open(path string) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
+	ckpt, err := sql.Open("sqlite", dsn(path, "", common...))
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
+	}
 	n := max(4, runtime.GOMAXPROCS(0))
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
-	s := &Store{write: write, read: read, writes: stmtCache{db: write}, reads: stmtCache{db: read}}
+	s := &Store{write: write, read: read, writes: stmtCache{db: write}, reads: stmtCache{db: read},
+		checkpoints: newCheckpointer(ckpt)}
 	s.group.s = s
 	s.Store = sqlstore.New(engine{s})
 	return s, nil
@@ -159,7 +168,7 @@ func (s *Store) CheckWrite(ctx context.Context) error {
 
 // Close closes both connection pools.
 func (s *Store) Close() error {
-	return errors.Join(s.reads.close(), s.writes.close(), s.read.Close(), s.write.Close())
+	return errors.Join(s.checkpoints.close(), s.reads.close(), s.writes.close(), s.read.Close(), s.write.Close())
 }
 
 // inTx runs fn in a write transaction (BEGIN IMMEDIATE, from _txlock) and
@@ -176,7 +185,11 @@ func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 		_ = tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.checkpoints.committed()
+	return nil
 }
 
 // conflictFields names the unique columns in ErrConflict messages.
