@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"sync"
 	"time"
 )
 
@@ -27,6 +28,7 @@ type checkpointer struct {
 	wake chan struct{} // a commit happened since the last run
 	stop chan struct{}
 	done chan struct{}
+	once sync.Once // a Store may be closed twice
 }
 
 func newCheckpointer(db *sql.DB) *checkpointer {
@@ -67,7 +69,7 @@ func (c *checkpointer) run() {
 }
 
 func (c *checkpointer) close() error {
-	close(c.stop)
+	c.once.Do(func() { close(c.stop) })
 	<-c.done
 	return c.db.Close()
 }
