@@ -1,7 +1,6 @@
 package sqlite
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,15 +15,7 @@ import (
 // the log is far below the size at which the writer would copy them itself.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "c.db")
-	s, err := Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s, ctx := openMigratedAt(t, path)
 	var pages int
 	if err := s.write.QueryRowContext(ctx, `PRAGMA wal_autocheckpoint`).Scan(&pages); err != nil {
 		t.Fatal(err)

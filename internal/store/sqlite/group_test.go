@@ -13,7 +13,12 @@ import (
 
 func openMigrated(t *testing.T) (*Store, context.Context) {
 	t.Helper()
-	s, err := Open(filepath.Join(t.TempDir(), "g.db"))
+	return openMigratedAt(t, filepath.Join(t.TempDir(), "g.db"))
+}
+
+func openMigratedAt(t *testing.T, path string) (*Store, context.Context) {
+	t.Helper()
+	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
