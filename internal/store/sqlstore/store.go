@@ -58,12 +58,18 @@ func (s *Store) execAll(ctx context.Context, stmts []Stmt) error {
 	if b, ok := s.e.(Batcher); ok {
 		return b.ExecBatch(ctx, stmts)
 	}
-	return s.groupTx(ctx, func(c Conn) error {
-		for _, st := range stmts {
-			if _, err := c.Exec(ctx, st.Query, st.Args...); err != nil {
-				return err
-			}
+	return s.groupTx(ctx, func(c Conn) error { return execIn(ctx, c, stmts) })
+}
+
+// execIn runs stmts in order on c, in one round trip if c is a Batcher.
+func execIn(ctx context.Context, c Conn, stmts []Stmt) error {
+	if b, ok := c.(Batcher); ok && len(stmts) > 1 {
+		return b.ExecBatch(ctx, stmts)
+	}
+	for _, st := range stmts {
+		if _, err := c.Exec(ctx, st.Query, st.Args...); err != nil {
+			return err
 		}
-		return nil
-	})
+	}
+	return nil
 }

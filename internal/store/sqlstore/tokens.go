@@ -28,16 +28,7 @@ func (s *Store) CreateTokens(ctx context.Context, tokens ...*model.Token) error 
 // insertTokens stores tokens in c's transaction, in one round trip if c is a
 // Batcher.
 func (s *Store) insertTokens(ctx context.Context, c Conn, tokens []*model.Token) error {
-	stmts := s.tokenInserts(tokens)
-	if b, ok := c.(Batcher); ok && len(stmts) > 1 {
-		return b.ExecBatch(ctx, stmts)
-	}
-	for _, st := range stmts {
-		if _, err := c.Exec(ctx, st.Query, st.Args...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return execIn(ctx, c, s.tokenInserts(tokens))
 }
 
 // tokenInserts are the statements that store tokens.
