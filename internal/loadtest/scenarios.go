@@ -164,9 +164,16 @@ func (w *worker) introspect(ctx context.Context) error {
 	return nil
 }
 
-func (w *worker) userinfo(ctx context.Context) error {
+// getWithToken GETs path with a random live access token as Bearer, and
+// says which token it was.
+func (w *worker) getWithToken(ctx context.Context, path string) (reply, int, error) {
 	i := w.rng.IntN(w.e.tokens)
-	r, err := w.get(ctx, "/oauth/me", "Authorization", "Bearer "+w.e.tokenValue(kindAccess, i))
+	r, err := w.get(ctx, path, "Authorization", "Bearer "+w.e.tokenValue(kindAccess, i))
+	return r, i, err
+}
+
+func (w *worker) userinfo(ctx context.Context) error {
+	r, i, err := w.getWithToken(ctx, "/oauth/me")
 	if err != nil {
 		return err
 	}

@@ -124,8 +124,7 @@ func hasSessionCookie(h http.Header) bool {
 
 // getProfile reads a random live token's user through the authentication API.
 func (w *worker) getProfile(ctx context.Context) error {
-	i := w.rng.IntN(w.e.tokens)
-	r, err := w.get(ctx, "/api/v3/get-profile", "Authorization", "Bearer "+w.e.tokenValue(kindAccess, i))
+	r, i, err := w.getWithToken(ctx, "/api/v3/get-profile")
 	if err != nil {
 		return err
 	}
