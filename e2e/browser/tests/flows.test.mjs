@@ -20,7 +20,11 @@ after(async () => {
   await env?.close();
 });
 
+// Chromium applies autofocus at its next rendering step, after the URL has
+// changed, so this waits for some element to take the focus before reading it.
 async function focusedId(page) {
+  await page.waitForFunction(() => document.activeElement && document.activeElement !== document.body, null, { timeout: 5000 })
+    .catch(() => {});
   return page.evaluate(() => document.activeElement?.id);
 }
 
