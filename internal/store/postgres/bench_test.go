@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/opengenauth/genauth/internal/store/pgtest"
-	"github.com/opengenauth/genauth/internal/store/postgres"
 	"github.com/opengenauth/genauth/internal/store/storetest"
 )
 
@@ -23,14 +22,7 @@ func BenchmarkMillionUsers(b *testing.B) {
 	}
 	ctx := context.Background()
 	url := pgtest.NewDatabase(b)
-	s, err := postgres.Open(ctx, url, postgres.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := openURL(b, url)
 	start := time.Now()
 	if err := storetest.SeedUsers(ctx, s, storetest.MillionUsers, storetest.SeedStart); err != nil {
 		b.Fatal(err)

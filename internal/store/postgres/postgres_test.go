@@ -18,12 +18,12 @@ import (
 )
 
 // open returns a migrated store on a fresh database, closed when the test ends.
-func open(t *testing.T) *postgres.Store {
+func open(t testing.TB) *postgres.Store {
 	t.Helper()
 	return openURL(t, pgtest.NewDatabase(t))
 }
 
-func openURL(t *testing.T, url string) *postgres.Store {
+func openURL(t testing.TB, url string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(t.Context(), url, postgres.Options{})
 	if err != nil {

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/opengenauth/genauth/internal/model"
-	"github.com/opengenauth/genauth/internal/store/pgtest"
-	"github.com/opengenauth/genauth/internal/store/postgres"
 )
 
 // BenchmarkTokenWrites measures the token writes of client_credentials (one
@@ -21,14 +19,7 @@ import (
 // go test ./internal/store/postgres -run '^$' -bench TokenWrites
 func BenchmarkTokenWrites(b *testing.B) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, pgtest.NewDatabase(b), postgres.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { s.Close() })
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
+	s := open(b)
 	now := time.Now().UTC()
 	var seq atomic.Int64
 	token := func(kind string) *model.Token {
